@@ -1,0 +1,246 @@
+// KernelSet: the raw math of the library on spans, as a readable scalar reference. Fast variants derive
+// from it and override only the hot kernels; tests run every variant against this one.
+//
+// Legend used in every kernel: B batch rows, H units, m/n/k matrix sizes, ld* row strides (leading dims).
+// Argument order: inputs, then sizes, then outputs. Gradients carry a `d` prefix.
+namespace LstmSharp.Kernels;
+
+/// <summary>The kernel variants that <c>LSTMSHARP_KERNELS</c> can force.</summary>
+public enum KernelVariant
+{
+    /// <summary>The readable scalar reference: plain loops, the test oracle for the fast kernels.</summary>
+    Scalar,
+
+    /// <summary>Packed, blocked, multi-threaded SIMD (Vector512/Vector256 with FMA) GEMM and vectorised gates.</summary>
+    Simd,
+}
+
+internal class KernelSet
+{
+    public const string EnvironmentVariable = "LSTMSHARP_KERNELS";
+
+    public static readonly KernelSet Scalar = new();
+    public static readonly KernelSet Simd = new SimdKernelSet();
+
+    /// <summary>The kernels used by default: <see cref="Simd"/> unless <c>LSTMSHARP_KERNELS</c> names another.</summary>
+    public static KernelSet Default { get; } = FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    public virtual KernelVariant Variant => KernelVariant.Scalar;
+
+    public static KernelSet For(KernelVariant variant) => variant switch
+    {
+        KernelVariant.Scalar => Scalar,
+        KernelVariant.Simd => SimdKernelSet.IsSupported
+            ? Simd
+            : throw new PlatformNotSupportedException(
+                $"Kernel variant 'Simd' needs hardware-accelerated Vector256 with FMA, which this machine lacks. Use '{nameof(KernelVariant.Scalar)}'."),
+        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "Unknown kernel variant."),
+    };
+
+    public static KernelSet FromEnvironment(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return SimdKernelSet.IsSupported ? Simd : Scalar;
+        if (!Enum.TryParse<KernelVariant>(value.Trim(), ignoreCase: true, out var variant) || !Enum.IsDefined(variant))
+        {
+            throw new InvalidOperationException(
+                $"{EnvironmentVariable}='{value}' is not a kernel variant; use one of: {string.Join(", ", Enum.GetNames<KernelVariant>())}.");
+        }
+        return For(variant);
+    }
+
+    /// <summary>
+    /// C[m,n] = (accumulate ? C : 0) + op(A)[m,k] · op(B)[k,n], where op(A) = A [m,k] (row stride lda) or,
+    /// with transA, Aᵀ for A stored [k,m]; op(B) = B [k,n] (row stride ldb) or, with transB, Bᵀ for B stored [n,k].
+    /// </summary>
+    public virtual void Gemm(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        int m, int n, int k,
+        Span<float> c, int ldc, bool accumulate)
+    {
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                var sum = 0f;
+                for (var p = 0; p < k; p++)
+                {
+                    var av = transA ? a[p * lda + i] : a[i * lda + p];
+                    var bv = transB ? b[j * ldb + p] : b[p * ldb + j];
+                    sum += av * bv;
+                }
+                c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+            }
+        }
+    }
+
+    /// <summary>rows[r, :] += bias for every row r of a [rows, n] block.</summary>
+    public virtual void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
+    {
+        for (var r = 0; r < rows; r++)
+            for (var j = 0; j < n; j++)
+                x[r * n + j] += bias[j];
+    }
+
+    /// <summary>dBias[j] += Σ_r dX[r, j] over a [rows, n] block.</summary>
+    public virtual void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)
+    {
+        for (var r = 0; r < rows; r++)
+            for (var j = 0; j < n; j++)
+                dBias[j] += dx[r * n + j];
+    }
+
+    /// <summary>
+    /// LSTM step, pointwise part. On entry gates [B,4H] holds the pre-activations a (i, f, g, o blocks of H);
+    /// on exit the activations. peep [3H] is (p_i, p_f, p_o) or empty.
+    ///   i = σ(a_i + p_i⊙c_prev), f = σ(a_f + p_f⊙c_prev), g = tanh(a_g),
+    ///   c = f⊙c_prev + i⊙g,      o = σ(a_o + p_o⊙c),       h = o⊙tanh(c).
+    /// </summary>
+    public virtual void LstmCellForward(
+        ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
+        Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        var hasPeep = !peep.IsEmpty;
+        for (var b = 0; b < B; b++)
+        {
+            for (var j = 0; j < H; j++)
+            {
+                var g0 = b * 4 * H;
+                var cp = cPrev[b * H + j];
+                var i = Sigmoid(gates[g0 + j] + (hasPeep ? peep[j] * cp : 0f));
+                var f = Sigmoid(gates[g0 + H + j] + (hasPeep ? peep[H + j] * cp : 0f));
+                var g = MathF.Tanh(gates[g0 + 2 * H + j]);
+                var cNew = f * cp + i * g;
+                var o = Sigmoid(gates[g0 + 3 * H + j] + (hasPeep ? peep[2 * H + j] * cNew : 0f));
+                var tc = MathF.Tanh(cNew);
+                gates[g0 + j] = i;
+                gates[g0 + H + j] = f;
+                gates[g0 + 2 * H + j] = g;
+                gates[g0 + 3 * H + j] = o;
+                c[b * H + j] = cNew;
+                tanhC[b * H + j] = tc;
+                h[b * H + j] = o * tc;
+            }
+        }
+    }
+
+    /// <summary>
+    /// LSTM step backward, pointwise part. dh [B,H] is the whole gradient reaching h_t; dc [B,H] holds on entry
+    /// the gradient reaching c_t from step t+1 and on exit the gradient reaching c_{t-1}. Writes dGates [B,4H]
+    /// (gradient w.r.t. the pre-activations a) and adds the peephole gradients to dPeep [3H] when peep is given.
+    /// </summary>
+    public virtual void LstmCellBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
+        Span<float> dc, Span<float> dGates, Span<float> dPeep)
+    {
+        var hasPeep = !peep.IsEmpty;
+        for (var b = 0; b < B; b++)
+        {
+            for (var j = 0; j < H; j++)
+            {
+                var g0 = b * 4 * H;
+                var x = b * H + j;
+                float i = gates[g0 + j], f = gates[g0 + H + j], g = gates[g0 + 2 * H + j], o = gates[g0 + 3 * H + j];
+                var tc = tanhC[x];
+                var dO = dh[x] * tc;
+                var dAo = dO * o * (1f - o);
+                var dC = dc[x] + dh[x] * o * (1f - tc * tc) + (hasPeep ? dAo * peep[2 * H + j] : 0f);
+                var cp = cPrev[x];
+                var dAi = dC * g * i * (1f - i);
+                var dAf = dC * cp * f * (1f - f);
+                var dAg = dC * i * (1f - g * g);
+                var dCPrev = dC * f;
+                if (hasPeep)
+                {
+                    dCPrev += dAi * peep[j] + dAf * peep[H + j];
+                    dPeep[j] += dAi * cp;
+                    dPeep[H + j] += dAf * cp;
+                    dPeep[2 * H + j] += dAo * c[x];
+                }
+                dGates[g0 + j] = dAi;
+                dGates[g0 + H + j] = dAf;
+                dGates[g0 + 2 * H + j] = dAg;
+                dGates[g0 + 3 * H + j] = dAo;
+                dc[x] = dCPrev;
+            }
+        }
+    }
+
+    /// <summary>
+    /// GRU step (PyTorch / Keras reset_after form), pointwise part. xProj [B,3H] = x·W_ihᵀ + b_ih and
+    /// hProj [B,3H] = h_prev·W_hhᵀ + b_hh, blocks (r, z, n):
+    ///   r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r⊙h_n), h = (1−z)⊙n + z⊙h_prev.
+    /// Writes the activated gates [B,3H] (r, z, n) and h [B,H].
+    /// </summary>
+    public virtual void GruCellForward(
+        ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
+        Span<float> gates, Span<float> h)
+    {
+        for (var b = 0; b < B; b++)
+        {
+            for (var j = 0; j < H; j++)
+            {
+                var g0 = b * 3 * H;
+                var r = Sigmoid(xProj[g0 + j] + hProj[g0 + j]);
+                var z = Sigmoid(xProj[g0 + H + j] + hProj[g0 + H + j]);
+                var nGate = MathF.Tanh(xProj[g0 + 2 * H + j] + r * hProj[g0 + 2 * H + j]);
+                gates[g0 + j] = r;
+                gates[g0 + H + j] = z;
+                gates[g0 + 2 * H + j] = nGate;
+                h[b * H + j] = (1f - z) * nGate + z * hPrev[b * H + j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// GRU step backward, pointwise part. gates [B,3H] are the activations (r, z, n), hProj [B,3H] the
+    /// recurrent projection of the forward step, dh [B,H] the whole gradient reaching h_t. Writes dXProj [B,3H], dHProj [B,3H] (gradients of the
+    /// two projections) and dhPrev [B,H] = the direct part z⊙dh (the caller adds dHProj·W_hh).
+    /// </summary>
+    public virtual void GruCellBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
+        Span<float> dXProj, Span<float> dHProj, Span<float> dhPrev)
+    {
+        for (var b = 0; b < B; b++)
+        {
+            for (var j = 0; j < H; j++)
+            {
+                var g0 = b * 3 * H;
+                var x = b * H + j;
+                float r = gates[g0 + j], z = gates[g0 + H + j], nGate = gates[g0 + 2 * H + j];
+                var dH = dh[x];
+                var dAn = dH * (1f - z) * (1f - nGate * nGate);
+                var dAz = dH * (hPrev[x] - nGate) * z * (1f - z);
+                var dAr = dAn * hProj[g0 + 2 * H + j] * r * (1f - r);
+                dXProj[g0 + j] = dAr;
+                dXProj[g0 + H + j] = dAz;
+                dXProj[g0 + 2 * H + j] = dAn;
+                dHProj[g0 + j] = dAr;
+                dHProj[g0 + H + j] = dAz;
+                dHProj[g0 + 2 * H + j] = dAn * r;
+                dhPrev[x] = dH * z;
+            }
+        }
+    }
+
+    /// <summary>y = tanh(y) in place (the simple RNN step on its summed projections).</summary>
+    public virtual void Tanh(Span<float> y)
+    {
+        for (var i = 0; i < y.Length; i++) y[i] = MathF.Tanh(y[i]);
+    }
+
+    /// <summary>dA = dY ⊙ (1 − y²): backward of y = tanh(a) given y.</summary>
+    public virtual void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dA)
+    {
+        for (var i = 0; i < y.Length; i++) dA[i] = dY[i] * (1f - y[i] * y[i]);
+    }
+
+    /// <summary>x += y elementwise.</summary>
+    public virtual void Add(ReadOnlySpan<float> y, Span<float> x)
+    {
+        for (var i = 0; i < x.Length; i++) x[i] += y[i];
+    }
+
+    protected static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+}

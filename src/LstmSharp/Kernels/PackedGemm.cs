@@ -1,0 +1,311 @@
+// PackedGemm: C = (accumulate ? C : 0) + op(A)·op(B) in the BLIS / GotoBLAS shape: op(B) is packed into
+// k-major panels NR columns wide, op(A) into panels MR rows tall, and an MR×NR register-blocked FMA
+// micro-kernel runs over the packed blocks. Large products are split over column (or row) ranges across
+// the worker threads; every element is summed in the same order whatever the split, so results do not
+// depend on the thread count. Reference: KernelSet.Gemm.
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LstmSharp.Kernels;
+
+internal static unsafe class PackedGemm
+{
+    const int MR = 6;
+    const int KC = 256;
+    const int MC = 96;
+    const int NC = 2048;
+    const long ParallelFlops = 1L << 20;
+
+    static readonly bool s_wide = Vector512.IsHardwareAccelerated;
+    static readonly int s_nr = s_wide ? 32 : 16;
+
+    [ThreadStatic] static float[]? t_packA;
+    [ThreadStatic] static float[]? t_packB;
+    [ThreadStatic] static float[]? t_tile;
+
+    public static void Run(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        int m, int n, int k,
+        Span<float> c, int ldc, bool accumulate)
+    {
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job(pa, lda, transA, pb, ldb, transB, m, n, k, pc, ldc, accumulate);
+            var workers = WorkerPool.Threads;
+            if (workers > 1 && (long)m * n * k >= ParallelFlops && (n >= 2 * s_nr || m >= 2 * MR))
+            {
+                WorkerPool.Run(&RunPart, &job, workers);
+            }
+            else
+            {
+                job.Sequential(0, m, 0, n);
+            }
+        }
+    }
+
+    static void RunPart(void* state, int part, int parts)
+    {
+        ref var job = ref Unsafe.AsRef<Job>(state);
+        if (job.N >= parts * s_nr)
+        {
+            var (n0, n1) = Split(job.N, s_nr, part, parts);
+            job.Sequential(0, job.M, n0, n1);
+        }
+        else
+        {
+            var (m0, m1) = Split(job.M, MR, part, parts);
+            job.Sequential(m0, m1, 0, job.N);
+        }
+    }
+
+    static (int Start, int End) Split(int length, int align, int part, int parts)
+    {
+        var blocks = (length + align - 1) / align;
+        var start = (int)((long)blocks * part / parts) * align;
+        var end = (int)((long)blocks * (part + 1) / parts) * align;
+        return (Math.Min(start, length), Math.Min(end, length));
+    }
+
+    readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, int m, int n, int k, float* c, int ldc, bool accumulate)
+    {
+        public int M => m;
+        public int N => n;
+
+        /// <summary>Computes the block C[m0:m1, n0:n1].</summary>
+        public void Sequential(int m0, int m1, int n0, int n1)
+        {
+            if (m1 <= m0 || n1 <= n0) return;
+            if (k == 0)
+            {
+                if (!accumulate)
+                    for (var i = m0; i < m1; i++) new Span<float>(c + (long)i * ldc + n0, n1 - n0).Clear();
+                return;
+            }
+            if (m <= 4 && transB && !transA)
+            {
+                Dots(m0, m1, n0, n1);
+                return;
+            }
+            var nr = s_nr;
+            var packB = Buffer(ref t_packB, KC * (NC + nr));
+            var packA = Buffer(ref t_packA, KC * (MC + MR));
+            var tile = Buffer(ref t_tile, MR * 32);
+            fixed (float* pPackB = packB, pPackA = packA, pTile = tile)
+            {
+                for (var jc = n0; jc < n1; jc += NC)
+                {
+                    var nc = Math.Min(NC, n1 - jc);
+                    for (var p0 = 0; p0 < k; p0 += KC)
+                    {
+                        var kc = Math.Min(KC, k - p0);
+                        var overwrite = p0 == 0 && !accumulate;
+                        PackB(p0, jc, kc, nc, nr, pPackB);
+                        for (var ic = m0; ic < m1; ic += MC)
+                        {
+                            var mc = Math.Min(MC, m1 - ic);
+                            PackA(ic, p0, mc, kc, pPackA);
+                            for (var jr = 0; jr < nc; jr += nr)
+                            {
+                                var nrEff = Math.Min(nr, nc - jr);
+                                var panelB = pPackB + (long)jr * kc;
+                                for (var ir = 0; ir < mc; ir += MR)
+                                {
+                                    var mrEff = Math.Min(MR, mc - ir);
+                                    var panelA = pPackA + (long)ir * kc;
+                                    var cc = c + (long)(ic + ir) * ldc + jc + jr;
+                                    if (mrEff == MR && nrEff == nr)
+                                    {
+                                        MicroKernel(panelA, panelB, kc, cc, ldc, overwrite);
+                                    }
+                                    else
+                                    {
+                                        MicroKernel(panelA, panelB, kc, pTile, nr, overwrite: true);
+                                        for (var i = 0; i < mrEff; i++)
+                                        {
+                                            var src = new ReadOnlySpan<float>(pTile + i * nr, nrEff);
+                                            var dst = new Span<float>(cc + (long)i * ldc, nrEff);
+                                            if (overwrite) src.CopyTo(dst);
+                                            else TensorPrimitives.Add(dst, src, dst);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>At most four rows (decided on the whole product, so a split never changes the path) against a row-major B stored [n,k]: one dot product per element (GEMV shape).</summary>
+        void Dots(int m0, int m1, int n0, int n1)
+        {
+            for (var i = m0; i < m1; i++)
+            {
+                var row = new ReadOnlySpan<float>(a + (long)i * lda, k);
+                var ci = c + (long)i * ldc;
+                for (var j = n0; j < n1; j++)
+                {
+                    var dot = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(b + (long)j * ldb, k));
+                    ci[j] = accumulate ? ci[j] + dot : dot;
+                }
+            }
+        }
+
+        /// <summary>Packs op(B)[p0:p0+kc, j0:j0+nc] into panels [nc/nr][kc][nr], zero-padding the last panel.</summary>
+        void PackB(int p0, int j0, int kc, int nc, int nr, float* dst)
+        {
+            for (var jr = 0; jr < nc; jr += nr)
+            {
+                var w = Math.Min(nr, nc - jr);
+                var panel = dst + (long)jr * kc;
+                if (!transB)
+                {
+                    for (var p = 0; p < kc; p++)
+                    {
+                        var src = b + (long)(p0 + p) * ldb + j0 + jr;
+                        var d = panel + p * nr;
+                        new ReadOnlySpan<float>(src, w).CopyTo(new Span<float>(d, w));
+                        if (w < nr) new Span<float>(d + w, nr - w).Clear();
+                    }
+                }
+                else
+                {
+                    if (w < nr) new Span<float>(panel, kc * nr).Clear();
+                    for (var j = 0; j < w; j++)
+                    {
+                        var src = b + (long)(j0 + jr + j) * ldb + p0;
+                        for (var p = 0; p < kc; p++) panel[p * nr + j] = src[p];
+                    }
+                }
+            }
+        }
+
+        /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] into panels [mc/MR][kc][MR], zero-padding the last panel.</summary>
+        void PackA(int i0, int p0, int mc, int kc, float* dst)
+        {
+            for (var ir = 0; ir < mc; ir += MR)
+            {
+                var h = Math.Min(MR, mc - ir);
+                var panel = dst + (long)ir * kc;
+                if (h < MR) new Span<float>(panel, kc * MR).Clear();
+                if (!transA)
+                {
+                    for (var i = 0; i < h; i++)
+                    {
+                        var src = a + (long)(i0 + ir + i) * lda + p0;
+                        for (var p = 0; p < kc; p++) panel[p * MR + i] = src[p];
+                    }
+                }
+                else
+                {
+                    for (var p = 0; p < kc; p++)
+                    {
+                        var src = a + (long)(p0 + p) * lda + i0 + ir;
+                        var d = panel + p * MR;
+                        for (var i = 0; i < h; i++) d[i] = src[i];
+                    }
+                }
+            }
+        }
+    }
+
+    static float[] Buffer(ref float[]? slot, int length)
+    {
+        if (slot is null || slot.Length < length) slot = new float[length];
+        return slot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void MicroKernel(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    {
+        if (s_wide) Kernel6x32(pa, pb, kc, c, ldc, overwrite);
+        else Kernel6x16(pa, pb, kc, c, ldc, overwrite);
+    }
+
+    /// <summary>C[6,32] (+)= Σ_p A[:,p] ⊗ B[p,:] with two Vector512 columns, twelve accumulators.</summary>
+    static void Kernel6x32(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(pb);
+            var b1 = Vector512.Load(pb + 16);
+            var a0 = Vector512.Create(pa[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(pa[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(pa[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(pa[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(pa[4]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(pa[5]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            pa += MR;
+            pb += 32;
+        }
+        Store(c00, c, overwrite); Store(c01, c + 16, overwrite); c += ldc;
+        Store(c10, c, overwrite); Store(c11, c + 16, overwrite); c += ldc;
+        Store(c20, c, overwrite); Store(c21, c + 16, overwrite); c += ldc;
+        Store(c30, c, overwrite); Store(c31, c + 16, overwrite); c += ldc;
+        Store(c40, c, overwrite); Store(c41, c + 16, overwrite); c += ldc;
+        Store(c50, c, overwrite); Store(c51, c + 16, overwrite);
+    }
+
+    /// <summary>C[6,16] (+)= Σ_p A[:,p] ⊗ B[p,:] with two Vector256 columns, twelve accumulators.</summary>
+    static void Kernel6x16(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (var p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(pb);
+            var b1 = Vector256.Load(pb + 8);
+            var a0 = Vector256.Create(pa[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(pa[1]);
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(pa[2]);
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(pa[3]);
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(pa[4]);
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(pa[5]);
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+            pa += MR;
+            pb += 16;
+        }
+        Store(c00, c, overwrite); Store(c01, c + 8, overwrite); c += ldc;
+        Store(c10, c, overwrite); Store(c11, c + 8, overwrite); c += ldc;
+        Store(c20, c, overwrite); Store(c21, c + 8, overwrite); c += ldc;
+        Store(c30, c, overwrite); Store(c31, c + 8, overwrite); c += ldc;
+        Store(c40, c, overwrite); Store(c41, c + 8, overwrite); c += ldc;
+        Store(c50, c, overwrite); Store(c51, c + 8, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(Vector512<float> acc, float* c, bool overwrite)
+        => (overwrite ? acc : acc + Vector512.Load(c)).Store(c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(Vector256<float> acc, float* c, bool overwrite)
+        => (overwrite ? acc : acc + Vector256.Load(c)).Store(c);
+}

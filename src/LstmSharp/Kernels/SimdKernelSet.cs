@@ -1,0 +1,165 @@
+// SimdKernelSet: the fast variant. Overrides only the hot kernels of KernelSet: GEMM (packed, blocked,
+// Vector512/Vector256 FMA micro-kernel, split across cores) and the fused gate steps (TensorPrimitives and
+// explicit vectors). KernelSet stays the oracle these are tested against.
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace LstmSharp.Kernels;
+
+internal sealed class SimdKernelSet : KernelSet
+{
+    public static bool IsSupported => Vector256.IsHardwareAccelerated;
+
+    public override KernelVariant Variant => KernelVariant.Simd;
+
+    public override void Gemm(
+        ReadOnlySpan<float> a, int lda, bool transA,
+        ReadOnlySpan<float> b, int ldb, bool transB,
+        int m, int n, int k,
+        Span<float> c, int ldc, bool accumulate)
+        => PackedGemm.Run(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
+
+    public override void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * n, n);
+            TensorPrimitives.Add(row, bias[..n], row);
+        }
+    }
+
+    public override void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)
+    {
+        var acc = dBias[..n];
+        for (var r = 0; r < rows; r++) TensorPrimitives.Add(acc, dx.Slice(r * n, n), acc);
+    }
+
+    public override void LstmCellForward(
+        ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
+        Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        var hasPeep = !peep.IsEmpty;
+        for (var b = 0; b < B; b++)
+        {
+            var row = gates.Slice(b * 4 * H, 4 * H);
+            Span<float> i = row[..H], f = row.Slice(H, H), g = row.Slice(2 * H, H), o = row.Slice(3 * H, H);
+            var cp = cPrev.Slice(b * H, H);
+            Span<float> cb = c.Slice(b * H, H), tc = tanhC.Slice(b * H, H), hb = h.Slice(b * H, H);
+            if (hasPeep)
+            {
+                TensorPrimitives.MultiplyAdd(peep[..H], cp, i, i);
+                TensorPrimitives.MultiplyAdd(peep.Slice(H, H), cp, f, f);
+            }
+            TensorPrimitives.Sigmoid(row[..(2 * H)], row[..(2 * H)]);
+            TensorPrimitives.Tanh(g, g);
+            TensorPrimitives.Multiply(i, g, cb);
+            TensorPrimitives.MultiplyAdd(f, cp, cb, cb);
+            if (hasPeep) TensorPrimitives.MultiplyAdd(peep.Slice(2 * H, H), cb, o, o);
+            TensorPrimitives.Sigmoid(o, o);
+            TensorPrimitives.Tanh(cb, tc);
+            TensorPrimitives.Multiply(o, tc, hb);
+        }
+    }
+
+    public override void LstmCellBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
+        Span<float> dc, Span<float> dGates, Span<float> dPeep)
+    {
+        var hasPeep = !peep.IsEmpty;
+        var one = Vector256<float>.One;
+        var w = Vector256<float>.Count;
+        for (var b = 0; b < B; b++)
+        {
+            var g0 = b * 4 * H;
+            var x0 = b * H;
+            var j = 0;
+            for (; j <= H - w; j += w)
+            {
+                var x = x0 + j;
+                var i = Vector256.Create(gates.Slice(g0 + j, w));
+                var f = Vector256.Create(gates.Slice(g0 + H + j, w));
+                var g = Vector256.Create(gates.Slice(g0 + 2 * H + j, w));
+                var o = Vector256.Create(gates.Slice(g0 + 3 * H + j, w));
+                var tc = Vector256.Create(tanhC.Slice(x, w));
+                var dH = Vector256.Create(dh.Slice(x, w));
+                var cp = Vector256.Create(cPrev.Slice(x, w));
+                var dAo = dH * tc * o * (one - o);
+                var dC = Vector256.Create(dc.Slice(x, w)) + dH * o * (one - tc * tc);
+                if (hasPeep) dC += dAo * Vector256.Create(peep.Slice(2 * H + j, w));
+                var dAi = dC * g * i * (one - i);
+                var dAf = dC * cp * f * (one - f);
+                var dAg = dC * i * (one - g * g);
+                var dCPrev = dC * f;
+                if (hasPeep)
+                {
+                    dCPrev += dAi * Vector256.Create(peep.Slice(j, w)) + dAf * Vector256.Create(peep.Slice(H + j, w));
+                    (Vector256.Create(dPeep.Slice(j, w)) + dAi * cp).CopyTo(dPeep.Slice(j, w));
+                    (Vector256.Create(dPeep.Slice(H + j, w)) + dAf * cp).CopyTo(dPeep.Slice(H + j, w));
+                    (Vector256.Create(dPeep.Slice(2 * H + j, w)) + dAo * Vector256.Create(c.Slice(x, w))).CopyTo(dPeep.Slice(2 * H + j, w));
+                }
+                dAi.CopyTo(dGates.Slice(g0 + j, w));
+                dAf.CopyTo(dGates.Slice(g0 + H + j, w));
+                dAg.CopyTo(dGates.Slice(g0 + 2 * H + j, w));
+                dAo.CopyTo(dGates.Slice(g0 + 3 * H + j, w));
+                dCPrev.CopyTo(dc.Slice(x, w));
+            }
+            for (; j < H; j++)
+            {
+                var x = x0 + j;
+                float i = gates[g0 + j], f = gates[g0 + H + j], g = gates[g0 + 2 * H + j], o = gates[g0 + 3 * H + j];
+                var tc = tanhC[x];
+                var dAo = dh[x] * tc * o * (1f - o);
+                var dC = dc[x] + dh[x] * o * (1f - tc * tc) + (hasPeep ? dAo * peep[2 * H + j] : 0f);
+                var cp = cPrev[x];
+                var dAi = dC * g * i * (1f - i);
+                var dAf = dC * cp * f * (1f - f);
+                var dCPrev = dC * f;
+                if (hasPeep)
+                {
+                    dCPrev += dAi * peep[j] + dAf * peep[H + j];
+                    dPeep[j] += dAi * cp;
+                    dPeep[H + j] += dAf * cp;
+                    dPeep[2 * H + j] += dAo * c[x];
+                }
+                dGates[g0 + j] = dAi;
+                dGates[g0 + H + j] = dAf;
+                dGates[g0 + 2 * H + j] = dC * i * (1f - g * g);
+                dGates[g0 + 3 * H + j] = dAo;
+                dc[x] = dCPrev;
+            }
+        }
+    }
+
+    public override void GruCellForward(
+        ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
+        Span<float> gates, Span<float> h)
+    {
+        for (var b = 0; b < B; b++)
+        {
+            var g0 = b * 3 * H;
+            var rz = gates.Slice(g0, 2 * H);
+            Span<float> r = gates.Slice(g0, H), nGate = gates.Slice(g0 + 2 * H, H), z = gates.Slice(g0 + H, H);
+            var hb = h.Slice(b * H, H);
+            TensorPrimitives.Add(xProj.Slice(g0, 2 * H), hProj.Slice(g0, 2 * H), rz);
+            TensorPrimitives.Sigmoid(rz, rz);
+            TensorPrimitives.MultiplyAdd(r, hProj.Slice(g0 + 2 * H, H), xProj.Slice(g0 + 2 * H, H), nGate);
+            TensorPrimitives.Tanh(nGate, nGate);
+            // h = n + z⊙(h_prev − n)
+            TensorPrimitives.Subtract(hPrev.Slice(b * H, H), nGate, hb);
+            TensorPrimitives.MultiplyAdd(z, hb, nGate, hb);
+        }
+    }
+
+    public override void Tanh(Span<float> y) => TensorPrimitives.Tanh(y, y);
+
+    public override void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dA)
+    {
+        // dA = dY − dY⊙y⊙y
+        TensorPrimitives.Multiply(y, y, dA);
+        TensorPrimitives.Multiply(dA, dY, dA);
+        TensorPrimitives.Subtract(dY, dA, dA);
+    }
+
+    public override void Add(ReadOnlySpan<float> y, Span<float> x) => TensorPrimitives.Add(x, y, x);
+}

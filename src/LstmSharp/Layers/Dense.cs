@@ -1,0 +1,133 @@
+// Dense: y = activation(x · weightᵀ + bias) on the last axis, so it serves [batch, units] and
+// [batch, time, units] alike.
+using System.Numerics.Tensors;
+using LstmSharp.Initializers;
+using LstmSharp.Internals;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// A fully-connected layer on the last axis: <c>y = activation(x·Wᵀ + b)</c> with PyTorch's
+/// <c>weight [out, in]</c> and <c>bias [out]</c>. Works on <c>[batch, in]</c> and <c>[batch, time, in]</c>.
+/// Glorot-uniform weight and zero bias, as in Keras.
+/// </summary>
+public sealed class Dense : Layer
+{
+    Parameter? _weight, _bias;
+    Tensor? _input;   // the last forward's input (not copied)
+    Tensor? _output;  // [..., out]
+    Tensor? _dA;      // [rows, out] ∂loss/∂pre-activation
+    Tensor? _dInput;  // [..., in]
+    int[] _outShape = [];
+
+    /// <summary>A dense layer with <paramref name="units"/> outputs.</summary>
+    public Dense(int units, Activation activation = Activation.Linear, string? name = null)
+        : base(name)
+    {
+        Guard.Positive(units);
+        Units = units;
+        Activation = activation;
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>The output activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Number of inputs (known once built).</summary>
+    public int InputSize { get; private set; }
+
+    /// <inheritdoc />
+    public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [.. inputShape[..^1], Units];
+
+    /// <inheritdoc />
+    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length == 0 || inputShape[^1] <= 0)
+            throw new ArgumentException($"Dense '{Name}' needs a known last axis; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
+        InputSize = inputShape[^1];
+        _weight = new Parameter("weight", Tensor.Zeros(Units, InputSize));
+        _bias = new Parameter("bias", Tensor.Zeros(Units));
+        Initializer.GlorotUniform(_weight.Value.Span, InputSize, Units, rng);
+        SetParameters(_weight, _bias);
+        return OutputShapeFor(inputShape);
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnForward(Tensor input, bool training)
+    {
+        if (input.Rank < 2 || input.Dim(-1) != InputSize)
+        {
+            throw new ArgumentException(
+                $"Dense '{Name}' expects input [batch, ..., {InputSize}]; received [{Tensor.FormatShape(input.Shape)}]. Check the previous layer's units.",
+                nameof(input));
+        }
+        int rows = input.Length / InputSize, n = Units;
+        if (_output is null || !SameLeading(_output, input)) _outShape = [.. input.Shape[..^1], n];
+        var y = Ensure(ref _output, _outShape).Span;
+        _input = input;
+        Kernels.Gemm(input.Span, InputSize, false, _weight!.Value.Span, InputSize, true, rows, n, InputSize, y, n, accumulate: false);
+        Kernels.AddBias(_bias!.Value.Span, rows, n, y);
+        switch (Activation)
+        {
+            case Activation.Relu: TensorPrimitives.Max(y, 0f, y); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(y, y); break;
+            case Activation.Sigmoid: TensorPrimitives.Sigmoid(y, y); break;
+            case Activation.Softmax:
+                for (var r = 0; r < rows; r++) TensorPrimitives.SoftMax(y.Slice(r * n, n), y.Slice(r * n, n));
+                break;
+        }
+        return _output!;
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnBackward(Tensor dOutput)
+    {
+        if (_input is null || _output is null) throw NoForward();
+        CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
+        int rows = _input.Length / InputSize, n = Units, I = InputSize;
+        var y = _output.Span;
+        var dY = dOutput.Span;
+        var dA = Ensure(ref _dA, rows, n).Span;
+        switch (Activation)
+        {
+            case Activation.Linear: dY.CopyTo(dA); break;
+            case Activation.Relu:
+                for (var i = 0; i < dA.Length; i++) dA[i] = y[i] > 0f ? dY[i] : 0f;
+                break;
+            case Activation.Tanh: Kernels.TanhBackward(y, dY, dA); break;
+            case Activation.Sigmoid:
+                // dA = dY⊙y⊙(1 − y)
+                TensorPrimitives.Multiply(y, y, dA);
+                TensorPrimitives.Subtract(y, dA, dA);
+                TensorPrimitives.Multiply(dA, dY, dA);
+                break;
+            case Activation.Softmax:
+                // dA = y⊙(dY − Σ dY⊙y), row by row
+                for (var r = 0; r < rows; r++)
+                {
+                    var yr = y.Slice(r * n, n);
+                    var dot = TensorPrimitives.Dot(yr, dY.Slice(r * n, n));
+                    var dAr = dA.Slice(r * n, n);
+                    TensorPrimitives.Subtract(dY.Slice(r * n, n), dot, dAr);
+                    TensorPrimitives.Multiply(dAr, yr, dAr);
+                }
+                break;
+        }
+        // dW += dAᵀ [out, rows] · x [rows, in]; db += Σ_rows dA; dx = dA · W
+        Kernels.Gemm(dA, n, true, _input.Span, I, false, n, I, rows, _weight!.Gradient.Span, I, accumulate: true);
+        Kernels.SumRows(dA, rows, n, _bias!.Gradient.Span);
+        var dx = Ensure(ref _dInput, _input.Shape).Span;
+        Kernels.Gemm(dA, n, false, _weight.Value.Span, I, false, rows, I, n, dx, I, accumulate: false);
+        return _dInput!;
+    }
+
+    static bool SameLeading(Tensor output, Tensor input)
+    {
+        if (output.Rank != input.Rank) return false;
+        for (var d = 0; d < input.Rank - 1; d++)
+            if (output.Shape[d] != input.Shape[d]) return false;
+        return true;
+    }
+}

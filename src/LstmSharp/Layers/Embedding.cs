@@ -1,0 +1,87 @@
+// Embedding: token ids [batch, time] → vectors [batch, time, dim]; id 0 is padding (a zero row that never learns).
+using LstmSharp.Initializers;
+using LstmSharp.Internals;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// Looks up a learned vector per token id: <c>[batch, time]</c> ids (whole numbers stored as floats) →
+/// <c>[batch, time, dim]</c>. Parameter <c>weight [vocab, dim]</c> as in PyTorch. Id 0 is padding, as
+/// PyTorch's <c>padding_idx=0</c>: its row starts at zero and receives no gradient, so it stays zero.
+/// Other rows start uniform in ±0.05 (Keras).
+/// </summary>
+public sealed class Embedding : Layer
+{
+    Parameter? _weight;
+    Tensor? _ids;      // the last forward's ids
+    Tensor? _output;   // [B, T, dim]
+    Tensor? _dInput;   // [B, T] zeros: ids have no gradient
+
+    /// <summary>An embedding of <paramref name="vocabularySize"/> ids (0 = padding) into <paramref name="dimension"/> values.</summary>
+    public Embedding(int vocabularySize, int dimension, string? name = null)
+        : base(name)
+    {
+        Guard.Positive(vocabularySize);
+        Guard.Positive(dimension);
+        VocabularySize = vocabularySize;
+        Dimension = dimension;
+    }
+
+    /// <summary>Number of ids, padding included.</summary>
+    public int VocabularySize { get; }
+
+    /// <summary>Length of each vector.</summary>
+    public int Dimension { get; }
+
+    /// <inheritdoc />
+    public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [.. inputShape, Dimension];
+
+    /// <inheritdoc />
+    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        _weight = new Parameter("weight", Tensor.Zeros(VocabularySize, Dimension));
+        Initializer.Uniform(_weight.Value.Span[Dimension..], -0.05f, 0.05f, rng);
+        SetParameters(_weight);
+        return OutputShapeFor(inputShape);
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnForward(Tensor input, bool training)
+    {
+        CheckShape(input, [-1, -1], "token ids [batch, time]", "Pass whole-number ids, 0 for padding.");
+        int B = input.Dim(0), T = input.Dim(1), D = Dimension;
+        var ids = input.Span;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var id = ids[i];
+            if (!(id >= 0 && id < VocabularySize) || id != MathF.Floor(id))
+            {
+                throw new ArgumentException(
+                    $"Embedding '{Name}' expects whole-number ids in [0, {VocabularySize - 1}]; received {id} at [batch {i / T}, step {i % T}].",
+                    nameof(input));
+            }
+        }
+        _ids = input;
+        var y = Ensure(ref _output, B, T, D).Span;
+        var w = _weight!.Value.Span;
+        for (var i = 0; i < ids.Length; i++) w.Slice((int)ids[i] * D, D).CopyTo(y.Slice(i * D, D));
+        return _output!;
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnBackward(Tensor dOutput)
+    {
+        if (_ids is null || _output is null) throw NoForward();
+        CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
+        var D = Dimension;
+        var ids = _ids.Span;
+        var dW = _weight!.Gradient.Span;
+        var dY = dOutput.Span;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var id = (int)ids[i];
+            if (id != 0) Kernels.Add(dY.Slice(i * D, D), dW.Slice(id * D, D));
+        }
+        return Ensure(ref _dInput, _ids.Shape);
+    }
+}

@@ -1,0 +1,119 @@
+// Layer: the base of every layer. Forward and backward for one layer, named parameters, and buffers that
+// are allocated once per input shape so repeated calls allocate nothing.
+using LstmSharp.Internals;
+using LstmSharp.Kernels;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// A layer: parameters plus forward and backward passes. <see cref="Forward(Tensor, bool)"/> returns a
+/// buffer the layer owns and overwrites on the next call (copy it to keep it); <see cref="Backward"/> adds
+/// the parameter gradients to <see cref="Parameter.Gradient"/> (as in PyTorch, clear them with
+/// <see cref="ZeroGradients"/>) and returns ∂loss/∂input.
+/// </summary>
+public abstract class Layer
+{
+    Parameter[] _parameters = [];
+    int[]? _inputShape;
+
+    /// <summary>Creates a layer; <paramref name="name"/> defaults to the type name in lower case.</summary>
+    protected Layer(string? name) => Name = name ?? GetType().Name.ToLowerInvariant();
+
+    /// <summary>The layer's name, used in error messages and (later) in model files.</summary>
+    public string Name { get; set; }
+
+    /// <summary>The trainable parameters in PyTorch's names and shapes (empty before the layer is built).</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>True once the input shape is known and the parameters exist.</summary>
+    public bool IsBuilt => _inputShape is not null;
+
+    /// <summary>The input shape without the batch axis (time may be -1 for any length); null before building.</summary>
+    public IReadOnlyList<int>? InputShape => _inputShape;
+
+    /// <summary>The kernels this layer calls; tests set it to run every variant.</summary>
+    internal KernelSet Kernels { get; set; } = KernelSet.Default;
+
+    /// <summary>
+    /// Creates the parameters for inputs of <paramref name="inputShape"/> (without the batch axis; -1 marks
+    /// a variable time axis), initialised from <paramref name="seed"/>. Returns the output shape.
+    /// </summary>
+    public int[] Build(ReadOnlySpan<int> inputShape, int seed = 0)
+    {
+        if (IsBuilt) throw new InvalidOperationException($"Layer '{Name}' is already built for input [{Tensor.FormatShape(_inputShape)}].");
+        var shape = inputShape.ToArray();
+        var outputShape = OnBuild(shape, new Rng(seed));
+        _inputShape = shape;
+        return outputShape;
+    }
+
+    /// <summary>The output shape (without the batch axis) for an input shape (without the batch axis).</summary>
+    public abstract int[] OutputShapeFor(ReadOnlySpan<int> inputShape);
+
+    /// <summary>Runs the layer on a batch. <paramref name="training"/> turns on dropout.</summary>
+    public Tensor Forward(Tensor input, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        EnsureBuilt(input);
+        return OnForward(input, training);
+    }
+
+    /// <summary>
+    /// Back-propagates ∂loss/∂output of the last <see cref="Forward(Tensor, bool)"/>: adds the parameter
+    /// gradients and returns ∂loss/∂input.
+    /// </summary>
+    public Tensor Backward(Tensor dOutput)
+    {
+        ArgumentNullException.ThrowIfNull(dOutput);
+        return OnBackward(dOutput);
+    }
+
+    /// <summary>Sets every parameter gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in _parameters) p.Gradient.Span.Clear();
+    }
+
+    /// <summary>Number of trainable values.</summary>
+    public long ParameterCount => _parameters.Sum(p => (long)p.Value.Length);
+
+    /// <summary>Creates the parameters; returns the output shape.</summary>
+    private protected abstract int[] OnBuild(int[] inputShape, Rng rng);
+
+    /// <summary>The forward pass on a validated input.</summary>
+    private protected abstract Tensor OnForward(Tensor input, bool training);
+
+    /// <summary>The backward pass of the last forward.</summary>
+    private protected abstract Tensor OnBackward(Tensor dOutput);
+
+    /// <summary>Registers the parameters (in PyTorch's state_dict order).</summary>
+    protected void SetParameters(params Parameter[] parameters) => _parameters = parameters;
+
+    internal void EnsureBuilt(Tensor input)
+    {
+        if (!IsBuilt) Build(input.Shape[1..], seed: 0);
+    }
+
+    /// <summary>Throws unless <paramref name="actual"/> matches <paramref name="expected"/> (-1 = any size).</summary>
+    protected void CheckShape(Tensor actual, ReadOnlySpan<int> expected, string what, string hint)
+    {
+        var ok = actual.Rank == expected.Length;
+        for (var d = 0; ok && d < expected.Length; d++) ok = expected[d] < 0 || expected[d] == actual.Shape[d];
+        if (!ok)
+        {
+            var text = string.Join(", ", expected.ToArray().Select(d => d < 0 ? "*" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            throw new ArgumentException($"{GetType().Name} '{Name}' expects {what} [{text}]; received [{Tensor.FormatShape(actual.Shape)}]. {hint}");
+        }
+    }
+
+    /// <summary>Returns <paramref name="buffer"/> if it has <paramref name="shape"/>, else a new zero tensor.</summary>
+    protected static Tensor Ensure(ref Tensor? buffer, params ReadOnlySpan<int> shape) => buffer = Ensure(buffer, shape);
+
+    /// <summary>Returns <paramref name="buffer"/> if it has <paramref name="shape"/>, else a new zero tensor.</summary>
+    protected static Tensor Ensure(Tensor? buffer, params ReadOnlySpan<int> shape)
+        => buffer is not null && buffer.HasShape(shape) ? buffer : Tensor.Zeros(shape.ToArray());
+
+    /// <summary>Throws when a backward pass comes before any forward pass.</summary>
+    protected Exception NoForward() =>
+        new InvalidOperationException($"{GetType().Name} '{Name}': Backward was called before Forward.");
+}

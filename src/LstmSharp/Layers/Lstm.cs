@@ -1,0 +1,118 @@
+// Lstm: the long short-term memory layer (gate order i, f, g, o), optionally with Gers–Schmidhuber peepholes.
+using LstmSharp.Initializers;
+using LstmSharp.Internals;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// Long short-term memory over <c>[batch, time, features]</c>, with PyTorch's parameters
+/// <c>weight_ih_l0 [4H, I]</c>, <c>weight_hh_l0 [4H, H]</c>, <c>bias_ih_l0 [4H]</c>, <c>bias_hh_l0 [4H]</c>
+/// (gate blocks i, f, g, o) and, with <see cref="LstmOptions.Peepholes"/>, <c>weight_peephole_l0 [3H]</c>:
+/// <code>
+/// i = σ(W_ii x + b_ii + W_hi h + b_hi [+ p_i⊙c])    f = σ(W_if x + b_if + W_hf h + b_hf [+ p_f⊙c])
+/// g = tanh(W_ig x + b_ig + W_hg h + b_hg)           c' = f⊙c + i⊙g
+/// o = σ(W_io x + b_io + W_ho h + b_ho [+ p_o⊙c'])   h' = o⊙tanh(c')
+/// </code>
+/// Initialised as in Keras: Glorot-uniform input kernel, orthogonal recurrent kernel, zero biases with the
+/// forget-gate bias at 1 (<see cref="LstmOptions.UnitForgetBias"/>). States: h, then c.
+/// </summary>
+public sealed class Lstm : Rnn
+{
+    Parameter? _weightIh, _weightHh, _biasIh, _biasHh, _peephole;
+    float[] _bias = [];        // [4H] b_ih + b_hh
+    Tensor? _gates;            // [T, B, 4H] activated gates i, f, g, o
+    Tensor? _tanhC;            // [T, B, H]
+    Tensor? _dGates;           // [T, B, 4H] ∂loss/∂pre-activations
+
+    /// <summary>An LSTM layer of <paramref name="units"/> hidden units.</summary>
+    public Lstm(int units, LstmOptions? options = null)
+        : base(units, options ?? new LstmOptions(), stateCount: 2)
+        => LstmOptions = options ?? new LstmOptions();
+
+    /// <summary>The LSTM-specific options.</summary>
+    public LstmOptions LstmOptions { get; }
+
+    private protected override void CreateParameters(int inputSize, Rng rng)
+    {
+        int H = Units, I = inputSize;
+        _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(4 * H, I));
+        _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(4 * H, H));
+        _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(4 * H));
+        _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(4 * H));
+        Initializer.GlorotUniform(_weightIh.Value.Span, I, 4 * H, rng);
+        Initializer.Orthogonal(_weightHh.Value.Span, 4 * H, H, rng);
+        if (LstmOptions.UnitForgetBias) _biasIh.Value.Span.Slice(H, H).Fill(1f);
+        _bias = new float[4 * H];
+        if (LstmOptions.Peepholes)
+        {
+            _peephole = new Parameter("weight_peephole_l0", Tensor.Zeros(3 * H));
+            var limit = MathF.Sqrt(3f / H);
+            Initializer.Uniform(_peephole.Value.Span, -limit, limit, rng);
+            SetParameters(_weightIh, _weightHh, _biasIh, _biasHh, _peephole);
+        }
+        else
+        {
+            SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+        }
+    }
+
+    private protected override void Allocate(int steps, int batch)
+    {
+        Ensure(ref _gates, steps, batch, 4 * Units);
+        Ensure(ref _dGates, steps, batch, 4 * Units);
+        Ensure(ref _tanhC, steps, batch, Units);
+    }
+
+    private protected override void ForwardSteps()
+    {
+        int T = Steps, B = Batch, I = InputSize, H = Units, G = 4 * H;
+        var k = Kernels;
+        var wHh = _weightHh!.Value.Span;
+        var peep = _peephole is null ? default : _peephole.Value.Span;
+        Span<float> gates = _gates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
+
+        // gates [T·B, 4H] = X [T·B, I] · W_ihᵀ + b_ih + b_hh: the inputs of every step in one GEMM.
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, gates, G, accumulate: false);
+        _biasIh!.Value.Span.CopyTo(_bias);
+        k.Add(_biasHh!.Value.Span, _bias);
+        k.AddBias(_bias, T * B, G, gates);
+
+        for (var t = 0; t < T; t++)
+        {
+            var gt = gates.Slice(t * B * G, B * G);
+            // gates_t += h_{t-1} [B, H] · W_hhᵀ
+            k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
+            k.LstmCellForward(c.Slice(t * B * H, B * H), peep, B, H,
+                gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), h.Slice((t + 1) * B * H, B * H));
+        }
+    }
+
+    private protected override void BackwardSteps()
+    {
+        int T = Steps, B = Batch, I = InputSize, H = Units, G = 4 * H;
+        var k = Kernels;
+        var wHh = _weightHh!.Value.Span;
+        var peep = _peephole is null ? default : _peephole.Value.Span;
+        var dPeep = _peephole is null ? default : _peephole.Gradient.Span;
+        Span<float> gates = _gates!.Span, dGates = _dGates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
+        Span<float> dh = DState(0), dc = DState(1), dOut = DOutput;
+
+        for (var t = T - 1; t >= 0; t--)
+        {
+            k.Add(dOut.Slice(t * B * H, B * H), dh);
+            var dgt = dGates.Slice(t * B * G, B * G);
+            k.LstmCellBackward(gates.Slice(t * B * G, B * G), c.Slice(t * B * H, B * H), c.Slice((t + 1) * B * H, B * H),
+                tanhC.Slice(t * B * H, B * H), peep, dh, B, H, dc, dgt, dPeep);
+            // dh_{t-1} [B, H] = dGates_t [B, 4H] · W_hh [4H, H]
+            k.Gemm(dgt, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
+        }
+
+        // Weight gradients for all steps at once: dW_ih += dGatesᵀ · X, dW_hh += dGatesᵀ · h_{t-1}.
+        k.Gemm(dGates, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
+        k.Gemm(dGates, G, true, h[..(T * B * H)], H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.SumRows(dGates, T * B, G, _biasIh!.Gradient.Span);
+        k.SumRows(dGates, T * B, G, _biasHh!.Gradient.Span);
+        // dX [T·B, I] = dGates · W_ih
+        k.Gemm(dGates, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
+    }
+}

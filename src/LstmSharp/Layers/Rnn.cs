@@ -1,0 +1,233 @@
+// Rnn: the loop over time shared by Lstm, Gru and SimpleRnn. It turns the batch-first input into time-major
+// buffers (reversed for GoBackwards), holds the states of every step, and turns the results back; the
+// subclasses run the steps with one input GEMM, one recurrent GEMM plus one fused kernel per step, and one
+// large weight-gradient GEMM after the backward loop.
+using LstmSharp.Internals;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// A recurrent layer over <c>[batch, time, features]</c>. Besides the output it exposes its final state
+/// (<see cref="FinalState"/>: h, and c for an LSTM) and accepts an initial state and the gradients of the
+/// final state, as Keras's <c>return_state</c> / <c>initial_state</c> do.
+/// </summary>
+public abstract class Rnn : Layer
+{
+    Tensor? _x;       // [T, B, I] input, time-major, in processing order
+    Tensor? _dx;      // [T, B, I]
+    Tensor? _dOut;    // [T, B, H] ∂loss/∂h_t arriving from the output
+    Tensor? _output;  // [B, T, H] or [B, H]
+    Tensor? _dInput;  // [B, T, I]
+    readonly Tensor[] _states;          // each [T+1, B, H]; slot 0 is the initial state
+    readonly Tensor[] _finalState;      // each [B, H]
+    readonly Tensor[] _dState;          // each [B, H]: running ∂loss/∂state, finally ∂loss/∂initial state
+
+    /// <summary>Creates the shared part of a recurrent layer.</summary>
+    private protected Rnn(int units, RnnOptions options, int stateCount)
+        : base(options.Name)
+    {
+        Guard.Positive(units);
+        Units = units;
+        Options = options;
+        _states = new Tensor[stateCount];
+        _finalState = new Tensor[stateCount];
+        _dState = new Tensor[stateCount];
+    }
+
+    /// <summary>Number of hidden units H.</summary>
+    public int Units { get; }
+
+    /// <summary>Input features I (known once built).</summary>
+    public int InputSize { get; private set; }
+
+    /// <summary>The layer's options.</summary>
+    public RnnOptions Options { get; }
+
+    /// <summary>Number of state tensors: 2 (h, c) for an LSTM, 1 (h) otherwise.</summary>
+    public int StateCount => _states.Length;
+
+    /// <summary>The state after the last processed step of the last forward pass, each <c>[batch, units]</c>.</summary>
+    public IReadOnlyList<Tensor> FinalState => _finalState[0] is null ? throw NoForward() : _finalState;
+
+    /// <summary>∂loss/∂initial state after the last backward pass, each <c>[batch, units]</c>.</summary>
+    public IReadOnlyList<Tensor> InitialStateGradient => _dState[0] is null ? throw NoForward() : _dState;
+
+    /// <summary>Sequence length T of the last forward pass.</summary>
+    protected int Steps { get; private set; }
+
+    /// <summary>Batch size B of the last forward pass.</summary>
+    protected int Batch { get; private set; }
+
+    /// <summary>The input, time-major <c>[T, B, I]</c>.</summary>
+    protected Span<float> X => _x!.Span;
+
+    /// <summary>∂loss/∂input to fill, time-major <c>[T, B, I]</c>.</summary>
+    protected Span<float> DX => _dx!.Span;
+
+    /// <summary>State <paramref name="s"/> for every step, <c>[T+1, B, H]</c>; slot t+1 is the state after step t.</summary>
+    protected Span<float> State(int s) => _states[s].Span;
+
+    /// <summary>Running ∂loss/∂state <paramref name="s"/>, <c>[B, H]</c>.</summary>
+    protected Span<float> DState(int s) => _dState[s].Span;
+
+    /// <summary>∂loss/∂h_t coming from the layer's output, <c>[T, B, H]</c>.</summary>
+    protected Span<float> DOutput => _dOut!.Span;
+
+    /// <inheritdoc />
+    public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape)
+        => Options.ReturnSequences ? [inputShape[0], Units] : [Units];
+
+    /// <inheritdoc />
+    private protected sealed override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        if (inputShape.Length != 2 || inputShape[1] <= 0)
+        {
+            throw new ArgumentException(
+                $"{GetType().Name} '{Name}' expects inputs [batch, time, features]; received an input shape [batch, {Tensor.FormatShape(inputShape)}]. " +
+                "Give the input shape as [time, features] (time may be -1).");
+        }
+        InputSize = inputShape[1];
+        CreateParameters(InputSize, rng);
+        return OutputShapeFor(inputShape);
+    }
+
+    /// <summary>Creates and initialises the parameters for <paramref name="inputSize"/> features.</summary>
+    private protected abstract void CreateParameters(int inputSize, Rng rng);
+
+    /// <summary>Sizes the subclass's own buffers for <paramref name="steps"/> × <paramref name="batch"/>.</summary>
+    private protected abstract void Allocate(int steps, int batch);
+
+    /// <summary>Runs steps 0..T-1 from X and the initial states, filling every State(s).</summary>
+    private protected abstract void ForwardSteps();
+
+    /// <summary>Runs steps T-1..0: reads DOutput and DState (∂loss/∂final state), writes DX, leaves ∂loss/∂initial state in DState, adds parameter gradients.</summary>
+    private protected abstract void BackwardSteps();
+
+    /// <inheritdoc />
+    private protected override Tensor OnForward(Tensor input, bool training) => Forward(input, null, training);
+
+    /// <summary>
+    /// Runs the layer from <paramref name="initialState"/> (h, and c for an LSTM; each <c>[batch, units]</c>;
+    /// zeros when null). The final state is then in <see cref="FinalState"/>.
+    /// </summary>
+    public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        EnsureBuilt(input);
+        CheckShape(input, [-1, -1, InputSize], "input [batch, time, features]", "Check the previous layer's units or the data's feature count.");
+        int B = input.Dim(0), T = input.Dim(1), I = InputSize, H = Units;
+        if (T == 0) throw new ArgumentException($"{GetType().Name} '{Name}' needs at least one time step; received [{Tensor.FormatShape(input.Shape)}].", nameof(input));
+        if (initialState is not null && initialState.Count != StateCount)
+            throw new ArgumentException($"{GetType().Name} '{Name}' takes {StateCount} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
+
+        Steps = T;
+        Batch = B;
+        Ensure(ref _x, T, B, I);
+        Ensure(ref _dx, T, B, I);
+        Ensure(ref _dOut, T, B, H);
+        Ensure(ref _dInput, B, T, I);
+        if (Options.ReturnSequences) Ensure(ref _output, B, T, H);
+        else Ensure(ref _output, B, H);
+        for (var s = 0; s < StateCount; s++)
+        {
+            _states[s] = Ensure(_states[s], T + 1, B, H);
+            _finalState[s] = Ensure(_finalState[s], B, H);
+            _dState[s] = Ensure(_dState[s], B, H);
+        }
+        Allocate(T, B);
+
+        // x [B, T, I] → X [T, B, I], reversed in time for GoBackwards.
+        var src = input.Span;
+        var x = X;
+        for (var b = 0; b < B; b++)
+            for (var t = 0; t < T; t++)
+                src.Slice((b * T + t) * I, I).CopyTo(x.Slice((Time(t) * B + b) * I, I));
+
+        for (var s = 0; s < StateCount; s++)
+        {
+            var slot0 = State(s)[..(B * H)];
+            if (initialState is null)
+            {
+                slot0.Clear();
+            }
+            else
+            {
+                CheckShape(initialState[s], [B, H], $"initial state {s} [batch, units]", "Pass one [batch, units] tensor per state (h, then c for an LSTM).");
+                initialState[s].Span.CopyTo(slot0);
+            }
+        }
+
+        ForwardSteps();
+
+        var h = State(0);
+        var output = _output!.Span;
+        if (Options.ReturnSequences)
+        {
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                    h.Slice(((t + 1) * B + b) * H, H).CopyTo(output.Slice((b * T + t) * H, H));
+        }
+        else
+        {
+            h.Slice(T * B * H, B * H).CopyTo(output);
+        }
+        for (var s = 0; s < StateCount; s++) State(s).Slice(T * B * H, B * H).CopyTo(_finalState[s].Span);
+        return _output!;
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnBackward(Tensor dOutput) => Backward(dOutput, null);
+
+    /// <summary>
+    /// Back-propagates ∂loss/∂output and, optionally, ∂loss/∂final state (null entries count as zero); returns
+    /// ∂loss/∂input and leaves ∂loss/∂initial state in <see cref="InitialStateGradient"/>.
+    /// </summary>
+    public Tensor Backward(Tensor dOutput, IReadOnlyList<Tensor?>? dFinalState)
+    {
+        ArgumentNullException.ThrowIfNull(dOutput);
+        if (_output is null) throw NoForward();
+        int B = Batch, T = Steps, I = InputSize, H = Units;
+        CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
+        if (dFinalState is not null && dFinalState.Count != StateCount)
+            throw new ArgumentException($"{GetType().Name} '{Name}' has {StateCount} state tensor(s); received {dFinalState.Count} state gradients.", nameof(dFinalState));
+
+        var dOut = DOutput;
+        var src = dOutput.Span;
+        if (Options.ReturnSequences)
+        {
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                    src.Slice((b * T + t) * H, H).CopyTo(dOut.Slice((t * B + b) * H, H));
+        }
+        else
+        {
+            dOut[..((T - 1) * B * H)].Clear();
+            src.CopyTo(dOut.Slice((T - 1) * B * H, B * H));
+        }
+        for (var s = 0; s < StateCount; s++)
+        {
+            var d = DState(s);
+            if (dFinalState?[s] is { } given)
+            {
+                CheckShape(given, [B, H], $"final state gradient {s} [batch, units]", "Pass one [batch, units] tensor per state, or null.");
+                given.Span.CopyTo(d);
+            }
+            else
+            {
+                d.Clear();
+            }
+        }
+
+        BackwardSteps();
+
+        var dx = DX;
+        var dInput = _dInput!.Span;
+        for (var b = 0; b < B; b++)
+            for (var t = 0; t < T; t++)
+                dx.Slice((Time(t) * B + b) * I, I).CopyTo(dInput.Slice((b * T + t) * I, I));
+        return _dInput!;
+    }
+
+    /// <summary>The processing step of input step <paramref name="t"/> (and vice versa).</summary>
+    int Time(int t) => Options.GoBackwards ? Steps - 1 - t : t;
+}

@@ -1,0 +1,31 @@
+// Options shared by the recurrent layers, as init-only records with Keras's defaults.
+namespace LstmSharp.Layers;
+
+/// <summary>Options every recurrent layer has.</summary>
+public record RnnOptions
+{
+    /// <summary>Return the hidden state of every step, <c>[batch, time, units]</c>, instead of only the last, <c>[batch, units]</c>. Default false.</summary>
+    public bool ReturnSequences { get; init; }
+
+    /// <summary>
+    /// Process the input from its last step to its first (Keras <c>go_backwards</c>); the returned sequence is in
+    /// processing order, i.e. reversed. Default false.
+    /// </summary>
+    public bool GoBackwards { get; init; }
+
+    /// <summary>Layer name; defaults to the type name.</summary>
+    public string? Name { get; init; }
+}
+
+/// <summary>Options of <see cref="Lstm"/>.</summary>
+public sealed record LstmOptions : RnnOptions
+{
+    /// <summary>
+    /// Gers–Schmidhuber peephole connections: diagonal weights <c>p_i, p_f</c> on <c>c_{t-1}</c> and <c>p_o</c> on
+    /// <c>c_t</c>, stored as <c>weight_peephole_l0</c> <c>[3·units]</c> in that order. Default false.
+    /// </summary>
+    public bool Peepholes { get; init; }
+
+    /// <summary>Initialise the forget-gate bias to 1 (Keras <c>unit_forget_bias</c>, Jozefowicz et al. 2015). Default true.</summary>
+    public bool UnitForgetBias { get; init; } = true;
+}

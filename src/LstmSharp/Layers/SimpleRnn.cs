@@ -1,0 +1,79 @@
+// SimpleRnn: the plain (Elman) recurrent layer with tanh, kept to show why LSTMs exist.
+using LstmSharp.Initializers;
+using LstmSharp.Internals;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// Fully-connected recurrent layer over <c>[batch, time, features]</c>:
+/// <c>h' = tanh(W_ih x + b_ih + W_hh h + b_hh)</c>, with PyTorch's <c>weight_ih_l0 [H, I]</c>,
+/// <c>weight_hh_l0 [H, H]</c>, <c>bias_ih_l0 [H]</c>, <c>bias_hh_l0 [H]</c>. Initialised as in Keras
+/// (Glorot-uniform input kernel, orthogonal recurrent kernel, zero biases).
+/// </summary>
+public sealed class SimpleRnn : Rnn
+{
+    Parameter? _weightIh, _weightHh, _biasIh, _biasHh;
+    float[] _bias = [];   // [H] b_ih + b_hh
+    Tensor? _dA;          // [T, B, H] ∂loss/∂pre-activation
+
+    /// <summary>A simple RNN layer of <paramref name="units"/> hidden units.</summary>
+    public SimpleRnn(int units, RnnOptions? options = null)
+        : base(units, options ?? new RnnOptions(), stateCount: 1)
+    {
+    }
+
+    private protected override void CreateParameters(int inputSize, Rng rng)
+    {
+        int H = Units, I = inputSize;
+        _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(H, I));
+        _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(H, H));
+        _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(H));
+        _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(H));
+        Initializer.GlorotUniform(_weightIh.Value.Span, I, H, rng);
+        Initializer.Orthogonal(_weightHh.Value.Span, H, H, rng);
+        _bias = new float[H];
+        SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+    }
+
+    private protected override void Allocate(int steps, int batch) => Ensure(ref _dA, steps, batch, Units);
+
+    private protected override void ForwardSteps()
+    {
+        int T = Steps, B = Batch, I = InputSize, H = Units;
+        var k = Kernels;
+        var h = State(0);
+        var wHh = _weightHh!.Value.Span;
+        // h[1..T] [T·B, H] = X · W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and tanh.
+        var pre = h.Slice(B * H, T * B * H);
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, H, I, pre, H, accumulate: false);
+        _biasIh!.Value.Span.CopyTo(_bias);
+        k.Add(_biasHh!.Value.Span, _bias);
+        k.AddBias(_bias, T * B, H, pre);
+        for (var t = 0; t < T; t++)
+        {
+            var ht = h.Slice((t + 1) * B * H, B * H);
+            k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
+            k.Tanh(ht);
+        }
+    }
+
+    private protected override void BackwardSteps()
+    {
+        int T = Steps, B = Batch, I = InputSize, H = Units;
+        var k = Kernels;
+        Span<float> h = State(0), dh = DState(0), dOut = DOutput, dA = _dA!.Span;
+        var wHh = _weightHh!.Value.Span;
+        for (var t = T - 1; t >= 0; t--)
+        {
+            k.Add(dOut.Slice(t * B * H, B * H), dh);
+            var dAt = dA.Slice(t * B * H, B * H);
+            k.TanhBackward(h.Slice((t + 1) * B * H, B * H), dh, dAt);
+            k.Gemm(dAt, H, false, wHh, H, false, B, H, H, dh, H, accumulate: false);
+        }
+        k.Gemm(dA, H, true, X, I, false, H, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
+        k.Gemm(dA, H, true, h[..(T * B * H)], H, false, H, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.SumRows(dA, T * B, H, _biasIh!.Gradient.Span);
+        k.SumRows(dA, T * B, H, _biasHh!.Gradient.Span);
+        k.Gemm(dA, H, false, _weightIh.Value.Span, I, false, T * B, I, H, DX, I, accumulate: false);
+    }
+}

@@ -1,0 +1,25 @@
+// Parameter: a named trainable tensor and its gradient, named and shaped as in PyTorch.
+namespace LstmSharp;
+
+/// <summary>A trainable tensor (PyTorch's name and shape) with its gradient buffer of the same shape.</summary>
+public sealed class Parameter
+{
+    internal Parameter(string name, Tensor value)
+    {
+        Name = name;
+        Value = value;
+        Gradient = Tensor.Zeros(value.Shape.ToArray());
+    }
+
+    /// <summary>PyTorch's name, e.g. <c>weight_ih_l0</c>, <c>bias</c>, <c>weight</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The values; update them in place.</summary>
+    public Tensor Value { get; }
+
+    /// <summary>∂loss/∂value, accumulated by every backward pass until cleared.</summary>
+    public Tensor Gradient { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} {Value}";
+}
