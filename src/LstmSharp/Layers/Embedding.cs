@@ -48,18 +48,14 @@ public sealed class Embedding : Layer
     /// <inheritdoc />
     private protected override Tensor OnForward(Tensor input, bool training)
     {
-        CheckShape(input, [-1, -1], "token ids [batch, time]", "Pass whole-number ids, 0 for padding.");
+        if (input.Rank != 2)
+            throw new ArgumentException($"Embedding '{Name}' expects token ids [batch, time]; received [{Tensor.FormatShape(input.Shape)}].", nameof(input));
         int B = input.Dim(0), T = input.Dim(1), D = Dimension;
         var ids = input.Span;
         for (var i = 0; i < ids.Length; i++)
         {
             var id = ids[i];
-            if (!(id >= 0 && id < VocabularySize) || id != MathF.Floor(id))
-            {
-                throw new ArgumentException(
-                    $"Embedding '{Name}' expects whole-number ids in [0, {VocabularySize - 1}]; received {id} at [batch {i / T}, step {i % T}].",
-                    nameof(input));
-            }
+            if (!(id >= 0 && id < VocabularySize) || id != MathF.Floor(id)) throw BadId(id, i, T);
         }
         _ids = input;
         var y = Ensure(ref _output, B, T, D).Span;
@@ -67,6 +63,9 @@ public sealed class Embedding : Layer
         for (var i = 0; i < ids.Length; i++) w.Slice((int)ids[i] * D, D).CopyTo(y.Slice(i * D, D));
         return _output!;
     }
+
+    ArgumentException BadId(float id, int index, int steps) => new(
+        $"Embedding '{Name}' expects whole-number ids in [0, {VocabularySize - 1}]; received {id} at [batch {index / steps}, step {index % steps}].");
 
     /// <inheritdoc />
     private protected override Tensor OnBackward(Tensor dOutput)

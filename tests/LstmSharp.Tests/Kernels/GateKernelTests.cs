@@ -1,0 +1,108 @@
+// The fused gate kernels of every fast variant against the scalar reference (itself checked against PyTorch
+// and finite differences), for every width 1..40 so each SIMD tail runs, with and without peepholes.
+using LstmSharp.Kernels;
+using Xunit;
+
+namespace LstmSharp.Tests.Kernels;
+
+public sealed class GateKernelTests
+{
+    const int B = 3;
+    const double Tol = 2e-6;
+
+    public static TheoryData<bool> Peepholes() => new(false, true);
+
+    [Theory]
+    [MemberData(nameof(Peepholes))]
+    public void LstmCell_Simd_MatchesScalar(bool peepholes)
+    {
+        for (var H = 1; H <= 40; H++)
+        {
+            var rng = new Random(H);
+            var pre = Random(rng, B * 4 * H, 3);
+            var cPrev = Random(rng, B * H, 2);
+            var peep = peepholes ? Random(rng, 3 * H, 1) : [];
+            var dh = Random(rng, B * H, 1);
+            var dcIn = Random(rng, B * H, 1);
+            var results = new List<float[][]>();
+            foreach (var k in new[] { KernelSet.Scalar, KernelSet.Simd })
+            {
+                var gates = (float[])pre.Clone();
+                float[] c = new float[B * H], tanhC = new float[B * H], h = new float[B * H];
+                k.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
+                var dc = (float[])dcIn.Clone();
+                var dGates = new float[B * 4 * H];
+                var dPeep = new float[peep.Length];
+                k.LstmCellBackward(gates, cPrev, c, tanhC, peep, dh, B, H, dc, dGates, dPeep);
+                results.Add([gates, c, tanhC, h, dc, dGates, dPeep]);
+            }
+            AssertClose(results[0], results[1], $"LSTM H={H} peepholes={peepholes}");
+        }
+    }
+
+    [Fact]
+    public void GruCell_Simd_MatchesScalar()
+    {
+        for (var H = 1; H <= 40; H++)
+        {
+            var rng = new Random(100 + H);
+            var xProj = Random(rng, B * 3 * H, 2);
+            var hProj = Random(rng, B * 3 * H, 2);
+            var hPrev = Random(rng, B * H, 1);
+            var dh = Random(rng, B * H, 1);
+            var results = new List<float[][]>();
+            foreach (var k in new[] { KernelSet.Scalar, KernelSet.Simd })
+            {
+                float[] gates = new float[B * 3 * H], h = new float[B * H];
+                k.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
+                float[] dX = new float[B * 3 * H], dH = new float[B * 3 * H], dhPrev = new float[B * H];
+                k.GruCellBackward(gates, hProj, hPrev, dh, B, H, dX, dH, dhPrev);
+                results.Add([gates, h, dX, dH, dhPrev]);
+            }
+            AssertClose(results[0], results[1], $"GRU H={H}");
+        }
+    }
+
+    [Fact]
+    public void Pointwise_Simd_MatchesScalar()
+    {
+        for (var n = 0; n <= 40; n++)
+        {
+            var rng = new Random(200 + n);
+            var y = Random(rng, B * n, 2);
+            var dy = Random(rng, B * n, 1);
+            var bias = Random(rng, n, 1);
+            var results = new List<float[][]>();
+            foreach (var k in new[] { KernelSet.Scalar, KernelSet.Simd })
+            {
+                var t = (float[])y.Clone();
+                k.Tanh(t);
+                var dA = new float[B * n];
+                k.TanhBackward(t, dy, dA);
+                var withBias = (float[])y.Clone();
+                k.AddBias(bias, B, n, withBias);
+                var sum = (float[])bias.Clone();
+                k.SumRows(dy, B, n, sum);
+                var added = (float[])y.Clone();
+                k.Add(dy, added);
+                results.Add([t, dA, withBias, sum, added]);
+            }
+            AssertClose(results[0], results[1], $"pointwise n={n}");
+        }
+    }
+
+    static void AssertClose(float[][] expected, float[][] actual, string what)
+    {
+        for (var o = 0; o < expected.Length; o++)
+            for (var i = 0; i < expected[o].Length; i++)
+                Assert.True(Math.Abs(expected[o][i] - actual[o][i]) <= Tol * Math.Max(1, Math.Abs(expected[o][i])),
+                    $"{what}: output {o}[{i}] scalar {expected[o][i]} vs simd {actual[o][i]}");
+    }
+
+    static float[] Random(Random rng, int length, float scale)
+    {
+        var a = new float[length];
+        for (var i = 0; i < length; i++) a[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
+        return a;
+    }
+}
