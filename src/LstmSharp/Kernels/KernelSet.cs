@@ -3,6 +3,8 @@
 //
 // Legend used in every kernel: B batch rows, H units, m/n/k matrix sizes, ld* row strides (leading dims).
 // Argument order: inputs, then sizes, then outputs. Gradients carry a `d` prefix.
+using System.Runtime.Intrinsics;
+
 namespace LstmSharp.Kernels;
 
 /// <summary>The kernel variants that <c>LSTMSHARP_KERNELS</c> can force.</summary>
@@ -11,8 +13,11 @@ public enum KernelVariant
     /// <summary>The readable scalar reference: plain loops, the test oracle for the fast kernels.</summary>
     Scalar,
 
-    /// <summary>Packed, blocked, multi-threaded SIMD (Vector512/Vector256 with FMA) GEMM and vectorised gates.</summary>
-    Simd,
+    /// <summary>Packed, blocked, multi-threaded GEMM with a 6×16 Vector256 FMA micro-kernel (AVX2/FMA); vectorised gates.</summary>
+    Vector256,
+
+    /// <summary>As <see cref="Vector256"/> with a 6×32 Vector512 micro-kernel (AVX-512).</summary>
+    Vector512,
 }
 
 internal class KernelSet
@@ -20,26 +25,50 @@ internal class KernelSet
     public const string EnvironmentVariable = "LSTMSHARP_KERNELS";
 
     public static readonly KernelSet Scalar = new();
-    public static readonly KernelSet Simd = new SimdKernelSet();
+    static readonly KernelSet s_vector256 = new SimdKernelSet(wide: false);
+    static readonly KernelSet s_vector512 = new SimdKernelSet(wide: true);
 
-    /// <summary>The kernels used by default: <see cref="Simd"/> unless <c>LSTMSHARP_KERNELS</c> names another.</summary>
+    /// <summary>The variants this machine can run, reference first, widest last.</summary>
+    public static IReadOnlyList<KernelVariant> Supported { get; } =
+        Enum.GetValues<KernelVariant>().Where(IsSupported).ToArray();
+
+    /// <summary>The fastest variant this machine runs.</summary>
+    public static KernelSet Fastest { get; } = For(Supported[^1]);
+
+    /// <summary>Transitional name of <see cref="Fastest"/> for the benchmark being written alongside.</summary>
+    public static KernelSet Simd => Fastest;
+
+    /// <summary>The kernels used by default: <see cref="Fastest"/>, unless <c>LSTMSHARP_KERNELS</c> names a variant.</summary>
     public static KernelSet Default { get; } = FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     public virtual KernelVariant Variant => KernelVariant.Scalar;
 
-    public static KernelSet For(KernelVariant variant) => variant switch
+    public static bool IsSupported(KernelVariant variant) => variant switch
     {
-        KernelVariant.Scalar => Scalar,
-        KernelVariant.Simd => SimdKernelSet.IsSupported
-            ? Simd
-            : throw new PlatformNotSupportedException(
-                $"Kernel variant 'Simd' needs hardware-accelerated Vector256 with FMA, which this machine lacks. Use '{nameof(KernelVariant.Scalar)}'."),
-        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "Unknown kernel variant."),
+        KernelVariant.Scalar => true,
+        KernelVariant.Vector256 => Vector256.IsHardwareAccelerated,
+        KernelVariant.Vector512 => Vector512.IsHardwareAccelerated,
+        _ => false,
     };
+
+    public static KernelSet For(KernelVariant variant)
+    {
+        if (!IsSupported(variant))
+        {
+            throw new PlatformNotSupportedException(
+                $"Kernel variant '{variant}' needs hardware this machine lacks; it runs: {string.Join(", ", Supported)}.");
+        }
+        return variant switch
+        {
+            KernelVariant.Vector256 => s_vector256,
+            KernelVariant.Vector512 => s_vector512,
+            _ => Scalar,
+        };
+    }
 
     public static KernelSet FromEnvironment(string? value)
     {
-        if (string.IsNullOrWhiteSpace(value)) return SimdKernelSet.IsSupported ? Simd : Scalar;
+        if (string.IsNullOrWhiteSpace(value)) return Fastest;
         if (!Enum.TryParse<KernelVariant>(value.Trim(), ignoreCase: true, out var variant) || !Enum.IsDefined(variant))
         {
             throw new InvalidOperationException(

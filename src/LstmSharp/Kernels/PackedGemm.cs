@@ -17,14 +17,14 @@ internal static unsafe class PackedGemm
     const int NC = 2048;
     const long ParallelFlops = 1L << 20;
 
-    static readonly bool s_wide = Vector512.IsHardwareAccelerated;
-    static readonly int s_nr = s_wide ? 32 : 16;
 
     [ThreadStatic] static float[]? t_packA;
     [ThreadStatic] static float[]? t_packB;
     [ThreadStatic] static float[]? t_tile;
 
+    /// <summary>C = (accumulate ? C : 0) + op(A)·op(B); <paramref name="wide"/> picks the 6×32 Vector512 micro-kernel over the 6×16 Vector256 one.</summary>
     public static void Run(
+        bool wide,
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
@@ -33,9 +33,9 @@ internal static unsafe class PackedGemm
         if (m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new Job(pa, lda, transA, pb, ldb, transB, m, n, k, pc, ldc, accumulate);
+            var job = new Job(wide, pa, lda, transA, pb, ldb, transB, m, n, k, pc, ldc, accumulate);
             var workers = WorkerPool.Threads;
-            if (workers > 1 && (long)m * n * k >= ParallelFlops && (n >= 2 * s_nr || m >= 2 * MR))
+            if (workers > 1 && (long)m * n * k >= ParallelFlops && (n >= 2 * job.Nr || m >= 2 * MR))
             {
                 WorkerPool.Run(&RunPart, &job, workers);
             }
@@ -49,9 +49,9 @@ internal static unsafe class PackedGemm
     static void RunPart(void* state, int part, int parts)
     {
         ref var job = ref Unsafe.AsRef<Job>(state);
-        if (job.N >= parts * s_nr)
+        if (job.N >= parts * job.Nr)
         {
-            var (n0, n1) = Split(job.N, s_nr, part, parts);
+            var (n0, n1) = Split(job.N, job.Nr, part, parts);
             job.Sequential(0, job.M, n0, n1);
         }
         else
@@ -69,10 +69,11 @@ internal static unsafe class PackedGemm
         return (Math.Min(start, length), Math.Min(end, length));
     }
 
-    readonly struct Job(float* a, int lda, bool transA, float* b, int ldb, bool transB, int m, int n, int k, float* c, int ldc, bool accumulate)
+    readonly struct Job(bool wide, float* a, int lda, bool transA, float* b, int ldb, bool transB, int m, int n, int k, float* c, int ldc, bool accumulate)
     {
         public int M => m;
         public int N => n;
+        public int Nr => wide ? 32 : 16;
 
         /// <summary>Computes the block C[m0:m1, n0:n1].</summary>
         public void Sequential(int m0, int m1, int n0, int n1)
@@ -89,7 +90,7 @@ internal static unsafe class PackedGemm
                 Dots(m0, m1, n0, n1);
                 return;
             }
-            var nr = s_nr;
+            var nr = Nr;
             var packB = Buffer(ref t_packB, KC * (NC + nr));
             var packA = Buffer(ref t_packA, KC * (MC + MR));
             var tile = Buffer(ref t_tile, MR * 32);
@@ -118,11 +119,11 @@ internal static unsafe class PackedGemm
                                     var cc = c + (long)(ic + ir) * ldc + jc + jr;
                                     if (mrEff == MR && nrEff == nr)
                                     {
-                                        MicroKernel(panelA, panelB, kc, cc, ldc, overwrite);
+                                        MicroKernel(wide, panelA, panelB, kc, cc, ldc, overwrite);
                                     }
                                     else
                                     {
-                                        MicroKernel(panelA, panelB, kc, pTile, nr, overwrite: true);
+                                        MicroKernel(wide, panelA, panelB, kc, pTile, nr, overwrite: true);
                                         for (var i = 0; i < mrEff; i++)
                                         {
                                             var src = new ReadOnlySpan<float>(pTile + i * nr, nrEff);
@@ -219,9 +220,9 @@ internal static unsafe class PackedGemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void MicroKernel(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    static void MicroKernel(bool wide, float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
     {
-        if (s_wide) Kernel6x32(pa, pb, kc, c, ldc, overwrite);
+        if (wide) Kernel6x32(pa, pb, kc, c, ldc, overwrite);
         else Kernel6x16(pa, pb, kc, c, ldc, overwrite);
     }
 

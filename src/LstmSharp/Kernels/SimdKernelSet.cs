@@ -1,23 +1,21 @@
-// SimdKernelSet: the fast variant. Overrides only the hot kernels of KernelSet: GEMM (packed, blocked,
-// Vector512/Vector256 FMA micro-kernel, split across cores) and the fused gate steps (TensorPrimitives and
-// explicit vectors). KernelSet stays the oracle these are tested against.
+// SimdKernelSet: the fast variants. Overrides only the hot kernels of KernelSet: GEMM (packed, blocked,
+// a Vector512 or Vector256 FMA micro-kernel, split across cores) and the fused gate steps (TensorPrimitives
+// and explicit vectors). KernelSet stays the oracle these are tested against.
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
 namespace LstmSharp.Kernels;
 
-internal sealed class SimdKernelSet : KernelSet
+internal sealed class SimdKernelSet(bool wide) : KernelSet
 {
-    public static bool IsSupported => Vector256.IsHardwareAccelerated;
-
-    public override KernelVariant Variant => KernelVariant.Simd;
+    public override KernelVariant Variant => wide ? KernelVariant.Vector512 : KernelVariant.Vector256;
 
     public override void Gemm(
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
         Span<float> c, int ldc, bool accumulate)
-        => PackedGemm.Run(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
+        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
 
     public override void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {

@@ -17,7 +17,7 @@ public sealed class GemmTests
     public static TheoryData<KernelVariant, bool, bool, bool> Cases()
     {
         var data = new TheoryData<KernelVariant, bool, bool, bool>();
-        foreach (var v in Enum.GetValues<KernelVariant>())
+        foreach (var v in KernelSet.Supported)
             foreach (var ta in new[] { false, true })
                 foreach (var tb in new[] { false, true })
                     foreach (var acc in new[] { false, true })
@@ -64,7 +64,7 @@ public sealed class GemmTests
     }
 
     [Fact]
-    public void Gemm_Simd_SameResultWhateverTheSplit()
+    public void Gemm_Fastest_SameResultWhateverTheSplit()
     {
         // The same product computed as one call and as column blocks must agree bit for bit: every element
         // is summed in one order, so results do not depend on how the work is split across threads.
@@ -74,9 +74,9 @@ public sealed class GemmTests
         var b = Random(rng, n * k);
         var whole = new float[m * n];
         var parts = new float[m * n];
-        KernelSet.Simd.Gemm(a, k, false, b, k, true, m, n, k, whole, n, accumulate: false);
+        KernelSet.Fastest.Gemm(a, k, false, b, k, true, m, n, k, whole, n, accumulate: false);
         for (var j0 = 0; j0 < n; j0 += 64)
-            KernelSet.Simd.Gemm(a, k, false, b.AsSpan(j0 * k), k, true, m, 64, k, parts.AsSpan(j0), n, accumulate: false);
+            KernelSet.Fastest.Gemm(a, k, false, b.AsSpan(j0 * k), k, true, m, 64, k, parts.AsSpan(j0), n, accumulate: false);
         Assert.Equal(whole, parts);
     }
 
@@ -84,10 +84,11 @@ public sealed class GemmTests
     public void KernelSet_FromEnvironment_ParsesOrRejects()
     {
         Assert.Same(KernelSet.Scalar, KernelSet.FromEnvironment("scalar"));
-        Assert.Same(KernelSet.Simd, KernelSet.FromEnvironment(" Simd "));
-        Assert.Same(KernelSet.Simd, KernelSet.FromEnvironment(null));
+        Assert.Equal(KernelVariant.Vector256, KernelSet.FromEnvironment(" vector256 ").Variant);
+        Assert.Same(KernelSet.Fastest, KernelSet.FromEnvironment(null));
+        Assert.Equal(KernelSet.Supported[^1], KernelSet.Fastest.Variant);
         var e = Assert.Throws<InvalidOperationException>(() => KernelSet.FromEnvironment("Avx9"));
-        Assert.Contains("Scalar, Simd", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Scalar, Vector256, Vector512", e.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => KernelSet.FromEnvironment("7"));
     }
 
