@@ -7,7 +7,7 @@ namespace LstmSharp;
 /// <summary>
 /// A float32, row-major, contiguous tensor. The public layout is batch-first: sequences are
 /// <c>[batch, time, features]</c>, token ids <c>[batch, time]</c>, states <c>[batch, units]</c>.
-/// <see cref="Reshape"/> and <see cref="Slice"/> return views that share storage with this tensor.
+/// <see cref="Reshape"/> and <see cref="Slice(int)"/> return views that share storage with this tensor.
 /// </summary>
 public sealed class Tensor
 {
@@ -125,6 +125,41 @@ public sealed class Tensor
         Guard.InRange(index, 0, _shape[0] - 1, nameof(index));
         var inner = _shape[1..];
         return new Tensor(_data, _offset + index * ShapeLength(inner), inner);
+    }
+
+    /// <summary>
+    /// A zero-filled tensor of <paramref name="shape"/> that reuses <paramref name="previous"/>'s storage when it is
+    /// large enough, so buffers sized for the largest batch serve smaller ones without allocating storage.
+    /// </summary>
+    internal static Tensor Reuse(Tensor? previous, ReadOnlySpan<int> shape)
+    {
+        var length = ShapeLength(shape);
+        if (previous is null || previous._offset != 0 || previous._data.Length < length) return Zeros(shape.ToArray());
+        previous._data.AsSpan(0, length).Clear();
+        return new Tensor(previous._data, 0, shape.ToArray());
+    }
+
+    /// <summary>A view of entries <paramref name="start"/> .. start+count−1 along the first axis (rank kept).</summary>
+    public Tensor Slice(int start, int count)
+    {
+        if (Rank == 0) throw new InvalidOperationException("Cannot slice a scalar tensor.");
+        if (start < 0 || count < 0 || start + count > _shape[0])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows [{start}, {start + count}) are outside [0, {_shape[0]}) of a tensor [{FormatShape(_shape)}].");
+        var shape = (int[])_shape.Clone();
+        shape[0] = count;
+        return new Tensor(_data, _offset + start * (_shape[0] == 0 ? 0 : Length / _shape[0]), shape);
+    }
+
+    /// <summary>The index, one per dimension, of flat element <paramref name="flat"/>, e.g. <c>[3, 7, 0]</c>.</summary>
+    internal string IndexOf(int flat)
+    {
+        var index = new int[_shape.Length];
+        for (var d = _shape.Length - 1; d >= 0; d--)
+        {
+            index[d] = _shape[d] == 0 ? 0 : flat % _shape[d];
+            flat /= Math.Max(1, _shape[d]);
+        }
+        return $"[{FormatShape(index)}]";
     }
 
     /// <summary>A deep copy.</summary>

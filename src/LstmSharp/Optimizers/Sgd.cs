@@ -11,25 +11,20 @@ namespace LstmSharp.Optimizers;
 /// w = w − lr·(nesterov ? g + momentum·v : v)      (w = w − lr·g without momentum)
 /// </code>
 /// </summary>
-public sealed class Sgd
+public sealed class Sgd : Optimizer
 {
     readonly Dictionary<Parameter, float[]> _velocity = [];
 
     /// <summary>SGD with learning rate <paramref name="learningRate"/>, <paramref name="momentum"/> in [0, 1).</summary>
-    public Sgd(float learningRate, float momentum = 0f, bool nesterov = false)
+    public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
+        : base(learningRate)
     {
-        if (!(learningRate > 0f) || float.IsInfinity(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"Learning rate must be a positive number; received {learningRate}.");
         Guard.Probability(momentum);
         if (nesterov && momentum == 0f)
             throw new ArgumentException("Nesterov momentum needs momentum > 0; received momentum 0.", nameof(nesterov));
-        LearningRate = learningRate;
         Momentum = momentum;
         Nesterov = nesterov;
     }
-
-    /// <summary>Step size.</summary>
-    public float LearningRate { get; set; }
 
     /// <summary>Momentum factor (0 = none).</summary>
     public float Momentum { get; }
@@ -37,38 +32,33 @@ public sealed class Sgd
     /// <summary>Use Nesterov momentum.</summary>
     public bool Nesterov { get; }
 
-    /// <summary>Updates every parameter from its gradient (the gradients are left as they are).</summary>
-    public void Step(IReadOnlyList<Parameter> parameters)
+    /// <inheritdoc />
+    protected override void Update(Parameter parameter)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        for (var i = 0; i < parameters.Count; i++)
+        var w = parameter.Value.Span;
+        var g = parameter.Gradient.Span;
+        if (Momentum == 0f)
         {
-            var p = parameters[i];
-            var w = p.Value.Span;
-            var g = p.Gradient.Span;
-            if (Momentum == 0f)
-            {
-                TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
-                continue;
-            }
-            if (!_velocity.TryGetValue(p, out var v))
-            {
-                v = g.ToArray();
-                _velocity[p] = v;
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(v, Momentum, g, v);
-            }
-            if (Nesterov)
-            {
-                TensorPrimitives.MultiplyAdd(v, -LearningRate * Momentum, w, w);
-                TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
-            }
+            TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+            return;
+        }
+        if (!_velocity.TryGetValue(parameter, out var v))
+        {
+            v = g.ToArray();
+            _velocity[parameter] = v;
+        }
+        else
+        {
+            TensorPrimitives.MultiplyAdd(v, Momentum, g, v);
+        }
+        if (Nesterov)
+        {
+            TensorPrimitives.MultiplyAdd(v, -LearningRate * Momentum, w, w);
+            TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+        }
+        else
+        {
+            TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
         }
     }
 }

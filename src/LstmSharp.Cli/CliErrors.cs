@@ -1,0 +1,26 @@
+// CliErrors: maps exceptions to exit codes and one-line messages (1 = bad input or usage, 2 = internal error).
+namespace LstmSharp.Cli;
+
+/// <summary>A problem with the user's input, reported without a stack trace (exit code 1).</summary>
+internal sealed class CliException(string message) : Exception(message);
+
+internal static class CliErrors
+{
+    public static int Run(Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (Exception e) when (e is CliException or ArgumentException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"internal error (please report it): {e}");
+            return 2;
+        }
+    }
+}

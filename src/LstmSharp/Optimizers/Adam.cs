@@ -1,0 +1,58 @@
+// Adam: adaptive moment estimation (Kingma & Ba 2015), with PyTorch's / Keras's bias correction.
+namespace LstmSharp.Optimizers;
+
+/// <summary>
+/// Adam, as <c>torch.optim.Adam</c> (L2-free) and Keras <c>Adam</c>:
+/// <code>
+/// m = β1·m + (1 − β1)·g        v = β2·v + (1 − β2)·g²
+/// w = w − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
+/// </code>
+/// Defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (Keras; PyTorch uses 1e-8).
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    readonly Dictionary<Parameter, (float[] M, float[] V)> _moments = [];
+
+    /// <summary>Adam with the given step size and decay rates.</summary>
+    public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
+        : base(learningRate)
+    {
+        if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, $"beta1 must be in [0, 1); received {beta1}.");
+        if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, $"beta2 must be in [0, 1); received {beta2}.");
+        if (!(epsilon > 0f)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"epsilon must be positive; received {epsilon}.");
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+    }
+
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>Added to the denominator for stability.</summary>
+    public float Epsilon { get; }
+
+    /// <inheritdoc />
+    protected override void Update(Parameter parameter)
+    {
+        var w = parameter.Value.Span;
+        var g = parameter.Gradient.Span;
+        if (!_moments.TryGetValue(parameter, out var state))
+        {
+            state = (new float[w.Length], new float[w.Length]);
+            _moments[parameter] = state;
+        }
+        var (m, v) = state;
+        var t = (double)Iterations;
+        var stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, t)));
+        var vScale = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, t)));
+        for (var i = 0; i < w.Length; i++)
+        {
+            m[i] = Beta1 * m[i] + (1f - Beta1) * g[i];
+            v[i] = Beta2 * v[i] + (1f - Beta2) * g[i] * g[i];
+            w[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * vScale + Epsilon);
+        }
+    }
+}
