@@ -1,0 +1,45 @@
+// Crossentropy: the one-row computation shared by the categorical losses (dense or sparse targets).
+namespace LstmSharp.Losses;
+
+internal static class Crossentropy
+{
+    const double Epsilon = 1e-7;
+
+    /// <summary>
+    /// −Σ_c y_c log p_c for one row, with y the dense <paramref name="target"/> or, when it is empty, one-hot at
+    /// <paramref name="label"/>. Writes scale·∂/∂predicted into <paramref name="dRow"/>.
+    /// </summary>
+    public static double Row(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int label, bool fromLogits, double scale, Span<float> dRow)
+    {
+        var width = predicted.Length;
+        double loss = 0;
+        if (fromLogits)
+        {
+            double max = double.NegativeInfinity, sum = 0, ySum = 0;
+            for (var c = 0; c < width; c++) max = Math.Max(max, predicted[c]);
+            for (var c = 0; c < width; c++) sum += Math.Exp(predicted[c] - max);
+            var logSum = max + Math.Log(sum);
+            for (var c = 0; c < width; c++)
+            {
+                var y = Y(target, label, c);
+                ySum += y;
+                loss -= y * (predicted[c] - logSum);
+            }
+            for (var c = 0; c < width; c++) dRow[c] = (float)(scale * (Math.Exp(predicted[c] - logSum) * ySum - Y(target, label, c)));
+        }
+        else
+        {
+            for (var c = 0; c < width; c++)
+            {
+                var y = Y(target, label, c);
+                var clipped = predicted[c] < Epsilon || predicted[c] > 1 - Epsilon;
+                var p = Math.Clamp(predicted[c], Epsilon, 1 - Epsilon);
+                loss -= y * Math.Log(p);
+                dRow[c] = clipped || y == 0 ? 0f : (float)(-scale * y / p);
+            }
+        }
+        return loss;
+    }
+
+    static double Y(ReadOnlySpan<float> target, int label, int c) => target.IsEmpty ? (c == label ? 1 : 0) : target[c];
+}
