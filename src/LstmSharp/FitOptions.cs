@@ -1,4 +1,6 @@
-// FitOptions: how Sequential.Fit trains, with Keras's defaults.
+// FitOptions: how Sequential.Fit trains, with Keras's defaults; and what it reports.
+using LstmSharp.Callbacks;
+
 namespace LstmSharp;
 
 /// <summary>Options of <see cref="Sequential.Fit"/>; defaults follow Keras.</summary>
@@ -22,31 +24,63 @@ public sealed record FitOptions
     /// <summary>Validation inputs and targets (instead of <see cref="ValidationSplit"/>).</summary>
     public (Tensor X, Tensor Y)? ValidationData { get; init; }
 
-    /// <summary>Receives a report after every epoch.</summary>
-    public IProgress<EpochResult>? Progress { get; init; }
+    /// <summary>Called at the start and end of training, epochs and batches.</summary>
+    public IReadOnlyList<Callback> Callbacks { get; init; } = [];
+
+    /// <summary>
+    /// A weight per training sample, <c>[samples]</c>, or per sample and step, <c>[samples, time]</c>, for
+    /// per-step targets. Each sample's loss is multiplied by its weight.
+    /// </summary>
+    public Tensor? SampleWeights { get; init; }
+
+    /// <summary>A weight per class id (missing classes weigh 1), for imbalanced classification.</summary>
+    public IReadOnlyDictionary<int, float>? ClassWeights { get; init; }
+
+    /// <summary>Receives a report after every batch and every epoch.</summary>
+    public IProgress<FitProgress>? Progress { get; init; }
 }
 
-/// <summary>What one epoch of <see cref="Sequential.Fit"/> reached.</summary>
+/// <summary>A progress report of <see cref="Sequential.Fit"/>, after a batch or at the end of an epoch.</summary>
 /// <param name="Epoch">Epoch number, from 1.</param>
 /// <param name="Epochs">Epochs requested.</param>
-/// <param name="Loss">Mean training loss over the epoch's batches.</param>
-/// <param name="ValidationLoss">Loss on the validation data, or null without validation.</param>
-/// <param name="Elapsed">Time the epoch took.</param>
-public sealed record EpochResult(int Epoch, int Epochs, float Loss, float? ValidationLoss, TimeSpan Elapsed);
+/// <param name="Batch">Batches done in this epoch.</param>
+/// <param name="Batches">Batches per epoch.</param>
+/// <param name="SamplesPerSecond">Training throughput so far in this epoch.</param>
+/// <param name="EpochRemaining">Estimated time to the end of this epoch.</param>
+/// <param name="Logs">Running mean loss and metrics (after a batch) or the epoch's logs (at its end).</param>
+/// <param name="EpochEnd">True for the report that closes an epoch.</param>
+public sealed record FitProgress(int Epoch, int Epochs, int Batch, int Batches, double SamplesPerSecond, TimeSpan EpochRemaining,
+    IReadOnlyDictionary<string, float> Logs, bool EpochEnd);
 
-/// <summary>Per-epoch results of a <see cref="Sequential.Fit"/> call.</summary>
+/// <summary>The logs of every epoch of a <see cref="Sequential.Fit"/> call.</summary>
 public sealed class History
 {
-    readonly List<EpochResult> _epochs = [];
+    readonly Dictionary<string, List<float>> _values = [];
 
-    /// <summary>Every epoch, in order.</summary>
-    public IReadOnlyList<EpochResult> Epochs => _epochs;
+    /// <summary>Epochs run.</summary>
+    public int Epochs { get; private set; }
+
+    /// <summary>The names logged: <c>loss</c>, metrics, <c>val_</c> entries, <c>lr</c>.</summary>
+    public IReadOnlyCollection<string> Keys => _values.Keys;
+
+    /// <summary>The value of <paramref name="key"/> in each epoch.</summary>
+    public IReadOnlyList<float> this[string key] => _values.TryGetValue(key, out var v)
+        ? v
+        : throw new KeyNotFoundException($"History has no '{key}'; it has: {string.Join(", ", _values.Keys)}.");
 
     /// <summary>Training loss per epoch.</summary>
-    public IReadOnlyList<float> Loss => _epochs.Select(e => e.Loss).ToArray();
+    public IReadOnlyList<float> Loss => this["loss"];
 
     /// <summary>Validation loss per epoch (empty without validation).</summary>
-    public IReadOnlyList<float> ValidationLoss => _epochs.Where(e => e.ValidationLoss.HasValue).Select(e => e.ValidationLoss!.Value).ToArray();
+    public IReadOnlyList<float> ValidationLoss => _values.TryGetValue("val_loss", out var v) ? v : [];
 
-    internal void Add(EpochResult epoch) => _epochs.Add(epoch);
+    internal void Add(IReadOnlyDictionary<string, float> logs)
+    {
+        foreach (var (key, value) in logs)
+        {
+            if (!_values.TryGetValue(key, out var list)) _values[key] = list = [];
+            list.Add(value);
+        }
+        Epochs++;
+    }
 }

@@ -20,6 +20,9 @@ public sealed class Parameter
     /// <summary>∂loss/∂value, accumulated by every backward pass until cleared.</summary>
     public Tensor Gradient { get; }
 
+    /// <summary>The penalty added to the training loss for this parameter, if any.</summary>
+    public Regularizer? Regularizer { get; internal set; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Name} {Value}";
 }

@@ -2,14 +2,16 @@
 using System.Diagnostics;
 using LstmSharp.Internals;
 using LstmSharp.Losses;
+using LstmSharp.Metrics;
 using LstmSharp.Optimizers;
 
 namespace LstmSharp;
 
 public sealed partial class Sequential
 {
-    Tensor? _dPredicted;            // ∂loss/∂predictions of the last batch
-    Tensor? _batchX, _batchY;       // gathered batch buffers (storage reused across batch sizes)
+    Metric[] _metrics = [];
+    Tensor? _dPredicted;                  // ∂loss/∂predictions of the last batch
+    Tensor? _batchX, _batchY, _batchW;    // gathered batch buffers (storage reused across batch sizes)
 
     /// <summary>The optimizer set by <see cref="Compile"/>.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -17,43 +19,66 @@ public sealed partial class Sequential
     /// <summary>The loss set by <see cref="Compile"/>.</summary>
     public Loss? Loss { get; private set; }
 
-    /// <summary>Chooses how the model learns.</summary>
-    public void Compile(Optimizer optimizer, Loss loss)
+    /// <summary>The metrics set by <see cref="Compile"/>.</summary>
+    public IReadOnlyList<Metric> Metrics => _metrics;
+
+    /// <summary>Set by a callback (or you) to end <see cref="Fit"/> after the current batch.</summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>Chooses how the model learns and what it reports beside the loss.</summary>
+    public void Compile(Optimizer optimizer, Loss loss, params Metric[] metrics)
     {
         Optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         Loss = loss ?? throw new ArgumentNullException(nameof(loss));
+        ArgumentNullException.ThrowIfNull(metrics);
+        var names = metrics.Select(m => m.Name).ToArray();
+        if (names.Distinct().Count() != names.Length || names.Contains("loss") || names.Contains("lr"))
+            throw new ArgumentException($"Metric names must be distinct and not 'loss' or 'lr'; received: {string.Join(", ", names)}.", nameof(metrics));
+        _metrics = (Metric[])metrics.Clone();
     }
 
-    /// <summary>One gradient step on one batch; returns the batch's loss before the step.</summary>
-    public float TrainOnBatch(Tensor x, Tensor y)
+    /// <summary>
+    /// One gradient step on one batch: returns the batch's loss (with regularisation penalties) before the step.
+    /// <paramref name="rowWeights"/> weighs each row of the predictions (see <see cref="Losses.Loss.Compute"/>).
+    /// </summary>
+    public float TrainOnBatch(Tensor x, Tensor y, Tensor? rowWeights = null)
     {
         var (optimizer, loss) = Compiled();
         ZeroGradients();
         var predicted = Forward(x, training: true);
         var dPredicted = Ensure(ref _dPredicted, predicted.Shape);
-        var value = loss.Compute(predicted, y, dPredicted);
+        double value = loss.Compute(predicted, y, dPredicted, rowWeights);
+        for (var i = 0; i < _metrics.Length; i++) _metrics[i].Update(predicted, y);
         Backward(dPredicted);
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            if (p.Regularizer is { } r) value += r.Apply(p.Value.Span, p.Gradient.Span);
+        }
         optimizer.Step(_parameters);
-        return value;
+        return (float)value;
     }
 
     /// <summary>
     /// Trains on <paramref name="x"/> <c>[samples, …]</c> and targets <paramref name="y"/> <c>[samples, …]</c> for
-    /// <see cref="FitOptions.Epochs"/> epochs of mini-batches; returns the loss of every epoch.
+    /// <see cref="FitOptions.Epochs"/> epochs of mini-batches; returns the logs of every epoch.
     /// </summary>
     public History Fit(Tensor x, Tensor y, FitOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         options ??= new FitOptions();
-        Compiled();
+        var (optimizer, _) = Compiled();
         Guard.Positive(options.Epochs);
         Guard.Positive(options.BatchSize);
         if (!(options.ValidationSplit >= 0f && options.ValidationSplit < 1f))
             throw new ArgumentOutOfRangeException(nameof(options), options.ValidationSplit, $"ValidationSplit must be in [0, 1); received {options.ValidationSplit}.");
         CheckData(x, y);
-
         var samples = x.Dim(0);
+        var weights = options.SampleWeights;
+        if (weights is not null && (weights.Rank is < 1 or > 2 || weights.Dim(0) != samples))
+            throw new ArgumentException($"SampleWeights must be [samples] or [samples, time] with {samples} samples; received [{Tensor.FormatShape(weights.Shape)}].", nameof(options));
+
         var validation = options.ValidationData;
         var trainCount = samples;
         if (validation is null && options.ValidationSplit > 0f)
@@ -72,8 +97,13 @@ public sealed partial class Sequential
         var history = new History();
         var order = Enumerable.Range(0, trainCount).ToArray();
         var rng = new Rng(options.Seed);
-        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        var batches = (trainCount + options.BatchSize - 1) / options.BatchSize;
+        var weighted = weights is not null || options.ClassWeights is not null;
+        StopTraining = false;
+        foreach (var c in options.Callbacks) c.OnTrainBegin(this);
+        for (var epoch = 1; epoch <= options.Epochs && !StopTraining; epoch++)
         {
+            foreach (var c in options.Callbacks) c.OnEpochBegin(this, epoch);
             var clock = Stopwatch.StartNew();
             if (options.Shuffle)
             {
@@ -83,31 +113,47 @@ public sealed partial class Sequential
                     (order[i], order[j]) = (order[j], order[i]);
                 }
             }
+            foreach (var m in _metrics) m.Reset();
             double sum = 0;
-            for (var start = 0; start < trainCount; start += options.BatchSize)
+            var seen = 0;
+            for (var b = 0; b < batches && !StopTraining; b++)
             {
-                var batch = order.AsSpan(start, Math.Min(options.BatchSize, trainCount - start));
+                var batch = order.AsSpan(b * options.BatchSize, Math.Min(options.BatchSize, trainCount - b * options.BatchSize));
                 var bx = Gather(x, batch, ref _batchX);
                 var by = Gather(y, batch, ref _batchY);
-                sum += (double)TrainOnBatch(bx, by) * batch.Length;
+                var bw = weighted ? RowWeights(by, weights, options.ClassWeights, batch) : null;
+                var batchLoss = TrainOnBatch(bx, by, bw);
+                sum += (double)batchLoss * batch.Length;
+                seen += batch.Length;
+                foreach (var c in options.Callbacks) c.OnBatchEnd(this, b + 1, batchLoss);
+                if (options.Progress is { } progress)
+                {
+                    var rate = seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                    progress.Report(new FitProgress(epoch, options.Epochs, b + 1, batches, rate,
+                        TimeSpan.FromSeconds((trainCount - seen) / rate), Logs((float)(sum / seen), ""), EpochEnd: false));
+                }
             }
-            var trainLoss = (float)(sum / trainCount);
-            float? validationLoss = validation is { } v ? Evaluate(v.X, v.Y, options.BatchSize) : null;
-            var result = new EpochResult(epoch, options.Epochs, trainLoss, validationLoss, clock.Elapsed);
-            history.Add(result);
-            options.Progress?.Report(result);
+            var logs = Logs((float)(sum / Math.Max(seen, 1)), "");
+            if (validation is { } v)
+                foreach (var (key, value) in Evaluate(v.X, v.Y, options.BatchSize)) logs["val_" + key] = value;
+            logs["lr"] = optimizer.LearningRate;
+            history.Add(logs);
+            foreach (var c in options.Callbacks) c.OnEpochEnd(this, epoch, logs);
+            options.Progress?.Report(new FitProgress(epoch, options.Epochs, batches, batches, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), TimeSpan.Zero, logs, EpochEnd: true));
         }
+        foreach (var c in options.Callbacks) c.OnTrainEnd(this);
         return history;
     }
 
-    /// <summary>Mean loss on <paramref name="x"/>, <paramref name="y"/>, in batches, without training.</summary>
-    public float Evaluate(Tensor x, Tensor y, int batchSize = 32)
+    /// <summary>The loss and metrics on <paramref name="x"/>, <paramref name="y"/>, in batches, without training.</summary>
+    public IReadOnlyDictionary<string, float> Evaluate(Tensor x, Tensor y, int batchSize = 32)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         var (_, loss) = Compiled();
         Guard.Positive(batchSize);
         CheckData(x, y);
+        foreach (var m in _metrics) m.Reset();
         double sum = 0;
         var samples = x.Dim(0);
         for (var start = 0; start < samples; start += batchSize)
@@ -115,9 +161,11 @@ public sealed partial class Sequential
             var count = Math.Min(batchSize, samples - start);
             var predicted = Forward(x.Slice(start, count));
             var dPredicted = Ensure(ref _dPredicted, predicted.Shape);
-            sum += (double)loss.Compute(predicted, y.Slice(start, count), dPredicted) * count;
+            var target = y.Slice(start, count);
+            sum += (double)loss.Compute(predicted, target, dPredicted) * count;
+            foreach (var m in _metrics) m.Update(predicted, target);
         }
-        return (float)(sum / samples);
+        return Logs((float)(sum / samples), "");
     }
 
     /// <summary>The model's outputs for <paramref name="x"/> <c>[samples, …]</c>, computed in batches, as a new tensor.</summary>
@@ -137,6 +185,45 @@ public sealed partial class Sequential
             predicted.Span.CopyTo(result.Span[(start * (predicted.Length / count))..]);
         }
         return result ?? Tensor.Zeros([0, .. OutputShape.Select(d => Math.Max(d, 0))]);
+    }
+
+    Dictionary<string, float> Logs(float loss, string prefix)
+    {
+        var logs = new Dictionary<string, float> { [prefix + "loss"] = loss };
+        foreach (var m in _metrics) logs[prefix + m.Name] = m.Result();
+        return logs;
+    }
+
+    /// <summary>One weight per row of the batch's predictions: sample weight × class weight of the row's target.</summary>
+    Tensor RowWeights(Tensor by, Tensor? sampleWeights, IReadOnlyDictionary<int, float>? classWeights, ReadOnlySpan<int> batch)
+    {
+        var rowShape = OutputShape.Count > 0 ? OutputShape.Take(OutputShape.Count - 1).ToArray() : [];
+        Span<int> shape = stackalloc int[rowShape.Length + 1];
+        shape[0] = batch.Length;
+        for (var d = 0; d < rowShape.Length; d++) shape[d + 1] = rowShape[d] < 0 ? by.Dim(d + 1) : rowShape[d];
+        var w = Ensure(ref _batchW, shape);
+        var rowsPerSample = w.Length / batch.Length;
+        var targetWidth = by.Length / w.Length;
+        var span = w.Span;
+        for (var s = 0; s < batch.Length; s++)
+        {
+            for (var r = 0; r < rowsPerSample; r++)
+            {
+                var weight = 1f;
+                if (sampleWeights is not null)
+                {
+                    weight = sampleWeights.Rank == 1 ? sampleWeights.Span[batch[s]] : sampleWeights.Span[batch[s] * rowsPerSample + r];
+                }
+                if (classWeights is not null)
+                {
+                    var target = by.Span.Slice((s * rowsPerSample + r) * targetWidth, targetWidth);
+                    var label = targetWidth == 1 ? (int)MathF.Round(target[0]) : CategoricalAccuracy.ArgMax(target);
+                    weight *= classWeights.TryGetValue(label, out var cw) ? cw : 1f;
+                }
+                span[s * rowsPerSample + r] = weight;
+            }
+        }
+        return w;
     }
 
     (Optimizer Optimizer, Loss Loss) Compiled() =>

@@ -88,6 +88,35 @@ public sealed partial class Sequential
         foreach (var p in _parameters) p.Gradient.Span.Clear();
     }
 
+    /// <summary>Copies of every parameter, keyed <c>layer.parameter</c> (e.g. <c>lstm.weight_ih_l0</c>).</summary>
+    public IReadOnlyDictionary<string, Tensor> GetWeights()
+    {
+        var weights = new Dictionary<string, Tensor>();
+        foreach (var layer in _layers)
+            foreach (var p in layer.Parameters) weights[$"{layer.Name}.{p.Name}"] = p.Value.Clone();
+        return weights;
+    }
+
+    /// <summary>
+    /// Sets parameters from <paramref name="weights"/> (keys as in <see cref="GetWeights"/>). Every key must name
+    /// a parameter and every shape must match; nothing changes unless all of them do.
+    /// </summary>
+    public void SetWeights(IReadOnlyDictionary<string, Tensor> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        var targets = new Dictionary<string, Parameter>();
+        foreach (var layer in _layers)
+            foreach (var p in layer.Parameters) targets[$"{layer.Name}.{p.Name}"] = p;
+        foreach (var (name, value) in weights)
+        {
+            if (!targets.TryGetValue(name, out var p))
+                throw new ArgumentException($"The model has no parameter '{name}'; it has: {string.Join(", ", targets.Keys)}.", nameof(weights));
+            if (!p.Value.Shape.SequenceEqual(value.Shape))
+                throw new ArgumentException($"Parameter '{name}' is [{Tensor.FormatShape(p.Value.Shape)}]; received [{Tensor.FormatShape(value.Shape)}].", nameof(weights));
+        }
+        foreach (var (name, value) in weights) targets[name].Value.CopyFrom(value);
+    }
+
     /// <summary>A table of the layers, their output shapes and parameter counts, as Keras's <c>summary()</c>.</summary>
     public string Summary()
     {

@@ -56,10 +56,10 @@ internal static class DemoCommand
             Console.WriteLine(model.Summary());
         }
         var clock = Stopwatch.StartNew();
-        var progress = new SyncProgress<EpochResult>(e =>
+        var progress = new SyncProgress<FitProgress>(e =>
         {
-            if (!quiet && (e.Epoch % 25 == 0 || e.Epoch == e.Epochs))
-                Console.WriteLine($"epoch {e.Epoch,4}/{e.Epochs}  loss {e.Loss:F5}  val_loss {e.ValidationLoss:F5}");
+            if (!quiet && e.EpochEnd && (e.Epoch % 25 == 0 || e.Epoch == e.Epochs))
+                Console.WriteLine($"epoch {e.Epoch,4}/{e.Epochs}  loss {e.Logs["loss"]:F5}  val_loss {e.Logs["val_loss"]:F5}");
         });
         model.Fit(xTrain, yTrain, new FitOptions { Epochs = epochs, BatchSize = 16, Seed = seed, ValidationSplit = 0.1f, Progress = progress });
         if (!quiet) Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");

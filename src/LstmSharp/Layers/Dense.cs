@@ -20,14 +20,23 @@ public sealed class Dense : Layer
     Tensor? _dInput;  // [..., in]
     int[] _outShape = [];
 
-    /// <summary>A dense layer with <paramref name="units"/> outputs.</summary>
-    public Dense(int units, Activation activation = Activation.Linear, string? name = null)
+    /// <summary>A dense layer with <paramref name="units"/> outputs, optionally penalising its weight and bias.</summary>
+    public Dense(int units, Activation activation = Activation.Linear, string? name = null,
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null)
         : base(name)
     {
         Guard.Positive(units);
         Units = units;
         Activation = activation;
+        KernelRegularizer = kernelRegularizer;
+        BiasRegularizer = biasRegularizer;
     }
+
+    /// <summary>Penalty on <c>weight</c>.</summary>
+    public Regularizer? KernelRegularizer { get; }
+
+    /// <summary>Penalty on <c>bias</c>.</summary>
+    public Regularizer? BiasRegularizer { get; }
 
     /// <summary>Number of outputs.</summary>
     public int Units { get; }
@@ -47,8 +56,8 @@ public sealed class Dense : Layer
         if (inputShape.Length == 0 || inputShape[^1] <= 0)
             throw new ArgumentException($"Dense '{Name}' needs a known last axis; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
         InputSize = inputShape[^1];
-        _weight = new Parameter("weight", Tensor.Zeros(Units, InputSize));
-        _bias = new Parameter("bias", Tensor.Zeros(Units));
+        _weight = new Parameter("weight", Tensor.Zeros(Units, InputSize)) { Regularizer = KernelRegularizer };
+        _bias = new Parameter("bias", Tensor.Zeros(Units)) { Regularizer = BiasRegularizer };
         Initializer.GlorotUniform(_weight.Value.Span, InputSize, Units, rng);
         SetParameters(_weight, _bias);
         return OutputShapeFor(inputShape);

@@ -88,6 +88,16 @@ public abstract class Rnn : Layer
         }
         InputSize = inputShape[1];
         CreateParameters(InputSize, rng);
+        foreach (var p in Parameters)
+        {
+            p.Regularizer = p.Name switch
+            {
+                "weight_ih_l0" => Options.KernelRegularizer,
+                "weight_hh_l0" => Options.RecurrentRegularizer,
+                "bias_ih_l0" or "bias_hh_l0" => Options.BiasRegularizer,
+                _ => null,
+            };
+        }
         return OutputShapeFor(inputShape);
     }
 

@@ -15,6 +15,15 @@ public record RnnOptions
 
     /// <summary>Layer name; defaults to the type name.</summary>
     public string? Name { get; init; }
+
+    /// <summary>Penalty on the input kernel <c>weight_ih_l0</c>.</summary>
+    public Regularizer? KernelRegularizer { get; init; }
+
+    /// <summary>Penalty on the recurrent kernel <c>weight_hh_l0</c>.</summary>
+    public Regularizer? RecurrentRegularizer { get; init; }
+
+    /// <summary>Penalty on the biases <c>bias_ih_l0</c> and <c>bias_hh_l0</c>.</summary>
+    public Regularizer? BiasRegularizer { get; init; }
 }
 
 /// <summary>Options of <see cref="Lstm"/>.</summary>

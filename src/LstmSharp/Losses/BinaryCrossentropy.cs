@@ -18,7 +18,7 @@ public sealed class BinaryCrossentropy(bool fromLogits = false) : Loss
     public override string Name => "binary_crossentropy";
 
     /// <inheritdoc />
-    protected override double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted)
+    protected override double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted)
     {
         double sum = 0;
         var n = predicted.Length;

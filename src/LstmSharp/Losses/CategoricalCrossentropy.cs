@@ -15,12 +15,6 @@ public sealed class CategoricalCrossentropy(bool fromLogits = false) : Loss
     public override string Name => "categorical_crossentropy";
 
     /// <inheritdoc />
-    protected override double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted)
-    {
-        var rows = predicted.Length / width;
-        double sum = 0;
-        for (var r = 0; r < rows; r++)
-            sum += Crossentropy.Row(predicted.Slice(r * width, width), target.Slice(r * width, width), -1, FromLogits, 1.0 / rows, dPredicted.Slice(r * width, width));
-        return sum / rows;
-    }
+    protected override double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted)
+        => Crossentropy.Row(predicted, target, -1, FromLogits, dPredicted);
 }

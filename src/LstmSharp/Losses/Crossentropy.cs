@@ -7,9 +7,9 @@ internal static class Crossentropy
 
     /// <summary>
     /// −Σ_c y_c log p_c for one row, with y the dense <paramref name="target"/> or, when it is empty, one-hot at
-    /// <paramref name="label"/>. Writes scale·∂/∂predicted into <paramref name="dRow"/>.
+    /// <paramref name="label"/>. Writes ∂/∂predicted into <paramref name="dRow"/>.
     /// </summary>
-    public static double Row(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int label, bool fromLogits, double scale, Span<float> dRow)
+    public static double Row(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int label, bool fromLogits, Span<float> dRow)
     {
         var width = predicted.Length;
         double loss = 0;
@@ -25,7 +25,7 @@ internal static class Crossentropy
                 ySum += y;
                 loss -= y * (predicted[c] - logSum);
             }
-            for (var c = 0; c < width; c++) dRow[c] = (float)(scale * (Math.Exp(predicted[c] - logSum) * ySum - Y(target, label, c)));
+            for (var c = 0; c < width; c++) dRow[c] = (float)((Math.Exp(predicted[c] - logSum) * ySum - Y(target, label, c)));
         }
         else
         {
@@ -35,7 +35,7 @@ internal static class Crossentropy
                 var clipped = predicted[c] < Epsilon || predicted[c] > 1 - Epsilon;
                 var p = Math.Clamp(predicted[c], Epsilon, 1 - Epsilon);
                 loss -= y * Math.Log(p);
-                dRow[c] = clipped || y == 0 ? 0f : (float)(-scale * y / p);
+                dRow[c] = clipped || y == 0 ? 0f : (float)(-y / p);
             }
         }
         return loss;

@@ -21,7 +21,7 @@ public sealed class Huber : Loss
     public override string Name => "huber";
 
     /// <inheritdoc />
-    protected override double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted)
+    protected override double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted)
     {
         double sum = 0;
         var scale = 1f / predicted.Length;

@@ -1,9 +1,13 @@
 // Loss: a scalar training objective and its gradient with respect to the predictions.
+using System.Numerics.Tensors;
+
 namespace LstmSharp.Losses;
 
 /// <summary>
-/// A loss: the mean over samples (and steps) of a per-element or per-row error. <see cref="Compute"/> returns
-/// the loss and writes ∂loss/∂predictions.
+/// A loss. Each row of the predictions' last axis (one sample, or one step of one sample) gets a loss —
+/// the mean over the row for element-wise losses, the cross-entropy over the row for categorical ones — and
+/// the result is the mean over rows, each row optionally weighted (Keras's <c>sum_over_batch_size</c>:
+/// Σ wᵣ·lossᵣ / rows). <see cref="Compute"/> also writes ∂loss/∂predictions.
 /// </summary>
 public abstract class Loss
 {
@@ -11,10 +15,11 @@ public abstract class Loss
     public abstract string Name { get; }
 
     /// <summary>
-    /// Returns the mean loss of <paramref name="predicted"/> against <paramref name="target"/> and writes its
-    /// gradient with respect to <paramref name="predicted"/> into <paramref name="dPredicted"/> (same shape).
+    /// Returns the loss of <paramref name="predicted"/> against <paramref name="target"/> and writes its gradient
+    /// into <paramref name="dPredicted"/> (the predictions' shape). <paramref name="rowWeights"/>, when given, has
+    /// one weight per row (the predictions' shape without the last axis): sample weights, class weights, masks.
     /// </summary>
-    public float Compute(Tensor predicted, Tensor target, Tensor dPredicted)
+    public float Compute(Tensor predicted, Tensor target, Tensor dPredicted, Tensor? rowWeights = null)
     {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(target);
@@ -22,7 +27,27 @@ public abstract class Loss
         CheckTarget(predicted, target);
         if (!dPredicted.Shape.SequenceEqual(predicted.Shape))
             throw new ArgumentException($"The gradient buffer must have the predictions' shape [{Tensor.FormatShape(predicted.Shape)}]; received [{Tensor.FormatShape(dPredicted.Shape)}].", nameof(dPredicted));
-        return (float)OnCompute(predicted.Span, target.Span, predicted.Dim(-1), dPredicted.Span);
+        var width = predicted.Dim(-1);
+        var rows = predicted.Length / width;
+        if (rowWeights is not null && rowWeights.Length != rows)
+            throw new ArgumentException($"Expected one weight per row of [{Tensor.FormatShape(predicted.Shape)}] ({rows}); received [{Tensor.FormatShape(rowWeights.Shape)}].", nameof(rowWeights));
+        var targetWidth = target.Length / rows;
+        ReadOnlySpan<float> p = predicted.Span, y = target.Span;
+        var d = dPredicted.Span;
+        double total = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var dRow = d.Slice(r * width, width);
+            var weight = rowWeights is null ? 1f : rowWeights.Span[r];
+            if (weight == 0f)
+            {
+                dRow.Clear();
+                continue;
+            }
+            total += weight * RowLoss(p.Slice(r * width, width), y.Slice(r * targetWidth, targetWidth), dRow);
+            TensorPrimitives.Multiply(dRow, weight / rows, dRow);
+        }
+        return (float)(total / rows);
     }
 
     /// <summary>Throws unless <paramref name="target"/> fits <paramref name="predicted"/> (default: same shape).</summary>
@@ -36,6 +61,6 @@ public abstract class Loss
         }
     }
 
-    /// <summary>The loss over rows of <paramref name="width"/> values; writes the gradient of the mean.</summary>
-    protected abstract double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted);
+    /// <summary>The loss of one row and its gradient (unweighted, for this row alone).</summary>
+    protected abstract double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted);
 }

@@ -1,4 +1,4 @@
-// MeanAbsoluteError: mean of |p − y| over every element.
+// MeanAbsoluteError: mean of |p − y|.
 namespace LstmSharp.Losses;
 
 /// <summary>Mean absolute error: <c>mean(|p − y|)</c>; gradient <c>sign(p − y)/n</c>.</summary>
@@ -8,16 +8,16 @@ public sealed class MeanAbsoluteError : Loss
     public override string Name => "mae";
 
     /// <inheritdoc />
-    protected override double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted)
+    protected override double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted)
     {
         double sum = 0;
-        var scale = 1f / predicted.Length;
-        for (var i = 0; i < predicted.Length; i++)
+        var n = predicted.Length;
+        for (var i = 0; i < n; i++)
         {
             var e = predicted[i] - target[i];
             sum += Math.Abs(e);
-            dPredicted[i] = scale * MathF.Sign(e);
+            dPredicted[i] = MathF.Sign(e) / (float)n;
         }
-        return sum / predicted.Length;
+        return sum / n;
     }
 }

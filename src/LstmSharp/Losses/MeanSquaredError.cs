@@ -1,4 +1,4 @@
-// MeanSquaredError: mean of (p − y)² over every element.
+// MeanSquaredError: mean of (p − y)².
 namespace LstmSharp.Losses;
 
 /// <summary>Mean squared error: <c>mean((p − y)²)</c>; gradient <c>2(p − y)/n</c>.</summary>
@@ -8,16 +8,16 @@ public sealed class MeanSquaredError : Loss
     public override string Name => "mse";
 
     /// <inheritdoc />
-    protected override double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted)
+    protected override double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted)
     {
         double sum = 0;
-        var scale = 2f / predicted.Length;
-        for (var i = 0; i < predicted.Length; i++)
+        var n = predicted.Length;
+        for (var i = 0; i < n; i++)
         {
             var e = predicted[i] - target[i];
             sum += (double)e * e;
-            dPredicted[i] = scale * e;
+            dPredicted[i] = 2f * e / n;
         }
-        return sum / predicted.Length;
+        return sum / n;
     }
 }

@@ -33,12 +33,6 @@ public sealed class SparseCategoricalCrossentropy(bool fromLogits = false) : Los
     }
 
     /// <inheritdoc />
-    protected override double OnCompute(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, int width, Span<float> dPredicted)
-    {
-        var rows = predicted.Length / width;
-        double sum = 0;
-        for (var r = 0; r < rows; r++)
-            sum += Crossentropy.Row(predicted.Slice(r * width, width), default, (int)target[r], FromLogits, 1.0 / rows, dPredicted.Slice(r * width, width));
-        return sum / rows;
-    }
+    protected override double RowLoss(ReadOnlySpan<float> predicted, ReadOnlySpan<float> target, Span<float> dPredicted)
+        => Crossentropy.Row(predicted, default, (int)target[0], FromLogits, dPredicted);
 }

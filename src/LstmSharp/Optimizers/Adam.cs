@@ -35,7 +35,10 @@ public sealed class Adam : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter) => Apply(parameter, LearningRate, Iterations);
+
+    /// <summary>The Adam step at step number <paramref name="t"/> (from 1) with step size <paramref name="learningRate"/>.</summary>
+    internal void Apply(Parameter parameter, float learningRate, long t)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
@@ -45,8 +48,7 @@ public sealed class Adam : Optimizer
             _moments[parameter] = state;
         }
         var (m, v) = state;
-        var t = (double)Iterations;
-        var stepSize = (float)(LearningRate / (1 - Math.Pow(Beta1, t)));
+        var stepSize = (float)(learningRate / (1 - Math.Pow(Beta1, t)));
         var vScale = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, t)));
         for (var i = 0; i < w.Length; i++)
         {

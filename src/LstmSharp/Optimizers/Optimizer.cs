@@ -1,31 +1,83 @@
-// Optimizer: the base of the update rules; each subclass's file shows its own rule.
+// Optimizer: the base of the update rules (each subclass's file shows its own rule), plus what every rule
+// shares: a learning rate or schedule, and gradient clipping by global norm or by value.
+using System.Numerics.Tensors;
+
 namespace LstmSharp.Optimizers;
 
-/// <summary>Updates parameters from their gradients. Subclasses keep their per-parameter state themselves.</summary>
+/// <summary>
+/// Updates parameters from their gradients. Before the rule runs, gradients are clipped: by value to
+/// [−<see cref="ClipValue"/>, <see cref="ClipValue"/>], then all together to a global L2 norm of at most
+/// <see cref="GlobalClipNorm"/> (Pascanu et al. 2013). A <see cref="Schedule"/> sets the learning rate of each step.
+/// </summary>
 public abstract class Optimizer
 {
     /// <summary>Creates an optimizer with step size <paramref name="learningRate"/>.</summary>
     protected Optimizer(float learningRate) => LearningRate = CheckLearningRate(learningRate);
 
-    /// <summary>Step size; schedules change it between steps.</summary>
+    /// <summary>Step size; a <see cref="Schedule"/> or callback may change it between steps.</summary>
     public float LearningRate
     {
         get;
         set => field = CheckLearningRate(value);
     }
 
+    /// <summary>Sets the learning rate of every step from the step number (0-based), overriding <see cref="LearningRate"/>.</summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>Scale all gradients together so their global L2 norm is at most this (null = no clipping).</summary>
+    public float? GlobalClipNorm
+    {
+        get;
+        init => field = value is null or > 0f ? value : throw new ArgumentOutOfRangeException(nameof(GlobalClipNorm), value, "GlobalClipNorm must be positive.");
+    }
+
+    /// <summary>Clip every gradient element to [−v, v] (null = no clipping).</summary>
+    public float? ClipValue
+    {
+        get;
+        init => field = value is null or > 0f ? value : throw new ArgumentOutOfRangeException(nameof(ClipValue), value, "ClipValue must be positive.");
+    }
+
     /// <summary>Number of <see cref="Step"/> calls so far.</summary>
     public long Iterations { get; private set; }
 
-    /// <summary>Updates every parameter from its gradient (gradients are left as they are).</summary>
+    /// <summary>The global gradient norm seen by the last step, before clipping.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>Clips the gradients, then updates every parameter from its gradient.</summary>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (Schedule is not null) LearningRate = Schedule.Rate(Iterations);
         Iterations++;
+        if (ClipValue is { } clip)
+        {
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                var g = parameters[i].Gradient.Span;
+                TensorPrimitives.Clamp(g, -clip, clip, g);
+            }
+        }
+        double squares = 0;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var g = parameters[i].Gradient.Span;
+            squares += TensorPrimitives.Dot(g, g);
+        }
+        LastGradientNorm = (float)Math.Sqrt(squares);
+        if (GlobalClipNorm is { } max && LastGradientNorm > max)
+        {
+            var scale = max / LastGradientNorm;
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                var g = parameters[i].Gradient.Span;
+                TensorPrimitives.Multiply(g, scale, g);
+            }
+        }
         for (var i = 0; i < parameters.Count; i++) Update(parameters[i]);
     }
 
-    /// <summary>Applies the rule to one parameter.</summary>
+    /// <summary>Applies the rule to one parameter; <see cref="Iterations"/> already counts this step.</summary>
     protected abstract void Update(Parameter parameter);
 
     static float CheckLearningRate(float value) => value > 0f && float.IsFinite(value)

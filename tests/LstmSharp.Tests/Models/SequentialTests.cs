@@ -62,9 +62,9 @@ public sealed class SequentialTests
         var (xTest, yTest) = SumTask(128, 2);
         var model = SmallModel(3);
         model.Compile(new Adam(0.01f), new MeanSquaredError());
-        var before = model.Evaluate(xTest, yTest);
+        var before = model.Evaluate(xTest, yTest)["loss"];
         var history = model.Fit(x, y, new FitOptions { Epochs = 40, BatchSize = 32, Seed = 4, ValidationSplit = 0.25f });
-        var after = model.Evaluate(xTest, yTest);
+        var after = model.Evaluate(xTest, yTest)["loss"];
         Assert.Equal(40, history.Loss.Count);
         Assert.Equal(40, history.ValidationLoss.Count);
         // Predicting the mean scores the variance of y, 6·(1/3)/9 ≈ 0.22; the trained model must do far better.
@@ -108,7 +108,7 @@ public sealed class SequentialTests
         model.Compile(new Sgd(), new MeanSquaredError());
         var predicted = model.Predict(x);
         var mse = predicted.ToArray().Zip(y.ToArray(), (p, t) => (double)(p - t) * (p - t)).Average();
-        Assert.Equal(mse, model.Evaluate(x, y, batchSize: 7), 5);
+        Assert.Equal(mse, model.Evaluate(x, y, batchSize: 7)["loss"], 5);
     }
 
     [Fact]

@@ -65,6 +65,125 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void AdamW_DecaysThenAdam()
+    {
+        const double lr = 0.01, wd = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-7;
+        var m = new double[3];
+        var v = new double[3];
+        Run(new AdamW((float)lr, (float)wd), (t, w, g) =>
+        {
+            var next = new double[3];
+            for (var i = 0; i < 3; i++)
+            {
+                var decayed = w[i] * (1 - lr * wd);
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                next[i] = decayed - lr * (m[i] / (1 - Math.Pow(b1, t))) / (Math.Sqrt(v[i] / (1 - Math.Pow(b2, t))) + eps);
+            }
+            return next;
+        });
+    }
+
+    [Theory]
+    [InlineData(0f, false)]
+    [InlineData(0.5f, true)]
+    public void RmsProp_FollowsKerasRule(float momentum, bool centered)
+    {
+        const double lr = 0.01, rho = 0.9, eps = 1e-7;
+        var v = new double[3];
+        var mean = new double[3];
+        var b = new double[3];
+        Run(new RmsProp((float)lr, (float)rho, momentum, (float)eps, centered), (_, w, g) =>
+        {
+            var next = new double[3];
+            for (var i = 0; i < 3; i++)
+            {
+                v[i] = rho * v[i] + (1 - rho) * g[i] * g[i];
+                mean[i] = rho * mean[i] + (1 - rho) * g[i];
+                var denominator = centered ? v[i] - mean[i] * mean[i] : v[i];
+                var step = lr * g[i] / (Math.Sqrt(denominator) + eps);
+                b[i] = momentum * b[i] + step;
+                next[i] = w[i] - (momentum > 0 ? b[i] : step);
+            }
+            return next;
+        });
+    }
+
+    [Fact]
+    public void Adagrad_FollowsKerasRule()
+    {
+        const double lr = 0.1, eps = 1e-7;
+        var a = Enumerable.Repeat(0.1, 3).ToArray();
+        Run(new Adagrad((float)lr), (_, w, g) =>
+        {
+            var next = new double[3];
+            for (var i = 0; i < 3; i++)
+            {
+                a[i] += g[i] * g[i];
+                next[i] = w[i] - lr * g[i] / Math.Sqrt(a[i] + eps);
+            }
+            return next;
+        });
+    }
+
+    [Fact]
+    public void Clipping_ByValueThenGlobalNorm()
+    {
+        var p1 = new Parameter("a", Tensor.Zeros(2));
+        var p2 = new Parameter("b", Tensor.Zeros(1));
+        new[] { 3f, -4f }.CopyTo(p1.Gradient.Span);
+        p2.Gradient.Span[0] = 12f;
+        var sgd = new Sgd(1f) { ClipValue = 5f, GlobalClipNorm = 1f };
+        sgd.Step([p1, p2]);
+        // After value clipping the gradient is (3, −4, 5), norm √50; it is scaled to norm 1.
+        var n = Math.Sqrt(50);
+        Assert.Equal(Math.Sqrt(50), sgd.LastGradientNorm, 4);
+        Assert.Equal(-3 / n, p1.Value.Span[0], 5);
+        Assert.Equal(4 / n, p1.Value.Span[1], 5);
+        Assert.Equal(-5 / n, p2.Value.Span[0], 5);
+    }
+
+    [Fact]
+    public void Clipping_NormBelowLimit_LeavesGradient()
+    {
+        var p = new Parameter("a", Tensor.Zeros(2));
+        new[] { 0.3f, 0.4f }.CopyTo(p.Gradient.Span);
+        new Sgd(1f) { GlobalClipNorm = 1f }.Step([p]);
+        Assert.Equal([-0.3f, -0.4f], p.Value.ToArray());
+    }
+
+    [Fact]
+    public void Schedules_GiveKerasValues()
+    {
+        var exp = new ExponentialDecay(0.1f, 10, 0.5f);
+        Assert.Equal(0.1f, exp.Rate(0), 6);
+        Assert.Equal(0.05f, exp.Rate(10), 6);
+        Assert.Equal(0.1 * Math.Pow(0.5, 0.5), exp.Rate(5), 6);
+        Assert.Equal(0.1f, new ExponentialDecay(0.1f, 10, 0.5f, staircase: true).Rate(9), 6);
+        var steps = new PiecewiseConstantDecay([100, 200], [1f, 0.5f, 0.1f]);
+        Assert.Equal([1f, 0.5f, 0.5f, 0.1f], new long[] { 99, 100, 199, 500 }.Select(steps.Rate));
+        var cosine = new CosineDecay(0.01f, 100, alpha: 0.1f, warmupSteps: 10, warmupTarget: 0.1f);
+        Assert.Equal(0.01f, cosine.Rate(0), 6);
+        Assert.Equal(0.055f, cosine.Rate(5), 6);
+        Assert.Equal(0.1f, cosine.Rate(10), 6);
+        Assert.Equal(0.1 * (0.9 * 0.5 + 0.1), cosine.Rate(60), 6);
+        Assert.Equal(0.01f, cosine.Rate(1000), 6);
+        Assert.Throws<ArgumentException>(() => new PiecewiseConstantDecay([1], [1f]));
+    }
+
+    [Fact]
+    public void Schedule_SetsLearningRateOfEachStep()
+    {
+        var p = new Parameter("a", Tensor.Zeros(1));
+        p.Gradient.Span[0] = 1f;
+        var sgd = new Sgd(1f) { Schedule = new PiecewiseConstantDecay([1], [0.5f, 0.25f]) };
+        sgd.Step([p]);
+        sgd.Step([p]);
+        Assert.Equal(-0.75f, p.Value.Span[0], 6);
+        Assert.Equal(0.25f, sgd.LearningRate);
+    }
+
+    [Fact]
     public void Optimizers_BadHyperParameters_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0f));

@@ -1,0 +1,41 @@
+// ModelCheckpoint: keep a copy of the weights of the best (or latest) epoch, in memory until model files exist.
+namespace LstmSharp.Callbacks;
+
+/// <summary>
+/// After each epoch copies the model's weights: with <c>saveBestOnly</c> only when <c>monitor</c> improves.
+/// <see cref="Weights"/> holds the copy; <see cref="Restore"/> puts it back into a model.
+/// </summary>
+public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOnly = true, MonitorMode mode = MonitorMode.Auto) : Callback
+{
+    readonly Monitor _monitor = new(monitor, mode, 0f);
+
+    /// <summary>The saved weights, by <c>layer.parameter</c> name, or null before the first save.</summary>
+    public IReadOnlyDictionary<string, Tensor>? Weights { get; private set; }
+
+    /// <summary>The epoch (from 1) whose weights are saved, or 0.</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The monitored value at the saved epoch.</summary>
+    public float Value { get; private set; } = float.NaN;
+
+    /// <inheritdoc />
+    public override void OnTrainBegin(Sequential model) => _monitor.Reset();
+
+    /// <inheritdoc />
+    public override void OnEpochEnd(Sequential model, int epoch, IReadOnlyDictionary<string, float> logs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var value = _monitor.Read(logs, nameof(ModelCheckpoint));
+        if (!_monitor.Improves(value) && saveBestOnly) return;
+        Weights = model.GetWeights();
+        Epoch = epoch;
+        Value = value;
+    }
+
+    /// <summary>Loads the saved weights into <paramref name="model"/>.</summary>
+    public void Restore(Sequential model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.SetWeights(Weights ?? throw new InvalidOperationException("ModelCheckpoint has saved nothing yet."));
+    }
+}

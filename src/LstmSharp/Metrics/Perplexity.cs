@@ -1,0 +1,42 @@
+// Perplexity: exp of the mean cross-entropy of class-id targets (language models).
+namespace LstmSharp.Metrics;
+
+/// <summary>
+/// Perplexity of class-id targets: <c>exp(mean −log p_target)</c> over rows, from probabilities or (with
+/// <paramref name="fromLogits"/>) logits. Its base-2 logarithm is the cross-entropy in bits per item.
+/// </summary>
+public sealed class Perplexity(bool fromLogits = false) : Metric
+{
+    /// <inheritdoc />
+    public override string Name => "perplexity";
+
+    /// <inheritdoc />
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    {
+        var width = predicted.Dim(-1);
+        var rows = predicted.Length / width;
+        if (target.Length != rows)
+            throw new ArgumentException($"Metric 'perplexity' needs one class id per row of [{Tensor.FormatShape(predicted.Shape)}]; received [{Tensor.FormatShape(target.Shape)}].", nameof(target));
+        double sum = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = predicted.Span.Slice(r * width, width);
+            var label = (int)target.Span[r];
+            if (fromLogits)
+            {
+                double max = double.NegativeInfinity, total = 0;
+                foreach (var z in row) max = Math.Max(max, z);
+                foreach (var z in row) total += Math.Exp(z - max);
+                sum += max + Math.Log(total) - row[label];
+            }
+            else
+            {
+                sum -= Math.Log(Math.Max(row[label], 1e-7));
+            }
+        }
+        return (sum, rows);
+    }
+
+    /// <inheritdoc />
+    protected override double Finish(double mean) => Math.Exp(mean);
+}

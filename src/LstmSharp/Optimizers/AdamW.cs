@@ -1,0 +1,32 @@
+// AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019).
+namespace LstmSharp.Optimizers;
+
+/// <summary>
+/// AdamW, as <c>torch.optim.AdamW</c> / Keras <c>AdamW</c>: first <c>w = w − lr·λ·w</c>, then the
+/// <see cref="Adam"/> step. Defaults: lr 0.001, λ 0.004 (Keras), β1 0.9, β2 0.999, ε 1e-7.
+/// </summary>
+public sealed class AdamW : Optimizer
+{
+    readonly Adam _adam;
+
+    /// <summary>AdamW with the given step size, decoupled weight decay and Adam parameters.</summary>
+    public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
+        : base(learningRate)
+    {
+        if (!(weightDecay >= 0f)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"weightDecay must be ≥ 0; received {weightDecay}.");
+        WeightDecay = weightDecay;
+        _adam = new Adam(learningRate, beta1, beta2, epsilon);
+    }
+
+    /// <summary>Decoupled weight decay λ.</summary>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    protected override void Update(Parameter parameter)
+    {
+        var w = parameter.Value.Span;
+        var keep = 1f - LearningRate * WeightDecay;
+        for (var i = 0; i < w.Length; i++) w[i] *= keep;
+        _adam.Apply(parameter, LearningRate, Iterations);
+    }
+}
