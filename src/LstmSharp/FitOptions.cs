@@ -33,6 +33,15 @@ public sealed record FitOptions
     /// </summary>
     public Tensor? SampleWeights { get; init; }
 
+    /// <summary>
+    /// The real length of each training sample, <c>[samples]</c>: steps from that length on are padding, skipped by
+    /// recurrent layers and left out of per-step losses and metrics (PyTorch's packed sequences).
+    /// </summary>
+    public Tensor? Lengths { get; init; }
+
+    /// <summary>The real lengths of <see cref="ValidationData"/>'s samples.</summary>
+    public Tensor? ValidationLengths { get; init; }
+
     /// <summary>A weight per class id (missing classes weigh 1), for imbalanced classification.</summary>
     public IReadOnlyDictionary<int, float>? ClassWeights { get; init; }
 

@@ -12,6 +12,7 @@ public sealed partial class Sequential
     Metric[] _metrics = [];
     Tensor? _dPredicted;                  // ∂loss/∂predictions of the last batch
     Tensor? _batchX, _batchY, _batchW;    // gathered batch buffers (storage reused across batch sizes)
+    Tensor? _batchMask, _rowWeights;       // batch padding mask from lengths; loss weights with the mask folded in
 
     /// <summary>The optimizer set by <see cref="Compile"/>.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -39,16 +40,19 @@ public sealed partial class Sequential
 
     /// <summary>
     /// One gradient step on one batch: returns the batch's loss (with regularisation penalties) before the step.
-    /// <paramref name="rowWeights"/> weighs each row of the predictions (see <see cref="Losses.Loss.Compute"/>).
+    /// <paramref name="rowWeights"/> weighs each row of the predictions (see <see cref="Losses.Loss.Compute"/>);
+    /// <paramref name="mask"/> <c>[batch, time]</c> marks padded steps. Padded steps of per-step outputs count in
+    /// neither the loss (which is the mean over real steps) nor the metrics.
     /// </summary>
-    public float TrainOnBatch(Tensor x, Tensor y, Tensor? rowWeights = null)
+    public float TrainOnBatch(Tensor x, Tensor y, Tensor? rowWeights = null, Tensor? mask = null)
     {
         var (optimizer, loss) = Compiled();
         ZeroGradients();
-        var predicted = Forward(x, training: true);
+        var predicted = Forward(x, training: true, mask);
         var dPredicted = Ensure(ref _dPredicted, predicted.Shape);
-        double value = loss.Compute(predicted, y, dPredicted, rowWeights);
-        for (var i = 0; i < _metrics.Length; i++) _metrics[i].Update(predicted, y);
+        var outputMask = RowMask(predicted);
+        double value = loss.Compute(predicted, y, dPredicted, MaskedWeights(predicted, rowWeights, outputMask));
+        for (var i = 0; i < _metrics.Length; i++) _metrics[i].Update(predicted, y, outputMask);
         Backward(dPredicted);
         for (var i = 0; i < _parameters.Length; i++)
         {
@@ -79,7 +83,9 @@ public sealed partial class Sequential
         if (weights is not null && (weights.Rank is < 1 or > 2 || weights.Dim(0) != samples))
             throw new ArgumentException($"SampleWeights must be [samples] or [samples, time] with {samples} samples; received [{Tensor.FormatShape(weights.Shape)}].", nameof(options));
 
+        var mask = MaskFromLengths(x, options.Lengths, nameof(options));
         var validation = options.ValidationData;
+        var validationLengths = options.ValidationLengths;
         var trainCount = samples;
         if (validation is null && options.ValidationSplit > 0f)
         {
@@ -88,6 +94,7 @@ public sealed partial class Sequential
             if (held == 0 || trainCount == 0)
                 throw new ArgumentException($"ValidationSplit {options.ValidationSplit} of {samples} samples leaves {held} for validation and {trainCount} for training; both need at least one.", nameof(options));
             validation = (x.Slice(trainCount, held), y.Slice(trainCount, held));
+            validationLengths = options.Lengths?.Slice(trainCount, held);
         }
         else if (validation is { } given)
         {
@@ -122,7 +129,8 @@ public sealed partial class Sequential
                 var bx = Gather(x, batch, ref _batchX);
                 var by = Gather(y, batch, ref _batchY);
                 var bw = weighted ? RowWeights(by, weights, options.ClassWeights, batch) : null;
-                var batchLoss = TrainOnBatch(bx, by, bw);
+                var bm = mask is null ? null : Gather(mask, batch, ref _batchMask);
+                var batchLoss = TrainOnBatch(bx, by, bw, bm);
                 sum += (double)batchLoss * batch.Length;
                 seen += batch.Length;
                 foreach (var c in options.Callbacks) c.OnBatchEnd(this, b + 1, batchLoss);
@@ -135,7 +143,7 @@ public sealed partial class Sequential
             }
             var logs = Logs((float)(sum / Math.Max(seen, 1)), "");
             if (validation is { } v)
-                foreach (var (key, value) in Evaluate(v.X, v.Y, options.BatchSize)) logs["val_" + key] = value;
+                foreach (var (key, value) in Evaluate(v.X, v.Y, options.BatchSize, validationLengths)) logs["val_" + key] = value;
             logs["lr"] = optimizer.LearningRate;
             history.Add(logs);
             foreach (var c in options.Callbacks) c.OnEpochEnd(this, epoch, logs);
@@ -145,42 +153,51 @@ public sealed partial class Sequential
         return history;
     }
 
-    /// <summary>The loss and metrics on <paramref name="x"/>, <paramref name="y"/>, in batches, without training.</summary>
-    public IReadOnlyDictionary<string, float> Evaluate(Tensor x, Tensor y, int batchSize = 32)
+    /// <summary>
+    /// The loss and metrics on <paramref name="x"/>, <paramref name="y"/>, in batches, without training;
+    /// <paramref name="lengths"/> <c>[samples]</c> gives each sample's real length (the rest is padding).
+    /// </summary>
+    public IReadOnlyDictionary<string, float> Evaluate(Tensor x, Tensor y, int batchSize = 32, Tensor? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         var (_, loss) = Compiled();
         Guard.Positive(batchSize);
         CheckData(x, y);
+        var mask = MaskFromLengths(x, lengths, nameof(lengths));
         foreach (var m in _metrics) m.Reset();
         double sum = 0;
         var samples = x.Dim(0);
         for (var start = 0; start < samples; start += batchSize)
         {
             var count = Math.Min(batchSize, samples - start);
-            var predicted = Forward(x.Slice(start, count));
+            var predicted = Forward(x.Slice(start, count), false, mask?.Slice(start, count));
             var dPredicted = Ensure(ref _dPredicted, predicted.Shape);
             var target = y.Slice(start, count);
-            sum += (double)loss.Compute(predicted, target, dPredicted) * count;
-            foreach (var m in _metrics) m.Update(predicted, target);
+            var rowMask = RowMask(predicted);
+            sum += (double)loss.Compute(predicted, target, dPredicted, MaskedWeights(predicted, null, rowMask)) * count;
+            foreach (var m in _metrics) m.Update(predicted, target, rowMask);
         }
         return Logs((float)(sum / samples), "");
     }
 
-    /// <summary>The model's outputs for <paramref name="x"/> <c>[samples, …]</c>, computed in batches, as a new tensor.</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32)
+    /// <summary>
+    /// The model's outputs for <paramref name="x"/> <c>[samples, …]</c>, computed in batches, as a new tensor;
+    /// <paramref name="lengths"/> <c>[samples]</c> gives each sample's real length (the rest is padding).
+    /// </summary>
+    public Tensor Predict(Tensor x, int batchSize = 32, Tensor? lengths = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         Guard.Positive(batchSize);
         CheckInput(x, nameof(x));
         CheckFinite(x, "input");
+        var mask = MaskFromLengths(x, lengths, nameof(lengths));
         var samples = x.Dim(0);
         Tensor? result = null;
         for (var start = 0; start < samples; start += batchSize)
         {
             var count = Math.Min(batchSize, samples - start);
-            var predicted = Forward(x.Slice(start, count));
+            var predicted = Forward(x.Slice(start, count), false, mask?.Slice(start, count));
             result ??= Tensor.Zeros([samples, .. predicted.Shape[1..]]);
             predicted.Span.CopyTo(result.Span[(start * (predicted.Length / count))..]);
         }
@@ -192,6 +209,36 @@ public sealed partial class Sequential
         var logs = new Dictionary<string, float> { [prefix + "loss"] = loss };
         foreach (var m in _metrics) logs[prefix + m.Name] = m.Result();
         return logs;
+    }
+
+    /// <summary>The output mask when it has one value per row of <paramref name="predicted"/> (per-step outputs).</summary>
+    Tensor? RowMask(Tensor predicted) =>
+        OutputMask is { } m && predicted.Rank == 3 && m.Length == predicted.Length / predicted.Dim(-1) ? m : null;
+
+    /// <summary>
+    /// Row weights with the padding mask folded in and rescaled, so the loss is the (weighted) mean over real
+    /// rows: wᵣ·maskᵣ·rows / Σmask.
+    /// </summary>
+    Tensor? MaskedWeights(Tensor predicted, Tensor? rowWeights, Tensor? rowMask)
+    {
+        if (rowMask is null) return rowWeights;
+        var m = rowMask.Span;
+        var real = 0;
+        foreach (var v in m) real += v != 0f ? 1 : 0;
+        var scale = real == 0 ? 0f : (float)m.Length / real;
+        var w = Ensure(ref _rowWeights, predicted.Shape[..^1]).Span;
+        for (var r = 0; r < w.Length; r++) w[r] = m[r] * scale * (rowWeights is null ? 1f : rowWeights.Span[r]);
+        return _rowWeights;
+    }
+
+    /// <summary>The padding mask <c>[samples, time]</c> of <paramref name="x"/> from per-sample lengths, or null.</summary>
+    static Tensor? MaskFromLengths(Tensor x, Tensor? lengths, string name)
+    {
+        if (lengths is null) return null;
+        if (x.Rank < 2) throw new ArgumentException("Lengths need inputs with a time axis [samples, time, …].", name);
+        if (lengths.Length != x.Dim(0))
+            throw new ArgumentException($"Expected one length per sample ({x.Dim(0)}); received [{Tensor.FormatShape(lengths.Shape)}].", name);
+        return Data.Masks.FromLengths(lengths, x.Dim(1));
     }
 
     /// <summary>One weight per row of the batch's predictions: sample weight × class weight of the row's target.</summary>

@@ -66,14 +66,26 @@ public sealed partial class Sequential
     /// <summary>Number of trainable values.</summary>
     public long ParameterCount => _parameters.Sum(p => (long)p.Value.Length);
 
-    /// <summary>Runs every layer. The result is a buffer of the last layer, overwritten by the next call.</summary>
-    public Tensor Forward(Tensor x, bool training = false)
+    /// <summary>
+    /// Runs every layer, passing the padding mask along (from <paramref name="mask"/> <c>[batch, time]</c>, an
+    /// <see cref="Embedding"/> or a <see cref="Masking"/> layer). The result is a buffer of the last layer,
+    /// overwritten by the next call; its mask is <see cref="OutputMask"/>.
+    /// </summary>
+    public Tensor Forward(Tensor x, bool training = false, Tensor? mask = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         CheckInput(x, nameof(x));
-        for (var i = 0; i < _layers.Length; i++) x = _layers[i].Forward(x, training);
+        for (var i = 0; i < _layers.Length; i++)
+        {
+            x = _layers[i].Forward(x, training, mask);
+            mask = _layers[i].OutputMask;
+        }
+        OutputMask = mask;
         return x;
     }
+
+    /// <summary>The padding mask <c>[batch, time]</c> of the last forward's output, when it keeps a masked time axis.</summary>
+    public Tensor? OutputMask { get; private set; }
 
     /// <summary>Back-propagates ∂loss/∂output through every layer, adding parameter gradients; returns ∂loss/∂input.</summary>
     public Tensor Backward(Tensor dOutput)

@@ -16,7 +16,7 @@ internal static unsafe class WorkerPool
     static int s_parts;
     static Exception? s_error;
     static SemaphoreSlim[]? s_start;
-    static CountdownEvent? s_done;
+    static int s_pending;
 
     static int ReadThreads()
     {
@@ -43,10 +43,13 @@ internal static unsafe class WorkerPool
             s_state = state;
             s_parts = parts;
             s_error = null;
-            s_done!.Reset(parts - 1);
+            Volatile.Write(ref s_pending, parts - 1);
             for (var w = 1; w < parts; w++) s_start![w - 1].Release();
             work(state, 0, parts);
-            s_done.Wait();
+            // The parts are balanced, so the others finish about when this one does: spin (never sleeping, never
+            // allocating) rather than block.
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref s_pending) > 0) spinner.SpinOnce(sleep1Threshold: -1);
             if (s_error is { } error) throw new AggregateException("A kernel failed on a worker thread.", error);
         }
         finally
@@ -59,7 +62,6 @@ internal static unsafe class WorkerPool
     {
         if (s_start is not null) return;
         var start = new SemaphoreSlim[Threads - 1];
-        s_done = new CountdownEvent(0);
         for (var w = 1; w < Threads; w++)
         {
             start[w - 1] = new SemaphoreSlim(0);
@@ -86,7 +88,7 @@ internal static unsafe class WorkerPool
             }
             finally
             {
-                s_done!.Signal();
+                Interlocked.Decrement(ref s_pending);
             }
         }
     }

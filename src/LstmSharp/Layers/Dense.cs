@@ -132,6 +132,9 @@ public sealed class Dense : Layer
         return _dInput!;
     }
 
+    /// <inheritdoc />
+    private protected override Tensor? PropagateMask(Tensor input, Tensor? mask) => input.Rank == 3 ? mask : null;
+
     static bool SameLeading(Tensor output, Tensor input)
     {
         if (output.Rank != input.Rank) return false;

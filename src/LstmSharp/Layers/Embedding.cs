@@ -7,7 +7,8 @@ namespace LstmSharp.Layers;
 /// <summary>
 /// Looks up a learned vector per token id: <c>[batch, time]</c> ids (whole numbers stored as floats) →
 /// <c>[batch, time, dim]</c>. Parameter <c>weight [vocab, dim]</c> as in PyTorch. Id 0 is padding, as
-/// PyTorch's <c>padding_idx=0</c>: its row starts at zero and receives no gradient, so it stays zero.
+/// PyTorch's <c>padding_idx=0</c>: its row starts at zero and receives no gradient, so it stays zero; and, as
+/// Keras's <c>mask_zero=True</c>, the layer emits a mask so the recurrent layers after it skip those steps.
 /// Other rows start uniform in ±0.05 (Keras).
 /// </summary>
 public sealed class Embedding : Layer
@@ -16,6 +17,7 @@ public sealed class Embedding : Layer
     Tensor? _ids;      // the last forward's ids
     Tensor? _output;   // [B, T, dim]
     Tensor? _dInput;   // [B, T] zeros: ids have no gradient
+    Tensor? _mask;     // [B, T] 1 where the id is not padding
 
     /// <summary>An embedding of <paramref name="vocabularySize"/> ids (0 = padding) into <paramref name="dimension"/> values.</summary>
     public Embedding(int vocabularySize, int dimension, string? name = null)
@@ -66,6 +68,15 @@ public sealed class Embedding : Layer
 
     ArgumentException BadId(float id, int index, int steps) => new(
         $"Embedding '{Name}' expects whole-number ids in [0, {VocabularySize - 1}]; received {id} at [batch {index / steps}, step {index % steps}].");
+
+    /// <summary>The padding mask: 1 where the id is not 0.</summary>
+    private protected override Tensor? PropagateMask(Tensor input, Tensor? mask)
+    {
+        var m = Ensure(ref _mask, input.Shape).Span;
+        var ids = input.Span;
+        for (var i = 0; i < ids.Length; i++) m[i] = ids[i] == 0f ? 0f : 1f;
+        return _mask;
+    }
 
     /// <inheritdoc />
     private protected override Tensor OnBackward(Tensor dOutput)

@@ -70,6 +70,7 @@ public sealed class Gru : Rnn
             k.Gemm(hPrev, H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
             k.AddBias(bHh, B, G, ht);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
+            CarryMaskedStates(t);
         }
     }
 
@@ -84,12 +85,14 @@ public sealed class Gru : Rnn
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
+            HoldMaskedGradients(t);
             var dht = dHProj.Slice(t * B * G, B * G);
             k.GruCellBackward(gates.Slice(t * B * G, B * G), hProj.Slice(t * B * G, B * G), h.Slice(t * B * H, B * H), dh, B, H,
                 dXProj.Slice(t * B * G, B * G), dht, dhDirect);
             // dh_{t-1} = z⊙dh + dHProj_t [B, 3H] · W_hh [3H, H]
             k.Gemm(dht, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
             k.Add(dhDirect, dh);
+            ReleaseMaskedGradients(t);
         }
 
         k.Gemm(dXProj, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);

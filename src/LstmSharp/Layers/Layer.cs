@@ -6,7 +6,7 @@ using LstmSharp.Kernels;
 namespace LstmSharp.Layers;
 
 /// <summary>
-/// A layer: parameters plus forward and backward passes. <see cref="Forward(Tensor, bool)"/> returns a
+/// A layer: parameters plus forward and backward passes. <see cref="Forward(Tensor, bool, Tensor?)"/> returns a
 /// buffer the layer owns and overwrites on the next call (copy it to keep it); <see cref="Backward"/> adds
 /// the parameter gradients to <see cref="Parameter.Gradient"/> (as in PyTorch, clear them with
 /// <see cref="ZeroGradients"/>) and returns ∂loss/∂input.
@@ -50,16 +50,49 @@ public abstract class Layer
     /// <summary>The output shape (without the batch axis) for an input shape (without the batch axis).</summary>
     public abstract int[] OutputShapeFor(ReadOnlySpan<int> inputShape);
 
-    /// <summary>Runs the layer on a batch. <paramref name="training"/> turns on dropout.</summary>
-    public Tensor Forward(Tensor input, bool training = false)
+    /// <summary>
+    /// Runs the layer on a batch. <paramref name="training"/> turns on dropout. <paramref name="mask"/>
+    /// <c>[batch, time]</c> (1 = real step, 0 = padding) marks the steps recurrent layers skip; the mask that goes
+    /// with the output is then in <see cref="OutputMask"/>.
+    /// </summary>
+    public Tensor Forward(Tensor input, bool training = false, Tensor? mask = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         EnsureBuilt(input);
-        return OnForward(input, training);
+        if (mask is not null) CheckMask(input, mask);
+        InputMask = mask;
+        var output = OnForward(input, training);
+        OutputMask = PropagateMask(input, mask);
+        return output;
+    }
+
+    /// <summary>The padding mask <c>[batch, time]</c> that goes with the last output, or null when there is none.</summary>
+    public Tensor? OutputMask { get; private set; }
+
+    /// <summary>The mask given to the running forward pass.</summary>
+    private protected Tensor? InputMask { get; private set; }
+
+    /// <summary>The output's mask: by default the input's, when the output keeps the time axis.</summary>
+    private protected virtual Tensor? PropagateMask(Tensor input, Tensor? mask) => mask;
+
+    void CheckMask(Tensor input, Tensor mask)
+    {
+        if (input.Rank < 2 || mask.Rank != 2 || mask.Dim(0) != input.Dim(0) || mask.Dim(1) != input.Dim(1))
+        {
+            throw new ArgumentException(
+                $"{GetType().Name} '{Name}': a mask must be [batch, time] of the input [{Tensor.FormatShape(input.Shape)}]; received [{Tensor.FormatShape(mask.Shape)}].",
+                nameof(mask));
+        }
+        var m = mask.Span;
+        for (var i = 0; i < m.Length; i++)
+        {
+            if (m[i] is not (0f or 1f))
+                throw new ArgumentException($"{GetType().Name} '{Name}': mask values must be 0 or 1; received {m[i]} at {mask.IndexOf(i)}.", nameof(mask));
+        }
     }
 
     /// <summary>
-    /// Back-propagates ∂loss/∂output of the last <see cref="Forward(Tensor, bool)"/>: adds the parameter
+    /// Back-propagates ∂loss/∂output of the last <see cref="Forward(Tensor, bool, Tensor?)"/>: adds the parameter
     /// gradients and returns ∂loss/∂input.
     /// </summary>
     public Tensor Backward(Tensor dOutput)

@@ -84,6 +84,7 @@ public sealed class Lstm : Rnn
             k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
             k.LstmCellForward(c.Slice(t * B * H, B * H), peep, B, H,
                 gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), h.Slice((t + 1) * B * H, B * H));
+            CarryMaskedStates(t);
         }
     }
 
@@ -100,11 +101,13 @@ public sealed class Lstm : Rnn
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
+            HoldMaskedGradients(t);
             var dgt = dGates.Slice(t * B * G, B * G);
             k.LstmCellBackward(gates.Slice(t * B * G, B * G), c.Slice(t * B * H, B * H), c.Slice((t + 1) * B * H, B * H),
                 tanhC.Slice(t * B * H, B * H), peep, dh, B, H, dc, dgt, dPeep);
             // dh_{t-1} [B, H] = dGates_t [B, 4H] · W_hh [4H, H]
             k.Gemm(dgt, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
+            ReleaseMaskedGradients(t);
         }
 
         // Weight gradients for all steps at once: dW_ih += dGatesᵀ · X, dW_hh += dGatesᵀ · h_{t-1}.

@@ -18,6 +18,10 @@ public abstract class Rnn : Layer
     Tensor? _dOut;    // [T, B, H] ∂loss/∂h_t arriving from the output
     Tensor? _output;  // [B, T, H] or [B, H]
     Tensor? _dInput;  // [B, T, I]
+    Tensor? _mask;    // [T, B] 1 = real step, in processing order; null without a mask
+    Tensor? _outputMask; // [B, T] the mask reversed, for GoBackwards sequences
+    Tensor? _held;    // [B, H] per state: ∂loss/∂state of masked rows, carried past their step
+    IReadOnlyList<Tensor>? _initialState;
     readonly Tensor[] _states;          // each [T+1, B, H]; slot 0 is the initial state
     readonly Tensor[] _finalState;      // each [B, H]
     readonly Tensor[] _dState;          // each [B, H]: running ∂loss/∂state, finally ∂loss/∂initial state
@@ -113,22 +117,51 @@ public abstract class Rnn : Layer
     /// <summary>Runs steps T-1..0: reads DOutput and DState (∂loss/∂final state), writes DX, leaves ∂loss/∂initial state in DState, adds parameter gradients.</summary>
     private protected abstract void BackwardSteps();
 
-    /// <inheritdoc />
-    private protected override Tensor OnForward(Tensor input, bool training) => Forward(input, null, training);
+    /// <summary>
+    /// The output sequence's mask: the input's, reversed in time for <see cref="RnnOptions.GoBackwards"/> (whose
+    /// sequence is in processing order); none without <see cref="RnnOptions.ReturnSequences"/>.
+    /// </summary>
+    private protected override Tensor? PropagateMask(Tensor input, Tensor? mask)
+    {
+        if (!Options.ReturnSequences || mask is null) return null;
+        if (!Options.GoBackwards) return mask;
+        var reversed = Ensure(ref _outputMask, mask.Shape).Span;
+        int B = mask.Dim(0), T = mask.Dim(1);
+        for (var b = 0; b < B; b++)
+            for (var t = 0; t < T; t++)
+                reversed[b * T + t] = mask.Span[b * T + T - 1 - t];
+        return _outputMask;
+    }
 
     /// <summary>
     /// Runs the layer from <paramref name="initialState"/> (h, and c for an LSTM; each <c>[batch, units]</c>;
-    /// zeros when null). The final state is then in <see cref="FinalState"/>.
+    /// zeros when null). The final state is then in <see cref="FinalState"/>. With a <paramref name="mask"/>
+    /// <c>[batch, time]</c>, padded steps are skipped exactly: the state passes them unchanged (so each sample's
+    /// final state is that of its last real step, and a backward pass starts at the true end), and the output
+    /// at a padded step is zero.
     /// </summary>
-    public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false)
+    public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false, Tensor? mask = null)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        EnsureBuilt(input);
+        if (initialState is not null && initialState.Count != StateCount)
+            throw new ArgumentException($"{GetType().Name} '{Name}' takes {StateCount} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
+        _initialState = initialState;
+        try
+        {
+            return Forward(input, training, mask);
+        }
+        finally
+        {
+            _initialState = null;
+        }
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnForward(Tensor input, bool training)
+    {
+        var initialState = _initialState;
         CheckShape(input, [-1, -1, InputSize], "input [batch, time, features]", "Check the previous layer's units or the data's feature count.");
         int B = input.Dim(0), T = input.Dim(1), I = InputSize, H = Units;
         if (T == 0) throw new ArgumentException($"{GetType().Name} '{Name}' needs at least one time step; received [{Tensor.FormatShape(input.Shape)}].", nameof(input));
-        if (initialState is not null && initialState.Count != StateCount)
-            throw new ArgumentException($"{GetType().Name} '{Name}' takes {StateCount} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
 
         Steps = T;
         Batch = B;
@@ -146,12 +179,21 @@ public abstract class Rnn : Layer
         }
         Allocate(T, B);
 
-        // x [B, T, I] → X [T, B, I], reversed in time for GoBackwards.
+        // x [B, T, I] → X [T, B, I], reversed in time for GoBackwards; the mask likewise to [T, B].
         var src = input.Span;
         var x = X;
         for (var b = 0; b < B; b++)
             for (var t = 0; t < T; t++)
                 src.Slice((b * T + t) * I, I).CopyTo(x.Slice((Time(t) * B + b) * I, I));
+        if (InputMask is { } inputMask)
+        {
+            var m = Ensure(ref _mask, T, B).Span;
+            Ensure(ref _held, StateCount, B, H);
+            for (var b = 0; b < B; b++)
+                for (var t = 0; t < T; t++)
+                    m[Time(t) * B + b] = inputMask.Span[b * T + t];
+        }
+        HasMask = InputMask is not null;
 
         for (var s = 0; s < StateCount; s++)
         {
@@ -174,8 +216,14 @@ public abstract class Rnn : Layer
         if (Options.ReturnSequences)
         {
             for (var t = 0; t < T; t++)
+            {
                 for (var b = 0; b < B; b++)
-                    h.Slice(((t + 1) * B + b) * H, H).CopyTo(output.Slice((b * T + t) * H, H));
+                {
+                    var row = output.Slice((b * T + t) * H, H);
+                    if (Masked(t, b)) row.Clear();
+                    else h.Slice(((t + 1) * B + b) * H, H).CopyTo(row);
+                }
+            }
         }
         else
         {
@@ -206,8 +254,14 @@ public abstract class Rnn : Layer
         if (Options.ReturnSequences)
         {
             for (var t = 0; t < T; t++)
+            {
                 for (var b = 0; b < B; b++)
-                    src.Slice((b * T + t) * H, H).CopyTo(dOut.Slice((t * B + b) * H, H));
+                {
+                    var row = dOut.Slice((t * B + b) * H, H);
+                    if (Masked(t, b)) row.Clear();
+                    else src.Slice((b * T + t) * H, H).CopyTo(row);
+                }
+            }
         }
         else
         {
@@ -236,6 +290,60 @@ public abstract class Rnn : Layer
             for (var t = 0; t < T; t++)
                 dx.Slice((Time(t) * B + b) * I, I).CopyTo(dInput.Slice((b * T + t) * I, I));
         return _dInput!;
+    }
+
+    /// <summary>True when the last forward pass had a mask.</summary>
+    private protected bool HasMask { get; private set; }
+
+    /// <summary>True when row <paramref name="b"/> of processing step <paramref name="t"/> is padding.</summary>
+    private protected bool Masked(int t, int b) => HasMask && _mask!.Span[t * Batch + b] == 0f;
+
+    /// <summary>After step <paramref name="t"/>: padded rows keep the state they had before it.</summary>
+    private protected void CarryMaskedStates(int t)
+    {
+        if (!HasMask) return;
+        int B = Batch, H = Units;
+        for (var b = 0; b < B; b++)
+        {
+            if (!Masked(t, b)) continue;
+            for (var s = 0; s < StateCount; s++)
+                State(s).Slice((t * B + b) * H, H).CopyTo(State(s).Slice(((t + 1) * B + b) * H, H));
+        }
+    }
+
+    /// <summary>
+    /// Before the backward of step <paramref name="t"/>: sets aside ∂loss/∂state of padded rows and zeroes it, so
+    /// the step contributes nothing for them (no gate or weight gradients).
+    /// </summary>
+    private protected void HoldMaskedGradients(int t)
+    {
+        if (!HasMask) return;
+        int B = Batch, H = Units;
+        var held = _held!.Span;
+        for (var b = 0; b < B; b++)
+        {
+            if (!Masked(t, b)) continue;
+            for (var s = 0; s < StateCount; s++)
+            {
+                var row = DState(s).Slice(b * H, H);
+                row.CopyTo(held.Slice((s * B + b) * H, H));
+                row.Clear();
+            }
+        }
+    }
+
+    /// <summary>After the backward of step <paramref name="t"/>: padded rows pass their held gradient to step t−1 unchanged.</summary>
+    private protected void ReleaseMaskedGradients(int t)
+    {
+        if (!HasMask) return;
+        int B = Batch, H = Units;
+        var held = _held!.Span;
+        for (var b = 0; b < B; b++)
+        {
+            if (!Masked(t, b)) continue;
+            for (var s = 0; s < StateCount; s++)
+                Kernels.Add(held.Slice((s * B + b) * H, H), DState(s).Slice(b * H, H));
+        }
     }
 
     /// <summary>The processing step of input step <paramref name="t"/> (and vice versa).</summary>

@@ -54,6 +54,7 @@ public sealed class SimpleRnn : Rnn
             var ht = h.Slice((t + 1) * B * H, B * H);
             k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
             k.Tanh(ht);
+            CarryMaskedStates(t);
         }
     }
 
@@ -66,9 +67,11 @@ public sealed class SimpleRnn : Rnn
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
+            HoldMaskedGradients(t);
             var dAt = dA.Slice(t * B * H, B * H);
             k.TanhBackward(h.Slice((t + 1) * B * H, B * H), dh, dAt);
             k.Gemm(dAt, H, false, wHh, H, false, B, H, H, dh, H, accumulate: false);
+            ReleaseMaskedGradients(t);
         }
         k.Gemm(dA, H, true, X, I, false, H, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
         k.Gemm(dA, H, true, h[..(T * B * H)], H, false, H, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);

@@ -8,12 +8,18 @@ public sealed class BinaryAccuracy(float threshold = 0.5f) : Metric
     public override string Name => "accuracy";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
     {
         RequireSameShape(predicted, target);
         ReadOnlySpan<float> p = predicted.Span, y = target.Span;
-        var hits = 0;
-        for (var i = 0; i < p.Length; i++) hits += (p[i] > threshold) == (y[i] > 0.5f) ? 1 : 0;
-        return (hits, p.Length);
+        var width = predicted.Dim(-1);
+        int hits = 0, count = 0;
+        for (var i = 0; i < p.Length; i++)
+        {
+            if (!Counts(mask, i / width)) continue;
+            hits += (p[i] > threshold) == (y[i] > 0.5f) ? 1 : 0;
+            count++;
+        }
+        return (hits, count);
     }
 }

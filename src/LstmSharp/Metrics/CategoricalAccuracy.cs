@@ -8,15 +8,19 @@ public sealed class CategoricalAccuracy : Metric
     public override string Name => "accuracy";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
     {
         RequireSameShape(predicted, target);
         var width = predicted.Dim(-1);
         var rows = predicted.Length / width;
-        var hits = 0;
+        int hits = 0, count = 0;
         for (var r = 0; r < rows; r++)
+        {
+            if (!Counts(mask, r)) continue;
             hits += ArgMax(predicted.Span.Slice(r * width, width)) == ArgMax(target.Span.Slice(r * width, width)) ? 1 : 0;
-        return (hits, rows);
+            count++;
+        }
+        return (hits, count);
     }
 
     internal static int ArgMax(ReadOnlySpan<float> row)

@@ -8,11 +8,18 @@ public sealed class MeanAbsoluteErrorMetric : Metric
     public override string Name => "mae";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
     {
         RequireSameShape(predicted, target);
         double sum = 0;
-        for (var i = 0; i < predicted.Length; i++) sum += Math.Abs((double)predicted.Span[i] - target.Span[i]);
-        return (sum, predicted.Length);
+        var count = 0;
+        var width = predicted.Dim(-1);
+        for (var i = 0; i < predicted.Length; i++)
+        {
+            if (!Counts(mask, i / width)) continue;
+            sum += Math.Abs((double)predicted.Span[i] - target.Span[i]);
+            count++;
+        }
+        return (sum, count);
     }
 }

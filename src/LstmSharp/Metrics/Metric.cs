@@ -13,12 +13,18 @@ public abstract class Metric
     /// <summary>Starts a new accumulation.</summary>
     public void Reset() => (_total, _count) = (0, 0);
 
-    /// <summary>Adds one batch of predictions and targets.</summary>
-    public void Update(Tensor predicted, Tensor target)
+    /// <summary>
+    /// Adds one batch of predictions and targets; rows of the predictions' last axis where <paramref name="mask"/>
+    /// is 0 (padded steps) are left out.
+    /// </summary>
+    public void Update(Tensor predicted, Tensor target, Tensor? mask = null)
     {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(target);
-        var (total, count) = Measure(predicted, target);
+        var rows = predicted.Length / Math.Max(1, predicted.Dim(-1));
+        if (mask is not null && mask.Length != rows)
+            throw new ArgumentException($"Metric '{Name}': expected one mask value per row of [{Tensor.FormatShape(predicted.Shape)}]; received [{Tensor.FormatShape(mask.Shape)}].", nameof(mask));
+        var (total, count) = Measure(predicted, target, mask is null ? default : mask.Span);
         _total += total;
         _count += count;
     }
@@ -26,8 +32,11 @@ public abstract class Metric
     /// <summary>The value over everything added since <see cref="Reset"/>.</summary>
     public float Result() => _count == 0 ? float.NaN : (float)Finish(_total / _count);
 
-    /// <summary>The batch's sum of per-item values and its item count.</summary>
-    protected abstract (double Total, double Count) Measure(Tensor predicted, Tensor target);
+    /// <summary>The batch's sum of per-item values and its item count, skipping rows whose <paramref name="mask"/> is 0 (empty = no mask).</summary>
+    protected abstract (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask);
+
+    /// <summary>True when row <paramref name="row"/> counts.</summary>
+    protected static bool Counts(ReadOnlySpan<float> mask, int row) => mask.IsEmpty || mask[row] != 0f;
 
     /// <summary>Turns the mean of the per-item values into the metric (e.g. a square root).</summary>
     protected virtual double Finish(double mean) => mean;

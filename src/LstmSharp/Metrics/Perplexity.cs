@@ -11,15 +11,18 @@ public sealed class Perplexity(bool fromLogits = false) : Metric
     public override string Name => "perplexity";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
     {
         var width = predicted.Dim(-1);
         var rows = predicted.Length / width;
         if (target.Length != rows)
             throw new ArgumentException($"Metric 'perplexity' needs one class id per row of [{Tensor.FormatShape(predicted.Shape)}]; received [{Tensor.FormatShape(target.Shape)}].", nameof(target));
         double sum = 0;
+        var count = 0;
         for (var r = 0; r < rows; r++)
         {
+            if (!Counts(mask, r)) continue;
+            count++;
             var row = predicted.Span.Slice(r * width, width);
             var label = (int)target.Span[r];
             if (fromLogits)
@@ -34,7 +37,7 @@ public sealed class Perplexity(bool fromLogits = false) : Metric
                 sum -= Math.Log(Math.Max(row[label], 1e-7));
             }
         }
-        return (sum, rows);
+        return (sum, count);
     }
 
     /// <inheritdoc />

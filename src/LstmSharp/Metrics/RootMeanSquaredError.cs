@@ -8,12 +8,19 @@ public sealed class RootMeanSquaredError : Metric
     public override string Name => "rmse";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
     {
         RequireSameShape(predicted, target);
         double sum = 0;
-        for (var i = 0; i < predicted.Length; i++) sum += Math.Pow((double)predicted.Span[i] - target.Span[i], 2);
-        return (sum, predicted.Length);
+        var count = 0;
+        var width = predicted.Dim(-1);
+        for (var i = 0; i < predicted.Length; i++)
+        {
+            if (!Counts(mask, i / width)) continue;
+            sum += Math.Pow((double)predicted.Span[i] - target.Span[i], 2);
+            count++;
+        }
+        return (sum, count);
     }
 
     /// <inheritdoc />

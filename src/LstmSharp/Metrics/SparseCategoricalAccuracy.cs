@@ -8,14 +8,19 @@ public sealed class SparseCategoricalAccuracy : Metric
     public override string Name => "accuracy";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target)
+    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
     {
         var width = predicted.Dim(-1);
         var rows = predicted.Length / width;
         if (target.Length != rows)
             throw new ArgumentException($"Metric 'accuracy' needs one class id per row of [{Tensor.FormatShape(predicted.Shape)}]; received [{Tensor.FormatShape(target.Shape)}].", nameof(target));
-        var hits = 0;
-        for (var r = 0; r < rows; r++) hits += CategoricalAccuracy.ArgMax(predicted.Span.Slice(r * width, width)) == (int)target.Span[r] ? 1 : 0;
-        return (hits, rows);
+        int hits = 0, count = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            if (!Counts(mask, r)) continue;
+            hits += CategoricalAccuracy.ArgMax(predicted.Span.Slice(r * width, width)) == (int)target.Span[r] ? 1 : 0;
+            count++;
+        }
+        return (hits, count);
     }
 }

@@ -1,6 +1,7 @@
 // Reference: the layers' forward passes written again, plainly, in double, straight from the equations in
 // DESIGN.md. They serve as the function whose finite differences check our float backward passes, and as a
-// forward oracle for options PyTorch lacks (peepholes, go-backwards). Shapes as in the library: batch-first.
+// forward oracle for options PyTorch lacks (peepholes, go-backwards, masks). Shapes as in the library:
+// batch-first; a mask [B,T] (input order) marks padded steps, which keep the state and output zeros.
 namespace LstmSharp.Tests.Oracles;
 
 public static class Reference
@@ -18,7 +19,7 @@ public static class Reference
     /// <summary>LSTM (optional peepholes p [3H]); returns the sequence in processing order [B,T,H] and h_T, c_T [B,H].</summary>
     public static (double[] Seq, double[] H, double[] C) Lstm(
         double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[]? p,
-        double[] h0, double[] c0, bool goBackwards)
+        double[] h0, double[] c0, bool goBackwards, double[]? mask = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -28,6 +29,7 @@ public static class Reference
             for (var t = 0; t < T; t++)
             {
                 var src = goBackwards ? T - 1 - t : t;
+                if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
                 {
@@ -51,7 +53,7 @@ public static class Reference
 
     /// <summary>GRU, PyTorch form (r, z, n; b_hn inside the reset product).</summary>
     public static (double[] Seq, double[] H) Gru(
-        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards)
+        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -60,6 +62,7 @@ public static class Reference
             for (var t = 0; t < T; t++)
             {
                 var src = goBackwards ? T - 1 - t : t;
+                if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
                 {
@@ -79,7 +82,7 @@ public static class Reference
 
     /// <summary>Simple RNN with tanh.</summary>
     public static (double[] Seq, double[] H) SimpleRnn(
-        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards)
+        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -88,6 +91,7 @@ public static class Reference
             for (var t = 0; t < T; t++)
             {
                 var src = goBackwards ? T - 1 - t : t;
+                if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
                     hNew[j] = Math.Tanh(Dot(wIh, j, I, x, (b * T + src) * I) + bIh[j] + Dot(wHh, j, H, h, b * H) + bHh[j]);
