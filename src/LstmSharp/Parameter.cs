@@ -12,7 +12,7 @@ public sealed class Parameter
     }
 
     /// <summary>PyTorch's name, e.g. <c>weight_ih_l0</c>, <c>bias</c>, <c>weight</c>.</summary>
-    public string Name { get; }
+    public string Name { get; internal set; }
 
     /// <summary>The values; update them in place.</summary>
     public Tensor Value { get; }

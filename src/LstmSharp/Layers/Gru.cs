@@ -30,6 +30,8 @@ public sealed class Gru : Rnn
     {
     }
 
+    internal override Rnn CreateReverse() => new Gru(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
+
     private protected override void CreateParameters(int inputSize, Rng rng)
     {
         int H = Units, I = inputSize;

@@ -32,6 +32,8 @@ public sealed class Lstm : Rnn
     /// <summary>The LSTM-specific options.</summary>
     public LstmOptions LstmOptions { get; }
 
+    internal override Rnn CreateReverse() => new Lstm(Units, LstmOptions with { GoBackwards = !LstmOptions.GoBackwards, Name = Name + "_reverse" });
+
     private protected override void CreateParameters(int inputSize, Rng rng)
     {
         int H = Units, I = inputSize;

@@ -105,6 +105,9 @@ public abstract class Rnn : Layer
         return OutputShapeFor(inputShape);
     }
 
+    /// <summary>A new, unbuilt layer like this one but processing in the other direction (for <see cref="Bidirectional"/>).</summary>
+    internal abstract Rnn CreateReverse();
+
     /// <summary>Creates and initialises the parameters for <paramref name="inputSize"/> features.</summary>
     private protected abstract void CreateParameters(int inputSize, Rng rng);
 

@@ -22,6 +22,8 @@ public sealed class SimpleRnn : Rnn
     {
     }
 
+    internal override Rnn CreateReverse() => new SimpleRnn(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
+
     private protected override void CreateParameters(int inputSize, Rng rng)
     {
         int H = Units, I = inputSize;

@@ -1,0 +1,207 @@
+// Bidirectional: runs a recurrent layer forwards and a copy of it backwards over the same input and merges
+// the two, so every step sees its past and its future.
+using LstmSharp.Internals;
+
+namespace LstmSharp.Layers;
+
+/// <summary>
+/// Wraps a recurrent layer: the layer reads the sequence forwards, a copy reads it backwards, and the outputs
+/// are merged (<see cref="MergeMode"/>), aligned step by step with the input. Parameters follow PyTorch's
+/// bidirectional names: the backward copy's end in <c>_reverse</c> (<c>weight_ih_l0_reverse</c>, …). With a
+/// mask each direction skips padded steps, so the backward direction starts at each sample's true end.
+/// </summary>
+public sealed class Bidirectional : Layer
+{
+    readonly Rnn _forward;
+    readonly Rnn _backward;
+    Tensor? _output;          // [B, T, merged] or [B, merged]
+    Tensor? _outForward;      // copies of the two outputs (Multiply needs both in backward)
+    Tensor? _outBackward;     // aligned with the input
+    Tensor? _dForward, _dBackward, _dBackwardFlipped;
+    Tensor? _dInput;
+    IReadOnlyList<Tensor>? _initialState;
+
+    /// <summary>Wraps <paramref name="layer"/> (unbuilt), merging the directions with <paramref name="merge"/>.</summary>
+    public Bidirectional(Rnn layer, MergeMode merge = MergeMode.Concat, string? name = null)
+        : base(name ?? "bidirectional")
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (layer.IsBuilt) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
+        _forward = layer;
+        _backward = layer.CreateReverse();
+        Merge = merge;
+    }
+
+    /// <summary>The layer reading forwards (as given).</summary>
+    public Rnn ForwardLayer => _forward;
+
+    /// <summary>The copy reading backwards.</summary>
+    public Rnn BackwardLayer => _backward;
+
+    /// <summary>How the directions are combined.</summary>
+    public MergeMode Merge { get; }
+
+    /// <summary>The final states: the forward layer's (h, c…) then the backward layer's.</summary>
+    public IReadOnlyList<Tensor> FinalState => [.. _forward.FinalState, .. _backward.FinalState];
+
+    /// <summary>∂loss/∂initial states after a backward pass, in the order of <see cref="FinalState"/>.</summary>
+    public IReadOnlyList<Tensor> InitialStateGradient => [.. _forward.InitialStateGradient, .. _backward.InitialStateGradient];
+
+    int Units => _forward.Units;
+
+    int MergedUnits => Merge == MergeMode.Concat ? 2 * Units : Units;
+
+    /// <inheritdoc />
+    public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape)
+        => _forward.Options.ReturnSequences ? [inputShape[0], MergedUnits] : [MergedUnits];
+
+    /// <inheritdoc />
+    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
+        var seed = (int)(rng.NextUInt64() >> 33);
+        _forward.Build(inputShape, seed);
+        _backward.Build(inputShape, seed + 1);
+        foreach (var p in _backward.Parameters) p.Name += "_reverse";
+        SetParameters([.. _forward.Parameters, .. _backward.Parameters]);
+        return OutputShapeFor(inputShape);
+    }
+
+    /// <summary>
+    /// Runs both directions, the forward one from the first half of <paramref name="initialState"/> and the
+    /// backward one from the second half (zeros when null).
+    /// </summary>
+    public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false, Tensor? mask = null)
+    {
+        if (initialState is not null && initialState.Count != 2 * _forward.StateCount)
+            throw new ArgumentException($"Bidirectional '{Name}' takes {2 * _forward.StateCount} initial state tensors (forward, then backward); received {initialState.Count}.", nameof(initialState));
+        _initialState = initialState;
+        try
+        {
+            return Forward(input, training, mask);
+        }
+        finally
+        {
+            _initialState = null;
+        }
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor OnForward(Tensor input, bool training)
+    {
+        _forward.Kernels = _backward.Kernels = Kernels;
+        var n = _forward.StateCount;
+        var stateF = Part(_initialState, 0, n);
+        var stateB = Part(_initialState, n, n);
+        var f = _forward.Forward(input, stateF, training, InputMask);
+        var b = _backward.Forward(input, stateB, training, InputMask);
+        var sequences = _forward.Options.ReturnSequences;
+        var outF = Ensure(ref _outForward, f.Shape);
+        var outB = Ensure(ref _outBackward, b.Shape);
+        f.Span.CopyTo(outF.Span);
+        if (sequences) ReverseTime(b, outB);
+        else b.Span.CopyTo(outB.Span);
+
+        var rows = outF.Length / Units;
+        var y = sequences ? Ensure(ref _output, input.Dim(0), input.Dim(1), MergedUnits) : Ensure(ref _output, input.Dim(0), MergedUnits);
+        Span<float> ys = y.Span;
+        ReadOnlySpan<float> fs = outF.Span, bs = outB.Span;
+        var H = Units;
+        for (var r = 0; r < rows; r++)
+        {
+            var fr = fs.Slice(r * H, H);
+            var br = bs.Slice(r * H, H);
+            if (Merge == MergeMode.Concat)
+            {
+                fr.CopyTo(ys.Slice(r * 2 * H, H));
+                br.CopyTo(ys.Slice(r * 2 * H + H, H));
+                continue;
+            }
+            var yr = ys.Slice(r * H, H);
+            for (var j = 0; j < H; j++)
+            {
+                yr[j] = Merge switch
+                {
+                    MergeMode.Sum => fr[j] + br[j],
+                    MergeMode.Multiply => fr[j] * br[j],
+                    _ => 0.5f * (fr[j] + br[j]),
+                };
+            }
+        }
+        return y;
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor? PropagateMask(Tensor input, Tensor? mask) => _forward.Options.ReturnSequences ? mask : null;
+
+    /// <inheritdoc />
+    private protected override Tensor OnBackward(Tensor dOutput) => Backward(dOutput, null);
+
+    /// <summary>
+    /// Back-propagates ∂loss/∂output and, optionally, ∂loss/∂final states (in the order of <see cref="FinalState"/>);
+    /// returns ∂loss/∂input.
+    /// </summary>
+    public Tensor Backward(Tensor dOutput, IReadOnlyList<Tensor?>? dFinalState)
+    {
+        ArgumentNullException.ThrowIfNull(dOutput);
+        if (_output is null || _outForward is null || _outBackward is null) throw NoForward();
+        CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
+        var n = _forward.StateCount;
+        if (dFinalState is not null && dFinalState.Count != 2 * n)
+            throw new ArgumentException($"Bidirectional '{Name}' has {2 * n} state tensors; received {dFinalState.Count} state gradients.", nameof(dFinalState));
+        var H = Units;
+        var dF = Ensure(ref _dForward, _outForward.Shape);
+        var dB = Ensure(ref _dBackward, _outBackward.Shape);
+        Span<float> dfs = dF.Span, dbs = dB.Span;
+        ReadOnlySpan<float> dy = dOutput.Span, fs = _outForward.Span, bs = _outBackward.Span;
+        var rows = dF.Length / H;
+        for (var r = 0; r < rows; r++)
+        {
+            for (var j = 0; j < H; j++)
+            {
+                int i = r * H + j;
+                switch (Merge)
+                {
+                    case MergeMode.Concat:
+                        dfs[i] = dy[r * 2 * H + j];
+                        dbs[i] = dy[r * 2 * H + H + j];
+                        break;
+                    case MergeMode.Sum:
+                        dfs[i] = dbs[i] = dy[i];
+                        break;
+                    case MergeMode.Multiply:
+                        dfs[i] = dy[i] * bs[i];
+                        dbs[i] = dy[i] * fs[i];
+                        break;
+                    default:
+                        dfs[i] = dbs[i] = 0.5f * dy[i];
+                        break;
+                }
+            }
+        }
+        if (_forward.Options.ReturnSequences)
+        {
+            // The backward layer's own output is in processing order: flip its gradient back.
+            var flipped = Ensure(ref _dBackwardFlipped, dB.Shape);
+            ReverseTime(dB, flipped);
+            dB = flipped;
+        }
+        var dxF = _forward.Backward(dF, Part(dFinalState, 0, n));
+        var dxB = _backward.Backward(dB, Part(dFinalState, n, n));
+        var dx = Ensure(ref _dInput, dxF.Shape);
+        dxF.Span.CopyTo(dx.Span);
+        Kernels.Add(dxB.Span, dx.Span);
+        return dx;
+    }
+
+    static T[]? Part<T>(IReadOnlyList<T>? all, int start, int count) => all?.Skip(start).Take(count).ToArray();
+
+    static void ReverseTime(Tensor source, Tensor destination)
+    {
+        int B = source.Dim(0), T = source.Dim(1), F = source.Dim(2);
+        ReadOnlySpan<float> s = source.Span;
+        var d = destination.Span;
+        for (var b = 0; b < B; b++)
+            for (var t = 0; t < T; t++)
+                s.Slice((b * T + t) * F, F).CopyTo(d.Slice((b * T + T - 1 - t) * F, F));
+    }
+}
