@@ -22,7 +22,8 @@ public sealed class Dense : Layer
 
     /// <summary>A dense layer with <paramref name="units"/> outputs, optionally penalising its weight and bias.</summary>
     public Dense(int units, Activation activation = Activation.Linear, string? name = null,
-        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null)
+        Regularizer? kernelRegularizer = null, Regularizer? biasRegularizer = null,
+        Initializer? kernelInitializer = null, Initializer? biasInitializer = null)
         : base(name)
     {
         Guard.Positive(units);
@@ -30,7 +31,15 @@ public sealed class Dense : Layer
         Activation = activation;
         KernelRegularizer = kernelRegularizer;
         BiasRegularizer = biasRegularizer;
+        KernelInitializer = kernelInitializer ?? new GlorotUniform();
+        BiasInitializer = biasInitializer ?? new Zeros();
     }
+
+    /// <summary>How <c>weight</c> starts. Default <see cref="GlorotUniform"/>.</summary>
+    public Initializer KernelInitializer { get; }
+
+    /// <summary>How <c>bias</c> starts. Default <see cref="Zeros"/>.</summary>
+    public Initializer BiasInitializer { get; }
 
     /// <summary>Penalty on <c>weight</c>.</summary>
     public Regularizer? KernelRegularizer { get; }
@@ -58,7 +67,8 @@ public sealed class Dense : Layer
         InputSize = inputShape[^1];
         _weight = new Parameter("weight", Tensor.Zeros(Units, InputSize)) { Regularizer = KernelRegularizer };
         _bias = new Parameter("bias", Tensor.Zeros(Units)) { Regularizer = BiasRegularizer };
-        Initializer.GlorotUniform(_weight.Value.Span, InputSize, Units, rng);
+        KernelInitializer.Fill(_weight.Value.Span, Units, InputSize, rng);
+        BiasInitializer.Fill(_bias.Value.Span, Units, 1, rng);
         SetParameters(_weight, _bias);
         return OutputShapeFor(inputShape);
     }

@@ -9,7 +9,7 @@ namespace LstmSharp.Layers;
 /// <c>[batch, time, dim]</c>. Parameter <c>weight [vocab, dim]</c> as in PyTorch. Id 0 is padding, as
 /// PyTorch's <c>padding_idx=0</c>: its row starts at zero and receives no gradient, so it stays zero; and, as
 /// Keras's <c>mask_zero=True</c>, the layer emits a mask so the recurrent layers after it skip those steps.
-/// Other rows start uniform in ±0.05 (Keras).
+/// Other rows start from <see cref="Initializer"/> (Keras: uniform in ±0.05).
 /// </summary>
 public sealed class Embedding : Layer
 {
@@ -20,14 +20,18 @@ public sealed class Embedding : Layer
     Tensor? _mask;     // [B, T] 1 where the id is not padding
 
     /// <summary>An embedding of <paramref name="vocabularySize"/> ids (0 = padding) into <paramref name="dimension"/> values.</summary>
-    public Embedding(int vocabularySize, int dimension, string? name = null)
+    public Embedding(int vocabularySize, int dimension, string? name = null, Initializer? initializer = null)
         : base(name)
     {
         Guard.Positive(vocabularySize);
         Guard.Positive(dimension);
         VocabularySize = vocabularySize;
         Dimension = dimension;
+        Initializer = initializer ?? new RandomUniform();
     }
+
+    /// <summary>How rows 1… start (row 0, padding, is zero). Default U(−0.05, 0.05), as Keras.</summary>
+    public Initializer Initializer { get; }
 
     /// <summary>Number of ids, padding included.</summary>
     public int VocabularySize { get; }
@@ -42,7 +46,7 @@ public sealed class Embedding : Layer
     private protected override int[] OnBuild(int[] inputShape, Rng rng)
     {
         _weight = new Parameter("weight", Tensor.Zeros(VocabularySize, Dimension));
-        Initializer.Uniform(_weight.Value.Span[Dimension..], -0.05f, 0.05f, rng);
+        Initializer.Fill(_weight.Value.Span[Dimension..], VocabularySize - 1, Dimension, rng);
         SetParameters(_weight);
         return OutputShapeFor(inputShape);
     }

@@ -39,8 +39,9 @@ public sealed class Gru : Rnn
         _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(3 * H, H));
         _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(3 * H));
         _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(3 * H));
-        Initializer.GlorotUniform(_weightIh.Value.Span, I, 3 * H, rng);
-        Initializer.Orthogonal(_weightHh.Value.Span, 3 * H, H, rng);
+        Options.KernelInitializer.Fill(_weightIh.Value.Span, 3 * H, I, rng);
+        Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 3 * H, H, rng);
+        Options.BiasInitializer.Fill(_biasIh.Value.Span, 3 * H, 1, rng);
         SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
     }
 

@@ -13,8 +13,9 @@ namespace LstmSharp.Layers;
 /// g = tanh(W_ig x + b_ig + W_hg h + b_hg)           c' = f⊙c + i⊙g
 /// o = σ(W_io x + b_io + W_ho h + b_ho [+ p_o⊙c'])   h' = o⊙tanh(c')
 /// </code>
-/// Initialised as in Keras: Glorot-uniform input kernel, orthogonal recurrent kernel, zero biases with the
-/// forget-gate bias at 1 (<see cref="LstmOptions.UnitForgetBias"/>). States: h, then c.
+/// Initialised as in Keras (see <see cref="RnnOptions"/>): Glorot-uniform input kernel, orthogonal recurrent
+/// kernel, zero biases with the forget-gate bias at 1 (<see cref="LstmOptions.UnitForgetBias"/>); peepholes
+/// U(±√(3/H)). States: h, then c.
 /// </summary>
 public sealed class Lstm : Rnn
 {
@@ -41,15 +42,15 @@ public sealed class Lstm : Rnn
         _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(4 * H, H));
         _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(4 * H));
         _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(4 * H));
-        Initializer.GlorotUniform(_weightIh.Value.Span, I, 4 * H, rng);
-        Initializer.Orthogonal(_weightHh.Value.Span, 4 * H, H, rng);
+        Options.KernelInitializer.Fill(_weightIh.Value.Span, 4 * H, I, rng);
+        Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 4 * H, H, rng);
+        Options.BiasInitializer.Fill(_biasIh.Value.Span, 4 * H, 1, rng);
         if (LstmOptions.UnitForgetBias) _biasIh.Value.Span.Slice(H, H).Fill(1f);
         _bias = new float[4 * H];
         if (LstmOptions.Peepholes)
         {
             _peephole = new Parameter("weight_peephole_l0", Tensor.Zeros(3 * H));
-            var limit = MathF.Sqrt(3f / H);
-            Initializer.Uniform(_peephole.Value.Span, -limit, limit, rng);
+            new GlorotUniform().Fill(_peephole.Value.Span, H, H, rng);
             SetParameters(_weightIh, _weightHh, _biasIh, _biasHh, _peephole);
         }
         else

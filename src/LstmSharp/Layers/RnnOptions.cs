@@ -1,4 +1,6 @@
 // Options shared by the recurrent layers, as init-only records with Keras's defaults.
+using LstmSharp.Initializers;
+
 namespace LstmSharp.Layers;
 
 /// <summary>Options every recurrent layer has.</summary>
@@ -15,6 +17,18 @@ public record RnnOptions
 
     /// <summary>Layer name; defaults to the type name.</summary>
     public string? Name { get; init; }
+
+    /// <summary>How <c>weight_ih_l0</c> starts. Default <see cref="GlorotUniform"/>.</summary>
+    public Initializer KernelInitializer { get; init; } = new GlorotUniform();
+
+    /// <summary>How <c>weight_hh_l0</c> starts. Default <see cref="Orthogonal"/>.</summary>
+    public Initializer RecurrentInitializer { get; init; } = new Orthogonal();
+
+    /// <summary>
+    /// How <c>bias_ih_l0</c> starts (<c>bias_hh_l0</c> starts at zero, so their sum is Keras's single bias).
+    /// Default <see cref="Zeros"/>.
+    /// </summary>
+    public Initializer BiasInitializer { get; init; } = new Zeros();
 
     /// <summary>Penalty on the input kernel <c>weight_ih_l0</c>.</summary>
     public Regularizer? KernelRegularizer { get; init; }

@@ -31,8 +31,9 @@ public sealed class SimpleRnn : Rnn
         _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(H, H));
         _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(H));
         _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(H));
-        Initializer.GlorotUniform(_weightIh.Value.Span, I, H, rng);
-        Initializer.Orthogonal(_weightHh.Value.Span, H, H, rng);
+        Options.KernelInitializer.Fill(_weightIh.Value.Span, H, I, rng);
+        Options.RecurrentInitializer.Fill(_weightHh.Value.Span, H, H, rng);
+        Options.BiasInitializer.Fill(_biasIh.Value.Span, H, 1, rng);
         _bias = new float[H];
         SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
     }
