@@ -70,7 +70,7 @@ public sealed class Gru : Rnn
         {
             var ht = hProj.Slice(t * B * G, B * G);
             var hPrev = h.Slice(t * B * H, B * H);
-            k.Gemm(hPrev, H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
+            k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
             k.AddBias(bHh, B, G, ht);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
@@ -94,12 +94,13 @@ public sealed class Gru : Rnn
                 dXProj.Slice(t * B * G, B * G), dht, dhDirect);
             // dh_{t-1} = z⊙dh + dHProj_t [B, 3H] · W_hh [3H, H]
             k.Gemm(dht, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
+            ScaleRecurrentGradient(dh);
             k.Add(dhDirect, dh);
             ReleaseMaskedGradients(t);
         }
 
         k.Gemm(dXProj, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
-        k.Gemm(dHProj, G, true, h[..(T * B * H)], H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.Gemm(dHProj, G, true, RecurrentInputs, H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
         k.SumRows(dXProj, T * B, G, _biasIh!.Gradient.Span);
         k.SumRows(dHProj, T * B, G, _biasHh!.Gradient.Span);
         k.Gemm(dXProj, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);

@@ -84,7 +84,7 @@ public sealed class Lstm : Rnn
         {
             var gt = gates.Slice(t * B * G, B * G);
             // gates_t += h_{t-1} [B, H] · W_hhᵀ
-            k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
+            k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
             k.LstmCellForward(c.Slice(t * B * H, B * H), peep, B, H,
                 gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
@@ -110,12 +110,13 @@ public sealed class Lstm : Rnn
                 tanhC.Slice(t * B * H, B * H), peep, dh, B, H, dc, dgt, dPeep);
             // dh_{t-1} [B, H] = dGates_t [B, 4H] · W_hh [4H, H]
             k.Gemm(dgt, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
+            ScaleRecurrentGradient(dh);
             ReleaseMaskedGradients(t);
         }
 
         // Weight gradients for all steps at once: dW_ih += dGatesᵀ · X, dW_hh += dGatesᵀ · h_{t-1}.
         k.Gemm(dGates, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
-        k.Gemm(dGates, G, true, h[..(T * B * H)], H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.Gemm(dGates, G, true, RecurrentInputs, H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
         k.SumRows(dGates, T * B, G, _biasIh!.Gradient.Span);
         k.SumRows(dGates, T * B, G, _biasHh!.Gradient.Span);
         // dX [T·B, I] = dGates · W_ih

@@ -22,6 +22,10 @@ public abstract class Rnn : Layer
     Tensor? _outputMask; // [B, T] the mask reversed, for GoBackwards sequences
     Tensor? _held;    // [B, H] per state: ∂loss/∂state of masked rows, carried past their step
     IReadOnlyList<Tensor>? _initialState;
+    Rng? _dropoutRng;
+    Tensor? _inputMask;      // [B, I] input dropout scales (0 or 1/(1−p)), one per sequence
+    Tensor? _recurrentMask;  // [B, H] recurrent dropout scales
+    Tensor? _hDropped;       // [T, B, H] h_{t−1} ⊙ recurrent mask, the recurrent GEMM's input
     readonly Tensor[] _states;          // each [T+1, B, H]; slot 0 is the initial state
     readonly Tensor[] _finalState;      // each [B, H]
     readonly Tensor[] _dState;          // each [B, H]: running ∂loss/∂state, finally ∂loss/∂initial state
@@ -92,6 +96,7 @@ public abstract class Rnn : Layer
         }
         InputSize = inputShape[1];
         CreateParameters(InputSize, rng);
+        _dropoutRng = new Rng((long)rng.NextUInt64());
         foreach (var p in Parameters)
         {
             p.Regularizer = p.Name switch
@@ -198,6 +203,25 @@ public abstract class Rnn : Layer
         }
         HasMask = InputMask is not null;
 
+        InputDropoutActive = training && Options.Dropout > 0f;
+        RecurrentDropoutActive = training && Options.RecurrentDropout > 0f;
+        if (InputDropoutActive)
+        {
+            var mi = Ensure(ref _inputMask, B, I).Span;
+            SampleDropout(mi, Options.Dropout);
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                {
+                    var row = x.Slice((t * B + b) * I, I);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, mi.Slice(b * I, I), row);
+                }
+        }
+        if (RecurrentDropoutActive)
+        {
+            SampleDropout(Ensure(ref _recurrentMask, B, H).Span, Options.RecurrentDropout);
+            Ensure(ref _hDropped, T, B, H);
+        }
+
         for (var s = 0; s < StateCount; s++)
         {
             var slot0 = State(s)[..(B * H)];
@@ -288,11 +312,64 @@ public abstract class Rnn : Layer
         BackwardSteps();
 
         var dx = DX;
+        if (InputDropoutActive)
+        {
+            var mi = _inputMask!.Span;
+            for (var t = 0; t < T; t++)
+                for (var b = 0; b < B; b++)
+                {
+                    var row = dx.Slice((t * B + b) * I, I);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, mi.Slice(b * I, I), row);
+                }
+        }
         var dInput = _dInput!.Span;
         for (var b = 0; b < B; b++)
             for (var t = 0; t < T; t++)
                 dx.Slice((Time(t) * B + b) * I, I).CopyTo(dInput.Slice((b * T + t) * I, I));
         return _dInput!;
+    }
+
+    /// <summary>True when the last forward pass dropped input features.</summary>
+    private protected bool InputDropoutActive { get; private set; }
+
+    /// <summary>True when the last forward pass dropped recurrent state.</summary>
+    private protected bool RecurrentDropoutActive { get; private set; }
+
+    /// <summary>The input dropout scales of the last forward pass, <c>[batch, features]</c> (tests compare against them).</summary>
+    internal Tensor? InputDropoutMask => InputDropoutActive ? _inputMask : null;
+
+    /// <summary>The recurrent dropout scales of the last forward pass, <c>[batch, units]</c>.</summary>
+    internal Tensor? RecurrentDropoutMask => RecurrentDropoutActive ? _recurrentMask : null;
+
+    void SampleDropout(Span<float> scales, float rate)
+    {
+        var keep = 1f / (1f - rate);
+        for (var i = 0; i < scales.Length; i++) scales[i] = _dropoutRng!.NextDouble() < rate ? 0f : keep;
+    }
+
+    /// <summary>
+    /// The recurrent product's input at step <paramref name="t"/>: h_{t−1}, times the recurrent dropout mask in
+    /// training, <c>[B, H]</c>.
+    /// </summary>
+    private protected Span<float> RecurrentInput(int t)
+    {
+        int B = Batch, H = Units;
+        var h = State(0).Slice(t * B * H, B * H);
+        if (!RecurrentDropoutActive) return h;
+        var dropped = _hDropped!.Span.Slice(t * B * H, B * H);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(h, _recurrentMask!.Span, dropped);
+        return dropped;
+    }
+
+    /// <summary>Every step's recurrent-product input, <c>[T·B, H]</c>, for the recurrent weight gradient.</summary>
+    private protected Span<float> RecurrentInputs => RecurrentDropoutActive
+        ? _hDropped!.Span
+        : State(0)[..(Steps * Batch * Units)];
+
+    /// <summary>Turns ∂loss/∂(dropped h_{t−1}) into ∂loss/∂h_{t−1}, in place.</summary>
+    private protected void ScaleRecurrentGradient(Span<float> dh)
+    {
+        if (RecurrentDropoutActive) System.Numerics.Tensors.TensorPrimitives.Multiply(dh, _recurrentMask!.Span, dh);
     }
 
     /// <summary>True when the last forward pass had a mask.</summary>

@@ -18,6 +18,26 @@ public record RnnOptions
     /// <summary>Layer name; defaults to the type name.</summary>
     public string? Name { get; init; }
 
+    /// <summary>
+    /// Fraction of the input features dropped in training, with one mask per sequence for all its steps
+    /// (variational dropout, Gal &amp; Ghahramani 2016; Keras's <c>dropout</c>). Default 0.
+    /// </summary>
+    public float Dropout
+    {
+        get;
+        init => field = value is >= 0f and < 1f ? value : throw new ArgumentOutOfRangeException(nameof(Dropout), value, $"Dropout must be in [0, 1); received {value}.");
+    }
+
+    /// <summary>
+    /// Fraction of the previous hidden state dropped before the recurrent product in training, one mask per
+    /// sequence (Keras's <c>recurrent_dropout</c>). Default 0.
+    /// </summary>
+    public float RecurrentDropout
+    {
+        get;
+        init => field = value is >= 0f and < 1f ? value : throw new ArgumentOutOfRangeException(nameof(RecurrentDropout), value, $"RecurrentDropout must be in [0, 1); received {value}.");
+    }
+
     /// <summary>How <c>weight_ih_l0</c> starts. Default <see cref="GlorotUniform"/>.</summary>
     public Initializer KernelInitializer { get; init; } = new GlorotUniform();
 

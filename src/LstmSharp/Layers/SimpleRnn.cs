@@ -55,7 +55,7 @@ public sealed class SimpleRnn : Rnn
         for (var t = 0; t < T; t++)
         {
             var ht = h.Slice((t + 1) * B * H, B * H);
-            k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
+            k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
             k.Tanh(ht);
             CarryMaskedStates(t);
         }
@@ -74,10 +74,11 @@ public sealed class SimpleRnn : Rnn
             var dAt = dA.Slice(t * B * H, B * H);
             k.TanhBackward(h.Slice((t + 1) * B * H, B * H), dh, dAt);
             k.Gemm(dAt, H, false, wHh, H, false, B, H, H, dh, H, accumulate: false);
+            ScaleRecurrentGradient(dh);
             ReleaseMaskedGradients(t);
         }
         k.Gemm(dA, H, true, X, I, false, H, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
-        k.Gemm(dA, H, true, h[..(T * B * H)], H, false, H, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.Gemm(dA, H, true, RecurrentInputs, H, false, H, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
         k.SumRows(dA, T * B, H, _biasIh!.Gradient.Span);
         k.SumRows(dA, T * B, H, _biasHh!.Gradient.Span);
         k.Gemm(dA, H, false, _weightIh.Value.Span, I, false, T * B, I, H, DX, I, accumulate: false);

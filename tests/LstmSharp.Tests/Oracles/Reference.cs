@@ -19,7 +19,7 @@ public static class Reference
     /// <summary>LSTM (optional peepholes p [3H]); returns the sequence in processing order [B,T,H] and h_T, c_T [B,H].</summary>
     public static (double[] Seq, double[] H, double[] C) Lstm(
         double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[]? p,
-        double[] h0, double[] c0, bool goBackwards, double[]? mask = null)
+        double[] h0, double[] c0, bool goBackwards, double[]? mask = null, double[]? recurrentMask = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -30,11 +30,12 @@ public static class Reference
             {
                 var src = goBackwards ? T - 1 - t : t;
                 if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
+                var hIn = recurrentMask is null ? h : h.Select((v, i) => v * recurrentMask[i]).ToArray(); // dropped h for the recurrent product
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
                 {
                     double A(int gate) => Dot(wIh, gate * H + j, I, x, (b * T + src) * I) + bIh[gate * H + j]
-                                        + Dot(wHh, gate * H + j, H, h, b * H) + bHh[gate * H + j];
+                                        + Dot(wHh, gate * H + j, H, hIn, b * H) + bHh[gate * H + j];
                     var cp = c[b * H + j];
                     var i = Sigmoid(A(0) + (p is null ? 0 : p[j] * cp));
                     var f = Sigmoid(A(1) + (p is null ? 0 : p[H + j] * cp));
@@ -53,7 +54,7 @@ public static class Reference
 
     /// <summary>GRU, PyTorch form (r, z, n; b_hn inside the reset product).</summary>
     public static (double[] Seq, double[] H) Gru(
-        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null)
+        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null, double[]? recurrentMask = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -63,11 +64,12 @@ public static class Reference
             {
                 var src = goBackwards ? T - 1 - t : t;
                 if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
+                var hIn = recurrentMask is null ? h : h.Select((v, i) => v * recurrentMask[i]).ToArray(); // dropped h for the recurrent product
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
                 {
                     double Xp(int gate) => Dot(wIh, gate * H + j, I, x, (b * T + src) * I) + bIh[gate * H + j];
-                    double Hp(int gate) => Dot(wHh, gate * H + j, H, h, b * H) + bHh[gate * H + j];
+                    double Hp(int gate) => Dot(wHh, gate * H + j, H, hIn, b * H) + bHh[gate * H + j];
                     var r = Sigmoid(Xp(0) + Hp(0));
                     var z = Sigmoid(Xp(1) + Hp(1));
                     var n = Math.Tanh(Xp(2) + r * Hp(2));
@@ -82,7 +84,7 @@ public static class Reference
 
     /// <summary>Simple RNN with tanh.</summary>
     public static (double[] Seq, double[] H) SimpleRnn(
-        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null)
+        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null, double[]? recurrentMask = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -92,9 +94,10 @@ public static class Reference
             {
                 var src = goBackwards ? T - 1 - t : t;
                 if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
+                var hIn = recurrentMask is null ? h : h.Select((v, i) => v * recurrentMask[i]).ToArray(); // dropped h for the recurrent product
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
-                    hNew[j] = Math.Tanh(Dot(wIh, j, I, x, (b * T + src) * I) + bIh[j] + Dot(wHh, j, H, h, b * H) + bHh[j]);
+                    hNew[j] = Math.Tanh(Dot(wIh, j, I, x, (b * T + src) * I) + bIh[j] + Dot(wHh, j, H, hIn, b * H) + bHh[j]);
                 Array.Copy(hNew, 0, h, b * H, H);
                 Array.Copy(hNew, 0, seq, (b * T + t) * H, H);
             }
