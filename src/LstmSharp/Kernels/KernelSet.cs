@@ -103,6 +103,34 @@ internal class KernelSet
         }
     }
 
+    /// <summary>
+    /// Packs op(B) [k, n] (B stored [k, n], or [n, k] with <paramref name="transB"/>) for repeated products with
+    /// <see cref="GemmPacked"/>. The reference keeps a dense row-major copy.
+    /// </summary>
+    public virtual void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
+    {
+        packed.Resize(k, n, n);
+        packed.Variant = Variant;
+        var d = packed.Data;
+        for (var p = 0; p < k; p++)
+            for (var j = 0; j < n; j++)
+                d[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
+    }
+
+    /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B, with B packed by <see cref="Pack"/> of this variant.</summary>
+    public virtual void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
+    {
+        CheckPacked(b);
+        Gemm(a, lda, transA, b.Data, b.N, false, m, b.N, b.K, c, ldc, accumulate);
+    }
+
+    /// <summary>Throws when <paramref name="b"/> was packed by another variant (its layout would be misread).</summary>
+    protected void CheckPacked(PackedMatrix b)
+    {
+        if (b.Variant != Variant)
+            throw new InvalidOperationException($"A matrix packed by the {b.Variant} kernels cannot be used by the {Variant} kernels.");
+    }
+
     /// <summary>rows[r, :] += bias for every row r of a [rows, n] block.</summary>
     public virtual void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {

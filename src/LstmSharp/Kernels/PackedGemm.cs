@@ -33,16 +33,49 @@ internal static unsafe class PackedGemm
         if (m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new Job(wide, pa, lda, transA, pb, ldb, transB, m, n, k, pc, ldc, accumulate);
-            var workers = WorkerPool.Threads;
-            if (workers > 1 && (long)m * n * k >= ParallelFlops && (n >= 2 * job.Nr || m >= 2 * MR))
+            var job = new Job(wide, pa, lda, transA, pb, ldb, transB, null, m, n, k, pc, ldc, accumulate);
+            Dispatch(ref job);
+        }
+    }
+
+    /// <summary>Packs op(B) [k, n] once into <paramref name="packed"/>, in the panel layout <see cref="RunPacked"/> reads.</summary>
+    public static void Pack(bool wide, ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
+    {
+        var nr = wide ? 32 : 16;
+        packed.Resize(k, n, nr);
+        fixed (float* pb = b, dst = packed.Data)
+        {
+            for (var p0 = 0; p0 < k; p0 += KC)
             {
-                WorkerPool.Run(&RunPart, &job, workers);
+                var kc = Math.Min(KC, k - p0);
+                PackB(pb, ldb, transB, p0, 0, kc, n, nr, dst + (long)p0 * packed.PaddedN);
             }
-            else
-            {
-                job.Sequential(0, m, 0, n);
-            }
+        }
+    }
+
+    /// <summary>C = (accumulate ? C : 0) + op(A)·B with B packed by <see cref="Pack"/> (no packing per call).</summary>
+    public static void RunPacked(
+        ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m,
+        Span<float> c, int ldc, bool accumulate)
+    {
+        if (m == 0 || b.N == 0) return;
+        fixed (float* pa = a, pp = b.Data, pc = c)
+        {
+            var job = new Job(b.Nr == 32, pa, lda, transA, null, 0, false, pp, m, b.N, b.K, pc, ldc, accumulate);
+            Dispatch(ref job);
+        }
+    }
+
+    static void Dispatch(ref Job job)
+    {
+        var workers = WorkerPool.Threads;
+        if (workers > 1 && (long)job.M * job.N * job.K >= ParallelFlops && (job.N >= 2 * job.Nr || job.M >= 2 * MR))
+        {
+            fixed (Job* pj = &job) WorkerPool.Run(&RunPart, pj, workers);
+        }
+        else
+        {
+            job.Sequential(0, job.M, 0, job.N);
         }
     }
 
@@ -69,11 +102,14 @@ internal static unsafe class PackedGemm
         return (Math.Min(start, length), Math.Min(end, length));
     }
 
-    readonly struct Job(bool wide, float* a, int lda, bool transA, float* b, int ldb, bool transB, int m, int n, int k, float* c, int ldc, bool accumulate)
+    /// <summary>One product; <c>packed</c> is op(B) already in panels (then b is unused), or null.</summary>
+    readonly struct Job(bool wide, float* a, int lda, bool transA, float* b, int ldb, bool transB, float* packed, int m, int n, int k, float* c, int ldc, bool accumulate)
     {
         public int M => m;
         public int N => n;
+        public int K => k;
         public int Nr => wide ? 32 : 16;
+        int PaddedN => (n + Nr - 1) / Nr * Nr;
 
         /// <summary>Computes the block C[m0:m1, n0:n1].</summary>
         public void Sequential(int m0, int m1, int n0, int n1)
@@ -85,11 +121,14 @@ internal static unsafe class PackedGemm
                     for (var i = m0; i < m1; i++) new Span<float>(c + (long)i * ldc + n0, n1 - n0).Clear();
                 return;
             }
-            if (m <= 4 && transB && !transA)
+            if (m <= 4 && !transA)
             {
-                Dots(m0, m1, n0, n1);
+                if (packed is not null) FewRows(m0, m1, n0, n1);
+                else if (transB) Dots(m0, m1, n0, n1);
+                else goto general;
                 return;
             }
+        general:
             var nr = Nr;
             var packB = Buffer(ref t_packB, KC * (NC + nr));
             var packA = Buffer(ref t_packA, KC * (MC + MR));
@@ -103,15 +142,17 @@ internal static unsafe class PackedGemm
                     {
                         var kc = Math.Min(KC, k - p0);
                         var overwrite = p0 == 0 && !accumulate;
-                        PackB(p0, jc, kc, nc, nr, pPackB);
+                        var blockB = pPackB;
+                        if (packed is not null) blockB = packed + (long)p0 * PaddedN + (long)jc * kc;
+                        else PackB(b, ldb, transB, p0, jc, kc, nc, nr, pPackB);
                         for (var ic = m0; ic < m1; ic += MC)
                         {
                             var mc = Math.Min(MC, m1 - ic);
-                            PackA(ic, p0, mc, kc, pPackA);
+                            PackA(a, lda, transA, ic, p0, mc, kc, pPackA);
                             for (var jr = 0; jr < nc; jr += nr)
                             {
                                 var nrEff = Math.Min(nr, nc - jr);
-                                var panelB = pPackB + (long)jr * kc;
+                                var panelB = blockB + (long)jr * kc;
                                 for (var ir = 0; ir < mc; ir += MR)
                                 {
                                     var mrEff = Math.Min(MR, mc - ir);
@@ -140,7 +181,41 @@ internal static unsafe class PackedGemm
             }
         }
 
-        /// <summary>At most four rows (decided on the whole product, so a split never changes the path) against a row-major B stored [n,k]: one dot product per element (GEMV shape).</summary>
+        /// <summary>
+        /// At most four rows of A (decided on the whole product) against pre-packed B: each row streams the
+        /// B panels once, with no packing at all (the recurrent GEMV / small-batch shape).
+        /// </summary>
+        void FewRows(int m0, int m1, int n0, int n1)
+        {
+            var nr = Nr;
+            var tile = stackalloc float[32];
+            for (var p0 = 0; p0 < k; p0 += KC)
+            {
+                var kc = Math.Min(KC, k - p0);
+                var overwrite = p0 == 0 && !accumulate;
+                for (var j = n0; j < n1; j += nr)
+                {
+                    var w = Math.Min(nr, n1 - j);
+                    var panel = packed + (long)p0 * PaddedN + (long)j * kc;
+                    for (var i = m0; i < m1; i++)
+                    {
+                        var row = a + (long)i * lda + p0;
+                        var cc = c + (long)i * ldc + j;
+                        if (w == nr)
+                        {
+                            RowKernel(wide, row, panel, kc, cc, overwrite);
+                        }
+                        else
+                        {
+                            RowKernel(wide, row, panel, kc, tile, overwrite: true);
+                            for (var jj = 0; jj < w; jj++) cc[jj] = overwrite ? tile[jj] : cc[jj] + tile[jj];
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>At most four rows against a row-major B stored [n,k]: one dot product per element (GEMV shape).</summary>
         void Dots(int m0, int m1, int n0, int n1)
         {
             for (var i = m0; i < m1; i++)
@@ -154,60 +229,60 @@ internal static unsafe class PackedGemm
                 }
             }
         }
+    }
 
-        /// <summary>Packs op(B)[p0:p0+kc, j0:j0+nc] into panels [nc/nr][kc][nr], zero-padding the last panel.</summary>
-        void PackB(int p0, int j0, int kc, int nc, int nr, float* dst)
+    /// <summary>Packs op(B)[p0:p0+kc, j0:j0+nc] into panels [nc/nr][kc][nr], zero-padding the last panel.</summary>
+    static void PackB(float* b, int ldb, bool transB, int p0, int j0, int kc, int nc, int nr, float* dst)
+    {
+        for (var jr = 0; jr < nc; jr += nr)
         {
-            for (var jr = 0; jr < nc; jr += nr)
+            var w = Math.Min(nr, nc - jr);
+            var panel = dst + (long)jr * kc;
+            if (!transB)
             {
-                var w = Math.Min(nr, nc - jr);
-                var panel = dst + (long)jr * kc;
-                if (!transB)
+                for (var p = 0; p < kc; p++)
                 {
-                    for (var p = 0; p < kc; p++)
-                    {
-                        var src = b + (long)(p0 + p) * ldb + j0 + jr;
-                        var d = panel + p * nr;
-                        new ReadOnlySpan<float>(src, w).CopyTo(new Span<float>(d, w));
-                        if (w < nr) new Span<float>(d + w, nr - w).Clear();
-                    }
+                    var src = b + (long)(p0 + p) * ldb + j0 + jr;
+                    var d = panel + p * nr;
+                    new ReadOnlySpan<float>(src, w).CopyTo(new Span<float>(d, w));
+                    if (w < nr) new Span<float>(d + w, nr - w).Clear();
                 }
-                else
+            }
+            else
+            {
+                if (w < nr) new Span<float>(panel, kc * nr).Clear();
+                for (var j = 0; j < w; j++)
                 {
-                    if (w < nr) new Span<float>(panel, kc * nr).Clear();
-                    for (var j = 0; j < w; j++)
-                    {
-                        var src = b + (long)(j0 + jr + j) * ldb + p0;
-                        for (var p = 0; p < kc; p++) panel[p * nr + j] = src[p];
-                    }
+                    var src = b + (long)(j0 + jr + j) * ldb + p0;
+                    for (var p = 0; p < kc; p++) panel[p * nr + j] = src[p];
                 }
             }
         }
+    }
 
-        /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] into panels [mc/MR][kc][MR], zero-padding the last panel.</summary>
-        void PackA(int i0, int p0, int mc, int kc, float* dst)
+    /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] into panels [mc/MR][kc][MR], zero-padding the last panel.</summary>
+    static void PackA(float* a, int lda, bool transA, int i0, int p0, int mc, int kc, float* dst)
+    {
+        for (var ir = 0; ir < mc; ir += MR)
         {
-            for (var ir = 0; ir < mc; ir += MR)
+            var h = Math.Min(MR, mc - ir);
+            var panel = dst + (long)ir * kc;
+            if (h < MR) new Span<float>(panel, kc * MR).Clear();
+            if (!transA)
             {
-                var h = Math.Min(MR, mc - ir);
-                var panel = dst + (long)ir * kc;
-                if (h < MR) new Span<float>(panel, kc * MR).Clear();
-                if (!transA)
+                for (var i = 0; i < h; i++)
                 {
-                    for (var i = 0; i < h; i++)
-                    {
-                        var src = a + (long)(i0 + ir + i) * lda + p0;
-                        for (var p = 0; p < kc; p++) panel[p * MR + i] = src[p];
-                    }
+                    var src = a + (long)(i0 + ir + i) * lda + p0;
+                    for (var p = 0; p < kc; p++) panel[p * MR + i] = src[p];
                 }
-                else
+            }
+            else
+            {
+                for (var p = 0; p < kc; p++)
                 {
-                    for (var p = 0; p < kc; p++)
-                    {
-                        var src = a + (long)(p0 + p) * lda + i0 + ir;
-                        var d = panel + p * MR;
-                        for (var i = 0; i < h; i++) d[i] = src[i];
-                    }
+                    var src = a + (long)(p0 + p) * lda + i0 + ir;
+                    var d = panel + p * MR;
+                    for (var i = 0; i < h; i++) d[i] = src[i];
                 }
             }
         }
@@ -217,6 +292,57 @@ internal static unsafe class PackedGemm
     {
         if (slot is null || slot.Length < length) slot = new float[length];
         return slot;
+    }
+
+    /// <summary>c[0:nr] (+)= Σ_p a[p]·B[p, :] for one row of A against one packed panel (1×32 or 1×16).</summary>
+    static void RowKernel(bool wide, float* a, float* pb, int kc, float* c, bool overwrite)
+    {
+        if (wide)
+        {
+            Vector512<float> c0 = default, c1 = default, d0 = default, d1 = default;
+            var p = 0;
+            for (; p + 1 < kc; p += 2)
+            {
+                var a0 = Vector512.Create(a[p]);
+                var a1 = Vector512.Create(a[p + 1]);
+                c0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(pb), c0);
+                c1 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(pb + 16), c1);
+                d0 = Vector512.FusedMultiplyAdd(a1, Vector512.Load(pb + 32), d0);
+                d1 = Vector512.FusedMultiplyAdd(a1, Vector512.Load(pb + 48), d1);
+                pb += 64;
+            }
+            if (p < kc)
+            {
+                var a0 = Vector512.Create(a[p]);
+                c0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(pb), c0);
+                c1 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(pb + 16), c1);
+            }
+            Store(c0 + d0, c, overwrite);
+            Store(c1 + d1, c + 16, overwrite);
+        }
+        else
+        {
+            Vector256<float> c0 = default, c1 = default, d0 = default, d1 = default;
+            var p = 0;
+            for (; p + 1 < kc; p += 2)
+            {
+                var a0 = Vector256.Create(a[p]);
+                var a1 = Vector256.Create(a[p + 1]);
+                c0 = Vector256.FusedMultiplyAdd(a0, Vector256.Load(pb), c0);
+                c1 = Vector256.FusedMultiplyAdd(a0, Vector256.Load(pb + 8), c1);
+                d0 = Vector256.FusedMultiplyAdd(a1, Vector256.Load(pb + 16), d0);
+                d1 = Vector256.FusedMultiplyAdd(a1, Vector256.Load(pb + 24), d1);
+                pb += 32;
+            }
+            if (p < kc)
+            {
+                var a0 = Vector256.Create(a[p]);
+                c0 = Vector256.FusedMultiplyAdd(a0, Vector256.Load(pb), c0);
+                c1 = Vector256.FusedMultiplyAdd(a0, Vector256.Load(pb + 8), c1);
+            }
+            Store(c0 + d0, c, overwrite);
+            Store(c1 + d1, c + 8, overwrite);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

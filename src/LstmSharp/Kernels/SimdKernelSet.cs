@@ -17,6 +17,18 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         Span<float> c, int ldc, bool accumulate)
         => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
 
+    public override void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
+    {
+        PackedGemm.Pack(wide, b, ldb, transB, k, n, packed);
+        packed.Variant = Variant;
+    }
+
+    public override void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
+    {
+        CheckPacked(b);
+        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate);
+    }
+
     public override void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {
         for (var r = 0; r < rows; r++)

@@ -1,6 +1,7 @@
 // Gru: the gated recurrent unit in the PyTorch / Keras reset_after form (gate order r, z, n).
 using LstmSharp.Initializers;
 using LstmSharp.Internals;
+using LstmSharp.Kernels;
 
 namespace LstmSharp.Layers;
 
@@ -23,6 +24,7 @@ public sealed class Gru : Rnn
     Tensor? _dXProj;   // [T, B, 3H]
     Tensor? _dHProj;   // [T, B, 3H]
     Tensor? _dhDirect; // [B, H] z⊙dh
+    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
 
     /// <summary>A GRU layer of <paramref name="units"/> hidden units.</summary>
     public Gru(int units, RnnOptions? options = null)
@@ -66,11 +68,12 @@ public sealed class Gru : Rnn
 
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false);
         k.AddBias(_biasIh!.Value.Span, T * B, G, xProj);
+        k.Pack(wHh, H, transB: true, H, G, _recurrent);
         for (var t = 0; t < T; t++)
         {
             var ht = hProj.Slice(t * B * G, B * G);
             var hPrev = h.Slice(t * B * H, B * H);
-            k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
+            k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false);
             k.AddBias(bHh, B, G, ht);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
@@ -85,6 +88,7 @@ public sealed class Gru : Rnn
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dhDirect = _dhDirect!.Span;
         var wHh = _weightHh!.Value.Span;
 
+        k.Pack(wHh, H, transB: false, G, H, _recurrent);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
@@ -93,7 +97,7 @@ public sealed class Gru : Rnn
             k.GruCellBackward(gates.Slice(t * B * G, B * G), hProj.Slice(t * B * G, B * G), h.Slice(t * B * H, B * H), dh, B, H,
                 dXProj.Slice(t * B * G, B * G), dht, dhDirect);
             // dh_{t-1} = z⊙dh + dHProj_t [B, 3H] · W_hh [3H, H]
-            k.Gemm(dht, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
+            k.GemmPacked(dht, G, false, _recurrent, B, dh, H, accumulate: false);
             ScaleRecurrentGradient(dh);
             k.Add(dhDirect, dh);
             ReleaseMaskedGradients(t);

@@ -1,6 +1,7 @@
 // Lstm: the long short-term memory layer (gate order i, f, g, o), optionally with Gers–Schmidhuber peepholes.
 using LstmSharp.Initializers;
 using LstmSharp.Internals;
+using LstmSharp.Kernels;
 
 namespace LstmSharp.Layers;
 
@@ -24,6 +25,7 @@ public sealed class Lstm : Rnn
     Tensor? _gates;            // [T, B, 4H] activated gates i, f, g, o
     Tensor? _tanhC;            // [T, B, H]
     Tensor? _dGates;           // [T, B, 4H] ∂loss/∂pre-activations
+    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
 
     /// <summary>An LSTM layer of <paramref name="units"/> hidden units.</summary>
     public Lstm(int units, LstmOptions? options = null)
@@ -80,11 +82,12 @@ public sealed class Lstm : Rnn
         k.Add(_biasHh!.Value.Span, _bias);
         k.AddBias(_bias, T * B, G, gates);
 
+        k.Pack(wHh, H, transB: true, H, G, _recurrent);
         for (var t = 0; t < T; t++)
         {
             var gt = gates.Slice(t * B * G, B * G);
             // gates_t += h_{t-1} [B, H] · W_hhᵀ
-            k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
+            k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, gt, G, accumulate: true);
             k.LstmCellForward(c.Slice(t * B * H, B * H), peep, B, H,
                 gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
@@ -101,6 +104,7 @@ public sealed class Lstm : Rnn
         Span<float> gates = _gates!.Span, dGates = _dGates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
         Span<float> dh = DState(0), dc = DState(1), dOut = DOutput;
 
+        k.Pack(wHh, H, transB: false, G, H, _recurrent);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
@@ -109,7 +113,7 @@ public sealed class Lstm : Rnn
             k.LstmCellBackward(gates.Slice(t * B * G, B * G), c.Slice(t * B * H, B * H), c.Slice((t + 1) * B * H, B * H),
                 tanhC.Slice(t * B * H, B * H), peep, dh, B, H, dc, dgt, dPeep);
             // dh_{t-1} [B, H] = dGates_t [B, 4H] · W_hh [4H, H]
-            k.Gemm(dgt, G, false, wHh, H, false, B, H, G, dh, H, accumulate: false);
+            k.GemmPacked(dgt, G, false, _recurrent, B, dh, H, accumulate: false);
             ScaleRecurrentGradient(dh);
             ReleaseMaskedGradients(t);
         }

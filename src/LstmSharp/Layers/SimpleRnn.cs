@@ -1,6 +1,7 @@
 // SimpleRnn: the plain (Elman) recurrent layer with tanh, kept to show why LSTMs exist.
 using LstmSharp.Initializers;
 using LstmSharp.Internals;
+using LstmSharp.Kernels;
 
 namespace LstmSharp.Layers;
 
@@ -15,6 +16,7 @@ public sealed class SimpleRnn : Rnn
     Parameter? _weightIh, _weightHh, _biasIh, _biasHh;
     float[] _bias = [];   // [H] b_ih + b_hh
     Tensor? _dA;          // [T, B, H] ∂loss/∂pre-activation
+    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
 
     /// <summary>A simple RNN layer of <paramref name="units"/> hidden units.</summary>
     public SimpleRnn(int units, RnnOptions? options = null)
@@ -52,10 +54,11 @@ public sealed class SimpleRnn : Rnn
         _biasIh!.Value.Span.CopyTo(_bias);
         k.Add(_biasHh!.Value.Span, _bias);
         k.AddBias(_bias, T * B, H, pre);
+        k.Pack(wHh, H, transB: true, H, H, _recurrent);
         for (var t = 0; t < T; t++)
         {
             var ht = h.Slice((t + 1) * B * H, B * H);
-            k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
+            k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, H, accumulate: true);
             k.Tanh(ht);
             CarryMaskedStates(t);
         }
@@ -67,13 +70,14 @@ public sealed class SimpleRnn : Rnn
         var k = Kernels;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dA = _dA!.Span;
         var wHh = _weightHh!.Value.Span;
+        k.Pack(wHh, H, transB: false, H, H, _recurrent);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
             HoldMaskedGradients(t);
             var dAt = dA.Slice(t * B * H, B * H);
             k.TanhBackward(h.Slice((t + 1) * B * H, B * H), dh, dAt);
-            k.Gemm(dAt, H, false, wHh, H, false, B, H, H, dh, H, accumulate: false);
+            k.GemmPacked(dAt, H, false, _recurrent, B, dh, H, accumulate: false);
             ScaleRecurrentGradient(dh);
             ReleaseMaskedGradients(t);
         }

@@ -63,6 +63,57 @@ public sealed class GemmTests
         }
     }
 
+    public static TheoryData<KernelVariant, bool, bool> PackedCases()
+    {
+        var data = new TheoryData<KernelVariant, bool, bool>();
+        foreach (var v in KernelSet.Supported)
+            foreach (var tb in new[] { false, true })
+                foreach (var acc in new[] { false, true })
+                    data.Add(v, tb, acc);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PackedCases))]
+    public void GemmPacked_AllShapes_MatchesDoubleOracle(KernelVariant variant, bool transB, bool accumulate)
+    {
+        var kernels = KernelSet.For(variant);
+        var rng = new Random(11);
+        var packed = new PackedMatrix();
+        // (m, n, k): the few-rows path (m ≤ 4), odd panel tails, several KC blocks, the multi-threaded split.
+        foreach (var (m, n, k) in new[] { (1, 512, 128), (3, 37, 300), (4, 16, 1), (5, 33, 7), (32, 512, 128), (64, 70, 513), (130, 96, 64), (2, 2100, 40) })
+        {
+            int lda = k + 1, ldb = (transB ? k : n) + 2, ldc = n + 3;
+            var a = Random(rng, m * lda);
+            var b = Random(rng, (transB ? n : k) * ldb);
+            var c = Random(rng, m * ldc);
+            var expected = c.Select(v => (double)v).ToArray();
+            for (var i = 0; i < m; i++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    double sum = 0;
+                    for (var p = 0; p < k; p++) sum += (double)a[i * lda + p] * (transB ? b[j * ldb + p] : b[p * ldb + j]);
+                    expected[i * ldc + j] = accumulate ? expected[i * ldc + j] + sum : sum;
+                }
+            }
+            kernels.Pack(b, ldb, transB, k, n, packed);
+            kernels.GemmPacked(a, lda, false, packed, m, c, ldc, accumulate);
+            for (var i = 0; i < m * ldc; i++)
+                Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5 * Math.Max(1, Math.Sqrt(k)),
+                    $"{variant} packed m={m} n={n} k={k} transB={transB} acc={accumulate}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void GemmPacked_OtherVariantsPacking_Throws()
+    {
+        var packed = new PackedMatrix();
+        KernelSet.Scalar.Pack(new float[6], 3, false, 2, 3, packed);
+        if (KernelSet.Supported.Count > 1)
+            Assert.Throws<InvalidOperationException>(() => KernelSet.Fastest.GemmPacked(new float[2], 2, false, packed, 1, new float[3], 3, false));
+    }
+
     [Fact]
     public void Gemm_Fastest_SameResultWhateverTheSplit()
     {
