@@ -1,22 +1,31 @@
 // WorkerPool: a fixed set of background threads that run the parts of one kernel call, so splitting a
-// GEMM across cores allocates nothing (no closures, no tasks). One call at a time: a call that finds the
-// pool busy (another thread's GEMM, or a nested call) simply runs its parts on the calling thread.
+// GEMM across cores allocates nothing (no closures, no tasks). Between calls a worker spins for a short
+// while before it sleeps: a recurrent layer issues one GEMM per time step, microseconds apart, and waking a
+// sleeping thread costs more than such a GEMM. One call at a time: a call that finds the pool busy
+// (another thread's GEMM, or a nested call) runs its parts on the calling thread.
+using System.Diagnostics;
+
 namespace LstmSharp.Kernels;
 
 internal static unsafe class WorkerPool
 {
     public const string EnvironmentVariable = "LSTMSHARP_THREADS";
 
+    /// <summary>How long an idle worker spins for the next call before it sleeps.</summary>
+    static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
+
     /// <summary>Threads a kernel may use: <c>LSTMSHARP_THREADS</c> if set, else the processor count.</summary>
     public static int Threads { get; } = ReadThreads();
 
     static int s_busy;
+    static int s_generation;     // incremented once per call; workers watch it
+    static int s_pending;        // workers still running the current call
     static delegate*<void*, int, int, void> s_work;
     static void* s_state;
     static int s_parts;
     static Exception? s_error;
-    static SemaphoreSlim[]? s_start;
-    static int s_pending;
+    static SemaphoreSlim[]? s_wake;
+    static int[]? s_sleeping;    // per worker: 1 while it sleeps (or is about to) on its semaphore
 
     static int ReadThreads()
     {
@@ -44,7 +53,9 @@ internal static unsafe class WorkerPool
             s_parts = parts;
             s_error = null;
             Volatile.Write(ref s_pending, parts - 1);
-            for (var w = 1; w < parts; w++) s_start![w - 1].Release();
+            Interlocked.Increment(ref s_generation);
+            for (var w = 1; w < parts; w++)
+                if (Interlocked.Exchange(ref s_sleeping![w - 1], 0) == 1) s_wake![w - 1].Release();
             work(state, 0, parts);
             // The parts are balanced, so the others finish about when this one does: spin (never sleeping, never
             // allocating) rather than block.
@@ -60,27 +71,30 @@ internal static unsafe class WorkerPool
 
     static void EnsureStarted()
     {
-        if (s_start is not null) return;
-        var start = new SemaphoreSlim[Threads - 1];
+        if (s_wake is not null) return;
+        var wake = new SemaphoreSlim[Threads - 1];
+        s_sleeping = new int[Threads - 1];
+        for (var w = 1; w < Threads; w++) wake[w - 1] = new SemaphoreSlim(0);
+        s_wake = wake;
         for (var w = 1; w < Threads; w++)
         {
-            start[w - 1] = new SemaphoreSlim(0);
             var thread = new Thread(Loop) { IsBackground = true, Name = $"LstmSharp worker {w}" };
             thread.Start(w);
         }
-        s_start = start;
     }
 
     static void Loop(object? index)
     {
         var w = (int)index!;
+        var seen = Volatile.Read(ref s_generation);
         while (true)
         {
-            while (s_start is null) Thread.Yield();
-            s_start[w - 1].Wait();
+            WaitForCall(w, seen);
+            seen = Volatile.Read(ref s_generation);
+            if (w >= s_parts) continue;
             try
             {
-                if (w < s_parts) s_work(s_state, w, s_parts);
+                s_work(s_state, w, s_parts);
             }
             catch (Exception e)
             {
@@ -90,6 +104,27 @@ internal static unsafe class WorkerPool
             {
                 Interlocked.Decrement(ref s_pending);
             }
+        }
+    }
+
+    /// <summary>Returns once a call newer than <paramref name="seen"/> has started: spinning first, then sleeping.</summary>
+    static void WaitForCall(int w, int seen)
+    {
+        var until = Stopwatch.GetTimestamp() + s_spinTicks;
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref s_generation) == seen)
+        {
+            if (Stopwatch.GetTimestamp() < until)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                continue;
+            }
+            // Sleep. The caller clears the flag and releases the semaphore when it starts a call; if a call
+            // started while the flag was being set, take the flag back, or consume the release already sent.
+            Volatile.Write(ref s_sleeping![w - 1], 1);
+            if (Volatile.Read(ref s_generation) != seen && Interlocked.Exchange(ref s_sleeping[w - 1], 0) == 1) return;
+            s_wake![w - 1].Wait();
+            return;
         }
     }
 }
