@@ -26,6 +26,7 @@ internal static unsafe class WorkerPool
     static Exception? s_error;
     static SemaphoreSlim[]? s_wake;
     static int[]? s_sleeping;    // per worker: 1 while it sleeps (or is about to) on its semaphore
+    static int s_startGeneration;
 
     static int ReadThreads()
     {
@@ -72,6 +73,9 @@ internal static unsafe class WorkerPool
     static void EnsureStarted()
     {
         if (s_wake is not null) return;
+        // Workers start watching from the current generation: a worker whose thread starts only after the
+        // first call was announced must still see that call as new.
+        s_startGeneration = Volatile.Read(ref s_generation);
         var wake = new SemaphoreSlim[Threads - 1];
         s_sleeping = new int[Threads - 1];
         for (var w = 1; w < Threads; w++) wake[w - 1] = new SemaphoreSlim(0);
@@ -86,7 +90,7 @@ internal static unsafe class WorkerPool
     static void Loop(object? index)
     {
         var w = (int)index!;
-        var seen = Volatile.Read(ref s_generation);
+        var seen = s_startGeneration;
         while (true)
         {
             WaitForCall(w, seen);

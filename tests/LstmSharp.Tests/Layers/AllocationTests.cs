@@ -2,6 +2,8 @@
 // GEMMs are split across the worker threads.
 using LstmSharp.Kernels;
 using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Metrics;
 using LstmSharp.Optimizers;
 using Xunit;
 
@@ -54,5 +56,29 @@ public sealed class AllocationTests
         for (var i = 0; i < 3; i++) Step();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void SequentialTrainOnBatch_WithMaskDropoutMetricsAndClipping_AllocatesNothing()
+    {
+        const int B = 8, T = 10;
+        var model = new Sequential(3, new Input(-1),
+            new Embedding(30, 8),
+            new Bidirectional(new Lstm(16, new() { ReturnSequences = true, Dropout = 0.2f, RecurrentDropout = 0.2f, KernelRegularizer = new Regularizer(l2: 1e-4f) })),
+            new TimeDistributed(new Dense(5, Activation.Softmax)));
+        model.Compile(new Adam { GlobalClipNorm = 1f, ClipValue = 0.5f }, new SparseCategoricalCrossentropy(), new SparseCategoricalAccuracy(), new Perplexity());
+        var ids = Tensor.Zeros(B, T);
+        var y = Tensor.Zeros(B, T);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids.Span[i] = i % 7 == 0 ? 0 : i % 30;
+            y.Span[i] = i % 5;
+        }
+        var weights = Tensor.Full(1f, B, T);
+        model.TrainOnBatch(ids, y, weights);
+        model.TrainOnBatch(ids, y, weights);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 3; i++) model.TrainOnBatch(ids, y, weights);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
