@@ -14,7 +14,12 @@ internal static class AddingExperiment
     public const int Units = 32, TrainSamples = 20_000, TestSamples = 2_000;
 
     public static Sequential Build(string cell, int length, int seed) => new(seed, new Input(length, 2),
-        cell == "rnn" ? new SimpleRnn(Units) : new Lstm(Units),
+        cell switch
+        {
+            "rnn" => new SimpleRnn(Units),
+            "lstm-chrono" => new Lstm(Units, new() { ChronoMaxSteps = length }),
+            _ => new Lstm(Units),
+        },
         new Dense(1));
 
     public static void Run(string cell, int seed, int length, int epochs, int batchSize, float learningRate)

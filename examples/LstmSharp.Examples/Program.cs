@@ -21,6 +21,6 @@ switch (name)
         MnistExperiment.Run(seed);
         return 0;
     default:
-        Console.Error.WriteLine("usage: adding [--cell lstm|rnn] [--length 100] [--epochs 30] [--batch 32] [--lr 0.001] [--seed N] | mnist [--seed N]");
+        Console.Error.WriteLine("usage: adding [--cell lstm|lstm-chrono|rnn] [--length 100] [--epochs 30] [--batch 32] [--lr 0.001] [--seed N] | mnist [--seed N]");
         return 1;
 }

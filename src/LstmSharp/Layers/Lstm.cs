@@ -47,7 +47,19 @@ public sealed class Lstm : Rnn
         Options.KernelInitializer.Fill(_weightIh.Value.Span, 4 * H, I, rng);
         Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 4 * H, H, rng);
         Options.BiasInitializer.Fill(_biasIh.Value.Span, 4 * H, 1, rng);
-        if (LstmOptions.UnitForgetBias) _biasIh.Value.Span.Slice(H, H).Fill(1f);
+        if (LstmOptions.ChronoMaxSteps is { } maxSteps)
+        {
+            var b = _biasIh.Value.Span;
+            for (var j = 0; j < H; j++)
+            {
+                b[H + j] = MathF.Log(rng.Uniform(1f, maxSteps - 1));
+                b[j] = -b[H + j];
+            }
+        }
+        else if (LstmOptions.UnitForgetBias)
+        {
+            _biasIh.Value.Span.Slice(H, H).Fill(1f);
+        }
         _bias = new float[4 * H];
         if (LstmOptions.Peepholes)
         {

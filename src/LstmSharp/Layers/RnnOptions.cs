@@ -71,4 +71,15 @@ public sealed record LstmOptions : RnnOptions
 
     /// <summary>Initialise the forget-gate bias to 1 (Keras <c>unit_forget_bias</c>, Jozefowicz et al. 2015). Default true.</summary>
     public bool UnitForgetBias { get; init; } = true;
+
+    /// <summary>
+    /// Chrono initialisation (Tallec &amp; Ollivier 2018) for dependencies up to this many steps: forget-gate
+    /// biases <c>log(U(1, T − 1))</c> and input-gate biases their negatives, so units start remembering over
+    /// 1 … T steps instead of about 1/(1 − σ(1)) ≈ 4. Overrides <see cref="UnitForgetBias"/>. Default null (off).
+    /// </summary>
+    public int? ChronoMaxSteps
+    {
+        get;
+        init => field = value is null or >= 3 ? value : throw new ArgumentOutOfRangeException(nameof(ChronoMaxSteps), value, $"ChronoMaxSteps must be at least 3; received {value}.");
+    }
 }

@@ -92,4 +92,21 @@ public sealed class InitializerTests
         embedding.Build([1]);
         Assert.Equal([0f, 0f, 1f, 1f, 1f, 1f], embedding.Parameters[0].Value.ToArray());
     }
+
+    [Fact]
+    public void Lstm_ChronoInit_SetsForgetAndInputBiases()
+    {
+        const int H = 50, T = 100;
+        var lstm = new Lstm(H, new() { ChronoMaxSteps = T });
+        lstm.Build([T, 2]);
+        var b = lstm.Parameters[2].Value.ToArray();
+        for (var j = 0; j < H; j++)
+        {
+            Assert.InRange(b[H + j], 0f, MathF.Log(T - 1));
+            Assert.Equal(-b[H + j], b[j]);
+            Assert.Equal(0f, b[2 * H + j]);
+        }
+        Assert.True(b.Skip(H).Take(H).Max() > MathF.Log(T / 4f), "some units remember for a long time");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LstmOptions { ChronoMaxSteps = 2 });
+    }
 }
