@@ -191,37 +191,42 @@ internal class KernelSet
         ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dc, Span<float> dGates, Span<float> dPeep)
     {
-        var hasPeep = !peep.IsEmpty;
         for (var b = 0; b < B; b++)
-        {
             for (var j = 0; j < H; j++)
-            {
-                var g0 = b * 4 * H;
-                var x = b * H + j;
-                float i = gates[g0 + j], f = gates[g0 + H + j], g = gates[g0 + 2 * H + j], o = gates[g0 + 3 * H + j];
-                var tc = tanhC[x];
-                var dO = dh[x] * tc;
-                var dAo = dO * o * (1f - o);
-                var dC = dc[x] + dh[x] * o * (1f - tc * tc) + (hasPeep ? dAo * peep[2 * H + j] : 0f);
-                var cp = cPrev[x];
-                var dAi = dC * g * i * (1f - i);
-                var dAf = dC * cp * f * (1f - f);
-                var dAg = dC * i * (1f - g * g);
-                var dCPrev = dC * f;
-                if (hasPeep)
-                {
-                    dCPrev += dAi * peep[j] + dAf * peep[H + j];
-                    dPeep[j] += dAi * cp;
-                    dPeep[H + j] += dAf * cp;
-                    dPeep[2 * H + j] += dAo * c[x];
-                }
-                dGates[g0 + j] = dAi;
-                dGates[g0 + H + j] = dAf;
-                dGates[g0 + 2 * H + j] = dAg;
-                dGates[g0 + 3 * H + j] = dAo;
-                dc[x] = dCPrev;
-            }
+                LstmBackwardElement(gates, cPrev, c, tanhC, peep, dh, H, b, j, dc, dGates, dPeep);
+    }
+
+    /// <summary>One element (row b, unit j) of <see cref="LstmCellBackward"/>; fast variants use it for their tails.</summary>
+    protected static void LstmBackwardElement(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC,
+        ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int H, int b, int j,
+        Span<float> dc, Span<float> dGates, Span<float> dPeep)
+    {
+        var hasPeep = !peep.IsEmpty;
+        var g0 = b * 4 * H;
+        var x = b * H + j;
+        float i = gates[g0 + j], f = gates[g0 + H + j], g = gates[g0 + 2 * H + j], o = gates[g0 + 3 * H + j];
+        var tc = tanhC[x];
+        var dO = dh[x] * tc;
+        var dAo = dO * o * (1f - o);
+        var dC = dc[x] + dh[x] * o * (1f - tc * tc) + (hasPeep ? dAo * peep[2 * H + j] : 0f);
+        var cp = cPrev[x];
+        var dAi = dC * g * i * (1f - i);
+        var dAf = dC * cp * f * (1f - f);
+        var dAg = dC * i * (1f - g * g);
+        var dCPrev = dC * f;
+        if (hasPeep)
+        {
+            dCPrev += dAi * peep[j] + dAf * peep[H + j];
+            dPeep[j] += dAi * cp;
+            dPeep[H + j] += dAf * cp;
+            dPeep[2 * H + j] += dAo * c[x];
         }
+        dGates[g0 + j] = dAi;
+        dGates[g0 + H + j] = dAf;
+        dGates[g0 + 2 * H + j] = dAg;
+        dGates[g0 + 3 * H + j] = dAo;
+        dc[x] = dCPrev;
     }
 
     /// <summary>

@@ -114,30 +114,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
                 dAo.CopyTo(dGates.Slice(g0 + 3 * H + j, w));
                 dCPrev.CopyTo(dc.Slice(x, w));
             }
-            for (; j < H; j++)
-            {
-                var x = x0 + j;
-                float i = gates[g0 + j], f = gates[g0 + H + j], g = gates[g0 + 2 * H + j], o = gates[g0 + 3 * H + j];
-                var tc = tanhC[x];
-                var dAo = dh[x] * tc * o * (1f - o);
-                var dC = dc[x] + dh[x] * o * (1f - tc * tc) + (hasPeep ? dAo * peep[2 * H + j] : 0f);
-                var cp = cPrev[x];
-                var dAi = dC * g * i * (1f - i);
-                var dAf = dC * cp * f * (1f - f);
-                var dCPrev = dC * f;
-                if (hasPeep)
-                {
-                    dCPrev += dAi * peep[j] + dAf * peep[H + j];
-                    dPeep[j] += dAi * cp;
-                    dPeep[H + j] += dAf * cp;
-                    dPeep[2 * H + j] += dAo * c[x];
-                }
-                dGates[g0 + j] = dAi;
-                dGates[g0 + H + j] = dAf;
-                dGates[g0 + 2 * H + j] = dC * i * (1f - g * g);
-                dGates[g0 + 3 * H + j] = dAo;
-                dc[x] = dCPrev;
-            }
+            for (; j < H; j++) LstmBackwardElement(gates, cPrev, c, tanhC, peep, dh, H, b, j, dc, dGates, dPeep);
         }
     }
 

@@ -2,24 +2,11 @@
 namespace LstmSharp.Metrics;
 
 /// <summary>Mean absolute error over elements.</summary>
-public sealed class MeanAbsoluteErrorMetric : Metric
+public sealed class MeanAbsoluteErrorMetric : ElementwiseMetric
 {
     /// <inheritdoc />
     public override string Name => "mae";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
-    {
-        RequireSameShape(predicted, target);
-        double sum = 0;
-        var count = 0;
-        var width = predicted.Dim(-1);
-        for (var i = 0; i < predicted.Length; i++)
-        {
-            if (!Counts(mask, i / width)) continue;
-            sum += Math.Abs((double)predicted.Span[i] - target.Span[i]);
-            count++;
-        }
-        return (sum, count);
-    }
+    protected override double ErrorOf(double difference) => Math.Abs(difference);
 }

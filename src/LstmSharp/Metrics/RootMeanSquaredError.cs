@@ -2,26 +2,13 @@
 namespace LstmSharp.Metrics;
 
 /// <summary>Root mean squared error over elements.</summary>
-public sealed class RootMeanSquaredError : Metric
+public sealed class RootMeanSquaredError : ElementwiseMetric
 {
     /// <inheritdoc />
     public override string Name => "rmse";
 
     /// <inheritdoc />
-    protected override (double Total, double Count) Measure(Tensor predicted, Tensor target, ReadOnlySpan<float> mask)
-    {
-        RequireSameShape(predicted, target);
-        double sum = 0;
-        var count = 0;
-        var width = predicted.Dim(-1);
-        for (var i = 0; i < predicted.Length; i++)
-        {
-            if (!Counts(mask, i / width)) continue;
-            sum += Math.Pow((double)predicted.Span[i] - target.Span[i], 2);
-            count++;
-        }
-        return (sum, count);
-    }
+    protected override double ErrorOf(double difference) => difference * difference;
 
     /// <inheritdoc />
     protected override double Finish(double mean) => Math.Sqrt(mean);
