@@ -157,28 +157,32 @@ internal class KernelSet
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
-        var hasPeep = !peep.IsEmpty;
         for (var b = 0; b < B; b++)
-        {
             for (var j = 0; j < H; j++)
-            {
-                var g0 = b * 4 * H;
-                var cp = cPrev[b * H + j];
-                var i = Sigmoid(gates[g0 + j] + (hasPeep ? peep[j] * cp : 0f));
-                var f = Sigmoid(gates[g0 + H + j] + (hasPeep ? peep[H + j] * cp : 0f));
-                var g = MathF.Tanh(gates[g0 + 2 * H + j]);
-                var cNew = f * cp + i * g;
-                var o = Sigmoid(gates[g0 + 3 * H + j] + (hasPeep ? peep[2 * H + j] * cNew : 0f));
-                var tc = MathF.Tanh(cNew);
-                gates[g0 + j] = i;
-                gates[g0 + H + j] = f;
-                gates[g0 + 2 * H + j] = g;
-                gates[g0 + 3 * H + j] = o;
-                c[b * H + j] = cNew;
-                tanhC[b * H + j] = tc;
-                h[b * H + j] = o * tc;
-            }
-        }
+                LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
+    }
+
+    /// <summary>One element (row b, unit j) of <see cref="LstmCellForward"/>; fast variants use it for their tails.</summary>
+    protected static void LstmForwardElement(
+        ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int H, int b, int j,
+        Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        var hasPeep = !peep.IsEmpty;
+        var g0 = b * 4 * H;
+        var cp = cPrev[b * H + j];
+        var i = Sigmoid(gates[g0 + j] + (hasPeep ? peep[j] * cp : 0f));
+        var f = Sigmoid(gates[g0 + H + j] + (hasPeep ? peep[H + j] * cp : 0f));
+        var g = MathF.Tanh(gates[g0 + 2 * H + j]);
+        var cNew = f * cp + i * g;
+        var o = Sigmoid(gates[g0 + 3 * H + j] + (hasPeep ? peep[2 * H + j] * cNew : 0f));
+        var tc = MathF.Tanh(cNew);
+        gates[g0 + j] = i;
+        gates[g0 + H + j] = f;
+        gates[g0 + 2 * H + j] = g;
+        gates[g0 + 3 * H + j] = o;
+        c[b * H + j] = cNew;
+        tanhC[b * H + j] = tc;
+        h[b * H + j] = o * tc;
     }
 
     /// <summary>
@@ -240,19 +244,23 @@ internal class KernelSet
         Span<float> gates, Span<float> h)
     {
         for (var b = 0; b < B; b++)
-        {
             for (var j = 0; j < H; j++)
-            {
-                var g0 = b * 3 * H;
-                var r = Sigmoid(xProj[g0 + j] + hProj[g0 + j]);
-                var z = Sigmoid(xProj[g0 + H + j] + hProj[g0 + H + j]);
-                var nGate = MathF.Tanh(xProj[g0 + 2 * H + j] + r * hProj[g0 + 2 * H + j]);
-                gates[g0 + j] = r;
-                gates[g0 + H + j] = z;
-                gates[g0 + 2 * H + j] = nGate;
-                h[b * H + j] = (1f - z) * nGate + z * hPrev[b * H + j];
-            }
-        }
+                GruForwardElement(xProj, hProj, hPrev, H, b, j, gates, h);
+    }
+
+    /// <summary>One element (row b, unit j) of <see cref="GruCellForward"/>; fast variants use it for their tails.</summary>
+    protected static void GruForwardElement(
+        ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int H, int b, int j,
+        Span<float> gates, Span<float> h)
+    {
+        var g0 = b * 3 * H;
+        var r = Sigmoid(xProj[g0 + j] + hProj[g0 + j]);
+        var z = Sigmoid(xProj[g0 + H + j] + hProj[g0 + H + j]);
+        var nGate = MathF.Tanh(xProj[g0 + 2 * H + j] + r * hProj[g0 + 2 * H + j]);
+        gates[g0 + j] = r;
+        gates[g0 + H + j] = z;
+        gates[g0 + 2 * H + j] = nGate;
+        h[b * H + j] = (1f - z) * nGate + z * hPrev[b * H + j];
     }
 
     /// <summary>

@@ -48,28 +48,51 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
+        // One pass over each row: every gate of a unit is computed while its values are in registers.
         var hasPeep = !peep.IsEmpty;
+        var w = Vector256<float>.Count;
         for (var b = 0; b < B; b++)
         {
-            var row = gates.Slice(b * 4 * H, 4 * H);
-            Span<float> i = row[..H], f = row.Slice(H, H), g = row.Slice(2 * H, H), o = row.Slice(3 * H, H);
-            var cp = cPrev.Slice(b * H, H);
-            Span<float> cb = c.Slice(b * H, H), tc = tanhC.Slice(b * H, H), hb = h.Slice(b * H, H);
-            if (hasPeep)
+            var g0 = b * 4 * H;
+            var x0 = b * H;
+            var j = 0;
+            for (; j <= H - w; j += w)
             {
-                TensorPrimitives.MultiplyAdd(peep[..H], cp, i, i);
-                TensorPrimitives.MultiplyAdd(peep.Slice(H, H), cp, f, f);
+                var x = x0 + j;
+                var cp = Vector256.Create(cPrev.Slice(x, w));
+                var ai = Vector256.Create(gates.Slice(g0 + j, w));
+                var af = Vector256.Create(gates.Slice(g0 + H + j, w));
+                var ag = Vector256.Create(gates.Slice(g0 + 2 * H + j, w));
+                var ao = Vector256.Create(gates.Slice(g0 + 3 * H + j, w));
+                if (hasPeep)
+                {
+                    ai += Vector256.Create(peep.Slice(j, w)) * cp;
+                    af += Vector256.Create(peep.Slice(H + j, w)) * cp;
+                }
+                var i = Sigmoid(ai);
+                var f = Sigmoid(af);
+                var g = Tanh(ag);
+                var cNew = f * cp + i * g;
+                if (hasPeep) ao += Vector256.Create(peep.Slice(2 * H + j, w)) * cNew;
+                var o = Sigmoid(ao);
+                var tc = Tanh(cNew);
+                i.CopyTo(gates.Slice(g0 + j, w));
+                f.CopyTo(gates.Slice(g0 + H + j, w));
+                g.CopyTo(gates.Slice(g0 + 2 * H + j, w));
+                o.CopyTo(gates.Slice(g0 + 3 * H + j, w));
+                cNew.CopyTo(c.Slice(x, w));
+                tc.CopyTo(tanhC.Slice(x, w));
+                (o * tc).CopyTo(h.Slice(x, w));
             }
-            TensorPrimitives.Sigmoid(row[..(2 * H)], row[..(2 * H)]);
-            TensorPrimitives.Tanh(g, g);
-            TensorPrimitives.Multiply(i, g, cb);
-            TensorPrimitives.MultiplyAdd(f, cp, cb, cb);
-            if (hasPeep) TensorPrimitives.MultiplyAdd(peep.Slice(2 * H, H), cb, o, o);
-            TensorPrimitives.Sigmoid(o, o);
-            TensorPrimitives.Tanh(cb, tc);
-            TensorPrimitives.Multiply(o, tc, hb);
+            for (; j < H; j++) LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
         }
     }
+
+    /// <summary>σ(x) = 1 / (1 + e^−x); saturates cleanly (e^−x = ∞ gives 0).</summary>
+    static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+
+    /// <summary>tanh(x) = 2σ(2x) − 1.</summary>
+    static Vector256<float> Tanh(Vector256<float> x) => Vector256.Create(2f) * Sigmoid(x + x) - Vector256<float>.One;
 
     public override void LstmCellBackward(
         ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC,
@@ -122,19 +145,24 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
         Span<float> gates, Span<float> h)
     {
+        var w = Vector256<float>.Count;
         for (var b = 0; b < B; b++)
         {
             var g0 = b * 3 * H;
-            var rz = gates.Slice(g0, 2 * H);
-            Span<float> r = gates.Slice(g0, H), nGate = gates.Slice(g0 + 2 * H, H), z = gates.Slice(g0 + H, H);
-            var hb = h.Slice(b * H, H);
-            TensorPrimitives.Add(xProj.Slice(g0, 2 * H), hProj.Slice(g0, 2 * H), rz);
-            TensorPrimitives.Sigmoid(rz, rz);
-            TensorPrimitives.MultiplyAdd(r, hProj.Slice(g0 + 2 * H, H), xProj.Slice(g0 + 2 * H, H), nGate);
-            TensorPrimitives.Tanh(nGate, nGate);
-            // h = n + z⊙(h_prev − n)
-            TensorPrimitives.Subtract(hPrev.Slice(b * H, H), nGate, hb);
-            TensorPrimitives.MultiplyAdd(z, hb, nGate, hb);
+            var x0 = b * H;
+            var j = 0;
+            for (; j <= H - w; j += w)
+            {
+                var r = Sigmoid(Vector256.Create(xProj.Slice(g0 + j, w)) + Vector256.Create(hProj.Slice(g0 + j, w)));
+                var z = Sigmoid(Vector256.Create(xProj.Slice(g0 + H + j, w)) + Vector256.Create(hProj.Slice(g0 + H + j, w)));
+                var n = Tanh(Vector256.Create(xProj.Slice(g0 + 2 * H + j, w)) + r * Vector256.Create(hProj.Slice(g0 + 2 * H + j, w)));
+                r.CopyTo(gates.Slice(g0 + j, w));
+                z.CopyTo(gates.Slice(g0 + H + j, w));
+                n.CopyTo(gates.Slice(g0 + 2 * H + j, w));
+                // h = n + z⊙(h_prev − n)
+                (n + z * (Vector256.Create(hPrev.Slice(x0 + j, w)) - n)).CopyTo(h.Slice(x0 + j, w));
+            }
+            for (; j < H; j++) GruForwardElement(xProj, hProj, hPrev, H, b, j, gates, h);
         }
     }
 
