@@ -91,6 +91,23 @@ public sealed class GateKernelTests
         }
     }
 
+    [Fact]
+    public void FastTanh_WithinTenUlpOfTanhEverywhere()
+    {
+        // Every 1/4096 on [−12, 12], the tiny region around 0, and the extremes.
+        var xs = Enumerable.Range(-12 * 4096, 24 * 4096 + 1).Select(i => i / 4096f)
+            .Concat(Enumerable.Range(1, 200).SelectMany(i => new[] { i * 1e-6f, -i * 1e-6f }))
+            .Concat([float.MaxValue, float.MinValue, 1e30f, -1e30f]).ToArray();
+        var ys = new float[xs.Length];
+        SimdKernelSet.FastTanh(xs, ys);
+        for (var i = 0; i < xs.Length; i++)
+        {
+            var exact = Math.Tanh(xs[i]);
+            Assert.True(Math.Abs(ys[i] - exact) <= 6e-7 * Math.Max(Math.Abs(exact), 1e-3) + 1e-9,
+                $"tanh({xs[i]:R}) = {exact:R}, fast {ys[i]:R}");
+        }
+    }
+
     static void AssertClose(float[][] expected, float[][] actual, string what)
     {
         for (var o = 0; o < expected.Length; o++)
