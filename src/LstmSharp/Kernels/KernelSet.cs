@@ -35,9 +35,6 @@ internal class KernelSet
     /// <summary>The fastest variant this machine runs.</summary>
     public static KernelSet Fastest { get; } = For(Supported[^1]);
 
-    /// <summary>Transitional name of <see cref="Fastest"/> for the benchmark being written alongside.</summary>
-    public static KernelSet Simd => Fastest;
-
     /// <summary>The kernels used by default: <see cref="Fastest"/>, unless <c>LSTMSHARP_KERNELS</c> names a variant.</summary>
     public static KernelSet Default { get; } = FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
