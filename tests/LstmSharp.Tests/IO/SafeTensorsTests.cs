@@ -1,0 +1,160 @@
+// safetensors: exact round trips, a corpus of broken and hostile files (each a clear InvalidDataException
+// naming the file), a seeded mutation fuzz loop over a valid file, and atomic writes that never damage an
+// existing file.
+using System.Buffers.Binary;
+using System.Text;
+using LstmSharp.IO;
+using Xunit;
+
+namespace LstmSharp.Tests.IO;
+
+public sealed class SafeTensorsTests : IDisposable
+{
+    readonly string _folder = Directory.CreateTempSubdirectory("lstmsharp-st-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    string PathOf(string name) => System.IO.Path.Combine(_folder, name);
+
+    static Dictionary<string, Tensor> Sample() => new()
+    {
+        ["weight_ih_l0"] = new Tensor([1.5f, -2.25f, float.Epsilon, 3e38f, -0f, 7f], 3, 2),
+        ["bias"] = new Tensor([0.1f, 0.2f, 0.3f], 3),
+        ["empty"] = Tensor.Zeros(0, 4),
+    };
+
+    [Fact]
+    public void WriteRead_RoundTripsBitsShapesAndMetadata()
+    {
+        var path = PathOf("model.safetensors");
+        SafeTensors.Write(path, Sample(), new Dictionary<string, string> { ["format"] = "lstmsharp", ["version"] = "1" });
+        var file = SafeTensors.Read(path);
+        Assert.Equal("lstmsharp", file.Metadata["format"]);
+        foreach (var (name, tensor) in Sample())
+        {
+            Assert.True(file.Tensors[name].Shape.SequenceEqual(tensor.Shape), name);
+            Assert.Equal(tensor.ToArray().Select(BitConverter.SingleToInt32Bits), file.Tensors[name].ToArray().Select(BitConverter.SingleToInt32Bits));
+        }
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(File.ReadAllBytes(path));
+        Assert.Equal(0UL, headerLength % 8);
+    }
+
+    [Fact]
+    public void Read_OtherDTypes_ConvertedToFloat()
+    {
+        var data = new List<byte>();
+        data.AddRange(BitConverter.GetBytes(2.5));                 // F64
+        data.AddRange(BitConverter.GetBytes((Half)1.5));            // F16
+        data.AddRange(BitConverter.GetBytes((ushort)(BitConverter.SingleToInt32Bits(-3f) >> 16))); // BF16
+        var path = Write("dtypes", """{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"F16","shape":[1],"data_offsets":[8,10]},"c":{"dtype":"BF16","shape":[1],"data_offsets":[10,12]}}""", [.. data]);
+        var file = SafeTensors.Read(path);
+        Assert.Equal(2.5f, file.Tensors["a"].Span[0]);
+        Assert.Equal(1.5f, file.Tensors["b"].Span[0]);
+        Assert.Equal(-3f, file.Tensors["c"].Span[0]);
+    }
+
+    string Write(string name, string header, byte[] data, ulong? declaredLength = null)
+    {
+        var h = Encoding.UTF8.GetBytes(header);
+        var bytes = new byte[8 + h.Length + data.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, declaredLength ?? (ulong)h.Length);
+        h.CopyTo(bytes, 8);
+        data.CopyTo(bytes, 8 + h.Length);
+        var path = PathOf(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public static TheoryData<string, string, int, ulong?, string> Hostile() => new()
+    {
+        { "truncated-prefix", "", -1, null, "8-byte header length" },
+        { "header-longer-than-file", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4, 1_000_000UL, "header length is 1000000" },
+        { "huge-header", "{}", 0, ulong.MaxValue, "header length" },
+        { "invalid-json", """{"a":{"dtype":"F32",""", 0, null, "not valid JSON" },
+        { "not-an-object", "[1,2,3]", 0, null, "not a JSON object" },
+        { "unknown-dtype", """{"a":{"dtype":"I8","shape":[4],"data_offsets":[0,4]}}""", 4, null, "dtype I8" },
+        { "offsets-out-of-range", """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 4, null, "ends at byte 8" },
+        { "offsets-backwards", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}""", 8, null, "0 ≤ begin ≤ end" },
+        { "shape-disagrees", """{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}""", 8, null, "span 8" },
+        { "overlap", """{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}""", 12, null, "overlap" },
+        { "huge-shape", """{"a":{"dtype":"F32","shape":[2000000000,2000000000],"data_offsets":[0,4]}}""", 4, null, "more than" },
+        { "negative-dim", """{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,0]}}""", 0, null, "dimension" },
+        { "missing-fields", """{"a":{"dtype":"F32"}}""", 0, null, "needs \"dtype\"" },
+        { "offsets-not-numbers", """{"a":{"dtype":"F32","shape":[1],"data_offsets":["0","4"]}}""", 4, null, "data_offsets" },
+        { "duplicate-name", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, null, "twice" },
+        { "bad-metadata", """{"__metadata__":{"x":1}}""", 0, null, "not a string" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void Read_BrokenFile_NamesFileAndProblem(string name, string header, int dataBytes, ulong? declared, string expected)
+    {
+        string path;
+        if (dataBytes < 0)
+        {
+            path = PathOf(name);
+            File.WriteAllBytes(path, [1, 2, 3]);
+        }
+        else
+        {
+            path = Write(name, header, new byte[dataBytes], declared);
+        }
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_MutatedFiles_NeverCrashHangOrOverAllocate()
+    {
+        var valid = PathOf("valid");
+        SafeTensors.Write(valid, Sample(), new Dictionary<string, string> { ["k"] = "v" });
+        var original = File.ReadAllBytes(valid);
+        var rng = new Random(12345);
+        var mutant = PathOf("mutant");
+        for (var round = 0; round < 3000; round++)
+        {
+            var bytes = (byte[])original.Clone();
+            switch (rng.Next(4))
+            {
+                case 0: bytes[rng.Next(bytes.Length)] ^= (byte)(1 << rng.Next(8)); break;
+                case 1: bytes[rng.Next(Math.Min(bytes.Length, 8 + 200))] = (byte)rng.Next(256); break;
+                case 2: Array.Resize(ref bytes, rng.Next(bytes.Length)); break;
+                default:
+                    var digits = Encoding.ASCII.GetBytes(rng.Next(0, 100_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    digits.CopyTo(bytes, Math.Min(bytes.Length - digits.Length, 8 + rng.Next(150)));
+                    break;
+            }
+            File.WriteAllBytes(mutant, bytes);
+            try
+            {
+                var file = SafeTensors.Read(mutant);
+                Assert.True(file.Tensors.Values.Sum(t => (long)t.Length) * 4 <= bytes.Length, "decoded more data than the file holds");
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }
+    }
+
+    [Fact]
+    public void Write_FailingMidway_LeavesExistingFileAndNoTemporaryFile()
+    {
+        var path = PathOf("keep.safetensors");
+        SafeTensors.Write(path, Sample());
+        var before = File.ReadAllBytes(path);
+        Assert.Throws<InvalidOperationException>(() => SafeTensors.Write(path, Failing()));
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["keep.safetensors"], Directory.GetFiles(_folder).Select(System.IO.Path.GetFileName));
+
+        static IEnumerable<KeyValuePair<string, Tensor>> Failing()
+        {
+            yield return new("a", Tensor.Zeros(4));
+            throw new InvalidOperationException("disk full (simulated)");
+        }
+    }
+
+    [Fact]
+    public void Write_RepeatedName_Throws() =>
+        Assert.Throws<ArgumentException>(() => SafeTensors.Write(PathOf("x"), [new("a", Tensor.Zeros(1)), new("a", Tensor.Zeros(1))]));
+}
