@@ -22,8 +22,12 @@ public sealed class Dropout : Layer
     {
         Guard.Probability(rate);
         Rate = rate;
+        Seed = seed;
         _rng = new Rng(seed);
     }
+
+    /// <summary>The seed of the mask sequence.</summary>
+    public int Seed { get; }
 
     /// <summary>Probability of dropping a value in training.</summary>
     public float Rate { get; }

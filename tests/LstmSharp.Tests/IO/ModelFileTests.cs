@@ -1,0 +1,78 @@
+// Model files: every layer type round-trips to bit-identical predictions; files of the wrong kind, with
+// missing tensors or wrong shapes, or from a newer version, are refused with the file and the problem named.
+using LstmSharp.IO;
+using LstmSharp.Layers;
+using LstmSharp.Tests.Oracles;
+using Xunit;
+
+namespace LstmSharp.Tests.IO;
+
+public sealed class ModelFileTests : IDisposable
+{
+    readonly string _folder = Directory.CreateTempSubdirectory("lstmsharp-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    static Sequential EveryLayer() => new(5, new Input(-1),
+        new Embedding(12, 4),
+        new Bidirectional(new Lstm(5, new() { ReturnSequences = true, Peepholes = true, Dropout = 0.1f, KernelRegularizer = new Regularizer(0.01f, 0.02f) }), MergeMode.Average),
+        new Dropout(0.2f, seed: 3),
+        new Gru(4, new() { ReturnSequences = true, GoBackwards = true }),
+        new TimeDistributed(new Dense(3, Activation.Tanh)),
+        new SimpleRnn(3),
+        new Dense(2, Activation.Softmax, biasRegularizer: new Regularizer(l2: 0.5f)));
+
+    [Fact]
+    public void SaveLoad_EveryLayerType_BitIdenticalPredictions()
+    {
+        var model = EveryLayer();
+        var ids = new Tensor([1, 4, 7, 0, 0, 3, 11, 2, 9, 5], 2, 5);
+        var before = model.Predict(ids).ToArray();
+        var path = Path.Combine(_folder, "model.safetensors");
+        model.Save(path);
+        var loaded = Sequential.Load(path);
+        Assert.Equal(model.Summary(), loaded.Summary());
+        Assert.Equal(before.Select(BitConverter.SingleToInt32Bits), loaded.Predict(ids).ToArray().Select(BitConverter.SingleToInt32Bits));
+        var masking = new Sequential(1, new Input(3, 2), new Masking(-1f), new Lstm(2));
+        masking.Save(path);
+        var x = new Tensor(GradientCheck.RandomFloats(12, 4, 1f), 2, 3, 2);
+        Assert.Equal(masking.Predict(x).ToArray(), Sequential.Load(path).Predict(x).ToArray());
+        var reloadedLayers = Sequential.Load(path).Layers;
+        Assert.Equal(-1f, ((Masking)reloadedLayers[0]).MaskValue);
+    }
+
+    [Fact]
+    public void Load_PlainSafetensors_SaysItIsNotAModel()
+    {
+        var path = Path.Combine(_folder, "plain.safetensors");
+        SafeTensors.Write(path, [new("weight", Tensor.Zeros(2))]);
+        var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(path));
+        Assert.Contains("not an LstmSharp model file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingOrMisshapenTensorOrNewerVersion_Throws()
+    {
+        var model = new Sequential(2, new Input(4, 3), new Lstm(2), new Dense(1));
+        var path = Path.Combine(_folder, "m.safetensors");
+        model.Save(path);
+        var file = SafeTensors.Read(path);
+
+        var tensors = file.Tensors.Where(t => t.Key != "dense.bias").ToList();
+        SafeTensors.Write(path, tensors, file.Metadata);
+        Assert.Contains("lacks dense.bias", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message, StringComparison.Ordinal);
+
+        tensors = file.Tensors.Select(t => t.Key == "dense.bias" ? new KeyValuePair<string, Tensor>(t.Key, Tensor.Zeros(3)) : t).ToList();
+        SafeTensors.Write(path, tensors, file.Metadata);
+        var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(path));
+        Assert.Contains("'dense.bias' is [3] but the architecture needs [1]", e.Message, StringComparison.Ordinal);
+
+        var newer = file.Metadata.ToDictionary(m => m.Key, m => m.Key == "format_version" ? "99" : m.Value);
+        SafeTensors.Write(path, file.Tensors, newer);
+        Assert.Contains("newer", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message, StringComparison.Ordinal);
+
+        var broken = file.Metadata.ToDictionary(m => m.Key, m => m.Key == "architecture" ? "{\"input\": [4, 3], \"layers\": [{\"type\": \"Conv\"}]}" : m.Value);
+        SafeTensors.Write(path, file.Tensors, broken);
+        Assert.Contains("architecture", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message, StringComparison.Ordinal);
+    }
+}
