@@ -1,11 +1,13 @@
-// ModelCheckpoint: keep a copy of the weights of the best (or latest) epoch, in memory until model files exist.
+// ModelCheckpoint: keep the weights of the best (or latest) epoch in memory and, given a path, in a model file.
 namespace LstmSharp.Callbacks;
 
 /// <summary>
 /// After each epoch copies the model's weights: with <c>saveBestOnly</c> only when <c>monitor</c> improves.
-/// <see cref="Weights"/> holds the copy; <see cref="Restore"/> puts it back into a model.
+/// <see cref="Weights"/> holds the copy; <see cref="Restore"/> puts it back into a model. With a
+/// <c>path</c> the model is also saved there (<see cref="Sequential.Save"/>, atomic, so an interrupted
+/// save leaves the previous checkpoint intact). Optimizer state is not saved yet.
 /// </summary>
-public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOnly = true, MonitorMode mode = MonitorMode.Auto) : Callback
+public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOnly = true, MonitorMode mode = MonitorMode.Auto, string? path = null) : Callback
 {
     readonly Monitor _monitor = new(monitor, mode, 0f);
 
@@ -30,6 +32,7 @@ public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOn
         Weights = model.GetWeights();
         Epoch = epoch;
         Value = value;
+        if (path is not null) model.Save(path);
     }
 
     /// <summary>Loads the saved weights into <paramref name="model"/>.</summary>

@@ -61,6 +61,29 @@ public sealed class CallbackTests
     }
 
     [Fact]
+    public void ModelCheckpoint_WithPath_SavesTheBestEpochsModel()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lstmsharp-checkpoint-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var (x, y) = Data(128, 1);
+            var model = Model();
+            var checkpoint = new ModelCheckpoint(path: path);
+            var history = model.Fit(x, y, new FitOptions { Epochs = 12, BatchSize = 16, ValidationData = NoiseValidation(), Callbacks = [checkpoint] });
+            var best = history.ValidationLoss.Min();
+            Assert.Equal(best, checkpoint.Value);
+            var loaded = Sequential.Load(path);
+            loaded.Compile(new Sgd(), new MeanSquaredError());
+            var noise = NoiseValidation();
+            Assert.Equal(best, loaded.Evaluate(noise.X, noise.Y, 16)["loss"], 5);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void EarlyStopping_MonitorNotLogged_SaysWhatIs()
     {
         var (x, y) = Data(16, 1);
