@@ -16,8 +16,19 @@ public abstract class Layer
     Parameter[] _parameters = [];
     int[]? _inputShape;
 
-    /// <summary>Creates a layer; <paramref name="name"/> defaults to the type name in lower case.</summary>
-    protected Layer(string? name) => Name = name ?? GetType().Name.ToLowerInvariant();
+    /// <summary>Creates a layer; <paramref name="name"/> defaults to the type name in snake case, as Keras names layers (<c>simple_rnn</c>).</summary>
+    protected Layer(string? name) => Name = name ?? SnakeCase(GetType().Name);
+
+    static string SnakeCase(string typeName)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < typeName.Length; i++)
+        {
+            if (i > 0 && char.IsUpper(typeName[i])) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(typeName[i]));
+        }
+        return sb.ToString();
+    }
 
     /// <summary>The layer's name, used in error messages and (later) in model files.</summary>
     public string Name { get; set; }

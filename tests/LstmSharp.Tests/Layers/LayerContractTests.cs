@@ -117,4 +117,12 @@ public sealed class LayerContractTests
         var x = Tensor.Full(1f, 10, 10);
         Assert.Equal(new Dropout(0.5f, seed: 3).Forward(x, true).ToArray(), new Dropout(0.5f, seed: 3).Forward(x, true).ToArray());
     }
+
+    [Fact]
+    public void DefaultNames_AreKerasSnakeCase()
+    {
+        var model = new Sequential(new Input(4, 2), new SimpleRnn(3, new() { ReturnSequences = true }), new SimpleRnn(3, new() { ReturnSequences = true }),
+            new TimeDistributed(new Dense(2)), new Bidirectional(new Gru(2)));
+        Assert.Equal(["simple_rnn", "simple_rnn_1", "time_distributed", "bidirectional"], model.Layers.Select(l => l.Name));
+    }
 }
