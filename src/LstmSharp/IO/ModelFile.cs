@@ -39,7 +39,28 @@ internal static class ModelFile
         {
             using var json = JsonDocument.Parse(file.Metadata.GetValueOrDefault("architecture") ?? "");
             var root = json.RootElement;
-            var input = new Input(root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+            var inputShape = root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            // Count the parameters the architecture declares before building anything, so a hostile header cannot
+            // make the loader allocate much more than the file holds (small mismatches are reported tensor by
+            // tensor below, with names and shapes).
+            long width = inputShape.Length == 0 ? 0 : inputShape[^1];
+            long declared = 0;
+            var stored = file.Tensors.Values.Sum(t => (long)t.Length);
+            foreach (var e in root.GetProperty("layers").EnumerateArray())
+            {
+                try
+                {
+                    declared = checked(declared + CountParameters(e, ref width));
+                }
+                catch (OverflowException)
+                {
+                    declared = long.MaxValue;
+                }
+                if (declared > Limit(stored)) break;
+            }
+            if (declared > Limit(stored))
+                throw new InvalidDataException($"{path}: the architecture needs far more parameter values ({declared}+) than the {stored} the file holds.");
+            var input = new Input(inputShape);
             var layers = root.GetProperty("layers").EnumerateArray().Select(ReadLayer).ToArray();
             model = new Sequential(input, layers);
         }
@@ -193,6 +214,43 @@ internal static class ModelFile
                 return new TimeDistributed(ReadLayer(e.GetProperty("layer")), name);
             default:
                 throw new FormatException($"unknown layer type '{type}'");
+        }
+    }
+
+    static long Limit(long stored) => 2 * stored + 1_000_000;
+
+    /// <summary>The parameters a layer's config declares for inputs <paramref name="width"/> wide; updates the width.</summary>
+    static long CountParameters(JsonElement e, ref long width)
+    {
+        checked
+        {
+            switch (e.GetProperty("type").GetString())
+            {
+                case nameof(Lstm):
+                case nameof(Gru):
+                case nameof(SimpleRnn):
+                    long h = e.GetProperty("units").GetInt32();
+                    long gates = e.GetProperty("type").GetString() switch { nameof(Lstm) => 4, nameof(Gru) => 3, _ => 1 };
+                    var count = gates * h * (width + h + 2) + (e.TryGetProperty("peepholes", out var p) && p.GetBoolean() ? 3 * h : 0);
+                    width = h;
+                    return count;
+                case nameof(Dense):
+                    long units = e.GetProperty("units").GetInt32();
+                    var dense = units * (width + 1);
+                    width = units;
+                    return dense;
+                case nameof(Embedding):
+                    width = e.GetProperty("dimension").GetInt32();
+                    return (long)e.GetProperty("vocabulary").GetInt32() * width;
+                case nameof(Bidirectional):
+                    var one = CountParameters(e.GetProperty("layer"), ref width);
+                    if (e.GetProperty("merge").GetString() == nameof(MergeMode.Concat)) width *= 2;
+                    return 2 * one;
+                case nameof(TimeDistributed):
+                    return CountParameters(e.GetProperty("layer"), ref width);
+                default:
+                    return 0;
+            }
         }
     }
 

@@ -71,8 +71,40 @@ public sealed class ModelFileTests : IDisposable
         SafeTensors.Write(path, file.Tensors, newer);
         Assert.Contains("newer", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message, StringComparison.Ordinal);
 
+        var huge = file.Metadata.ToDictionary(m => m.Key, m => m.Key == "architecture" ? m.Value.Replace("\"units\":2", "\"units\":2000000000", StringComparison.Ordinal) : m.Value);
+        SafeTensors.Write(path, file.Tensors, huge);
+        Assert.Contains("needs far more parameter values", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message, StringComparison.Ordinal);
+
         var broken = file.Metadata.ToDictionary(m => m.Key, m => m.Key == "architecture" ? "{\"input\": [4, 3], \"layers\": [{\"type\": \"Conv\"}]}" : m.Value);
         SafeTensors.Write(path, file.Tensors, broken);
         Assert.Contains("architecture", Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MutatedModelFiles_NeverCrashOrOverAllocate()
+    {
+        var path = Path.Combine(_folder, "valid.safetensors");
+        EveryLayer().Save(path);
+        var original = File.ReadAllBytes(path);
+        var headerLength = (int)BitConverter.ToUInt64(original, 0);
+        var rng = new Random(99);
+        var mutant = Path.Combine(_folder, "mutant.safetensors");
+        for (var round = 0; round < 1500; round++)
+        {
+            var bytes = (byte[])original.Clone();
+            // Mutate the header, where the architecture lives: digits and characters of the JSON.
+            var at = 8 + rng.Next(headerLength);
+            bytes[at] = rng.Next(3) switch { 0 => (byte)('0' + rng.Next(10)), 1 => (byte)rng.Next(32, 127), _ => (byte)(bytes[at] ^ (1 << rng.Next(8))) };
+            File.WriteAllBytes(mutant, bytes);
+            var before = GC.GetTotalAllocatedBytes();
+            try
+            {
+                Sequential.Load(mutant);
+            }
+            catch (InvalidDataException)
+            {
+            }
+            Assert.True(GC.GetTotalAllocatedBytes() - before < 64L << 20, $"round {round} allocated {(GC.GetTotalAllocatedBytes() - before) >> 20} MB");
+        }
     }
 }
