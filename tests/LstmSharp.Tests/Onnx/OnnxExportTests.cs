@@ -1,0 +1,61 @@
+// ONNX export: exported models run in ONNX Runtime and match Predict within 1e-5, at two batch sizes and
+// sequence lengths (dynamic axes), with Embedding padding exported as sequence_lens; unsupported layers fail
+// clearly.
+using LstmSharp.Layers;
+using LstmSharp.Onnx;
+using LstmSharp.Tests.Oracles;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Xunit;
+
+namespace LstmSharp.Tests.Onnx;
+
+public sealed class OnnxExportTests
+{
+    static float[] Run(byte[] onnx, Tensor input)
+    {
+        using var session = new InferenceSession(onnx);
+        var dense = new DenseTensor<float>(input.ToArray(), input.Shape.ToArray());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", dense)]);
+        return results.First(r => r.Name == "output").AsTensor<float>().ToArray();
+    }
+
+    static void Check(Sequential model, params Tensor[] inputs)
+    {
+        var onnx = OnnxExport.ToBytes(model);
+        foreach (var x in inputs)
+            Approx.Equal(Run(onnx, x).Select(v => (double)v).ToArray(), model.Predict(x), 1e-5, $"input [{string.Join(", ", x.Shape.ToArray())}]");
+    }
+
+    static Tensor Random(int seed, params int[] shape) => new(GradientCheck.RandomFloats(shape.Aggregate(1, (a, b) => a * b), seed, 1f), shape);
+
+    [Fact]
+    public void Export_EmbeddingBidirectionalPeepholeLstmStack_MatchesPredictWithPadding()
+    {
+        var model = new Sequential(3, new Input(-1), new Embedding(15, 4),
+            new Bidirectional(new Lstm(5, new() { ReturnSequences = true, Peepholes = true })),
+            new Dropout(0.3f), new Lstm(4), new Dense(3, Activation.Softmax));
+        var ids = new Tensor([3, 7, 1, 0, 0, 4, 4, 9, 12, 2, 8, 0, 0, 0, 0], 3, 5);
+        var longer = new Tensor([5, 1, 2, 3, 4, 5, 6, 0, 11, 14, 13, 0, 0, 0, 0, 0], 2, 8);
+        Check(model, ids, longer);
+    }
+
+    [Fact]
+    public void Export_GruSequenceTimeDistributedDense_MatchesPredict() =>
+        Check(new Sequential(4, new Input(-1, 3), new Gru(6, new() { ReturnSequences = true }), new TimeDistributed(new Dense(2, Activation.Tanh))),
+            Random(1, 2, 5, 3), Random(2, 4, 9, 3));
+
+    [Fact]
+    public void Export_ReverseSimpleRnnAndRelu_MatchesPredict() =>
+        Check(new Sequential(5, new Input(-1, 2), new SimpleRnn(7, new() { GoBackwards = true }), new Dense(3, Activation.Relu), new Dense(1, Activation.Sigmoid)),
+            Random(3, 3, 4, 2), Random(4, 1, 11, 2));
+
+    [Fact]
+    public void Export_Unsupported_SaysWhich()
+    {
+        var masking = new Sequential(new Input(-1, 2), new Masking(), new Lstm(2));
+        Assert.Contains("'masking'", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(masking)).Message, StringComparison.Ordinal);
+        var sum = new Sequential(new Input(-1, 2), new Bidirectional(new Gru(2), MergeMode.Sum));
+        Assert.Contains("only Concat", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(sum)).Message, StringComparison.Ordinal);
+    }
+}
