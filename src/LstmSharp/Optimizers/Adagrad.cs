@@ -7,8 +7,6 @@ namespace LstmSharp.Optimizers;
 /// </summary>
 public sealed class Adagrad : Optimizer
 {
-    readonly Dictionary<Parameter, float[]> _accumulator = [];
-
     /// <summary>Adagrad with the given step size, initial accumulator and ε.</summary>
     public Adagrad(float learningRate = 0.001f, float initialAccumulator = 0.1f, float epsilon = 1e-7f)
         : base(learningRate)
@@ -26,16 +24,14 @@ public sealed class Adagrad : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc />
+    protected override int SlotCount => 1;
+
+    /// <inheritdoc />
     protected override void Update(Parameter parameter)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
-        if (!_accumulator.TryGetValue(parameter, out var a))
-        {
-            a = new float[w.Length];
-            Array.Fill(a, InitialAccumulator);
-            _accumulator[parameter] = a;
-        }
+        var a = Slot(parameter, 0, InitialAccumulator);
         for (var i = 0; i < w.Length; i++)
         {
             a[i] += g[i] * g[i];

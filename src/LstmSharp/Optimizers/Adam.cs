@@ -11,8 +11,6 @@ namespace LstmSharp.Optimizers;
 /// </summary>
 public sealed class Adam : Optimizer
 {
-    readonly Dictionary<Parameter, (float[] M, float[] V)> _moments = [];
-
     /// <summary>Adam with the given step size and decay rates.</summary>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
         : base(learningRate)
@@ -35,26 +33,22 @@ public sealed class Adam : Optimizer
     public float Epsilon { get; }
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter) => Apply(parameter, LearningRate, Iterations);
+    protected override int SlotCount => 2;
 
-    /// <summary>The Adam step at step number <paramref name="t"/> (from 1) with step size <paramref name="learningRate"/>.</summary>
-    internal void Apply(Parameter parameter, float learningRate, long t)
+    /// <inheritdoc />
+    protected override void Update(Parameter parameter)
+        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), LearningRate, Beta1, Beta2, Epsilon, Iterations);
+
+    /// <summary>The Adam step at step number <paramref name="t"/> (from 1) on weights w with gradient g and moments m, v.</summary>
+    internal static void Step(Span<float> w, ReadOnlySpan<float> g, float[] m, float[] v, float learningRate, float beta1, float beta2, float epsilon, long t)
     {
-        var w = parameter.Value.Span;
-        var g = parameter.Gradient.Span;
-        if (!_moments.TryGetValue(parameter, out var state))
-        {
-            state = (new float[w.Length], new float[w.Length]);
-            _moments[parameter] = state;
-        }
-        var (m, v) = state;
-        var stepSize = (float)(learningRate / (1 - Math.Pow(Beta1, t)));
-        var vScale = (float)(1 / Math.Sqrt(1 - Math.Pow(Beta2, t)));
+        var stepSize = (float)(learningRate / (1 - Math.Pow(beta1, t)));
+        var vScale = (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, t)));
         for (var i = 0; i < w.Length; i++)
         {
-            m[i] = Beta1 * m[i] + (1f - Beta1) * g[i];
-            v[i] = Beta2 * v[i] + (1f - Beta2) * g[i] * g[i];
-            w[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * vScale + Epsilon);
+            m[i] = beta1 * m[i] + (1f - beta1) * g[i];
+            v[i] = beta2 * v[i] + (1f - beta2) * g[i] * g[i];
+            w[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * vScale + epsilon);
         }
     }
 }

@@ -7,7 +7,7 @@ namespace LstmSharp.Optimizers;
 /// </summary>
 public sealed class AdamW : Optimizer
 {
-    readonly Adam _adam;
+    readonly float _beta1, _beta2, _epsilon;
 
     /// <summary>AdamW with the given step size, decoupled weight decay and Adam parameters.</summary>
     public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
@@ -15,11 +15,15 @@ public sealed class AdamW : Optimizer
     {
         if (!(weightDecay >= 0f)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"weightDecay must be ≥ 0; received {weightDecay}.");
         WeightDecay = weightDecay;
-        _adam = new Adam(learningRate, beta1, beta2, epsilon);
+        var check = new Adam(learningRate, beta1, beta2, epsilon); // validates the Adam parameters
+        (_beta1, _beta2, _epsilon) = (check.Beta1, check.Beta2, check.Epsilon);
     }
 
     /// <summary>Decoupled weight decay λ.</summary>
     public float WeightDecay { get; }
+
+    /// <inheritdoc />
+    protected override int SlotCount => 2;
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter)
@@ -27,6 +31,6 @@ public sealed class AdamW : Optimizer
         var w = parameter.Value.Span;
         var keep = 1f - LearningRate * WeightDecay;
         for (var i = 0; i < w.Length; i++) w[i] *= keep;
-        _adam.Apply(parameter, LearningRate, Iterations);
+        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), LearningRate, _beta1, _beta2, _epsilon, Iterations);
     }
 }

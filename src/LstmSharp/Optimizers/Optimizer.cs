@@ -38,8 +38,50 @@ public abstract class Optimizer
         init => field = value is null or > 0f ? value : throw new ArgumentOutOfRangeException(nameof(ClipValue), value, "ClipValue must be positive.");
     }
 
+    readonly Dictionary<Parameter, float[][]> _slots = [];
+
     /// <summary>Number of <see cref="Step"/> calls so far.</summary>
-    public long Iterations { get; private set; }
+    public long Iterations { get; internal set; }
+
+    /// <summary>
+    /// Per-parameter state number <paramref name="index"/> (moments, velocities, accumulators), created with
+    /// <paramref name="initial"/> on first use. Kept here so checkpoints can save and restore every optimizer alike.
+    /// </summary>
+    protected float[] Slot(Parameter parameter, int index, float initial = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (!_slots.TryGetValue(parameter, out var slots))
+        {
+            slots = new float[SlotCount][];
+            _slots[parameter] = slots;
+        }
+        if (slots[index] is null)
+        {
+            slots[index] = new float[parameter.Value.Length];
+            if (initial != 0f) Array.Fill(slots[index], initial);
+        }
+        return slots[index];
+    }
+
+    /// <summary>How many state arrays each parameter has (0 for plain SGD).</summary>
+    protected virtual int SlotCount => 0;
+
+    /// <summary>Every state array, for checkpoints.</summary>
+    internal IEnumerable<(Parameter Parameter, int Index, float[] Values)> ExportSlots()
+    {
+        foreach (var (parameter, slots) in _slots)
+            for (var i = 0; i < slots.Length; i++)
+                if (slots[i] is { } values) yield return (parameter, i, values);
+    }
+
+    /// <summary>Restores one state array from a checkpoint.</summary>
+    internal void ImportSlot(Parameter parameter, int index, float[] values)
+    {
+        if ((uint)index >= (uint)SlotCount || values.Length != parameter.Value.Length)
+            throw new InvalidDataException($"Optimizer state {index} of '{parameter.Name}' does not fit {GetType().Name} ({values.Length} values for {parameter.Value.Length}).");
+        Slot(parameter, index);
+        _slots[parameter][index] = values;
+    }
 
     /// <summary>The global gradient norm seen by the last step, before clipping.</summary>
     public float LastGradientNorm { get; private set; }

@@ -11,8 +11,6 @@ namespace LstmSharp.Optimizers;
 /// </summary>
 public sealed class RmsProp : Optimizer
 {
-    readonly Dictionary<Parameter, (float[] V, float[]? M, float[]? B)> _state = [];
-
     /// <summary>RMSprop with the given step size, decay, momentum and centering.</summary>
     public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
         : base(learningRate)
@@ -39,15 +37,14 @@ public sealed class RmsProp : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc />
+    protected override int SlotCount => 3;
+
+    /// <inheritdoc />
     protected override void Update(Parameter parameter)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
-        if (!_state.TryGetValue(parameter, out var s))
-        {
-            s = (new float[w.Length], Centered ? new float[w.Length] : null, Momentum > 0f ? new float[w.Length] : null);
-            _state[parameter] = s;
-        }
+        var s = (V: Slot(parameter, 0), M: Centered ? Slot(parameter, 1) : null, B: Momentum > 0f ? Slot(parameter, 2) : null);
         for (var i = 0; i < w.Length; i++)
         {
             s.V[i] = Rho * s.V[i] + (1f - Rho) * g[i] * g[i];

@@ -13,8 +13,6 @@ namespace LstmSharp.Optimizers;
 /// </summary>
 public sealed class Sgd : Optimizer
 {
-    readonly Dictionary<Parameter, float[]> _velocity = [];
-
     /// <summary>SGD with learning rate <paramref name="learningRate"/>, <paramref name="momentum"/> in [0, 1).</summary>
     public Sgd(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
         : base(learningRate)
@@ -33,6 +31,9 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc />
+    protected override int SlotCount => Momentum == 0f ? 0 : 1;
+
+    /// <inheritdoc />
     protected override void Update(Parameter parameter)
     {
         var w = parameter.Value.Span;
@@ -42,15 +43,8 @@ public sealed class Sgd : Optimizer
             TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
             return;
         }
-        if (!_velocity.TryGetValue(parameter, out var v))
-        {
-            v = g.ToArray();
-            _velocity[parameter] = v;
-        }
-        else
-        {
-            TensorPrimitives.MultiplyAdd(v, Momentum, g, v);
-        }
+        var v = Slot(parameter, 0);
+        TensorPrimitives.MultiplyAdd(v, Momentum, g, v); // v = g on the first step, as v starts at 0
         if (Nesterov)
         {
             TensorPrimitives.MultiplyAdd(v, -LearningRate * Momentum, w, w);
