@@ -47,6 +47,14 @@ public sealed record FitOptions
 
     /// <summary>Receives a report after every batch and every epoch.</summary>
     public IProgress<FitProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// A checkpoint (<see cref="Sequential.SaveCheckpoint"/>, or <c>ModelCheckpoint</c> with a path) to continue
+    /// from: weights, optimizer state, learning rate, sample order and random generators are restored and
+    /// training goes on with the epoch after the saved one, so the result equals an uninterrupted run with the
+    /// same options and data. Callbacks start afresh.
+    /// </summary>
+    public string? ResumeFrom { get; init; }
 }
 
 /// <summary>A progress report of <see cref="Sequential.Fit"/>, after a batch or at the end of an epoch.</summary>

@@ -13,6 +13,9 @@ public sealed partial class Sequential
     Tensor? _dPredicted;                  // ∂loss/∂predictions of the last batch
     Tensor? _batchX, _batchY, _batchW;    // gathered batch buffers (storage reused across batch sizes)
     Tensor? _batchMask, _rowWeights;       // batch padding mask from lengths; loss weights with the mask folded in
+    Rng? _fitShuffle;                      // during Fit: the shuffling generator, the sample order and the epoch,
+    int[]? _fitOrder;                      // which checkpoints save
+    int _fitEpoch;
 
     /// <summary>The optimizer set by <see cref="Compile"/>.</summary>
     public Optimizer? Optimizer { get; private set; }
@@ -104,12 +107,15 @@ public sealed partial class Sequential
         var history = new History();
         var order = Enumerable.Range(0, trainCount).ToArray();
         var rng = new Rng(options.Seed);
+        var firstEpoch = options.ResumeFrom is { } resume ? RestoreCheckpoint(resume, trainCount, rng, order) + 1 : 1;
+        (_fitShuffle, _fitOrder) = (rng, order);
         var batches = (trainCount + options.BatchSize - 1) / options.BatchSize;
         var weighted = weights is not null || options.ClassWeights is not null;
         StopTraining = false;
         foreach (var c in options.Callbacks) c.OnTrainBegin(this);
-        for (var epoch = 1; epoch <= options.Epochs && !StopTraining; epoch++)
+        for (var epoch = firstEpoch; epoch <= options.Epochs && !StopTraining; epoch++)
         {
+            _fitEpoch = epoch;
             foreach (var c in options.Callbacks) c.OnEpochBegin(this, epoch);
             var clock = Stopwatch.StartNew();
             if (options.Shuffle)
@@ -150,6 +156,7 @@ public sealed partial class Sequential
             options.Progress?.Report(new FitProgress(epoch, options.Epochs, batches, batches, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), TimeSpan.Zero, logs, EpochEnd: true));
         }
         foreach (var c in options.Callbacks) c.OnTrainEnd(this);
+        (_fitShuffle, _fitOrder) = (null, null);
         return history;
     }
 

@@ -1,4 +1,10 @@
-// Sequential.Save: one-file model files (safetensors with the architecture in its metadata).
+// Sequential.Save: one-file model files (safetensors with the architecture in its metadata), and checkpoints
+// that add the training state (optimizer slots and step, learning rate, epoch, sample order, every random
+// generator) so Fit can resume exactly where it stopped.
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LstmSharp.Internals;
 using LstmSharp.IO;
 
 namespace LstmSharp;
@@ -10,6 +16,97 @@ public sealed partial class Sequential
     /// once the new one is completely written. Predictions of the loaded model are bit-identical.
     /// </summary>
     public void Save(string path) => ModelFile.Save(this, path);
+
+    /// <summary>
+    /// Saves the model and, during <see cref="Fit"/>, its training state: a checkpoint that
+    /// <see cref="FitOptions.ResumeFrom"/> continues from, giving the same weights as an uninterrupted run.
+    /// </summary>
+    public void SaveCheckpoint(string path) => ModelFile.Save(this, path, _fitShuffle is null ? null : CaptureTrainingState());
+
+    ModelFile.TrainingState CaptureTrainingState()
+    {
+        var optimizer = Optimizer!;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("epoch", _fitEpoch);
+            json.WriteNumber("iterations", optimizer.Iterations);
+            json.WriteNumber("learning_rate", optimizer.LearningRate);
+            json.WriteString("optimizer", optimizer.GetType().Name);
+            WriteState(json, "shuffle_rng", _fitShuffle!.State);
+            json.WriteStartArray("layer_rngs");
+            foreach (var rng in _layers.SelectMany(l => l.RandomGenerators())) WriteState(json, null, rng.State);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        var names = ParameterNames();
+        var tensors = new Dictionary<string, Tensor> { ["order"] = new Tensor(_fitOrder!.Select(i => (float)i).ToArray(), _fitOrder!.Length) };
+        foreach (var (parameter, index, values) in optimizer.ExportSlots())
+            tensors[$"optimizer/{names[parameter]}/{index.ToString(CultureInfo.InvariantCulture)}"] = new Tensor((float[])values.Clone(), values.Length);
+        return new ModelFile.TrainingState(Encoding.UTF8.GetString(buffer.ToArray()), tensors);
+    }
+
+    static void WriteState(Utf8JsonWriter json, string? name, ulong[] state)
+    {
+        if (name is null) json.WriteStartArray();
+        else json.WriteStartArray(name);
+        foreach (var word in state) json.WriteStringValue(word.ToString(CultureInfo.InvariantCulture));
+        json.WriteEndArray();
+    }
+
+    Dictionary<Parameter, string> ParameterNames()
+    {
+        var names = new Dictionary<Parameter, string>();
+        foreach (var layer in _layers)
+            foreach (var p in layer.Parameters) names[p] = $"{layer.Name}.{p.Name}";
+        return names;
+    }
+
+    /// <summary>Restores weights and training state from a checkpoint; returns the epoch it was saved after.</summary>
+    int RestoreCheckpoint(string path, int trainCount, Rng shuffle, int[] order)
+    {
+        var training = ModelFile.ReadTrainingState(path)
+            ?? throw new InvalidDataException($"{path}: the file holds no training state; save it with SaveCheckpoint (or ModelCheckpoint with a path) during Fit.");
+        var saved = Load(path);
+        SetWeights(saved.GetWeights());
+        var optimizer = Optimizer!;
+        try
+        {
+            using var json = JsonDocument.Parse(training.Json);
+            var root = json.RootElement;
+            var type = root.GetProperty("optimizer").GetString();
+            if (type != optimizer.GetType().Name)
+                throw new InvalidDataException($"{path}: the checkpoint's optimizer is {type}; the model is compiled with {optimizer.GetType().Name}.");
+            optimizer.Iterations = root.GetProperty("iterations").GetInt64();
+            optimizer.LearningRate = root.GetProperty("learning_rate").GetSingle();
+            shuffle.State = ReadState(root.GetProperty("shuffle_rng"));
+            var generators = _layers.SelectMany(l => l.RandomGenerators()).ToArray();
+            var states = root.GetProperty("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
+            if (states.Length != generators.Length)
+                throw new InvalidDataException($"{path}: the checkpoint has {states.Length} layer random generators; the model has {generators.Length}.");
+            for (var i = 0; i < generators.Length; i++) generators[i].State = states[i];
+            var storedOrder = training.Tensors["order"];
+            if (storedOrder.Length != trainCount)
+                throw new InvalidDataException($"{path}: the checkpoint was trained on {storedOrder.Length} samples; this Fit has {trainCount}.");
+            for (var i = 0; i < trainCount; i++) order[i] = (int)storedOrder.Span[i];
+            var parameters = ParameterNames().ToDictionary(p => p.Value, p => p.Key);
+            foreach (var (name, tensor) in training.Tensors)
+            {
+                if (!name.StartsWith("optimizer/", StringComparison.Ordinal)) continue;
+                var slash = name.LastIndexOf('/');
+                var parameter = parameters[name["optimizer/".Length..slash]];
+                optimizer.ImportSlot(parameter, int.Parse(name[(slash + 1)..], CultureInfo.InvariantCulture), tensor.ToArray());
+            }
+            return root.GetProperty("epoch").GetInt32();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: the training state cannot be read: {e.Message}", e);
+        }
+    }
+
+    static ulong[] ReadState(JsonElement e) => e.EnumerateArray().Select(w => ulong.Parse(w.GetString()!, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Loads a model saved by <see cref="Save"/>; the file's errors name the file and the problem.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid LstmSharp model file.</exception>

@@ -4,8 +4,9 @@ namespace LstmSharp.Callbacks;
 /// <summary>
 /// After each epoch copies the model's weights: with <c>saveBestOnly</c> only when <c>monitor</c> improves.
 /// <see cref="Weights"/> holds the copy; <see cref="Restore"/> puts it back into a model. With a
-/// <c>path</c> the model is also saved there (<see cref="Sequential.Save"/>, atomic, so an interrupted
-/// save leaves the previous checkpoint intact). Optimizer state is not saved yet.
+/// <c>path</c> the model and its training state are also saved there (<see cref="Sequential.SaveCheckpoint"/>,
+/// atomic, so an interrupted save leaves the previous checkpoint intact); <see cref="FitOptions.ResumeFrom"/>
+/// continues from it.
 /// </summary>
 public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOnly = true, MonitorMode mode = MonitorMode.Auto, string? path = null) : Callback
 {
@@ -32,7 +33,7 @@ public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOn
         Weights = model.GetWeights();
         Epoch = epoch;
         Value = value;
-        if (path is not null) model.Save(path);
+        if (path is not null) model.SaveCheckpoint(path);
     }
 
     /// <summary>Loads the saved weights into <paramref name="model"/>.</summary>

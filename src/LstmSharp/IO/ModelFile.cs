@@ -13,7 +13,10 @@ internal static class ModelFile
     public const string Format = "lstmsharp.sequential";
     public const int Version = 1;
 
-    public static void Save(Sequential model, string path)
+    /// <summary>Prefix of the tensors that hold training state (optimizer slots, sample order), not weights.</summary>
+    public const string TrainingPrefix = "training/";
+
+    public static void Save(Sequential model, string path, TrainingState? training = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -24,12 +27,31 @@ internal static class ModelFile
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var layer in model.Layers)
             foreach (var p in layer.Parameters) tensors.Add(new($"{layer.Name}.{p.Name}", p.Value));
+        if (training is not null)
+        {
+            metadata["training"] = training.Json;
+            foreach (var (name, tensor) in training.Tensors) tensors.Add(new(TrainingPrefix + name, tensor));
+        }
         SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>The training state of a checkpoint: JSON for the scalars, tensors for the arrays.</summary>
+    internal sealed record TrainingState(string Json, IReadOnlyDictionary<string, Tensor> Tensors);
+
+    /// <summary>The training state stored in a checkpoint file, or null when the file has none.</summary>
+    public static TrainingState? ReadTrainingState(string path)
+    {
+        var file = SafeTensors.Read(path);
+        if (!file.Metadata.TryGetValue("training", out var json)) return null;
+        var tensors = file.Tensors.Where(t => t.Key.StartsWith(TrainingPrefix, StringComparison.Ordinal))
+            .ToDictionary(t => t.Key[TrainingPrefix.Length..], t => t.Value);
+        return new TrainingState(json, tensors);
     }
 
     public static Sequential Load(string path)
     {
-        var file = SafeTensors.Read(path);
+        var all = SafeTensors.Read(path);
+        var file = all with { Tensors = all.Tensors.Where(t => !t.Key.StartsWith(TrainingPrefix, StringComparison.Ordinal)).ToDictionary() };
         if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
             throw new InvalidDataException($"{path}: not an LstmSharp model file (its format is '{format ?? "none"}'; expected '{Format}').");
         if (!int.TryParse(file.Metadata.GetValueOrDefault("format_version"), CultureInfo.InvariantCulture, out var version) || version > Version)

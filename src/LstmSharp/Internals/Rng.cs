@@ -24,6 +24,18 @@ sealed class Rng
         return z ^ (z >> 31);
     }
 
+    /// <summary>The whole state (four words and the spare Gaussian's bits), for checkpoints.</summary>
+    public ulong[] State
+    {
+        get => [_s0, _s1, _s2, _s3, BitConverter.DoubleToUInt64Bits(_spareGaussian)];
+        set
+        {
+            if (value is not { Length: 5 }) throw new ArgumentException("A generator state has five words.", nameof(value));
+            (_s0, _s1, _s2, _s3) = (value[0], value[1], value[2], value[3]);
+            _spareGaussian = BitConverter.UInt64BitsToDouble(value[4]);
+        }
+    }
+
     public ulong NextUInt64()
     {
         var result = ulong.RotateLeft(_s1 * 5, 7) * 9;

@@ -32,6 +32,8 @@ public sealed class Bidirectional : Layer
         Merge = merge;
     }
 
+    internal override IEnumerable<Rng> RandomGenerators() => [.. _forward.RandomGenerators(), .. _backward.RandomGenerators()];
+
     /// <summary>The layer reading forwards (as given).</summary>
     public Rnn ForwardLayer => _forward;
 

@@ -29,6 +29,8 @@ public sealed class Dropout : Layer
     /// <summary>The seed of the mask sequence.</summary>
     public int Seed { get; }
 
+    internal override IEnumerable<Rng> RandomGenerators() => [_rng];
+
     /// <summary>Probability of dropping a value in training.</summary>
     public float Rate { get; }
 

@@ -42,6 +42,9 @@ public abstract class Layer
     /// <summary>The input shape without the batch axis (time may be -1 for any length); null before building.</summary>
     public IReadOnlyList<int>? InputShape => _inputShape;
 
+    /// <summary>The random generators the layer draws from in training (dropout masks), for checkpoints.</summary>
+    internal virtual IEnumerable<Rng> RandomGenerators() => [];
+
     /// <summary>The kernels this layer calls; tests set it to run every variant.</summary>
     internal KernelSet Kernels { get; set; } = KernelSet.Default;
 

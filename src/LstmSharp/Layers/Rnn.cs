@@ -329,6 +329,8 @@ public abstract class Rnn : Layer
         return _dInput!;
     }
 
+    internal override IEnumerable<Rng> RandomGenerators() => _dropoutRng is null ? [] : [_dropoutRng];
+
     /// <summary>True when the last forward pass dropped input features.</summary>
     private protected bool InputDropoutActive { get; private set; }
 

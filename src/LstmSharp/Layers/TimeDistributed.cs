@@ -24,6 +24,8 @@ public sealed class TimeDistributed : Layer
         Inner = layer;
     }
 
+    internal override IEnumerable<Rng> RandomGenerators() => Inner.RandomGenerators();
+
     /// <summary>The layer applied at every step.</summary>
     public Layer Inner { get; }
 

@@ -1,0 +1,85 @@
+// Checkpoints and resume: training interrupted after epoch 3 and resumed from its checkpoint ends with the
+// same weights, bit for bit, as training that ran straight through — with shuffling, dropout, recurrent
+// dropout, Adam's moments and a learning-rate schedule all in play.
+using LstmSharp.Callbacks;
+using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Optimizers;
+using LstmSharp.Tests.Oracles;
+using Xunit;
+
+namespace LstmSharp.Tests.IO;
+
+public sealed class ResumeTests : IDisposable
+{
+    readonly string _folder = Directory.CreateTempSubdirectory("lstmsharp-resume-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    static Sequential Model()
+    {
+        var model = new Sequential(7, new Input(5, 3),
+            new Lstm(6, new() { ReturnSequences = true, Dropout = 0.2f, RecurrentDropout = 0.2f }),
+            new Dropout(0.25f, seed: 4),
+            new Gru(4),
+            new Dense(1));
+        model.Compile(new Adam(0.01f) { Schedule = new ExponentialDecay(0.01f, 10, 0.5f), GlobalClipNorm = 1f }, new MeanSquaredError());
+        return model;
+    }
+
+    sealed class StopAfter(int epoch) : Callback
+    {
+        public override void OnEpochEnd(Sequential model, int e, IReadOnlyDictionary<string, float> logs)
+        {
+            if (e == epoch) model.StopTraining = true;
+        }
+    }
+
+    [Theory]
+    [InlineData(typeof(Adam))]
+    [InlineData(typeof(Sgd))]
+    public void Resume_AfterInterruption_EqualsUninterruptedRun(Type optimizerType)
+    {
+        var x = new Tensor(GradientCheck.RandomFloats(40 * 5 * 3, 1, 1f), 40, 5, 3);
+        var y = new Tensor(GradientCheck.RandomFloats(40, 2, 1f), 40, 1);
+        Sequential Fresh()
+        {
+            var m = Model();
+            if (optimizerType == typeof(Sgd)) m.Compile(new Sgd(0.05f, momentum: 0.9f, nesterov: true), new MeanSquaredError());
+            return m;
+        }
+        var options = new FitOptions { Epochs = 6, BatchSize = 8, Seed = 3 };
+
+        var straight = Fresh();
+        var straightHistory = straight.Fit(x, y, options);
+
+        var path = Path.Combine(_folder, "checkpoint.safetensors");
+        var interrupted = Fresh();
+        interrupted.Fit(x, y, options with { Callbacks = [new ModelCheckpoint("loss", saveBestOnly: false, path: path), new StopAfter(3)] });
+        var resumed = Fresh();
+        var resumedHistory = resumed.Fit(x, y, options with { ResumeFrom = path });
+
+        Assert.Equal(3, resumedHistory.Epochs);
+        Assert.Equal(straightHistory.Loss.Skip(3), resumedHistory.Loss);
+        foreach (var (name, value) in straight.GetWeights())
+            Assert.Equal(value.ToArray().Select(BitConverter.SingleToInt32Bits), resumed.GetWeights()[name].ToArray().Select(BitConverter.SingleToInt32Bits));
+        // The checkpoint is also an ordinary model file.
+        Assert.Equal(4, Sequential.Load(path).Layers.Count);
+    }
+
+    [Fact]
+    public void Resume_FromPlainModelFileOrOtherOptimizer_Refused()
+    {
+        var x = new Tensor(GradientCheck.RandomFloats(16 * 5 * 3, 5, 1f), 16, 5, 3);
+        var y = Tensor.Zeros(16, 1);
+        var plain = Path.Combine(_folder, "plain.safetensors");
+        Model().Save(plain);
+        Assert.Contains("no training state", Assert.Throws<InvalidDataException>(() => Model().Fit(x, y, new FitOptions { ResumeFrom = plain })).Message, StringComparison.Ordinal);
+
+        var checkpoint = Path.Combine(_folder, "adam.safetensors");
+        Model().Fit(x, y, new FitOptions { Epochs = 1, Callbacks = [new ModelCheckpoint("loss", path: checkpoint)] });
+        var sgd = Model();
+        sgd.Compile(new Sgd(), new MeanSquaredError());
+        Assert.Contains("optimizer is Adam", Assert.Throws<InvalidDataException>(() => sgd.Fit(x, y, new FitOptions { ResumeFrom = checkpoint })).Message, StringComparison.Ordinal);
+    }
+}
