@@ -108,6 +108,12 @@ public sealed partial class Sequential
 
     static ulong[] ReadState(JsonElement e) => e.EnumerateArray().Select(w => ulong.Parse(w.GetString()!, CultureInfo.InvariantCulture)).ToArray();
 
+    /// <summary>
+    /// Strings saved with the model (in the file header) and restored by <see cref="Load"/>: vocabularies,
+    /// scalers, provenance — whatever an application needs to use the model again.
+    /// </summary>
+    public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
+
     /// <summary>Loads a model saved by <see cref="Save"/>; the file's errors name the file and the problem.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid LstmSharp model file.</exception>
     public static Sequential Load(string path) => ModelFile.Load(path);

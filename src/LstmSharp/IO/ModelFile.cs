@@ -13,6 +13,9 @@ internal static class ModelFile
     public const string Format = "lstmsharp.sequential";
     public const int Version = 1;
 
+    /// <summary>Prefix of the header entries that hold <see cref="Sequential.Metadata"/>.</summary>
+    public const string UserPrefix = "user.";
+
     /// <summary>Prefix of the tensors that hold training state (optimizer slots, sample order), not weights.</summary>
     public const string TrainingPrefix = "training/";
 
@@ -24,6 +27,8 @@ internal static class ModelFile
             ["format_version"] = Version.ToString(CultureInfo.InvariantCulture),
             ["architecture"] = Architecture(model),
         };
+        foreach (var (key, value) in model.Metadata) metadata[UserPrefix + key] = value;
+        if (model.Optimizer is not null) metadata["compile"] = CompileSettings.Write(model);
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var layer in model.Layers)
             foreach (var p in layer.Parameters) tensors.Add(new($"{layer.Name}.{p.Name}", p.Value));
@@ -103,6 +108,19 @@ internal static class ModelFile
                 throw new InvalidDataException($"{path}: tensor '{name}' is [{Tensor.FormatShape(stored.Shape)}] but the architecture needs [{Tensor.FormatShape(value.Shape)}].");
         }
         model.SetWeights(file.Tensors);
+        foreach (var (key, value) in file.Metadata)
+            if (key.StartsWith(UserPrefix, StringComparison.Ordinal)) model.Metadata[key[UserPrefix.Length..]] = value;
+        if (file.Metadata.TryGetValue("compile", out var compile))
+        {
+            try
+            {
+                CompileSettings.Apply(model, compile);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                throw new InvalidDataException($"{path}: the compile settings in the model file cannot be read: {e.Message}", e);
+            }
+        }
         return model;
     }
 

@@ -4,6 +4,9 @@ namespace LstmSharp.Metrics;
 /// <summary>Share of elements where <c>p &gt; threshold</c> equals <c>y &gt; 0.5</c> (yes/no outputs).</summary>
 public sealed class BinaryAccuracy(float threshold = 0.5f) : Metric
 {
+    /// <summary>Predictions above this count as 1.</summary>
+    public float Threshold => threshold;
+
     /// <inheritdoc />
     public override string Name => "accuracy";
 

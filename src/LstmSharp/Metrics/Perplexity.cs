@@ -7,6 +7,9 @@ namespace LstmSharp.Metrics;
 /// </summary>
 public sealed class Perplexity(bool fromLogits = false) : Metric
 {
+    /// <summary>Whether predictions are logits rather than probabilities.</summary>
+    public bool FromLogits => fromLogits;
+
     /// <inheritdoc />
     public override string Name => "perplexity";
 

@@ -22,6 +22,15 @@ public sealed class AdamW : Optimizer
     /// <summary>Decoupled weight decay λ.</summary>
     public float WeightDecay { get; }
 
+    /// <summary>Decay of the first moment.</summary>
+    public float Beta1 => _beta1;
+
+    /// <summary>Decay of the second moment.</summary>
+    public float Beta2 => _beta2;
+
+    /// <summary>Added to the denominator for stability.</summary>
+    public float Epsilon => _epsilon;
+
     /// <inheritdoc />
     protected override int SlotCount => 2;
 

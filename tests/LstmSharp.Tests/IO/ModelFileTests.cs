@@ -2,6 +2,9 @@
 // missing tensors or wrong shapes, or from a newer version, are refused with the file and the problem named.
 using LstmSharp.IO;
 using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Metrics;
+using LstmSharp.Optimizers;
 using LstmSharp.Tests.Oracles;
 using Xunit;
 
@@ -39,6 +42,27 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(masking.Predict(x).ToArray(), Sequential.Load(path).Predict(x).ToArray());
         var reloadedLayers = Sequential.Load(path).Layers;
         Assert.Equal(-1f, ((Masking)reloadedLayers[0]).MaskValue);
+    }
+
+    [Fact]
+    public void SaveLoad_CompileSettingsAndMetadata_ComeBack()
+    {
+        var path = Path.Combine(_folder, "compiled.safetensors");
+        var model = new Sequential(new Input(4, 2), new Gru(3), new Dense(3, Activation.Softmax));
+        model.Compile(new RmsProp(0.02f, rho: 0.8f, momentum: 0.5f, centered: true) { GlobalClipNorm = 2f, ClipValue = 0.5f },
+            new SparseCategoricalCrossentropy(), new SparseCategoricalAccuracy(), new Perplexity());
+        model.Metadata["vocabulary"] = "[\"<pad>\", \"a\", \"b\"]";
+        model.Metadata["scaler"] = "min 1.5 max 7";
+        model.Save(path);
+        var loaded = Sequential.Load(path);
+        var rms = Assert.IsType<RmsProp>(loaded.Optimizer);
+        Assert.Equal((0.02f, 0.8f, 0.5f, true, 2f, 0.5f), (rms.LearningRate, rms.Rho, rms.Momentum, rms.Centered, rms.GlobalClipNorm!.Value, rms.ClipValue!.Value));
+        Assert.IsType<SparseCategoricalCrossentropy>(loaded.Loss);
+        Assert.Equal(["accuracy", "perplexity"], loaded.Metrics.Select(m => m.Name));
+        Assert.Equal(model.Metadata.OrderBy(m => m.Key), loaded.Metadata.OrderBy(m => m.Key));
+        var uncompiled = Path.Combine(_folder, "plain-model.safetensors");
+        new Sequential(new Input(2), new Dense(1)).Save(uncompiled);
+        Assert.Null(Sequential.Load(uncompiled).Optimizer);
     }
 
     [Fact]
