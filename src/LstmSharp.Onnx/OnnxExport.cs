@@ -1,7 +1,7 @@
 // OnnxExport: a Sequential model as a standard ONNX graph (opset 14) with dynamic batch and sequence length.
 // Recurrent layers become ONNX LSTM / GRU (linear_before_reset = 1) / RNN nodes, with our PyTorch-ordered
 // gate blocks reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h; peepholes i, o, f). Embedding id-0 padding
-// becomes sequence_lens (the count of non-zero ids, so right padding only).
+// becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input.
 using Google.Protobuf;
 using LstmSharp.Layers;
 using Onnx;
@@ -20,10 +20,14 @@ public static class OnnxExport
 
     /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
     /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it.</exception>
-    public static void Save(Sequential model, string path) => File.WriteAllBytes(path, ToBytes(model));
+    public static void Save(Sequential model, string path, bool lengthsInput = false) => File.WriteAllBytes(path, ToBytes(model, lengthsInput));
 
-    /// <summary>The ONNX model as bytes: input <c>input</c>, output <c>output</c>, batch and time dynamic.</summary>
-    public static byte[] ToBytes(Sequential model)
+    /// <summary>
+    /// The ONNX model as bytes: input <c>input</c>, output <c>output</c>, batch and time dynamic. With
+    /// <paramref name="lengthsInput"/> the graph takes a second input <c>lengths</c> (int32 <c>[batch]</c>), each
+    /// sample's real length, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c> do.
+    /// </summary>
+    public static byte[] ToBytes(Sequential model, bool lengthsInput = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var g = new Graph();
@@ -32,12 +36,17 @@ public static class OnnxExport
         g.Proto.Input.Add(Info("input", inputDims));
         var current = "input";
         string? lengths = null;
+        if (lengthsInput)
+        {
+            g.Proto.Input.Add(Info("lengths", [Dim("batch")], TensorProto.Types.DataType.Int32));
+            lengths = "lengths";
+        }
         foreach (var layer in model.Layers)
         {
             switch (layer)
             {
                 case Embedding embedding:
-                    lengths = g.Lengths(current);
+                    lengths ??= g.Lengths(current);
                     var ids = g.Node("Cast", [current], [("to", (long)TensorProto.Types.DataType.Int64)]);
                     current = g.Node("Gather", [g.Const(embedding.Name + ".weight", embedding.Parameters[0].Value), ids]);
                     break;
@@ -89,8 +98,6 @@ public static class OnnxExport
         var first = layers[0];
         var H = first.Units;
         var bidirectional = layers.Length == 2;
-        if (bidirectional && merge != MergeMode.Concat)
-            throw new NotSupportedException($"Bidirectional '{name}' merges with {merge}; only Concat is exported.");
         if (!bidirectional && first.Options.GoBackwards && first.Options.ReturnSequences)
             throw new NotSupportedException($"Layer '{name}' returns a reversed sequence (GoBackwards with ReturnSequences), which is not exported.");
         var (op, order) = first switch { Lstm => ("LSTM", s_lstmOrder), Gru => ("GRU", s_gruOrder), _ => ("RNN", (int[])[0]) };
@@ -114,6 +121,21 @@ public static class OnnxExport
         var y = g.Fresh();
         var yh = g.Fresh();
         g.Node(op, [.. inputs], [.. attributes], outputs: [y, yh]);
+        if (bidirectional && merge != MergeMode.Concat)
+        {
+            // Sum, Multiply, Average: split the direction axis and combine element-wise.
+            var axis = first.Options.ReturnSequences ? 1L : 0L;
+            var (forward, backward) = (g.Fresh(), g.Fresh());
+            g.Node("Split", [first.Options.ReturnSequences ? y : yh], [("axis", axis)], outputs: [forward, backward]);
+            var combined = merge switch
+            {
+                MergeMode.Sum => g.Node("Add", [forward, backward]),
+                MergeMode.Multiply => g.Node("Mul", [forward, backward]),
+                _ => g.Node("Mul", [g.Node("Add", [forward, backward]), g.Const($"{name}.half", new Tensor([0.5f], 1))]),
+            };
+            if (first.Options.ReturnSequences) y = combined;
+            else yh = combined;
+        }
         if (first.Options.ReturnSequences)
         {
             // Y [T, dirs, B, H] → [T, B, dirs·H] → [B, T, dirs·H]
@@ -142,9 +164,9 @@ public static class OnnxExport
 
     static TensorShapeProto.Types.Dimension Dim(string symbol) => new() { DimParam = symbol };
 
-    static ValueInfoProto Info(string name, IEnumerable<TensorShapeProto.Types.Dimension> dims)
+    static ValueInfoProto Info(string name, IEnumerable<TensorShapeProto.Types.Dimension> dims, TensorProto.Types.DataType type0 = TensorProto.Types.DataType.Float)
     {
-        var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float };
+        var type = new TypeProto.Types.Tensor { ElemType = (int)type0 };
         var list = dims.ToList();
         if (list.Count > 0)
         {

@@ -12,11 +12,12 @@ namespace LstmSharp.Tests.Onnx;
 
 public sealed class OnnxExportTests
 {
-    static float[] Run(byte[] onnx, Tensor input)
+    static float[] Run(byte[] onnx, Tensor input, int[]? lengths = null)
     {
         using var session = new InferenceSession(onnx);
-        var dense = new DenseTensor<float>(input.ToArray(), input.Shape.ToArray());
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", dense)]);
+        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(input.ToArray(), input.Shape.ToArray())) };
+        if (lengths is not null) inputs.Add(NamedOnnxValue.CreateFromTensor("lengths", new DenseTensor<int>(lengths, [lengths.Length])));
+        using var results = session.Run(inputs);
         return results.First(r => r.Name == "output").AsTensor<float>().ToArray();
     }
 
@@ -55,7 +56,26 @@ public sealed class OnnxExportTests
     {
         var masking = new Sequential(new Input(-1, 2), new Masking(), new Lstm(2));
         Assert.Contains("'masking'", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(masking)).Message, StringComparison.Ordinal);
-        var sum = new Sequential(new Input(-1, 2), new Bidirectional(new Gru(2), MergeMode.Sum));
-        Assert.Contains("only Concat", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(sum)).Message, StringComparison.Ordinal);
+        var reversed = new Sequential(new Input(-1, 2), new Lstm(2, new() { GoBackwards = true, ReturnSequences = true }));
+        Assert.Contains("reversed sequence", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(reversed)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(MergeMode.Sum)]
+    [InlineData(MergeMode.Multiply)]
+    [InlineData(MergeMode.Average)]
+    public void Export_BidirectionalMerges_MatchPredict(MergeMode merge) =>
+        Check(new Sequential(6, new Input(-1, 3), new Bidirectional(new Gru(4, new() { ReturnSequences = true }), merge), new Bidirectional(new Lstm(3), merge), new Dense(2)),
+            Random(5, 2, 6, 3), Random(6, 3, 3, 3));
+
+    [Fact]
+    public void Export_LengthsInput_MatchesPredictWithLengths()
+    {
+        var model = new Sequential(8, new Input(-1, 2), new Bidirectional(new Lstm(4, new() { ReturnSequences = true, Peepholes = true })), new Gru(3), new Dense(1));
+        var x = Random(9, 3, 6, 2);
+        int[] lengths = [6, 2, 4];
+        var expected = model.Predict(x, lengths: new Tensor(lengths.Select(l => (float)l).ToArray(), 3));
+        var actual = Run(OnnxExport.ToBytes(model, lengthsInput: true), x, lengths);
+        Approx.Equal(actual.Select(v => (double)v).ToArray(), expected, 1e-5, "with lengths");
     }
 }
