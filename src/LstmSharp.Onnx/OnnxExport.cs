@@ -14,9 +14,10 @@ public static class OnnxExport
     /// <summary>The operator set the exported models import.</summary>
     public const int Opset = 14;
 
-    static readonly int[] s_lstmOrder = [0, 3, 1, 2];   // ONNX (i, o, f, c) ← ours (i, f, g, o)
-    static readonly int[] s_peepholeOrder = [0, 2, 1];  // ONNX (i, o, f)    ← ours (p_i, p_f, p_o)
-    static readonly int[] s_gruOrder = [1, 0, 2];       // ONNX (z, r, h)    ← ours (r, z, n)
+    // ONNX block k takes our block order[k].
+    internal static readonly int[] LstmOrder = [0, 3, 1, 2];   // ONNX (i, o, f, c) ← ours (i, f, g, o)
+    internal static readonly int[] PeepholeOrder = [0, 2, 1];  // ONNX (i, o, f)    ← ours (p_i, p_f, p_o)
+    internal static readonly int[] GruOrder = [1, 0, 2];       // ONNX (z, r, h)    ← ours (r, z, n)
 
     /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
     /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it.</exception>
@@ -100,7 +101,7 @@ public static class OnnxExport
         var bidirectional = layers.Length == 2;
         if (!bidirectional && first.Options.GoBackwards && first.Options.ReturnSequences)
             throw new NotSupportedException($"Layer '{name}' returns a reversed sequence (GoBackwards with ReturnSequences), which is not exported.");
-        var (op, order) = first switch { Lstm => ("LSTM", s_lstmOrder), Gru => ("GRU", s_gruOrder), _ => ("RNN", (int[])[0]) };
+        var (op, order) = first switch { Lstm => ("LSTM", LstmOrder), Gru => ("GRU", GruOrder), _ => ("RNN", (int[])[0]) };
         float[] Join(string param) => [.. layers.SelectMany(l => Reorder(Param(l, param), order))];
         var dirs = layers.Length;
         var gates = order.Length;
@@ -112,7 +113,7 @@ public static class OnnxExport
         var inputs = new List<string> { g.Node("Transpose", [current], [("perm", new long[] { 1, 0, 2 })]), w, r, b, lengths ?? "" };
         if (first is Lstm { LstmOptions.Peepholes: true })
         {
-            inputs.AddRange(["", "", g.Const($"{name}.P", new Tensor([.. layers.SelectMany(l => Reorder(Param(l, "weight_peephole_l0"), s_peepholeOrder))], dirs, 3 * H))]);
+            inputs.AddRange(["", "", g.Const($"{name}.P", new Tensor([.. layers.SelectMany(l => Reorder(Param(l, "weight_peephole_l0"), PeepholeOrder))], dirs, 3 * H))]);
         }
         while (inputs[^1].Length == 0) inputs.RemoveAt(inputs.Count - 1);
         var direction = bidirectional ? "bidirectional" : first.Options.GoBackwards ? "reverse" : "forward";
@@ -152,7 +153,8 @@ public static class OnnxExport
     static float[] Param(Rnn layer, string name) =>
         layer.Parameters.Single(p => p.Name == name || p.Name == name + "_reverse").Value.ToArray();
 
-    static float[] Reorder(float[] source, int[] order)
+    /// <summary>The source, made of <c>order.Length</c> equal blocks, with block k taken from block order[k].</summary>
+    internal static float[] Reorder(float[] source, int[] order)
     {
         var block = source.Length / order.Length;
         var result = new float[source.Length];

@@ -19,7 +19,6 @@ public sealed class Bidirectional : Layer
     Tensor? _outBackward;     // aligned with the input
     Tensor? _dForward, _dBackward, _dBackwardFlipped;
     Tensor? _dInput;
-    IReadOnlyList<Tensor>? _initialState;
 
     /// <summary>Wraps <paramref name="layer"/> (unbuilt), merging the directions with <paramref name="merge"/>.</summary>
     public Bidirectional(Rnn layer, MergeMode merge = MergeMode.Concat, string? name = null)
@@ -73,27 +72,15 @@ public sealed class Bidirectional : Layer
     /// backward one from the second half (zeros when null).
     /// </summary>
     public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false, Tensor? mask = null)
-    {
-        if (initialState is not null && initialState.Count != 2 * _forward.StateCount)
-            throw new ArgumentException($"Bidirectional '{Name}' takes {2 * _forward.StateCount} initial state tensors (forward, then backward); received {initialState.Count}.", nameof(initialState));
-        _initialState = initialState;
-        try
-        {
-            return Forward(input, training, mask);
-        }
-        finally
-        {
-            _initialState = null;
-        }
-    }
+        => ForwardFrom(initialState, 2 * _forward.StateCount, input, training, mask);
 
     /// <inheritdoc />
     private protected override Tensor OnForward(Tensor input, bool training)
     {
         _forward.Kernels = _backward.Kernels = Kernels;
         var n = _forward.StateCount;
-        var stateF = Part(_initialState, 0, n);
-        var stateB = Part(_initialState, n, n);
+        var stateF = Part(InitialState, 0, n);
+        var stateB = Part(InitialState, n, n);
         var f = _forward.Forward(input, stateF, training, InputMask);
         var b = _backward.Forward(input, stateB, training, InputMask);
         var sequences = _forward.Options.ReturnSequences;

@@ -80,6 +80,28 @@ public abstract class Layer
         return output;
     }
 
+    /// <summary>The initial state given to the running forward pass (recurrent layers), or null.</summary>
+    private protected IReadOnlyList<Tensor>? InitialState { get; private set; }
+
+    /// <summary>
+    /// A forward pass that starts from <paramref name="initialState"/> (checked to hold <paramref name="expected"/>
+    /// tensors), which <see cref="OnForward"/> reads from <see cref="InitialState"/>.
+    /// </summary>
+    private protected Tensor ForwardFrom(IReadOnlyList<Tensor>? initialState, int expected, Tensor input, bool training, Tensor? mask)
+    {
+        if (initialState is not null && initialState.Count != expected)
+            throw new ArgumentException($"{GetType().Name} '{Name}' takes {expected} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
+        InitialState = initialState;
+        try
+        {
+            return Forward(input, training, mask);
+        }
+        finally
+        {
+            InitialState = null;
+        }
+    }
+
     /// <summary>The padding mask <c>[batch, time]</c> that goes with the last output, or null when there is none.</summary>
     public Tensor? OutputMask { get; private set; }
 

@@ -21,7 +21,6 @@ public abstract class Rnn : Layer
     Tensor? _mask;    // [T, B] 1 = real step, in processing order; null without a mask
     Tensor? _outputMask; // [B, T] the mask reversed, for GoBackwards sequences
     Tensor? _held;    // [B, H] per state: ∂loss/∂state of masked rows, carried past their step
-    IReadOnlyList<Tensor>? _initialState;
     Rng? _dropoutRng;
     Tensor? _inputMask;      // [B, I] input dropout scales (0 or 1/(1−p)), one per sequence
     Tensor? _recurrentMask;  // [B, H] recurrent dropout scales
@@ -149,24 +148,12 @@ public abstract class Rnn : Layer
     /// at a padded step is zero.
     /// </summary>
     public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false, Tensor? mask = null)
-    {
-        if (initialState is not null && initialState.Count != StateCount)
-            throw new ArgumentException($"{GetType().Name} '{Name}' takes {StateCount} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
-        _initialState = initialState;
-        try
-        {
-            return Forward(input, training, mask);
-        }
-        finally
-        {
-            _initialState = null;
-        }
-    }
+        => ForwardFrom(initialState, StateCount, input, training, mask);
 
     /// <inheritdoc />
     private protected override Tensor OnForward(Tensor input, bool training)
     {
-        var initialState = _initialState;
+        var initialState = InitialState;
         CheckShape(input, [-1, -1, InputSize], "input [batch, time, features]", "Check the previous layer's units or the data's feature count.");
         int B = input.Dim(0), T = input.Dim(1), I = InputSize, H = Units;
         if (T == 0) throw new ArgumentException($"{GetType().Name} '{Name}' needs at least one time step; received [{Tensor.FormatShape(input.Shape)}].", nameof(input));

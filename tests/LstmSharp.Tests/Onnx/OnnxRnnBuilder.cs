@@ -1,6 +1,6 @@
 // OnnxRnnBuilder: converts our recurrent layers (PyTorch names, shapes and gate order) to ONNX's LSTM / GRU
-// operators (opset 14) and builds a one-node model in memory. Kept free of test code so it can move into the
-// ONNX export assembly as it is.
+// operators (opset 14) as one-node models with initial states, for layer-level parity; the gate reordering
+// is OnnxExport's.
 //
 // Conversion rules (H units, I input features; ONNX tensors carry a leading num_directions axis of 1):
 //   LSTM  W [1, 4H, I] = weight_ih_l0 [4H, I]  with gate blocks reordered from (i, f, g, o) to ONNX's (i, o, f, c)
@@ -14,6 +14,7 @@
 //   returned sequence is in processing order (reversed); Y_h / Y_c equal our FinalState either way.
 using Google.Protobuf;
 using LstmSharp.Layers;
+using LstmSharp.Onnx;
 using Onnx;
 
 namespace LstmSharp.Tests.Onnx;
@@ -29,34 +30,18 @@ internal static class OnnxRnnBuilder
     /// <summary>IR version 8 (ONNX 1.10), which any runtime supporting opset 14 reads.</summary>
     const long IrVersion = 8;
 
-    // ONNX block k takes our block Order[k].
-    static readonly int[] _lstmGateOrder = [0, 3, 1, 2];   // ONNX (i, o, f, c) ← ours (i, f, g, o)
-    static readonly int[] _peepholeOrder = [0, 2, 1];      // ONNX (i, o, f)    ← ours (p_i, p_f, p_o)
-    static readonly int[] _gruGateOrder = [1, 0, 2];       // ONNX (z, r, h)    ← ours (r, z, n)
-
-    /// <summary>
-    /// Copies <paramref name="source"/>, made of <c>order.Length</c> equal blocks, with block k of the result
-    /// taken from block <c>order[k]</c> of the source.
-    /// </summary>
-    public static float[] ReorderBlocks(ReadOnlySpan<float> source, ReadOnlySpan<int> order)
-    {
-        if (source.Length % order.Length != 0)
-            throw new ArgumentException($"Expected a length divisible by {order.Length} blocks; received {source.Length}.", nameof(source));
-        var block = source.Length / order.Length;
-        var result = new float[source.Length];
-        for (var k = 0; k < order.Length; k++) source.Slice(order[k] * block, block).CopyTo(result.AsSpan(k * block, block));
-        return result;
-    }
+    // The gate orders and the block reordering are the exporter's own (OnnxExport).
+    static float[] ReorderBlocks(float[] source, int[] order) => OnnxExport.Reorder(source, order);
 
     /// <summary>ONNX's LSTM weights for <paramref name="lstm"/> (built).</summary>
     public static OnnxRnnWeights LstmWeights(Lstm lstm)
     {
         int H = lstm.Units, I = lstm.InputSize;
-        var peephole = lstm.LstmOptions.Peepholes ? ReorderBlocks(Value(lstm, "weight_peephole_l0"), _peepholeOrder) : null;
+        var peephole = lstm.LstmOptions.Peepholes ? ReorderBlocks(Value(lstm, "weight_peephole_l0"), OnnxExport.PeepholeOrder) : null;
         return new OnnxRnnWeights(
-            ReorderBlocks(Value(lstm, "weight_ih_l0"), _lstmGateOrder), [1, 4 * H, I],
-            ReorderBlocks(Value(lstm, "weight_hh_l0"), _lstmGateOrder), [1, 4 * H, H],
-            [.. ReorderBlocks(Value(lstm, "bias_ih_l0"), _lstmGateOrder), .. ReorderBlocks(Value(lstm, "bias_hh_l0"), _lstmGateOrder)], [1, 8 * H],
+            ReorderBlocks(Value(lstm, "weight_ih_l0"), OnnxExport.LstmOrder), [1, 4 * H, I],
+            ReorderBlocks(Value(lstm, "weight_hh_l0"), OnnxExport.LstmOrder), [1, 4 * H, H],
+            [.. ReorderBlocks(Value(lstm, "bias_ih_l0"), OnnxExport.LstmOrder), .. ReorderBlocks(Value(lstm, "bias_hh_l0"), OnnxExport.LstmOrder)], [1, 8 * H],
             peephole);
     }
 
@@ -65,9 +50,9 @@ internal static class OnnxRnnBuilder
     {
         int H = gru.Units, I = gru.InputSize;
         return new OnnxRnnWeights(
-            ReorderBlocks(Value(gru, "weight_ih_l0"), _gruGateOrder), [1, 3 * H, I],
-            ReorderBlocks(Value(gru, "weight_hh_l0"), _gruGateOrder), [1, 3 * H, H],
-            [.. ReorderBlocks(Value(gru, "bias_ih_l0"), _gruGateOrder), .. ReorderBlocks(Value(gru, "bias_hh_l0"), _gruGateOrder)], [1, 6 * H],
+            ReorderBlocks(Value(gru, "weight_ih_l0"), OnnxExport.GruOrder), [1, 3 * H, I],
+            ReorderBlocks(Value(gru, "weight_hh_l0"), OnnxExport.GruOrder), [1, 3 * H, H],
+            [.. ReorderBlocks(Value(gru, "bias_ih_l0"), OnnxExport.GruOrder), .. ReorderBlocks(Value(gru, "bias_hh_l0"), OnnxExport.GruOrder)], [1, 6 * H],
             null);
     }
 
