@@ -2,10 +2,17 @@
 namespace LstmSharp.Data;
 
 /// <summary>Scales values to [0, 1] using the range of the data it was fitted on: <c>(v − min) / (max − min)</c>.</summary>
-public sealed class MinMaxScaler
+public sealed class MinMaxScaler : IScaler
 {
-    MinMaxScaler(float min, float max)
+    /// <summary>
+    /// Rebuilds a scaler from a stored <paramref name="min"/> and <paramref name="max"/> (e.g. a model's metadata);
+    /// use <see cref="Fit"/> to learn them from data.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bound is not finite, or <paramref name="max"/> is not above <paramref name="min"/>.</exception>
+    public MinMaxScaler(float min, float max)
     {
+        if (!float.IsFinite(min) || !float.IsFinite(max) || !(max > min))
+            throw new ArgumentException($"A min-max scaler needs finite bounds with max > min; received min {min} and max {max}.", nameof(max));
         Min = min;
         Max = max;
     }
@@ -16,14 +23,18 @@ public sealed class MinMaxScaler
     /// <summary>The fitted maximum.</summary>
     public float Max { get; }
 
+    /// <summary>Same as the constructor: rebuilds a scaler from a stored minimum and maximum.</summary>
+    public static MinMaxScaler Create(float min, float max) => new(min, max);
+
     /// <summary>Fits on <paramref name="values"/> (the training part only, so no future data leaks in).</summary>
     public static MinMaxScaler Fit(ReadOnlySpan<float> values)
     {
         if (values.IsEmpty) throw new ArgumentException("Cannot fit a scaler on no values.", nameof(values));
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (var v in values)
+        for (var i = 0; i < values.Length; i++)
         {
-            if (!float.IsFinite(v)) throw new ArgumentException($"Cannot fit a scaler on {v}; fill or drop missing values first.", nameof(values));
+            var v = values[i];
+            if (!float.IsFinite(v)) throw new ArgumentException($"Cannot fit a scaler on {v} (value {i}); fill or drop missing values first.", nameof(values));
             min = Math.Min(min, v);
             max = Math.Max(max, v);
         }

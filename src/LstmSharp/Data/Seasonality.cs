@@ -1,0 +1,93 @@
+// Seasonality: finds the dominant season length of a series from the autocorrelation of its first differences.
+namespace LstmSharp.Data;
+
+/// <summary>Season-length detection by autocorrelation, for choosing a seasonal baseline or a look-back.</summary>
+public static class Seasonality
+{
+    /// <summary>
+    /// The autocorrelation a lag must exceed to count as a season. White noise of n values has autocorrelations
+    /// of about ±2/√n, so 0.3 is well above chance from about 50 values on; shorter series may show false seasons.
+    /// </summary>
+    public const double Threshold = 0.3;
+
+    /// <summary>
+    /// The dominant season length of <paramref name="values"/>, or null when there is none. The series is first
+    /// differenced (<c>v[t] − v[t−1]</c>), which removes a trend that would otherwise make every lag look correlated.
+    /// The answer is the lag in [2, <paramref name="maxLag"/>] with the highest autocorrelation of the differences,
+    /// provided it is a local maximum (above its lower neighbour, not below its upper one) and above
+    /// <see cref="Threshold"/>. Lags longer than half the differenced series are not tried, since a season must be
+    /// seen at least twice; a series too short for lag 2, or whose differences are constant (a straight line, up to float rounding), gives null.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLag"/> is below 2.</exception>
+    /// <exception cref="ArgumentException">A value is not finite (the message names its index).</exception>
+    public static int? Detect(ReadOnlySpan<float> values, int maxLag)
+    {
+        if (maxLag < 2) throw new ArgumentOutOfRangeException(nameof(maxLag), maxLag, $"'maxLag' must be at least 2 (the shortest season); received {maxLag}.");
+        CheckFinite(values);
+        if (values.Length < 2) return null;
+        var differences = new float[values.Length - 1];
+        for (var t = 1; t < values.Length; t++) differences[t - 1] = values[t] - values[t - 1];
+        var limit = Math.Min(maxLag, differences.Length / 2);
+        if (limit < 2 || IsConstant(values, differences)) return null;
+        // One lag beyond the limit (when the data has it) tells whether the limit itself is a peak.
+        var acf = Autocorrelation(differences, Math.Min(limit + 1, differences.Length - 1));
+        if (double.IsNaN(acf[0])) return null;
+        var best = 2;
+        for (var lag = 3; lag <= limit; lag++)
+        {
+            if (acf[lag] > acf[best]) best = lag;
+        }
+        var peak = acf[best] > acf[best - 1] && (best + 1 >= acf.Length || acf[best] >= acf[best + 1]);
+        return peak && acf[best] > Threshold ? best : null;
+    }
+
+    /// <summary>
+    /// The sample autocorrelation of <paramref name="values"/> at lags 0 … <paramref name="maxLag"/> (the usual
+    /// estimator, as R's <c>acf</c> and statsmodels: lag-k autocovariance over n terms divided by the variance).
+    /// Element 0 is 1; every element is NaN when the values are constant.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLag"/> is negative or not below the number of values.</exception>
+    /// <exception cref="ArgumentException">A value is not finite.</exception>
+    public static double[] Autocorrelation(ReadOnlySpan<float> values, int maxLag)
+    {
+        if (maxLag < 0 || maxLag >= values.Length)
+            throw new ArgumentOutOfRangeException(nameof(maxLag), maxLag, $"'maxLag' must be in [0, {values.Length - 1}] for {values.Length} values; received {maxLag}.");
+        CheckFinite(values);
+        double mean = 0;
+        foreach (var v in values) mean += v;
+        mean /= values.Length;
+        double variance = 0;
+        foreach (var v in values) variance += (v - mean) * (v - mean);
+        var acf = new double[maxLag + 1];
+        for (var lag = 0; lag <= maxLag; lag++)
+        {
+            double sum = 0;
+            for (var t = 0; t + lag < values.Length; t++) sum += (values[t] - mean) * (values[t + lag] - mean);
+            acf[lag] = variance > 0 ? sum / variance : double.NaN;
+        }
+        return acf;
+    }
+
+    // A straight line has constant differences, up to float rounding of the values; that rounding can be periodic
+    // (t · 0.1f), so a spread below a millionth of the values' size counts as constant rather than as a season.
+    static bool IsConstant(ReadOnlySpan<float> values, ReadOnlySpan<float> differences)
+    {
+        float size = 0, low = float.PositiveInfinity, high = float.NegativeInfinity;
+        foreach (var v in values) size = Math.Max(size, Math.Abs(v));
+        foreach (var d in differences)
+        {
+            low = Math.Min(low, d);
+            high = Math.Max(high, d);
+        }
+        return high - low <= 1e-6f * size;
+    }
+
+    static void CheckFinite(ReadOnlySpan<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"Value {i} is {values[i]}; fill or drop missing values before looking for seasons.", nameof(values));
+        }
+    }
+}

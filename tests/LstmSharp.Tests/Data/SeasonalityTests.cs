@@ -1,0 +1,84 @@
+// SeasonalityTests: season detection on synthetic seasonal series, noise, a straight line and AirPassengers.
+using System.Globalization;
+using LstmSharp.Data;
+using Xunit;
+
+namespace LstmSharp.Tests.Data;
+
+public sealed class SeasonalityTests
+{
+    // amplitude · sin(2πt/period) + slope · t + N(0, 1) noise.
+    static float[] Seasonal(int length, int period, double amplitude, double slope, int seed)
+    {
+        var rng = new Random(seed);
+        var values = new float[length];
+        for (var t = 0; t < length; t++)
+        {
+            var noise = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            values[t] = (float)(amplitude * Math.Sin(2 * Math.PI * t / period) + slope * t + noise);
+        }
+        return values;
+    }
+
+    [Theory]
+    [InlineData(12, 24)]
+    [InlineData(12, 100)]
+    [InlineData(7, 30)]
+    [InlineData(4, 12)]
+    public void Detect_SineWithTrendAndNoise_FindsThePeriod(int period, int maxLag)
+    {
+        for (var seed = 0; seed < 5; seed++) Assert.Equal(period, Seasonality.Detect(Seasonal(144, period, 10, 0.5, seed), maxLag));
+    }
+
+    [Fact]
+    public void Detect_WhiteNoise_FindsNothing()
+    {
+        for (var seed = 0; seed < 10; seed++) Assert.Null(Seasonality.Detect(Seasonal(200, 12, 0, 0, seed), 24));
+    }
+
+    [Fact]
+    public void Detect_StraightLineOrTooShort_FindsNothing()
+    {
+        Assert.Null(Seasonality.Detect(Enumerable.Range(0, 100).Select(t => 0.1f * t + 3f).ToArray(), 24));
+        Assert.Null(Seasonality.Detect([1f, 2f, 1f, 2f], 12));
+        Assert.Null(Seasonality.Detect([], 12));
+    }
+
+    [Fact]
+    public void Detect_MaxLagBelowThePeriod_FindsNoPeakThere()
+    {
+        // Lags 2…6 of a period-12 sine fall on its descending half: the best of them is lag 2, not a peak.
+        Assert.Null(Seasonality.Detect(Seasonal(144, 12, 10, 0, 1), 6));
+    }
+
+    [Fact]
+    public void Detect_AirPassengers_Finds12()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root)!;
+        var lines = File.ReadAllLines(Path.Combine(root, "data", "AirPassengers.csv"));
+        var column = Array.IndexOf(lines[0].Split(','), "passengers");
+        var passengers = lines.Skip(1).Select(l => float.Parse(l.Split(',')[column], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(144, passengers.Length);
+        Assert.Equal(12, Seasonality.Detect(passengers, 24));
+        Assert.Equal(12, Seasonality.Detect(passengers, 48));
+    }
+
+    [Fact]
+    public void Detect_RejectsBadArguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Seasonality.Detect(new float[50], 1));
+        var e = Assert.Throws<ArgumentException>(() => Seasonality.Detect([1f, 2f, float.NaN, 3f], 12));
+        Assert.Contains("Value 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Autocorrelation_MatchesHandComputedValues()
+    {
+        // [1, 2, 3, 4]: deviations −1.5, −0.5, 0.5, 1.5 (sum of squares 5); lag 1: 0.75 − 0.25 + 0.75 = 1.25; lag 2: −0.75 − 0.75 = −1.5.
+        var acf = Seasonality.Autocorrelation([1f, 2f, 3f, 4f], 2);
+        Assert.Equal([1.0, 0.25, -0.3], acf.Select(a => Math.Round(a, 12)));
+        Assert.True(double.IsNaN(Seasonality.Autocorrelation([2f, 2f], 1)[0]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Seasonality.Autocorrelation([1f, 2f], 2));
+    }
+}
