@@ -18,6 +18,7 @@ internal sealed class Monitor(string name, MonitorMode mode, float minDelta)
     readonly bool _higherIsBetter = mode == MonitorMode.Max || (mode == MonitorMode.Auto && name.Contains("acc", StringComparison.OrdinalIgnoreCase));
 
     public string Name { get; } = name;
+    public bool HigherIsBetter => _higherIsBetter;
     public float Best { get; private set; } = float.NaN;
 
     /// <summary>The monitored value in <paramref name="logs"/>; a clear error when it is not logged.</summary>
