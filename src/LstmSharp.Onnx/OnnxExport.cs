@@ -26,7 +26,9 @@ public static class OnnxExport
     /// <summary>
     /// The ONNX model as bytes: input <c>input</c>, output <c>output</c>, batch and time dynamic. With
     /// <paramref name="lengthsInput"/> the graph takes a second input <c>lengths</c> (int32 <c>[batch]</c>), each
-    /// sample's real length, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c> do.
+    /// sample's real length, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c> do. A
+    /// stateful recurrent layer (<see cref="Layers.RnnOptions.Stateful"/>) is exported as an ordinary one: every
+    /// run starts from a zero state.
     /// </summary>
     public static byte[] ToBytes(Sequential model, bool lengthsInput = false)
     {

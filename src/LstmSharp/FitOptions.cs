@@ -12,8 +12,21 @@ public sealed record FitOptions
     /// <summary>Samples per gradient step. Default 32.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Shuffle the training samples before each epoch. Default true.</summary>
+    /// <summary>
+    /// Shuffle the training samples before each epoch. Default true. Set it to false for a stateful model
+    /// (<see cref="Layers.RnnOptions.Stateful"/>), whose batches must keep the streams' order.
+    /// </summary>
     public bool Shuffle { get; init; } = true;
+
+    /// <summary>
+    /// Zero the state of stateful recurrent layers (<see cref="Layers.RnnOptions.Stateful"/>) at the start of every
+    /// epoch and before validation, so each epoch reads its streams from their beginning and validation streams do
+    /// not continue training streams. Keras leaves this to a callback; we make it the default because truncated
+    /// back-propagation through time wants it (as PyTorch's word-language-model example does). Layers that are not
+    /// stateful are unaffected; checkpoints do not store the carried state, so with false a resumed run starts
+    /// its epoch from zeros. Default true.
+    /// </summary>
+    public bool ResetStatesEachEpoch { get; init; } = true;
 
     /// <summary>Seed of the shuffling. Default 0.</summary>
     public int Seed { get; init; }

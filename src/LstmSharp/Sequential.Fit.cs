@@ -116,6 +116,7 @@ public sealed partial class Sequential
         for (var epoch = firstEpoch; epoch <= options.Epochs && !StopTraining; epoch++)
         {
             _fitEpoch = epoch;
+            if (options.ResetStatesEachEpoch) ResetStates();
             foreach (var c in options.Callbacks) c.OnEpochBegin(this, epoch);
             var clock = Stopwatch.StartNew();
             if (options.Shuffle)
@@ -149,7 +150,10 @@ public sealed partial class Sequential
             }
             var logs = Logs((float)(sum / Math.Max(seen, 1)), "");
             if (validation is { } v)
+            {
+                if (options.ResetStatesEachEpoch) ResetStates();
                 foreach (var (key, value) in Evaluate(v.X, v.Y, options.BatchSize, validationLengths)) logs["val_" + key] = value;
+            }
             logs["lr"] = optimizer.LearningRate;
             history.Add(logs);
             foreach (var c in options.Callbacks) c.OnEpochEnd(this, epoch, logs);
@@ -163,6 +167,7 @@ public sealed partial class Sequential
     /// <summary>
     /// The loss and metrics on <paramref name="x"/>, <paramref name="y"/>, in batches, without training;
     /// <paramref name="lengths"/> <c>[samples]</c> gives each sample's real length (the rest is padding).
+    /// Stateful layers continue from their current state (call <see cref="ResetStates"/> first to start afresh).
     /// </summary>
     public IReadOnlyDictionary<string, float> Evaluate(Tensor x, Tensor y, int batchSize = 32, Tensor? lengths = null)
     {
@@ -191,6 +196,8 @@ public sealed partial class Sequential
     /// <summary>
     /// The model's outputs for <paramref name="x"/> <c>[samples, …]</c>, computed in batches, as a new tensor;
     /// <paramref name="lengths"/> <c>[samples]</c> gives each sample's real length (the rest is padding).
+    /// Stateful layers continue from their current state and keep the final one, so feeding a prompt and then one
+    /// token at a time generates text; <see cref="Forward"/> does the same without allocating the result.
     /// </summary>
     public Tensor Predict(Tensor x, int batchSize = 32, Tensor? lengths = null)
     {
@@ -204,7 +211,8 @@ public sealed partial class Sequential
         for (var start = 0; start < samples; start += batchSize)
         {
             var count = Math.Min(batchSize, samples - start);
-            var predicted = Forward(x.Slice(start, count), false, mask?.Slice(start, count));
+            var whole = count == samples;   // one batch (e.g. a token at a time): no views to allocate
+            var predicted = Forward(whole ? x : x.Slice(start, count), false, whole ? mask : mask?.Slice(start, count));
             result ??= Tensor.Zeros([samples, .. predicted.Shape[1..]]);
             predicted.Span.CopyTo(result.Span[(start * (predicted.Length / count))..]);
         }

@@ -94,6 +94,16 @@ public sealed partial class Sequential
         return dOutput;
     }
 
+    /// <summary>
+    /// Returns every stateful recurrent layer (<see cref="RnnOptions.Stateful"/>, also inside a
+    /// <see cref="TimeDistributed"/>) to a zero state, as Keras's <c>reset_states()</c>: call it before a new set of
+    /// streams, e.g. before validation or before generating from a prompt.
+    /// </summary>
+    public void ResetStates()
+    {
+        foreach (var layer in _layers) layer.ResetStates();
+    }
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGradients()
     {

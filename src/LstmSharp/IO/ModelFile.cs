@@ -153,6 +153,7 @@ internal static class ModelFile
                 var o = rnn.Options;
                 json.WriteBoolean("return_sequences", o.ReturnSequences);
                 json.WriteBoolean("go_backwards", o.GoBackwards);
+                json.WriteBoolean("stateful", o.Stateful);
                 json.WriteNumber("dropout", o.Dropout);
                 json.WriteNumber("recurrent_dropout", o.RecurrentDropout);
                 WriteRegularizer(json, "kernel_regularizer", o.KernelRegularizer);
@@ -220,6 +221,7 @@ internal static class ModelFile
                     Name = name,
                     ReturnSequences = e.GetProperty("return_sequences").GetBoolean(),
                     GoBackwards = e.GetProperty("go_backwards").GetBoolean(),
+                    Stateful = e.TryGetProperty("stateful", out var stateful) && stateful.GetBoolean(),
                     Dropout = e.GetProperty("dropout").GetSingle(),
                     RecurrentDropout = e.GetProperty("recurrent_dropout").GetSingle(),
                     KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
@@ -230,7 +232,7 @@ internal static class ModelFile
                 {
                     nameof(Lstm) => new Lstm(units, new LstmOptions
                     {
-                        Name = options.Name, ReturnSequences = options.ReturnSequences, GoBackwards = options.GoBackwards,
+                        Name = options.Name, ReturnSequences = options.ReturnSequences, GoBackwards = options.GoBackwards, Stateful = options.Stateful,
                         Dropout = options.Dropout, RecurrentDropout = options.RecurrentDropout,
                         KernelRegularizer = options.KernelRegularizer, RecurrentRegularizer = options.RecurrentRegularizer, BiasRegularizer = options.BiasRegularizer,
                         Peepholes = e.GetProperty("peepholes").GetBoolean(), UnitForgetBias = e.GetProperty("unit_forget_bias").GetBoolean(),

@@ -26,6 +26,12 @@ public sealed class Bidirectional : Layer
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.IsBuilt) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
+        if (layer.Options.Stateful)
+        {
+            throw new ArgumentException(
+                $"Layer '{layer.Name}' is stateful and cannot be wrapped in Bidirectional: its backward direction would carry its state from the wrong end of the next batch. Use Stateful = false.",
+                nameof(layer));
+        }
         _forward = layer;
         _backward = layer.CreateReverse();
         Merge = merge;

@@ -68,12 +68,15 @@ public sealed class Gru : Rnn
 
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false);
         k.AddBias(_biasIh!.Value.Span, T * B, G, xProj);
-        k.Pack(wHh, H, transB: true, H, G, _recurrent);
+        // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
+        var packed = T > 1;
+        if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
         for (var t = 0; t < T; t++)
         {
             var ht = hProj.Slice(t * B * G, B * G);
             var hPrev = h.Slice(t * B * H, B * H);
-            k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false);
+            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false);
+            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
             k.AddBias(bHh, B, G, ht);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);

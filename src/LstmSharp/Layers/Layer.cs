@@ -137,6 +137,14 @@ public abstract class Layer
         return OnBackward(dOutput);
     }
 
+    /// <summary>
+    /// Returns a stateful recurrent layer (<see cref="RnnOptions.Stateful"/>) to a zero state, as Keras's
+    /// <c>reset_states()</c>; wrappers reset the layer they wrap; other layers have no state and do nothing.
+    /// </summary>
+    public virtual void ResetStates()
+    {
+    }
+
     /// <summary>Sets every parameter gradient to zero.</summary>
     public void ZeroGradients()
     {

@@ -94,12 +94,16 @@ public sealed class Lstm : Rnn
         k.Add(_biasHh!.Value.Span, _bias);
         k.AddBias(_bias, T * B, G, gates);
 
-        k.Pack(wHh, H, transB: true, H, G, _recurrent);
+        // W_hh is packed once for all steps; a single step (generating a token at a time) multiplies it directly,
+        // which for a few rows costs less than the packing.
+        var packed = T > 1;
+        if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
         for (var t = 0; t < T; t++)
         {
             var gt = gates.Slice(t * B * G, B * G);
             // gates_t += h_{t-1} [B, H] · W_hhᵀ
-            k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, gt, G, accumulate: true);
+            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, gt, G, accumulate: true);
+            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
             k.LstmCellForward(c.Slice(t * B * H, B * H), peep, B, H,
                 gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);

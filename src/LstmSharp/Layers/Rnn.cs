@@ -53,8 +53,21 @@ public abstract class Rnn : Layer
     /// <summary>Number of state tensors: 2 (h, c) for an LSTM, 1 (h) otherwise.</summary>
     public int StateCount => _states.Length;
 
-    /// <summary>The state after the last processed step of the last forward pass, each <c>[batch, units]</c>.</summary>
+    /// <summary>
+    /// The state after the last processed step of the last forward pass, each <c>[batch, units]</c>; a
+    /// <see cref="RnnOptions.Stateful"/> layer starts its next pass from it.
+    /// </summary>
     public IReadOnlyList<Tensor> FinalState => _finalState[0] is null ? throw NoForward() : _finalState;
+
+    /// <summary>
+    /// Zeros the state a <see cref="RnnOptions.Stateful"/> layer carries (and so <see cref="FinalState"/>): the
+    /// next forward pass starts from zeros. Does nothing for a layer that is not stateful.
+    /// </summary>
+    public override void ResetStates()
+    {
+        if (!Options.Stateful) return;
+        foreach (var state in _finalState) state?.Span.Clear();
+    }
 
     /// <summary>∂loss/∂initial state after the last backward pass, each <c>[batch, units]</c>.</summary>
     public IReadOnlyList<Tensor> InitialStateGradient => _dState[0] is null ? throw NoForward() : _dState;
@@ -142,7 +155,8 @@ public abstract class Rnn : Layer
 
     /// <summary>
     /// Runs the layer from <paramref name="initialState"/> (h, and c for an LSTM; each <c>[batch, units]</c>;
-    /// zeros when null). The final state is then in <see cref="FinalState"/>. With a <paramref name="mask"/>
+    /// when null: zeros, or for a <see cref="RnnOptions.Stateful"/> layer the previous pass's final state if the
+    /// batch size is the same). The final state is then in <see cref="FinalState"/>. With a <paramref name="mask"/>
     /// <c>[batch, time]</c>, padded steps are skipped exactly: the state passes them unchanged (so each sample's
     /// final state is that of its last real step, and a backward pass starts at the true end), and the output
     /// at a padded step is zero.
@@ -158,6 +172,9 @@ public abstract class Rnn : Layer
         int B = input.Dim(0), T = input.Dim(1), I = InputSize, H = Units;
         if (T == 0) throw new ArgumentException($"{GetType().Name} '{Name}' needs at least one time step; received [{Tensor.FormatShape(input.Shape)}].", nameof(input));
 
+        // A stateful layer continues from the last pass's final state, kept in _finalState, which the Ensure below
+        // leaves untouched when the batch size is the same (and zeroes when it is not).
+        var carry = Options.Stateful && initialState is null && _finalState[0] is { } last && last.Dim(0) == B;
         Steps = T;
         Batch = B;
         Ensure(ref _x, T, B, I);
@@ -212,7 +229,11 @@ public abstract class Rnn : Layer
         for (var s = 0; s < StateCount; s++)
         {
             var slot0 = State(s)[..(B * H)];
-            if (initialState is null)
+            if (carry)
+            {
+                _finalState[s].Span.CopyTo(slot0);
+            }
+            else if (initialState is null)
             {
                 slot0.Clear();
             }

@@ -15,6 +15,26 @@ public record RnnOptions
     /// </summary>
     public bool GoBackwards { get; init; }
 
+    /// <summary>
+    /// Carry the state from one forward pass to the next (Keras <c>stateful=True</c>), for truncated
+    /// back-propagation through time over long streams: a forward pass without an explicit initial state starts
+    /// from the final state (<see cref="Rnn.FinalState"/>: h, and c for an LSTM) of the previous pass instead of
+    /// zeros. Row b of each batch must therefore continue row b of the previous batch (see
+    /// <see cref="Data.TextBatches"/>); with a mask a row carries the state after its last real step. The carried
+    /// state is a constant: gradients stop at the start of each pass. A pass whose batch size differs from the
+    /// previous pass's starts from zeros, so <c>Predict</c> on one sequence works after training on 64 streams.
+    /// <see cref="Rnn.ResetStates"/> (or <see cref="Sequential.ResetStates"/>) starts again from zeros.
+    /// <para>
+    /// Give <see cref="Sequential.Fit"/> <c>Shuffle = false</c> and a batch size that divides the samples, so its
+    /// batches keep the streams' order (<see cref="Data.TextBatches.ToSamples"/> lays them out); Fit resets the state at the start of every epoch and before
+    /// validation unless <see cref="FitOptions.ResetStatesEachEpoch"/> is false. <c>Evaluate</c> and
+    /// <c>Predict</c> continue from the current state. A stateful layer cannot be wrapped in
+    /// <see cref="Bidirectional"/> (the backward direction would carry its state from the wrong end). ONNX
+    /// export runs every sequence from a zero state. Default false.
+    /// </para>
+    /// </summary>
+    public bool Stateful { get; init; }
+
     /// <summary>Layer name; defaults to the type name.</summary>
     public string? Name { get; init; }
 

@@ -54,11 +54,14 @@ public sealed class SimpleRnn : Rnn
         _biasIh!.Value.Span.CopyTo(_bias);
         k.Add(_biasHh!.Value.Span, _bias);
         k.AddBias(_bias, T * B, H, pre);
-        k.Pack(wHh, H, transB: true, H, H, _recurrent);
+        // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
+        var packed = T > 1;
+        if (packed) k.Pack(wHh, H, transB: true, H, H, _recurrent);
         for (var t = 0; t < T; t++)
         {
             var ht = h.Slice((t + 1) * B * H, B * H);
-            k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, H, accumulate: true);
+            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, H, accumulate: true);
+            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
             k.Tanh(ht);
             CarryMaskedStates(t);
         }

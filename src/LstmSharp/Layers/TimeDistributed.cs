@@ -30,6 +30,9 @@ public sealed class TimeDistributed : Layer
     public Layer Inner { get; }
 
     /// <inheritdoc />
+    public override void ResetStates() => Inner.ResetStates();
+
+    /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [inputShape[0], .. Inner.OutputShapeFor(inputShape[1..])];
 
     /// <inheritdoc />
