@@ -6,20 +6,20 @@ internal sealed class CliException(string message) : Exception(message);
 
 internal static class CliErrors
 {
-    public static int Run(Func<int> command)
+    public static int Run(CliHost host, Func<int> command)
     {
         try
         {
             return command();
         }
-        catch (Exception e) when (e is CliException or ArgumentException or IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is CliException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            host.Error.WriteLine($"error: {e.Message}");
             return 1;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"internal error (please report it): {e}");
+            host.Error.WriteLine($"internal error (please report it): {e}");
             return 2;
         }
     }

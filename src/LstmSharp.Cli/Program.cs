@@ -1,7 +1,13 @@
-// The `lstm` tool: thin commands over the library. Exit codes: 0 success, 1 bad input or usage, 2 internal error.
-using System.CommandLine;
-using LstmSharp.Cli.Commands;
+// The `lstm` tool: thin commands over the library. Exit codes: 0 success, 1 bad input or usage, 2 internal error,
+// 130 stopped by Ctrl-C (after saving what training had reached).
+using LstmSharp.Cli;
 
-var root = new RootCommand("LstmSharp: LSTM, GRU and RNN networks in pure managed C#.");
-root.Subcommands.Add(DemoCommand.Create());
-return root.Parse(args).Invoke();
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl-C stops training cleanly; a second one ends the process at once.
+    if (cancel.IsCancellationRequested) return;
+    e.Cancel = true;
+    cancel.Cancel();
+};
+return Cli.Run(args, new CliHost(Console.Out, Console.Error, !Console.IsErrorRedirected && !Console.IsOutputRedirected, cancel.Token));

@@ -1,0 +1,260 @@
+// `lstm classify train|evaluate|predict`: text classification from a CSV with text and label columns — tokens,
+// Embedding + bidirectional LSTM + softmax, a stratified test split, accuracy, per-class scores and a confusion matrix.
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LstmSharp.Data;
+using LstmSharp.Metrics;
+using LstmSharp.Text;
+using nietras.SeparatedValues;
+
+namespace LstmSharp.Cli.Commands;
+
+internal static class ClassifyCommand
+{
+    public static Command Create(CliHost host)
+    {
+        var command = new Command("classify", "Classify texts with an LSTM: train on a labelled CSV, evaluate, predict.");
+        command.Subcommands.Add(Train(host));
+        command.Subcommands.Add(Evaluate(host));
+        command.Subcommands.Add(Predict(host));
+        return command;
+    }
+
+    static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
+
+    static Option<string[]> TextColumns() => new("--text")
+    {
+        Description = "Text column(s), joined with a line break when several (comma-separated or repeated).", DefaultValueFactory = _ => ["text"], AllowMultipleArgumentsPerToken = true,
+    };
+
+    static string[] Split(string[] values) => [.. values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+    /// <summary>The texts (named columns joined) and labels of a CSV file.</summary>
+    static (string[] Texts, string[]? Labels) Read(string path, string[] textColumns, string? labelColumn)
+    {
+        var table = CsvTable.Read(path);
+        var columns = textColumns.Select(c => table.Strings(c, "--text")).ToArray();
+        var texts = Enumerable.Range(0, table.RowCount).Select(r => string.Join("\n", columns.Select(c => c[r]))).ToArray();
+        string[]? labels = null;
+        if (labelColumn is not null)
+        {
+            labels = table.Strings(labelColumn, "--label");
+            var empty = Array.FindIndex(labels, string.IsNullOrWhiteSpace);
+            if (empty >= 0) throw new CliException($"{path}:{table.Line(empty)}: column '{labelColumn}' is empty; every row needs a label.");
+        }
+        return (texts, labels);
+    }
+
+    static Command Train(CliHost host)
+    {
+        var data = new Argument<string>("data") { Description = "CSV file with a header row." };
+        var text = TextColumns();
+        var label = Opt("--label", "Label column.", "label");
+        var level = Opt("--level", "Tokens: word or char.", "word");
+        level.AcceptOnlyFromAmong("word", "char");
+        var maxTokens = Opt("--max-tokens", "Vocabulary limit (rarer tokens become [UNK]).", 20000);
+        var maxLength = Opt("--max-length", "Tokens read per text (longer ones are cut; shorter ones padded and masked).", 200);
+        var embedding = Opt("--embedding", "Embedding dimension.", 64);
+        var units = Opt("--units", "LSTM units per direction.", 64);
+        var unidirectional = Opt("--unidirectional", "Read texts one way only (default: bidirectional).", false);
+        var dropout = Opt("--dropout", "Input dropout of the LSTM.", 0.2f);
+        var rate = Opt("--learning-rate", "Adam learning rate.", 0.002f);
+        var epochs = Opt("--epochs", "Most epochs.", 10);
+        var batch = Opt("--batch-size", "Mini-batch size.", 32);
+        var patience = Opt("--patience", "Early stopping on validation loss (0 = off).", 3);
+        var validation = Opt("--validation", "Fraction of the training rows held out (stratified) for validation.", 0.1f);
+        var test = Opt("--test", "Fraction of the rows held out (stratified) for the test.", 0.2);
+        var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "classify.safetensors" };
+        var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "classify");
+        var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part.")
+        {
+            data, text, label, level, maxTokens, maxLength, embedding, units, unidirectional, dropout, rate, epochs, batch, patience, validation, test, output, plot,
+        };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var options = new TextClassifierOptions
+            {
+                Level = r.GetValue(level) == "char" ? TokenLevel.Character : TokenLevel.Word, MaxTokens = r.GetValue(maxTokens), MaxLength = r.GetValue(maxLength),
+                EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Bidirectional = !r.GetValue(unidirectional), Dropout = r.GetValue(dropout),
+                LearningRate = r.GetValue(rate), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Patience = r.GetValue(patience),
+                ValidationFraction = r.GetValue(validation), Seed = r.GetValue(common.Seed),
+            };
+            return RunTrain(terminal, r.GetValue(data)!, Split(r.GetValue(text)!), r.GetValue(label)!, options, r.GetValue(test), r.GetValue(output)!, r.GetValue(plot)!);
+        }));
+        return command;
+    }
+
+    static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
+        }
+        if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
+        var (texts, read) = Read(path, textColumns, labelColumn);
+        var labels = read!;
+        var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2)
+            throw new CliException($"{path}: the label column '{labelColumn}' has a single class ('{classes[0]}') in all {labels.Length} rows; a classifier needs at least two.");
+        var ids = labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal)).ToArray();
+        var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
+        terminal.Settings("classify train", [
+            ("data", $"{path} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
+            ("classes", string.Join(", ", classes.Select((c, i) => $"{c} ({ids.Count(x => x == i)})"))),
+            ("split", $"stratified: training {trainRows.Length} (validation {options.ValidationFraction:P0} of it), test {testRows.Length}"),
+            ("tokens", $"{(options.Level == TokenLevel.Word ? "word" : "char")}, ≤ {options.MaxTokens} in the vocabulary, ≤ {options.MaxLength} per text, lowercase {options.Lowercase}"),
+            ("model", $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}), dropout {options.Dropout} → Dense({classes.Length}) softmax"),
+            ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
+            ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
+        ]);
+        TextClassifier? classifier = null;
+        var completed = TrainingDisplay.Run(terminal, "classify", options.Epochs, (progress, stop) =>
+            classifier = TextClassifier.Train([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, progress, [stop]));
+        var report = classifier!.Evaluate([.. testRows.Select(i => texts[i])], [.. testRows.Select(i => labels[i])]);
+        Show(terminal, $"test: {testRows.Length} rows", classifier, report);
+        classifier.Model.Metadata["lstmsharp.classify.text_columns"] = string.Join(",", textColumns);
+        classifier.Model.Metadata["lstmsharp.classify.label_column"] = labelColumn;
+        classifier.Save(output);
+        terminal.Line($"Saved the model to {output}.");
+        if (plot.Length > 0)
+        {
+            Plots.Loss($"{plot}-loss.png", $"{Path.GetFileName(path)}: loss per epoch", classifier.History!);
+            terminal.Line($"Wrote {plot}-loss.png.");
+        }
+        terminal.Json(new JsonObject { ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output });
+        return completed ? 0 : Cli.Interrupted;
+    }
+
+    static void Show(Terminal terminal, string title, TextClassifier classifier, ClassificationReport report)
+    {
+        var classes = classifier.Classes;
+        terminal.Results($"{title}: accuracy {report.Accuracy:P2}", ["class", "precision", "recall", "F1", "support"],
+            [.. classes.Select((c, i) => (IReadOnlyList<string>)[c, Terminal.F(report.Precision[i]), Terminal.F(report.Recall[i]), Terminal.F(report.F1[i]), report.Support[i].ToString(CultureInfo.InvariantCulture)]),
+             ["macro average", Terminal.F(report.MacroPrecision), Terminal.F(report.MacroRecall), Terminal.F(report.MacroF1), report.Count.ToString(CultureInfo.InvariantCulture)],
+             ["weighted F1", "", "", Terminal.F(report.WeightedF1), ""]]);
+        terminal.Results("confusion matrix (rows: actual, columns: predicted)", ["actual \\ predicted", .. classes],
+            classes.Select((c, i) => (IReadOnlyList<string>)[c, .. classes.Select((_, j) => report.Confusion[i, j].ToString(CultureInfo.InvariantCulture))]));
+    }
+
+    static JsonObject ReportJson(TextClassifier classifier, ClassificationReport report)
+    {
+        var perClass = new JsonObject();
+        for (var i = 0; i < classifier.Classes.Count; i++)
+            perClass[classifier.Classes[i]] = new JsonObject { ["precision"] = report.Precision[i], ["recall"] = report.Recall[i], ["f1"] = report.F1[i], ["support"] = report.Support[i] };
+        var confusion = new JsonArray();
+        for (var i = 0; i < classifier.Classes.Count; i++)
+            confusion.Add(new JsonArray([.. Enumerable.Range(0, classifier.Classes.Count).Select(j => (JsonNode?)report.Confusion[i, j])]));
+        return new JsonObject { ["accuracy"] = report.Accuracy, ["macro_f1"] = report.MacroF1, ["weighted_f1"] = report.WeightedF1, ["classes"] = perClass, ["confusion"] = confusion };
+    }
+
+    static TextClassifier Load(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
+        return TextClassifier.Load(path);
+    }
+
+    static string[] StoredTextColumns(TextClassifier c, string[] given, ParseResult r, Option<string[]> option)
+        => r.GetResult(option) is { Implicit: false } ? given
+            : c.Model.Metadata.TryGetValue("lstmsharp.classify.text_columns", out var s) ? s.Split(',') : given;
+
+    static Command Evaluate(CliHost host)
+    {
+        var data = new Argument<string>("data") { Description = "Labelled CSV file." };
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm classify train`.", DefaultValueFactory = _ => "classify.safetensors" };
+        var text = TextColumns();
+        var label = Opt("--label", "Label column (default: the one the model was trained with).", "");
+        var command = new Command("evaluate", "Score a saved classifier on a labelled CSV: accuracy, per-class scores, confusion matrix.") { data, model, text, label };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var classifier = Load(r.GetValue(model)!);
+            var columns = StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text);
+            var labelColumn = r.GetValue(label) is { Length: > 0 } l ? l : classifier.Model.Metadata.TryGetValue("lstmsharp.classify.label_column", out var s) ? s : "label";
+            var (texts, labels) = Read(r.GetValue(data)!, columns, labelColumn);
+            terminal.Settings("classify evaluate", [("model", r.GetValue(model)), ("data", $"{r.GetValue(data)} ({texts.Length} rows)"), ("text", string.Join(" + ", columns)), ("label", labelColumn)]);
+            ClassificationReport report;
+            try
+            {
+                report = classifier.Evaluate(texts, labels!);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"{r.GetValue(data)}: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+            Show(terminal, $"{texts.Length} rows", classifier, report);
+            terminal.Json(new JsonObject { ["command"] = "classify evaluate", ["result"] = ReportJson(classifier, report) });
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Predict(CliHost host)
+    {
+        var input = new Argument<string[]>("text") { Description = "Text(s) to classify.", Arity = ArgumentArity.ZeroOrMore };
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm classify train`.", DefaultValueFactory = _ => "classify.safetensors" };
+        var file = Opt("--file", "Classify every row of a CSV file (its text columns) or every line of a .txt file instead.", "");
+        var text = TextColumns();
+        var output = Opt("--output", "CSV file for the predictions of --file ('' = print them).", "");
+        var command = new Command("predict", "Label texts given on the command line or in a file, with each class's probability.") { input, model, file, text, output };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var classifier = Load(r.GetValue(model)!);
+            var path = r.GetValue(file)!;
+            string[] texts;
+            if (path.Length > 0)
+            {
+                if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
+                texts = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
+                    ? Read(path, StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text), null).Texts
+                    : [.. File.ReadAllLines(path).Where(l => l.Length > 0)];
+                if (texts.Length == 0) throw new CliException($"{path}: the file is empty.");
+            }
+            else texts = r.GetValue(input)!;
+            if (texts.Length == 0) throw new CliException("Give a text to classify, or --file with texts.");
+            terminal.Settings("classify predict", [("model", r.GetValue(model)), ("input", path.Length > 0 ? $"{path} ({texts.Length} texts)" : $"{texts.Length} text(s)"), ("classes", string.Join(", ", classifier.Classes))]);
+            var probabilities = classifier.PredictProbabilities(texts);
+            var predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
+            var target = r.GetValue(output)!;
+            if (target.Length > 0)
+            {
+                using (var writer = Sep.Writer().ToFile(target))
+                {
+                    for (var i = 0; i < texts.Length; i++)
+                    {
+                        using var row = writer.NewRow();
+                        row["row"].Format(i + 1);
+                        row["label"].Set(classifier.Classes[predicted[i]]);
+                        for (var c = 0; c < classifier.Classes.Count; c++) row[$"p_{classifier.Classes[c]}"].Format(probabilities[i][c]);
+                    }
+                }
+                terminal.Line($"Wrote {texts.Length} prediction(s) to {target}.");
+            }
+            else
+            {
+                terminal.Results("predictions", ["text", "label", "probability"], texts.Select((t, i) => (IReadOnlyList<string>)[
+                    t.Length > 60 ? t[..57].ReplaceLineEndings(" ") + "…" : t.ReplaceLineEndings(" "), classifier.Classes[predicted[i]], Terminal.F(probabilities[i][predicted[i]])]));
+            }
+            terminal.Json(new JsonObject
+            {
+                ["command"] = "classify predict",
+                ["predictions"] = new JsonArray([.. texts.Select((t, i) => (JsonNode?)new JsonObject
+                {
+                    ["label"] = classifier.Classes[predicted[i]],
+                    ["probabilities"] = new JsonObject([.. classifier.Classes.Select((c, k) => KeyValuePair.Create(c, (JsonNode?)probabilities[i][k]))]),
+                })]),
+            });
+            return 0;
+        }));
+        return command;
+    }
+}

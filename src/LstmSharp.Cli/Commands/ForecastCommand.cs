@@ -1,0 +1,320 @@
+// `lstm forecast train|evaluate|predict`: LSTM forecasting of a CSV column, scored against the naive and
+// seasonal-naive baselines on a held-out test part, with a rolling-origin backtest, plots and a model file.
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using LstmSharp.Data;
+using LstmSharp.Forecasting;
+using nietras.SeparatedValues;
+
+namespace LstmSharp.Cli.Commands;
+
+internal static class ForecastCommand
+{
+    public static Command Create(CliHost host)
+    {
+        var command = new Command("forecast", "Forecast a numeric column of a CSV file with an LSTM.");
+        command.Subcommands.Add(Train(host));
+        command.Subcommands.Add(Evaluate(host));
+        command.Subcommands.Add(Predict(host));
+        return command;
+    }
+
+    sealed class DataOptions
+    {
+        public Argument<string> Data { get; } = new("data") { Description = "CSV file with a header row." };
+        public Option<string> Missing { get; } = new("--missing")
+        {
+            Description = "Missing values (empty, NA, NaN): interpolate linearly, ffill (carry the last value), drop the row, or error.",
+            DefaultValueFactory = _ => "error",
+        };
+        public Option<int> Season { get; } = new("--season") { Description = "Season length for the seasonal-naive baseline and MASE (0 = detect, 1 = none).", DefaultValueFactory = _ => 0 };
+        public Option<int> Test { get; } = new("--test") { Description = "Rows at the end held out for testing (0 = 10% of the rows, at least the horizon).", DefaultValueFactory = _ => 0 };
+        public Option<string> Plot { get; } = new("--plot") { Description = "Prefix of the PNG plots (<prefix>-forecast.png, <prefix>-loss.png); '' for none.", DefaultValueFactory = _ => "forecast" };
+
+        public void AddTo(Command c)
+        {
+            c.Arguments.Add(Data);
+            c.Options.Add(Missing);
+            c.Options.Add(Season);
+            c.Options.Add(Test);
+            c.Options.Add(Plot);
+        }
+    }
+
+    static Command Train(CliHost host)
+    {
+        var data = new DataOptions();
+        var target = new Option<string>("--target") { Description = "Column to forecast (default: the last column).", DefaultValueFactory = _ => "" };
+        var features = new Option<string[]>("--features") { Description = "Other numeric columns to use as inputs (comma-separated or repeated).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
+        var time = new Option<string>("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
+        var lookback = new Option<int>("--lookback") { Description = "Past steps the network sees.", DefaultValueFactory = _ => 12 };
+        var horizon = new Option<int>("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
+        var strategy = new Option<string>("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
+        strategy.AcceptOnlyFromAmong("direct", "recursive");
+        var transform = new Option<string>("--transform") { Description = "What the network models: none, diff (first differences) or log-diff (relative change).", DefaultValueFactory = _ => "diff" };
+        transform.AcceptOnlyFromAmong("none", "diff", "log-diff");
+        var scaling = new Option<string>("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
+        scaling.AcceptOnlyFromAmong("standard", "minmax");
+        var units = new Option<int>("--units") { Description = "Units per LSTM layer.", DefaultValueFactory = _ => 32 };
+        var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers.", DefaultValueFactory = _ => 1 };
+        var dropout = new Option<float>("--dropout") { Description = "Input dropout of each LSTM layer.", DefaultValueFactory = _ => 0f };
+        var rate = new Option<float>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 0.005f };
+        var epochs = new Option<int>("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => 200 };
+        var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 16 };
+        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (0 = off).", DefaultValueFactory = _ => 30 };
+        var validation = new Option<float>("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
+        var backtest = new Option<int>("--backtest") { Description = "Rolling-origin backtest with this many origins (one horizon apart, retrained at each; 0 = none).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
+        var command = new Command("train", "Train a forecaster, score it on the test part next to naive baselines, plot it and save it.")
+        {
+            target, features, time, lookback, horizon, strategy, transform, scaling, units, layers, dropout, rate, epochs, batch, patience, validation, backtest, output,
+        };
+        data.AddTo(command);
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var options = new ForecastOptions
+            {
+                Lookback = r.GetValue(lookback), Horizon = r.GetValue(horizon),
+                Strategy = r.GetValue(strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
+                Transform = r.GetValue(transform) switch { "none" => SeriesTransform.None, "log-diff" => SeriesTransform.LogDifference, _ => SeriesTransform.Difference },
+                Scaling = r.GetValue(scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
+                Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), LearningRate = r.GetValue(rate),
+                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Patience = r.GetValue(patience), ValidationFraction = r.GetValue(validation),
+                Seed = r.GetValue(common.Seed),
+            };
+            var featureNames = r.GetValue(features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+            return RunTrain(terminal, r.GetValue(data.Data)!, r.GetValue(target), featureNames, r.GetValue(time), SeriesData.ParsePolicy(r.GetValue(data.Missing)!),
+                options, r.GetValue(data.Test), r.GetValue(data.Season), r.GetValue(backtest), r.GetValue(output)!, r.GetValue(data.Plot)!);
+        }));
+        return command;
+    }
+
+    internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
+        ForecastOptions options, int test, int season, int backtest, string output, string plot)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
+        }
+        if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
+        var series = SeriesData.Read(path, target, features, timeColumn, missing);
+        var (testStart, resolvedSeason) = Split(series, options.Horizon, test, season, options.Lookback + 1);
+        terminal.Settings("forecast train", [
+            ("data", $"{path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Length > 1 ? string.Join(", ", series.Names[1..]) : "none"),
+            ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesData.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
+            ("lookback", options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", options.Transform), ("scaling", options.Scaling),
+            ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
+            ("season", season == 0 ? $"{resolvedSeason} (detected)" : resolvedSeason), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
+            ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
+            ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", output), ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"),
+        ]);
+
+        Forecaster? forecaster = null;
+        var completed = TrainingDisplay.Run(terminal, "forecast", options.Epochs, (progress, stop) =>
+            forecaster = Train(series, testStart, options, progress, stop));
+        var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason);
+        terminal.Line($"Kept the weights of epoch {forecaster!.BestEpoch} of {forecaster.History!.Epochs}.");
+        ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {options.Horizon} step(s)", evaluation);
+
+        var result = new JsonObject
+        {
+            ["command"] = "forecast train", ["data"] = path, ["target"] = series.Names[0], ["rows"] = series.Rows, ["test_rows"] = series.Rows - testStart,
+            ["season"] = resolvedSeason, ["epochs_run"] = forecaster.History.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
+            ["test"] = ScoresJson(evaluation), ["model"] = output,
+        };
+        if (backtest > 0 && completed)
+        {
+            var folds = ForecastEvaluation.Backtest(series.Columns, series.Names, options, backtest, resolvedSeason,
+                (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"));
+            ShowBacktest(terminal, folds);
+            result["backtest"] = new JsonArray([.. folds.Select(f => (JsonNode?)new JsonObject { ["origin"] = f.Origins[0], ["scores"] = ScoresJson(f) })]);
+        }
+
+        forecaster.Model.Metadata["lstmsharp.forecast.time_column"] = series.TimeColumn ?? "";
+        forecaster.Model.Metadata["lstmsharp.forecast.season"] = resolvedSeason.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        forecaster.Save(output);
+        terminal.Line($"Saved the model to {output}.");
+        if (plot.Length > 0)
+        {
+            PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", options.Horizon);
+            Plots.Loss($"{plot}-loss.png", $"{series.Names[0]}: loss per epoch", forecaster.History);
+            terminal.Line($"Wrote {plot}-forecast.png and {plot}-loss.png.");
+        }
+        terminal.Json(result);
+        return completed ? 0 : Cli.Interrupted;
+    }
+
+    static Forecaster Train(SeriesData series, int trainEnd, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
+    {
+        try
+        {
+            return Forecaster.Train(series.Columns, series.Names, trainEnd, options, progress, [stop]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{series.Path}: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
+
+    /// <summary>The test part's first row and the season (detected on the rows before the test part when 0).</summary>
+    static (int TestStart, int Season) Split(SeriesData series, int horizon, int test, int season, int history)
+    {
+        var n = series.Rows;
+        if (test < 0) throw new CliException($"--test must be 0 (automatic) or more; received {test}.");
+        if (season < 0) throw new CliException($"--season must be 0 (detect), 1 (none) or a season length; received {season}.");
+        if (test == 0) test = Math.Max(horizon, (int)Math.Round(0.1 * n));
+        if (test < horizon) throw new CliException($"--test {test} is shorter than --horizon {horizon}: no forecast would fit in the test part.");
+        var testStart = n - test;
+        if (testStart < history + horizon + 1)
+        {
+            throw new CliException(
+                $"{series.Path}: too few rows: {n} rows leave {testStart} before the {test}-row test part, but lookback + horizon need at least {history + horizon + 1} " +
+                "(plus some for validation). Shorten --lookback, --horizon or --test.");
+        }
+        if (season == 0) season = Seasonality.Detect(series.Columns[0].AsSpan(0, testStart), Math.Min(testStart / 3, 400)) ?? 1;
+        if (season >= testStart) throw new CliException($"--season {season} needs more than {season} rows before the test part; there are {testStart}.");
+        return (testStart, season);
+    }
+
+    static void ShowScores(Terminal terminal, string title, ForecastEvaluation evaluation)
+    {
+        terminal.Results(title, ["forecast", "MAE", "RMSE", "MAPE %", "sMAPE %", "MASE"],
+            evaluation.Scores.Select(s => (IReadOnlyList<string>)[
+                s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {evaluation.Season})" : s.Key,
+                Terminal.F(s.Value.Mae), Terminal.F(s.Value.Rmse), Terminal.F(s.Value.Mape, "F2"), Terminal.F(s.Value.Smape, "F2"), Terminal.F(s.Value.Mase)]));
+    }
+
+    static void ShowBacktest(Terminal terminal, IReadOnlyList<ForecastEvaluation> folds)
+    {
+        var names = folds[0].Scores.Keys.ToArray();
+        var rows = folds.Select(f => (IReadOnlyList<string>)[$"origin row {f.Origins[0] + 1}", .. names.Select(n => Terminal.F(f.Scores[n].Mase))]).ToList();
+        rows.Add(["mean", .. names.Select(n => Terminal.F(folds.Average(f => f.Scores[n].Mase)))]);
+        terminal.Results("rolling-origin backtest (MASE)", ["fold", .. names], rows);
+    }
+
+    static JsonObject ScoresJson(ForecastEvaluation evaluation)
+    {
+        var json = new JsonObject();
+        foreach (var (name, s) in evaluation.Scores)
+            json[name] = new JsonObject { ["mae"] = s.Mae, ["rmse"] = s.Rmse, ["mape"] = s.Mape, ["smape"] = s.Smape, ["mase"] = s.Mase };
+        return json;
+    }
+
+    /// <summary>The training tail and the test part, with the forecasts from origins one horizon apart.</summary>
+    static void PlotForecast(SeriesData series, ForecastEvaluation evaluation, int testStart, string path, int horizon)
+    {
+        var y = series.Columns[0];
+        var from = Math.Max(0, testStart - 3 * (series.Rows - testStart));
+        var lines = new List<(string, double[], double[])>
+        {
+            ("training (tail)", Range(from, testStart), [.. y[from..testStart].Select(v => (double)v)]),
+            ("actual (test)", Range(testStart, series.Rows), [.. y[testStart..].Select(v => (double)v)]),
+        };
+        var xs = new List<double>();
+        var ys = new List<double>();
+        for (var i = 0; i < evaluation.Origins.Count; i += horizon)
+        {
+            for (var k = 0; k < horizon; k++)
+            {
+                xs.Add(evaluation.Origins[i] + k);
+                ys.Add(evaluation.Forecasts[i][k]);
+            }
+            if (horizon > 1)
+            {
+                xs.Add(double.NaN);
+                ys.Add(double.NaN);
+            }
+        }
+        lines.Add((horizon == 1 ? "LSTM (one step ahead)" : $"LSTM ({horizon} steps from each origin)", [.. xs], [.. ys]));
+        Plots.Lines(path, $"{series.Names[0]}: forecast vs actual on the test part", series.TimeColumn is null ? "row" : $"row ({series.TimeColumn} {series.Times[0]} … {series.Times[^1]})", series.Names[0], lines);
+    }
+
+    static double[] Range(int from, int to) => [.. Enumerable.Range(from, to - from).Select(i => (double)i)];
+
+    static Command Evaluate(CliHost host)
+    {
+        var data = new DataOptions();
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
+        var command = new Command("evaluate", "Score a saved forecaster on the last rows of a CSV file next to the naive baselines.") { model };
+        data.AddTo(command);
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data.Data)!, SeriesData.ParsePolicy(r.GetValue(data.Missing)!));
+            var (testStart, season) = Split(series, forecaster.Options.Horizon, r.GetValue(data.Test), r.GetValue(data.Season) is var s && s == 0 ? StoredSeason(forecaster) : s, forecaster.HistoryNeeded);
+            terminal.Settings("forecast evaluate", [("model", r.GetValue(model)), ("data", $"{series.Path} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
+                ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
+            var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
+            ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
+            var plot = r.GetValue(data.Plot)!;
+            if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon);
+            terminal.Json(new JsonObject { ["command"] = "forecast evaluate", ["season"] = season, ["test"] = ScoresJson(evaluation) });
+            return 0;
+        }));
+        return command;
+    }
+
+    static int StoredSeason(Forecaster forecaster)
+        => forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.season", out var s) && int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    static (Forecaster, SeriesData) Open(string modelPath, string dataPath, MissingPolicy missing)
+    {
+        if (!File.Exists(modelPath)) throw new CliException($"{modelPath}: model file not found.");
+        var forecaster = Forecaster.Load(modelPath);
+        var time = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.time_column", out var t) && t.Length > 0 ? t : null;
+        var series = SeriesData.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), time, missing);
+        return (forecaster, series);
+    }
+
+    static Command Predict(CliHost host)
+    {
+        var data = new Argument<string>("data") { Description = "CSV file with recent data: at least lookback (+1 when differenced) rows of the model's columns." };
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
+        var missing = new Option<string>("--missing") { Description = "Missing values: interpolate, ffill, drop or error.", DefaultValueFactory = _ => "error" };
+        var output = new Option<string>("--output", "-o") { Description = "CSV file for the forecasts ('-' = stdout).", DefaultValueFactory = _ => "forecasts.csv" };
+        var command = new Command("predict", "Forecast the steps after the end of a CSV file with a saved forecaster and write them as CSV.") { data, model, missing, output };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data)!, SeriesData.ParsePolicy(r.GetValue(missing)!));
+            if (series.Rows < forecaster.HistoryNeeded)
+                throw new CliException($"{series.Path}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
+            var path = r.GetValue(output)!;
+            terminal.Settings("forecast predict", [("model", r.GetValue(model)), ("data", $"{series.Path} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", path)]);
+            var forecast = forecaster.ForecastNext(series.Columns);
+            var times = series.NextTimes(forecast.Length);
+            var text = new StringWriter();
+            using (var writer = Sep.Writer().To(text))
+            {
+                for (var k = 0; k < forecast.Length; k++)
+                {
+                    using var row = writer.NewRow();
+                    row["step"].Format(k + 1);
+                    if (times is not null) row[series.TimeColumn!].Set(times[k]);
+                    row[series.Names[0]].Format(forecast[k]);
+                }
+            }
+            if (path == "-") terminal.Human.Write(new Spectre.Console.Text(text.ToString()));
+            else
+            {
+                File.WriteAllText(path, text.ToString());
+                terminal.Line($"Wrote {forecast.Length} forecast(s) to {path}.");
+            }
+            terminal.Json(new JsonObject
+            {
+                ["command"] = "forecast predict", ["target"] = series.Names[0],
+                ["forecast"] = new JsonArray([.. forecast.Select((v, k) => (JsonNode?)new JsonObject { ["step"] = k + 1, ["time"] = times?[k], ["value"] = v })]),
+            });
+            return 0;
+        }));
+        return command;
+    }
+}

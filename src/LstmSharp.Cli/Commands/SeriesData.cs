@@ -1,0 +1,122 @@
+// SeriesData: the columns a forecasting command reads from a CSV — target first, then features — with missing
+// values handled as --missing says, and the time column kept for plots and forecast output.
+using System.Globalization;
+using LstmSharp.Data;
+
+namespace LstmSharp.Cli.Commands;
+
+internal sealed class SeriesData
+{
+    static readonly string[] TimeNames = ["date", "time", "timestamp", "datetime", "day", "week", "month", "year", "period", "ds"];
+
+    public required string Path { get; init; }
+
+    /// <summary>Target first, then features.</summary>
+    public required string[] Names { get; init; }
+
+    public required float[][] Columns { get; init; }
+
+    public string? TimeColumn { get; init; }
+
+    /// <summary>The time column's text per kept row (row numbers from 1 without a time column).</summary>
+    public required string[] Times { get; init; }
+
+    /// <summary>Values filled in (interpolate, ffill) or rows dropped (drop).</summary>
+    public int Repaired { get; init; }
+
+    public int Rows => Columns[0].Length;
+
+    public static MissingPolicy ParsePolicy(string text) => text switch
+    {
+        "interpolate" => MissingPolicy.Interpolate,
+        "ffill" => MissingPolicy.ForwardFill,
+        "drop" => MissingPolicy.Drop,
+        "error" => MissingPolicy.Error,
+        _ => throw new CliException($"--missing must be interpolate, ffill, drop or error; received '{text}'."),
+    };
+
+    public static string PolicyName(MissingPolicy policy) => policy switch
+    {
+        MissingPolicy.Interpolate => "interpolate",
+        MissingPolicy.ForwardFill => "ffill",
+        MissingPolicy.Drop => "drop",
+        _ => "error",
+    };
+
+    /// <summary>
+    /// Reads <paramref name="path"/>. The target defaults to the last numeric column; a first column that is not
+    /// numeric (a date) becomes the time column unless one is named.
+    /// </summary>
+    public static SeriesData Read(string path, string? target, IReadOnlyList<string> features, string? timeColumn, MissingPolicy missing)
+    {
+        var table = CsvTable.Read(path);
+        if (string.IsNullOrEmpty(timeColumn)) timeColumn = null;
+        if (timeColumn is null && table.Columns.Count > 1 && (!LooksNumeric(table, 0) || TimeNames.Contains(table.Columns[0].ToLowerInvariant())))
+            timeColumn = table.Columns[0];
+        if (timeColumn is not null) table.Column(timeColumn, "--time-column");
+        if (string.IsNullOrEmpty(target))
+        {
+            target = table.Columns.LastOrDefault(c => c != timeColumn)
+                ?? throw new CliException($"{path}: the only column is the time column '{timeColumn}'; there is nothing to forecast.");
+        }
+        var names = new List<string> { target };
+        foreach (var f in features)
+        {
+            if (f == target) continue;
+            if (f == timeColumn) throw new CliException($"--features names the time column '{f}'; it cannot be an input.");
+            if (!names.Contains(f)) names.Add(f);
+        }
+        var allowMissing = missing != MissingPolicy.Error;
+        var columns = names.Select((n, i) => table.Numbers(n, i == 0 ? "--target" : "--features", allowMissing)).ToArray();
+        var times = timeColumn is null
+            ? Enumerable.Range(1, table.RowCount).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray()
+            : table.Strings(timeColumn, "--time-column");
+        var repaired = 0;
+        if (missing == MissingPolicy.Drop)
+        {
+            var kept = MissingValues.RowsWithoutMissing(columns);
+            if (kept.Length == 0) throw new CliException($"{path}: every row has a missing value in {string.Join(", ", names)}; nothing is left after --missing drop.");
+            repaired = table.RowCount - kept.Length;
+            columns = [.. columns.Select(c => kept.Select(r => c[r]).ToArray())];
+            times = [.. kept.Select(r => times[r])];
+        }
+        else if (allowMissing)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                try
+                {
+                    repaired += MissingValues.Fill(columns[c], missing);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliException($"{path}: column '{names[c]}': {e.Message}");
+                }
+            }
+        }
+        return new SeriesData { Path = path, Names = [.. names], Columns = columns, TimeColumn = timeColumn, Times = times, Repaired = repaired };
+    }
+
+    static bool LooksNumeric(CsvTable table, int column)
+    {
+        var values = table.Strings(table.Columns[column], "");
+        return float.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    }
+
+    /// <summary>The time labels of the <paramref name="count"/> rows after the data, when the time column has a regular step.</summary>
+    public string[]? NextTimes(int count)
+    {
+        if (TimeColumn is null || Times.Length < 2) return null;
+        string a = Times[^2], b = Times[^1];
+        if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x0) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var x1))
+            return [.. Enumerable.Range(1, count).Select(k => (x1 + k * (x1 - x0)).ToString(CultureInfo.InvariantCulture))];
+        if (!DateTime.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d0) || !DateTime.TryParse(b, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d1))
+            return null;
+        var format = b.Length == 7 ? "yyyy-MM" : b.Length == 10 ? "yyyy-MM-dd" : "s";
+        var months = (d1.Year - d0.Year) * 12 + d1.Month - d0.Month;
+        if (d0.Day == d1.Day && months > 0 && d0.TimeOfDay == d1.TimeOfDay)
+            return [.. Enumerable.Range(1, count).Select(k => d1.AddMonths(k * months).ToString(format, CultureInfo.InvariantCulture))];
+        var step = d1 - d0;
+        return step <= TimeSpan.Zero ? null : [.. Enumerable.Range(1, count).Select(k => (d1 + k * step).ToString(format, CultureInfo.InvariantCulture))];
+    }
+}

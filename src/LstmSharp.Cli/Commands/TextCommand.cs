@@ -1,0 +1,210 @@
+// `lstm text train|generate`: a character- (or word-) level LSTM language model on a plain-text file, trained with
+// truncated BPTT over stateful layers, scored in bits per token, sampled each epoch; and text generation from it.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using LstmSharp.Data;
+using LstmSharp.Text;
+
+namespace LstmSharp.Cli.Commands;
+
+internal static class TextCommand
+{
+    public static Command Create(CliHost host)
+    {
+        var command = new Command("text", "Language models on plain text: train one, generate from it.");
+        command.Subcommands.Add(Train(host));
+        command.Subcommands.Add(Generate(host));
+        return command;
+    }
+
+    static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
+
+    static Command Train(CliHost host)
+    {
+        var file = new Argument<string>("file") { Description = "Plain-text file (UTF-8)." };
+        var level = Opt("--level", "Tokens: char or word.", "char");
+        level.AcceptOnlyFromAmong("char", "word");
+        var lowercase = Opt("--lowercase", "Lower-case the text first.", false);
+        var maxTokens = Opt("--max-tokens", "Vocabulary limit (rarer tokens become [UNK]).", 20000);
+        var embedding = Opt("--embedding", "Embedding dimension.", 64);
+        var units = Opt("--units", "Units per LSTM layer.", 256);
+        var layers = Opt("--layers", "Stacked stateful LSTM layers.", 2);
+        var dropout = Opt("--dropout", "Input dropout of each LSTM layer.", 0f);
+        var steps = Opt("--steps", "Truncated BPTT length (tokens per chunk).", 100);
+        var batch = Opt("--batch-size", "Parallel streams per batch.", 64);
+        var rate = Opt("--learning-rate", "Adam learning rate.", 0.002f);
+        var clip = Opt("--clip-norm", "Clip gradients to this global norm (0 = off).", 5f);
+        var epochs = Opt("--epochs", "Most epochs.", 20);
+        var minutes = Opt("--max-minutes", "Stop training after this many minutes (0 = no limit); the epoch in progress is cut short.", 0.0);
+        var validation = Opt("--validation", "Fraction at the end of the text held out for validation.", 0.1);
+        var sample = Opt("--sample-length", "Tokens sampled after each epoch (0 = none).", 200);
+        var temperature = Opt("--temperature", "Temperature of the samples after each epoch.", 0.8f);
+        var output = new Option<string>("--output", "-o") { Description = "Model file (rewritten after each epoch that improves validation).", DefaultValueFactory = _ => "text.safetensors" };
+        var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "text");
+        var command = new Command("train", "Train a language model on a text file; report validation bits per token and perplexity, and sample each epoch.")
+        {
+            file, level, lowercase, maxTokens, embedding, units, layers, dropout, steps, batch, rate, clip, epochs, minutes, validation, sample, temperature, output, plot,
+        };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var options = new LanguageModelOptions
+            {
+                Level = r.GetValue(level) == "word" ? TokenLevel.Word : TokenLevel.Character, Lowercase = r.GetValue(lowercase), MaxTokens = r.GetValue(maxTokens),
+                EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), Steps = r.GetValue(steps),
+                BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), ClipNorm = r.GetValue(clip), Seed = r.GetValue(common.Seed),
+            };
+            return RunTrain(terminal, r.GetValue(file)!, options, r.GetValue(epochs), r.GetValue(minutes), r.GetValue(validation), r.GetValue(sample),
+                r.GetValue(temperature), r.GetValue(output)!, r.GetValue(plot)!, r.GetValue(common.Seed));
+        }));
+        return command;
+    }
+
+    static string ReadText(string path)
+    {
+        if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
+        var text = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (string.IsNullOrWhiteSpace(text)) throw new CliException($"{path}: the file is empty.");
+        return text;
+    }
+
+    static int RunTrain(Terminal terminal, string path, LanguageModelOptions options, int epochs, double minutes, double validation, int sampleLength,
+        float temperature, string output, string plot, int seed)
+    {
+        if (epochs < 1) throw new CliException($"--epochs must be at least 1; received {epochs}.");
+        if (minutes < 0) throw new CliException($"--max-minutes must be 0 (no limit) or more; received {minutes}.");
+        if (!(validation > 0 && validation < 1)) throw new CliException($"--validation must be in (0, 1); received {validation}.");
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
+        }
+        var text = ReadText(path);
+        var cut = (int)(text.Length * (1 - validation));
+        string trainText = text[..cut], validText = text[cut..];
+        var model = LanguageModel.Create(trainText, options);
+        var unit = options.Level == TokenLevel.Word ? "word" : "char";
+        TextBatches trainBatches, validBatches;
+        try
+        {
+            trainBatches = new TextBatches(model.Encode(trainText), options.BatchSize, options.Steps);
+            validBatches = new TextBatches(model.Encode(validText), options.BatchSize, options.Steps);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{path}: too little text: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+        terminal.Settings("text train", [
+            ("text", $"{path} ({text.Length:N0} characters)"), ("split", $"training {trainText.Length:N0} characters, validation (last {validation:P0}) {validText.Length:N0}"),
+            ("tokens", $"{unit}, vocabulary {model.Tokenizer.VocabularySize} (incl. padding and [UNK]), lowercase {options.Lowercase}"),
+            ("model", $"Embedding({options.EmbeddingSize}) → {options.Layers} × stateful LSTM({options.Units}), dropout {options.Dropout} → Dense({model.Tokenizer.VocabularySize}); {model.Model.ParameterCount:N0} parameters"),
+            ("training", $"truncated BPTT {options.Steps} steps × {options.BatchSize} streams = {trainBatches.BatchCount} batches/epoch; Adam {options.LearningRate}, clip norm {options.ClipNorm}"),
+            ("budget", $"{epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "")), ("samples", $"{sampleLength} tokens at temperature {temperature}"),
+            ("seed", seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
+        ]);
+
+        var clock = Stopwatch.StartNew();
+        var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel, minutes > 0 ? DateTime.UtcNow.AddMinutes(minutes) : null);
+        var trainLoss = new List<double>();
+        var validLoss = new List<double>();
+        var epochsJson = new JsonArray();
+        var best = double.PositiveInfinity;
+        var sampler = new TokenSampler(seed);
+        for (var epoch = 1; epoch <= epochs && !stop.Stopped && !stop.OutOfTime; epoch++)
+        {
+            double loss = 0;
+            TrainingDisplay.Run(terminal, $"epoch {epoch}/{epochs}", 1, (progress, s) =>
+                loss = model.TrainEpoch(trainBatches, epoch, epochs, progress, s.ShouldStop), stop);
+            var valid = model.Evaluate(validBatches);
+            trainLoss.Add(loss);
+            validLoss.Add(valid);
+            var bits = valid / Math.Log(2);
+            var improved = valid < best;
+            if (improved)
+            {
+                best = valid;
+                model.Save(output);
+            }
+            terminal.ResultLine($"epoch {epoch}: train {loss / Math.Log(2):F3} bits/{unit}, validation {bits:F3} bits/{unit}, perplexity {Math.Exp(valid):F2}, " +
+                $"{clock.Elapsed.TotalMinutes:F1} min" + (improved ? $" — saved {output}" : ""));
+            var sampleText = "";
+            if (sampleLength > 0)
+            {
+                sampleText = string.Concat(model.Generate("", sampleLength, new SamplingOptions { Temperature = temperature }, sampler));
+                terminal.Line($"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}");
+            }
+            epochsJson.Add(new JsonObject
+            {
+                ["epoch"] = epoch, ["train_bits_per_token"] = loss / Math.Log(2), ["validation_bits_per_token"] = bits, ["perplexity"] = Math.Exp(valid),
+                ["minutes"] = clock.Elapsed.TotalMinutes, ["sample"] = sampleText,
+            });
+        }
+        if (stop.OutOfTime) terminal.Line($"Stopped: the {minutes}-minute budget ran out.");
+        if (plot.Length > 0 && trainLoss.Count > 0)
+        {
+            var x = Enumerable.Range(1, trainLoss.Count).Select(e => (double)e).ToArray();
+            Plots.Lines($"{plot}-loss.png", $"{Path.GetFileName(path)}: bits per {unit}", "epoch", $"bits per {unit}",
+                [("training", x, [.. trainLoss.Select(l => l / Math.Log(2))]), ("validation", x, [.. validLoss.Select(l => l / Math.Log(2))])]);
+            terminal.Line($"Wrote {plot}-loss.png.");
+        }
+        terminal.Json(new JsonObject
+        {
+            ["command"] = "text train", ["text"] = path, ["level"] = unit, ["vocabulary"] = model.Tokenizer.VocabularySize, ["parameters"] = model.Model.ParameterCount,
+            ["best_validation_bits_per_token"] = best / Math.Log(2), ["best_perplexity"] = Math.Exp(best), ["minutes"] = clock.Elapsed.TotalMinutes,
+            ["interrupted"] = stop.Stopped, ["epochs"] = epochsJson, ["model"] = output,
+        });
+        return stop.Stopped ? Cli.Interrupted : 0;
+    }
+
+    static Command Generate(CliHost host)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm text train`.", DefaultValueFactory = _ => "text.safetensors" };
+        var prompt = Opt("--prompt", "Text to continue ('' = start after a line break).", "");
+        var length = Opt("--length", "Tokens to generate.", 500);
+        var temperature = Opt("--temperature", "Below 1: safer, more repetitive; above 1: more surprising; 0: always the most likely token.", 0.8f);
+        var topK = Opt("--top-k", "Sample only among the k most likely tokens (0 = all).", 0);
+        var topP = Opt("--top-p", "Sample only among the most likely tokens whose probabilities add up to p (1 = all).", 1f);
+        var command = new Command("generate", "Generate text from a trained language model, streaming it as it is made.") { model, prompt, length, temperature, topK, topP };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var path = r.GetValue(model)!;
+            if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
+            var lm = LanguageModel.Load(path);
+            SamplingOptions sampling;
+            try
+            {
+                sampling = new SamplingOptions { Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), TopP = r.GetValue(topP) };
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
+            }
+            var n = r.GetValue(length);
+            if (n < 0) throw new CliException($"--length must be 0 or more; received {n}.");
+            var start = r.GetValue(prompt)!;
+            terminal.Settings("text generate", [("model", path), ("prompt", start.Length == 0 ? "(none)" : start), ("length", n), ("temperature", sampling.Temperature),
+                ("top-k", sampling.TopK == 0 ? "off" : sampling.TopK), ("top-p", sampling.TopP >= 1f ? "off" : sampling.TopP), ("seed", r.GetValue(common.Seed))]);
+            var unknown = lm.Encode(start).Count(id => id == Tokenizer.UnknownId);
+            if (unknown > 0) terminal.Line($"Note: {unknown} token(s) of the prompt are not in the model's vocabulary and read as [UNK].");
+            var generated = new System.Text.StringBuilder();
+            terminal.Stream(start);
+            foreach (var piece in lm.Generate(start, n, sampling, new TokenSampler(r.GetValue(common.Seed))))
+            {
+                if (terminal.Cancel.IsCancellationRequested) break;
+                generated.Append(piece);
+                terminal.Stream(piece);
+            }
+            terminal.Stream("\n");
+            terminal.Json(new JsonObject { ["command"] = "text generate", ["prompt"] = start, ["text"] = generated.ToString() });
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,67 @@
+// ForecastOptions: the settings of a Forecaster — data layout, model size and training — as an init-only record.
+namespace LstmSharp.Forecasting;
+
+/// <summary>Settings of a <see cref="Forecaster"/>, with defaults that suit monthly or weekly series of a few hundred points.</summary>
+public sealed record ForecastOptions
+{
+    /// <summary>Past steps the network sees. Default 12.</summary>
+    public int Lookback { get; init; } = 12;
+
+    /// <summary>Future steps forecast at once. Default 1.</summary>
+    public int Horizon { get; init; } = 1;
+
+    /// <summary>How multi-step forecasts are made. Default <see cref="ForecastStrategy.Direct"/>.</summary>
+    public ForecastStrategy Strategy { get; init; } = ForecastStrategy.Direct;
+
+    /// <summary>What the network models. Default <see cref="SeriesTransform.Difference"/>.</summary>
+    public SeriesTransform Transform { get; init; } = SeriesTransform.Difference;
+
+    /// <summary>How columns are scaled (fitted on the training part only). Default <see cref="ScalingMethod.Standard"/>.</summary>
+    public ScalingMethod Scaling { get; init; } = ScalingMethod.Standard;
+
+    /// <summary>Units of each LSTM layer. Default 32.</summary>
+    public int Units { get; init; } = 32;
+
+    /// <summary>Stacked LSTM layers. Default 1.</summary>
+    public int Layers { get; init; } = 1;
+
+    /// <summary>Dropout on each LSTM layer's inputs (variational). Default 0.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Adam learning rate. Default 0.005.</summary>
+    public float LearningRate { get; init; } = 0.005f;
+
+    /// <summary>Most epochs. Default 200.</summary>
+    public int Epochs { get; init; } = 200;
+
+    /// <summary>Mini-batch size. Default 16.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Early stopping: epochs without a better validation loss before stopping (best weights kept); 0 = off. Default 30.</summary>
+    public int Patience { get; init; } = 30;
+
+    /// <summary>Fraction of the training windows, the latest ones, held out for validation. Default 0.1.</summary>
+    public float ValidationFraction { get; init; } = 0.1f;
+
+    /// <summary>Seed for weights and shuffling. Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, object value, string allowed)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
+        }
+        Check(Lookback >= 1, nameof(Lookback), Lookback, "at least 1");
+        Check(Horizon >= 1, nameof(Horizon), Horizon, "at least 1");
+        Check(Units >= 1, nameof(Units), Units, "at least 1");
+        Check(Layers >= 1, nameof(Layers), Layers, "at least 1");
+        Check(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
+        Check(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+    }
+}

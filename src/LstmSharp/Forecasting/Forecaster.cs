@@ -1,0 +1,353 @@
+// Forecaster: an LSTM forecaster for one target column with optional input columns — transform (differences),
+// scaling fitted on the training part, look-back windows, direct or recursive multi-step forecasts, and a model
+// file that carries all of it.
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LstmSharp.Callbacks;
+using LstmSharp.Data;
+using LstmSharp.IO;
+using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Optimizers;
+
+namespace LstmSharp.Forecasting;
+
+/// <summary>
+/// Forecasts the next <see cref="ForecastOptions.Horizon"/> values of a target series from the last
+/// <see cref="ForecastOptions.Lookback"/> steps of the target and any other input columns.
+/// </summary>
+public sealed class Forecaster
+{
+    const string SettingsKey = "lstmsharp.forecast";
+    readonly IScaler[] _scalers;   // one per column, fitted on the training part (the target's on its transform)
+    readonly float[][] _scalerValues;
+
+    Forecaster(Sequential model, ForecastOptions options, string[] columns, float[][] scalerValues)
+    {
+        Model = model;
+        Options = options;
+        Columns = columns;
+        _scalerValues = scalerValues;
+        _scalers = [.. scalerValues.Select(v => CreateScaler(options.Scaling, v))];
+    }
+
+    /// <summary>The network.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>The settings it was trained with.</summary>
+    public ForecastOptions Options { get; }
+
+    /// <summary>Input column names; the first is the target.</summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Training logs (null for a loaded forecaster).</summary>
+    public History? History { get; private set; }
+
+    /// <summary>The epoch whose weights were kept (early stopping), or the last epoch; 0 for a loaded forecaster.</summary>
+    public int BestEpoch { get; private set; }
+
+    /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced.</summary>
+    public int HistoryNeeded => Options.Lookback + Skip(Options.Transform);
+
+    int NetworkHorizon => Options.Strategy == ForecastStrategy.Direct ? Options.Horizon : 1;
+
+    static int Skip(SeriesTransform transform) => transform == SeriesTransform.None ? 0 : 1;
+
+    /// <summary>
+    /// Trains on rows <c>[0, trainEnd)</c> of <paramref name="columns"/> (each one series, equal lengths, no
+    /// missing values; the first is the target). The latest <see cref="ForecastOptions.ValidationFraction"/> of
+    /// the training windows drive early stopping; scalers are fitted on the rows of the remaining windows only.
+    /// </summary>
+    public static Forecaster Train(IReadOnlyList<float[]> columns, IReadOnlyList<string> names, int trainEnd, ForecastOptions options,
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var length = CheckColumns(columns, names);
+        if (options.Strategy == ForecastStrategy.Recursive && columns.Count > 1)
+        {
+            throw new ArgumentException(
+                $"The recursive strategy feeds each forecast back as the next input, so it needs a univariate series; received {columns.Count} input columns " +
+                $"({string.Join(", ", names)}), whose future values are unknown. Use the direct strategy.", nameof(options));
+        }
+        if (trainEnd < 1 || trainEnd > length)
+            throw new ArgumentOutOfRangeException(nameof(trainEnd), trainEnd, $"The training part must end within the {length} rows.");
+        var skip = Skip(options.Transform);
+        var hNet = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
+        var windows = trainEnd - skip - options.Lookback - hNet + 1;
+        var validation = options.ValidationFraction > 0f ? Math.Max(1, (int)Math.Round(windows * options.ValidationFraction)) : 0;
+        if (windows - validation < 1)
+        {
+            var needed = skip + options.Lookback + hNet + (validation > 0 ? 1 : 0);
+            throw new ArgumentException(
+                $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + (skip > 0 ? " + 1 (differencing)" : "") +
+                $" give {Math.Max(windows, 0)} training window(s)" + (validation > 0 ? " before one is held out for validation" : "") +
+                $"; at least {needed} rows are needed. Shorten --lookback or --horizon, or give more data.", nameof(columns));
+        }
+        var target = columns[0].AsSpan(0, trainEnd);
+        if (options.Transform == SeriesTransform.LogDifference)
+        {
+            for (var i = 0; i < length; i++)
+                if (!(columns[0][i] > 0f))
+                    throw new ArgumentException($"The log-difference transform needs positive values; '{names[0]}' row {i + 1} is {columns[0][i].ToString(CultureInfo.InvariantCulture)}.", nameof(columns));
+        }
+        if (IsConstant(target)) throw new ArgumentException($"'{names[0]}' is constant ({target[0].ToString(CultureInfo.InvariantCulture)}) over the training part: there is nothing to learn.", nameof(columns));
+
+        // Scalers see only the rows of the training windows (inputs and targets), never validation or test rows.
+        var fitEnd = skip + options.Lookback + (windows - validation) - 1 + hNet;
+        var transformed = Transformed(columns, options.Transform, length);
+        var scalerValues = new float[columns.Count][];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            var part = transformed[c].AsSpan(skip, fitEnd - skip);
+            try
+            {
+                scalerValues[c] = Fit(options.Scaling, part);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Column '{names[c]}': {e.Message}", nameof(columns), e);
+            }
+        }
+
+        var model = Build(options, columns.Count, hNet);
+        var forecaster = new Forecaster(model, options, [.. names], scalerValues);
+        var scaled = forecaster.Scale(transformed);
+        var origins = Enumerable.Range(skip + options.Lookback, windows).ToArray();
+        var x = forecaster.Inputs(scaled, origins);
+        var y = Tensor.Zeros(windows, hNet);
+        for (var i = 0; i < windows; i++)
+            for (var k = 0; k < hNet; k++) y.Span[i * hNet + k] = scaled[0][origins[i] + k];
+
+        var trainCount = windows - validation;
+        var allCallbacks = new List<Callback>(callbacks ?? []);
+        EarlyStopping? stopping = null;
+        if (validation > 0 && options.Patience > 0) allCallbacks.Add(stopping = new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+        var fit = new FitOptions
+        {
+            Epochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            Seed = options.Seed,
+            ValidationData = validation > 0 ? (x.Slice(trainCount, validation), y.Slice(trainCount, validation)) : null,
+            Callbacks = allCallbacks,
+            Progress = progress,
+        };
+        forecaster.History = model.Fit(x.Slice(0, trainCount), y.Slice(0, trainCount), fit);
+        forecaster.BestEpoch = stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : forecaster.History.Epochs;
+        return forecaster;
+    }
+
+    static Sequential Build(ForecastOptions options, int inputs, int outputs)
+    {
+        var layers = new List<Layer>();
+        for (var l = 0; l < options.Layers; l++)
+            layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = l < options.Layers - 1, Dropout = options.Dropout }));
+        layers.Add(new Dense(outputs));
+        var model = new Sequential(options.Seed, new Input(options.Lookback, inputs), [.. layers]);
+        model.Compile(new Adam(options.LearningRate), new MeanSquaredError());
+        return model;
+    }
+
+    /// <summary>
+    /// The next <see cref="ForecastOptions.Horizon"/> values after row <c>origin − 1</c>, for each origin, made
+    /// from rows <c>[origin − HistoryNeeded, origin)</c> of <paramref name="columns"/> only; in the target's units.
+    /// </summary>
+    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
+    {
+        ArgumentNullException.ThrowIfNull(origins);
+        var length = CheckColumns(columns, Columns);
+        foreach (var t in origins)
+        {
+            if (t < HistoryNeeded || t > length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(origins), t,
+                    $"A forecast needs {HistoryNeeded} rows of history (lookback {Options.Lookback}" + (Skip(Options.Transform) > 0 ? " + 1 for differencing" : "") +
+                    $") before its origin; origin {t} of {length} rows.");
+            }
+        }
+        var h = Options.Horizon;
+        var transformed = Transformed(columns, Options.Transform, length);
+        var scaled = Scale(transformed);
+        var x = Inputs(scaled, [.. origins]);
+        var steps = new float[origins.Count][];
+        for (var i = 0; i < origins.Count; i++) steps[i] = new float[h];
+        if (Options.Strategy == ForecastStrategy.Direct)
+        {
+            var y = Model.Predict(x, 256).Span;
+            for (var i = 0; i < origins.Count; i++) y.Slice(i * h, h).CopyTo(steps[i]);
+        }
+        else
+        {
+            // One step at a time: each forecast becomes the newest input step (the window holds only the target).
+            var L = Options.Lookback;
+            for (var k = 0; k < h; k++)
+            {
+                var y = Model.Predict(x, 256).Span;
+                for (var i = 0; i < origins.Count; i++)
+                {
+                    steps[i][k] = y[i];
+                    var window = x.Span.Slice(i * L, L);
+                    window[1..].CopyTo(window);
+                    window[^1] = y[i];
+                }
+            }
+        }
+        // Back to the target's units: unscale, then undo the transform from the last known value.
+        var result = new float[origins.Count][];
+        for (var i = 0; i < origins.Count; i++)
+        {
+            var z = steps[i];
+            _scalers[0].Inverse(z);
+            var level = origins[i] > 0 ? columns[0][origins[i] - 1] : 0f;
+            for (var k = 0; k < h; k++)
+            {
+                z[k] = Options.Transform switch
+                {
+                    SeriesTransform.Difference => level += z[k],
+                    SeriesTransform.LogDifference => level *= MathF.Exp(z[k]),
+                    _ => z[k],
+                };
+            }
+            result[i] = z;
+        }
+        return result;
+    }
+
+    /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/>.</summary>
+    public float[] ForecastNext(IReadOnlyList<float[]> columns)
+    {
+        var length = CheckColumns(columns, Columns);
+        return Forecast(columns, [length])[0];
+    }
+
+    /// <summary>Saves the network with its settings, column names and scalers (atomically, see <see cref="Sequential.Save"/>).</summary>
+    public void Save(string path)
+    {
+        var o = Options;
+        var settings = new JsonObject
+        {
+            ["lookback"] = o.Lookback, ["horizon"] = o.Horizon, ["strategy"] = o.Strategy.ToString(), ["transform"] = o.Transform.ToString(),
+            ["scaling"] = o.Scaling.ToString(), ["units"] = o.Units, ["layers"] = o.Layers, ["dropout"] = o.Dropout,
+            ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
+            ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed,
+            ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
+            ["scalers"] = new JsonArray([.. _scalerValues.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]),
+        };
+        Model.Metadata[ModelTasks.Key] = ModelTasks.Forecast;
+        Model.Metadata[SettingsKey] = settings.ToJsonString();
+        Model.Save(path);
+    }
+
+    /// <summary>Loads a forecaster saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
+    public static Forecaster Load(string path)
+    {
+        var model = Sequential.Load(path);
+        var task = ModelTasks.Of(model);
+        if (task != ModelTasks.Forecast || !model.Metadata.TryGetValue(SettingsKey, out var json))
+            throw ModelTasks.WrongKind(path, task, "forecaster", "lstm forecast train");
+        try
+        {
+            var s = JsonNode.Parse(json)!.AsObject();
+            var options = new ForecastOptions
+            {
+                Lookback = (int)s["lookback"]!, Horizon = (int)s["horizon"]!,
+                Strategy = Enum.Parse<ForecastStrategy>((string)s["strategy"]!), Transform = Enum.Parse<SeriesTransform>((string)s["transform"]!),
+                Scaling = Enum.Parse<ScalingMethod>((string)s["scaling"]!), Units = (int)s["units"]!, Layers = (int)s["layers"]!,
+                Dropout = (float)s["dropout"]!, LearningRate = (float)s["learning_rate"]!, Epochs = (int)s["epochs"]!,
+                BatchSize = (int)s["batch_size"]!, Patience = (int)s["patience"]!, ValidationFraction = (float)s["validation_fraction"]!, Seed = (int)s["seed"]!,
+            };
+            options.Validate();
+            var columns = s["columns"]!.AsArray().Select(c => (string)c!).ToArray();
+            var scalers = s["scalers"]!.AsArray().Select(v => v!.AsArray().Select(f => (float)f!).ToArray()).ToArray();
+            if (columns.Length == 0 || scalers.Length != columns.Length || model.InputShape[0] != options.Lookback || model.InputShape[1] != columns.Length)
+                throw new InvalidDataException("the settings disagree with the network's input shape");
+            return new Forecaster(model, options, columns, scalers);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: the forecaster settings in this model file are damaged ({e.Message}).", e);
+        }
+    }
+
+    static int CheckColumns(IReadOnlyList<float[]> columns, IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(names);
+        if (columns.Count == 0 || columns.Count != names.Count)
+            throw new ArgumentException($"Expected {names.Count} column(s) ({string.Join(", ", names)}); received {columns.Count}.", nameof(columns));
+        var length = columns[0].Length;
+        for (var c = 0; c < columns.Count; c++)
+        {
+            if (columns[c].Length != length)
+                throw new ArgumentException($"Column '{names[c]}' has {columns[c].Length} rows; '{names[0]}' has {length}.", nameof(columns));
+            var bad = Array.FindIndex(columns[c], v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new ArgumentException($"Column '{names[c]}' row {bad + 1} is {columns[c][bad].ToString(CultureInfo.InvariantCulture)}; fill or drop missing values first.", nameof(columns));
+        }
+        return length;
+    }
+
+    static bool IsConstant(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values)
+            if (v != values[0]) return false;
+        return true;
+    }
+
+    /// <summary>The target transformed (row r from rows r−1 and r; row 0 unused when differenced), the other columns as they are.</summary>
+    static float[][] Transformed(IReadOnlyList<float[]> columns, SeriesTransform transform, int length)
+    {
+        var result = new float[columns.Count][];
+        for (var c = 1; c < columns.Count; c++) result[c] = columns[c];
+        var y = columns[0];
+        var z = new float[length];
+        for (var r = 0; r < length; r++)
+        {
+            z[r] = transform switch
+            {
+                SeriesTransform.None => y[r],
+                _ when r == 0 => 0f,
+                SeriesTransform.Difference => y[r] - y[r - 1],
+                _ => MathF.Log(y[r]) - MathF.Log(y[r - 1]),
+            };
+        }
+        result[0] = z;
+        return result;
+    }
+
+    float[][] Scale(float[][] transformed)
+    {
+        var scaled = new float[transformed.Length][];
+        for (var c = 0; c < transformed.Length; c++)
+        {
+            scaled[c] = (float[])transformed[c].Clone();
+            _scalers[c].Transform(scaled[c]);
+        }
+        return scaled;
+    }
+
+    /// <summary>x <c>[origins, lookback, columns]</c>: rows origin − lookback … origin − 1.</summary>
+    Tensor Inputs(float[][] scaled, int[] origins)
+    {
+        int L = Options.Lookback, C = scaled.Length;
+        var x = Tensor.Zeros(origins.Length, L, C);
+        var span = x.Span;
+        for (var i = 0; i < origins.Length; i++)
+            for (var l = 0; l < L; l++)
+                for (var c = 0; c < C; c++)
+                    span[(i * L + l) * C + c] = scaled[c][origins[i] - L + l];
+        return x;
+    }
+
+    static float[] Fit(ScalingMethod method, ReadOnlySpan<float> values) => method switch
+    {
+        ScalingMethod.MinMax => MinMaxScaler.Fit(values) is var m ? [m.Min, m.Max] : [],
+        _ => StandardScaler.Fit(values) is var s ? [s.Mean, s.Std] : [],
+    };
+
+    static IScaler CreateScaler(ScalingMethod method, float[] values) => method switch
+    {
+        ScalingMethod.MinMax => new MinMaxScaler(values[0], values[1]),
+        _ => new StandardScaler(values[0], values[1]),
+    };
+}

@@ -1,0 +1,18 @@
+// SeriesTransform: what the forecaster models instead of the raw target, so trends do not leave the scaled range.
+namespace LstmSharp.Forecasting;
+
+/// <summary>How the target series is turned into what the network learns.</summary>
+public enum SeriesTransform
+{
+    /// <summary>The values themselves (for series without a trend).</summary>
+    None,
+
+    /// <summary>First differences <c>y_t − y_{t−1}</c> (removes a linear trend; forecasts are summed back).</summary>
+    Difference,
+
+    /// <summary>
+    /// Differences of logarithms <c>log y_t − log y_{t−1}</c> (relative change; for positive series whose
+    /// seasonal swings grow with the level, such as AirPassengers).
+    /// </summary>
+    LogDifference,
+}

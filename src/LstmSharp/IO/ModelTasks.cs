@@ -1,0 +1,30 @@
+// ModelTasks: the metadata entry that says which task a model file was trained for, so commands refuse the wrong kind.
+namespace LstmSharp.IO;
+
+/// <summary>The <see cref="Sequential.Metadata"/> key and values naming a model file's task.</summary>
+public static class ModelTasks
+{
+    /// <summary>The metadata key.</summary>
+    public const string Key = "lstmsharp.task";
+
+    /// <summary>A <see cref="Forecasting.Forecaster"/>.</summary>
+    public const string Forecast = "forecast";
+
+    /// <summary>A <see cref="Text.LanguageModel"/>.</summary>
+    public const string Text = "text";
+
+    /// <summary>A <see cref="Text.TextClassifier"/>.</summary>
+    public const string Classify = "classify";
+
+    /// <summary>The task of <paramref name="model"/>, or null when it has none (saved by the library directly).</summary>
+    public static string? Of(Sequential model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Metadata.TryGetValue(Key, out var task) ? task : null;
+    }
+
+    /// <summary>The error for a model file of the wrong kind: what it is, what was expected, and the command that makes one.</summary>
+    internal static InvalidDataException WrongKind(string path, string? found, string expected, string command) => new(
+        $"{path}: this model file is not a {expected} (it was made {(found is null ? "by the library directly, without a task" : $"for the '{found}' task")}); " +
+        $"train one with `{command}`.");
+}

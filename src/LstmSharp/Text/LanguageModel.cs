@@ -1,0 +1,182 @@
+// LanguageModel: a character- or word-level language model — tokenizer, embedding, stacked stateful LSTMs and a
+// per-step softmax — trained with truncated back-propagation through time, scored in bits per token, and sampled.
+using System.Diagnostics;
+using System.Globalization;
+using LstmSharp.Data;
+using LstmSharp.IO;
+using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Optimizers;
+
+namespace LstmSharp.Text;
+
+/// <summary>
+/// Predicts the next token of a text. Training walks <see cref="TextBatches"/> in order: each batch continues
+/// the streams of the one before, so the stateful layers carry their state across batches while gradients stop
+/// at the batch edge (truncated BPTT).
+/// </summary>
+public sealed class LanguageModel
+{
+    const string TokenizerKey = "lstmsharp.text.tokenizer";
+    const string OptionsKey = "lstmsharp.text.steps";
+    Tensor? _x, _y;
+
+    LanguageModel(Sequential model, Tokenizer tokenizer, int steps)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Steps = steps;
+    }
+
+    /// <summary>The network: Embedding → stateful LSTM × layers → Dense(vocabulary) logits per step.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>Text ↔ ids.</summary>
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>Truncated-BPTT chunk length used in training.</summary>
+    public int Steps { get; }
+
+    /// <summary>Fits the vocabulary on <paramref name="trainingText"/> and builds an untrained network.</summary>
+    public static LanguageModel Create(string trainingText, LanguageModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(trainingText);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var tokenizer = Tokenizer.Fit([trainingText], options.Level, options.MaxTokens, options.Lowercase);
+        if (tokenizer.VocabularySize < 3) throw new ArgumentException("The training text holds no tokens.", nameof(trainingText));
+        var layers = new List<Layer> { new Embedding(tokenizer.VocabularySize, options.EmbeddingSize) };
+        for (var l = 0; l < options.Layers; l++)
+            layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = true, Stateful = true, Dropout = options.Dropout }));
+        layers.Add(new Dense(tokenizer.VocabularySize));
+        var model = new Sequential(options.Seed, new Input(-1), [.. layers]);
+        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null }, new SparseCategoricalCrossentropy(fromLogits: true));
+        return new LanguageModel(model, tokenizer, options.Steps);
+    }
+
+    /// <summary>The ids of <paramref name="text"/> (unknown tokens become <see cref="Tokenizer.UnknownId"/>).</summary>
+    public int[] Encode(string text) => Tokenizer.Encode(text);
+
+    /// <summary>
+    /// One pass over <paramref name="batches"/> in order from a zero state; returns the mean cross-entropy in nats
+    /// per token. <paramref name="progress"/> hears after every batch; <paramref name="stop"/> is asked after every
+    /// batch and ends the pass early when it returns true.
+    /// </summary>
+    public double TrainEpoch(TextBatches batches, int epoch, int epochs, IProgress<FitProgress>? progress = null, Func<bool>? stop = null)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        Model.ResetStates();
+        var (x, y) = Buffers(batches);
+        double sum = 0;
+        var done = 0;
+        var clock = Stopwatch.StartNew();
+        var tokensPerBatch = batches.BatchSize * batches.Steps;
+        for (var k = 0; k < batches.BatchCount; k++)
+        {
+            batches.Fill(k, x, y);
+            var loss = Model.TrainOnBatch(x, y);
+            if (!float.IsFinite(loss)) throw new InvalidOperationException($"The loss became {loss} at batch {k + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
+            sum += loss;
+            done++;
+            if (progress is not null)
+            {
+                var rate = done * tokensPerBatch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                progress.Report(new FitProgress(epoch, epochs, done, batches.BatchCount, rate, TimeSpan.FromSeconds((batches.BatchCount - done) * tokensPerBatch / rate),
+                    new Dictionary<string, float> { ["loss"] = (float)(sum / done), ["bits_per_token"] = (float)(sum / done / Math.Log(2)) }, EpochEnd: false));
+            }
+            if (stop?.Invoke() == true) break;
+        }
+        return sum / Math.Max(done, 1);
+    }
+
+    /// <summary>Mean cross-entropy in nats per token over <paramref name="batches"/>, in order from a zero state.</summary>
+    public double Evaluate(TextBatches batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        Model.ResetStates();
+        var (x, y) = Buffers(batches);
+        double sum = 0;
+        for (var k = 0; k < batches.BatchCount; k++)
+        {
+            batches.Fill(k, x, y);
+            sum += Model.Evaluate(x, y, batches.BatchSize)["loss"];
+        }
+        Model.ResetStates();
+        return sum / batches.BatchCount;
+    }
+
+    (Tensor X, Tensor Y) Buffers(TextBatches batches)
+    {
+        if (_x is null || _x.Dim(0) != batches.BatchSize || _x.Dim(1) != batches.Steps)
+        {
+            _x = Tensor.Zeros(batches.BatchSize, batches.Steps);
+            _y = Tensor.Zeros(batches.BatchSize, batches.Steps);
+        }
+        return (_x, _y!);
+    }
+
+    /// <summary>
+    /// Continues <paramref name="prompt"/> by <paramref name="length"/> tokens, yielding each one's text as it is
+    /// made (words come with a leading space). An empty prompt starts after a line break (or the most common token).
+    /// </summary>
+    public IEnumerable<string> Generate(string prompt, int length, SamplingOptions sampling, TokenSampler sampler)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(sampling);
+        ArgumentNullException.ThrowIfNull(sampler);
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, $"The length must be 0 or more; received {length}.");
+        return Run();
+
+        IEnumerable<string> Run()
+        {
+            var ids = Encode(prompt);
+            if (ids.Length == 0)
+            {
+                var newline = Tokenizer.Vocabulary.ToList().IndexOf("\n");
+                ids = [newline > Tokenizer.UnknownId ? newline : Tokenizer.UnknownId + 1];
+            }
+            Model.ResetStates();
+            var x = new Tensor([.. ids.Select(i => (float)i)], 1, ids.Length);
+            var vocabulary = Tokenizer.VocabularySize;
+            var scores = new float[vocabulary];
+            var step = new Tensor(new float[1], 1, 1);
+            var options = sampling with { FromLogits = true };
+            for (var n = 0; n < length; n++)
+            {
+                var output = Model.Forward(x).Span;
+                output.Slice(output.Length - vocabulary, vocabulary).CopyTo(scores);
+                scores[Tokenizer.PaddingId] = float.NegativeInfinity;
+                scores[Tokenizer.UnknownId] = float.NegativeInfinity;
+                var id = sampler.Next(scores, options);
+                var text = Tokenizer.Decode([id]);
+                yield return Tokenizer.Level == TokenLevel.Word ? " " + text : text;
+                step.Span[0] = id;
+                x = step;
+            }
+            Model.ResetStates();
+        }
+    }
+
+    /// <summary>Saves the network with its vocabulary (atomically, see <see cref="Sequential.Save"/>).</summary>
+    public void Save(string path)
+    {
+        Model.Metadata[ModelTasks.Key] = ModelTasks.Text;
+        Model.Metadata[TokenizerKey] = Tokenizer.ToJson();
+        Model.Metadata[OptionsKey] = Steps.ToString(CultureInfo.InvariantCulture);
+        Model.Save(path);
+    }
+
+    /// <summary>Loads a language model saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
+    public static LanguageModel Load(string path)
+    {
+        var model = Sequential.Load(path);
+        var task = ModelTasks.Of(model);
+        if (task != ModelTasks.Text || !model.Metadata.TryGetValue(TokenizerKey, out var json))
+            throw ModelTasks.WrongKind(path, task, "language model", "lstm text train");
+        var tokenizer = Tokenizer.FromJson(json);
+        if (model.OutputShape[^1] != tokenizer.VocabularySize)
+            throw new InvalidDataException($"{path}: the vocabulary ({tokenizer.VocabularySize} tokens) disagrees with the network's output ({model.OutputShape[^1]}).");
+        var steps = model.Metadata.TryGetValue(OptionsKey, out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 100;
+        return new LanguageModel(model, tokenizer, steps);
+    }
+}

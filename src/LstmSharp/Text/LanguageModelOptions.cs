@@ -1,0 +1,62 @@
+// LanguageModelOptions: tokens, network size and truncated-BPTT training of a LanguageModel, as an init-only record.
+using LstmSharp.Data;
+
+namespace LstmSharp.Text;
+
+/// <summary>Settings of a <see cref="LanguageModel"/>; the defaults are a character-level 2 × 256 LSTM.</summary>
+public sealed record LanguageModelOptions
+{
+    /// <summary>Characters or words. Default <see cref="TokenLevel.Character"/>.</summary>
+    public TokenLevel Level { get; init; } = TokenLevel.Character;
+
+    /// <summary>Vocabulary limit including padding and the unknown token. Default 20,000.</summary>
+    public int MaxTokens { get; init; } = 20000;
+
+    /// <summary>Lower-case the text first. Default false (characters keep their case).</summary>
+    public bool Lowercase { get; init; }
+
+    /// <summary>Embedding dimension. Default 64.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+
+    /// <summary>Units of each LSTM layer. Default 256.</summary>
+    public int Units { get; init; } = 256;
+
+    /// <summary>Stacked stateful LSTM layers. Default 2.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Input dropout of each LSTM layer. Default 0.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Steps of truncated back-propagation through time (chunk length). Default 100.</summary>
+    public int Steps { get; init; } = 100;
+
+    /// <summary>Parallel streams per batch. Default 64.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Adam learning rate. Default 0.002.</summary>
+    public float LearningRate { get; init; } = 0.002f;
+
+    /// <summary>Clip gradients to this global norm (0 = off). Default 5.</summary>
+    public float ClipNorm { get; init; } = 5f;
+
+    /// <summary>Seed for weights. Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, object value, string allowed)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
+        }
+        Check(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
+        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        Check(Units >= 1, nameof(Units), Units, "at least 1");
+        Check(Layers >= 1, nameof(Layers), Layers, "at least 1");
+        Check(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Check(Steps >= 1, nameof(Steps), Steps, "at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Check(ClipNorm >= 0f, nameof(ClipNorm), ClipNorm, "0 (off) or positive");
+    }
+}

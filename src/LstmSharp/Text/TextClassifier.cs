@@ -1,0 +1,172 @@
+// TextClassifier: labels texts — tokenizer, Embedding (id 0 = padding, masked), a (bidirectional) LSTM and a
+// softmax layer — trained with a stratified validation split and early stopping, scored with a classification report.
+using System.Text.Json;
+using LstmSharp.Callbacks;
+using LstmSharp.Data;
+using LstmSharp.IO;
+using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Metrics;
+using LstmSharp.Optimizers;
+
+namespace LstmSharp.Text;
+
+/// <summary>Predicts one of a fixed set of labels for a text.</summary>
+public sealed class TextClassifier
+{
+    const string TokenizerKey = "lstmsharp.classify.tokenizer";
+    const string ClassesKey = "lstmsharp.classify.classes";
+
+    TextClassifier(Sequential model, Tokenizer tokenizer, string[] classes)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Classes = classes;
+    }
+
+    /// <summary>The network: Embedding → (Bidirectional) LSTM → Dense(classes) logits.</summary>
+    public Sequential Model { get; }
+
+    /// <summary>Text ↔ ids.</summary>
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>The labels, in class-id order (sorted ordinally).</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Tokens read per text.</summary>
+    public int MaxLength => Model.InputShape[0];
+
+    /// <summary>Training logs (null for a loaded classifier).</summary>
+    public History? History { get; private set; }
+
+    /// <summary>The class id of each label in <paramref name="labels"/>; a label the classifier does not know is an error naming it and its row.</summary>
+    public int[] ClassIds(IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var ids = new int[labels.Count];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            ids[i] = Array.IndexOf((string[])Classes, labels[i]);
+            if (ids[i] < 0) throw new ArgumentException($"Row {i + 1} has the label '{labels[i]}', which the classifier does not know; it knows: {string.Join(", ", Classes)}.", nameof(labels));
+        }
+        return ids;
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="texts"/> with <paramref name="labels"/>: the classes are the distinct labels (at
+    /// least two), the vocabulary is fitted on the training texts only, and a stratified
+    /// <see cref="TextClassifierOptions.ValidationFraction"/> of them drives early stopping.
+    /// </summary>
+    public static TextClassifier Train(IReadOnlyList<string> texts, IReadOnlyList<string> labels, TextClassifierOptions options,
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (texts.Count != labels.Count) throw new ArgumentException($"Expected one label per text; received {texts.Count} texts and {labels.Count} labels.", nameof(labels));
+        var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2)
+            throw new ArgumentException($"A classifier needs at least two classes; every label is '{(classes.Length == 0 ? "" : classes[0])}'.", nameof(labels));
+        var ids = labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal)).ToArray();
+
+        int[] train, validation;
+        if (options.ValidationFraction > 0f) (train, validation) = Splits.Stratified(ids, options.ValidationFraction, options.Seed);
+        else (train, validation) = (Enumerable.Range(0, texts.Count).ToArray(), []);
+        var tokenizer = Tokenizer.Fit(train.Select(i => texts[i]), options.Level, options.MaxTokens, options.Lowercase);
+        var model = Build(options, tokenizer.VocabularySize, classes.Length);
+        var classifier = new TextClassifier(model, tokenizer, classes);
+
+        var (x, y) = classifier.Encode(train.Select(i => texts[i]).ToArray(), train.Select(i => ids[i]).ToArray());
+        var all = new List<Callback>(callbacks ?? []);
+        var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Progress = progress, Callbacks = all };
+        if (validation.Length > 0)
+        {
+            fit = fit with { ValidationData = classifier.Encode(validation.Select(i => texts[i]).ToArray(), validation.Select(i => ids[i]).ToArray()) };
+            if (options.Patience > 0) all.Add(new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+        }
+        classifier.History = model.Fit(x, y, fit);
+        return classifier;
+    }
+
+    static Sequential Build(TextClassifierOptions options, int vocabulary, int classes)
+    {
+        var lstm = new Lstm(options.Units, new LstmOptions { Dropout = options.Dropout });
+        var model = new Sequential(options.Seed, new Input(options.MaxLength),
+            new Embedding(vocabulary, options.EmbeddingSize),
+            options.Bidirectional ? new Bidirectional(lstm) : lstm,
+            new Dense(classes));
+        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = 5f }, new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
+        return model;
+    }
+
+    (Tensor X, Tensor Y) Encode(IReadOnlyList<string> texts, int[] ids)
+    {
+        var x = Tokenizer.EncodeBatch(texts, MaxLength, out _);
+        return (x, new Tensor([.. ids.Select(i => (float)i)], ids.Length));
+    }
+
+    /// <summary>Class probabilities <c>[texts, classes]</c> for <paramref name="texts"/>.</summary>
+    public float[][] PredictProbabilities(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0) return [];
+        var logits = Model.Predict(Tokenizer.EncodeBatch(texts, MaxLength, out _), 128).Span;
+        var c = Classes.Count;
+        var result = new float[texts.Count][];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var row = logits.Slice(i * c, c);
+            var max = float.NegativeInfinity;
+            foreach (var v in row) max = Math.Max(max, v);
+            var p = new float[c];
+            float sum = 0;
+            for (var k = 0; k < c; k++) sum += p[k] = MathF.Exp(row[k] - max);
+            for (var k = 0; k < c; k++) p[k] /= sum;
+            result[i] = p;
+        }
+        return result;
+    }
+
+    /// <summary>The most probable class id of each text.</summary>
+    public int[] Predict(IReadOnlyList<string> texts)
+        => [.. PredictProbabilities(texts).Select(p => Array.IndexOf(p, p.Max()))];
+
+    /// <summary>Accuracy, per-class precision, recall and F1 and the confusion matrix on labelled texts.</summary>
+    public ClassificationReport Evaluate(IReadOnlyList<string> texts, IReadOnlyList<string> labels)
+    {
+        var actual = ClassIds(labels);
+        return ClassificationReport.Compute(actual, Predict(texts), Classes.Count);
+    }
+
+    /// <summary>Saves the network with its vocabulary and labels (atomically, see <see cref="Sequential.Save"/>).</summary>
+    public void Save(string path)
+    {
+        Model.Metadata[ModelTasks.Key] = ModelTasks.Classify;
+        Model.Metadata[TokenizerKey] = Tokenizer.ToJson();
+        Model.Metadata[ClassesKey] = JsonSerializer.Serialize(Classes, TextJsonContext.Default.IReadOnlyListString);
+        Model.Save(path);
+    }
+
+    /// <summary>Loads a classifier saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
+    public static TextClassifier Load(string path)
+    {
+        var model = Sequential.Load(path);
+        var task = ModelTasks.Of(model);
+        if (task != ModelTasks.Classify || !model.Metadata.TryGetValue(TokenizerKey, out var json) || !model.Metadata.TryGetValue(ClassesKey, out var classesJson))
+            throw ModelTasks.WrongKind(path, task, "text classifier", "lstm classify train");
+        var tokenizer = Tokenizer.FromJson(json);
+        string[] classes;
+        try
+        {
+            classes = [.. JsonSerializer.Deserialize(classesJson, TextJsonContext.Default.IReadOnlyListString) ?? []];
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the class list in this model file is damaged ({e.Message}).", e);
+        }
+        if (classes.Length != model.OutputShape[^1])
+            throw new InvalidDataException($"{path}: {classes.Length} classes disagree with the network's {model.OutputShape[^1]} outputs.");
+        return new TextClassifier(model, tokenizer, classes);
+    }
+}

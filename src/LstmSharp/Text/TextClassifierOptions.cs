@@ -1,0 +1,69 @@
+// TextClassifierOptions: tokens, network size and training of a TextClassifier, as an init-only record.
+using LstmSharp.Data;
+
+namespace LstmSharp.Text;
+
+/// <summary>Settings of a <see cref="TextClassifier"/>; the defaults are a word-level bidirectional LSTM(64).</summary>
+public sealed record TextClassifierOptions
+{
+    /// <summary>Words or characters. Default <see cref="TokenLevel.Word"/>.</summary>
+    public TokenLevel Level { get; init; } = TokenLevel.Word;
+
+    /// <summary>Vocabulary limit, including padding and the unknown token. Default 20,000.</summary>
+    public int MaxTokens { get; init; } = 20000;
+
+    /// <summary>Lower-case texts first. Default true.</summary>
+    public bool Lowercase { get; init; } = true;
+
+    /// <summary>Tokens kept per text (longer texts are cut at the end; shorter ones padded and masked). Default 200.</summary>
+    public int MaxLength { get; init; } = 200;
+
+    /// <summary>Embedding dimension. Default 64.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+
+    /// <summary>LSTM units (per direction). Default 64.</summary>
+    public int Units { get; init; } = 64;
+
+    /// <summary>Read the text both ways (Bidirectional, concatenated). Default true.</summary>
+    public bool Bidirectional { get; init; } = true;
+
+    /// <summary>Input dropout of the LSTM. Default 0.2.</summary>
+    public float Dropout { get; init; } = 0.2f;
+
+    /// <summary>Adam learning rate. Default 0.002.</summary>
+    public float LearningRate { get; init; } = 0.002f;
+
+    /// <summary>Most epochs. Default 10.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Mini-batch size. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Early stopping patience on validation loss, best weights kept (0 = off). Default 3.</summary>
+    public int Patience { get; init; } = 3;
+
+    /// <summary>Fraction of the training texts held out (stratified) for validation. Default 0.1.</summary>
+    public float ValidationFraction { get; init; } = 0.1f;
+
+    /// <summary>Seed for weights, the validation split, shuffling and dropout. Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string name, object value, string allowed)
+        {
+            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
+        }
+        Check(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
+        Check(MaxLength >= 1, nameof(MaxLength), MaxLength, "at least 1");
+        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        Check(Units >= 1, nameof(Units), Units, "at least 1");
+        Check(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
+        Check(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+    }
+}
