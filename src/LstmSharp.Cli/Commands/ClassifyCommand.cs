@@ -200,9 +200,9 @@ internal static class ClassifyCommand
     {
         var input = new Argument<string[]>("text") { Description = "Text(s) to classify.", Arity = ArgumentArity.ZeroOrMore };
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm classify train`.", DefaultValueFactory = _ => "classify.safetensors" };
-        var file = Opt("--file", "Classify every row of a CSV file (its text columns) or every line of a .txt file instead.", "");
+        var file = Opt("--file", "Classify every row of a CSV file (its text columns) or every line of a .txt file instead (default: none).", "");
         var text = TextColumns();
-        var output = Opt("--output", "CSV file for the predictions of --file ('' = print them).", "");
+        var output = Opt("--output", "CSV file for the predictions (default: none, print them).", "");
         var command = new Command("predict", "Label texts given on the command line or in a file, with each class's probability.") { input, model, file, text, output };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
@@ -227,7 +227,7 @@ internal static class ClassifyCommand
             var target = r.GetValue(output)!;
             if (target.Length > 0)
             {
-                using (var writer = Sep.Writer().ToFile(target))
+                using (var writer = Sep.New(',').Writer().ToFile(target))
                 {
                     for (var i = 0; i < texts.Length; i++)
                     {

@@ -45,7 +45,7 @@ internal static class ForecastCommand
     {
         var data = new DataOptions();
         var target = new Option<string>("--target") { Description = "Column to forecast (default: the last column).", DefaultValueFactory = _ => "" };
-        var features = new Option<string[]>("--features") { Description = "Other numeric columns to use as inputs (comma-separated or repeated).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
+        var features = new Option<string[]>("--features") { Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
         var time = new Option<string>("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
         var lookback = new Option<int>("--lookback") { Description = "Past steps the network sees.", DefaultValueFactory = _ => 12 };
         var horizon = new Option<int>("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
@@ -292,7 +292,7 @@ internal static class ForecastCommand
             var forecast = forecaster.ForecastNext(series.Columns);
             var times = series.NextTimes(forecast.Length);
             var text = new StringWriter();
-            using (var writer = Sep.Writer().To(text))
+            using (var writer = Sep.New(',').Writer().To(text))
             {
                 for (var k = 0; k < forecast.Length; k++)
                 {

@@ -109,7 +109,7 @@ internal sealed class SeriesData
         if (TimeColumn is null || Times.Length < 2) return null;
         string a = Times[^2], b = Times[^1];
         if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x0) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var x1))
-            return [.. Enumerable.Range(1, count).Select(k => (x1 + k * (x1 - x0)).ToString(CultureInfo.InvariantCulture))];
+            return x1 > x0 ? [.. Enumerable.Range(1, count).Select(k => (x1 + k * (x1 - x0)).ToString(CultureInfo.InvariantCulture))] : null;
         if (!DateTime.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d0) || !DateTime.TryParse(b, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d1))
             return null;
         var format = b.Length == 7 ? "yyyy-MM" : b.Length == 10 ? "yyyy-MM-dd" : "s";

@@ -164,7 +164,7 @@ internal static class TextCommand
     static Command Generate(CliHost host)
     {
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm text train`.", DefaultValueFactory = _ => "text.safetensors" };
-        var prompt = Opt("--prompt", "Text to continue ('' = start after a line break).", "");
+        var prompt = Opt("--prompt", "Text to continue (default: none, start after a line break).", "");
         var length = Opt("--length", "Tokens to generate.", 500);
         var temperature = Opt("--temperature", "Below 1: safer, more repetitive; above 1: more surprising; 0: always the most likely token.", 0.8f);
         var topK = Opt("--top-k", "Sample only among the k most likely tokens (0 = all).", 0);

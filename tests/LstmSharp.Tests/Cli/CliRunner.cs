@@ -1,0 +1,59 @@
+// CliRunner: runs `lstm` commands in-process (Cli.Run) in a temporary folder and captures stdout, stderr and the exit code.
+using System.Globalization;
+using LstmSharp.Cli;
+
+namespace LstmSharp.Tests.Cli;
+
+internal sealed class CliRunner : IDisposable
+{
+    public CliRunner()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "lstm-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Folder);
+    }
+
+    public string Folder { get; }
+
+    public static string Repo
+    {
+        get
+        {
+            var root = AppContext.BaseDirectory;
+            while (!System.IO.File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("repository root");
+            return root;
+        }
+    }
+
+    public static string Data(string name) => Path.Combine(Repo, "data", name);
+
+    public string File(string name) => Path.Combine(Folder, name);
+
+    public string Write(string name, string content)
+    {
+        var path = File(name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
+    public (int Exit, string Out, string Error) Run(params string[] args) => Run(CancellationToken.None, args);
+
+    public (int Exit, string Out, string Error) Run(CancellationToken cancel, params string[] args)
+    {
+        ObjectDisposedException.ThrowIf(!Directory.Exists(Folder), this);
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        var exit = LstmSharp.Cli.Cli.Run(args, new CliHost(output, error, Interactive: false, cancel));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,273 @@
+// CliTests: the `lstm` commands end to end, in-process — results checked against hand-computed baselines, files
+// they write, and every kind of bad input the tool promises to report clearly (exit code 1, nothing lost).
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using LstmSharp.Forecasting;
+using LstmSharp.Layers;
+using LstmSharp.Metrics;
+using Xunit;
+
+namespace LstmSharp.Tests.Cli;
+
+public sealed class CliTests
+{
+    static readonly string Air = CliRunner.Data("AirPassengers.csv");
+
+    static string[] Quick(params string[] extra) => ["--epochs", "3", "--lookback", "12", "--units", "8", "--plot", "", .. extra];
+
+    static float[] AirPassengers()
+    {
+        var lines = File.ReadAllLines(Air);
+        var column = Array.IndexOf(lines[0].Split(','), "passengers");
+        return [.. lines.Skip(1).Select(l => float.Parse(l.Split(',')[column], CultureInfo.InvariantCulture))];
+    }
+
+    [Fact]
+    public void ForecastTrain_Json_ReportsBaselinesEqualToAHandComputation()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        var (exit, stdout, stderr) = cli.Run(["forecast", "train", Air, "--target", "passengers", "--test", "24", "--season", "12", "--json", "--output", model, .. Quick()]);
+        Assert.True(exit == 0, stderr);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Equal(24, (int)json["test_rows"]!);
+        // One-step forecasts of the last 24 months from the actual history: naive = previous month, seasonal = 12 months back.
+        var y = AirPassengers();
+        int n = y.Length, start = n - 24;
+        double naive = 0, seasonal = 0, scale = 0;
+        for (var t = start; t < n; t++)
+        {
+            naive += Math.Abs(y[t] - y[t - 1]);
+            seasonal += Math.Abs(y[t] - y[t - 12]);
+        }
+        for (var t = 12; t < start; t++) scale += Math.Abs(y[t] - y[t - 12]);
+        scale /= start - 12;
+        Assert.Equal(naive / 24, (double)json["test"]!["naive"]!["mae"]!, 4);
+        Assert.Equal(seasonal / 24 / scale, (double)json["test"]!["seasonal naive"]!["mase"]!, 4);
+        Assert.True(File.Exists(model));
+        Assert.Contains("setting", stderr, StringComparison.Ordinal); // settings go to stderr under --json
+    }
+
+    [Fact]
+    public void ForecastEvaluateAndPredict_FromTheSavedModel()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        var train = cli.Run(["forecast", "train", Air, "--target", "passengers", "--horizon", "3", "--test", "24", "--json", "--output", model, .. Quick()]);
+        Assert.True(train.Exit == 0, train.Error);
+        var evaluate = cli.Run("forecast", "evaluate", Air, "--model", model, "--test", "24", "--plot", "", "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        // The saved model scores the test part exactly as the trained one did.
+        Assert.Equal((double)JsonNode.Parse(train.Out)!["test"]!["LSTM"]!["mae"]!, (double)JsonNode.Parse(evaluate.Out)!["test"]!["LSTM"]!["mae"]!, 6);
+
+        var output = cli.File("next.csv");
+        var predict = cli.Run("forecast", "predict", Air, "--model", model, "--output", output);
+        Assert.True(predict.Exit == 0, predict.Error);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(4, lines.Length);               // header + 3 steps
+        Assert.StartsWith("step,", lines[0], StringComparison.Ordinal);
+        Assert.All(lines.Skip(1), l => Assert.True(float.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture) > 100f));
+    }
+
+    [Fact]
+    public void ForecastTrain_WeeklyCo2WithGaps_ErrorNamesTheLineUnlessAPolicyIsChosen()
+    {
+        using var cli = new CliRunner();
+        var co2 = CliRunner.Data("co2_weekly.csv");
+        var refused = cli.Run(["forecast", "train", co2, "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, refused.Exit);
+        var firstGap = Array.FindIndex(File.ReadAllLines(co2), l => l.EndsWith(',')) + 1;
+        Assert.Contains($"co2_weekly.csv:{firstGap}: column 'co2'", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("--missing", refused.Error, StringComparison.Ordinal);
+
+        var filled = cli.Run(["forecast", "train", co2, "--missing", "interpolate", "--season", "52", "--test", "52", "--json", "--output", cli.File("m"), .. Quick()]);
+        Assert.True(filled.Exit == 0, filled.Error);
+        Assert.Contains("interpolate (59 values filled)", filled.Error, StringComparison.Ordinal);
+        var dropped = cli.Run(["forecast", "train", co2, "--missing", "drop", "--season", "52", "--test", "52", "--json", "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(2284 - 59, (int)JsonNode.Parse(dropped.Out)!["rows"]!);
+    }
+
+    public static TheoryData<string, string, string[]> BadForecastInputs => new()
+    {
+        { "missing.csv", null!, ["does-not-exist.csv: file not found"] },
+        { "empty.csv", "", ["empty.csv: the file is empty"] },
+        { "header.csv", "month,passengers\n", ["header.csv: no data rows"] },
+        { "unknown.csv", "month,sales\n1,2\n2,3\n", ["no column 'passengers' (--target)", "the columns are: month, sales"] },
+        { "text.csv", "month,passengers\n1,112\n2,118\n3,abc\n", ["text.csv:4: column 'passengers' (column 2) holds 'abc'"] },
+        { "short.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"{i},{100 + i * i % 7}\n")), ["too few rows"] },
+        { "constant.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 80).Select(i => $"{i},5\n")), ["constant"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadForecastInputs))]
+    public void ForecastTrain_BadInput_ExitsWithOneAndSaysWhatIsWrong(string name, string content, string[] expected)
+    {
+        using var cli = new CliRunner();
+        var path = content is null ? cli.File("does-not-exist.csv") : cli.Write(name, content);
+        var model = cli.File("model.safetensors");
+        var (exit, _, error) = cli.Run(["forecast", "train", path, "--target", "passengers", "--output", model, .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        foreach (var part in expected) Assert.Contains(part, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void Commands_RefuseAModelFileOfTheWrongKind()
+    {
+        using var cli = new CliRunner();
+        var plain = cli.File("plain.safetensors");
+        var model = new Sequential(1, new Input(12, 1), new Lstm(4), new Dense(1));
+        model.Save(plain);
+        var forecast = cli.Run("forecast", "evaluate", Air, "--model", plain, "--plot", "");
+        Assert.Equal(1, forecast.Exit);
+        Assert.Contains("is not a forecaster", forecast.Error, StringComparison.Ordinal);
+        var text = cli.Run("text", "generate", "--model", plain);
+        Assert.Equal(1, text.Exit);
+        Assert.Contains("is not a language model", text.Error, StringComparison.Ordinal);
+        var classify = cli.Run("classify", "predict", "hello", "--model", plain);
+        Assert.Equal(1, classify.Exit);
+        Assert.Contains("is not a text classifier", classify.Error, StringComparison.Ordinal);
+        var garbage = cli.Write("garbage.safetensors", "not a model");
+        var info = cli.Run("info", garbage);
+        Assert.Equal(1, info.Exit);
+        Assert.Contains("garbage.safetensors", info.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CtrlC_StopsAfterTheBatch_AndLeavesAValidModelFile()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        var first = cli.Run(["forecast", "train", Air, "--target", "passengers", "--output", model, .. Quick()]);
+        Assert.Equal(0, first.Exit);
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();   // as if Ctrl-C came during the first batch
+        var (exit, _, _) = cli.Run(cancel.Token, ["forecast", "train", Air, "--target", "passengers", "--epochs", "500", "--json", "--output", model, .. Quick()[2..]]);
+        Assert.Equal(LstmSharp.Cli.Cli.Interrupted, exit);
+        var loaded = Forecaster.Load(model);   // the file is whole and loads
+        Assert.Equal(["passengers"], loaded.Columns);
+        Assert.Empty(Directory.GetFiles(cli.Folder, "*.tmp*"));
+    }
+
+    [Fact]
+    public void TextTrainAndGenerate_SameSeedSameText()
+    {
+        using var cli = new CliRunner();
+        var text = cli.Write("song.txt", string.Concat(Enumerable.Repeat("row, row, row your boat, gently down the stream.\n", 120)));
+        var model = cli.File("song.safetensors");
+        var train = cli.Run("text", "train", text, "--units", "32", "--layers", "1", "--embedding", "8", "--steps", "16", "--batch-size", "8",
+            "--learning-rate", "0.01", "--epochs", "3", "--sample-length", "20", "--output", model, "--plot", "", "--json");
+        Assert.True(train.Exit == 0, train.Error);
+        var epochs = JsonNode.Parse(train.Out)!["epochs"]!.AsArray();
+        Assert.Equal(3, epochs.Count);
+        // The rhyme repeats: after three epochs the model must be far below a uniform guess over its ~20 characters.
+        Assert.True((double)epochs[^1]!["validation_bits_per_token"]! < 2.0, train.Out);
+        string Generate(string seed) => cli.Run("text", "generate", "--model", model, "--prompt", "row, row", "--length", "40", "--seed", seed, "--quiet").Out;
+        Assert.Equal(Generate("5"), Generate("5"));
+        var greedy = cli.Run("text", "generate", "--model", model, "--prompt", "row, row", "--length", "40", "--temperature", "0", "--quiet").Out;
+        var topK1 = cli.Run("text", "generate", "--model", model, "--prompt", "row, row", "--length", "40", "--top-k", "1", "--seed", "9", "--quiet").Out;
+        Assert.Equal(greedy, topK1);
+        Assert.StartsWith("row, row", greedy, StringComparison.Ordinal);
+        Assert.Equal("row, row".Length + 40 + 1, greedy.Length);
+    }
+
+    static string Reviews(int count, int seed)
+    {
+        string[] good = ["great", "lovely", "excellent", "superb", "fine"], bad = ["awful", "boring", "terrible", "poor", "dull"], filler = ["the", "film", "was", "really", "quite", "plot"];
+        var rng = new Random(seed);
+        var csv = new StringBuilder("id,review,sentiment\n");
+        for (var i = 0; i < count; i++)
+        {
+            var positive = i % 2 == 0;
+            var words = Enumerable.Range(0, 8).Select(_ => rng.Next(3) == 0 ? (positive ? good : bad)[rng.Next(5)] : filler[rng.Next(filler.Length)]).ToList();
+            words[rng.Next(8)] = (positive ? good : bad)[rng.Next(5)];
+            csv.Append(CultureInfo.InvariantCulture, $"{i},\"{string.Join(' ', words)}\",{(positive ? "pos" : "neg")}\n");
+        }
+        return csv.ToString();
+    }
+
+    [Fact]
+    public void ClassifyTrainEvaluatePredict()
+    {
+        using var cli = new CliRunner();
+        var data = cli.Write("reviews.csv", Reviews(200, 1));
+        var model = cli.File("reviews.safetensors");
+        var train = cli.Run("classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "16", "--embedding", "16", "--epochs", "8",
+            "--learning-rate", "0.01", "--output", model, "--plot", "", "--json");
+        Assert.True(train.Exit == 0, train.Error);
+        var test = JsonNode.Parse(train.Out)!["test"]!;
+        Assert.True((double)test["accuracy"]! >= 0.95, train.Out);
+        var confusion = test["confusion"]!.AsArray();
+        Assert.Equal(40, confusion.Sum(row => row!.AsArray().Sum(v => (int)v!)));   // stratified 20% of 200
+
+        var other = cli.Write("more.csv", Reviews(60, 2));
+        var evaluate = cli.Run("classify", "evaluate", other, "--model", model, "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        Assert.True((double)JsonNode.Parse(evaluate.Out)!["result"]!["accuracy"]! >= 0.9);
+
+        var predict = cli.Run("classify", "predict", "an excellent superb film", "a dull boring plot", "--model", model, "--json");
+        var labels = JsonNode.Parse(predict.Out)!["predictions"]!.AsArray().Select(p => (string)p!["label"]!).ToArray();
+        Assert.Equal(["pos", "neg"], labels);
+    }
+
+    [Fact]
+    public void ClassifyTrain_OneClassOrUnknownColumn_IsRefused()
+    {
+        using var cli = new CliRunner();
+        var data = cli.Write("one.csv", "text,label\nhello there,ham\ngood morning,ham\n");
+        var one = cli.Run("classify", "train", data, "--output", cli.File("m"), "--plot", "");
+        Assert.Equal(1, one.Exit);
+        Assert.Contains("single class ('ham')", one.Error, StringComparison.Ordinal);
+        var column = cli.Run("classify", "train", data, "--text", "body", "--output", cli.File("m"), "--plot", "");
+        Assert.Equal(1, column.Exit);
+        Assert.Contains("no column 'body' (--text); the columns are: text, label", column.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Info_ShowsTaskLayersAndParameterCount()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        Assert.Equal(0, cli.Run(["forecast", "train", Air, "--target", "passengers", "--output", model, .. Quick()]).Exit);
+        var (exit, stdout, _) = cli.Run("info", model, "--json");
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Equal("forecast", (string)json["task"]!);
+        // LSTM(8) on 1 input: 4·8·(1 + 8) + 2·4·8 = 352; Dense(8 → 1): 9.
+        Assert.Equal(352 + 9, (long)json["parameters"]!);
+        Assert.Equal(2, json["layers"]!.AsArray().Count);
+        Assert.Contains("lstmsharp.forecast", json["metadata"]!.AsObject().Select(kv => kv.Key));
+    }
+
+    [Fact]
+    public void Help_OfEveryCommand_ShowsEveryOptionWithItsDefault()
+    {
+        using var output = new StringWriter();
+        var host = new LstmSharp.Cli.CliHost(output, output, false, CancellationToken.None);
+        var commands = new List<string[]>();
+        void Walk(Command command, string[] path)
+        {
+            if (command.Subcommands.Count == 0) commands.Add(path);
+            foreach (var sub in command.Subcommands) Walk(sub, [.. path, sub.Name]);
+        }
+        foreach (var top in new[] { "demo", "forecast", "text", "classify", "info" }) commands.Add([top]);
+        Walk(LstmSharp.Cli.Commands.ForecastCommand.Create(host), ["forecast"]);
+        Walk(LstmSharp.Cli.Commands.TextCommand.Create(host), ["text"]);
+        Walk(LstmSharp.Cli.Commands.ClassifyCommand.Create(host), ["classify"]);
+        using var cli = new CliRunner();
+        foreach (var path in commands.Where(p => p.Length > 1 || p[0] is "demo" or "info"))
+        {
+            var (exit, stdout, _) = cli.Run([.. path, "--help"]);
+            Assert.Equal(0, exit);
+            foreach (var option in new[] { "--seed", "--threads", "--json", "--quiet" }) Assert.Contains(option, stdout, StringComparison.Ordinal);
+            // Options that take a value (flags such as --json are off unless given).
+            var lines = stdout.Split('\n').Where(l => l.TrimStart().StartsWith("--", StringComparison.Ordinal) && l.Contains('<', StringComparison.Ordinal)).ToArray();
+            Assert.NotEmpty(lines);
+            // "[default: …]" from the parser, or "(default: …)" in the description where the default is computed.
+            Assert.All(lines, l => Assert.Contains("default:", l, StringComparison.Ordinal));
+        }
+    }
+}
