@@ -12,6 +12,11 @@ internal static class CliErrors
         {
             return command();
         }
+        catch (OperationCanceledException)
+        {
+            host.Error.WriteLine("Interrupted (Ctrl-C); nothing was saved.");
+            return Cli.Interrupted;
+        }
         catch (Exception e) when (e is CliException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
             host.Error.WriteLine($"error: {e.Message}");

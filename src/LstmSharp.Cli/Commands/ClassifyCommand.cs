@@ -10,7 +10,7 @@ using nietras.SeparatedValues;
 
 namespace LstmSharp.Cli.Commands;
 
-internal static class ClassifyCommand
+internal static partial class ClassifyCommand
 {
     public static Command Create(CliHost host)
     {
@@ -18,6 +18,7 @@ internal static class ClassifyCommand
         command.Subcommands.Add(Train(host));
         command.Subcommands.Add(Evaluate(host));
         command.Subcommands.Add(Predict(host));
+        command.Subcommands.Add(Tune(host));
         return command;
     }
 
@@ -46,48 +47,68 @@ internal static class ClassifyCommand
         return (texts, labels);
     }
 
+    /// <summary>The options `train` and `tune` share: data, tokens, the training budget and the split.</summary>
+    sealed class SetupOptions
+    {
+        public Argument<string> Data { get; } = new("data") { Description = "CSV file with a header row." };
+        public Option<string[]> Text { get; } = TextColumns();
+        public Option<string> Label { get; } = Opt("--label", "Label column.", "label");
+        public Option<string> Level { get; } = Opt("--level", "Tokens: word or char.", "word");
+        public Option<int> MaxTokens { get; } = Opt("--max-tokens", "Vocabulary limit (rarer tokens become [UNK]).", 20000);
+        public Option<bool> Unidirectional { get; } = Opt("--unidirectional", "Read texts one way only (default: bidirectional).", false);
+        public Option<int> Epochs { get; } = Opt("--epochs", "Most epochs.", 10);
+        public Option<int> Patience { get; } = Opt("--patience", "Early stopping on validation loss (0 = off).", 3);
+        public Option<float> Validation { get; } = Opt("--validation", "Fraction of the training rows held out (stratified) for validation.", 0.1f);
+        public Option<double> Test { get; } = Opt("--test", "Fraction of the rows held out (stratified) for the test.", 0.2);
+        public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "classify.safetensors" };
+        public Option<string> Plot { get; } = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "classify");
+
+        public SetupOptions() => Level.AcceptOnlyFromAmong("word", "char");
+
+        public void AddTo(Command c)
+        {
+            c.Arguments.Add(Data);
+            foreach (var option in new Option[] { Text, Label, Level, MaxTokens, Unidirectional, Epochs, Patience, Validation, Test, Output, Plot }) c.Options.Add(option);
+        }
+
+        public TextClassifierOptions Read(ParseResult r, int seed) => new()
+        {
+            Level = r.GetValue(Level) == "char" ? TokenLevel.Character : TokenLevel.Word, MaxTokens = r.GetValue(MaxTokens), Bidirectional = !r.GetValue(Unidirectional),
+            Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
+        };
+
+        public string[] TextNames(ParseResult r) => Split(r.GetValue(Text)!);
+    }
+
     static Command Train(CliHost host)
     {
-        var data = new Argument<string>("data") { Description = "CSV file with a header row." };
-        var text = TextColumns();
-        var label = Opt("--label", "Label column.", "label");
-        var level = Opt("--level", "Tokens: word or char.", "word");
-        level.AcceptOnlyFromAmong("word", "char");
-        var maxTokens = Opt("--max-tokens", "Vocabulary limit (rarer tokens become [UNK]).", 20000);
+        var setup = new SetupOptions();
         var maxLength = Opt("--max-length", "Tokens read per text (longer ones are cut; shorter ones padded and masked).", 200);
         var embedding = Opt("--embedding", "Embedding dimension.", 64);
         var units = Opt("--units", "LSTM units per direction.", 64);
-        var unidirectional = Opt("--unidirectional", "Read texts one way only (default: bidirectional).", false);
         var dropout = Opt("--dropout", "Input dropout of the LSTM.", 0.2f);
         var rate = Opt("--learning-rate", "Adam learning rate.", 0.002f);
-        var epochs = Opt("--epochs", "Most epochs.", 10);
         var batch = Opt("--batch-size", "Mini-batch size.", 32);
-        var patience = Opt("--patience", "Early stopping on validation loss (0 = off).", 3);
-        var validation = Opt("--validation", "Fraction of the training rows held out (stratified) for validation.", 0.1f);
-        var test = Opt("--test", "Fraction of the rows held out (stratified) for the test.", 0.2);
-        var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "classify.safetensors" };
-        var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "classify");
         var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part.")
         {
-            data, text, label, level, maxTokens, maxLength, embedding, units, unidirectional, dropout, rate, epochs, batch, patience, validation, test, output, plot,
+            maxLength, embedding, units, dropout, rate, batch,
         };
+        setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var options = new TextClassifierOptions
+            var options = setup.Read(r, r.GetValue(common.Seed)) with
             {
-                Level = r.GetValue(level) == "char" ? TokenLevel.Character : TokenLevel.Word, MaxTokens = r.GetValue(maxTokens), MaxLength = r.GetValue(maxLength),
-                EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Bidirectional = !r.GetValue(unidirectional), Dropout = r.GetValue(dropout),
-                LearningRate = r.GetValue(rate), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Patience = r.GetValue(patience),
-                ValidationFraction = r.GetValue(validation), Seed = r.GetValue(common.Seed),
+                MaxLength = r.GetValue(maxLength), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Dropout = r.GetValue(dropout),
+                LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            return RunTrain(terminal, r.GetValue(data)!, Split(r.GetValue(text)!), r.GetValue(label)!, options, r.GetValue(test), r.GetValue(output)!, r.GetValue(plot)!);
+            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, r.GetValue(setup.Test), r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!);
         }));
         return command;
     }
 
-    static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot)
+    static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot, JsonObject? search = null)
     {
         try
         {
@@ -128,7 +149,9 @@ internal static class ClassifyCommand
             Plots.Loss($"{plot}-loss.png", $"{Path.GetFileName(path)}: loss per epoch", classifier.History!);
             terminal.Line($"Wrote {plot}-loss.png.");
         }
-        terminal.Json(new JsonObject { ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output });
+        var result = new JsonObject { ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output };
+        if (search is not null) result["search"] = search;
+        terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
     }
 

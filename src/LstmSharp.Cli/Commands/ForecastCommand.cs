@@ -8,7 +8,7 @@ using nietras.SeparatedValues;
 
 namespace LstmSharp.Cli.Commands;
 
-internal static class ForecastCommand
+internal static partial class ForecastCommand
 {
     public static Command Create(CliHost host)
     {
@@ -16,6 +16,7 @@ internal static class ForecastCommand
         command.Subcommands.Add(Train(host));
         command.Subcommands.Add(Evaluate(host));
         command.Subcommands.Add(Predict(host));
+        command.Subcommands.Add(Tune(host));
         return command;
     }
 
@@ -41,58 +42,85 @@ internal static class ForecastCommand
         }
     }
 
+    /// <summary>The options `train` and `tune` share: columns, the forecast's shape and the training budget.</summary>
+    sealed class SetupOptions
+    {
+        public DataOptions Data { get; } = new();
+        public Option<string> Target { get; } = new("--target") { Description = "Column to forecast (default: the last column).", DefaultValueFactory = _ => "" };
+        public Option<string[]> Features { get; } = new("--features")
+        {
+            Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true,
+        };
+        public Option<string> Time { get; } = new("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
+        public Option<int> Horizon { get; } = new("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
+        public Option<string> Strategy { get; } = new("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
+        public Option<string> Transform { get; } = new("--transform") { Description = "What the network models: none, diff (first differences) or log-diff (relative change).", DefaultValueFactory = _ => "diff" };
+        public Option<string> Scaling { get; } = new("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
+        public Option<int> Epochs { get; } = new("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => 200 };
+        public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation loss (0 = off).", DefaultValueFactory = _ => 30 };
+        public Option<float> Validation { get; } = new("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
+        public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
+
+        public SetupOptions()
+        {
+            Strategy.AcceptOnlyFromAmong("direct", "recursive");
+            Transform.AcceptOnlyFromAmong("none", "diff", "log-diff");
+            Scaling.AcceptOnlyFromAmong("standard", "minmax");
+        }
+
+        public void AddTo(Command c)
+        {
+            foreach (var option in new Option[] { Target, Features, Time, Horizon, Strategy, Transform, Scaling, Epochs, Patience, Validation, Output }) c.Options.Add(option);
+            Data.AddTo(c);
+        }
+
+        public ForecastOptions Read(ParseResult r, int seed) => new()
+        {
+            Horizon = r.GetValue(Horizon),
+            Strategy = r.GetValue(Strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
+            Transform = r.GetValue(Transform) switch { "none" => SeriesTransform.None, "log-diff" => SeriesTransform.LogDifference, _ => SeriesTransform.Difference },
+            Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
+            Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
+        };
+
+        public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
+        public SeriesData ReadSeries(ParseResult r)
+            => SeriesData.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), r.GetValue(Time), SeriesData.ParsePolicy(r.GetValue(Data.Missing)!));
+    }
+
     static Command Train(CliHost host)
     {
-        var data = new DataOptions();
-        var target = new Option<string>("--target") { Description = "Column to forecast (default: the last column).", DefaultValueFactory = _ => "" };
-        var features = new Option<string[]>("--features") { Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true };
-        var time = new Option<string>("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
+        var setup = new SetupOptions();
         var lookback = new Option<int>("--lookback") { Description = "Past steps the network sees.", DefaultValueFactory = _ => 12 };
-        var horizon = new Option<int>("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
-        var strategy = new Option<string>("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
-        strategy.AcceptOnlyFromAmong("direct", "recursive");
-        var transform = new Option<string>("--transform") { Description = "What the network models: none, diff (first differences) or log-diff (relative change).", DefaultValueFactory = _ => "diff" };
-        transform.AcceptOnlyFromAmong("none", "diff", "log-diff");
-        var scaling = new Option<string>("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
-        scaling.AcceptOnlyFromAmong("standard", "minmax");
         var units = new Option<int>("--units") { Description = "Units per LSTM layer.", DefaultValueFactory = _ => 32 };
         var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers.", DefaultValueFactory = _ => 1 };
         var dropout = new Option<float>("--dropout") { Description = "Input dropout of each LSTM layer.", DefaultValueFactory = _ => 0f };
         var rate = new Option<float>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 0.005f };
-        var epochs = new Option<int>("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => 200 };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 16 };
-        var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation loss (0 = off).", DefaultValueFactory = _ => 30 };
-        var validation = new Option<float>("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
         var backtest = new Option<int>("--backtest") { Description = "Rolling-origin backtest with this many origins (one horizon apart, retrained at each; 0 = none).", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
         var command = new Command("train", "Train a forecaster, score it on the test part next to naive baselines, plot it and save it.")
         {
-            target, features, time, lookback, horizon, strategy, transform, scaling, units, layers, dropout, rate, epochs, batch, patience, validation, backtest, output,
+            lookback, units, layers, dropout, rate, batch, backtest,
         };
-        data.AddTo(command);
+        setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var options = new ForecastOptions
+            var options = setup.Read(r, r.GetValue(common.Seed)) with
             {
-                Lookback = r.GetValue(lookback), Horizon = r.GetValue(horizon),
-                Strategy = r.GetValue(strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
-                Transform = r.GetValue(transform) switch { "none" => SeriesTransform.None, "log-diff" => SeriesTransform.LogDifference, _ => SeriesTransform.Difference },
-                Scaling = r.GetValue(scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
-                Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), LearningRate = r.GetValue(rate),
-                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batch), Patience = r.GetValue(patience), ValidationFraction = r.GetValue(validation),
-                Seed = r.GetValue(common.Seed),
+                Lookback = r.GetValue(lookback), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout),
+                LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            var featureNames = r.GetValue(features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
-            return RunTrain(terminal, r.GetValue(data.Data)!, r.GetValue(target), featureNames, r.GetValue(time), SeriesData.ParsePolicy(r.GetValue(data.Missing)!),
-                options, r.GetValue(data.Test), r.GetValue(data.Season), r.GetValue(backtest), r.GetValue(output)!, r.GetValue(data.Plot)!);
+            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesData.ParsePolicy(r.GetValue(setup.Data.Missing)!),
+                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!);
         }));
         return command;
     }
 
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
-        ForecastOptions options, int test, int season, int backtest, string output, string plot)
+        ForecastOptions options, int test, int season, int backtest, string output, string plot, JsonObject? search = null)
     {
         try
         {
@@ -128,6 +156,7 @@ internal static class ForecastCommand
             ["season"] = resolvedSeason, ["epochs_run"] = forecaster.History.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
             ["test"] = ScoresJson(evaluation), ["model"] = output,
         };
+        if (search is not null) result["search"] = search;
         if (backtest > 0 && completed)
         {
             var folds = ForecastEvaluation.Backtest(series.Columns, series.Names, options, backtest, resolvedSeason,

@@ -75,13 +75,16 @@ public sealed class Forecaster
         var skip = Skip(options.Transform);
         var hNet = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
         var windows = trainEnd - skip - options.Lookback - hNet + 1;
-        var validation = options.ValidationFraction > 0f ? Math.Max(1, (int)Math.Round(windows * options.ValidationFraction)) : 0;
+        var validation = HeldOut(windows, options.ValidationFraction);
         if (windows - validation < 1)
         {
-            var needed = skip + options.Lookback + hNet + (validation > 0 ? 1 : 0);
+            // The fewest windows that leave one for training after the validation share is held out.
+            var least = 1;
+            while (least - HeldOut(least, options.ValidationFraction) < 1) least++;
+            var needed = skip + options.Lookback + hNet - 1 + least;
             throw new ArgumentException(
                 $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + (skip > 0 ? " + 1 (differencing)" : "") +
-                $" give {Math.Max(windows, 0)} training window(s)" + (validation > 0 ? " before one is held out for validation" : "") +
+                $" give {Math.Max(windows, 0)} window(s)" + (validation > 0 ? $", and {validation} of them are held out for validation" : "") +
                 $"; at least {needed} rows are needed. Shorten --lookback or --horizon, or give more data.", nameof(columns));
         }
         var target = columns[0].AsSpan(0, trainEnd);
@@ -136,6 +139,9 @@ public sealed class Forecaster
         forecaster.BestEpoch = stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : forecaster.History.Epochs;
         return forecaster;
     }
+
+    /// <summary>Validation windows out of <paramref name="windows"/>: the fraction, rounded, and at least one when the fraction is above 0.</summary>
+    static int HeldOut(int windows, float fraction) => fraction > 0f ? Math.Max(1, (int)Math.Round(windows * fraction)) : 0;
 
     static Sequential Build(ForecastOptions options, int inputs, int outputs)
     {

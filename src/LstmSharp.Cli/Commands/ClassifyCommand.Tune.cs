@@ -1,0 +1,98 @@
+// `lstm classify tune`: chooses network size and training settings by stratified k-fold cross-validation on the
+// training rows, prints every trial, then trains the best on all training rows like `train` and scores it on the test part.
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using LstmSharp.Data;
+using LstmSharp.Text;
+using LstmSharp.Tuning;
+
+namespace LstmSharp.Cli.Commands;
+
+internal static partial class ClassifyCommand
+{
+    static Command Tune(CliHost host)
+    {
+        var setup = new SetupOptions();
+        var space = new SearchSpaceOptions();
+        space.Add("units", "LSTM units per direction.", "32,64", integer: true);
+        space.Add("embedding", "Embedding dimension.", "64", integer: true);
+        space.Add("max_length", "Tokens read per text.", "200", integer: true);
+        space.Add("dropout", "Input dropout of the LSTM.", "0.2", integer: false);
+        space.Add("learning_rate", "Adam learning rate.", "0.002", integer: false);
+        space.Add("batch_size", "Mini-batch size.", "32", integer: true);
+        var metric = Opt("--metric", "Score of each fold: accuracy or macro-f1 (higher is better).", "accuracy");
+        metric.AcceptOnlyFromAmong("accuracy", "macro-f1");
+        var command = new Command("tune", "Choose hyper-parameters by stratified k-fold cross-validation on the training rows, then train, score and save the best.") { metric };
+        setup.AddTo(command);
+        space.AddTo(command);
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var seed = r.GetValue(common.Seed);
+            var path = r.GetValue(setup.Data)!;
+            var textColumns = setup.TextNames(r);
+            var labelColumn = r.GetValue(setup.Label)!;
+            var test = r.GetValue(setup.Test);
+            if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
+            var (texts, read) = Read(path, textColumns, labelColumn);
+            var labels = read!;
+            var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+            if (classes.Length < 2)
+                throw new CliException($"{path}: the label column '{labelColumn}' has a single class ('{classes[0]}') in all {labels.Length} rows; a classifier needs at least two.");
+            var ids = labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal)).ToArray();
+            // The same stratified test split as `train` with this seed; the folds divide only the training rows.
+            var (trainRows, _) = Splits.Stratified(ids, test, seed);
+            var k = r.GetValue(space.Folds);
+            IReadOnlyList<Fold> folds;
+            try
+            {
+                folds = new StratifiedKFold(k, shuffle: true, seed).Split([.. trainRows.Select(i => ids[i])]);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"{path}: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+            var baseline = setup.Read(r, seed);
+            var searchSpace = space.Read(r);
+            var name = r.GetValue(metric)!;
+            terminal.Settings("classify tune", [
+                ("data", $"{path} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
+                ("search space", searchSpace.ToString()), ("search", $"{r.GetValue(space.Search)}, {(r.GetValue(space.Trials) is var t && t > 0 ? $"≤ {t}" : "all")} trials" +
+                    (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
+                ("folds", $"{k} stratified folds of the {trainRows.Length} training rows"), ("score", $"{name} on each fold's validation rows, mean over folds"),
+                ("fixed", $"{(baseline.Level == TokenLevel.Word ? "word" : "char")} tokens ≤ {baseline.MaxTokens}, {(baseline.Bidirectional ? "bidirectional" : "unidirectional")}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
+                ("test", $"stratified {test:P0}, used only by the final model"), ("seed", seed), ("results", r.GetValue(space.Results)), ("output", r.GetValue(setup.Output)),
+            ]);
+            var tuner = SearchSpaceOptions.Tuner(searchSpace, space.Options(r, name == "accuracy" ? "val_accuracy" : "val_macro_f1", seed, SearchSpaceOptions.Progress(terminal, name)) with
+            {
+                Mode = Callbacks.MonitorMode.Max,
+            });
+            var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel);
+            var result = tuner.Search(folds, (h, fold, _) =>
+            {
+                terminal.Cancel.ThrowIfCancellationRequested();
+                var classifier = TextClassifier.Train([.. fold.Train.Select(i => texts[trainRows[i]])], [.. fold.Train.Select(i => labels[trainRows[i]])],
+                    Candidate(baseline, h), callbacks: [stop]);
+                terminal.Cancel.ThrowIfCancellationRequested();
+                var report = classifier.Evaluate([.. fold.Validation.Select(i => texts[trainRows[i]])], [.. fold.Validation.Select(i => labels[trainRows[i]])]);
+                return name == "accuracy" ? report.Accuracy : report.MacroF1;
+            });
+            space.Report(terminal, r, result, name);
+            terminal.Line($"Best: {result.Best.HyperParameters} ({name} {result.Best.Mean:G4} ± {result.Best.Std:G3}); training it on all {trainRows.Length} training rows.");
+            var search = new JsonObject
+            {
+                ["metric"] = name, ["best"] = result.Best.HyperParameters.ToString(), ["best_mean"] = result.Best.Mean, ["best_std"] = result.Best.Std,
+                ["trials"] = result.Trials.Count, ["failed"] = result.Trials.Count(t => t.Status == TrialStatus.Failed), ["results"] = r.GetValue(space.Results),
+            };
+            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, result.Best.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, search);
+        }));
+        return command;
+    }
+
+    static TextClassifierOptions Candidate(TextClassifierOptions baseline, HyperParameters h) => baseline with
+    {
+        Units = h.GetInt("units"), EmbeddingSize = h.GetInt("embedding"), MaxLength = h.GetInt("max_length"), Dropout = h.GetFloat("dropout"),
+        LearningRate = h.GetFloat("learning_rate"), BatchSize = h.GetInt("batch_size"),
+    };
+}

@@ -1,0 +1,94 @@
+// `lstm forecast tune`: chooses look-back, size and training settings by time-series cross-validation (rolling
+// origins before the test part), prints every trial, then trains the best on all training rows like `train`.
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using LstmSharp.Forecasting;
+using LstmSharp.Tuning;
+
+namespace LstmSharp.Cli.Commands;
+
+internal static partial class ForecastCommand
+{
+    static Command Tune(CliHost host)
+    {
+        var setup = new SetupOptions();
+        var space = new SearchSpaceOptions();
+        space.Add("lookback", "Past steps the network sees.", "12", integer: true);
+        space.Add("units", "Units per LSTM layer.", "16,32", integer: true);
+        space.Add("layers", "Stacked LSTM layers.", "1", integer: true);
+        space.Add("dropout", "Input dropout of each LSTM layer.", "0", integer: false);
+        space.Add("learning_rate", "Adam learning rate.", "0.001,0.005", integer: false);
+        space.Add("batch_size", "Mini-batch size.", "16", integer: true);
+        var metric = new Option<string>("--metric") { Description = "Score of each fold's forecasts: mase, mae, rmse or smape (lower is better).", DefaultValueFactory = _ => "mase" };
+        metric.AcceptOnlyFromAmong("mase", "mae", "rmse", "smape");
+        var command = new Command("tune", "Choose hyper-parameters by time-series cross-validation on the rows before the test part, then train, score and save the best.") { metric };
+        setup.AddTo(command);
+        space.AddTo(command);
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var seed = r.GetValue(common.Seed);
+            var series = setup.ReadSeries(r);
+            var baseline = setup.Read(r, seed);
+            var searchSpace = space.Read(r);
+            var name = r.GetValue(metric)!;
+            var longest = searchSpace.Parameters.First(p => p.Name == "lookback") is IntRange range ? range.Max
+                : searchSpace.Parameters.First(p => p.Name == "lookback").GridValues().Max(v => (int)v);
+            var (testStart, season) = Split(series, baseline.Horizon, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), longest + 1);
+            var k = r.GetValue(space.Folds);
+            if (k < 1) throw new CliException($"--folds must be at least 1; received {k}.");
+            // Each fold validates on a block as long as the test part (shorter when the folds would not fit in half the rows).
+            var block = Math.Max(baseline.Horizon, Math.Min(series.Rows - testStart, testStart / (2 * k)));
+            IReadOnlyList<Fold> folds;
+            try
+            {
+                folds = new TimeSeriesSplit(k, testSize: block).Split(testStart);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"{series.Path}: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+            terminal.Settings("forecast tune", [
+                ("data", $"{series.Path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Length > 1 ? string.Join(", ", series.Names[1..]) : "none"),
+                ("search space", searchSpace.ToString()), ("search", $"{r.GetValue(space.Search)}, {(r.GetValue(space.Trials) is var t && t > 0 ? $"≤ {t}" : "all")} trials" +
+                    (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
+                ("folds", $"{k} rolling origins over the first {testStart} rows, each validating {block} rows (rows {folds[0].Validation[0] + 1}…{testStart})"),
+                ("score", $"{name} of the {baseline.Horizon}-step forecasts (season {season}), mean over folds"),
+                ("fixed", $"horizon {baseline.Horizon}, {baseline.Strategy}, {baseline.Transform}, {baseline.Scaling}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
+                ("test", $"last {series.Rows - testStart} rows, used only by the final model"), ("seed", seed), ("results", r.GetValue(space.Results)), ("output", r.GetValue(setup.Output)),
+            ]);
+            var tuner = SearchSpaceOptions.Tuner(searchSpace, space.Options(r, "val_" + name, seed, SearchSpaceOptions.Progress(terminal, name)));
+            var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel);
+            var result = tuner.Search(folds, (h, fold, _) =>
+            {
+                terminal.Cancel.ThrowIfCancellationRequested();
+                var origin = fold.Validation[0];
+                var end = fold.Validation[^1] + 1;
+                var columns = series.Columns.Select(c => c[..end]).ToArray();
+                var forecaster = Forecaster.Train(columns, series.Names, origin, Candidate(baseline, h), callbacks: [stop]);
+                terminal.Cancel.ThrowIfCancellationRequested();
+                var scores = ForecastEvaluation.Run(forecaster, columns, origin, season).Scores[ForecastEvaluation.ModelName];
+                var score = name switch { "mae" => scores.Mae, "rmse" => scores.Rmse, "smape" => scores.Smape, _ => scores.Mase };
+                return new FoldScore(score, forecaster.BestEpoch);
+            });
+            space.Report(terminal, r, result, name);
+            var best = Candidate(baseline, result.Best.HyperParameters);
+            terminal.Line($"Best: {result.Best.HyperParameters} ({name} {result.Best.Mean:G4} ± {result.Best.Std:G3}); training it on all {testStart} rows before the test part.");
+            var search = new JsonObject
+            {
+                ["metric"] = name, ["best"] = result.Best.HyperParameters.ToString(), ["best_mean"] = result.Best.Mean, ["best_std"] = result.Best.Std,
+                ["trials"] = result.Trials.Count, ["failed"] = result.Trials.Count(t => t.Status == TrialStatus.Failed), ["results"] = r.GetValue(space.Results),
+            };
+            return RunTrain(terminal, series.Path, series.Names[0], series.Names[1..], series.TimeColumn, SeriesData.ParsePolicy(r.GetValue(setup.Data.Missing)!),
+                best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, search);
+        }));
+        return command;
+    }
+
+    static ForecastOptions Candidate(ForecastOptions baseline, HyperParameters h) => baseline with
+    {
+        Lookback = h.GetInt("lookback"), Units = h.GetInt("units"), Layers = h.GetInt("layers"), Dropout = h.GetFloat("dropout"),
+        LearningRate = h.GetFloat("learning_rate"), BatchSize = h.GetInt("batch_size"),
+    };
+}

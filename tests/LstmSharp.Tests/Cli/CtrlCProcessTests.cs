@@ -1,0 +1,56 @@
+// CtrlCProcessTests: a real SIGINT to a running `lstm forecast train` process — the tool stops after the batch,
+// exits with 130 and leaves a model file that loads (the one it replaced is never left half-written).
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using LstmSharp.Forecasting;
+using Xunit;
+
+namespace LstmSharp.Tests.Cli;
+
+public sealed partial class CtrlCProcessTests
+{
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    const int SigInt = 2;
+
+    [Fact]
+    public void SigInt_DuringTraining_StopsCleanlyWithAValidModel()
+    {
+        Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "this test sends a POSIX signal");
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        var tool = Path.Combine(AppContext.BaseDirectory, "lstm.dll");
+        Assert.True(File.Exists(tool), $"{tool} is missing: the tests reference the tool's project");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = cli.Folder,
+        };
+        foreach (var a in new[] { tool, "forecast", "train", CliRunner.Data("AirPassengers.csv"), "--target", "passengers", "--epochs", "100000", "--patience", "0", "--units", "8", "--plot", "", "--output", model })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var error = new System.Text.StringBuilder();
+        var training = new ManualResetEventSlim();
+        process.ErrorDataReceived += (_, e) => error.AppendLine(e.Data);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("epoch 1/", StringComparison.Ordinal) == true) training.Set();
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            Assert.True(training.Wait(TimeSpan.FromSeconds(60)), "training did not start: " + error);
+            Assert.Equal(0, Kill(process.Id, SigInt));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the tool did not stop after Ctrl-C");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(["passengers"], Forecaster.Load(model).Columns);
+    }
+}

@@ -1,0 +1,99 @@
+// TuneCommandTests: `forecast tune` and `classify tune` end to end — every candidate tried and written to the CSV,
+// the clearly better candidate chosen, the same seed giving the same table, and bad search spaces refused.
+using System.Globalization;
+using System.Text.Json.Nodes;
+using LstmSharp.Forecasting;
+using Xunit;
+
+namespace LstmSharp.Tests.Cli;
+
+public sealed class TuneCommandTests
+{
+    static readonly string Air = CliRunner.Data("AirPassengers.csv");
+
+    static string[] ForecastTune(CliRunner cli, params string[] extra) =>
+    [
+        "forecast", "tune", Air, "--target", "passengers", "--test", "24", "--season", "12", "--epochs", "30", "--patience", "5", "--folds", "2",
+        "--plot", "", "--json", "--results", cli.File("trials.csv"), "--output", cli.File("best.safetensors"), .. extra,
+    ];
+
+    [Fact]
+    public void ForecastTune_PicksTheClearlyBetterLearningRate_AndWritesEveryTrial()
+    {
+        using var cli = new CliRunner();
+        // A learning rate of 1e-7 cannot move the weights in 30 epochs; 0.01 can.
+        var (exit, stdout, stderr) = cli.Run(ForecastTune(cli, "--learning-rate", "0.0000001,0.01", "--lookback", "6,12", "--units", "8"));
+        Assert.True(exit == 0, stderr);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Contains("learning_rate=0.01", (string)json["search"]!["best"]!, StringComparison.Ordinal);
+        Assert.Equal(4, (int)json["search"]!["trials"]!);
+        var rows = File.ReadAllLines(cli.File("trials.csv"));
+        Assert.Equal(1 + 4, rows.Length);
+        Assert.Contains("lookback", rows[0], StringComparison.Ordinal);
+        // The best candidate was retrained and saved with its look-back.
+        var best = Forecaster.Load(cli.File("best.safetensors"));
+        Assert.Equal(0.01f, best.Options.LearningRate, 6);
+        Assert.Contains($"lookback={best.Options.Lookback.ToString(CultureInfo.InvariantCulture)}", (string)json["search"]!["best"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForecastTune_SameSeed_SameTable()
+    {
+        using var cli = new CliRunner();
+        string[] Table()
+        {
+            var (exit, _, error) = cli.Run(ForecastTune(cli, "--learning-rate", "0.001,0.003,0.01", "--search", "random", "--trials", "2", "--seed", "3", "--units", "8"));
+            Assert.True(exit == 0, error);
+            var lines = File.ReadAllLines(cli.File("trials.csv"));
+            var seconds = Array.IndexOf(lines[0].Split(','), "seconds");
+            Assert.True(seconds >= 0, lines[0]);
+            // Every column but the time taken.
+            return [.. lines.Select(l => string.Join(',', l.Split(',').Where((_, i) => i != seconds)))];
+        }
+        var first = Table();
+        Assert.Equal(3, first.Length);
+        Assert.Equal(first, Table());
+    }
+
+    [Fact]
+    public void Tune_BadSearchSpace_IsRefusedWithTheReason()
+    {
+        using var cli = new CliRunner();
+        var list = cli.Run(ForecastTune(cli, "--units", "8,abc"));
+        Assert.Equal(1, list.Exit);
+        Assert.Contains("--units: 'abc' is not a whole number", list.Error, StringComparison.Ordinal);
+        var space = cli.Write("space.json", "{\"unit\": [8, 16]}");
+        var unknown = cli.Run(ForecastTune(cli, "--space", space, "--units", "8"));
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("unknown hyper-parameter 'unit'", unknown.Error, StringComparison.Ordinal);
+        Assert.Contains("units", unknown.Error, StringComparison.Ordinal);
+        var broken = cli.Write("broken.json", "{\"units\": [8, ");
+        Assert.Contains("not valid JSON", cli.Run(ForecastTune(cli, "--space", broken, "--units", "8")).Error, StringComparison.Ordinal);
+        var range = cli.Write("range.json", "{\"learning_rate\": {\"min\": 0.001, \"max\": 0.1, \"log\": true}}");
+        var grid = cli.Run(ForecastTune(cli, "--space", range, "--units", "8"));
+        Assert.Equal(1, grid.Exit);
+        Assert.Contains("steps", grid.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ClassifyTune_FromAJsonSpace()
+    {
+        using var cli = new CliRunner();
+        var csv = new System.Text.StringBuilder("text,label\n");
+        var rng = new Random(4);
+        for (var i = 0; i < 90; i++)
+        {
+            var label = (i % 3) switch { 0 => "red", 1 => "green", _ => "blue" };
+            csv.Append(CultureInfo.InvariantCulture, $"\"the {label} one {(rng.Next(2) == 0 ? "is here" : "came")}\",{label}\n");
+        }
+        var data = cli.Write("colours.csv", csv.ToString());
+        var space = cli.Write("space.json", "{\"units\": [4, 8], \"learning_rate\": [0.02]}");
+        var (exit, stdout, stderr) = cli.Run("classify", "tune", data, "--space", space, "--embedding", "8", "--max-length", "8", "--epochs", "6", "--folds", "2",
+            "--plot", "", "--json", "--results", cli.File("trials.csv"), "--output", cli.File("best.safetensors"));
+        Assert.True(exit == 0, stderr);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Equal(2, (int)json["search"]!["trials"]!);
+        Assert.True((double)json["test"]!["accuracy"]! >= 0.9, stdout);
+        Assert.Equal(3, File.ReadAllLines(cli.File("trials.csv")).Length);
+    }
+}
