@@ -30,10 +30,11 @@ internal static class TextCommand
         var embedding = Opt("--embedding", "Embedding dimension.", 64);
         var units = Opt("--units", "Units per LSTM layer.", 256);
         var layers = Opt("--layers", "Stacked stateful LSTM layers.", 2);
-        var dropout = Opt("--dropout", "Input dropout of each LSTM layer.", 0f);
-        var steps = Opt("--steps", "Truncated BPTT length (tokens per chunk).", 100);
-        var batch = Opt("--batch-size", "Parallel streams per batch.", 64);
-        var rate = Opt("--learning-rate", "Adam learning rate.", 0.002f);
+        var dropout = Opt("--dropout", "Input dropout of each LSTM layer.", 0.1f);
+        var steps = Opt("--steps", "Truncated BPTT length (tokens per chunk).", 64);
+        var batch = Opt("--batch-size", "Parallel streams per batch.", 32);
+        var rate = Opt("--learning-rate", "Adam learning rate.", 0.004f);
+        var decay = Opt("--lr-decay", "Multiply the learning rate by this after every epoch (1 = constant).", 0.9f);
         var clip = Opt("--clip-norm", "Clip gradients to this global norm (0 = off).", 5f);
         var epochs = Opt("--epochs", "Most epochs.", 20);
         var minutes = Opt("--max-minutes", "Stop training after this many minutes (0 = no limit); the epoch in progress is cut short.", 0.0);
@@ -44,7 +45,7 @@ internal static class TextCommand
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "text");
         var command = new Command("train", "Train a language model on a text file; report validation bits per token and perplexity, and sample each epoch.")
         {
-            file, level, lowercase, maxTokens, embedding, units, layers, dropout, steps, batch, rate, clip, epochs, minutes, validation, sample, temperature, output, plot,
+            file, level, lowercase, maxTokens, embedding, units, layers, dropout, steps, batch, rate, decay, clip, epochs, minutes, validation, sample, temperature, output, plot,
         };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
@@ -54,7 +55,7 @@ internal static class TextCommand
             {
                 Level = r.GetValue(level) == "word" ? TokenLevel.Word : TokenLevel.Character, Lowercase = r.GetValue(lowercase), MaxTokens = r.GetValue(maxTokens),
                 EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), Steps = r.GetValue(steps),
-                BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), ClipNorm = r.GetValue(clip), Seed = r.GetValue(common.Seed),
+                BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), LearningRateDecay = r.GetValue(decay), ClipNorm = r.GetValue(clip), Seed = r.GetValue(common.Seed),
             };
             return RunTrain(terminal, r.GetValue(file)!, options, r.GetValue(epochs), r.GetValue(minutes), r.GetValue(validation), r.GetValue(sample),
                 r.GetValue(temperature), r.GetValue(output)!, r.GetValue(plot)!, r.GetValue(common.Seed));
@@ -103,7 +104,7 @@ internal static class TextCommand
             ("text", $"{path} ({text.Length:N0} characters)"), ("split", $"training {trainText.Length:N0} characters, validation (last {validation:P0}) {validText.Length:N0}"),
             ("tokens", $"{unit}, vocabulary {model.Tokenizer.VocabularySize} (incl. padding and [UNK]), lowercase {options.Lowercase}"),
             ("model", $"Embedding({options.EmbeddingSize}) → {options.Layers} × stateful LSTM({options.Units}), dropout {options.Dropout} → Dense({model.Tokenizer.VocabularySize}); {model.Model.ParameterCount:N0} parameters"),
-            ("training", $"truncated BPTT {options.Steps} steps × {options.BatchSize} streams = {trainBatches.BatchCount} batches/epoch; Adam {options.LearningRate}, clip norm {options.ClipNorm}"),
+            ("training", $"truncated BPTT {options.Steps} steps × {options.BatchSize} streams = {trainBatches.BatchCount} batches/epoch; Adam {options.LearningRate}" + (options.LearningRateDecay < 1f ? $" × {options.LearningRateDecay} per epoch" : "") + $", clip norm {options.ClipNorm}"),
             ("budget", $"{epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "")), ("samples", $"{sampleLength} tokens at temperature {temperature}"),
             ("seed", seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
         ]);

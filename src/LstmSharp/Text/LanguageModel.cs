@@ -20,12 +20,15 @@ public sealed class LanguageModel
     const string TokenizerKey = "lstmsharp.text.tokenizer";
     const string OptionsKey = "lstmsharp.text.steps";
     Tensor? _x, _y;
+    readonly float _learningRate, _decay;   // epoch e trains at learningRate · decay^(e−1)
 
-    LanguageModel(Sequential model, Tokenizer tokenizer, int steps)
+    LanguageModel(Sequential model, Tokenizer tokenizer, int steps, float decay = 1f)
     {
         Model = model;
         Tokenizer = tokenizer;
         Steps = steps;
+        _learningRate = model.Optimizer?.LearningRate ?? 0f;
+        _decay = decay;
     }
 
     /// <summary>The network: Embedding → stateful LSTM × layers → Dense(vocabulary) logits per step.</summary>
@@ -51,20 +54,22 @@ public sealed class LanguageModel
         layers.Add(new Dense(tokenizer.VocabularySize));
         var model = new Sequential(options.Seed, new Input(-1), [.. layers]);
         model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null }, new SparseCategoricalCrossentropy(fromLogits: true));
-        return new LanguageModel(model, tokenizer, options.Steps);
+        return new LanguageModel(model, tokenizer, options.Steps, options.LearningRateDecay);
     }
 
     /// <summary>The ids of <paramref name="text"/> (unknown tokens become <see cref="Tokenizer.UnknownId"/>).</summary>
     public int[] Encode(string text) => Tokenizer.Encode(text);
 
     /// <summary>
-    /// One pass over <paramref name="batches"/> in order from a zero state; returns the mean cross-entropy in nats
+    /// One pass over <paramref name="batches"/> in order from a zero state, at the learning rate of epoch
+    /// <paramref name="epoch"/> (see <see cref="LanguageModelOptions.LearningRateDecay"/>); returns the mean cross-entropy in nats
     /// per token. <paramref name="progress"/> hears after every batch; <paramref name="stop"/> is asked after every
     /// batch and ends the pass early when it returns true.
     /// </summary>
     public double TrainEpoch(TextBatches batches, int epoch, int epochs, IProgress<FitProgress>? progress = null, Func<bool>? stop = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        if (_decay < 1f && Model.Optimizer is { } optimizer) optimizer.LearningRate = _learningRate * MathF.Pow(_decay, epoch - 1);
         Model.ResetStates();
         var (x, y) = Buffers(batches);
         double sum = 0;

@@ -24,17 +24,20 @@ public sealed record LanguageModelOptions
     /// <summary>Stacked stateful LSTM layers. Default 2.</summary>
     public int Layers { get; init; } = 2;
 
-    /// <summary>Input dropout of each LSTM layer. Default 0.</summary>
-    public float Dropout { get; init; }
+    /// <summary>Input dropout of each LSTM layer. Default 0.1.</summary>
+    public float Dropout { get; init; } = 0.1f;
 
-    /// <summary>Steps of truncated back-propagation through time (chunk length). Default 100.</summary>
-    public int Steps { get; init; } = 100;
+    /// <summary>Steps of truncated back-propagation through time (chunk length). Default 64.</summary>
+    public int Steps { get; init; } = 64;
 
-    /// <summary>Parallel streams per batch. Default 64.</summary>
-    public int BatchSize { get; init; } = 64;
+    /// <summary>Parallel streams per batch. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
 
-    /// <summary>Adam learning rate. Default 0.002.</summary>
-    public float LearningRate { get; init; } = 0.002f;
+    /// <summary>Adam learning rate. Default 0.004.</summary>
+    public float LearningRate { get; init; } = 0.004f;
+
+    /// <summary>Multiply the learning rate by this after every epoch (1 = constant). Default 0.9.</summary>
+    public float LearningRateDecay { get; init; } = 0.9f;
 
     /// <summary>Clip gradients to this global norm (0 = off). Default 5.</summary>
     public float ClipNorm { get; init; } = 5f;
@@ -57,6 +60,7 @@ public sealed record LanguageModelOptions
         Check(Steps >= 1, nameof(Steps), Steps, "at least 1");
         Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Check(LearningRateDecay is > 0f and <= 1f, nameof(LearningRateDecay), LearningRateDecay, "in (0, 1]");
         Check(ClipNorm >= 0f, nameof(ClipNorm), ClipNorm, "0 (off) or positive");
     }
 }

@@ -105,6 +105,18 @@ public sealed class LanguageModelTests : IClassFixture<RepeatingTextModel>, IDis
     }
 
     [Fact]
+    public void TrainEpoch_DecaysTheLearningRatePerEpoch()
+    {
+        var text = string.Concat(Enumerable.Repeat("abc ", 200));
+        var model = LanguageModel.Create(text, new LanguageModelOptions { Units = 4, Layers = 1, EmbeddingSize = 2, Steps = 8, BatchSize = 4, LearningRate = 0.01f, LearningRateDecay = 0.5f });
+        var batches = new TextBatches(model.Encode(text), 4, 8);
+        model.TrainEpoch(batches, epoch: 1, epochs: 3);
+        Assert.Equal(0.01f, model.Model.Optimizer!.LearningRate, 7);
+        model.TrainEpoch(batches, epoch: 3, epochs: 3);
+        Assert.Equal(0.01f * 0.25f, model.Model.Optimizer!.LearningRate, 7);   // 0.01 · 0.5^(3−1)
+    }
+
+    [Fact]
     public void Generate_SameSeed_SameText()
     {
         var model = LanguageModel.Create("the quick brown fox jumps over the lazy dog", new LanguageModelOptions { Units = 8, Layers = 2, EmbeddingSize = 4, Seed = 9 });
