@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using LstmSharp.Tuning;
 
 namespace LstmSharp.Cli;
@@ -169,6 +170,13 @@ internal sealed class SearchSpaceOptions
         search.WriteCsv(path);
         terminal.Line($"Wrote every trial to {path}.");
     }
+
+    /// <summary>The search's outcome for the --json result.</summary>
+    public JsonObject Summary(ParseResult result, SearchResult search, string metric) => new()
+    {
+        ["metric"] = metric, ["best"] = search.Best.HyperParameters.ToString(), ["best_mean"] = search.Best.Mean, ["best_std"] = search.Best.Std,
+        ["trials"] = search.Trials.Count, ["failed"] = search.Trials.Count(t => t.Status == TrialStatus.Failed), ["results"] = result.GetValue(Results),
+    };
 
     sealed class Reporter(Action<SearchProgress> action) : IProgress<SearchProgress>
     {

@@ -26,7 +26,7 @@ internal sealed class Terminal
             ColorSystem = host.Interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = host.Interactive ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (!host.Interactive) Human.Profile.Width = 120;
+        if (!host.Interactive) Human.Profile.Width = 160;
     }
 
     public bool IsJson { get; }

@@ -1,7 +1,6 @@
 // `lstm classify tune`: chooses network size and training settings by stratified k-fold cross-validation on the
 // training rows, prints every trial, then trains the best on all training rows like `train` and scores it on the test part.
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Text;
 using LstmSharp.Tuning;
@@ -35,12 +34,7 @@ internal static partial class ClassifyCommand
             var labelColumn = r.GetValue(setup.Label)!;
             var test = r.GetValue(setup.Test);
             if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
-            var (texts, read) = Read(path, textColumns, labelColumn);
-            var labels = read!;
-            var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
-            if (classes.Length < 2)
-                throw new CliException($"{path}: the label column '{labelColumn}' has a single class ('{classes[0]}') in all {labels.Length} rows; a classifier needs at least two.");
-            var ids = labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal)).ToArray();
+            var (texts, labels, _, ids) = ReadLabelled(path, textColumns, labelColumn);
             // The same stratified test split as `train` with this seed; the folds divide only the training rows.
             var (trainRows, _) = Splits.Stratified(ids, test, seed);
             var k = r.GetValue(space.Folds);
@@ -80,11 +74,7 @@ internal static partial class ClassifyCommand
             });
             space.Report(terminal, r, result, name);
             terminal.Line($"Best: {result.Best.HyperParameters} ({name} {result.Best.Mean:G4} ± {result.Best.Std:G3}); training it on all {trainRows.Length} training rows.");
-            var search = new JsonObject
-            {
-                ["metric"] = name, ["best"] = result.Best.HyperParameters.ToString(), ["best_mean"] = result.Best.Mean, ["best_std"] = result.Best.Std,
-                ["trials"] = result.Trials.Count, ["failed"] = result.Trials.Count(t => t.Status == TrialStatus.Failed), ["results"] = r.GetValue(space.Results),
-            };
+            var search = space.Summary(r, result, name);
             return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, result.Best.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, search);
         }));
         return command;

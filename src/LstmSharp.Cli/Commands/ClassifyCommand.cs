@@ -80,6 +80,17 @@ internal static partial class ClassifyCommand
         public string[] TextNames(ParseResult r) => Split(r.GetValue(Text)!);
     }
 
+    /// <summary>Texts and labels of a labelled CSV, its classes (sorted ordinally; at least two) and each row's class id.</summary>
+    static (string[] Texts, string[] Labels, string[] Classes, int[] Ids) ReadLabelled(string path, string[] textColumns, string labelColumn)
+    {
+        var (texts, read) = Read(path, textColumns, labelColumn);
+        var labels = read!;
+        var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2)
+            throw new CliException($"{path}: the label column '{labelColumn}' has a single class ('{classes[0]}') in all {labels.Length} rows; a classifier needs at least two.");
+        return (texts, labels, classes, [.. labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal))]);
+    }
+
     static Command Train(CliHost host)
     {
         var setup = new SetupOptions();
@@ -119,12 +130,7 @@ internal static partial class ClassifyCommand
             throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
         }
         if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
-        var (texts, read) = Read(path, textColumns, labelColumn);
-        var labels = read!;
-        var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
-        if (classes.Length < 2)
-            throw new CliException($"{path}: the label column '{labelColumn}' has a single class ('{classes[0]}') in all {labels.Length} rows; a classifier needs at least two.");
-        var ids = labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal)).ToArray();
+        var (texts, labels, classes, ids) = ReadLabelled(path, textColumns, labelColumn);
         var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
         terminal.Settings("classify train", [
             ("data", $"{path} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),

@@ -1,7 +1,6 @@
 // `lstm forecast tune`: chooses look-back, size and training settings by time-series cross-validation (rolling
 // origins before the test part), prints every trial, then trains the best on all training rows like `train`.
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using LstmSharp.Forecasting;
 using LstmSharp.Tuning;
 
@@ -75,11 +74,7 @@ internal static partial class ForecastCommand
             space.Report(terminal, r, result, name);
             var best = Candidate(baseline, result.Best.HyperParameters);
             terminal.Line($"Best: {result.Best.HyperParameters} ({name} {result.Best.Mean:G4} ± {result.Best.Std:G3}); training it on all {testStart} rows before the test part.");
-            var search = new JsonObject
-            {
-                ["metric"] = name, ["best"] = result.Best.HyperParameters.ToString(), ["best_mean"] = result.Best.Mean, ["best_std"] = result.Best.Std,
-                ["trials"] = result.Trials.Count, ["failed"] = result.Trials.Count(t => t.Status == TrialStatus.Failed), ["results"] = r.GetValue(space.Results),
-            };
+            var search = space.Summary(r, result, name);
             return RunTrain(terminal, series.Path, series.Names[0], series.Names[1..], series.TimeColumn, SeriesData.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, search);
         }));

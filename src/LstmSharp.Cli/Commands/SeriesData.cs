@@ -108,6 +108,10 @@ internal sealed class SeriesData
     {
         if (TimeColumn is null || Times.Length < 2) return null;
         string a = Times[^2], b = Times[^1];
+        // Compact dates (20011229) are numbers too, but step as dates.
+        if (DateTime.TryParseExact(a, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c0)
+            && DateTime.TryParseExact(b, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c1) && c1 > c0)
+            return [.. Enumerable.Range(1, count).Select(k => (c1 + k * (c1 - c0)).ToString("yyyyMMdd", CultureInfo.InvariantCulture))];
         if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x0) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var x1))
             return x1 > x0 ? [.. Enumerable.Range(1, count).Select(k => (x1 + k * (x1 - x0)).ToString(CultureInfo.InvariantCulture))] : null;
         if (!DateTime.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d0) || !DateTime.TryParse(b, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d1))

@@ -1,4 +1,6 @@
 // ForecastOptions: the settings of a Forecaster — data layout, model size and training — as an init-only record.
+using LstmSharp.Internals;
+
 namespace LstmSharp.Forecasting;
 
 /// <summary>Settings of a <see cref="Forecaster"/>, with defaults that suit monthly or weekly series of a few hundred points.</summary>
@@ -49,19 +51,15 @@ public sealed record ForecastOptions
     /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string name, object value, string allowed)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
-        }
-        Check(Lookback >= 1, nameof(Lookback), Lookback, "at least 1");
-        Check(Horizon >= 1, nameof(Horizon), Horizon, "at least 1");
-        Check(Units >= 1, nameof(Units), Units, "at least 1");
-        Check(Layers >= 1, nameof(Layers), Layers, "at least 1");
-        Check(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
-        Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
-        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Check(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
-        Check(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Guard.Option(Lookback >= 1, nameof(Lookback), Lookback, "at least 1");
+        Guard.Option(Horizon >= 1, nameof(Horizon), Horizon, "at least 1");
+        Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
+        Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
+        Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
+        Guard.Option(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
     }
 }

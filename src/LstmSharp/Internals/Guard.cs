@@ -22,4 +22,10 @@ static class Guard
         if (!(value >= 0f && value < 1f))
             throw new ArgumentOutOfRangeException(name, value, $"'{name}' must be in [0, 1); received {value}.");
     }
+
+    /// <summary>Checks one field of an options record: the message names the field, the value and what is allowed.</summary>
+    public static void Option(bool ok, string name, object value, string allowed)
+    {
+        if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
+    }
 }

@@ -1,5 +1,6 @@
 // LanguageModelOptions: tokens, network size and truncated-BPTT training of a LanguageModel, as an init-only record.
 using LstmSharp.Data;
+using LstmSharp.Internals;
 
 namespace LstmSharp.Text;
 
@@ -48,19 +49,15 @@ public sealed record LanguageModelOptions
     /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string name, object value, string allowed)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
-        }
-        Check(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
-        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
-        Check(Units >= 1, nameof(Units), Units, "at least 1");
-        Check(Layers >= 1, nameof(Layers), Layers, "at least 1");
-        Check(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
-        Check(Steps >= 1, nameof(Steps), Steps, "at least 1");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
-        Check(LearningRateDecay is > 0f and <= 1f, nameof(LearningRateDecay), LearningRateDecay, "in (0, 1]");
-        Check(ClipNorm >= 0f, nameof(ClipNorm), ClipNorm, "0 (off) or positive");
+        Guard.Option(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
+        Guard.Option(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
+        Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
+        Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Guard.Option(Steps >= 1, nameof(Steps), Steps, "at least 1");
+        Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Guard.Option(LearningRateDecay is > 0f and <= 1f, nameof(LearningRateDecay), LearningRateDecay, "in (0, 1]");
+        Guard.Option(ClipNorm >= 0f, nameof(ClipNorm), ClipNorm, "0 (off) or positive");
     }
 }

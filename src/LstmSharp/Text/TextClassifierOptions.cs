@@ -1,5 +1,6 @@
 // TextClassifierOptions: tokens, network size and training of a TextClassifier, as an init-only record.
 using LstmSharp.Data;
+using LstmSharp.Internals;
 
 namespace LstmSharp.Text;
 
@@ -51,19 +52,15 @@ public sealed record TextClassifierOptions
     /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
     public void Validate()
     {
-        static void Check(bool ok, string name, object value, string allowed)
-        {
-            if (!ok) throw new ArgumentOutOfRangeException(name, value, $"{name} must be {allowed}; received {value}.");
-        }
-        Check(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
-        Check(MaxLength >= 1, nameof(MaxLength), MaxLength, "at least 1");
-        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
-        Check(Units >= 1, nameof(Units), Units, "at least 1");
-        Check(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
-        Check(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
-        Check(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Check(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
-        Check(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
+        Guard.Option(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
+        Guard.Option(MaxLength >= 1, nameof(MaxLength), MaxLength, "at least 1");
+        Guard.Option(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
+        Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
+        Guard.Option(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
     }
 }

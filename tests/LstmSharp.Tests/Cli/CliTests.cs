@@ -87,6 +87,10 @@ public sealed class CliTests
         Assert.Contains("interpolate (59 values filled)", filled.Error, StringComparison.Ordinal);
         var dropped = cli.Run(["forecast", "train", co2, "--missing", "drop", "--season", "52", "--test", "52", "--json", "--output", cli.File("m"), .. Quick()]);
         Assert.Equal(2284 - 59, (int)JsonNode.Parse(dropped.Out)!["rows"]!);
+        // The file ends on 2001-12-29 (weekly, dates written as yyyyMMdd): forecasts continue the calendar.
+        var predict = cli.Run("forecast", "predict", co2, "--missing", "interpolate", "--model", cli.File("m"), "--output", cli.File("next.csv"));
+        Assert.True(predict.Exit == 0, predict.Error);
+        Assert.Equal("1,20020105,", File.ReadAllLines(cli.File("next.csv"))[1][..11]);
     }
 
     public static TheoryData<string, string, string[]> BadForecastInputs => new()
