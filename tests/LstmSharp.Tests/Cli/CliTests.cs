@@ -72,6 +72,31 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastTrain_AFeatureThatLeadsTheTarget_BeatsTheTargetAlone()
+    {
+        // y_t = x_{t−1}: with --features x the next value is known exactly; from y alone it is noise.
+        using var cli = new CliRunner();
+        var rng = new Random(7);
+        var x = Enumerable.Range(0, 300).Select(_ => (float)rng.NextDouble()).ToArray();
+        var csv = new StringBuilder("t,x,y\n");
+        for (var t = 0; t < 300; t++) csv.Append(CultureInfo.InvariantCulture, $"{t},{x[t]},{(t == 0 ? 0.5f : x[t - 1])}\n");
+        var data = cli.Write("lead.csv", csv.ToString());
+        string[] Args(params string[] extra) => ["forecast", "train", data, "--target", "y", "--transform", "none", "--lookback", "4", "--test", "40", "--season", "1",
+            "--epochs", "60", "--units", "8", "--learning-rate", "0.01", "--json", "--output", cli.File("m"), .. extra];
+        var plots = cli.File("lead");
+        var with = cli.Run(Args("--features", "x", "--backtest", "2", "--plot", plots));
+        var without = cli.Run(Args("--plot", ""));
+        Assert.True(with.Exit == 0, with.Error);
+        Assert.True(without.Exit == 0, without.Error);
+        double Mae(string json) => (double)JsonNode.Parse(json)!["test"]!["LSTM"]!["mae"]!;
+        Assert.True(Mae(with.Out) < 0.05, with.Out);                  // uniform noise has MAE ≈ 0.33 around its mean
+        Assert.True(Mae(without.Out) > 0.2, without.Out);
+        Assert.Equal(2, JsonNode.Parse(with.Out)!["backtest"]!.AsArray().Count);
+        foreach (var png in new[] { plots + "-forecast.png", plots + "-loss.png" })
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(png)[..4]);
+    }
+
+    [Fact]
     public void ForecastTrain_WeeklyCo2WithGaps_ErrorNamesTheLineUnlessAPolicyIsChosen()
     {
         using var cli = new CliRunner();
@@ -215,6 +240,14 @@ public sealed class CliTests
         var predict = cli.Run("classify", "predict", "an excellent superb film", "a dull boring plot", "--model", model, "--json");
         var labels = JsonNode.Parse(predict.Out)!["predictions"]!.AsArray().Select(p => (string)p!["label"]!).ToArray();
         Assert.Equal(["pos", "neg"], labels);
+
+        var lines = cli.Write("lines.txt", "a dull boring plot\n\nan excellent superb film\n");
+        var output = cli.File("labels.csv");
+        var fromFile = cli.Run("classify", "predict", "--file", lines, "--model", model, "--output", output);
+        Assert.True(fromFile.Exit == 0, fromFile.Error);
+        var rows = File.ReadAllLines(output);
+        Assert.Equal("row,label,p_neg,p_pos", rows[0]);
+        Assert.Equal(["neg", "pos"], rows.Skip(1).Select(r => r.Split(',')[1]));
     }
 
     [Fact]
