@@ -43,7 +43,7 @@ internal static class TrainingDisplay
                 {
                     // A single long epoch (a language model's) reports every tenth of its batches.
                     if (epochs == 1 && p.Batches >= 20 && p.Batch % (p.Batches / 10) == 0)
-                        terminal.Human.WriteLine($"{label} batch {p.Batch}/{p.Batches}  {FormatLogs(p.Logs)}  ({p.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} tokens/s, {p.EpochRemaining.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s left)");
+                        terminal.Human.WriteLine($"{label} {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches}  {FormatLogs(p.Logs)}  ({p.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} tokens/s, {p.EpochRemaining.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s left)");
                     return;
                 }
                 last = p.Epoch;

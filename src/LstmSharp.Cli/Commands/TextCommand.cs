@@ -119,7 +119,7 @@ internal static class TextCommand
         for (var epoch = 1; epoch <= epochs && !stop.Stopped && !stop.OutOfTime; epoch++)
         {
             double loss = 0;
-            TrainingDisplay.Run(terminal, $"epoch {epoch}/{epochs}", 1, (progress, s) =>
+            TrainingDisplay.Run(terminal, "text epoch", 1, (progress, s) =>
                 loss = model.TrainEpoch(trainBatches, epoch, epochs, progress, s.ShouldStop), stop);
             var valid = model.Evaluate(validBatches);
             trainLoss.Add(loss);
