@@ -47,7 +47,7 @@ internal sealed class CsvTable
         }
         catch (InvalidDataException e)
         {
-            throw new CliException($"{path}: {e.Message}");
+            throw new CliException($"{path}: {e.Message.Trim().ReplaceLineEndings(" — ")}");
         }
         if (rows.Count == 0) throw new CliException($"{path}: no data rows after the header ({string.Join(", ", columns)}).");
         return new CsvTable(path, columns, rows, lines);

@@ -126,6 +126,7 @@ public sealed class CliTests
         { "unknown.csv", "month,sales\n1,2\n2,3\n", ["no column 'passengers' (--target)", "the columns are: month, sales"] },
         { "text.csv", "month,passengers\n1,112\n2,118\n3,abc\n", ["text.csv:4: column 'passengers' (column 2) holds 'abc'"] },
         { "short.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"{i},{100 + i * i % 7}\n")), ["too few rows"] },
+        { "ragged.csv", "month,passengers\n1,112\n2,118,7\n", ["ragged.csv: Found 3 column(s)", "'2,118,7'"] },
         { "constant.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 80).Select(i => $"{i},5\n")), ["constant"] },
     };
 
