@@ -1,4 +1,5 @@
-// Seasonality: finds the dominant season length of a series from the autocorrelation of its first differences.
+// Seasonality: finds the dominant season length of a series from the autocorrelation of what is left when a long
+// centred moving average (the trend) is taken away.
 namespace LstmSharp.Data;
 
 /// <summary>Season-length detection by autocorrelation, for choosing a seasonal baseline or a look-back.</summary>
@@ -11,12 +12,15 @@ public static class Seasonality
     public const double Threshold = 0.3;
 
     /// <summary>
-    /// The dominant season length of <paramref name="values"/>, or null when there is none. The series is first
-    /// differenced (<c>v[t] − v[t−1]</c>), which removes a trend that would otherwise make every lag look correlated.
-    /// The answer is the lag in [2, <paramref name="maxLag"/>] with the highest autocorrelation of the differences,
-    /// provided it is a local maximum (above its lower neighbour, not below its upper one) and above
-    /// <see cref="Threshold"/>. Lags longer than half the differenced series are not tried, since a season must be
-    /// seen at least twice; a series too short for lag 2, or whose differences are constant (a straight line, up to float rounding), gives null.
+    /// The dominant season length of <paramref name="values"/>, or null when there is none. The trend is removed
+    /// first: each value minus the centred moving average over <c>2h + 1</c> values, with h = <paramref name="maxLag"/>
+    /// or less so that two thirds of the series remain (a window at least one season long averages the season
+    /// away and keeps the trend). The answer is, among the lags in [2, <paramref name="maxLag"/>] where the autocorrelation of
+    /// that remainder is a local maximum (above its lower neighbour, not below its upper one) and above
+    /// <see cref="Threshold"/>, the one where it is highest. Lags longer than half the remainder are not tried, since a
+    /// season must be seen at least twice; a series too short for lag 2, or a straight line (constant differences,
+    /// up to float rounding), gives null. First differences, the usual alternative, turn week-to-week noise into
+    /// short-lag correlation that can outweigh a yearly season (weekly CO2: 0.27 at 52 weeks against 0.33 at 3 and 156).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLag"/> is below 2.</exception>
     /// <exception cref="ArgumentException">A value is not finite (the message names its index).</exception>
@@ -27,18 +31,21 @@ public static class Seasonality
         if (values.Length < 2) return null;
         var differences = new float[values.Length - 1];
         for (var t = 1; t < values.Length; t++) differences[t - 1] = values[t] - values[t - 1];
-        var limit = Math.Min(maxLag, differences.Length / 2);
-        if (limit < 2 || IsConstant(values, differences)) return null;
+        if (IsConstant(values, differences)) return null;
+        var remainder = Detrended(values, Math.Min(maxLag, (values.Length / 3 - 1) / 2));
+        var limit = Math.Min(maxLag, remainder.Length / 2);
+        if (limit < 2) return null;
         // One lag beyond the limit (when the data has it) tells whether the limit itself is a peak.
-        var acf = Autocorrelation(differences, Math.Min(limit + 1, differences.Length - 1));
+        var acf = Autocorrelation(remainder, Math.Min(limit + 1, remainder.Length - 1));
         if (double.IsNaN(acf[0])) return null;
-        var best = 2;
-        for (var lag = 3; lag <= limit; lag++)
+        // A smooth remainder correlates strongly with itself at short lags; only peaks can be seasons.
+        int? best = null;
+        for (var lag = 2; lag <= limit; lag++)
         {
-            if (acf[lag] > acf[best]) best = lag;
+            var peak = acf[lag] > acf[lag - 1] && (lag + 1 >= acf.Length || acf[lag] >= acf[lag + 1]);
+            if (peak && acf[lag] > Threshold && (best is null || acf[lag] > acf[best.Value])) best = lag;
         }
-        var peak = acf[best] > acf[best - 1] && (best + 1 >= acf.Length || acf[best] >= acf[best + 1]);
-        return peak && acf[best] > Threshold ? best : null;
+        return best;
     }
 
     /// <summary>
@@ -66,6 +73,22 @@ public static class Seasonality
             acf[lag] = variance > 0 ? sum / variance : double.NaN;
         }
         return acf;
+    }
+
+    /// <summary>values[t] minus the mean of values[t − h … t + h], for the t that have the whole window.</summary>
+    static float[] Detrended(ReadOnlySpan<float> values, int h)
+    {
+        if (h < 1) return [];
+        var window = 2 * h + 1;
+        var remainder = new float[values.Length - 2 * h];
+        double sum = 0;
+        for (var t = 0; t < window; t++) sum += values[t];
+        for (var t = h; t < values.Length - h; t++)
+        {
+            if (t > h) sum += values[t + h] - values[t - h - 1];
+            remainder[t - h] = (float)(values[t] - sum / window);
+        }
+        return remainder;
     }
 
     // A straight line has constant differences, up to float rounding of the values; that rounding can be periodic

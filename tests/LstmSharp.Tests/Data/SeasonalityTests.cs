@@ -81,4 +81,21 @@ public sealed class SeasonalityTests
         Assert.True(double.IsNaN(Seasonality.Autocorrelation([2f, 2f], 1)[0]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Seasonality.Autocorrelation([1f, 2f], 2));
     }
+
+    [Fact]
+    public void Detect_WeeklyCo2WithGaps_FindsTheYear()
+    {
+        // 2284 weeks: a yearly swing under a rising trend and week-to-week noise. On first differences lag 156
+        // (0.33) and lag 3 (0.32) outweigh 52 (0.27); with the moving-average trend taken away, 52 stands out.
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root)!;
+        var values = File.ReadAllLines(Path.Combine(root, "data", "co2_weekly.csv")).Skip(1)
+            .Select(l => l.Split(',')[1]).Select(v => v.Length == 0 ? float.NaN : float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(59, MissingValues.Fill(values, MissingPolicy.Interpolate));
+        var differences = values.Skip(1).Zip(values, (b, a) => b - a).ToArray();
+        var acf = Seasonality.Autocorrelation(differences, 160);
+        Assert.True(acf[156] > acf[52] && acf[3] > acf[52], "the differences no longer show the case this test is about");
+        Assert.Equal(52, Seasonality.Detect(values, 400));
+        Assert.Equal(52, Seasonality.Detect(values.AsSpan(0, 2232), 2232 / 3));
+    }
 }
