@@ -15,6 +15,7 @@ internal static class TextCommand
         var command = new Command("text", "Language models on plain text: train one, generate from it.");
         command.Subcommands.Add(Train(host));
         command.Subcommands.Add(Generate(host));
+        command.Subcommands.Add(Evaluate(host));
         return command;
     }
 
@@ -204,6 +205,42 @@ internal static class TextCommand
             }
             terminal.Stream("\n");
             terminal.Json(new JsonObject { ["command"] = "text generate", ["prompt"] = start, ["text"] = generated.ToString() });
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Evaluate(CliHost host)
+    {
+        var file = new Argument<string>("file") { Description = "Plain-text file (UTF-8) to score." };
+        var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm text train`.", DefaultValueFactory = _ => "text.safetensors" };
+        var batch = Opt("--batch-size", "Parallel streams (fewer when the text is short).", 32);
+        var command = new Command("evaluate", "Score a language model on a text file: cross-entropy in bits per token and perplexity.") { file, model, batch };
+        var common = CommonOptions.AddTo(command);
+        command.SetAction(r => CliErrors.Run(host, () =>
+        {
+            var terminal = common.Open(r, host);
+            var path = r.GetValue(model)!;
+            if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
+            var lm = LanguageModel.Load(path);
+            var textPath = r.GetValue(file)!;
+            var ids = lm.Encode(ReadText(textPath));
+            if (ids.Length < 2) throw new CliException($"{textPath}: too little text: {ids.Length} token(s); at least 2 are needed.");
+            // Chunks of the training length where the text allows, across as many streams as fit.
+            var steps = Math.Min(lm.Steps, ids.Length - 1);
+            var streams = Math.Clamp(ids.Length / (steps + 1), 1, Math.Max(1, r.GetValue(batch)));
+            var batches = new TextBatches(ids, streams, steps);
+            var unit = lm.Tokenizer.Level == TokenLevel.Word ? "word" : "char";
+            var unknown = ids.Count(id => id == Tokenizer.UnknownId);
+            terminal.Settings("text evaluate", [("model", path), ("text", $"{textPath} ({ids.Length:N0} tokens, {unknown:N0} not in the vocabulary)"),
+                ("batches", $"{batches.BatchCount} of {streams} streams × {steps} steps ({batches.BatchCount * streams * steps:N0} tokens scored)")]);
+            var loss = lm.Evaluate(batches);
+            terminal.ResultLine($"{textPath}: {loss / Math.Log(2):F3} bits/{unit}, perplexity {Math.Exp(loss):F2}");
+            terminal.Json(new JsonObject
+            {
+                ["command"] = "text evaluate", ["text"] = textPath, ["tokens"] = ids.Length, ["unknown"] = unknown,
+                ["bits_per_token"] = loss / Math.Log(2), ["perplexity"] = Math.Exp(loss),
+            });
             return 0;
         }));
         return command;

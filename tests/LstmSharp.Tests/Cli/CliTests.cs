@@ -201,6 +201,12 @@ public sealed class CliTests
         var topK1 = cli.Run("text", "generate", "--model", model, "--prompt", "row, row", "--length", "40", "--top-k", "1", "--seed", "9", "--quiet").Out;
         Assert.Equal(greedy, topK1);
         Assert.StartsWith("row, row", greedy, StringComparison.Ordinal);
+        // Scoring the training text again gives the last epoch's figure's neighbourhood, far below a uniform guess.
+        var evaluate = cli.Run("text", "evaluate", text, "--model", model, "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        var bits = (double)JsonNode.Parse(evaluate.Out)!["bits_per_token"]!;
+        Assert.InRange(bits, 0.0, 2.0);
+        Assert.Equal(Math.Pow(2, bits), (double)JsonNode.Parse(evaluate.Out)!["perplexity"]!, 6);
         Assert.Equal("row, row".Length + 40 + 1, greedy.Length);
     }
 
