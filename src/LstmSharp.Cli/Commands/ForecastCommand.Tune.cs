@@ -10,7 +10,7 @@ internal static partial class ForecastCommand
 {
     static Command Tune(CliHost host)
     {
-        var setup = new SetupOptions();
+        var setup = new SetupOptions(searchTransform: true);
         var space = new SearchSpaceOptions();
         space.Add("lookback", "Past steps the network sees.", "12", integer: true);
         space.Add("units", "Units per LSTM layer.", "16,32", integer: true);
@@ -31,6 +31,10 @@ internal static partial class ForecastCommand
             var series = setup.ReadSeries(r);
             var baseline = setup.Read(r, seed);
             var searchSpace = space.Read(r);
+            var transforms = r.GetValue(setup.Transform)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (transforms.Length == 0) throw new CliException("--transform needs at least one of none, diff, log-diff.");
+            foreach (var transform in transforms) SetupOptions.ParseTransform(transform);
+            if (transforms.Length > 1) searchSpace = new SearchSpace([.. searchSpace.Parameters, new Choice<string>("transform", transforms)]);
             var name = r.GetValue(metric)!;
             var longest = searchSpace.Parameters.First(p => p.Name == "lookback") is IntRange range ? range.Max
                 : searchSpace.Parameters.First(p => p.Name == "lookback").GridValues().Max(v => (int)v);
@@ -54,7 +58,7 @@ internal static partial class ForecastCommand
                     (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
                 ("folds", $"{k} rolling origins over the first {testStart} rows, each validating {block} rows (rows {folds[0].Validation[0] + 1}…{testStart})"),
                 ("score", $"{name} of the {baseline.Horizon}-step forecasts (season {season}), mean over folds"),
-                ("fixed", $"horizon {baseline.Horizon}, {baseline.Strategy}, {baseline.Transform}, {baseline.Scaling}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
+                ("fixed", $"horizon {baseline.Horizon}, {baseline.Strategy}, {(transforms.Length > 1 ? "" : $"{baseline.Transform}, ")}{baseline.Scaling}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
                 ("test", $"last {series.Rows - testStart} rows, used only by the final model"), ("seed", seed), ("results", r.GetValue(space.Results)), ("output", r.GetValue(setup.Output)),
             ]);
             var tuner = SearchSpaceOptions.Tuner(searchSpace, space.Options(r, "val_" + name, seed, SearchSpaceOptions.Progress(terminal, name)));
@@ -85,5 +89,6 @@ internal static partial class ForecastCommand
     {
         Lookback = h.GetInt("lookback"), Units = h.GetInt("units"), Layers = h.GetInt("layers"), Dropout = h.GetFloat("dropout"),
         LearningRate = h.GetFloat("learning_rate"), BatchSize = h.GetInt("batch_size"),
+        Transform = h.Contains("transform") ? SetupOptions.ParseTransform(h.Get<string>("transform")) : baseline.Transform,
     };
 }

@@ -61,10 +61,12 @@ internal static partial class ForecastCommand
         public Option<float> Validation { get; } = new("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
         public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
 
-        public SetupOptions()
+        /// <param name="searchTransform">`tune`: --transform takes a comma-separated list, each value a candidate.</param>
+        public SetupOptions(bool searchTransform = false)
         {
             Strategy.AcceptOnlyFromAmong("direct", "recursive");
-            Transform.AcceptOnlyFromAmong("none", "diff", "log-diff");
+            if (searchTransform) Transform.Description += " Comma-separated values to try.";
+            else Transform.AcceptOnlyFromAmong("none", "diff", "log-diff");
             Scaling.AcceptOnlyFromAmong("standard", "minmax");
         }
 
@@ -78,9 +80,17 @@ internal static partial class ForecastCommand
         {
             Horizon = r.GetValue(Horizon),
             Strategy = r.GetValue(Strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
-            Transform = r.GetValue(Transform) switch { "none" => SeriesTransform.None, "log-diff" => SeriesTransform.LogDifference, _ => SeriesTransform.Difference },
+            Transform = ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
             Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
             Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
+        };
+
+        public static SeriesTransform ParseTransform(string text) => text switch
+        {
+            "none" => SeriesTransform.None,
+            "diff" => SeriesTransform.Difference,
+            "log-diff" => SeriesTransform.LogDifference,
+            _ => throw new CliException($"--transform must be none, diff or log-diff; received '{text}'."),
         };
 
         public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];

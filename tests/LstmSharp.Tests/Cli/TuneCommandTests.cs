@@ -56,6 +56,23 @@ public sealed class TuneCommandTests
     }
 
     [Fact]
+    public void ForecastTune_SearchesTransforms_AndRecordsACandidateThatCannotRun()
+    {
+        using var cli = new CliRunner();
+        // A series that crosses zero: log-diff cannot take its logarithm, so that candidate fails and diff wins.
+        var csv = new System.Text.StringBuilder("t,y\n");
+        for (var t = 0; t < 120; t++) csv.Append(CultureInfo.InvariantCulture, $"{t},{Math.Sin(t * Math.PI / 6) * 10 + t * 0.05 - 2}\n");
+        var data = cli.Write("wave.csv", csv.ToString());
+        var (exit, stdout, stderr) = cli.Run("forecast", "tune", data, "--transform", "diff,log-diff", "--test", "12", "--season", "12", "--epochs", "20",
+            "--folds", "2", "--units", "8", "--learning-rate", "0.01", "--plot", "", "--json", "--results", cli.File("trials.csv"), "--output", cli.File("best.safetensors"));
+        Assert.True(exit == 0, stderr);
+        var search = JsonNode.Parse(stdout)!["search"]!;
+        Assert.Contains("transform=diff", (string)search["best"]!, StringComparison.Ordinal);
+        Assert.Equal(1, (int)search["failed"]!);
+        Assert.Contains(File.ReadAllLines(cli.File("trials.csv")), l => l.Contains("log-diff", StringComparison.Ordinal) && l.Contains("positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Tune_BadSearchSpace_IsRefusedWithTheReason()
     {
         using var cli = new CliRunner();
