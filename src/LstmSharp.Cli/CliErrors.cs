@@ -17,9 +17,9 @@ internal static class CliErrors
             host.Error.WriteLine("Interrupted (Ctrl-C); nothing was saved.");
             return Cli.Interrupted;
         }
-        catch (Exception e) when (e is CliException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is CliException or TrainingDivergedException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
-            host.Error.WriteLine($"error: {e.Message}");
+            host.Error.WriteLine($"error: {Message(e)}");
             return 1;
         }
         catch (Exception e)
@@ -28,4 +28,7 @@ internal static class CliErrors
             return 2;
         }
     }
+
+    /// <summary>The message without the " (Parameter 'x')" and "Actual value was" lines argument exceptions append.</summary>
+    public static string Message(Exception e) => e is ArgumentException ? e.Message.Split(" (Parameter", 2)[0].Trim() : e.Message;
 }

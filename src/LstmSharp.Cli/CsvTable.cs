@@ -35,12 +35,18 @@ internal sealed class CsvTable
         string[] columns;
         try
         {
-            using var reader = Sep.Reader(o => o with { Unescape = true, Trim = SepTrim.Outer }).FromFile(path);
+            // Column counts are checked here rather than by Sep, so that blank lines (often at the end) are skipped.
+            using var reader = Sep.Reader(o => o with { Unescape = true, Trim = SepTrim.Outer, DisableColCountCheck = true }).FromFile(path);
             columns = [.. reader.Header.ColNames];
             if (columns.Length == 0 || columns.All(string.IsNullOrWhiteSpace)) throw new CliException($"{path}: the first line holds no column names.");
             foreach (var row in reader)
             {
                 if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue;
+                if (row.ColCount != columns.Length)
+                {
+                    throw new CliException($"{path}:{row.LineNumberFrom}: expected {columns.Length} fields ({string.Join(", ", columns)}), found {row.ColCount}: " +
+                        $"'{row.Span.ToString()}'.");
+                }
                 rows.Add(row[0..row.ColCount].ToStringsArray());
                 lines.Add(row.LineNumberFrom);
             }

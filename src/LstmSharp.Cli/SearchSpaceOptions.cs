@@ -93,7 +93,7 @@ internal sealed class SearchSpaceOptions
                 }
                 catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
                 {
-                    throw new CliException($"{path}: '{property.Name}': {e.Message.Split(" (Parameter", 2)[0]} Give a list of values or {{\"min\", \"max\", …}}.");
+                    throw new CliException($"{path}: '{property.Name}': {CliErrors.Message(e)} Give a list of values or {{\"min\", \"max\", …}}.");
                 }
             }
         }
@@ -160,6 +160,7 @@ internal sealed class SearchSpaceOptions
     /// <summary>Prints the results table (best first) and writes every trial to the --results CSV.</summary>
     public void Report(Terminal terminal, ParseResult result, SearchResult search, string metric)
     {
+        if (search.Trials.Count == 0) throw new CliException("No candidate ran: the --max-minutes budget ended before the first one.");
         var names = search.Trials[0].HyperParameters.Names;
         terminal.Results($"{search.Trials.Count} trial(s), {metric} over the folds (best first)" + (search.Skipped > 0 ? $"; {search.Skipped} not run (budget)" : ""),
             ["rank", .. names, $"mean {metric}", "std", "epochs", "seconds", "status"],
@@ -171,10 +172,17 @@ internal sealed class SearchSpaceOptions
         terminal.Line($"Wrote every trial to {path}.");
     }
 
+    /// <summary>The best trial; when every candidate failed, a usage error quoting the first failure.</summary>
+    public static Trial Best(SearchResult search)
+    {
+        if (search.Trials.Count > 0 && search.Trials[0].Status == TrialStatus.Ok) return search.Best;
+        throw new CliException($"Every candidate failed; the first: [{search.Trials[0].HyperParameters}] {search.Trials[0].Error}");
+    }
+
     /// <summary>The search's outcome for the --json result.</summary>
     public JsonObject Summary(ParseResult result, SearchResult search, string metric) => new()
     {
-        ["metric"] = metric, ["best"] = search.Best.HyperParameters.ToString(), ["best_mean"] = search.Best.Mean, ["best_std"] = search.Best.Std,
+        ["metric"] = metric, ["best"] = Best(search).HyperParameters.ToString(), ["best_mean"] = Best(search).Mean, ["best_std"] = Best(search).Std,
         ["trials"] = search.Trials.Count, ["failed"] = search.Trials.Count(t => t.Status == TrialStatus.Failed), ["results"] = result.GetValue(Results),
     };
 

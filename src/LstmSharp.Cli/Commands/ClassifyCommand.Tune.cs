@@ -45,9 +45,10 @@ internal static partial class ClassifyCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException($"{path}: {e.Message.Split(" (Parameter", 2)[0]}");
+                throw new CliException($"{path}: {CliErrors.Message(e)}");
             }
             var baseline = setup.Read(r, seed);
+            baseline.Validate();
             var searchSpace = space.Read(r);
             var name = r.GetValue(metric)!;
             terminal.Settings("classify tune", [
@@ -73,9 +74,10 @@ internal static partial class ClassifyCommand
                 return name == "accuracy" ? report.Accuracy : report.MacroF1;
             });
             space.Report(terminal, r, result, name);
-            terminal.Line($"Best: {result.Best.HyperParameters} ({name} {result.Best.Mean:G4} ± {result.Best.Std:G3}); training it on all {trainRows.Length} training rows.");
+            var bestTrial = SearchSpaceOptions.Best(result);
+            terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {trainRows.Length} training rows.");
             var search = space.Summary(r, result, name);
-            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, result.Best.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, search);
+            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, bestTrial.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, search);
         }));
         return command;
     }

@@ -121,14 +121,7 @@ internal static partial class ClassifyCommand
 
     static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot, JsonObject? search = null)
     {
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
-        }
+        options.Validate();
         if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
         var (texts, labels, classes, ids) = ReadLabelled(path, textColumns, labelColumn);
         var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
@@ -216,7 +209,7 @@ internal static partial class ClassifyCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException($"{r.GetValue(data)}: {e.Message.Split(" (Parameter", 2)[0]}");
+                throw new CliException($"{r.GetValue(data)}: {CliErrors.Message(e)}");
             }
             Show(terminal, $"{texts.Length} rows", classifier, report);
             terminal.Json(new JsonObject { ["command"] = "classify evaluate", ["result"] = ReportJson(classifier, report) });

@@ -30,6 +30,7 @@ internal static partial class ForecastCommand
             var seed = r.GetValue(common.Seed);
             var series = setup.ReadSeries(r);
             var baseline = setup.Read(r, seed);
+            baseline.Validate();
             var searchSpace = space.Read(r);
             var transforms = r.GetValue(setup.Transform)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (transforms.Length == 0) throw new CliException("--transform needs at least one of none, diff, log-diff.");
@@ -50,7 +51,7 @@ internal static partial class ForecastCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException($"{series.Path}: {e.Message.Split(" (Parameter", 2)[0]}");
+                throw new CliException($"{series.Path}: {CliErrors.Message(e)}");
             }
             terminal.Settings("forecast tune", [
                 ("data", $"{series.Path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Length > 1 ? string.Join(", ", series.Names[1..]) : "none"),
@@ -76,8 +77,9 @@ internal static partial class ForecastCommand
                 return new FoldScore(score, forecaster.BestEpoch);
             });
             space.Report(terminal, r, result, name);
-            var best = Candidate(baseline, result.Best.HyperParameters);
-            terminal.Line($"Best: {result.Best.HyperParameters} ({name} {result.Best.Mean:G4} ± {result.Best.Std:G3}); training it on all {testStart} rows before the test part.");
+            var bestTrial = SearchSpaceOptions.Best(result);
+            var best = Candidate(baseline, bestTrial.HyperParameters);
+            terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {testStart} rows before the test part.");
             var search = space.Summary(r, result, name);
             return RunTrain(terminal, series.Path, series.Names[0], series.Names[1..], series.TimeColumn, SeriesData.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, search);

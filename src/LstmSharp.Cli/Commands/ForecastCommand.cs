@@ -1,6 +1,7 @@
 // `lstm forecast train|evaluate|predict`: LSTM forecasting of a CSV column, scored against the naive and
 // seasonal-naive baselines on a held-out test part, with a rolling-origin backtest, plots and a model file.
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
@@ -20,16 +21,25 @@ internal static partial class ForecastCommand
         return command;
     }
 
-    sealed class DataOptions
+    sealed class DataOptions(bool savedModel = false)
     {
         public Argument<string> Data { get; } = new("data") { Description = "CSV file with a header row." };
         public Option<string> Missing { get; } = new("--missing")
         {
-            Description = "Missing values (empty, NA, NaN): interpolate linearly, ffill (carry the last value), drop the row, or error.",
-            DefaultValueFactory = _ => "error",
+            Description = "Missing values (empty, NA, NaN): interpolate linearly, ffill (carry the last value), drop the row, or error" +
+                (savedModel ? " (default: as the model was trained)." : "; the training and test parts are filled apart."),
+            DefaultValueFactory = _ => savedModel ? "" : "error",
         };
-        public Option<int> Season { get; } = new("--season") { Description = "Season length for the seasonal-naive baseline and MASE (0 = detect, 1 = none).", DefaultValueFactory = _ => 0 };
-        public Option<int> Test { get; } = new("--test") { Description = "Rows at the end held out for testing (0 = 10% of the rows, at least the horizon).", DefaultValueFactory = _ => 0 };
+        public Option<int> Season { get; } = new("--season")
+        {
+            Description = "Season length for the seasonal-naive baseline and MASE (1 = none; 0 = " + (savedModel ? "as the model was trained)." : "detect)."),
+            DefaultValueFactory = _ => 0,
+        };
+        public Option<int> Test { get; } = new("--test")
+        {
+            Description = "Rows at the end held out for testing (0 = " + (savedModel ? "as many as in training)." : "10% of the rows, at least the horizon)."),
+            DefaultValueFactory = _ => 0,
+        };
         public Option<string> Plot { get; } = new("--plot") { Description = "Prefix of the PNG plots (<prefix>-forecast.png, <prefix>-loss.png); '' for none.", DefaultValueFactory = _ => "forecast" };
 
         public void AddTo(Command c)
@@ -132,14 +142,7 @@ internal static partial class ForecastCommand
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
         ForecastOptions options, int test, int season, int backtest, string output, string plot, JsonObject? search = null)
     {
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
-        }
+        options.Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         var series = SeriesData.Read(path, target, features, timeColumn, missing);
         var (testStart, resolvedSeason) = Split(series, options.Horizon, test, season, options.Lookback + 1);
@@ -167,16 +170,12 @@ internal static partial class ForecastCommand
             ["test"] = ScoresJson(evaluation), ["model"] = output,
         };
         if (search is not null) result["search"] = search;
-        if (backtest > 0 && completed)
-        {
-            var folds = ForecastEvaluation.Backtest(series.Columns, series.Names, options, backtest, resolvedSeason,
-                (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"));
-            ShowBacktest(terminal, folds);
-            result["backtest"] = new JsonArray([.. folds.Select(f => (JsonNode?)new JsonObject { ["origin"] = f.Origins[0], ["scores"] = ScoresJson(f) })]);
-        }
 
+        // Save before the backtest, so neither its retraining nor a Ctrl-C during it can cost the model.
         forecaster.Model.Metadata["lstmsharp.forecast.time_column"] = series.TimeColumn ?? "";
-        forecaster.Model.Metadata["lstmsharp.forecast.season"] = resolvedSeason.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        forecaster.Model.Metadata["lstmsharp.forecast.season"] = resolvedSeason.ToString(CultureInfo.InvariantCulture);
+        forecaster.Model.Metadata["lstmsharp.forecast.test_rows"] = (series.Rows - testStart).ToString(CultureInfo.InvariantCulture);
+        forecaster.Model.Metadata["lstmsharp.forecast.missing"] = SeriesData.PolicyName(missing);
         forecaster.Save(output);
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
@@ -184,6 +183,31 @@ internal static partial class ForecastCommand
             PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", options.Horizon);
             Plots.Loss($"{plot}-loss.png", $"{series.Names[0]}: loss per epoch", forecaster.History);
             terminal.Line($"Wrote {plot}-forecast.png and {plot}-loss.png.");
+        }
+        if (backtest > 0 && completed)
+        {
+            var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel);
+            IReadOnlyList<ForecastEvaluation> folds;
+            try
+            {
+                folds = ForecastEvaluation.Backtest(series.Columns, series.Names, options, backtest, resolvedSeason,
+                    (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"), callbacks: [stop]);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"--backtest {backtest} (the model is saved): {CliErrors.Message(e)}");
+            }
+            completed = !stop.Stopped;
+            if (completed)
+            {
+                ShowBacktest(terminal, folds);
+                result["backtest"] = new JsonArray([.. folds.Select(f => (JsonNode?)new JsonObject { ["origin"] = f.Origins[0], ["scores"] = ScoresJson(f) })]);
+            }
+            else
+            {
+                terminal.Line("Interrupted (Ctrl-C) during the backtest; the model was saved before it.");
+            }
+            result["completed"] = completed;
         }
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
@@ -197,11 +221,14 @@ internal static partial class ForecastCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"{series.Path}: {e.Message.Split(" (Parameter", 2)[0]}");
+            throw new CliException($"{series.Path}: {CliErrors.Message(e)}");
         }
     }
 
-    /// <summary>The test part's first row and the season (detected on the rows before the test part when 0).</summary>
+    /// <summary>
+    /// The test part's first row and the season (detected on the rows before the test part when 0); fills gaps in the
+    /// two parts apart (see <see cref="SeriesData.Fill"/>).
+    /// </summary>
     static (int TestStart, int Season) Split(SeriesData series, int horizon, int test, int season, int history)
     {
         var n = series.Rows;
@@ -216,7 +243,9 @@ internal static partial class ForecastCommand
                 $"{series.Path}: too few rows: {n} rows leave {testStart} before the {test}-row test part, but lookback + horizon need at least {history + horizon + 1} " +
                 "(plus some for validation). Shorten --lookback, --horizon or --test.");
         }
-        if (season == 0) season = Seasonality.Detect(series.Columns[0].AsSpan(0, testStart), Math.Min(testStart / 3, 400)) ?? 1;
+        series.Fill(testStart);
+        var maxLag = Math.Min(testStart / 3, 400);
+        if (season == 0) season = maxLag >= 2 ? Seasonality.Detect(series.Columns[0].AsSpan(0, testStart), maxLag) ?? 1 : 1;
         if (season >= testStart) throw new CliException($"--season {season} needs more than {season} rows before the test part; there are {testStart}.");
         return (testStart, season);
     }
@@ -237,11 +266,14 @@ internal static partial class ForecastCommand
         terminal.Results("rolling-origin backtest (MASE)", ["fold", .. names], rows);
     }
 
+    /// <summary>A score for JSON, which has no infinity or NaN (MAPE is infinite when an actual value is 0): null then.</summary>
+    static JsonNode? Number(double value) => double.IsFinite(value) ? value : null;
+
     static JsonObject ScoresJson(ForecastEvaluation evaluation)
     {
         var json = new JsonObject();
         foreach (var (name, s) in evaluation.Scores)
-            json[name] = new JsonObject { ["mae"] = s.Mae, ["rmse"] = s.Rmse, ["mape"] = s.Mape, ["smape"] = s.Smape, ["mase"] = s.Mase };
+            json[name] = new JsonObject { ["mae"] = Number(s.Mae), ["rmse"] = Number(s.Rmse), ["mape"] = Number(s.Mape), ["smape"] = Number(s.Smape), ["mase"] = Number(s.Mase) };
         return json;
     }
 
@@ -278,7 +310,7 @@ internal static partial class ForecastCommand
 
     static Command Evaluate(CliHost host)
     {
-        var data = new DataOptions();
+        var data = new DataOptions(savedModel: true);
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
         var command = new Command("evaluate", "Score a saved forecaster on the last rows of a CSV file next to the naive baselines.") { model };
         data.AddTo(command);
@@ -286,29 +318,33 @@ internal static partial class ForecastCommand
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data.Data)!, SeriesData.ParsePolicy(r.GetValue(data.Missing)!));
-            var (testStart, season) = Split(series, forecaster.Options.Horizon, r.GetValue(data.Test), r.GetValue(data.Season) is var s && s == 0 ? StoredSeason(forecaster) : s, forecaster.HistoryNeeded);
+            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data.Data)!, r.GetValue(data.Missing)!);
+            var test = r.GetValue(data.Test) is var t && t == 0 ? Stored(forecaster, "test_rows") : t;
+            var (testStart, season) = Split(series, forecaster.Options.Horizon, test, r.GetValue(data.Season) is var s && s == 0 ? Stored(forecaster, "season") : s, forecaster.HistoryNeeded);
             terminal.Settings("forecast evaluate", [("model", r.GetValue(model)), ("data", $"{series.Path} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
-                ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
+                ("missing", $"{SeriesData.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
             var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
             ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
             var plot = r.GetValue(data.Plot)!;
             if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon);
-            terminal.Json(new JsonObject { ["command"] = "forecast evaluate", ["season"] = season, ["test"] = ScoresJson(evaluation) });
+            terminal.Json(new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = series.Rows - testStart, ["season"] = season, ["test"] = ScoresJson(evaluation) });
             return 0;
         }));
         return command;
     }
 
-    static int StoredSeason(Forecaster forecaster)
-        => forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.season", out var s) && int.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+    /// <summary>A whole number the model file's training run recorded (0 when absent: the command's own default).</summary>
+    static int Stored(Forecaster forecaster, string key)
+        => forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast." + key, out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
 
-    static (Forecaster, SeriesData) Open(string modelPath, string dataPath, MissingPolicy missing)
+    /// <summary>A saved forecaster and its columns from a data file; --missing '' means as the model was trained.</summary>
+    static (Forecaster, SeriesData) Open(string modelPath, string dataPath, string missing)
     {
         if (!File.Exists(modelPath)) throw new CliException($"{modelPath}: model file not found.");
         var forecaster = Forecaster.Load(modelPath);
         var time = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.time_column", out var t) && t.Length > 0 ? t : null;
-        var series = SeriesData.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), time, missing);
+        if (missing.Length == 0) missing = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.missing", out var m) ? m : "error";
+        var series = SeriesData.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), time, SeriesData.ParsePolicy(missing), optionalTime: true);
         return (forecaster, series);
     }
 
@@ -316,14 +352,15 @@ internal static partial class ForecastCommand
     {
         var data = new Argument<string>("data") { Description = "CSV file with recent data: at least lookback (+1 when differenced) rows of the model's columns." };
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
-        var missing = new Option<string>("--missing") { Description = "Missing values: interpolate, ffill, drop or error.", DefaultValueFactory = _ => "error" };
+        var missing = new Option<string>("--missing") { Description = "Missing values: interpolate, ffill, drop or error (default: as the model was trained).", DefaultValueFactory = _ => "" };
         var output = new Option<string>("--output", "-o") { Description = "CSV file for the forecasts ('-' = stdout).", DefaultValueFactory = _ => "forecasts.csv" };
         var command = new Command("predict", "Forecast the steps after the end of a CSV file with a saved forecaster and write them as CSV.") { data, model, missing, output };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data)!, SeriesData.ParsePolicy(r.GetValue(missing)!));
+            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data)!, r.GetValue(missing)!);
+            series.Fill(series.Rows);
             if (series.Rows < forecaster.HistoryNeeded)
                 throw new CliException($"{series.Path}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
             var path = r.GetValue(output)!;

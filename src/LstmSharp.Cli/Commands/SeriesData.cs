@@ -21,8 +21,11 @@ internal sealed class SeriesData
     /// <summary>The time column's text per kept row (row numbers from 1 without a time column).</summary>
     public required string[] Times { get; init; }
 
-    /// <summary>Values filled in (interpolate, ffill) or rows dropped (drop).</summary>
-    public int Repaired { get; init; }
+    /// <summary>Values filled in (interpolate, ffill; after <see cref="Fill"/>) or rows dropped (drop).</summary>
+    public int Repaired { get; private set; }
+
+    /// <summary>How missing values are handled; interpolate and ffill wait for <see cref="Fill"/>.</summary>
+    public MissingPolicy Policy { get; init; }
 
     public int Rows => Columns[0].Length;
 
@@ -47,10 +50,15 @@ internal sealed class SeriesData
     /// Reads <paramref name="path"/>. The target defaults to the last numeric column; a first column that is not
     /// numeric (a date) becomes the time column unless one is named.
     /// </summary>
-    public static SeriesData Read(string path, string? target, IReadOnlyList<string> features, string? timeColumn, MissingPolicy missing)
+    /// <remarks>
+    /// Rows with a gap are dropped here under <see cref="MissingPolicy.Drop"/>; interpolate and ffill leave NaN for
+    /// <see cref="Fill"/>, which fills the training and test parts apart. With <paramref name="optionalTime"/> a named
+    /// time column that the file lacks is ignored (a saved model's, when predicting from another file).
+    /// </remarks>
+    public static SeriesData Read(string path, string? target, IReadOnlyList<string> features, string? timeColumn, MissingPolicy missing, bool optionalTime = false)
     {
         var table = CsvTable.Read(path);
-        if (string.IsNullOrEmpty(timeColumn)) timeColumn = null;
+        if (string.IsNullOrEmpty(timeColumn) || (optionalTime && !table.Columns.Contains(timeColumn))) timeColumn = null;
         if (timeColumn is null && table.Columns.Count > 1 && (!LooksNumeric(table, 0) || TimeNames.Contains(table.Columns[0].ToLowerInvariant())))
             timeColumn = table.Columns[0];
         if (timeColumn is not null) table.Column(timeColumn, "--time-column");
@@ -80,21 +88,32 @@ internal sealed class SeriesData
             columns = [.. columns.Select(c => kept.Select(r => c[r]).ToArray())];
             times = [.. kept.Select(r => times[r])];
         }
-        else if (allowMissing)
+        return new SeriesData { Path = path, Names = [.. names], Columns = columns, TimeColumn = timeColumn, Times = times, Repaired = repaired, Policy = missing };
+    }
+
+    /// <summary>
+    /// Fills gaps under interpolate or ffill, in rows <c>[0, testStart)</c> and <c>[testStart, rows)</c> apart, so
+    /// that no value after the split shapes one before it (the training part never sees the test part).
+    /// </summary>
+    public void Fill(int testStart)
+    {
+        if (Policy is not (MissingPolicy.Interpolate or MissingPolicy.ForwardFill)) return;
+        for (var c = 0; c < Columns.Length; c++)
         {
-            for (var c = 0; c < columns.Length; c++)
+            foreach (var (start, end) in new[] { (0, testStart), (testStart, Rows) })
             {
+                var part = Columns[c].AsSpan(start, end - start);
+                if (part.IsEmpty) continue;
                 try
                 {
-                    repaired += MissingValues.Fill(columns[c], missing);
+                    Repaired += MissingValues.Fill(part, Policy);
                 }
                 catch (ArgumentException e)
                 {
-                    throw new CliException($"{path}: column '{names[c]}': {e.Message}");
+                    throw new CliException($"{Path}: column '{Names[c]}', rows {start + 1}–{end}: {CliErrors.Message(e)}");
                 }
             }
         }
-        return new SeriesData { Path = path, Names = [.. names], Columns = columns, TimeColumn = timeColumn, Times = times, Repaired = repaired };
     }
 
     static bool LooksNumeric(CsvTable table, int column)

@@ -78,14 +78,7 @@ internal static class TextCommand
         if (epochs < 1) throw new CliException($"--epochs must be at least 1; received {epochs}.");
         if (minutes < 0) throw new CliException($"--max-minutes must be 0 (no limit) or more; received {minutes}.");
         if (!(validation > 0 && validation < 1)) throw new CliException($"--validation must be in (0, 1); received {validation}.");
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
-        }
+        options.Validate();
         var text = ReadText(path);
         var cut = (int)(text.Length * (1 - validation));
         string trainText = text[..cut], validText = text[cut..];
@@ -99,7 +92,7 @@ internal static class TextCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"{path}: too little text: {e.Message.Split(" (Parameter", 2)[0]}");
+            throw new CliException($"{path}: too little text: {CliErrors.Message(e)}");
         }
         terminal.Settings("text train", [
             ("text", $"{path} ({text.Length:N0} characters)"), ("split", $"training {trainText.Length:N0} characters, validation (last {validation:P0}) {validText.Length:N0}"),
@@ -117,7 +110,7 @@ internal static class TextCommand
         var epochsJson = new JsonArray();
         var best = double.PositiveInfinity;
         var sampler = new TokenSampler(seed);
-        for (var epoch = 1; epoch <= epochs && !stop.Stopped && !stop.OutOfTime; epoch++)
+        for (var epoch = 1; epoch <= epochs && !terminal.Cancel.IsCancellationRequested && !stop.OutOfTime; epoch++)
         {
             double loss = 0;
             TrainingDisplay.Run(terminal, "text epoch", 1, (progress, s) =>
@@ -158,9 +151,9 @@ internal static class TextCommand
         {
             ["command"] = "text train", ["text"] = path, ["level"] = unit, ["vocabulary"] = model.Tokenizer.VocabularySize, ["parameters"] = model.Model.ParameterCount,
             ["best_validation_bits_per_token"] = best / Math.Log(2), ["best_perplexity"] = Math.Exp(best), ["minutes"] = clock.Elapsed.TotalMinutes,
-            ["interrupted"] = stop.Stopped, ["epochs"] = epochsJson, ["model"] = output,
+            ["interrupted"] = terminal.Cancel.IsCancellationRequested, ["epochs"] = epochsJson, ["model"] = output,
         });
-        return stop.Stopped ? Cli.Interrupted : 0;
+        return terminal.Cancel.IsCancellationRequested ? Cli.Interrupted : 0;
     }
 
     static Command Generate(CliHost host)
@@ -179,15 +172,7 @@ internal static class TextCommand
             var path = r.GetValue(model)!;
             if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
             var lm = LanguageModel.Load(path);
-            SamplingOptions sampling;
-            try
-            {
-                sampling = new SamplingOptions { Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), TopP = r.GetValue(topP) };
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new CliException(e.Message.Split(" (Parameter", 2)[0]);
-            }
+            var sampling = new SamplingOptions { Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), TopP = r.GetValue(topP) };
             var n = r.GetValue(length);
             if (n < 0) throw new CliException($"--length must be 0 or more; received {n}.");
             var start = r.GetValue(prompt)!;
@@ -205,7 +190,7 @@ internal static class TextCommand
             }
             terminal.Stream("\n");
             terminal.Json(new JsonObject { ["command"] = "text generate", ["prompt"] = start, ["text"] = generated.ToString() });
-            return 0;
+            return terminal.Cancel.IsCancellationRequested ? Cli.Interrupted : 0;
         }));
         return command;
     }

@@ -171,6 +171,17 @@ public sealed class Forecaster
                     $") before its origin; origin {t} of {length} rows.");
             }
         }
+        if (Options.Transform == SeriesTransform.LogDifference)
+        {
+            foreach (var t in origins)
+            {
+                for (var r = t - HistoryNeeded; r < t; r++)
+                {
+                    if (!(columns[0][r] > 0f))
+                        throw new ArgumentException($"The log-difference transform needs positive values; '{Columns[0]}' row {r + 1} is {columns[0][r].ToString(CultureInfo.InvariantCulture)}.", nameof(columns));
+                }
+            }
+        }
         var h = Options.Horizon;
         var transformed = Transformed(columns, Options.Transform, length);
         var scaled = Scale(transformed);

@@ -80,7 +80,7 @@ public sealed class LanguageModel
         {
             batches.Fill(k, x, y);
             var loss = Model.TrainOnBatch(x, y);
-            if (!float.IsFinite(loss)) throw new InvalidOperationException($"The loss became {loss} at batch {k + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
+            if (!float.IsFinite(loss)) throw new TrainingDivergedException($"The loss became {loss} at batch {k + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
             sum += loss;
             done++;
             if (progress is not null)

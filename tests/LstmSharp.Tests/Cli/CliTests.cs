@@ -97,6 +97,55 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastEvaluate_DefaultsToTheTrainingRunsTestPartAndPolicy()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        // Trailing blank lines are skipped.
+        var data = cli.Write("air.csv", File.ReadAllText(Air) + "\n\n");
+        Assert.Equal(0, cli.Run(["forecast", "train", data, "--target", "passengers", "--test", "12", "--missing", "ffill", "--output", model, .. Quick()]).Exit);
+        var evaluate = cli.Run("forecast", "evaluate", data, "--model", model, "--plot", "", "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        Assert.Equal(12, (int)JsonNode.Parse(evaluate.Out)!["test_rows"]!);
+        Assert.Contains("ffill", evaluate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fill_TrainingAndTestPartsApart()
+    {
+        using var cli = new CliRunner();
+        var data = cli.Write("gaps.csv", "t,y\n1,1\n2,2\n3,\n4,\n5,10\n6,11\n");
+        var series = LstmSharp.Cli.Commands.SeriesData.Read(data, "y", [], null, LstmSharp.Data.MissingPolicy.Interpolate);
+        series.Fill(3);
+        // Row 3 is the training part's last: carried forward from 2, not interpolated towards the test part's 10.
+        Assert.Equal([1f, 2f, 2f, 10f, 10f, 11f], series.Columns[0]);
+        Assert.Equal(2, series.Repaired);
+    }
+
+    [Fact]
+    public void ForecastTrain_ZerosInTheTestPart_JsonHasNullMape()
+    {
+        using var cli = new CliRunner();
+        var csv = new StringBuilder("t,y\n");
+        for (var t = 0; t < 120; t++) csv.Append(CultureInfo.InvariantCulture, $"{t},{(t % 6 == 0 ? 0 : t % 6)}\n");
+        var (exit, stdout, stderr) = cli.Run(["forecast", "train", cli.Write("zeros.csv", csv.ToString()), "--test", "24", "--json", "--output", cli.File("m"), .. Quick()]);
+        Assert.True(exit == 0, stderr);
+        var mape = JsonNode.Parse(stdout)!["test"]!["naive"]!["mape"];
+        Assert.Null(mape);
+    }
+
+    [Fact]
+    public void ForecastTrain_BacktestTooLong_ExitsOneWithTheModelSaved()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "passengers", "--backtest", "140", "--output", model, .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains("--backtest 140 (the model is saved)", error, StringComparison.Ordinal);
+        Assert.Equal(["passengers"], Forecaster.Load(model).Columns);
+    }
+
+    [Fact]
     public void ForecastTrain_WeeklyCo2WithGaps_ErrorNamesTheLineUnlessAPolicyIsChosen()
     {
         using var cli = new CliRunner();
@@ -126,7 +175,7 @@ public sealed class CliTests
         { "unknown.csv", "month,sales\n1,2\n2,3\n", ["no column 'passengers' (--target)", "the columns are: month, sales"] },
         { "text.csv", "month,passengers\n1,112\n2,118\n3,abc\n", ["text.csv:4: column 'passengers' (column 2) holds 'abc'"] },
         { "short.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"{i},{100 + i * i % 7}\n")), ["too few rows"] },
-        { "ragged.csv", "month,passengers\n1,112\n2,118,7\n", ["ragged.csv: Found 3 column(s)", "'2,118,7'"] },
+        { "ragged.csv", "month,passengers\n1,112\n2,118,7\n", ["ragged.csv:3: expected 2 fields (month, passengers), found 3: '2,118,7'"] },
         { "constant.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 80).Select(i => $"{i},5\n")), ["constant"] },
     };
 

@@ -86,6 +86,9 @@ public sealed class TuneCommandTests
         Assert.Contains("units", unknown.Error, StringComparison.Ordinal);
         var broken = cli.Write("broken.json", "{\"units\": [8, ");
         Assert.Contains("not valid JSON", cli.Run(ForecastTune(cli, "--space", broken, "--units", "8")).Error, StringComparison.Ordinal);
+        var failing = cli.Run(ForecastTune(cli, "--lookback", "80", "--units", "8"));
+        Assert.Equal(1, failing.Exit);
+        Assert.Contains("Every candidate failed; the first: [lookback=80", failing.Error, StringComparison.Ordinal);
         var range = cli.Write("range.json", "{\"learning_rate\": {\"min\": 0.001, \"max\": 0.1, \"log\": true}}");
         var grid = cli.Run(ForecastTune(cli, "--space", range, "--units", "8"));
         Assert.Equal(1, grid.Exit);
