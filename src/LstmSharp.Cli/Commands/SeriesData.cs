@@ -122,24 +122,50 @@ internal sealed class SeriesData
         return float.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
     }
 
-    /// <summary>The time labels of the <paramref name="count"/> rows after the data, when the time column has a regular step.</summary>
+    /// <summary>
+    /// The time labels of the <paramref name="count"/> rows after the data, when the time column has a regular step:
+    /// numbers, or dates stepping by whole months (month ends stay month ends), by weekdays (a daily series with
+    /// no weekend rows), or by a fixed span.
+    /// </summary>
     public string[]? NextTimes(int count)
     {
         if (TimeColumn is null || Times.Length < 2) return null;
         string a = Times[^2], b = Times[^1];
-        // Compact dates (20011229) are numbers too, but step as dates.
-        if (DateTime.TryParseExact(a, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c0)
-            && DateTime.TryParseExact(b, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c1) && c1 > c0)
-            return [.. Enumerable.Range(1, count).Select(k => (c1 + k * (c1 - c0)).ToString("yyyyMMdd", CultureInfo.InvariantCulture))];
-        if (double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x0) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var x1))
+        var compact = b.Length == 8 && a.Length == 8 && b.All(char.IsAsciiDigit) && a.All(char.IsAsciiDigit);
+        if (!compact && double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out var x0) && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out var x1))
             return x1 > x0 ? [.. Enumerable.Range(1, count).Select(k => (x1 + k * (x1 - x0)).ToString(CultureInfo.InvariantCulture))] : null;
-        if (!DateTime.TryParse(a, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d0) || !DateTime.TryParse(b, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d1))
-            return null;
-        var format = b.Length == 7 ? "yyyy-MM" : b.Length == 10 ? "yyyy-MM-dd" : "s";
+        var format = compact ? "yyyyMMdd" : b.Length == 7 ? "yyyy-MM" : b.Length == 10 ? "yyyy-MM-dd" : "s";
+        var recent = Times[Math.Max(0, Times.Length - 10)..].Select(t => Date(t, compact)).ToArray();
+        if (recent.Any(d => d is null)) return null;
+        var (d0, d1) = (recent[^2]!.Value, recent[^1]!.Value);
+        if (d1 <= d0) return null;
         var months = (d1.Year - d0.Year) * 12 + d1.Month - d0.Month;
-        if (d0.Day == d1.Day && months > 0 && d0.TimeOfDay == d1.TimeOfDay)
-            return [.. Enumerable.Range(1, count).Select(k => d1.AddMonths(k * months).ToString(format, CultureInfo.InvariantCulture))];
-        var step = d1 - d0;
-        return step <= TimeSpan.Zero ? null : [.. Enumerable.Range(1, count).Select(k => (d1 + k * step).ToString(format, CultureInfo.InvariantCulture))];
+        static bool MonthEnd(DateTime d) => d.Day == DateTime.DaysInMonth(d.Year, d.Month);
+        IEnumerable<DateTime> next;
+        if (months > 0 && d0.TimeOfDay == d1.TimeOfDay && (d0.Day == d1.Day || MonthEnd(d0) && MonthEnd(d1)))
+        {
+            next = Enumerable.Range(1, count).Select(k => d1.AddMonths(k * months)).Select(d => MonthEnd(d1) ? d.AddDays(DateTime.DaysInMonth(d.Year, d.Month) - d.Day) : d);
+        }
+        else if (recent.Length >= 5 && recent.All(d => d!.Value.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+            && recent.Zip(recent.Skip(1), (p, q) => (q!.Value - p!.Value).TotalDays).All(days => days is 1 or 3))
+        {
+            next = Weekdays(d1).Take(count);
+        }
+        else
+        {
+            var step = d1 - d0;
+            next = Enumerable.Range(1, count).Select(k => d1 + k * step);
+        }
+        return [.. next.Select(d => d.ToString(format, CultureInfo.InvariantCulture))];
+    }
+
+    static DateTime? Date(string text, bool compact) =>
+        compact ? DateTime.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c) ? c : null
+        : DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+
+    static IEnumerable<DateTime> Weekdays(DateTime after)
+    {
+        for (var d = after.AddDays(1); ; d = d.AddDays(1))
+            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) yield return d;
     }
 }

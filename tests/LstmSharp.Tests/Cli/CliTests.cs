@@ -122,6 +122,22 @@ public sealed class CliTests
         Assert.Equal(2, series.Repaired);
     }
 
+    [Theory]
+    [InlineData("1960-11,1960-12", "1961-01,1961-02,1961-03")]
+    [InlineData("2020-01-31,2020-02-29", "2020-03-31,2020-04-30,2020-05-31")]
+    [InlineData("20011222,20011229", "20020105,20020112,20020119")]
+    [InlineData("2000-04-10,2000-04-11,2000-04-12,2000-04-13,2000-04-14", "2000-04-17,2000-04-18,2000-04-19")]
+    [InlineData("2000-04-13,2000-04-14,2000-04-15,2000-04-16,2000-04-17", "2000-04-18,2000-04-19,2000-04-20")]
+    [InlineData("1958,1959", "1960,1961,1962")]
+    public void NextTimes_ContinueTheTimeColumn(string times, string expected)
+    {
+        using var cli = new CliRunner();
+        var rows = times.Split(',');
+        var data = cli.Write("t.csv", "time,y\n" + string.Concat(rows.Select((t, i) => $"{t},{i}\n")));
+        var series = LstmSharp.Cli.Commands.SeriesData.Read(data, "y", [], "time", LstmSharp.Data.MissingPolicy.Error);
+        Assert.Equal(expected.Split(','), series.NextTimes(3));
+    }
+
     [Fact]
     public void ForecastTrain_ZerosInTheTestPart_JsonHasNullMape()
     {
