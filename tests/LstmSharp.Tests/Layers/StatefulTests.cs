@@ -257,9 +257,11 @@ public sealed class StatefulTests : IDisposable
     public void Fit_StatefulTbptt_LearnsDependencyLongerThanAChunk()
     {
         // A repeating pattern 1 1 1 2 1 1 1 3 read in chunks of 3 steps: what follows the third 1 depends on the token
-        // four steps back, so a model that starts every chunk from zeros can at best reach 79 % (by counting), and one
-        // that carries its state across chunks can predict all but the first steps of each stream. Streams of 241
-        // tokens start at every phase of the pattern.
+        // four steps back, so a model that starts every chunk from zeros can at best reach 19/24 ≈ 79.2 % (by counting),
+        // and one that carries its state across chunks can do better. How much better depends on the training run:
+        // over seeds 1–6 the stateful model reached 87.3–99.3 % (it often settles where only the 2-or-3 choice is a
+        // guess), the stateless one exactly 79.2 % every time; so the bounds are the ceiling and a margin above it.
+        // Streams of 241 tokens start at every phase of the pattern.
         int[] pattern = [1, 1, 1, 2, 1, 1, 1, 3];
         var tokens = Enumerable.Range(0, 8 * 241).Select(i => pattern[i % pattern.Length]).ToArray();
         var (x, y) = new TextBatches(tokens, batchSize: 8, steps: 3).ToSamples();
@@ -274,8 +276,8 @@ public sealed class StatefulTests : IDisposable
         }
         var carried = Accuracy(stateful: true);
         var fresh = Accuracy(stateful: false);
-        Assert.True(carried > 0.96f, $"stateful accuracy {carried}");
-        Assert.True(fresh < 0.9f, $"stateless accuracy {fresh}");
+        Assert.True(carried > 0.85f, $"stateful accuracy {carried}");
+        Assert.True(fresh < 0.80f, $"stateless accuracy {fresh}");
     }
 
     [Fact]
