@@ -17,6 +17,9 @@ internal sealed class CommonOptions
 
     public Option<bool> Quiet { get; } = new("--quiet") { Description = "Print only the results: no settings, no progress." };
 
+    /// <summary>An option with a description and a default (which --help shows).</summary>
+    public static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
+
     public static CommonOptions AddTo(Command command)
     {
         var options = new CommonOptions();

@@ -4,6 +4,7 @@ using System.CommandLine;
 using LstmSharp.Data;
 using LstmSharp.Text;
 using LstmSharp.Tuning;
+using static LstmSharp.Cli.CommonOptions;
 
 namespace LstmSharp.Cli.Commands;
 

@@ -7,6 +7,7 @@ using LstmSharp.Data;
 using LstmSharp.Metrics;
 using LstmSharp.Text;
 using nietras.SeparatedValues;
+using static LstmSharp.Cli.CommonOptions;
 
 namespace LstmSharp.Cli.Commands;
 
@@ -21,8 +22,6 @@ internal static partial class ClassifyCommand
         command.Subcommands.Add(Tune(host));
         return command;
     }
-
-    static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
 
     static Option<string[]> TextColumns() => new("--text")
     {
@@ -176,12 +175,6 @@ internal static partial class ClassifyCommand
         return new JsonObject { ["accuracy"] = report.Accuracy, ["macro_f1"] = report.MacroF1, ["weighted_f1"] = report.WeightedF1, ["classes"] = perClass, ["confusion"] = confusion };
     }
 
-    static TextClassifier Load(string path)
-    {
-        if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
-        return TextClassifier.Load(path);
-    }
-
     static string[] StoredTextColumns(TextClassifier c, string[] given, ParseResult r, Option<string[]> option)
         => r.GetResult(option) is { Implicit: false } ? given
             : c.Model.Metadata.TryGetValue("lstmsharp.classify.text_columns", out var s) ? s.Split(',') : given;
@@ -197,7 +190,7 @@ internal static partial class ClassifyCommand
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var classifier = Load(r.GetValue(model)!);
+            var classifier = TextClassifier.Load(r.GetValue(model)!);
             var columns = StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text);
             var labelColumn = r.GetValue(label) is { Length: > 0 } l ? l : classifier.Model.Metadata.TryGetValue("lstmsharp.classify.label_column", out var s) ? s : "label";
             var (texts, labels) = Read(r.GetValue(data)!, columns, labelColumn);
@@ -230,7 +223,7 @@ internal static partial class ClassifyCommand
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var classifier = Load(r.GetValue(model)!);
+            var classifier = TextClassifier.Load(r.GetValue(model)!);
             var path = r.GetValue(file)!;
             string[] texts;
             if (path.Length > 0)

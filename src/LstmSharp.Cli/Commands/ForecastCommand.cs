@@ -340,7 +340,6 @@ internal static partial class ForecastCommand
     /// <summary>A saved forecaster and its columns from a data file; --missing '' means as the model was trained.</summary>
     static (Forecaster, SeriesData) Open(string modelPath, string dataPath, string missing)
     {
-        if (!File.Exists(modelPath)) throw new CliException($"{modelPath}: model file not found.");
         var forecaster = Forecaster.Load(modelPath);
         var time = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.time_column", out var t) && t.Length > 0 ? t : null;
         if (missing.Length == 0) missing = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.missing", out var m) ? m : "error";

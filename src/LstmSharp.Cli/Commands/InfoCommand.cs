@@ -16,7 +16,6 @@ internal static class InfoCommand
         {
             var terminal = common.Open(r, host);
             var path = r.GetValue(model)!;
-            if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
             terminal.Settings("info", [("model", path)]);
             var m = Sequential.Load(path);
             var task = ModelTasks.Of(m) ?? "none";

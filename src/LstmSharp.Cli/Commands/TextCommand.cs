@@ -1,10 +1,11 @@
-// `lstm text train|generate`: a character- (or word-) level LSTM language model on a plain-text file, trained with
-// truncated BPTT over stateful layers, scored in bits per token, sampled each epoch; and text generation from it.
+// `lstm text train|evaluate|generate`: a character- (or word-) level LSTM language model on a plain-text file, trained
+// with truncated BPTT over stateful layers, scored in bits per token, sampled each epoch; scoring and generation from it.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Text;
+using static LstmSharp.Cli.CommonOptions;
 
 namespace LstmSharp.Cli.Commands;
 
@@ -18,8 +19,6 @@ internal static class TextCommand
         command.Subcommands.Add(Evaluate(host));
         return command;
     }
-
-    static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
 
     static Command Train(CliHost host)
     {
@@ -170,7 +169,6 @@ internal static class TextCommand
         {
             var terminal = common.Open(r, host);
             var path = r.GetValue(model)!;
-            if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
             var lm = LanguageModel.Load(path);
             var sampling = new SamplingOptions { Temperature = r.GetValue(temperature), TopK = r.GetValue(topK), TopP = r.GetValue(topP) };
             var n = r.GetValue(length);
@@ -206,7 +204,6 @@ internal static class TextCommand
         {
             var terminal = common.Open(r, host);
             var path = r.GetValue(model)!;
-            if (!File.Exists(path)) throw new CliException($"{path}: model file not found.");
             var lm = LanguageModel.Load(path);
             var textPath = r.GetValue(file)!;
             var ids = lm.Encode(ReadText(textPath));

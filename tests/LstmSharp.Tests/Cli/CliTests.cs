@@ -225,6 +225,12 @@ public sealed class CliTests
         var classify = cli.Run("classify", "predict", "hello", "--model", plain);
         Assert.Equal(1, classify.Exit);
         Assert.Contains("is not a text classifier", classify.Error, StringComparison.Ordinal);
+        foreach (var command in new[] { new[] { "info" }, ["forecast", "predict", Air, "-m"], ["text", "generate", "-m"], ["classify", "predict", "hi", "-m"] })
+        {
+            var missing = cli.Run([.. command, cli.File("nope.safetensors")]);
+            Assert.Equal(1, missing.Exit);
+            Assert.Contains("nope.safetensors: file not found", missing.Error, StringComparison.Ordinal);
+        }
         var garbage = cli.Write("garbage.safetensors", "not a model");
         var info = cli.Run("info", garbage);
         Assert.Equal(1, info.Exit);
