@@ -90,7 +90,7 @@ internal static class TrainingDisplay
             return Stopped || OutOfTime;
         }
 
-        public override void OnBatchEnd(Sequential model, int batch, float loss)
+        public override void OnBatchEnd(Model model, int batch, float loss)
         {
             if (ShouldStop()) model.StopTraining = true;
         }

@@ -1,4 +1,4 @@
-// KerasImport: loads a Keras 3 .weights.h5 file into a Sequential model built with the same layers.
+// KerasImport: loads a Keras 3 .weights.h5 file into a model built with the same layers.
 // Keras stores kernels [in, out] with one bias (LSTM gates i, f, c, o; GRU z, r, h with two bias rows when
 // reset_after); ours are PyTorch's [out, in] with two biases (LSTM i, f, g, o; GRU r, z, n), so kernels are
 // transposed, GRU gate blocks reordered, and Keras's single bias becomes bias_ih with bias_hh zero.
@@ -18,7 +18,7 @@ public static class KerasImport
     /// <c>simple_rnn</c>, …) whatever names the layers were given, as LstmSharp names layers by default.
     /// </summary>
     /// <exception cref="InvalidDataException">The file does not fit the model; the message names the dataset and the shapes.</exception>
-    public static void LoadWeights(Sequential model, string path, IReadOnlyDictionary<string, string>? layerNames = null)
+    public static void LoadWeights(Model model, string path, IReadOnlyDictionary<string, string>? layerNames = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(path);

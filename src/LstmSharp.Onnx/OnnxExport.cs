@@ -1,4 +1,4 @@
-// OnnxExport: a Sequential model as a standard ONNX graph (opset 14) with dynamic batch and sequence length.
+// OnnxExport: a model as a standard ONNX graph (opset 14) with dynamic batch and sequence length.
 // Recurrent layers become ONNX LSTM / GRU (linear_before_reset = 1) / RNN nodes, with our PyTorch-ordered
 // gate blocks reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h; peepholes i, o, f). Embedding id-0 padding
 // becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input.
@@ -21,7 +21,7 @@ public static class OnnxExport
 
     /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
     /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it.</exception>
-    public static void Save(Sequential model, string path, bool lengthsInput = false) => File.WriteAllBytes(path, ToBytes(model, lengthsInput));
+    public static void Save(Model model, string path, bool lengthsInput = false) => File.WriteAllBytes(path, ToBytes(model, lengthsInput));
 
     /// <summary>
     /// The ONNX model as bytes: input <c>input</c>, output <c>output</c>, batch and time dynamic. With
@@ -30,7 +30,7 @@ public static class OnnxExport
     /// stateful recurrent layer (<see cref="Layers.RnnOptions.Stateful"/>) is exported as an ordinary one: every
     /// run starts from a zero state.
     /// </summary>
-    public static byte[] ToBytes(Sequential model, bool lengthsInput = false)
+    public static byte[] ToBytes(Model model, bool lengthsInput = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var g = new Graph();

@@ -1,9 +1,9 @@
-// FitOptions: how Sequential.Fit trains, with Keras's defaults; and what it reports.
+// FitOptions: how Model.Fit trains, with Keras's defaults; and what it reports.
 using LstmSharp.Callbacks;
 
 namespace LstmSharp;
 
-/// <summary>Options of <see cref="Sequential.Fit"/>; defaults follow Keras.</summary>
+/// <summary>Options of <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/>; defaults follow Keras.</summary>
 public sealed record FitOptions
 {
     /// <summary>Passes over the training data. Default 1.</summary>
@@ -34,21 +34,32 @@ public sealed record FitOptions
     /// <summary>Fraction of the samples, taken from the end before any shuffling, held out for validation. Default 0.</summary>
     public float ValidationSplit { get; init; }
 
-    /// <summary>Validation inputs and targets (instead of <see cref="ValidationSplit"/>).</summary>
-    public (Tensor X, Tensor Y)? ValidationData { get; init; }
+    /// <summary>
+    /// Validation inputs and targets (instead of <see cref="ValidationSplit"/>): <c>(x, y)</c> for a one-input,
+    /// one-output model, or <c>new ValidationData([x1, x2], [y1, y2])</c>.
+    /// </summary>
+    public ValidationData? ValidationData { get; init; }
+
+    /// <summary>Validation batches (instead of <see cref="ValidationData"/>), e.g. for <see cref="Model.Fit(IBatchSource, FitOptions?)"/>.</summary>
+    public IBatchSource? ValidationBatches { get; init; }
 
     /// <summary>Called at the start and end of training, epochs and batches.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];
 
     /// <summary>
     /// A weight per training sample, <c>[samples]</c>, or per sample and step, <c>[samples, time]</c>, for
-    /// per-step targets. Each sample's loss is multiplied by its weight.
+    /// per-step targets. Each sample's loss is multiplied by its weight; with several outputs the weights apply to
+    /// every output without its own in <see cref="OutputSampleWeights"/>.
     /// </summary>
     public Tensor? SampleWeights { get; init; }
 
+    /// <summary>Sample weights per output name, as Keras's <c>sample_weight={…}</c>.</summary>
+    public IReadOnlyDictionary<string, Tensor>? OutputSampleWeights { get; init; }
+
     /// <summary>
     /// The real length of each training sample, <c>[samples]</c>: steps from that length on are padding, skipped by
-    /// recurrent layers and left out of per-step losses and metrics (PyTorch's packed sequences).
+    /// recurrent layers and left out of per-step losses and metrics (PyTorch's packed sequences). With several
+    /// inputs it masks the first; token inputs mask themselves through <see cref="Layers.Embedding"/>.
     /// </summary>
     public Tensor? Lengths { get; init; }
 
@@ -62,7 +73,7 @@ public sealed record FitOptions
     public IProgress<FitProgress>? Progress { get; init; }
 
     /// <summary>
-    /// A checkpoint (<see cref="Sequential.SaveCheckpoint"/>, or <c>ModelCheckpoint</c> with a path) to continue
+    /// A checkpoint (<see cref="Model.SaveCheckpoint"/>, or <c>ModelCheckpoint</c> with a path) to continue
     /// from: weights, optimizer state, learning rate, sample order and random generators are restored and
     /// training goes on with the epoch after the saved one, so the result equals an uninterrupted run with the
     /// same options and data. Callbacks start afresh.
@@ -70,7 +81,7 @@ public sealed record FitOptions
     public string? ResumeFrom { get; init; }
 }
 
-/// <summary>A progress report of <see cref="Sequential.Fit"/>, after a batch or at the end of an epoch.</summary>
+/// <summary>A progress report of <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/>, after a batch or at the end of an epoch.</summary>
 /// <param name="Epoch">Epoch number, from 1.</param>
 /// <param name="Epochs">Epochs requested.</param>
 /// <param name="Batch">Batches done in this epoch.</param>
@@ -82,7 +93,7 @@ public sealed record FitOptions
 public sealed record FitProgress(int Epoch, int Epochs, int Batch, int Batches, double SamplesPerSecond, TimeSpan EpochRemaining,
     IReadOnlyDictionary<string, float> Logs, bool EpochEnd);
 
-/// <summary>The logs of every epoch of a <see cref="Sequential.Fit"/> call.</summary>
+/// <summary>The logs of every epoch of a <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/> call.</summary>
 public sealed class History
 {
     readonly Dictionary<string, List<float>> _values = [];
@@ -113,4 +124,13 @@ public sealed class History
         }
         Epochs++;
     }
+}
+
+/// <summary>Validation inputs (one per model input) and targets (one per output).</summary>
+/// <param name="X">One tensor per input, <c>[samples, …]</c>.</param>
+/// <param name="Y">One target per output, <c>[samples, …]</c>.</param>
+public sealed record ValidationData(IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)
+{
+    /// <summary>The validation data of a one-input, one-output model.</summary>
+    public static implicit operator ValidationData((Tensor X, Tensor Y) data) => new([data.X], [data.Y]);
 }

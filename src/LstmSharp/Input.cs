@@ -1,21 +1,24 @@
-// Input: the shape of one sample, given up front so every layer is built (and summarised) at once.
+// Input: a model input — the shape of one sample, given up front so every layer is built (and summarised) at once.
 namespace LstmSharp;
 
 /// <summary>
-/// The shape of one sample without the batch axis, e.g. <c>new Input(12, 1)</c> for 12 steps of one feature,
-/// <c>new Input(-1, 8)</c> for any number of steps of 8 features, <c>new Input(-1)</c> for token ids.
+/// A model input: the shape of one sample without the batch axis, e.g. <c>new Input(12, 1)</c> for 12 steps of
+/// one feature, <c>new Input(-1, 8)</c> for any number of steps of 8 features, <c>new Input(-1)</c> for token
+/// ids; <c>new Input(-1) { Name = "source" }</c> names it (for multi-input models, logs and ONNX export).
 /// </summary>
-public sealed record Input
+public sealed class Input : Symbol
 {
-    /// <summary>Creates the input description; -1 marks a dimension of any size (the time axis).</summary>
+    /// <summary>Creates the input; -1 marks a dimension of any size (the time axis).</summary>
     public Input(params int[] shape)
+        : base(Checked(shape), hasMask: false)
+    {
+    }
+
+    static int[] Checked(int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         if (shape.Length == 0 || shape.Any(d => d == 0 || d < -1))
             throw new ArgumentException($"An input shape needs at least one dimension, each positive or -1 (any size); received [{Tensor.FormatShape(shape)}].", nameof(shape));
-        Shape = (int[])shape.Clone();
+        return (int[])shape.Clone();
     }
-
-    /// <summary>The sample shape, without the batch axis.</summary>
-    public IReadOnlyList<int> Shape { get; }
 }

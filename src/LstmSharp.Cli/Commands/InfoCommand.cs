@@ -17,7 +17,7 @@ internal static class InfoCommand
             var terminal = common.Open(r, host);
             var path = r.GetValue(model)!;
             terminal.Settings("info", [("model", path)]);
-            var m = Sequential.Load(path);
+            var m = Model.Load(path);
             var task = ModelTasks.Of(m) ?? "none";
             terminal.ResultLine($"{path}: {new FileInfo(path).Length:N0} bytes, task '{task}', {m.ParameterCount:N0} parameters");
             terminal.ResultLine(m.Summary());
@@ -40,7 +40,7 @@ internal static class InfoCommand
         return command;
     }
 
-    static int[] Shape(Sequential model, int layer)
+    static int[] Shape(Model model, int layer)
     {
         int[] shape = [.. model.InputShape];
         for (var i = 0; i <= layer; i++) shape = model.Layers[i].OutputShapeFor(shape);

@@ -10,7 +10,7 @@ public sealed class CsvLogger(string path, bool append = false) : Callback, IDis
     string[]? _keys;
 
     /// <inheritdoc />
-    public override void OnTrainBegin(Sequential model)
+    public override void OnTrainBegin(Model model)
     {
         _writer?.Dispose();
         var exists = append && File.Exists(path) && new FileInfo(path).Length > 0;
@@ -20,7 +20,7 @@ public sealed class CsvLogger(string path, bool append = false) : Callback, IDis
     }
 
     /// <inheritdoc />
-    public override void OnEpochEnd(Sequential model, int epoch, IReadOnlyDictionary<string, float> logs)
+    public override void OnEpochEnd(Model model, int epoch, IReadOnlyDictionary<string, float> logs)
     {
         ArgumentNullException.ThrowIfNull(logs);
         if (_writer is null) return;
@@ -36,7 +36,7 @@ public sealed class CsvLogger(string path, bool append = false) : Callback, IDis
     }
 
     /// <inheritdoc />
-    public override void OnTrainEnd(Sequential model) => Dispose();
+    public override void OnTrainEnd(Model model) => Dispose();
 
     /// <inheritdoc />
     public void Dispose()

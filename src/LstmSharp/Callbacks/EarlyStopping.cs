@@ -18,7 +18,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
     public int BestEpoch { get; private set; }
 
     /// <inheritdoc />
-    public override void OnTrainBegin(Sequential model)
+    public override void OnTrainBegin(Model model)
     {
         _monitor.Reset();
         _wait = 0;
@@ -28,7 +28,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
     }
 
     /// <inheritdoc />
-    public override void OnEpochEnd(Sequential model, int epoch, IReadOnlyDictionary<string, float> logs)
+    public override void OnEpochEnd(Model model, int epoch, IReadOnlyDictionary<string, float> logs)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (_monitor.Improves(_monitor.Read(logs, nameof(EarlyStopping))))
@@ -46,7 +46,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
     }
 
     /// <inheritdoc />
-    public override void OnTrainEnd(Sequential model)
+    public override void OnTrainEnd(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (restoreBestWeights && _bestWeights is not null) model.SetWeights(_bestWeights);

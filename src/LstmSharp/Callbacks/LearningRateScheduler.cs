@@ -5,7 +5,7 @@ namespace LstmSharp.Callbacks;
 public sealed class LearningRateScheduler(Func<int, float, float> schedule) : Callback
 {
     /// <inheritdoc />
-    public override void OnEpochBegin(Sequential model, int epoch)
+    public override void OnEpochBegin(Model model, int epoch)
     {
         ArgumentNullException.ThrowIfNull(model);
         var optimizer = model.Optimizer!;

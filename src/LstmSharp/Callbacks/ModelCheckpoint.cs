@@ -4,7 +4,7 @@ namespace LstmSharp.Callbacks;
 /// <summary>
 /// After each epoch copies the model's weights: with <c>saveBestOnly</c> only when <c>monitor</c> improves.
 /// <see cref="Weights"/> holds the copy; <see cref="Restore"/> puts it back into a model. With a
-/// <c>path</c> the model and its training state are also saved there (<see cref="Sequential.SaveCheckpoint"/>,
+/// <c>path</c> the model and its training state are also saved there (<see cref="Model.SaveCheckpoint"/>,
 /// atomic, so an interrupted save leaves the previous checkpoint intact); <see cref="FitOptions.ResumeFrom"/>
 /// continues from it.
 /// </summary>
@@ -22,10 +22,10 @@ public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOn
     public float Value { get; private set; } = float.NaN;
 
     /// <inheritdoc />
-    public override void OnTrainBegin(Sequential model) => _monitor.Reset();
+    public override void OnTrainBegin(Model model) => _monitor.Reset();
 
     /// <inheritdoc />
-    public override void OnEpochEnd(Sequential model, int epoch, IReadOnlyDictionary<string, float> logs)
+    public override void OnEpochEnd(Model model, int epoch, IReadOnlyDictionary<string, float> logs)
     {
         ArgumentNullException.ThrowIfNull(model);
         var value = _monitor.Read(logs, nameof(ModelCheckpoint));
@@ -37,7 +37,7 @@ public sealed class ModelCheckpoint(string monitor = "val_loss", bool saveBestOn
     }
 
     /// <summary>Loads the saved weights into <paramref name="model"/>.</summary>
-    public void Restore(Sequential model)
+    public void Restore(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.SetWeights(Weights ?? throw new InvalidOperationException("ModelCheckpoint has saved nothing yet."));

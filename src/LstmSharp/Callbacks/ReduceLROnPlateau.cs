@@ -13,7 +13,7 @@ public sealed class ReduceLROnPlateau(string monitor = "val_loss", float factor 
     int _cooldown;
 
     /// <inheritdoc />
-    public override void OnTrainBegin(Sequential model)
+    public override void OnTrainBegin(Model model)
     {
         _monitor.Reset();
         _wait = 0;
@@ -21,7 +21,7 @@ public sealed class ReduceLROnPlateau(string monitor = "val_loss", float factor 
     }
 
     /// <inheritdoc />
-    public override void OnEpochEnd(Sequential model, int epoch, IReadOnlyDictionary<string, float> logs)
+    public override void OnEpochEnd(Model model, int epoch, IReadOnlyDictionary<string, float> logs)
     {
         ArgumentNullException.ThrowIfNull(model);
         var value = _monitor.Read(logs, nameof(ReduceLROnPlateau));

@@ -8,7 +8,7 @@ public sealed class TerminateOnNaN : Callback
     public int StoppedAtBatch { get; private set; }
 
     /// <inheritdoc />
-    public override void OnBatchEnd(Sequential model, int batch, float loss)
+    public override void OnBatchEnd(Model model, int batch, float loss)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (float.IsFinite(loss)) return;

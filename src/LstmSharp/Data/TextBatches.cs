@@ -91,7 +91,7 @@ public sealed class TextBatches
 
     /// <summary>
     /// Every batch stacked in order, inputs and targets each <c>[BatchCount · BatchSize, Steps]</c>: what
-    /// <see cref="Sequential.Fit"/> with <c>BatchSize = </c><see cref="BatchSize"/> and <c>Shuffle = false</c>
+    /// <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/> with <c>BatchSize = </c><see cref="BatchSize"/> and <c>Shuffle = false</c>
     /// cuts back into these batches.
     /// </summary>
     public (Tensor X, Tensor Y) ToSamples()

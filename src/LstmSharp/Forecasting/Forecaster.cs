@@ -22,7 +22,7 @@ public sealed class Forecaster
     readonly IScaler[] _scalers;   // one per column, fitted on the training part (the target's on its transform)
     readonly float[][] _scalerValues;
 
-    Forecaster(Sequential model, ForecastOptions options, string[] columns, float[][] scalerValues)
+    Forecaster(Model model, ForecastOptions options, string[] columns, float[][] scalerValues)
     {
         Model = model;
         Options = options;
@@ -32,7 +32,7 @@ public sealed class Forecaster
     }
 
     /// <summary>The network.</summary>
-    public Sequential Model { get; }
+    public Model Model { get; }
 
     /// <summary>The settings it was trained with.</summary>
     public ForecastOptions Options { get; }
@@ -237,7 +237,7 @@ public sealed class Forecaster
         return Forecast(columns, [length])[0];
     }
 
-    /// <summary>Saves the network with its settings, column names and scalers (atomically, see <see cref="Sequential.Save"/>).</summary>
+    /// <summary>Saves the network with its settings, column names and scalers (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {
         var o = Options;
@@ -258,7 +258,7 @@ public sealed class Forecaster
     /// <summary>Loads a forecaster saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
     public static Forecaster Load(string path)
     {
-        var model = Sequential.Load(path);
+        var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Forecast || !model.Metadata.TryGetValue(SettingsKey, out var json))
             throw ModelTasks.WrongKind(path, task, "forecaster", "lstm forecast train");

@@ -10,7 +10,7 @@ namespace LstmSharp.IO;
 
 internal static class CompileSettings
 {
-    public static string Write(Sequential model)
+    public static string Write(Model model)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -58,7 +58,7 @@ internal static class CompileSettings
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public static void Apply(Sequential model, string settings)
+    public static void Apply(Model model, string settings)
     {
         using var doc = JsonDocument.Parse(settings);
         var root = doc.RootElement;

@@ -1,4 +1,4 @@
-// ModelFile: a Sequential model as one safetensors file — the weights as tensors named "layer.parameter",
+// ModelFile: a model as one safetensors file — the weights as tensors named "layer.parameter",
 // and in the header's __metadata__ the format name and version and the architecture as JSON, from which
 // Load rebuilds the layers before it fills their weights. Initialisers are not stored (the weights are).
 using System.Globalization;
@@ -13,13 +13,13 @@ internal static class ModelFile
     public const string Format = "lstmsharp.sequential";
     public const int Version = 1;
 
-    /// <summary>Prefix of the header entries that hold <see cref="Sequential.Metadata"/>.</summary>
+    /// <summary>Prefix of the header entries that hold <see cref="Model.Metadata"/>.</summary>
     public const string UserPrefix = "user.";
 
     /// <summary>Prefix of the tensors that hold training state (optimizer slots, sample order), not weights.</summary>
     public const string TrainingPrefix = "training/";
 
-    public static void Save(Sequential model, string path, TrainingState? training = null)
+    public static void Save(Model model, string path, TrainingState? training = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -30,8 +30,7 @@ internal static class ModelFile
         foreach (var (key, value) in model.Metadata) metadata[UserPrefix + key] = value;
         if (model.Optimizer is not null) metadata["compile"] = CompileSettings.Write(model);
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var layer in model.Layers)
-            foreach (var p in layer.Parameters) tensors.Add(new($"{layer.Name}.{p.Name}", p.Value));
+        foreach (var (key, p) in model.ParameterKeys()) tensors.Add(new(key, p.Value));
         if (training is not null)
         {
             metadata["training"] = training.Json;
@@ -53,7 +52,7 @@ internal static class ModelFile
         return new TrainingState(json, tensors);
     }
 
-    public static Sequential Load(string path)
+    public static Model Load(string path)
     {
         var all = SafeTensors.Read(path);
         var file = all with { Tensors = all.Tensors.Where(t => !t.Key.StartsWith(TrainingPrefix, StringComparison.Ordinal)).ToDictionary() };
@@ -61,7 +60,7 @@ internal static class ModelFile
             throw new InvalidDataException($"{path}: not an LstmSharp model file (its format is '{format ?? "none"}'; expected '{Format}').");
         if (!int.TryParse(file.Metadata.GetValueOrDefault("format_version"), CultureInfo.InvariantCulture, out var version) || version > Version)
             throw new InvalidDataException($"{path}: model file version '{file.Metadata.GetValueOrDefault("format_version")}' is newer than this library reads ({Version}).");
-        Sequential model;
+        Model model;
         try
         {
             using var json = JsonDocument.Parse(file.Metadata.GetValueOrDefault("architecture") ?? "");
@@ -124,8 +123,9 @@ internal static class ModelFile
         return model;
     }
 
-    static string Architecture(Sequential model)
+    static string Architecture(Model model)
     {
+        if (!model.IsChain) throw new NotSupportedException($"Model '{model.Name}' is not a chain of layers, which this file format cannot hold yet.");
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {

@@ -1,7 +1,7 @@
 // ModelTasks: the metadata entry that says which task a model file was trained for, so commands refuse the wrong kind.
 namespace LstmSharp.IO;
 
-/// <summary>The <see cref="Sequential.Metadata"/> key and values naming a model file's task.</summary>
+/// <summary>The <see cref="Model.Metadata"/> key and values naming a model file's task.</summary>
 public static class ModelTasks
 {
     /// <summary>The metadata key.</summary>
@@ -17,7 +17,7 @@ public static class ModelTasks
     public const string Classify = "classify";
 
     /// <summary>The task of <paramref name="model"/>, or null when it has none (saved by the library directly).</summary>
-    public static string? Of(Sequential model)
+    public static string? Of(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
         return model.Metadata.TryGetValue(Key, out var task) ? task : null;

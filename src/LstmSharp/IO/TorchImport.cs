@@ -1,4 +1,4 @@
-// TorchImport: loads a PyTorch state_dict saved as safetensors into a Sequential model. PyTorch's names and
+// TorchImport: loads a PyTorch state_dict saved as safetensors into a model. PyTorch's names and
 // shapes are ours (weight_ih_l{k}[_reverse], weight, bias), so no reshaping is needed: the work is matching
 // modules to layers — by an explicit map, or by order and shape when that is unambiguous.
 using System.Globalization;
@@ -30,7 +30,7 @@ public static partial class TorchImport
     /// file must find a place; shape mismatches name the tensor and both shapes.
     /// </summary>
     /// <exception cref="InvalidDataException">The file does not fit the model; the message says where.</exception>
-    public static void LoadStateDict(Sequential model, string path, IReadOnlyDictionary<string, string>? modules = null)
+    public static void LoadStateDict(Model model, string path, IReadOnlyDictionary<string, string>? modules = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var file = SafeTensors.Read(path);

@@ -78,17 +78,71 @@ public sealed class Bidirectional : Layer
     /// backward one from the second half (zeros when null).
     /// </summary>
     public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false, Tensor? mask = null)
-        => ForwardFrom(initialState, 2 * _forward.StateCount, input, training, mask);
+    {
+        if (initialState is not null && initialState.Count != 2 * _forward.StateCount)
+            throw new ArgumentException($"Bidirectional '{Name}' takes {2 * _forward.StateCount} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
+        return ForwardFromStates(input, initialState is null ? default : initialState as Tensor[] ?? [.. initialState], training, mask);
+    }
+
+    Tensor ForwardFromStates(Tensor input, ReadOnlySpan<Tensor> initialState, bool training, Tensor? mask)
+    {
+        BeginForward(input, mask);
+        var output = RunBoth(input, initialState, training);
+        EndForward(input, mask);
+        return output;
+    }
+
+    /// <summary>
+    /// Calls the layer and returns its merged output and the final states of both directions (forward h, c…,
+    /// then backward h, c…), from <paramref name="initialState"/> in the same order (null: zeros).
+    /// </summary>
+    public RnnSymbols CallWithState(Symbol input, IReadOnlyList<Symbol>? initialState = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var node = Node.Create(this, [input, .. initialState ?? []]);
+        return new RnnSymbols(node.Outputs[0], node.Outputs[1..]);
+    }
+
+    internal override (int[] Shape, bool HasMask)[] NodeOutputs(Symbol[] inputs)
+        => Rnn.RecurrentOutputs(this, inputs, 2 * _forward.StateCount, Units, _forward.Options.ReturnSequences, s => OutputShapeFor(s));
+
+    private protected override void ValidateInput(int[] inputShape) => _forward.CheckInputShape(inputShape);
+
+    internal override void Run(Node node, bool training)
+    {
+        node.OutputValues[0] = ForwardFromStates(node.InputValues[0], node.InputValues.AsSpan(1), training, node.InputMasks[0]);
+        node.OutputMasks[0] = OutputMask;
+        var n = _forward.StateCount;
+        for (var s = 0; s < n; s++)
+        {
+            node.OutputValues[1 + s] = _forward.FinalState[s];
+            node.OutputValues[1 + n + s] = _backward.FinalState[s];
+        }
+    }
+
+    internal override void RunBackward(Node node)
+    {
+        node.DInputs[0] = BackwardWithStates(node.DOutputs[0], node.DOutputs.AsSpan(1));
+        if (node.Inputs.Length == 1) return;
+        var n = _forward.StateCount;
+        for (var s = 0; s < n; s++)
+        {
+            node.DInputs[1 + s] = _forward.InitialStateGradient[s];
+            node.DInputs[1 + n + s] = _backward.InitialStateGradient[s];
+        }
+    }
 
     /// <inheritdoc />
-    private protected override Tensor OnForward(Tensor input, bool training)
+    private protected override Tensor OnForward(Tensor input, bool training) => RunBoth(input, default, training);
+
+    Tensor RunBoth(Tensor input, ReadOnlySpan<Tensor> initialState, bool training)
     {
         _forward.Kernels = _backward.Kernels = Kernels;
         var n = _forward.StateCount;
-        var stateF = Part(InitialState, 0, n);
-        var stateB = Part(InitialState, n, n);
-        var f = _forward.Forward(input, stateF, training, InputMask);
-        var b = _backward.Forward(input, stateB, training, InputMask);
+        var stateF = initialState.IsEmpty ? default : initialState[..n];
+        var stateB = initialState.IsEmpty ? default : initialState[n..];
+        var f = _forward.ForwardFromStates(input, stateF, training, InputMask);
+        var b = _backward.ForwardFromStates(input, stateB, training, InputMask);
         var sequences = _forward.Options.ReturnSequences;
         var outF = Ensure(ref _outForward, f.Shape);
         var outB = Ensure(ref _outBackward, b.Shape);
@@ -128,8 +182,10 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc />
     private protected override Tensor? PropagateMask(Tensor input, Tensor? mask) => _forward.Options.ReturnSequences ? mask : null;
 
+    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => _forward.Options.ReturnSequences && inputHasMask;
+
     /// <inheritdoc />
-    private protected override Tensor OnBackward(Tensor dOutput) => Backward(dOutput, null);
+    private protected override Tensor OnBackward(Tensor dOutput) => BackwardWithStates(dOutput, default);
 
     /// <summary>
     /// Back-propagates ∂loss/∂output and, optionally, ∂loss/∂final states (in the order of <see cref="FinalState"/>);
@@ -138,17 +194,27 @@ public sealed class Bidirectional : Layer
     public Tensor Backward(Tensor dOutput, IReadOnlyList<Tensor?>? dFinalState)
     {
         ArgumentNullException.ThrowIfNull(dOutput);
+        if (dFinalState is not null && dFinalState.Count != 2 * _forward.StateCount)
+            throw new ArgumentException($"Bidirectional '{Name}' has {2 * _forward.StateCount} state tensors; received {dFinalState.Count} state gradients.", nameof(dFinalState));
+        return BackwardWithStates(dOutput, dFinalState is null ? default : dFinalState as Tensor?[] ?? [.. dFinalState]);
+    }
+
+    Tensor BackwardWithStates(Tensor? dOutput, ReadOnlySpan<Tensor?> dFinalState)
+    {
         if (_output is null || _outForward is null || _outBackward is null) throw NoForward();
-        CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
+        if (dOutput is not null) CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
         var n = _forward.StateCount;
-        if (dFinalState is not null && dFinalState.Count != 2 * n)
-            throw new ArgumentException($"Bidirectional '{Name}' has {2 * n} state tensors; received {dFinalState.Count} state gradients.", nameof(dFinalState));
         var H = Units;
         var dF = Ensure(ref _dForward, _outForward.Shape);
         var dB = Ensure(ref _dBackward, _outBackward.Shape);
         Span<float> dfs = dF.Span, dbs = dB.Span;
-        ReadOnlySpan<float> dy = dOutput.Span, fs = _outForward.Span, bs = _outBackward.Span;
-        var rows = dF.Length / H;
+        ReadOnlySpan<float> dy = dOutput is null ? default : dOutput.Span, fs = _outForward.Span, bs = _outBackward.Span;
+        var rows = dOutput is null ? 0 : dF.Length / H;
+        if (dOutput is null)
+        {
+            dfs.Clear();
+            dbs.Clear();
+        }
         for (var r = 0; r < rows; r++)
         {
             for (var j = 0; j < H; j++)
@@ -180,15 +246,13 @@ public sealed class Bidirectional : Layer
             ReverseTime(dB, flipped);
             dB = flipped;
         }
-        var dxF = _forward.Backward(dF, Part(dFinalState, 0, n));
-        var dxB = _backward.Backward(dB, Part(dFinalState, n, n));
+        var dxF = _forward.BackwardWithStates(dF, dFinalState.IsEmpty ? default : dFinalState[..n]);
+        var dxB = _backward.BackwardWithStates(dB, dFinalState.IsEmpty ? default : dFinalState[n..]);
         var dx = Ensure(ref _dInput, dxF.Shape);
         dxF.Span.CopyTo(dx.Span);
         Kernels.Add(dxB.Span, dx.Span);
         return dx;
     }
-
-    static T[]? Part<T>(IReadOnlyList<T>? all, int start, int count) => all?.Skip(start).Take(count).ToArray();
 
     static void ReverseTime(Tensor source, Tensor destination)
     {

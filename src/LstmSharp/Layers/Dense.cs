@@ -60,10 +60,18 @@ public sealed class Dense : Layer
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [.. inputShape[..^1], Units];
 
     /// <inheritdoc />
-    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    private protected override void ValidateInput(int[] inputShape)
     {
         if (inputShape.Length == 0 || inputShape[^1] <= 0)
             throw new ArgumentException($"Dense '{Name}' needs a known last axis; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
+    }
+
+    /// <inheritdoc />
+    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => inputShape.Length == 2 && inputHasMask;
+
+    /// <inheritdoc />
+    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
         InputSize = inputShape[^1];
         _weight = new Parameter("weight", Tensor.Zeros(Units, InputSize)) { Regularizer = KernelRegularizer };
         _bias = new Parameter("bias", Tensor.Zeros(Units)) { Regularizer = BiasRegularizer };

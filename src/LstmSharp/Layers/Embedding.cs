@@ -43,6 +43,16 @@ public sealed class Embedding : Layer
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [.. inputShape, Dimension];
 
     /// <inheritdoc />
+    private protected override void ValidateInput(int[] inputShape)
+    {
+        if (inputShape.Length != 1)
+            throw new ArgumentException($"Embedding '{Name}' expects token ids [batch, time]; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
+    }
+
+    /// <inheritdoc />
+    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => true;
+
+    /// <inheritdoc />
     private protected override int[] OnBuild(int[] inputShape, Rng rng)
     {
         _weight = new Parameter("weight", Tensor.Zeros(VocabularySize, Dimension));

@@ -17,7 +17,13 @@ public abstract class Layer
     int[]? _inputShape;
 
     /// <summary>Creates a layer; <paramref name="name"/> defaults to the type name in snake case, as Keras names layers (<c>simple_rnn</c>).</summary>
-    protected Layer(string? name) => Name = name ?? SnakeCase(GetType().Name);
+    protected Layer(string? name)
+    {
+        _name = name ?? SnakeCase(GetType().Name);
+        HasDefaultName = name is null;
+    }
+
+    string _name;
 
     static string SnakeCase(string typeName)
     {
@@ -30,8 +36,16 @@ public abstract class Layer
         return sb.ToString();
     }
 
-    /// <summary>The layer's name, used in error messages and (later) in model files.</summary>
-    public string Name { get; set; }
+    /// <summary>The layer's name, used in error messages, parameter keys (<c>layer.parameter</c>) and model files.</summary>
+    public string Name
+    {
+        get => _name;
+        set
+        {
+            _name = string.IsNullOrWhiteSpace(value) ? throw new ArgumentException("A layer's name must not be empty.", nameof(value)) : value;
+            HasDefaultName = false;
+        }
+    }
 
     /// <summary>The trainable parameters in PyTorch's names and shapes (empty before the layer is built).</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
@@ -56,13 +70,100 @@ public abstract class Layer
     {
         if (IsBuilt) throw new InvalidOperationException($"Layer '{Name}' is already built for input [{Tensor.FormatShape(_inputShape)}].");
         var shape = inputShape.ToArray();
+        ValidateInput(shape);
         var outputShape = OnBuild(shape, new Rng(seed));
         _inputShape = shape;
         return outputShape;
     }
 
+    /// <summary>Records the input shape of a layer built by other means (a model builds its layers itself).</summary>
+    private protected void MarkBuilt(int[] inputShape) => _inputShape = inputShape;
+
     /// <summary>The output shape (without the batch axis) for an input shape (without the batch axis).</summary>
     public abstract int[] OutputShapeFor(ReadOnlySpan<int> inputShape);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the layer when it cannot take inputs of <paramref name="inputShape"/>.</summary>
+    private protected virtual void ValidateInput(int[] inputShape)
+    {
+    }
+
+    /// <summary>
+    /// Calls the layer on a symbolic tensor, as a Keras functional-API call: checks that the layer can take
+    /// <paramref name="input"/> and returns its output symbol. The layer is built (its weights created) when a
+    /// <see cref="Model"/> that contains the call is made.
+    /// </summary>
+    public Symbol Call(Symbol input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Node.Create(this, [input]).Outputs[0];
+    }
+
+    /// <summary>
+    /// The shapes and masks of a call's outputs for <paramref name="inputs"/>, after checking them (the message
+    /// names the layer and both shapes). By default one input and one output.
+    /// </summary>
+    internal virtual (int[] Shape, bool HasMask)[] NodeOutputs(Symbol[] inputs)
+    {
+        if (inputs.Length != 1)
+            throw new ArgumentException($"{GetType().Name} '{Name}' takes one input; received {inputs.Length}.", nameof(inputs));
+        var shape = inputs[0].Shape.ToArray();
+        CheckCall(shape, inputs[0]);
+        return [(OutputShapeFor(shape), OutputHasMask(shape, inputs[0].HasMask))];
+    }
+
+    /// <summary>Checks that <paramref name="shape"/> fits the layer (and, once built, the shape it was built for).</summary>
+    internal void CheckCall(int[] shape, Symbol input)
+    {
+        if (_inputShape is { } built)
+        {
+            var fits = built.Length == shape.Length;
+            for (var d = 0; fits && d < shape.Length; d++) fits = built[d] < 0 || shape[d] < 0 || built[d] == shape[d];
+            if (!fits)
+            {
+                throw new ArgumentException(
+                    $"{GetType().Name} '{Name}' was built for inputs [*, {Tensor.FormatShape(built)}]; received '{input.Name}' {input.Describe()}.");
+            }
+        }
+        ValidateInput(shape);
+    }
+
+    /// <summary>Validates an input shape for a wrapper (<see cref="Bidirectional"/>, <see cref="TimeDistributed"/>).</summary>
+    internal void CheckInputShape(int[] shape) => ValidateInput(shape);
+
+    /// <summary>Whether the output of a call carries a mask: by default the input's.</summary>
+    private protected virtual bool OutputHasMask(int[] inputShape, bool inputHasMask) => inputHasMask;
+
+    /// <summary>Builds the layer for a node's input shapes, when a model containing it is made.</summary>
+    internal virtual void BuildFor(Node node, int seed) => Build(node.Inputs[0].Shape.ToArray(), seed);
+
+    /// <summary>
+    /// Runs one call: reads <see cref="Node.InputValues"/> and <see cref="Node.InputMasks"/>, sets
+    /// <see cref="Node.OutputValues"/> and <see cref="Node.OutputMasks"/> (buffers the layer owns).
+    /// </summary>
+    internal virtual void Run(Node node, bool training)
+    {
+        node.OutputValues[0] = Forward(node.InputValues[0], training, node.InputMasks[0]);
+        node.OutputMasks[0] = OutputMask;
+    }
+
+    /// <summary>
+    /// The backward pass of one call: reads <see cref="Node.DOutputs"/> (null = zero; the model skips a call none
+    /// of whose outputs received a gradient), sets <see cref="Node.DInputs"/>. A layer never writes into the
+    /// gradients it is given.
+    /// </summary>
+    internal virtual void RunBackward(Node node) => node.DInputs[0] = Backward(node.DOutputs[0]!);
+
+    /// <summary>The parameters keyed as in model files, <c>layer.parameter</c> (a nested model prefixes its own name).</summary>
+    internal virtual IEnumerable<(string Key, Parameter Parameter)> NamedParameters()
+    {
+        foreach (var p in _parameters) yield return ($"{Name}.{p.Name}", p);
+    }
+
+    /// <summary>The layers this one consists of, itself included (a model lists its layers).</summary>
+    internal virtual IEnumerable<Layer> AllLayers() => [this];
+
+    /// <summary>True while the name is the default from the type (a model may then make it unique).</summary>
+    internal bool HasDefaultName { get; private set; }
 
     /// <summary>
     /// Runs the layer on a batch. <paramref name="training"/> turns on dropout. <paramref name="mask"/>
@@ -71,36 +172,23 @@ public abstract class Layer
     /// </summary>
     public Tensor Forward(Tensor input, bool training = false, Tensor? mask = null)
     {
+        BeginForward(input, mask);
+        var output = OnForward(input, training);
+        EndForward(input, mask);
+        return output;
+    }
+
+    /// <summary>Checks and records what a forward pass starts from: builds the layer if needed, checks the mask.</summary>
+    private protected void BeginForward(Tensor input, Tensor? mask)
+    {
         ArgumentNullException.ThrowIfNull(input);
         EnsureBuilt(input);
         if (mask is not null) CheckMask(input, mask);
         InputMask = mask;
-        var output = OnForward(input, training);
-        OutputMask = PropagateMask(input, mask);
-        return output;
     }
 
-    /// <summary>The initial state given to the running forward pass (recurrent layers), or null.</summary>
-    private protected IReadOnlyList<Tensor>? InitialState { get; private set; }
-
-    /// <summary>
-    /// A forward pass that starts from <paramref name="initialState"/> (checked to hold <paramref name="expected"/>
-    /// tensors), which <see cref="OnForward"/> reads from <see cref="InitialState"/>.
-    /// </summary>
-    private protected Tensor ForwardFrom(IReadOnlyList<Tensor>? initialState, int expected, Tensor input, bool training, Tensor? mask)
-    {
-        if (initialState is not null && initialState.Count != expected)
-            throw new ArgumentException($"{GetType().Name} '{Name}' takes {expected} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
-        InitialState = initialState;
-        try
-        {
-            return Forward(input, training, mask);
-        }
-        finally
-        {
-            InitialState = null;
-        }
-    }
+    /// <summary>Sets <see cref="OutputMask"/> after a forward pass.</summary>
+    private protected void EndForward(Tensor input, Tensor? mask) => OutputMask = PropagateMask(input, mask);
 
     /// <summary>The padding mask <c>[batch, time]</c> that goes with the last output, or null when there is none.</summary>
     public Tensor? OutputMask { get; private set; }

@@ -25,9 +25,17 @@ public sealed class Masking : Layer
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => inputShape.ToArray();
 
     /// <inheritdoc />
-    private protected override int[] OnBuild(int[] inputShape, Rng rng) => inputShape.Length == 2
-        ? OutputShapeFor(inputShape)
-        : throw new ArgumentException($"Masking '{Name}' expects inputs [batch, time, features]; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
+    private protected override void ValidateInput(int[] inputShape)
+    {
+        if (inputShape.Length != 2)
+            throw new ArgumentException($"Masking '{Name}' expects inputs [batch, time, features]; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
+    }
+
+    /// <inheritdoc />
+    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => true;
+
+    /// <inheritdoc />
+    private protected override int[] OnBuild(int[] inputShape, Rng rng) => OutputShapeFor(inputShape);
 
     /// <inheritdoc />
     private protected override Tensor OnForward(Tensor input, bool training)

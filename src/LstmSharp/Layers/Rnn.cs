@@ -98,7 +98,7 @@ public abstract class Rnn : Layer
         => Options.ReturnSequences ? [inputShape[0], Units] : [Units];
 
     /// <inheritdoc />
-    private protected sealed override int[] OnBuild(int[] inputShape, Rng rng)
+    private protected override void ValidateInput(int[] inputShape)
     {
         if (inputShape.Length != 2 || inputShape[1] <= 0)
         {
@@ -106,6 +106,11 @@ public abstract class Rnn : Layer
                 $"{GetType().Name} '{Name}' expects inputs [batch, time, features]; received an input shape [batch, {Tensor.FormatShape(inputShape)}]. " +
                 "Give the input shape as [time, features] (time may be -1).");
         }
+    }
+
+    /// <inheritdoc />
+    private protected sealed override int[] OnBuild(int[] inputShape, Rng rng)
+    {
         InputSize = inputShape[1];
         CreateParameters(InputSize, rng);
         _dropoutRng = new Rng((long)rng.NextUInt64());
@@ -137,6 +142,8 @@ public abstract class Rnn : Layer
     /// <summary>Runs steps T-1..0: reads DOutput and DState (∂loss/∂final state), writes DX, leaves ∂loss/∂initial state in DState, adds parameter gradients.</summary>
     private protected abstract void BackwardSteps();
 
+    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => Options.ReturnSequences && inputHasMask;
+
     /// <summary>
     /// The output sequence's mask: the input's, reversed in time for <see cref="RnnOptions.GoBackwards"/> (whose
     /// sequence is in processing order); none without <see cref="RnnOptions.ReturnSequences"/>.
@@ -162,19 +169,96 @@ public abstract class Rnn : Layer
     /// at a padded step is zero.
     /// </summary>
     public Tensor Forward(Tensor input, IReadOnlyList<Tensor>? initialState, bool training = false, Tensor? mask = null)
-        => ForwardFrom(initialState, StateCount, input, training, mask);
+    {
+        if (initialState is not null && initialState.Count != StateCount)
+            throw new ArgumentException($"{GetType().Name} '{Name}' takes {StateCount} initial state tensor(s); received {initialState.Count}.", nameof(initialState));
+        return ForwardFromStates(input, initialState is null ? default : AsArray(initialState), training, mask);
+    }
+
+    /// <summary>The forward pass from <paramref name="initialState"/> (empty: zeros, or the carried state).</summary>
+    internal Tensor ForwardFromStates(Tensor input, ReadOnlySpan<Tensor> initialState, bool training, Tensor? mask)
+    {
+        BeginForward(input, mask);
+        var output = RunSequence(input, initialState, training);
+        EndForward(input, mask);
+        return output;
+    }
+
+    static T[] AsArray<T>(IReadOnlyList<T> list) => list as T[] ?? [.. list];
 
     /// <inheritdoc />
-    private protected override Tensor OnForward(Tensor input, bool training)
+    private protected override Tensor OnForward(Tensor input, bool training) => RunSequence(input, default, training);
+
+    /// <summary>
+    /// Calls the layer on <paramref name="input"/> <c>[*, time, features]</c>, starting from
+    /// <paramref name="initialState"/> (h, and c for an LSTM, each <c>[*, units]</c>; null: zeros) — Keras's
+    /// <c>layer(x, initial_state=…)</c>. Returns the output; <see cref="CallWithState"/> also returns the final state.
+    /// </summary>
+    public Symbol Call(Symbol input, IReadOnlyList<Symbol>? initialState)
+        => CallWithState(input, initialState).Output;
+
+    /// <summary>
+    /// Calls the layer and returns its output and its final state (h, and c for an LSTM, each <c>[*, units]</c>),
+    /// Keras's <c>return_state=True</c>: the final state can start another recurrent layer (an encoder's state
+    /// starting a decoder). Gradients flow back through the states as through any other edge.
+    /// </summary>
+    public RnnSymbols CallWithState(Symbol input, IReadOnlyList<Symbol>? initialState = null)
     {
-        var initialState = InitialState;
+        ArgumentNullException.ThrowIfNull(input);
+        var node = Node.Create(this, [input, .. initialState ?? []]);
+        return new RnnSymbols(node.Outputs[0], node.Outputs[1..]);
+    }
+
+    internal override (int[] Shape, bool HasMask)[] NodeOutputs(Symbol[] inputs)
+        => RecurrentOutputs(this, inputs, StateCount, Units, Options.ReturnSequences, s => OutputShapeFor(s));
+
+    /// <summary>The outputs of a recurrent call [x, state…] → [y, final state…], after checking the state inputs.</summary>
+    internal static (int[] Shape, bool HasMask)[] RecurrentOutputs(Layer layer, Symbol[] inputs, int states, int units, bool sequences, Func<int[], int[]> outputShape)
+    {
+        if (inputs.Length != 1 && inputs.Length != 1 + states)
+        {
+            throw new ArgumentException(
+                $"{layer.GetType().Name} '{layer.Name}' takes an input and optionally {states} initial state tensor(s); received {inputs.Length - 1} state(s).", nameof(inputs));
+        }
+        var shape = inputs[0].Shape.ToArray();
+        layer.CheckCall(shape, inputs[0]);
+        for (var s = 1; s < inputs.Length; s++)
+        {
+            if (inputs[s].Shape.Count != 1 || inputs[s].Shape[0] != units)
+            {
+                throw new ArgumentException(
+                    $"{layer.GetType().Name} '{layer.Name}' takes initial states [*, {units}]; state {s - 1}, '{inputs[s].Name}', is {inputs[s].Describe()}.", nameof(inputs));
+            }
+        }
+        var outputs = new (int[] Shape, bool HasMask)[1 + states];
+        outputs[0] = (outputShape(shape), sequences && inputs[0].HasMask);
+        for (var s = 1; s <= states; s++) outputs[s] = ([units], false);
+        return outputs;
+    }
+
+    internal override void Run(Node node, bool training)
+    {
+        node.OutputValues[0] = ForwardFromStates(node.InputValues[0], node.InputValues.AsSpan(1), training, node.InputMasks[0]);
+        node.OutputMasks[0] = OutputMask;
+        for (var s = 0; s < StateCount; s++) node.OutputValues[1 + s] = _finalState[s];
+    }
+
+    internal override void RunBackward(Node node)
+    {
+        node.DInputs[0] = BackwardWithStates(node.DOutputs[0], node.DOutputs.AsSpan(1));
+        for (var s = 1; s < node.Inputs.Length; s++) node.DInputs[s] = _dState[s - 1];
+    }
+
+    /// <summary>The forward pass proper, from an explicit initial state (empty span: none).</summary>
+    Tensor RunSequence(Tensor input, ReadOnlySpan<Tensor> initialState, bool training)
+    {
         CheckShape(input, [-1, -1, InputSize], "input [batch, time, features]", "Check the previous layer's units or the data's feature count.");
         int B = input.Dim(0), T = input.Dim(1), I = InputSize, H = Units;
         if (T == 0) throw new ArgumentException($"{GetType().Name} '{Name}' needs at least one time step; received [{Tensor.FormatShape(input.Shape)}].", nameof(input));
 
         // A stateful layer continues from the last pass's final state, kept in _finalState, which the Ensure below
         // leaves untouched when the batch size is the same (and zeroes when it is not).
-        var carry = Options.Stateful && initialState is null && _finalState[0] is { } last && last.Dim(0) == B;
+        var carry = Options.Stateful && initialState.IsEmpty && _finalState[0] is { } last && last.Dim(0) == B;
         Steps = T;
         Batch = B;
         Ensure(ref _x, T, B, I);
@@ -233,7 +317,7 @@ public abstract class Rnn : Layer
             {
                 _finalState[s].Span.CopyTo(slot0);
             }
-            else if (initialState is null)
+            else if (initialState.IsEmpty)
             {
                 slot0.Clear();
             }
@@ -269,7 +353,7 @@ public abstract class Rnn : Layer
     }
 
     /// <inheritdoc />
-    private protected override Tensor OnBackward(Tensor dOutput) => Backward(dOutput, null);
+    private protected override Tensor OnBackward(Tensor dOutput) => BackwardWithStates(dOutput, default);
 
     /// <summary>
     /// Back-propagates ∂loss/∂output and, optionally, ∂loss/∂final state (null entries count as zero); returns
@@ -278,15 +362,25 @@ public abstract class Rnn : Layer
     public Tensor Backward(Tensor dOutput, IReadOnlyList<Tensor?>? dFinalState)
     {
         ArgumentNullException.ThrowIfNull(dOutput);
-        if (_output is null) throw NoForward();
-        int B = Batch, T = Steps, I = InputSize, H = Units;
-        CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
         if (dFinalState is not null && dFinalState.Count != StateCount)
             throw new ArgumentException($"{GetType().Name} '{Name}' has {StateCount} state tensor(s); received {dFinalState.Count} state gradients.", nameof(dFinalState));
+        return BackwardWithStates(dOutput, dFinalState is null ? default : AsArray(dFinalState));
+    }
+
+    /// <summary>The backward pass proper; a null <paramref name="dOutput"/> or state gradient counts as zero.</summary>
+    internal Tensor BackwardWithStates(Tensor? dOutput, ReadOnlySpan<Tensor?> dFinalState)
+    {
+        if (_output is null) throw NoForward();
+        int B = Batch, T = Steps, I = InputSize, H = Units;
+        if (dOutput is not null) CheckShape(dOutput, _output.Shape, "the output gradient", "It must have the shape of the last Forward's output.");
 
         var dOut = DOutput;
-        var src = dOutput.Span;
-        if (Options.ReturnSequences)
+        var src = dOutput is null ? default : dOutput.Span;
+        if (dOutput is null)
+        {
+            dOut.Clear();
+        }
+        else if (Options.ReturnSequences)
         {
             for (var t = 0; t < T; t++)
             {
@@ -306,7 +400,7 @@ public abstract class Rnn : Layer
         for (var s = 0; s < StateCount; s++)
         {
             var d = DState(s);
-            if (dFinalState?[s] is { } given)
+            if (s < dFinalState.Length && dFinalState[s] is { } given)
             {
                 CheckShape(given, [B, H], $"final state gradient {s} [batch, units]", "Pass one [batch, units] tensor per state, or null.");
                 given.Span.CopyTo(d);
@@ -439,3 +533,8 @@ public abstract class Rnn : Layer
     /// <summary>The processing step of input step <paramref name="t"/> (and vice versa).</summary>
     int Time(int t) => Options.GoBackwards ? Steps - 1 - t : t;
 }
+
+/// <summary>What a recurrent call gives: the output and the final state (h, and c for an LSTM; a <see cref="Bidirectional"/> gives the forward direction's, then the backward's).</summary>
+/// <param name="Output">The output: every step's hidden state, or the last one.</param>
+/// <param name="States">The final state tensors, each <c>[*, units]</c>.</param>
+public sealed record RnnSymbols(Symbol Output, IReadOnlyList<Symbol> States);

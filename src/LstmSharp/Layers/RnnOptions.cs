@@ -23,9 +23,9 @@ public record RnnOptions
     /// <see cref="Data.TextBatches"/>); with a mask a row carries the state after its last real step. The carried
     /// state is a constant: gradients stop at the start of each pass. A pass whose batch size differs from the
     /// previous pass's starts from zeros, so <c>Predict</c> on one sequence works after training on 64 streams.
-    /// <see cref="Rnn.ResetStates"/> (or <see cref="Sequential.ResetStates"/>) starts again from zeros.
+    /// <see cref="Rnn.ResetStates"/> (or <see cref="Model.ResetStates"/>) starts again from zeros.
     /// <para>
-    /// Give <see cref="Sequential.Fit"/> <c>Shuffle = false</c> and a batch size that divides the samples, so its
+    /// Give <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/> <c>Shuffle = false</c> and a batch size that divides the samples, so its
     /// batches keep the streams' order (<see cref="Data.TextBatches.ToSamples"/> lays them out); Fit resets the state at the start of every epoch and before
     /// validation unless <see cref="FitOptions.ResetStatesEachEpoch"/> is false. <c>Evaluate</c> and
     /// <c>Predict</c> continue from the current state. A stateful layer cannot be wrapped in

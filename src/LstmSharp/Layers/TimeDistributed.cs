@@ -36,10 +36,16 @@ public sealed class TimeDistributed : Layer
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [inputShape[0], .. Inner.OutputShapeFor(inputShape[1..])];
 
     /// <inheritdoc />
-    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    private protected override void ValidateInput(int[] inputShape)
     {
         if (inputShape.Length < 2)
             throw new ArgumentException($"TimeDistributed '{Name}' expects inputs [batch, time, …]; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
+        Inner.CheckInputShape(inputShape[1..]);
+    }
+
+    /// <inheritdoc />
+    private protected override int[] OnBuild(int[] inputShape, Rng rng)
+    {
         Inner.Build(inputShape.AsSpan(1), (int)(rng.NextUInt64() >> 33));
         SetParameters([.. Inner.Parameters]);
         return OutputShapeFor(inputShape);

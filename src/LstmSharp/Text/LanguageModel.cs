@@ -22,7 +22,7 @@ public sealed class LanguageModel
     Tensor? _x, _y;
     readonly float _learningRate, _decay;   // epoch e trains at learningRate · decay^(e−1)
 
-    LanguageModel(Sequential model, Tokenizer tokenizer, int steps, float decay = 1f)
+    LanguageModel(Model model, Tokenizer tokenizer, int steps, float decay = 1f)
     {
         Model = model;
         Tokenizer = tokenizer;
@@ -32,7 +32,7 @@ public sealed class LanguageModel
     }
 
     /// <summary>The network: Embedding → stateful LSTM × layers → Dense(vocabulary) logits per step.</summary>
-    public Sequential Model { get; }
+    public Model Model { get; }
 
     /// <summary>Text ↔ ids.</summary>
     public Tokenizer Tokenizer { get; }
@@ -162,7 +162,7 @@ public sealed class LanguageModel
         }
     }
 
-    /// <summary>Saves the network with its vocabulary (atomically, see <see cref="Sequential.Save"/>).</summary>
+    /// <summary>Saves the network with its vocabulary (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {
         Model.Metadata[ModelTasks.Key] = ModelTasks.Text;
@@ -174,7 +174,7 @@ public sealed class LanguageModel
     /// <summary>Loads a language model saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
     public static LanguageModel Load(string path)
     {
-        var model = Sequential.Load(path);
+        var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Text || !model.Metadata.TryGetValue(TokenizerKey, out var json))
             throw ModelTasks.WrongKind(path, task, "language model", "lstm text train");

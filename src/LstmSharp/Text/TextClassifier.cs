@@ -17,7 +17,7 @@ public sealed class TextClassifier
     const string TokenizerKey = "lstmsharp.classify.tokenizer";
     const string ClassesKey = "lstmsharp.classify.classes";
 
-    TextClassifier(Sequential model, Tokenizer tokenizer, string[] classes)
+    TextClassifier(Model model, Tokenizer tokenizer, string[] classes)
     {
         Model = model;
         Tokenizer = tokenizer;
@@ -25,7 +25,7 @@ public sealed class TextClassifier
     }
 
     /// <summary>The network: Embedding → (Bidirectional) LSTM → Dense(classes) logits.</summary>
-    public Sequential Model { get; }
+    public Model Model { get; }
 
     /// <summary>Text ↔ ids.</summary>
     public Tokenizer Tokenizer { get; }
@@ -139,7 +139,7 @@ public sealed class TextClassifier
         return ClassificationReport.Compute(actual, Predict(texts), Classes.Count);
     }
 
-    /// <summary>Saves the network with its vocabulary and labels (atomically, see <see cref="Sequential.Save"/>).</summary>
+    /// <summary>Saves the network with its vocabulary and labels (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {
         Model.Metadata[ModelTasks.Key] = ModelTasks.Classify;
@@ -151,7 +151,7 @@ public sealed class TextClassifier
     /// <summary>Loads a classifier saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
     public static TextClassifier Load(string path)
     {
-        var model = Sequential.Load(path);
+        var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Classify || !model.Metadata.TryGetValue(TokenizerKey, out var json) || !model.Metadata.TryGetValue(ClassesKey, out var classesJson))
             throw ModelTasks.WrongKind(path, task, "text classifier", "lstm classify train");

@@ -22,7 +22,7 @@ public sealed record SearchOptions
     public int Seed { get; init; }
 
     /// <summary>
-    /// The score's name. With tensors (<see cref="Tuner.Search(Tensor, Tensor, IReadOnlyList{Fold}, Func{HyperParameters, Sequential}, Func{HyperParameters, FitOptions})"/>)
+    /// The score's name. With tensors (<see cref="Tuner.Search(Tensor, Tensor, IReadOnlyList{Fold}, Func{HyperParameters, Model}, Func{HyperParameters, FitOptions})"/>)
     /// it is the validation log entry early stopping watches and the score is its value at the best epoch: <c>val_loss</c>
     /// or <c>val_</c> plus a compiled metric's name (<c>val_accuracy</c>). Default <c>val_loss</c>.
     /// </summary>

@@ -1,4 +1,4 @@
-// Tuner.Tensors: the common case — candidates are Sequential models trained on tensors x, y; each fold fits on its
+// Tuner.Tensors: the common case — candidates are models trained on tensors x, y; each fold fits on its
 // training samples with early stopping on its validation samples; the best candidate is retrained on all the data.
 using System.Globalization;
 using LstmSharp.Callbacks;
@@ -18,7 +18,7 @@ public sealed partial class Tuner
     /// candidate. Per-sample <see cref="FitOptions.SampleWeights"/> and <see cref="FitOptions.Lengths"/> are split
     /// with the samples; the fit options must leave validation data, validation split and resuming to the tuner.
     /// </summary>
-    public SearchResult Search(Tensor x, Tensor y, IReadOnlyList<Fold> folds, Func<HyperParameters, Sequential> buildModel, Func<HyperParameters, FitOptions> fitOptions)
+    public SearchResult Search(Tensor x, Tensor y, IReadOnlyList<Fold> folds, Func<HyperParameters, Model> buildModel, Func<HyperParameters, FitOptions> fitOptions)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -53,7 +53,8 @@ public sealed partial class Tuner
     /// <paramref name="x"/>, <paramref name="y"/> (scikit-learn's refit): for the mean of its folds' best epochs when
     /// known, otherwise for the epochs of <paramref name="fitOptions"/>. Returns the trained model.
     /// </summary>
-    public static Sequential RetrainBest(SearchResult result, Tensor x, Tensor y, Func<HyperParameters, Sequential> buildModel, Func<HyperParameters, FitOptions> fitOptions)
+    public static TModel RetrainBest<TModel>(SearchResult result, Tensor x, Tensor y, Func<HyperParameters, TModel> buildModel, Func<HyperParameters, FitOptions> fitOptions)
+        where TModel : Model
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(buildModel);
@@ -66,7 +67,7 @@ public sealed partial class Tuner
         return model;
     }
 
-    FoldScore FitFold(Tensor x, Tensor y, Fold fold, Sequential model, FitOptions options)
+    FoldScore FitFold(Tensor x, Tensor y, Fold fold, Model model, FitOptions options)
     {
         if (options.ValidationData is not null || options.ValidationSplit != 0f || options.ResumeFrom is not null)
         {

@@ -1,6 +1,6 @@
 // Tuner: hyper-parameter search by cross-validation — grid or seeded random candidates, each scored on every fold
 // by the mean and spread of a metric, within a budget; a failing candidate is recorded and the search goes on.
-// Training Sequential models on tensors (the common case) is in Tuner.Tensors.cs.
+// Training models on tensors (the common case) is in Tuner.Tensors.cs.
 using System.Diagnostics;
 using LstmSharp.Callbacks;
 using LstmSharp.Internals;

@@ -29,7 +29,7 @@ public sealed class ResumeTests : IDisposable
 
     sealed class StopAfter(int epoch) : Callback
     {
-        public override void OnEpochEnd(Sequential model, int e, IReadOnlyDictionary<string, float> logs)
+        public override void OnEpochEnd(Model model, int e, IReadOnlyDictionary<string, float> logs)
         {
             if (e == epoch) model.StopTraining = true;
         }

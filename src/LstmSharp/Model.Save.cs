@@ -1,4 +1,4 @@
-// Sequential.Save: one-file model files (safetensors with the architecture in its metadata), and checkpoints
+// Model.Save: one-file model files (safetensors with the architecture in its metadata), and checkpoints
 // that add the training state (optimizer slots and step, learning rate, epoch, sample order, every random
 // generator) so Fit can resume exactly where it stopped.
 using System.Globalization;
@@ -9,7 +9,7 @@ using LstmSharp.IO;
 
 namespace LstmSharp;
 
-public sealed partial class Sequential
+public partial class Model
 {
     /// <summary>
     /// Saves the architecture and weights to one safetensors file, atomically: an existing file is replaced only
@@ -18,10 +18,10 @@ public sealed partial class Sequential
     public void Save(string path) => ModelFile.Save(this, path);
 
     /// <summary>
-    /// Saves the model and, during <see cref="Fit"/>, its training state: a checkpoint that
+    /// Saves the model and, during <see cref="Fit(Tensor, Tensor, FitOptions?)"/>, its training state: a checkpoint that
     /// <see cref="FitOptions.ResumeFrom"/> continues from, giving the same weights as an uninterrupted run.
     /// </summary>
-    public void SaveCheckpoint(string path) => ModelFile.Save(this, path, _fitShuffle is null ? null : CaptureTrainingState());
+    public void SaveCheckpoint(string path) => ModelFile.Save(this, path, _fitEpoch == 0 ? null : CaptureTrainingState());
 
     ModelFile.TrainingState CaptureTrainingState()
     {
@@ -34,14 +34,15 @@ public sealed partial class Sequential
             json.WriteNumber("iterations", optimizer.Iterations);
             json.WriteNumber("learning_rate", optimizer.LearningRate);
             json.WriteString("optimizer", optimizer.GetType().Name);
-            WriteState(json, "shuffle_rng", _fitShuffle!.State);
+            if (_fitData is { } data) WriteState(json, "shuffle_rng", data.Shuffle.State);
             json.WriteStartArray("layer_rngs");
-            foreach (var rng in _layers.SelectMany(l => l.RandomGenerators())) WriteState(json, null, rng.State);
+            foreach (var rng in RandomGenerators()) WriteState(json, null, rng.State);
             json.WriteEndArray();
             json.WriteEndObject();
         }
         var names = ParameterNames();
-        var tensors = new Dictionary<string, Tensor> { ["order"] = new Tensor(_fitOrder!.Select(i => (float)i).ToArray(), _fitOrder!.Length) };
+        var tensors = new Dictionary<string, Tensor>();
+        if (_fitData is { } fitData) tensors["order"] = new Tensor([.. fitData.Order.Select(i => (float)i)], fitData.Order.Length);
         foreach (var (parameter, index, values) in optimizer.ExportSlots())
             tensors[$"optimizer/{names[parameter]}/{index.ToString(CultureInfo.InvariantCulture)}"] = new Tensor((float[])values.Clone(), values.Length);
         return new ModelFile.TrainingState(Encoding.UTF8.GetString(buffer.ToArray()), tensors);
@@ -55,21 +56,14 @@ public sealed partial class Sequential
         json.WriteEndArray();
     }
 
-    Dictionary<Parameter, string> ParameterNames()
-    {
-        var names = new Dictionary<Parameter, string>();
-        foreach (var layer in _layers)
-            foreach (var p in layer.Parameters) names[p] = $"{layer.Name}.{p.Name}";
-        return names;
-    }
+    Dictionary<Parameter, string> ParameterNames() => ParameterKeys().ToDictionary(k => k.Parameter, k => k.Key);
 
     /// <summary>Restores weights and training state from a checkpoint; returns the epoch it was saved after.</summary>
-    int RestoreCheckpoint(string path, int trainCount, Rng shuffle, int[] order)
+    int RestoreCheckpoint(string path, TensorBatches? data)
     {
         var training = ModelFile.ReadTrainingState(path)
             ?? throw new InvalidDataException($"{path}: the file holds no training state; save it with SaveCheckpoint (or ModelCheckpoint with a path) during Fit.");
-        var saved = Load(path);
-        SetWeights(saved.GetWeights());
+        SetWeights(Load(path).GetWeights());
         var optimizer = Optimizer!;
         try
         {
@@ -80,16 +74,19 @@ public sealed partial class Sequential
                 throw new InvalidDataException($"{path}: the checkpoint's optimizer is {type}; the model is compiled with {optimizer.GetType().Name}.");
             optimizer.Iterations = root.GetProperty("iterations").GetInt64();
             optimizer.LearningRate = root.GetProperty("learning_rate").GetSingle();
-            shuffle.State = ReadState(root.GetProperty("shuffle_rng"));
-            var generators = _layers.SelectMany(l => l.RandomGenerators()).ToArray();
+            var generators = RandomGenerators().ToArray();
             var states = root.GetProperty("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
             if (states.Length != generators.Length)
                 throw new InvalidDataException($"{path}: the checkpoint has {states.Length} layer random generators; the model has {generators.Length}.");
             for (var i = 0; i < generators.Length; i++) generators[i].State = states[i];
-            var storedOrder = training.Tensors["order"];
-            if (storedOrder.Length != trainCount)
-                throw new InvalidDataException($"{path}: the checkpoint was trained on {storedOrder.Length} samples; this Fit has {trainCount}.");
-            for (var i = 0; i < trainCount; i++) order[i] = (int)storedOrder.Span[i];
+            if (data is not null)
+            {
+                data.Shuffle.State = ReadState(root.GetProperty("shuffle_rng"));
+                var storedOrder = training.Tensors["order"];
+                if (storedOrder.Length != data.Order.Length)
+                    throw new InvalidDataException($"{path}: the checkpoint was trained on {storedOrder.Length} samples; this Fit has {data.Order.Length}.");
+                for (var i = 0; i < data.Order.Length; i++) data.Order[i] = (int)storedOrder.Span[i];
+            }
             var parameters = ParameterNames().ToDictionary(p => p.Value, p => p.Key);
             foreach (var (name, tensor) in training.Tensors)
             {
@@ -114,7 +111,10 @@ public sealed partial class Sequential
     /// </summary>
     public IDictionary<string, string> Metadata { get; } = new Dictionary<string, string>();
 
-    /// <summary>Loads a model saved by <see cref="Save"/>; the file's errors name the file and the problem.</summary>
+    /// <summary>
+    /// Loads a model saved by <see cref="Save"/> (a <see cref="Sequential"/> comes back as one); the file's errors
+    /// name the file and the problem.
+    /// </summary>
     /// <exception cref="InvalidDataException">The file is not a valid LstmSharp model file.</exception>
-    public static Sequential Load(string path) => ModelFile.Load(path);
+    public static Model Load(string path) => ModelFile.Load(path);
 }
