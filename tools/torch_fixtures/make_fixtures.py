@@ -21,6 +21,9 @@ Numerical recipe for every case:
      L = sum(output * grad_output) + sum(h_n * grad_h_n) [+ sum(c_n * grad_c_n)]
   so "grad.<name>" is exactly the vector-Jacobian product with the stored
   upstream gradients.
+  Exception: the Seq2SeqLSTM case has only integer ids as inputs (no float
+  inputs, no upstream gradients); its loss is the mean cross-entropy of the
+  decoder logits, and "grad.<name>" is the gradient of that loss.
 
 Number formatting: every value is written with Python's repr of a float64,
 which round-trips exactly.  Stored float32 values are written as the exact
@@ -64,6 +67,12 @@ RECURRENT_CASES = [
 ]
 LINEAR_SEED = 4001
 EMBEDDING_SEED = 5001
+SEQ2SEQ_SEED = 6001
+# Encoder-decoder sizes: batch, source/target vocab, embedding dim, hidden,
+# source length, target length. Id 0 is padding (never used), id 1 is BOS.
+SEQ2SEQ = dict(batch=3, src_vocab=7, tgt_vocab=6, embedding_dim=4, hidden_size=5,
+               src_time=5, tgt_time=4)
+SEQ2SEQ_BOS = 1
 
 
 # ---------------------------------------------------------------------------
@@ -262,6 +271,88 @@ def make_embedding_case():
 
 
 # ---------------------------------------------------------------------------
+# Encoder-decoder LSTM with teacher forcing
+# ---------------------------------------------------------------------------
+class Seq2SeqLSTM(nn.Module):
+    """Embedding -> LSTM encoder; its final (h_n, c_n) start the decoder
+    Embedding -> LSTM; Linear on every decoder step. Parameter names are
+    enc_emb.*, enc_lstm.*, dec_emb.*, dec_lstm.*, out.* (construction order,
+    which is also the order of the default-init RNG draws)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        E, H = cfg["embedding_dim"], cfg["hidden_size"]
+        self.enc_emb = nn.Embedding(cfg["src_vocab"], E, padding_idx=0)
+        self.enc_lstm = nn.LSTM(E, H, num_layers=1, bias=True, batch_first=True)
+        self.dec_emb = nn.Embedding(cfg["tgt_vocab"], E, padding_idx=0)
+        self.dec_lstm = nn.LSTM(E, H, num_layers=1, bias=True, batch_first=True)
+        self.out = nn.Linear(H, cfg["tgt_vocab"], bias=True)
+
+    def forward(self, src, tgt_in):
+        _, (h_n, c_n) = self.enc_lstm(self.enc_emb(src))
+        dec_out, _ = self.dec_lstm(self.dec_emb(tgt_in), (h_n, c_n))
+        return self.out(dec_out), h_n, c_n
+
+
+def seq2seq_loss(logits, tgt_out):
+    """PyTorch's mean cross-entropy over all batch*tgt_time steps."""
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                       tgt_out.reshape(-1))
+
+
+def run_seq2seq(mod, src, tgt_in, tgt_out):
+    """float64 forward + backward of the cross-entropy loss. Ids are int64.
+    Returns (outputs, grads) dicts; enc_h_n/enc_c_n drop the num_layers axis."""
+    mod.zero_grad(set_to_none=True)
+    logits, h_n, c_n = mod(src, tgt_in)
+    loss = seq2seq_loss(logits, tgt_out)
+    loss.backward()
+    outs = {"logits": logits, "enc_h_n": h_n[0], "enc_c_n": c_n[0], "loss": loss}
+    grads = {"grad." + n: p.grad for n, p in mod.named_parameters()}
+    return {k: v.detach().clone() for k, v in outs.items()}, \
+           {k: v.detach().clone() for k, v in grads.items()}
+
+
+def make_seq2seq_case():
+    torch.manual_seed(SEQ2SEQ_SEED)
+    cfg = SEQ2SEQ
+    mod = Seq2SeqLSTM(cfg)                              # float32, default init
+    B, Ts, Tt = cfg["batch"], cfg["src_time"], cfg["tgt_time"]
+    # Draw order is fixed: src, tgt_out. No padding (all ids >= 1); BOS (1) is
+    # reserved for the decoder's first input, so targets are drawn from 2..V-1.
+    src = torch.randint(1, cfg["src_vocab"], (B, Ts), dtype=torch.int64)
+    tgt_out = torch.randint(SEQ2SEQ_BOS + 1, cfg["tgt_vocab"], (B, Tt), dtype=torch.int64)
+    # Teacher forcing: decoder input is the target shifted right behind BOS.
+    tgt_in = torch.cat([torch.full((B, 1), SEQ2SEQ_BOS, dtype=torch.int64),
+                        tgt_out[:, :-1]], dim=1)
+
+    params32 = {k: v.detach().clone() for k, v in mod.state_dict().items()}
+
+    mod = mod.double()
+    outs, grads = run_seq2seq(mod, src, tgt_in, tgt_out)
+    assert torch.all(grads["grad.enc_emb.weight"][0] == 0)
+    assert torch.all(grads["grad.dec_emb.weight"][0] == 0)
+
+    config = dict(cfg)
+    config.update(num_layers=1, bias=True, batch_first=True, padding_idx=0,
+                  bos_id=SEQ2SEQ_BOS, teacher_forcing=True,
+                  loss="cross_entropy_mean", loss_shape=[])
+
+    # Ids are stored as float values (exact small integers).
+    tensors = {"src": src.double(), "tgt_in": tgt_in.double(), "tgt_out": tgt_out.double()}
+    tensors.update(params32)                       # "enc_emb.weight", ..., float32 values
+    tensors.update(outs)                           # float64
+    tensors.update(grads)                          # float64
+    doc = {
+        "module": "Seq2SeqLSTM",
+        "torch_version": torch.__version__,
+        "config": config,
+        "tensors": {k: tensor_entry(v) for k, v in tensors.items()},
+    }
+    return write_fixture("seq2seq_lstm", doc)
+
+
+# ---------------------------------------------------------------------------
 # Independent hand-written recurrences (documents the PyTorch weight layout)
 # ---------------------------------------------------------------------------
 def manual_recurrent(kind, cfg, T, x, h0, c0, P):
@@ -438,6 +529,78 @@ def self_check(path):
         cmp("grad.weight", g)
         assert torch.all(tens["weight"][0] == 0), "padding row expected zero at init"
         fd_checked = 0
+
+    elif kind == "Seq2SeqLSTM":
+        mod = Seq2SeqLSTM(cfg).double()
+        sd = {k: tens[k] for k in mod.state_dict().keys()}
+        mod.load_state_dict(sd)
+        for n in sd:
+            check_f32_exact(n, T_[n])
+        ids = {}
+        for n, vocab in (("src", cfg["src_vocab"]), ("tgt_in", cfg["tgt_vocab"]),
+                         ("tgt_out", cfg["tgt_vocab"])):
+            assert all(float(v).is_integer() for v in T_[n]["data"]), n
+            ids[n] = tens[n].long()
+            assert int(ids[n].min()) >= 1 and int(ids[n].max()) < vocab, n
+        assert list(ids["src"].shape) == [cfg["batch"], cfg["src_time"]]
+        assert list(ids["tgt_out"].shape) == [cfg["batch"], cfg["tgt_time"]]
+        assert torch.all(ids["tgt_in"][:, 0] == cfg["bos_id"])
+        assert torch.equal(ids["tgt_in"][:, 1:], ids["tgt_out"][:, :-1])
+        assert list(T_["loss"]["shape"]) == cfg["loss_shape"]
+        for n in ("enc_emb.weight", "dec_emb.weight"):
+            assert torch.all(tens[n][0] == 0), "padding row expected zero at init"
+            assert torch.all(tens["grad." + n][0] == 0), "padding row gradient expected zero"
+
+        outs, grads = run_seq2seq(mod, ids["src"], ids["tgt_in"], ids["tgt_out"])
+        for k, v in list(outs.items()) + list(grads.items()):
+            cmp(k, v)
+        expected = {"src", "tgt_in", "tgt_out"} | set(sd) | set(outs) | set(grads)
+        assert expected == set(T_), (path, expected ^ set(T_))
+
+        # Independent forward: gather, hand-written recurrences, x @ W.T + b,
+        # log-sum-exp cross-entropy; its autograd gradients must match too.
+        P = {k: tens[k].clone().requires_grad_(True) for k in sd}
+        lcfg = {"hidden_size": cfg["hidden_size"], "num_layers": 1, "bidirectional": False}
+        def sub(prefix):
+            return {k[len(prefix):]: v for k, v in P.items() if k.startswith(prefix)}
+        B, H = cfg["batch"], cfg["hidden_size"]
+        zeros = torch.zeros(1, B, H, dtype=torch.float64)
+        enc = manual_recurrent("LSTM", lcfg, cfg["src_time"], P["enc_emb.weight"][ids["src"]],
+                               zeros, zeros, sub("enc_lstm."))
+        dec = manual_recurrent("LSTM", lcfg, cfg["tgt_time"], P["dec_emb.weight"][ids["tgt_in"]],
+                               enc["h_n"], enc["c_n"], sub("dec_lstm."))
+        logits = dec["output"] @ P["out.weight"].T + P["out.bias"]
+        flat = logits.reshape(-1, cfg["tgt_vocab"])
+        picked = flat.gather(1, ids["tgt_out"].reshape(-1, 1))[:, 0]
+        loss = (torch.logsumexp(flat, dim=1) - picked).mean()
+        cmp("logits", logits)
+        cmp("enc_h_n", enc["h_n"][0])
+        cmp("enc_c_n", enc["c_n"][0])
+        cmp("loss", loss)
+        loss.backward()
+        for k, v in P.items():
+            cmp("grad." + k, v.grad)                 # no id 0 occurs: no padding rule needed
+
+        # Finite differences of the loss on 3 random entries of every parameter.
+        def loss_fn():
+            with torch.no_grad():
+                lg, _, _ = mod(ids["src"], ids["tgt_in"])
+                return seq2seq_loss(lg, ids["tgt_out"]).item()
+
+        gen = torch.Generator().manual_seed(7)
+        for n, p in mod.named_parameters():
+            flat = p.data.view(-1)
+            for idx in torch.randperm(flat.numel(), generator=gen)[:3].tolist():
+                orig = flat[idx].item()
+                flat[idx] = orig + FD_EPS
+                lp = loss_fn()
+                flat[idx] = orig - FD_EPS
+                lm = loss_fn()
+                flat[idx] = orig
+                fd = (lp - lm) / (2 * FD_EPS)
+                an = tens["grad." + n].view(-1)[idx].item()
+                assert abs(fd - an) <= FD_TOL * max(1.0, abs(an)), (path, n, idx, fd, an)
+                fd_checked += 1
     else:
         raise AssertionError(kind)
     return worst, fd_checked
@@ -450,6 +613,7 @@ def main():
     paths = [make_recurrent_case(*c) for c in RECURRENT_CASES]
     paths.append(make_linear_case())
     paths.append(make_embedding_case())
+    paths.append(make_seq2seq_case())
     print("torch", torch.__version__)
     for p in paths:
         worst, nfd = self_check(p)
