@@ -381,7 +381,15 @@ public partial class Model : Layer
         return [.. _outputs.Select(o => (o.Shape.ToArray(), o.HasMask))];
     }
 
-    /// <summary>Calls the model on symbols, as a layer: its outputs for these inputs.</summary>
+    /// <summary>Calls a one-input, one-output model on a symbol, as a layer: its output.</summary>
+    public new Symbol Call(Symbol input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (_outputs.Length != 1) throw new InvalidOperationException($"Model '{Name}' has {_outputs.Length} outputs; Call(params Symbol[]) gives them all.");
+        return Node.Create(this, [input]).Outputs[0];
+    }
+
+    /// <summary>Calls the model on symbols (one per input), as a layer: its outputs for these inputs.</summary>
     public IReadOnlyList<Symbol> Call(params Symbol[] inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);

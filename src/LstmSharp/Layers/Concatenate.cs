@@ -71,7 +71,8 @@ public sealed class Concatenate : MergeLayer
         if (_widths.Length != inputs.Length) (_widths, _dInputs) = (new int[inputs.Length], new Tensor?[inputs.Length]);
         var total = 0;
         for (var i = 0; i < inputs.Length; i++) total += _widths[i] = inputs[i].Dim(_axis);
-        var shape = first.Shape.ToArray();
+        Span<int> shape = stackalloc int[first.Rank];
+        first.Shape.CopyTo(shape);
         shape[_axis] = total;
         var y = Ensure(ref _output, shape);
         // Blocks: outer = product of the axes before, inner = product of those after; input i gives widthᵢ·inner per block.
@@ -98,9 +99,10 @@ public sealed class Concatenate : MergeLayer
         var outer = dOutput.Length / (total * inner);
         var src = dOutput.Span;
         var offset = 0;
+        Span<int> shape = stackalloc int[dOutput.Rank];
+        dOutput.Shape.CopyTo(shape);
         for (var i = 0; i < dInputs.Length; i++)
         {
-            var shape = dOutput.Shape.ToArray();
             shape[_axis] = _widths[i];
             var dx = Ensure(ref _dInputs[i], shape);
             var block = _widths[i] * inner;
@@ -115,7 +117,7 @@ public sealed class Concatenate : MergeLayer
     private protected override Tensor? MergeMasks(Tensor[] inputs, Tensor?[] masks)
     {
         if (_axis != 1 || inputs[0].Rank < 3) return CombineMasks(masks);
-        if (masks.All(m => m is null)) return null;
+        if (Array.TrueForAll(masks, m => m is null)) return null;
         var batch = inputs[0].Dim(0);
         var total = _widths.Sum();
         var mask = Ensure(ref _timeMask, batch, total).Span;
