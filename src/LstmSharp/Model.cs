@@ -424,6 +424,13 @@ public partial class Model : Layer
     /// <summary>Every parameter keyed <c>layer.parameter</c> (a nested model's as <c>model.layer.parameter</c>).</summary>
     internal IEnumerable<(string Key, Parameter Parameter)> ParameterKeys() => _layers.SelectMany(l => l.NamedParameters());
 
+    /// <summary>A model inside another one stores its whole graph as its config.</summary>
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WritePropertyName("graph");
+        IO.ModelFile.WriteGraph(json, this);
+    }
+
     internal override IEnumerable<Layer> AllLayers() => [this, .. _layers.SelectMany(l => l.AllLayers())];
 
     internal override IEnumerable<Internals.Rng> RandomGenerators() => _layers.SelectMany(l => l.RandomGenerators());

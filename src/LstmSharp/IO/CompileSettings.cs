@@ -32,30 +32,57 @@ internal static class CompileSettings
                 default: throw new NotSupportedException($"Optimizer {o.GetType().Name} cannot be saved.");
             }
             json.WriteEndObject();
-            var loss = model.Loss!;
-            json.WriteStartObject("loss");
-            json.WriteString("type", loss.GetType().Name);
-            switch (loss)
+            if (model.Outputs.Count == 1)
             {
-                case Huber h: json.WriteNumber("delta", h.Delta); break;
-                case BinaryCrossentropy b: json.WriteBoolean("from_logits", b.FromLogits); break;
-                case CategoricalCrossentropy c: json.WriteBoolean("from_logits", c.FromLogits); break;
-                case SparseCategoricalCrossentropy s: json.WriteBoolean("from_logits", s.FromLogits); break;
+                WriteLoss(json, model.Loss!);
+                WriteMetrics(json, model.Metrics);
             }
-            json.WriteEndObject();
-            json.WriteStartArray("metrics");
-            foreach (var m in model.Metrics)
+            else
             {
-                json.WriteStartObject();
-                json.WriteString("type", m.GetType().Name);
-                if (m is BinaryAccuracy ba) json.WriteNumber("threshold", ba.Threshold);
-                if (m is Perplexity p) json.WriteBoolean("from_logits", p.FromLogits);
-                json.WriteEndObject();
+                // One entry per output: its name, loss, weight and metrics.
+                json.WriteStartArray("outputs");
+                for (var k = 0; k < model.Outputs.Count; k++)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", model.Outputs[k].Name);
+                    json.WriteNumber("weight", model.LossWeights[k]);
+                    WriteLoss(json, model.Losses[k]);
+                    WriteMetrics(json, model.OutputMetrics[k]);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
             }
-            json.WriteEndArray();
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    static void WriteLoss(Utf8JsonWriter json, Loss loss)
+    {
+        json.WriteStartObject("loss");
+        json.WriteString("type", loss.GetType().Name);
+        switch (loss)
+        {
+            case Huber h: json.WriteNumber("delta", h.Delta); break;
+            case BinaryCrossentropy b: json.WriteBoolean("from_logits", b.FromLogits); break;
+            case CategoricalCrossentropy c: json.WriteBoolean("from_logits", c.FromLogits); break;
+            case SparseCategoricalCrossentropy s: json.WriteBoolean("from_logits", s.FromLogits); break;
+        }
+        json.WriteEndObject();
+    }
+
+    static void WriteMetrics(Utf8JsonWriter json, IReadOnlyList<Metric> metrics)
+    {
+        json.WriteStartArray("metrics");
+        foreach (var m in metrics)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", m.GetType().Name);
+            if (m is BinaryAccuracy ba) json.WriteNumber("threshold", ba.Threshold);
+            if (m is Perplexity p) json.WriteBoolean("from_logits", p.FromLogits);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     public static void Apply(Model model, string settings)
@@ -63,7 +90,6 @@ internal static class CompileSettings
         using var doc = JsonDocument.Parse(settings);
         var root = doc.RootElement;
         var o = root.GetProperty("optimizer");
-        float F(JsonElement e, string name) => e.GetProperty(name).GetSingle();
         var lr = F(o, "learning_rate");
         float? norm = o.TryGetProperty("global_clip_norm", out var n) ? n.GetSingle() : null;
         float? clip = o.TryGetProperty("clip_value", out var c) ? c.GetSingle() : null;
@@ -76,9 +102,23 @@ internal static class CompileSettings
             nameof(Adagrad) => new Adagrad(lr, F(o, "initial_accumulator"), F(o, "epsilon")) { GlobalClipNorm = norm, ClipValue = clip },
             var t => throw new FormatException($"unknown optimizer '{t}'"),
         };
-        var l = root.GetProperty("loss");
-        bool Logits(JsonElement e) => e.TryGetProperty("from_logits", out var v) && v.GetBoolean();
-        Loss loss = l.GetProperty("type").GetString() switch
+        if (root.TryGetProperty("outputs", out var outputs))
+        {
+            var entries = outputs.EnumerateArray().ToArray();
+            model.Compile(optimizer,
+                entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => ReadLoss(e.GetProperty("loss"))),
+                entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => F(e, "weight")),
+                entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => ReadMetrics(e.GetProperty("metrics"))));
+            return;
+        }
+        model.Compile(optimizer, ReadLoss(root.GetProperty("loss")), ReadMetrics(root.GetProperty("metrics")));
+    }
+
+    static float F(JsonElement e, string name) => e.GetProperty(name).GetSingle();
+
+    static bool Logits(JsonElement e) => e.TryGetProperty("from_logits", out var v) && v.GetBoolean();
+
+    static Loss ReadLoss(JsonElement l) => l.GetProperty("type").GetString() switch
         {
             nameof(MeanSquaredError) => new MeanSquaredError(),
             nameof(MeanAbsoluteError) => new MeanAbsoluteError(),
@@ -88,7 +128,8 @@ internal static class CompileSettings
             nameof(SparseCategoricalCrossentropy) => new SparseCategoricalCrossentropy(Logits(l)),
             var t => throw new FormatException($"unknown loss '{t}'"),
         };
-        var metrics = root.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("type").GetString() switch
+
+    static Metric[] ReadMetrics(JsonElement metrics) => metrics.EnumerateArray().Select(m => m.GetProperty("type").GetString() switch
         {
             nameof(BinaryAccuracy) => (Metric)new BinaryAccuracy(F(m, "threshold")),
             nameof(CategoricalAccuracy) => new CategoricalAccuracy(),
@@ -98,6 +139,4 @@ internal static class CompileSettings
             nameof(Perplexity) => new Perplexity(Logits(m)),
             var t => throw new FormatException($"unknown metric '{t}'"),
         }).ToArray();
-        model.Compile(optimizer, loss, metrics);
-    }
 }

@@ -1,6 +1,12 @@
-// ModelFile: a model as one safetensors file — the weights as tensors named "layer.parameter",
-// and in the header's __metadata__ the format name and version and the architecture as JSON, from which
-// Load rebuilds the layers before it fills their weights. Initialisers are not stored (the weights are).
+// ModelFile: a model as one safetensors file — the weights as tensors named "layer.parameter", and in the
+// header's __metadata__ the format name and version and the architecture as JSON, from which Load rebuilds the
+// graph before it fills the weights. Initialisers are not stored (the weights are).
+//
+// Version 2 (lstmsharp.model) stores the graph: {"class": "Model" | "Sequential", "inputs": [{"name", "shape"}],
+// "nodes": [{"layer": {"type", "name", …config}, "inputs": [[node, output], …]}], "outputs": [{"node", "output",
+// "name"}]}, nodes in call order; node −1 stands for the model inputs (output k = input k). A model used as a layer
+// stores its own graph in its config. Version 1 (lstmsharp.sequential: "input" shape and a "layers" chain) loads
+// as a Sequential.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,8 +16,9 @@ namespace LstmSharp.IO;
 
 internal static class ModelFile
 {
-    public const string Format = "lstmsharp.sequential";
-    public const int Version = 1;
+    public const string Format = "lstmsharp.model";
+    public const int Version = 2;
+    const string FormatV1 = "lstmsharp.sequential";
 
     /// <summary>Prefix of the header entries that hold <see cref="Model.Metadata"/>.</summary>
     public const string UserPrefix = "user.";
@@ -56,43 +63,34 @@ internal static class ModelFile
     {
         var all = SafeTensors.Read(path);
         var file = all with { Tensors = all.Tensors.Where(t => !t.Key.StartsWith(TrainingPrefix, StringComparison.Ordinal)).ToDictionary() };
-        if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
+        var format = file.Metadata.GetValueOrDefault("format");
+        if (format is not (Format or FormatV1))
             throw new InvalidDataException($"{path}: not an LstmSharp model file (its format is '{format ?? "none"}'; expected '{Format}').");
-        if (!int.TryParse(file.Metadata.GetValueOrDefault("format_version"), CultureInfo.InvariantCulture, out var version) || version > Version)
+        if (!int.TryParse(file.Metadata.GetValueOrDefault("format_version"), CultureInfo.InvariantCulture, out var version) || version > Version || version < 1)
             throw new InvalidDataException($"{path}: model file version '{file.Metadata.GetValueOrDefault("format_version")}' is newer than this library reads ({Version}).");
         Model model;
         try
         {
             using var json = JsonDocument.Parse(file.Metadata.GetValueOrDefault("architecture") ?? "");
-            var root = json.RootElement;
-            var inputShape = root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            // Count the parameters the architecture declares before building anything, so a hostile header cannot
-            // make the loader allocate much more than the file holds (small mismatches are reported tensor by
-            // tensor below, with names and shapes).
-            long width = inputShape.Length == 0 ? 0 : inputShape[^1];
-            long declared = 0;
-            var stored = file.Tensors.Values.Sum(t => (long)t.Length);
-            foreach (var e in root.GetProperty("layers").EnumerateArray())
-            {
-                try
-                {
-                    declared = checked(declared + CountParameters(e, ref width));
-                }
-                catch (OverflowException)
-                {
-                    declared = long.MaxValue;
-                }
-                if (declared > Limit(stored)) break;
-            }
-            if (declared > Limit(stored))
-                throw new InvalidDataException($"{path}: the architecture needs far more parameter values ({declared}+) than the {stored} the file holds.");
-            var input = new Input(inputShape);
-            var layers = root.GetProperty("layers").EnumerateArray().Select(ReadLayer).ToArray();
-            model = new Sequential(input, layers);
+            // The parameters the architecture declares are counted before anything is built, so a hostile header
+            // cannot make the loader allocate much more than the file holds (small mismatches are reported tensor
+            // by tensor below, with names and shapes).
+            var budget = _budget = new Budget(Limit(file.Tensors.Values.Sum(t => (long)t.Length)));
+            model = version == 1 ? ReadChain(json.RootElement, budget) : ReadGraph(json.RootElement, null);
+            if (budget.Exceeded)
+                throw new InvalidDataException($"{path}: the architecture needs far more parameter values ({budget.Declared}+) than the {budget.Stored} the file holds.");
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        catch (InvalidDataException e) when (e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or InvalidDataException or NotSupportedException)
         {
             throw new InvalidDataException($"{path}: the architecture in the model file cannot be read: {e.Message}", e);
+        }
+        finally
+        {
+            _budget = null;
         }
 
         var expected = model.GetWeights();
@@ -125,177 +123,153 @@ internal static class ModelFile
 
     static string Architecture(Model model)
     {
-        if (!model.IsChain) throw new NotSupportedException($"Model '{model.Name}' is not a chain of layers, which this file format cannot hold yet.");
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("input");
-            foreach (var d in model.InputShape) json.WriteNumberValue(d);
-            json.WriteEndArray();
-            json.WriteStartArray("layers");
-            foreach (var layer in model.Layers) WriteLayer(json, layer);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
+        using (var json = new Utf8JsonWriter(buffer)) WriteGraph(json, model);
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    static void WriteLayer(Utf8JsonWriter json, Layer layer)
+    /// <summary>Writes the graph of <paramref name="model"/> (the format in the file header above).</summary>
+    public static void WriteGraph(Utf8JsonWriter json, Model model)
     {
+        var nodes = model.Nodes;
+        var where = new Dictionary<Symbol, (int Node, int Output)>();
+        for (var i = 0; i < model.Inputs.Count; i++) where[model.Inputs[i]] = (-1, i);
+        for (var n = 0; n < nodes.Count; n++)
+            for (var k = 0; k < nodes[n].Outputs.Length; k++) where[nodes[n].Outputs[k]] = (n, k);
         json.WriteStartObject();
-        json.WriteString("type", layer.GetType().Name);
-        json.WriteString("name", layer.Name);
-        switch (layer)
+        json.WriteString("class", model is Sequential ? nameof(Sequential) : nameof(Model));
+        json.WriteStartArray("inputs");
+        foreach (var input in model.Inputs)
         {
-            case Rnn rnn:
-                json.WriteNumber("units", rnn.Units);
-                var o = rnn.Options;
-                json.WriteBoolean("return_sequences", o.ReturnSequences);
-                json.WriteBoolean("go_backwards", o.GoBackwards);
-                json.WriteBoolean("stateful", o.Stateful);
-                json.WriteNumber("dropout", o.Dropout);
-                json.WriteNumber("recurrent_dropout", o.RecurrentDropout);
-                WriteRegularizer(json, "kernel_regularizer", o.KernelRegularizer);
-                WriteRegularizer(json, "recurrent_regularizer", o.RecurrentRegularizer);
-                WriteRegularizer(json, "bias_regularizer", o.BiasRegularizer);
-                if (rnn is Lstm lstm)
-                {
-                    json.WriteBoolean("peepholes", lstm.LstmOptions.Peepholes);
-                    json.WriteBoolean("unit_forget_bias", lstm.LstmOptions.UnitForgetBias);
-                }
-                break;
-            case Dense dense:
-                json.WriteNumber("units", dense.Units);
-                json.WriteString("activation", dense.Activation.ToString());
-                WriteRegularizer(json, "kernel_regularizer", dense.KernelRegularizer);
-                WriteRegularizer(json, "bias_regularizer", dense.BiasRegularizer);
-                break;
-            case Embedding embedding:
-                json.WriteNumber("vocabulary", embedding.VocabularySize);
-                json.WriteNumber("dimension", embedding.Dimension);
-                break;
-            case Dropout dropout:
-                json.WriteNumber("rate", dropout.Rate);
-                json.WriteNumber("seed", dropout.Seed);
-                break;
-            case Masking masking:
-                json.WriteNumber("mask_value", masking.MaskValue);
-                break;
-            case Bidirectional bidirectional:
-                json.WriteString("merge", bidirectional.Merge.ToString());
-                json.WritePropertyName("layer");
-                WriteLayer(json, bidirectional.ForwardLayer);
-                break;
-            case TimeDistributed distributed:
-                json.WritePropertyName("layer");
-                WriteLayer(json, distributed.Inner);
-                break;
-            default:
-                throw new NotSupportedException($"Layer '{layer.Name}' of type {layer.GetType().Name} cannot be saved.");
+            json.WriteStartObject();
+            json.WriteString("name", input.Name);
+            json.WriteStartArray("shape");
+            foreach (var d in input.Shape) json.WriteNumberValue(d);
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
+        json.WriteEndArray();
+        json.WriteStartArray("nodes");
+        foreach (var node in nodes)
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("layer");
+            LayerConfigs.Write(json, node.Layer);
+            json.WriteStartArray("inputs");
+            foreach (var input in node.Inputs)
+            {
+                var (n, k) = where[input];
+                json.WriteStartArray();
+                json.WriteNumberValue(n);
+                json.WriteNumberValue(k);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteStartArray("outputs");
+        foreach (var output in model.Outputs)
+        {
+            var (n, k) = where[output];
+            json.WriteStartObject();
+            json.WriteNumber("node", n);
+            json.WriteNumber("output", k);
+            json.WriteString("name", output.Name);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 
-    static void WriteRegularizer(Utf8JsonWriter json, string name, Regularizer? regularizer)
+    /// <summary>The budget of the file being loaded on this thread (nested graphs count against it too).</summary>
+    [ThreadStatic]
+    static Budget? _budget;
+
+    /// <summary>The parameter values an architecture may declare, and how many it has so far.</summary>
+    internal sealed class Budget(long limit)
     {
-        if (regularizer is null) return;
-        json.WriteStartObject(name);
-        json.WriteNumber("l1", regularizer.L1);
-        json.WriteNumber("l2", regularizer.L2);
-        json.WriteEndObject();
+        public long Stored => (limit - 1_000_000) / 2;
+
+        public long Declared { get; private set; }
+
+        public bool Exceeded => Declared > limit;
+
+        /// <summary>Counts a layer call's parameters; throws once the architecture declares more than the file can hold.</summary>
+        public void Add(Layer layer, Symbol[] inputs)
+        {
+            if (layer is Model || inputs.Length == 0) return;   // a nested model was counted when it was read
+            try
+            {
+                Declared = checked(Declared + layer.ParameterCountFor([.. inputs[0].Shape]));
+            }
+            catch (OverflowException)
+            {
+                Declared = long.MaxValue;
+            }
+            if (Exceeded) throw new InvalidDataException($"the architecture needs far more parameter values ({Declared}+) than the {Stored} the file holds.");
+        }
     }
 
-    static Layer ReadLayer(JsonElement e)
+    /// <summary>Rebuilds a version-2 graph: the calls symbolically first (counting parameters), then the model.</summary>
+    public static Model ReadGraph(JsonElement e, string? name)
     {
-        var type = e.GetProperty("type").GetString();
-        var name = e.GetProperty("name").GetString();
-        switch (type)
+        var budget = _budget ?? new Budget(long.MaxValue);
+        var inputs = e.GetProperty("inputs").EnumerateArray()
+            .Select(i => new Input([.. i.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())]) { Name = i.GetProperty("name").GetString()! })
+            .ToArray();
+        var produced = new List<Symbol[]>();
+        var layers = new List<Layer>();
+        Symbol At(int node, int output)
         {
-            case nameof(Lstm):
-            case nameof(Gru):
-            case nameof(SimpleRnn):
-                var units = e.GetProperty("units").GetInt32();
-                var options = new RnnOptions
-                {
-                    Name = name,
-                    ReturnSequences = e.GetProperty("return_sequences").GetBoolean(),
-                    GoBackwards = e.GetProperty("go_backwards").GetBoolean(),
-                    Stateful = e.TryGetProperty("stateful", out var stateful) && stateful.GetBoolean(),
-                    Dropout = e.GetProperty("dropout").GetSingle(),
-                    RecurrentDropout = e.GetProperty("recurrent_dropout").GetSingle(),
-                    KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
-                    RecurrentRegularizer = ReadRegularizer(e, "recurrent_regularizer"),
-                    BiasRegularizer = ReadRegularizer(e, "bias_regularizer"),
-                };
-                return type switch
-                {
-                    nameof(Lstm) => new Lstm(units, new LstmOptions
-                    {
-                        Name = options.Name, ReturnSequences = options.ReturnSequences, GoBackwards = options.GoBackwards, Stateful = options.Stateful,
-                        Dropout = options.Dropout, RecurrentDropout = options.RecurrentDropout,
-                        KernelRegularizer = options.KernelRegularizer, RecurrentRegularizer = options.RecurrentRegularizer, BiasRegularizer = options.BiasRegularizer,
-                        Peepholes = e.GetProperty("peepholes").GetBoolean(), UnitForgetBias = e.GetProperty("unit_forget_bias").GetBoolean(),
-                    }),
-                    nameof(Gru) => new Gru(units, options),
-                    _ => new SimpleRnn(units, options),
-                };
-            case nameof(Dense):
-                return new Dense(e.GetProperty("units").GetInt32(), Enum.Parse<Activation>(e.GetProperty("activation").GetString()!), name,
-                    ReadRegularizer(e, "kernel_regularizer"), ReadRegularizer(e, "bias_regularizer"));
-            case nameof(Embedding):
-                return new Embedding(e.GetProperty("vocabulary").GetInt32(), e.GetProperty("dimension").GetInt32(), name);
-            case nameof(Dropout):
-                return new Dropout(e.GetProperty("rate").GetSingle(), e.GetProperty("seed").GetInt32(), name);
-            case nameof(Masking):
-                return new Masking(e.GetProperty("mask_value").GetSingle(), name);
-            case nameof(Bidirectional):
-                var inner = ReadLayer(e.GetProperty("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer.");
-                return new Bidirectional(inner, Enum.Parse<MergeMode>(e.GetProperty("merge").GetString()!), name);
-            case nameof(TimeDistributed):
-                return new TimeDistributed(ReadLayer(e.GetProperty("layer")), name);
-            default:
-                throw new FormatException($"unknown layer type '{type}'");
+            var outputs = node == -1 ? inputs : node >= 0 && node < produced.Count ? produced[node] : throw new FormatException($"a node input refers to node {node} before it exists");
+            return output >= 0 && output < outputs.Length ? outputs[output] : throw new FormatException($"node {node} has no output {output}");
         }
+        Symbol Reference(JsonElement pair) => pair.GetArrayLength() == 2
+            ? At(pair[0].GetInt32(), pair[1].GetInt32())
+            : throw new FormatException("a node input is not [node, output]");
+        foreach (var n in e.GetProperty("nodes").EnumerateArray())
+        {
+            var layer = LayerConfigs.Read(n.GetProperty("layer"));
+            var ins = n.GetProperty("inputs").EnumerateArray().Select(Reference).ToArray();
+            budget.Add(layer, ins);
+            produced.Add(Node.Create(layer, ins).Outputs);
+            layers.Add(layer);
+        }
+        var outs = e.GetProperty("outputs").EnumerateArray().Select(o =>
+        {
+            var symbol = At(o.GetProperty("node").GetInt32(), o.GetProperty("output").GetInt32());
+            var stored = o.GetProperty("name").GetString()!;
+            if (symbol.Name != stored) symbol.Name = stored;
+            return symbol;
+        }).ToArray();
+        return e.GetProperty("class").GetString() switch
+        {
+            nameof(Sequential) when inputs.Length == 1 => Named(new Sequential(inputs[0], [.. layers]), name),
+            nameof(Model) => new Model(inputs, outs, name: name),
+            var c => throw new FormatException($"unknown model class '{c}'"),
+        };
+    }
+
+    static Model Named(Model model, string? name)
+    {
+        if (name is not null) model.Name = name;
+        return model;
+    }
+
+    /// <summary>Rebuilds a version-1 file: an input shape and a chain of layers, as a Sequential.</summary>
+    static Sequential ReadChain(JsonElement root, Budget budget)
+    {
+        var input = new Input([.. root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32())]);
+        var layers = root.GetProperty("layers").EnumerateArray().Select(LayerConfigs.Read).ToArray();
+        Symbol x = input;
+        foreach (var layer in layers)
+        {
+            budget.Add(layer, [x]);
+            x = Node.Create(layer, [x]).Outputs[0];
+        }
+        return new Sequential(input, layers);
     }
 
     static long Limit(long stored) => 2 * stored + 1_000_000;
-
-    /// <summary>The parameters a layer's config declares for inputs <paramref name="width"/> wide; updates the width.</summary>
-    static long CountParameters(JsonElement e, ref long width)
-    {
-        checked
-        {
-            switch (e.GetProperty("type").GetString())
-            {
-                case nameof(Lstm):
-                case nameof(Gru):
-                case nameof(SimpleRnn):
-                    long h = e.GetProperty("units").GetInt32();
-                    long gates = e.GetProperty("type").GetString() switch { nameof(Lstm) => 4, nameof(Gru) => 3, _ => 1 };
-                    var count = gates * h * (width + h + 2) + (e.TryGetProperty("peepholes", out var p) && p.GetBoolean() ? 3 * h : 0);
-                    width = h;
-                    return count;
-                case nameof(Dense):
-                    long units = e.GetProperty("units").GetInt32();
-                    var dense = units * (width + 1);
-                    width = units;
-                    return dense;
-                case nameof(Embedding):
-                    width = e.GetProperty("dimension").GetInt32();
-                    return (long)e.GetProperty("vocabulary").GetInt32() * width;
-                case nameof(Bidirectional):
-                    var one = CountParameters(e.GetProperty("layer"), ref width);
-                    if (e.GetProperty("merge").GetString() == nameof(MergeMode.Concat)) width *= 2;
-                    return 2 * one;
-                case nameof(TimeDistributed):
-                    return CountParameters(e.GetProperty("layer"), ref width);
-                default:
-                    return 0;
-            }
-        }
-    }
-
-    static Regularizer? ReadRegularizer(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var r) ? new Regularizer(r.GetProperty("l1").GetSingle(), r.GetProperty("l2").GetSingle()) : null;
 }

@@ -58,6 +58,15 @@ public sealed class Bidirectional : Layer
 
     int MergedUnits => Merge == MergeMode.Concat ? 2 * Units : Units;
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteString("merge", Merge.ToString());
+        json.WritePropertyName("layer");
+        IO.LayerConfigs.Write(json, _forward);
+    }
+
+    internal override long ParameterCountFor(int[] inputShape) => checked(2 * _forward.ParameterCountFor(inputShape));
+
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape)
         => _forward.Options.ReturnSequences ? [inputShape[0], MergedUnits] : [MergedUnits];

@@ -25,6 +25,8 @@ public sealed class Concatenate : MergeLayer
     /// <summary>The axis joined, counting the batch axis as 0; negative counts from the end.</summary>
     public int Axis { get; }
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json) => json.WriteNumber("axis", Axis);
+
     private protected override int[] MergedShape(Symbol[] inputs)
     {
         var rank = inputs[0].Shape.Count + 1;

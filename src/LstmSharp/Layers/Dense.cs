@@ -59,6 +59,16 @@ public sealed class Dense : Layer
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [.. inputShape[..^1], Units];
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteNumber("units", Units);
+        json.WriteString("activation", Activation.ToString());
+        IO.LayerConfigs.WriteRegularizer(json, "kernel_regularizer", KernelRegularizer);
+        IO.LayerConfigs.WriteRegularizer(json, "bias_regularizer", BiasRegularizer);
+    }
+
+    internal override long ParameterCountFor(int[] inputShape) => inputShape.Length == 0 ? 0 : checked(Units * ((long)inputShape[^1] + 1));
+
     /// <inheritdoc />
     private protected override void ValidateInput(int[] inputShape)
     {

@@ -37,6 +37,12 @@ public sealed class Dropout : Layer
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => inputShape.ToArray();
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteNumber("rate", Rate);
+        json.WriteNumber("seed", Seed);
+    }
+
     /// <inheritdoc />
     private protected override int[] OnBuild(int[] inputShape, Rng rng) => OutputShapeFor(inputShape);
 

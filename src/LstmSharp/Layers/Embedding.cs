@@ -42,6 +42,14 @@ public sealed class Embedding : Layer
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [.. inputShape, Dimension];
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteNumber("vocabulary", VocabularySize);
+        json.WriteNumber("dimension", Dimension);
+    }
+
+    internal override long ParameterCountFor(int[] inputShape) => (long)VocabularySize * Dimension;
+
     /// <inheritdoc />
     private protected override void ValidateInput(int[] inputShape)
     {

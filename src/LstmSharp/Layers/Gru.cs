@@ -32,6 +32,8 @@ public sealed class Gru : Rnn
     {
     }
 
+    private protected override int GateCount => 3;
+
     internal override Rnn CreateReverse() => new Gru(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
 
     private protected override void CreateParameters(int inputSize, Rng rng)

@@ -162,6 +162,19 @@ public abstract class Layer
     /// <summary>The layers this one consists of, itself included (a model lists its layers).</summary>
     internal virtual IEnumerable<Layer> AllLayers() => [this];
 
+    /// <summary>
+    /// Writes the layer's settings (beyond <c>type</c> and <c>name</c>) into its model-file config; the reader is
+    /// registered in <see cref="IO.LayerConfigs"/>. A layer without one cannot be saved.
+    /// </summary>
+    internal virtual void WriteConfig(System.Text.Json.Utf8JsonWriter json) =>
+        throw new NotSupportedException($"Layer '{Name}' of type {GetType().Name} cannot be saved.");
+
+    /// <summary>
+    /// How many parameter values the layer has for inputs of <paramref name="inputShape"/>, computed without
+    /// building it (a loader checks a file's architecture against its size before allocating anything).
+    /// </summary>
+    internal virtual long ParameterCountFor(int[] inputShape) => 0;
+
     /// <summary>True while the name is the default from the type (a model may then make it unique).</summary>
     internal bool HasDefaultName { get; private set; }
 

@@ -35,6 +35,18 @@ public sealed class Lstm : Rnn
     /// <summary>The LSTM-specific options.</summary>
     public LstmOptions LstmOptions { get; }
 
+    private protected override int GateCount => 4;
+
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        base.WriteConfig(json);
+        json.WriteBoolean("peepholes", LstmOptions.Peepholes);
+        json.WriteBoolean("unit_forget_bias", LstmOptions.UnitForgetBias);
+    }
+
+    internal override long ParameterCountFor(int[] inputShape)
+        => checked(base.ParameterCountFor(inputShape) + (LstmOptions.Peepholes ? 3L * Units : 0));
+
     internal override Rnn CreateReverse() => new Lstm(Units, LstmOptions with { GoBackwards = !LstmOptions.GoBackwards, Name = Name + "_reverse" });
 
     private protected override void CreateParameters(int inputSize, Rng rng)

@@ -24,6 +24,8 @@ public sealed class Masking : Layer
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => inputShape.ToArray();
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json) => json.WriteNumber("mask_value", MaskValue);
+
     /// <inheritdoc />
     private protected override void ValidateInput(int[] inputShape)
     {

@@ -108,6 +108,10 @@ public abstract class MergeLayer : Layer
         return _mask;
     }
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+    }
+
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => throw SingleInput();
 

@@ -19,6 +19,8 @@ public sealed class RepeatVector : Layer
     /// <summary>The number of steps n.</summary>
     public int Count { get; }
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json) => json.WriteNumber("count", Count);
+
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [Count, .. inputShape];
 

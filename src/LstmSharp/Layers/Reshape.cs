@@ -25,6 +25,14 @@ public class Reshape : Layer
     /// <summary>The sample shape asked for (−1 = inferred).</summary>
     public IReadOnlyList<int> TargetShape { get; }
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        if (this is Flatten) return;
+        json.WriteStartArray("target_shape");
+        foreach (var d in TargetShape) json.WriteNumberValue(d);
+        json.WriteEndArray();
+    }
+
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape)
     {

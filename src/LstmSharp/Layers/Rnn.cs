@@ -127,6 +127,26 @@ public abstract class Rnn : Layer
         return OutputShapeFor(inputShape);
     }
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteNumber("units", Units);
+        var o = Options;
+        json.WriteBoolean("return_sequences", o.ReturnSequences);
+        json.WriteBoolean("go_backwards", o.GoBackwards);
+        json.WriteBoolean("stateful", o.Stateful);
+        json.WriteNumber("dropout", o.Dropout);
+        json.WriteNumber("recurrent_dropout", o.RecurrentDropout);
+        IO.LayerConfigs.WriteRegularizer(json, "kernel_regularizer", o.KernelRegularizer);
+        IO.LayerConfigs.WriteRegularizer(json, "recurrent_regularizer", o.RecurrentRegularizer);
+        IO.LayerConfigs.WriteRegularizer(json, "bias_regularizer", o.BiasRegularizer);
+    }
+
+    /// <summary>Gate blocks per step: 4 for an LSTM, 3 for a GRU, 1 for a simple RNN.</summary>
+    private protected abstract int GateCount { get; }
+
+    internal override long ParameterCountFor(int[] inputShape)
+        => inputShape.Length == 2 ? checked(GateCount * (long)Units * (inputShape[1] + Units + 2)) : 0;
+
     /// <summary>A new, unbuilt layer like this one but processing in the other direction (for <see cref="Bidirectional"/>).</summary>
     internal abstract Rnn CreateReverse();
 

@@ -24,6 +24,8 @@ public sealed class SimpleRnn : Rnn
     {
     }
 
+    private protected override int GateCount => 1;
+
     internal override Rnn CreateReverse() => new SimpleRnn(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
 
     private protected override void CreateParameters(int inputSize, Rng rng)

@@ -32,6 +32,14 @@ public sealed class TimeDistributed : Layer
     /// <inheritdoc />
     public override void ResetStates() => Inner.ResetStates();
 
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WritePropertyName("layer");
+        IO.LayerConfigs.Write(json, Inner);
+    }
+
+    internal override long ParameterCountFor(int[] inputShape) => inputShape.Length < 2 ? 0 : Inner.ParameterCountFor(inputShape[1..]);
+
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [inputShape[0], .. Inner.OutputShapeFor(inputShape[1..])];
 

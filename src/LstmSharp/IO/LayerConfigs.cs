@@ -1,0 +1,93 @@
+// LayerConfigs: every layer type that model files can hold, registered once — its reader here, its writer
+// (WriteConfig) and parameter count (ParameterCountFor) in its own file. A new layer adds one line to Readers.
+using System.Text.Json;
+using LstmSharp.Layers;
+
+namespace LstmSharp.IO;
+
+internal static class LayerConfigs
+{
+    /// <summary>Type name → the layer rebuilt (unbuilt) from its config, with its name.</summary>
+    static readonly Dictionary<string, Func<JsonElement, string, Layer>> Readers = new()
+    {
+        [nameof(Lstm)] = ReadLstm,
+        [nameof(Gru)] = (e, name) => new Gru(Int(e, "units"), ReadRnn(e, name)),
+        [nameof(SimpleRnn)] = (e, name) => new SimpleRnn(Int(e, "units"), ReadRnn(e, name)),
+        [nameof(Dense)] = (e, name) => new Dense(Int(e, "units"), Enum.Parse<Activation>(e.GetProperty("activation").GetString()!), name,
+            ReadRegularizer(e, "kernel_regularizer"), ReadRegularizer(e, "bias_regularizer")),
+        [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name),
+        [nameof(Dropout)] = (e, name) => new Dropout(e.GetProperty("rate").GetSingle(), Int(e, "seed"), name),
+        [nameof(Masking)] = (e, name) => new Masking(e.GetProperty("mask_value").GetSingle(), name),
+        [nameof(Bidirectional)] = (e, name) => new Bidirectional(Read(e.GetProperty("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer."),
+            Enum.Parse<MergeMode>(e.GetProperty("merge").GetString()!), name),
+        [nameof(TimeDistributed)] = (e, name) => new TimeDistributed(Read(e.GetProperty("layer")), name),
+        [nameof(Concatenate)] = (e, name) => new Concatenate(Int(e, "axis"), name),
+        [nameof(Layers.Add)] = (_, name) => new Layers.Add(name),
+        [nameof(Multiply)] = (_, name) => new Multiply(name),
+        [nameof(Average)] = (_, name) => new Average(name),
+        [nameof(RepeatVector)] = (e, name) => new RepeatVector(Int(e, "count"), name),
+        [nameof(Reshape)] = (e, name) => new Reshape([.. e.GetProperty("target_shape").EnumerateArray().Select(d => d.GetInt32())], name),
+        [nameof(Flatten)] = (_, name) => new Flatten(name),
+        [nameof(Model)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
+        [nameof(Sequential)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
+    };
+
+    /// <summary>Writes <paramref name="layer"/> as <c>{"type", "name", …its settings}</c>.</summary>
+    public static void Write(Utf8JsonWriter json, Layer layer)
+    {
+        if (!Readers.ContainsKey(layer.GetType().Name))
+            throw new NotSupportedException($"Layer '{layer.Name}' of type {layer.GetType().Name} cannot be saved.");
+        json.WriteStartObject();
+        json.WriteString("type", layer.GetType().Name);
+        json.WriteString("name", layer.Name);
+        layer.WriteConfig(json);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The unbuilt layer a config describes.</summary>
+    public static Layer Read(JsonElement e)
+    {
+        var type = e.GetProperty("type").GetString() ?? "";
+        var name = e.GetProperty("name").GetString() ?? throw new FormatException("a layer has no name");
+        return Readers.TryGetValue(type, out var read) ? read(e, name) : throw new FormatException($"unknown layer type '{type}'");
+    }
+
+    public static void WriteRegularizer(Utf8JsonWriter json, string name, Regularizer? regularizer)
+    {
+        if (regularizer is null) return;
+        json.WriteStartObject(name);
+        json.WriteNumber("l1", regularizer.L1);
+        json.WriteNumber("l2", regularizer.L2);
+        json.WriteEndObject();
+    }
+
+    static Regularizer? ReadRegularizer(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var r) ? new Regularizer(r.GetProperty("l1").GetSingle(), r.GetProperty("l2").GetSingle()) : null;
+
+    static RnnOptions ReadRnn(JsonElement e, string name) => new()
+    {
+        Name = name,
+        ReturnSequences = e.GetProperty("return_sequences").GetBoolean(),
+        GoBackwards = e.GetProperty("go_backwards").GetBoolean(),
+        Stateful = e.TryGetProperty("stateful", out var stateful) && stateful.GetBoolean(),
+        Dropout = e.GetProperty("dropout").GetSingle(),
+        RecurrentDropout = e.GetProperty("recurrent_dropout").GetSingle(),
+        KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
+        RecurrentRegularizer = ReadRegularizer(e, "recurrent_regularizer"),
+        BiasRegularizer = ReadRegularizer(e, "bias_regularizer"),
+    };
+
+    static Lstm ReadLstm(JsonElement e, string name)
+    {
+        var o = ReadRnn(e, name);
+        return new Lstm(Int(e, "units"), new LstmOptions
+        {
+            Name = o.Name, ReturnSequences = o.ReturnSequences, GoBackwards = o.GoBackwards, Stateful = o.Stateful,
+            Dropout = o.Dropout, RecurrentDropout = o.RecurrentDropout,
+            KernelRegularizer = o.KernelRegularizer, RecurrentRegularizer = o.RecurrentRegularizer, BiasRegularizer = o.BiasRegularizer,
+            Peepholes = e.GetProperty("peepholes").GetBoolean(), UnitForgetBias = e.GetProperty("unit_forget_bias").GetBoolean(),
+        });
+    }
+
+    static int Int(JsonElement e, string name) => e.GetProperty(name).GetInt32();
+}
