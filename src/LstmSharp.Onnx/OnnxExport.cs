@@ -24,58 +24,153 @@ public static class OnnxExport
     public static void Save(Model model, string path, bool lengthsInput = false) => File.WriteAllBytes(path, ToBytes(model, lengthsInput));
 
     /// <summary>
-    /// The ONNX model as bytes: input <c>input</c>, output <c>output</c>, batch and time dynamic. With
-    /// <paramref name="lengthsInput"/> the graph takes a second input <c>lengths</c> (int32 <c>[batch]</c>), each
-    /// sample's real length, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c> do. A
-    /// stateful recurrent layer (<see cref="Layers.RnnOptions.Stateful"/>) is exported as an ordinary one: every
-    /// run starts from a zero state.
+    /// The ONNX model as bytes, a walk over the model's graph: one graph input per model input and one graph output
+    /// per model output, named as the model's symbols (a Sequential's are <c>input</c> and <c>output</c>; every
+    /// intermediate value is named after its symbol too), batch and time dynamic. With
+    /// <paramref name="lengthsInput"/> the graph takes an extra input <c>lengths</c> (int32 <c>[batch]</c>), the real
+    /// length of each sample of the first input, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c>
+    /// do. Recurrent initial and final states are values like any other. A stateful recurrent layer
+    /// (<see cref="Layers.RnnOptions.Stateful"/>) is exported as an ordinary one: every run starts from a zero state
+    /// unless its initial state is an input.
     /// </summary>
     public static byte[] ToBytes(Model model, bool lengthsInput = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         var g = new Graph();
-        var inputDims = new List<TensorShapeProto.Types.Dimension> { Dim("batch") };
-        inputDims.AddRange(model.InputShape.Select((d, i) => d < 0 ? Dim(i == 0 ? "time" : $"d{i}") : Dim(d)));
-        g.Proto.Input.Add(Info("input", inputDims));
-        var current = "input";
-        string? lengths = null;
+        var values = new Dictionary<Symbol, string>();
+        var lengths = new Dictionary<Symbol, string?>();
+        foreach (var input in model.Inputs)
+        {
+            values[input] = g.Unique(input.Name);
+            g.Proto.Input.Add(Info(values[input], Dims(input.Shape, model.Inputs.Count == 1 ? "" : values[input] + "_")));
+            lengths[input] = null;
+        }
         if (lengthsInput)
         {
-            g.Proto.Input.Add(Info("lengths", [Dim("batch")], TensorProto.Types.DataType.Int32));
-            lengths = "lengths";
+            g.Proto.Input.Add(Info(g.Unique("lengths"), [Dim("batch")], TensorProto.Types.DataType.Int32));
+            lengths[model.Inputs[0]] = "lengths";
         }
-        foreach (var layer in model.Layers)
+        Walk(g, model, values, lengths);
+        foreach (var output in model.Outputs)
         {
+            if (output is Input) throw new NotSupportedException($"Output '{output.Name}' is a model input; ONNX export needs every output computed by a layer.");
+            g.Proto.Output.Add(Info(values[output], Dims(output.Shape, values[output] + "_")));
+        }
+        var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = g.Proto };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return proto.ToByteArray();
+    }
+
+    /// <summary>
+    /// The batch axis, then one sample's axes; a −1 becomes <c>{prefix}time</c> for the first axis and <c>{prefix}d{i}</c>
+    /// otherwise (each input and output its own, since their lengths may differ).
+    /// </summary>
+    static List<TensorShapeProto.Types.Dimension> Dims(IReadOnlyList<int> shape, string prefix)
+    {
+        var dims = new List<TensorShapeProto.Types.Dimension> { Dim("batch") };
+        dims.AddRange(shape.Select((d, i) => d < 0 ? Dim(i == 0 ? prefix + "time" : $"{prefix}d{i}") : Dim(d)));
+        return dims;
+    }
+
+    /// <summary>
+    /// Emits the nodes of every layer call in order; <paramref name="values"/> maps each symbol to its value name and
+    /// <paramref name="lengths"/> to the sequence_lens (real steps per sample) that go with it, as masks go with symbols.
+    /// </summary>
+    static void Walk(Graph g, Model model, Dictionary<Symbol, string> values, Dictionary<Symbol, string?> lengths)
+    {
+        foreach (var node in model.Nodes)
+        {
+            var layer = node.Layer;
+            var ins = node.Inputs.Select(s => values[s]).ToArray();
+            var len = lengths[node.Inputs[0]];
+            string[] outs;
             switch (layer)
             {
+                case Model inner:
+                    for (var i = 0; i < inner.Inputs.Count; i++)
+                    {
+                        values[inner.Inputs[i]] = ins[i];
+                        lengths[inner.Inputs[i]] = lengths[node.Inputs[i]];
+                    }
+                    Walk(g, inner, values, lengths);
+                    for (var k = 0; k < inner.Outputs.Count; k++) lengths[node.Outputs[k]] = lengths[inner.Outputs[k]];
+                    Name(g, node, [.. inner.Outputs.Select(o => values[o])], values);
+                    continue;
                 case Embedding embedding:
-                    lengths ??= g.Lengths(current);
-                    var ids = g.Node("Cast", [current], [("to", (long)TensorProto.Types.DataType.Int64)]);
-                    current = g.Node("Gather", [g.Const(embedding.Name + ".weight", embedding.Parameters[0].Value), ids]);
+                    len = g.Lengths(ins[0]);
+                    var ids = g.Node("Cast", [ins[0]], [("to", (long)TensorProto.Types.DataType.Int64)]);
+                    outs = [g.Node("Gather", [g.Const(embedding.Name + ".weight", embedding.Parameters[0].Value), ids])];
                     break;
                 case Bidirectional bi:
-                    current = Recurrent(g, [bi.ForwardLayer, bi.BackwardLayer], bi.Name, current, lengths, bi.Merge);
+                    outs = Recurrent(g, [bi.ForwardLayer, bi.BackwardLayer], bi.Name, ins[0], len, bi.Merge, ins[1..]);
+                    if (!bi.ForwardLayer.Options.ReturnSequences) len = null;
                     break;
                 case Rnn rnn:
-                    current = Recurrent(g, [rnn], rnn.Name, current, lengths, MergeMode.Concat);
+                    outs = Recurrent(g, [rnn], rnn.Name, ins[0], len, MergeMode.Concat, ins[1..]);
+                    if (!rnn.Options.ReturnSequences) len = null;
                     break;
                 case Dense dense:
-                    current = DenseNodes(g, dense, layer.Name, current);
+                    outs = [DenseNodes(g, dense, layer.Name, ins[0])];
+                    if (node.Inputs[0].Shape.Count != 2) len = null;
                     break;
                 case TimeDistributed { Inner: Dense inner }:
-                    current = DenseNodes(g, inner, layer.Name, current);
+                    outs = [DenseNodes(g, inner, layer.Name, ins[0])];
                     break;
                 case Dropout:
+                    outs = [ins[0]];
+                    break;
+                case Concatenate concatenate:
+                    if (concatenate.Axis == 1 && node.Inputs.Any(s => lengths[s] is not null))
+                        throw new NotSupportedException($"Layer '{layer.Name}' joins padded sequences along time, which is not exported.");
+                    outs = [g.Node("Concat", ins, [("axis", (long)concatenate.Axis)])];
+                    len = JointLengths(g, node.Inputs.Select(s => lengths[s]));
+                    break;
+                case Layers.Add:
+                    outs = [g.Node("Sum", ins)];
+                    len = JointLengths(g, node.Inputs.Select(s => lengths[s]));
+                    break;
+                case Multiply:
+                    outs = [ins.Skip(1).Aggregate(ins[0], (a, b) => g.Node("Mul", [a, b]))];
+                    len = JointLengths(g, node.Inputs.Select(s => lengths[s]));
+                    break;
+                case Average:
+                    outs = [g.Node("Mean", ins)];
+                    len = JointLengths(g, node.Inputs.Select(s => lengths[s]));
+                    break;
+                case RepeatVector repeat:
+                    var column = g.Node("Unsqueeze", [ins[0], g.Const($"{layer.Name}.axis", new long[] { 1 })]);
+                    outs = [g.Node("Tile", [column, g.Const($"{layer.Name}.repeats", new long[] { 1, repeat.Count, 1 })])];
+                    len = null;
+                    break;
+                case Flatten:
+                    outs = [g.Node("Flatten", ins, [("axis", 1L)])];
+                    len = null;
+                    break;
+                case Reshape reshape:
+                    outs = [g.Node("Reshape", [ins[0], g.Const($"{layer.Name}.shape", [0, .. reshape.TargetShape.Select(d => (long)d)])])];
+                    len = null;
                     break;
                 default:
                     throw new NotSupportedException($"Layer '{layer.Name}' ({layer.GetType().Name}) has no ONNX export.");
             }
+            lengths[node.Outputs[0]] = len;
+            for (var k = 1; k < node.Outputs.Length; k++) lengths[node.Outputs[k]] = null;
+            Name(g, node, outs, values);
         }
-        g.Node("Identity", [current], output: "output");
-        g.Proto.Output.Add(Info("output", []));
-        var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = g.Proto };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return proto.ToByteArray();
+    }
+
+    /// <summary>Gives each output of a call its symbol's name (an Identity, which runtimes fold away).</summary>
+    static void Name(Graph g, Node node, string[] outs, Dictionary<Symbol, string> values)
+    {
+        for (var k = 0; k < node.Outputs.Length; k++)
+            values[node.Outputs[k]] = g.Node("Identity", [outs[k]], output: g.Unique(node.Outputs[k].Name));
+    }
+
+    /// <summary>The lengths that go with merged inputs: the shortest, as the AND of right-padded masks.</summary>
+    static string? JointLengths(Graph g, IEnumerable<string?> all)
+    {
+        var distinct = all.Where(l => l is not null).Distinct().ToArray();
+        return distinct.Length switch { 0 => null, 1 => distinct[0], _ => g.Node("Min", distinct!) };
     }
 
     static string DenseNodes(Graph g, Dense dense, string name, string current)
@@ -95,8 +190,11 @@ public static class OnnxExport
         };
     }
 
-    /// <summary>One ONNX recurrent node for one layer, or for a Bidirectional pair (forward, backward).</summary>
-    static string Recurrent(Graph g, Rnn[] layers, string name, string current, string? lengths, MergeMode merge)
+    /// <summary>
+    /// One ONNX recurrent node for one layer, or for a Bidirectional pair (forward, backward); returns the output
+    /// then the final states ([B, H] each: h, c per direction), from <paramref name="states"/> when given.
+    /// </summary>
+    static string[] Recurrent(Graph g, Rnn[] layers, string name, string current, string? lengths, MergeMode merge, string[] states)
     {
         var first = layers[0];
         var H = first.Units;
@@ -113,9 +211,20 @@ public static class OnnxExport
             .Concat(Reorder(Param(l, "bias_hh_l0"), order))).ToArray();
         var b = g.Const($"{name}.B", new Tensor(biases, dirs, 2 * gates * H));
         var inputs = new List<string> { g.Node("Transpose", [current], [("perm", new long[] { 1, 0, 2 })]), w, r, b, lengths ?? "" };
+        var perDirection = first.StateCount;
+        // Our states are per direction [h, (c)] × dirs, each [B, H]; ONNX wants initial_h (and initial_c) [dirs, B, H].
+        string Stack(int s) => dirs == 1
+            ? g.Node("Unsqueeze", [states[s], g.Const($"{name}.axis0_{s}", new long[] { 0 })])
+            : g.Node("Concat", [.. Enumerable.Range(0, dirs).Select(d => g.Node("Unsqueeze", [states[d * perDirection + s], g.Const($"{name}.axis0_{d}_{s}", new long[] { 0 })]))], [("axis", 0L)]);
+        if (states.Length > 0)
+        {
+            inputs.Add(Stack(0));
+            if (perDirection == 2) inputs.Add(Stack(1));
+        }
         if (first is Lstm { LstmOptions.Peepholes: true })
         {
-            inputs.AddRange(["", "", g.Const($"{name}.P", new Tensor([.. layers.SelectMany(l => Reorder(Param(l, "weight_peephole_l0"), PeepholeOrder))], dirs, 3 * H))]);
+            while (inputs.Count < 7) inputs.Add("");
+            inputs.Add(g.Const($"{name}.P", new Tensor([.. layers.SelectMany(l => Reorder(Param(l, "weight_peephole_l0"), PeepholeOrder))], dirs, 3 * H)));
         }
         while (inputs[^1].Length == 0) inputs.RemoveAt(inputs.Count - 1);
         var direction = bidirectional ? "bidirectional" : first.Options.GoBackwards ? "reverse" : "forward";
@@ -123,7 +232,19 @@ public static class OnnxExport
         if (first is Gru) attributes.Add(("linear_before_reset", 1L));
         var y = g.Fresh();
         var yh = g.Fresh();
-        g.Node(op, [.. inputs], [.. attributes], outputs: [y, yh]);
+        var yc = perDirection == 2 ? g.Fresh() : null;
+        g.Node(op, [.. inputs], [.. attributes], outputs: yc is null ? [y, yh] : [y, yh, yc]);
+        // Final states: Y_h (and Y_c) [dirs, B, H] → one [B, H] per direction, ordered as ours (h, c per direction).
+        var finals = new string[dirs * perDirection];
+        for (var d = 0; d < dirs; d++)
+        {
+            for (var s = 0; s < perDirection; s++)
+            {
+                var all = s == 0 ? yh : yc!;
+                var one = dirs == 1 ? all : g.Node("Slice", [all, g.Const($"{name}.from{d}", new long[] { d }), g.Const($"{name}.to{d}", new long[] { d + 1 }), g.Const($"{name}.axes0", new long[] { 0 })]);
+                finals[d * perDirection + s] = g.Node("Squeeze", [one, g.Const($"{name}.squeeze{d}_{s}", new long[] { 0 })]);
+            }
+        }
         if (bidirectional && merge != MergeMode.Concat)
         {
             // Sum, Multiply, Average: split the direction axis and combine element-wise.
@@ -144,11 +265,11 @@ public static class OnnxExport
             // Y [T, dirs, B, H] → [T, B, dirs·H] → [B, T, dirs·H]
             var tb = g.Node("Transpose", [y], [("perm", new long[] { 0, 2, 1, 3 })]);
             var merged = g.Node("Reshape", [tb, g.Const($"{name}.shape", new long[] { 0, 0, -1 })]);
-            return g.Node("Transpose", [merged], [("perm", new long[] { 1, 0, 2 })]);
+            return [g.Node("Transpose", [merged], [("perm", new long[] { 1, 0, 2 })]), .. finals];
         }
         // Y_h [dirs, B, H] → [B, dirs·H]
         var bh = g.Node("Transpose", [yh], [("perm", new long[] { 1, 0, 2 })]);
-        return g.Node("Reshape", [bh, g.Const($"{name}.shape", new long[] { 0, -1 })]);
+        return [g.Node("Reshape", [bh, g.Const($"{name}.shape", new long[] { 0, -1 })]), .. finals];
     }
 
     /// <summary>A layer's parameter by its PyTorch name (a Bidirectional's backward copy adds "_reverse").</summary>
@@ -187,10 +308,23 @@ public static class OnnxExport
 
         public GraphProto Proto { get; } = new() { Name = "lstmsharp" };
 
-        public string Fresh() => $"v{_next++}";
+        readonly HashSet<string> _names = [];
+
+        public string Fresh() => Unique("v");
+
+        /// <summary>A value name not used yet: <paramref name="name"/> with characters other than letters, digits and _ replaced, and a suffix if taken.</summary>
+        public string Unique(string name)
+        {
+            var clean = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_')]);
+            if (clean.Length == 0 || char.IsAsciiDigit(clean[0])) clean = "v" + clean;
+            var unique = clean;
+            while (!_names.Add(unique)) unique = $"{clean}_{_next++}";
+            return unique;
+        }
 
         public string Const(string name, Tensor value)
         {
+            name = Unique(name);
             var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
             t.Dims.Add(value.Shape.ToArray().Select(d => (long)d));
             t.FloatData.Add(value.ToArray());
@@ -200,6 +334,7 @@ public static class OnnxExport
 
         public string Const(string name, long[] values)
         {
+            name = Unique(name);
             var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
             t.Dims.Add(values.Length);
             t.Int64Data.Add(values);
@@ -210,14 +345,14 @@ public static class OnnxExport
         /// <summary>sequence_lens [batch] (int32) = the number of non-zero ids per row of <paramref name="ids"/>.</summary>
         public string Lengths(string ids)
         {
-            var zero = Node("Equal", [ids, Const($"zero{_next}", new Tensor([0f], 1))]);
+            var zero = Node("Equal", [ids, Const("zero", new Tensor([0f], 1))]);
             var real = Node("Cast", [Node("Not", [zero])], [("to", (long)TensorProto.Types.DataType.Int32)]);
-            return Node("ReduceSum", [real, Const($"axis{_next}", new long[] { 1 })], [("keepdims", 0L)]);
+            return Node("ReduceSum", [real, Const("axis1", new long[] { 1 })], [("keepdims", 0L)]);
         }
 
         public string Node(string op, string[] inputs, (string Name, object Value)[]? attributes = null, string? output = null, string[]? outputs = null)
         {
-            var node = new NodeProto { OpType = op, Name = $"{op}_{_next}" };
+            var node = new NodeProto { OpType = op, Name = $"{op}_{Proto.Node.Count}" };
             node.Input.Add(inputs);
             outputs ??= [output ?? Fresh()];
             node.Output.Add(outputs);

@@ -23,7 +23,10 @@ public sealed class Sequential : Model
     {
     }
 
-    /// <summary>Calls each layer on the previous output; repeated names get a suffix (<c>lstm_1</c>).</summary>
+    /// <summary>
+    /// Calls each layer on the previous output; repeated names get a suffix (<c>lstm_1</c>). The chain's end is named
+    /// <c>output</c>, as its start is <c>input</c> (the names ONNX export gives them).
+    /// </summary>
     static Symbol Chain(Input input, Layer[] layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
@@ -46,6 +49,7 @@ public sealed class Sequential : Model
                 throw new ArgumentException($"Layer {i} ('{layer.Name}') cannot take the output of the layer before it, [batch, {Tensor.FormatShape([.. x.Shape])}]: {e.Message}", nameof(layers), e);
             }
         }
+        x.Name = "output";
         return x;
     }
 

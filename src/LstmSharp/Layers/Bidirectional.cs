@@ -22,7 +22,7 @@ public sealed class Bidirectional : Layer
 
     /// <summary>Wraps <paramref name="layer"/> (unbuilt), merging the directions with <paramref name="merge"/>.</summary>
     public Bidirectional(Rnn layer, MergeMode merge = MergeMode.Concat, string? name = null)
-        : base(name ?? "bidirectional")
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.IsBuilt) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
@@ -100,6 +100,9 @@ public sealed class Bidirectional : Layer
         EndForward(input, mask);
         return output;
     }
+
+    /// <summary>Calls the layer from <paramref name="initialState"/> (forward h, c…, then backward h, c…) and returns its merged output.</summary>
+    public Symbol Call(Symbol input, IReadOnlyList<Symbol>? initialState) => CallWithState(input, initialState).Output;
 
     /// <summary>
     /// Calls the layer and returns its merged output and the final states of both directions (forward h, c…,

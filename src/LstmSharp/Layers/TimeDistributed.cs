@@ -17,7 +17,7 @@ public sealed class TimeDistributed : Layer
 
     /// <summary>Wraps <paramref name="layer"/> (unbuilt).</summary>
     public TimeDistributed(Layer layer, string? name = null)
-        : base(name ?? "time_distributed")
+        : base(name)
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.IsBuilt) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
