@@ -3,7 +3,10 @@
 //
 // Legend used in every kernel: B batch rows, H units, m/n/k matrix sizes, ld* row strides (leading dims).
 // Argument order: inputs, then sizes, then outputs. Gradients carry a `d` prefix.
+// Each kernel given sizes, in every variant, first calls its Contract method: span sizes, checked in Debug builds only.
+using System.Diagnostics;
 using System.Runtime.Intrinsics;
+using LstmSharp.Internals;
 
 namespace LstmSharp.Kernels;
 
@@ -84,6 +87,7 @@ internal class KernelSet
         int m, int n, int k,
         Span<float> c, int ldc, bool accumulate)
     {
+        Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc);
         for (var i = 0; i < m; i++)
         {
             for (var j = 0; j < n; j++)
@@ -106,6 +110,7 @@ internal class KernelSet
     /// </summary>
     public virtual void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
     {
+        Contract.Pack(b, ldb, transB, k, n);
         packed.Resize(k, n, n);
         packed.Variant = Variant;
         var d = packed.Data;
@@ -117,6 +122,7 @@ internal class KernelSet
     /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B, with B packed by <see cref="Pack"/> of this variant.</summary>
     public virtual void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
     {
+        Contract.GemmPacked(a, lda, transA, b, m, c, ldc);
         CheckPacked(b);
         Gemm(a, lda, transA, b.Data, b.N, false, m, b.N, b.K, c, ldc, accumulate);
     }
@@ -131,6 +137,7 @@ internal class KernelSet
     /// <summary>rows[r, :] += bias for every row r of a [rows, n] block.</summary>
     public virtual void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {
+        Contract.AddBias(bias, rows, n, x);
         for (var r = 0; r < rows; r++)
             for (var j = 0; j < n; j++)
                 x[r * n + j] += bias[j];
@@ -139,6 +146,7 @@ internal class KernelSet
     /// <summary>dBias[j] += Σ_r dX[r, j] over a [rows, n] block.</summary>
     public virtual void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)
     {
+        Contract.SumRows(dx, rows, n, dBias);
         for (var r = 0; r < rows; r++)
             for (var j = 0; j < n; j++)
                 dBias[j] += dx[r * n + j];
@@ -154,6 +162,7 @@ internal class KernelSet
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
+        Contract.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
         for (var b = 0; b < B; b++)
             for (var j = 0; j < H; j++)
                 LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
@@ -192,6 +201,7 @@ internal class KernelSet
         ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dc, Span<float> dGates, Span<float> dPeep)
     {
+        Contract.LstmCellBackward(gates, cPrev, c, tanhC, peep, dh, B, H, dc, dGates, dPeep);
         for (var b = 0; b < B; b++)
             for (var j = 0; j < H; j++)
                 LstmBackwardElement(gates, cPrev, c, tanhC, peep, dh, H, b, j, dc, dGates, dPeep);
@@ -240,6 +250,7 @@ internal class KernelSet
         ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
         Span<float> gates, Span<float> h)
     {
+        Contract.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
         for (var b = 0; b < B; b++)
             for (var j = 0; j < H; j++)
                 GruForwardElement(xProj, hProj, hPrev, H, b, j, gates, h);
@@ -269,6 +280,7 @@ internal class KernelSet
         ReadOnlySpan<float> gates, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dXProj, Span<float> dHProj, Span<float> dhPrev)
     {
+        Contract.GruCellBackward(gates, hProj, hPrev, dh, B, H, dXProj, dHProj, dhPrev);
         for (var b = 0; b < B; b++)
         {
             for (var j = 0; j < H; j++)
@@ -300,14 +312,126 @@ internal class KernelSet
     /// <summary>dA = dY ⊙ (1 − y²): backward of y = tanh(a) given y.</summary>
     public virtual void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dA)
     {
+        Contract.TanhBackward(y, dY, dA);
         for (var i = 0; i < y.Length; i++) dA[i] = dY[i] * (1f - y[i] * y[i]);
     }
 
     /// <summary>x += y elementwise.</summary>
     public virtual void Add(ReadOnlySpan<float> y, Span<float> x)
     {
+        Contract.Add(y, x);
         for (var i = 0; i < x.Length; i++) x[i] += y[i];
     }
 
     protected static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    /// <summary>
+    /// The span sizes each kernel needs, one method per kernel and named after it, checked in Debug builds only
+    /// (<see cref="KernelGuard"/>). Every variant calls its kernel's on entry, before any pointer is taken.
+    /// </summary>
+    internal static class Contract
+    {
+        /// <summary>op(A) [m, k] is A [m, k] (or, transposed, A stored [k, m]) with row stride lda; likewise B and C [m, n].</summary>
+        [Conditional("DEBUG")]
+        public static void Gemm(
+            ReadOnlySpan<float> a, int lda, bool transA, ReadOnlySpan<float> b, int ldb, bool transB,
+            int m, int n, int k, ReadOnlySpan<float> c, int ldc)
+        {
+            KernelGuard.Matrix(a, transA ? k : m, transA ? m : k, lda);
+            KernelGuard.Matrix(b, transB ? n : k, transB ? k : n, ldb);
+            KernelGuard.Matrix(c, m, n, ldc);
+        }
+
+        [Conditional("DEBUG")]
+        public static void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n)
+            => KernelGuard.Matrix(b, transB ? n : k, transB ? k : n, ldb);
+
+        [Conditional("DEBUG")]
+        public static void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, ReadOnlySpan<float> c, int ldc)
+        {
+            KernelGuard.Matrix(a, transA ? b.K : m, transA ? m : b.K, lda);
+            KernelGuard.AtLeast(b.Data, b.K * b.PaddedN);
+            KernelGuard.Matrix(c, m, b.N, ldc);
+        }
+
+        [Conditional("DEBUG")]
+        public static void AddBias(ReadOnlySpan<float> bias, int rows, int n, ReadOnlySpan<float> x)
+        {
+            KernelGuard.Length(bias, n);
+            KernelGuard.Length(x, rows * n);
+        }
+
+        [Conditional("DEBUG")]
+        public static void SumRows(ReadOnlySpan<float> dx, int rows, int n, ReadOnlySpan<float> dBias)
+        {
+            KernelGuard.Length(dx, rows * n);
+            KernelGuard.Length(dBias, n);
+        }
+
+        [Conditional("DEBUG")]
+        public static void LstmCellForward(
+            ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> h)
+        {
+            KernelGuard.Length(cPrev, B * H);
+            if (!peep.IsEmpty) KernelGuard.Length(peep, 3 * H);
+            KernelGuard.Length(gates, B * 4 * H);
+            KernelGuard.Length(c, B * H);
+            KernelGuard.Length(tanhC, B * H);
+            KernelGuard.Length(h, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void LstmCellBackward(
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC,
+            ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
+            ReadOnlySpan<float> dc, ReadOnlySpan<float> dGates, ReadOnlySpan<float> dPeep)
+        {
+            KernelGuard.Length(gates, B * 4 * H);
+            KernelGuard.Length(cPrev, B * H);
+            KernelGuard.Length(c, B * H);
+            KernelGuard.Length(tanhC, B * H);
+            if (!peep.IsEmpty) KernelGuard.Length(peep, 3 * H);
+            KernelGuard.Length(dh, B * H);
+            KernelGuard.Length(dc, B * H);
+            KernelGuard.Length(dGates, B * 4 * H);
+            KernelGuard.Length(dPeep, peep.Length);
+        }
+
+        [Conditional("DEBUG")]
+        public static void GruCellForward(
+            ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> h)
+        {
+            KernelGuard.Length(xProj, B * 3 * H);
+            KernelGuard.Length(hProj, B * 3 * H);
+            KernelGuard.Length(hPrev, B * H);
+            KernelGuard.Length(gates, B * 3 * H);
+            KernelGuard.Length(h, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void GruCellBackward(
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
+            ReadOnlySpan<float> dXProj, ReadOnlySpan<float> dHProj, ReadOnlySpan<float> dhPrev)
+        {
+            KernelGuard.Length(gates, B * 3 * H);
+            KernelGuard.Length(hProj, B * 3 * H);
+            KernelGuard.Length(hPrev, B * H);
+            KernelGuard.Length(dh, B * H);
+            KernelGuard.Length(dXProj, B * 3 * H);
+            KernelGuard.Length(dHProj, B * 3 * H);
+            KernelGuard.Length(dhPrev, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, ReadOnlySpan<float> dA)
+        {
+            KernelGuard.Length(dY, y.Length);
+            KernelGuard.Length(dA, y.Length);
+        }
+
+        [Conditional("DEBUG")]
+        public static void Add(ReadOnlySpan<float> y, ReadOnlySpan<float> x) => KernelGuard.Length(y, x.Length);
+    }
 }

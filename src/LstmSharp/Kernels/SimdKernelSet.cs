@@ -1,6 +1,7 @@
 // SimdKernelSet: the fast variants. Overrides only the hot kernels of KernelSet: GEMM (packed, blocked,
 // a Vector512 or Vector256 FMA micro-kernel, split across cores) and the fused gate steps (TensorPrimitives
-// and explicit vectors). KernelSet stays the oracle these are tested against.
+// and explicit vectors). KernelSet stays the oracle these are tested against; each override first calls its
+// kernel's KernelSet.Contract (Debug builds only).
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -15,22 +16,23 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
         Span<float> c, int ldc, bool accumulate)
-        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
+        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);   // checks its Contract
 
     public override void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
     {
-        PackedGemm.Pack(wide, b, ldb, transB, k, n, packed);
+        PackedGemm.Pack(wide, b, ldb, transB, k, n, packed);   // checks its Contract
         packed.Variant = Variant;
     }
 
     public override void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
     {
         CheckPacked(b);
-        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate);
+        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate);   // checks its Contract
     }
 
     public override void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {
+        Contract.AddBias(bias, rows, n, x);
         for (var r = 0; r < rows; r++)
         {
             var row = x.Slice(r * n, n);
@@ -40,6 +42,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
 
     public override void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)
     {
+        Contract.SumRows(dx, rows, n, dBias);
         var acc = dBias[..n];
         for (var r = 0; r < rows; r++) TensorPrimitives.Add(acc, dx.Slice(r * n, n), acc);
     }
@@ -51,6 +54,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
+        Contract.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
         if (B < 2 || B * H < ParallelElements || WorkerPool.Threads < 2)
         {
             LstmForwardRows(cPrev, peep, H, 0, B, gates, c, tanhC, h);
@@ -167,6 +171,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dc, Span<float> dGates, Span<float> dPeep)
     {
+        Contract.LstmCellBackward(gates, cPrev, c, tanhC, peep, dh, B, H, dc, dGates, dPeep);
         var hasPeep = !peep.IsEmpty;
         var one = Vector256<float>.One;
         var w = Vector256<float>.Count;
@@ -213,6 +218,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
         Span<float> gates, Span<float> h)
     {
+        Contract.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
         var w = Vector256<float>.Count;
         for (var b = 0; b < B; b++)
         {
@@ -238,11 +244,16 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
 
     public override void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dA)
     {
+        Contract.TanhBackward(y, dY, dA);
         // dA = dY − dY⊙y⊙y
         TensorPrimitives.Multiply(y, y, dA);
         TensorPrimitives.Multiply(dA, dY, dA);
         TensorPrimitives.Subtract(dY, dA, dA);
     }
 
-    public override void Add(ReadOnlySpan<float> y, Span<float> x) => TensorPrimitives.Add(x, y, x);
+    public override void Add(ReadOnlySpan<float> y, Span<float> x)
+    {
+        Contract.Add(y, x);
+        TensorPrimitives.Add(x, y, x);
+    }
 }
