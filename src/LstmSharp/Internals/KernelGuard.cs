@@ -57,6 +57,25 @@ static class KernelGuard
         }
     }
 
+    /// <summary>
+    /// Throws unless <paramref name="span"/> is [r, n] for some r ≥ 1 that divides <paramref name="rows"/> (a mask
+    /// row shared by rows / r consecutive rows), or anything when rows or n is 0.
+    /// </summary>
+    [Conditional("DEBUG")]
+    public static void RowsDividing(
+        ReadOnlySpan<float> span, int rows, int n,
+        [CallerArgumentExpression(nameof(span))] string name = "",
+        [CallerMemberName] string kernel = "")
+    {
+        if (rows == 0 || n == 0) return;
+        var r = span.Length / n;
+        if (span.Length % n != 0 || r == 0 || rows % r != 0)
+        {
+            throw new ArgumentException(
+                $"{kernel}: '{name}' must hold [r, {n}] floats with r dividing the {rows} rows (r = {rows} gives every row its own); received {span.Length}.", name);
+        }
+    }
+
     /// <summary>"rows * n = 12", or just "12" when the size is a literal.</summary>
     static string Size(string expression, int value)
     {

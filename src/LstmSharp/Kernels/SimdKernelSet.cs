@@ -1,7 +1,7 @@
 // SimdKernelSet: the fast variants. Overrides only the hot kernels of KernelSet: GEMM (packed, blocked,
-// a Vector512 or Vector256 FMA micro-kernel, split across cores) and the fused gate steps (TensorPrimitives
-// and explicit vectors). KernelSet stays the oracle these are tested against; each override first calls its
-// kernel's KernelSet.Contract (Debug builds only).
+// a Vector512 or Vector256 FMA micro-kernel, split across cores), the fused gate steps (TensorPrimitives
+// and explicit vectors) and the row softmaxes (exponentials and sums in double vectors). KernelSet stays the oracle
+// these are tested against; each override first calls its kernel's KernelSet.Contract (Debug builds only).
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -255,5 +255,135 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
     {
         Contract.Add(y, x);
         TensorPrimitives.Add(x, y, x);
+    }
+
+    public override void SoftMax(ReadOnlySpan<float> x, int rows, int n, Span<float> y)
+    {
+        Contract.Rows(x, rows, n, y);
+        if (n == 0) return;
+        for (var r = 0; r < rows; r++) SoftMaxRow(x.Slice(r * n, n), y.Slice(r * n, n));
+    }
+
+    public override void LogSoftMax(ReadOnlySpan<float> x, int rows, int n, Span<float> y)
+    {
+        Contract.Rows(x, rows, n, y);
+        if (n == 0) return;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * n, n);
+            var yr = y.Slice(r * n, n);
+            var max = TensorPrimitives.Max(row);
+            var log = (float)Math.Log(ExpSum(row, max, default));   // before y is written: y may be x
+            TensorPrimitives.Subtract(row, max, yr);
+            TensorPrimitives.Subtract(yr, log, yr);
+        }
+    }
+
+    public override void LogSumExp(ReadOnlySpan<float> x, int rows, int n, Span<float> lse)
+    {
+        Contract.LogSumExp(x, rows, n, lse);
+        for (var r = 0; r < rows; r++)
+        {
+            if (n == 0)
+            {
+                lse[r] = float.NegativeInfinity;
+                continue;
+            }
+            var row = x.Slice(r * n, n);
+            var max = TensorPrimitives.Max(row);
+            lse[r] = (float)(max + Math.Log(ExpSum(row, max, default)));
+        }
+    }
+
+    public override void MaskedSoftMax(ReadOnlySpan<float> scores, ReadOnlySpan<float> mask, int rows, int n, Span<float> y)
+    {
+        Contract.MaskedSoftMax(scores, mask, rows, n, y);
+        if (rows == 0 || n == 0) return;
+        var share = rows / (mask.Length / n);   // score rows per mask row
+        for (var r = 0; r < rows; r++)
+        {
+            // Masked scores become −∞ (e^−∞ = 0 exactly), then the row is a plain softmax.
+            var m = mask.Slice(r / share * n, n);
+            var yr = y.Slice(r * n, n);
+            var kept = false;
+            for (var j = 0; j < n; j++)
+            {
+                kept |= m[j] != 0f;
+                yr[j] = m[j] != 0f ? scores[r * n + j] : float.NegativeInfinity;
+            }
+            if (kept) SoftMaxRow(yr, yr);
+            else yr.Clear();
+        }
+    }
+
+    public override void SoftMaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, int rows, int n, Span<float> dX)
+    {
+        Contract.SoftMaxBackward(y, dY, rows, n, dX);
+        for (var r = 0; r < rows; r++)
+        {
+            var yr = y.Slice(r * n, n);
+            var dXr = dX.Slice(r * n, n);
+            var dot = (float)Dot(yr, dY.Slice(r * n, n));
+            TensorPrimitives.Subtract(dY.Slice(r * n, n), dot, dXr);
+            TensorPrimitives.Multiply(dXr, yr, dXr);
+        }
+    }
+
+    /// <summary>One non-empty row of <see cref="SoftMax"/>: y = e^(x − max) rounded to float, then y / Σ e^(x − max).</summary>
+    static void SoftMaxRow(ReadOnlySpan<float> x, Span<float> y)
+    {
+        var max = TensorPrimitives.Max(x);
+        var sum = ExpSum(x, max, y);
+        TensorPrimitives.Divide(y, (float)sum, y);
+    }
+
+    /// <summary>
+    /// Σ_j e^(x_j − shift) with the exponentials and the sum in double, eight floats at a time as two vectors of four
+    /// doubles; also writes each e^(x_j − shift), rounded to float, to <paramref name="y"/> unless it is empty (y may
+    /// be x). Double, although its exponential is slower, because the float one is an ulp out even at 0
+    /// (Vector256.Exp(0f) is 1.0000001): in log Σ that is 1e-7, the whole of −log p for a confident row.
+    /// </summary>
+    static double ExpSum(ReadOnlySpan<float> x, float shift, Span<float> y)
+    {
+        var store = !y.IsEmpty;
+        var s = Vector256.Create((double)shift);
+        Vector256<double> accLo = default, accHi = default;
+        var w = Vector256<float>.Count;
+        var j = 0;
+        for (; j <= x.Length - w; j += w)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(j, w)));
+            lo = Vector256.Exp(lo - s);
+            hi = Vector256.Exp(hi - s);
+            accLo += lo;
+            accHi += hi;
+            if (store) Vector256.Narrow(lo, hi).CopyTo(y.Slice(j, w));
+        }
+        var sum = Vector256.Sum(accLo + accHi);
+        for (; j < x.Length; j++)
+        {
+            var e = Math.Exp((double)x[j] - shift);
+            sum += e;
+            if (store) y[j] = (float)e;
+        }
+        return sum;
+    }
+
+    /// <summary>Σ a⊙b in double, eight lanes at a time: the floats widen and their products are exact, only the additions round.</summary>
+    static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var w = Vector256<float>.Count;
+        Vector256<double> lo = default, hi = default;
+        var i = 0;
+        for (; i <= a.Length - w; i += w)
+        {
+            var (a0, a1) = Vector256.Widen(Vector256.Create(a.Slice(i, w)));
+            var (b0, b1) = Vector256.Widen(Vector256.Create(b.Slice(i, w)));
+            lo += a0 * b0;
+            hi += a1 * b1;
+        }
+        var sum = Vector256.Sum(lo + hi);
+        for (; i < a.Length; i++) sum += (double)a[i] * b[i];
+        return sum;
     }
 }

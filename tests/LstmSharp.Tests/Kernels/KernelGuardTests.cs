@@ -33,6 +33,11 @@ public sealed class KernelGuardTests
             new float[B * 3 * H], new float[B * 3 * H - 1], new float[B * H]));
         yield return ("TanhBackward", "dA", n, K => K.TanhBackward(new float[n], new float[n], new float[n - 1]));
         yield return ("Add", "y", n, K => K.Add(new float[n - 1], new float[n]));
+        yield return ("SoftMax", "y", m * n, K => K.SoftMax(new float[m * n], m, n, new float[m * n - 1]));
+        yield return ("LogSoftMax", "x", m * n, K => K.LogSoftMax(new float[m * n - 1], m, n, new float[m * n]));
+        yield return ("LogSumExp", "lse", m, K => K.LogSumExp(new float[m * n], m, n, new float[m - 1]));
+        yield return ("MaskedSoftMax", "scores", m * n, K => K.MaskedSoftMax(new float[m * n - 1], new float[n], m, n, new float[m * n]));
+        yield return ("SoftMaxBackward", "dY", m * n, K => K.SoftMaxBackward(new float[m * n], new float[m * n - 1], m, n, new float[m * n]));
     }
 
     public static TheoryData<KernelVariant, int> ShortCases()
@@ -54,6 +59,17 @@ public sealed class KernelGuardTests
         Assert.Equal(argument, e.ParamName);
         Assert.StartsWith($"{kernel}: '{argument}'", e.Message, StringComparison.Ordinal);
         Assert.Contains($"{needed} floats; received {needed - 1}.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void MaskedSoftMax_MaskRowsNotDividingRows_Throws(KernelVariant variant)
+    {
+        var k = KernelSet.For(variant);
+        // 4 rows of 5: a mask of 3 rows cannot be shared evenly, nor can one that is not whole rows.
+        Assert.Throws<ArgumentException>(() => k.MaskedSoftMax(new float[20], new float[15], 4, 5, new float[20]));
+        Assert.Throws<ArgumentException>(() => k.MaskedSoftMax(new float[20], new float[7], 4, 5, new float[20]));
+        Assert.Throws<ArgumentException>(() => k.MaskedSoftMax(new float[20], [], 4, 5, new float[20]));
     }
 
     [Theory]
