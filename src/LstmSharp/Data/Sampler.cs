@@ -1,5 +1,6 @@
 // Sampler: the next token from a row of logits or probabilities — temperature, top-k, nucleus (top-p), draw.
 using System.Buffers;
+using LstmSharp.Kernels;
 
 namespace LstmSharp.Data;
 
@@ -79,8 +80,10 @@ public static class Sampler
         foreach (var s in scores) max = MathF.Max(max, s);
         if (options.FromLogits)
         {
+            // The logits over T (shifted by the largest first, as before: the kernel's own shift is then exactly 0).
             var invT = 1f / options.Temperature;
-            for (var i = 0; i < n; i++) weights[i] = MathF.Exp((scores[i] - max) * invT);
+            for (var i = 0; i < n; i++) weights[i] = (scores[i] - max) * invT;
+            KernelSet.Default.SoftMax(weights, 1, n, weights);
         }
         else if (options.Temperature == 1f)
         {

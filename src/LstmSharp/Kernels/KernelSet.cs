@@ -3,7 +3,11 @@
 //
 // Legend used in every kernel: B batch rows, H units, m/n/k matrix sizes, ld* row strides (leading dims).
 // Argument order: inputs, then sizes, then outputs. Gradients carry a `d` prefix.
+// Each kernel given sizes, in every variant, first calls its Contract method: span sizes, checked in Debug builds only.
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using LstmSharp.Internals;
 
 namespace LstmSharp.Kernels;
 
@@ -84,6 +88,7 @@ internal class KernelSet
         int m, int n, int k,
         Span<float> c, int ldc, bool accumulate)
     {
+        Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc);
         for (var i = 0; i < m; i++)
         {
             for (var j = 0; j < n; j++)
@@ -106,6 +111,7 @@ internal class KernelSet
     /// </summary>
     public virtual void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
     {
+        Contract.Pack(b, ldb, transB, k, n);
         packed.Resize(k, n, n);
         packed.Variant = Variant;
         var d = packed.Data;
@@ -117,6 +123,7 @@ internal class KernelSet
     /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B, with B packed by <see cref="Pack"/> of this variant.</summary>
     public virtual void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
     {
+        Contract.GemmPacked(a, lda, transA, b, m, c, ldc);
         CheckPacked(b);
         Gemm(a, lda, transA, b.Data, b.N, false, m, b.N, b.K, c, ldc, accumulate);
     }
@@ -131,6 +138,7 @@ internal class KernelSet
     /// <summary>rows[r, :] += bias for every row r of a [rows, n] block.</summary>
     public virtual void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {
+        Contract.AddBias(bias, rows, n, x);
         for (var r = 0; r < rows; r++)
             for (var j = 0; j < n; j++)
                 x[r * n + j] += bias[j];
@@ -139,6 +147,7 @@ internal class KernelSet
     /// <summary>dBias[j] += Σ_r dX[r, j] over a [rows, n] block.</summary>
     public virtual void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)
     {
+        Contract.SumRows(dx, rows, n, dBias);
         for (var r = 0; r < rows; r++)
             for (var j = 0; j < n; j++)
                 dBias[j] += dx[r * n + j];
@@ -154,6 +163,7 @@ internal class KernelSet
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
+        Contract.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
         for (var b = 0; b < B; b++)
             for (var j = 0; j < H; j++)
                 LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
@@ -192,6 +202,7 @@ internal class KernelSet
         ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dc, Span<float> dGates, Span<float> dPeep)
     {
+        Contract.LstmCellBackward(gates, cPrev, c, tanhC, peep, dh, B, H, dc, dGates, dPeep);
         for (var b = 0; b < B; b++)
             for (var j = 0; j < H; j++)
                 LstmBackwardElement(gates, cPrev, c, tanhC, peep, dh, H, b, j, dc, dGates, dPeep);
@@ -240,6 +251,7 @@ internal class KernelSet
         ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
         Span<float> gates, Span<float> h)
     {
+        Contract.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
         for (var b = 0; b < B; b++)
             for (var j = 0; j < H; j++)
                 GruForwardElement(xProj, hProj, hPrev, H, b, j, gates, h);
@@ -269,6 +281,7 @@ internal class KernelSet
         ReadOnlySpan<float> gates, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dXProj, Span<float> dHProj, Span<float> dhPrev)
     {
+        Contract.GruCellBackward(gates, hProj, hPrev, dh, B, H, dXProj, dHProj, dhPrev);
         for (var b = 0; b < B; b++)
         {
             for (var j = 0; j < H; j++)
@@ -300,14 +313,297 @@ internal class KernelSet
     /// <summary>dA = dY ⊙ (1 − y²): backward of y = tanh(a) given y.</summary>
     public virtual void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dA)
     {
+        Contract.TanhBackward(y, dY, dA);
         for (var i = 0; i < y.Length; i++) dA[i] = dY[i] * (1f - y[i] * y[i]);
     }
 
     /// <summary>x += y elementwise.</summary>
     public virtual void Add(ReadOnlySpan<float> y, Span<float> x)
     {
+        Contract.Add(y, x);
         for (var i = 0; i < x.Length; i++) x[i] += y[i];
     }
 
+    /// <summary>
+    /// Softmax of each row of a [rows, n] block: y[r, j] = e^(x[r, j] − m_r) / Σ_k e^(x[r, k] − m_r), with m_r = max_k x[r, k].
+    /// y may be x (in place); it must not overlap it otherwise.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Subtracting the row maximum first leaves the result unchanged and keeps every exponent ≤ 0, so no term
+    /// overflows, and the largest is exactly 1, so the sum is at least 1 (Blanchard, Higham &amp; Higham, "Accurately
+    /// computing the log-sum-exp and softmax functions", IMA J. Numer. Anal. 41, 2021). TensorPrimitives.SoftMax
+    /// does not subtract it: a logit above 88 overflows there.
+    /// </para>
+    /// <para>
+    /// The exponentials and their sum are taken in double, as the losses always did: the reference rounds once; the
+    /// fast variants (double vectors) round e^x and the sum to float before dividing, within two float ulps of it.
+    /// A float exponential would not do: it is an ulp out even at 0, and a float sum of a vocabulary's worth of
+    /// terms loses more. A row holding NaN or +∞, or only −∞, gives NaN, as in PyTorch; an empty row writes nothing.
+    /// </para>
+    /// </remarks>
+    public virtual void SoftMax(ReadOnlySpan<float> x, int rows, int n, Span<float> y)
+    {
+        Contract.Rows(x, rows, n, y);
+        for (var r = 0; r < rows; r++) SoftMaxRow(x.Slice(r * n, n), default, y.Slice(r * n, n));
+    }
+
+    /// <summary>
+    /// Log-softmax of each row of a [rows, n] block: y[r, j] = (x[r, j] − m_r) − log Σ_k e^(x[r, k] − m_r), with
+    /// m_r = max_k x[r, k] (as <see cref="SoftMax"/>, whose logarithm it is). y may be x (in place).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Cross-entropy and perplexity read −log p from here rather than as log-sum-exp minus the logit: in a confident
+    /// row both can be near 10 and their difference near 0, so the float rounding of the log-sum-exp would swamp it; here
+    /// the shift by m_r is exact for the largest entry and log Σ (≥ 0, near 0 for such a row) keeps its digits.
+    /// </para>
+    /// <para>log Σ is computed in double in every variant; the fast variants then subtract in float, in two roundings.</para>
+    /// </remarks>
+    public virtual void LogSoftMax(ReadOnlySpan<float> x, int rows, int n, Span<float> y)
+    {
+        Contract.Rows(x, rows, n, y);
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * n, n);
+            var (max, sum) = ExpSum(row, default);
+            var log = Math.Log(sum);
+            var yr = y.Slice(r * n, n);
+            for (var j = 0; j < n; j++) yr[j] = (float)(((double)row[j] - max) - log);
+        }
+    }
+
+    /// <summary>
+    /// Log-sum-exp of each row of a [rows, n] block: lse[r] = m_r + log Σ_k e^(x[r, k] − m_r), m_r = max_k x[r, k];
+    /// lse [rows]. An empty row gives −∞ (the log of an empty sum).
+    /// </summary>
+    /// <remarks>
+    /// The exponentials and the sum are in double in every variant, rounded once. For −log p of one entry prefer
+    /// <see cref="LogSoftMax"/>: log-sum-exp minus a logit cancels when p is near 1.
+    /// </remarks>
+    public virtual void LogSumExp(ReadOnlySpan<float> x, int rows, int n, Span<float> lse)
+    {
+        Contract.LogSumExp(x, rows, n, lse);
+        for (var r = 0; r < rows; r++)
+        {
+            var (max, sum) = ExpSum(x.Slice(r * n, n), default);
+            lse[r] = (float)(max + Math.Log(sum));
+        }
+    }
+
+    /// <summary>
+    /// Softmax of each row of scores [rows, n] over the entries its mask keeps: y[r, j] = 0 where mask[·, j] = 0,
+    /// otherwise e^(s[r, j] − m_r) / Σ_{k kept} e^(s[r, k] − m_r) with m_r the largest kept score. mask [r, n] holds
+    /// one row per rows / r consecutive score rows: a key mask [B, Tk] serves attention scores [B·Tq, Tk]; r = rows
+    /// gives every row its own (causal masks). y may be scores (in place).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A masked entry gets exactly 0, whatever its score (even NaN or ±∞), and takes no part in the maximum or
+    /// the sum. A row whose mask keeps nothing gives all zeros: the attention context of a query with nothing to
+    /// attend to is then 0 and no gradient reaches the padding. Keras differs on purpose here: it replaces masked
+    /// scores with −1e9 (keras.layers.Softmax, and Attention subtracts 1e9), so a fully masked row comes out
+    /// uniform, 1/n on every padded position; PyTorch's −∞ convention gives NaN. Otherwise rows match Keras's masked softmax.
+    /// </para>
+    /// <para>
+    /// <see cref="SoftMaxBackward"/> is also this kernel's backward: masked entries have y = 0, so their gradient is 0.
+    /// </para>
+    /// </remarks>
+    public virtual void MaskedSoftMax(ReadOnlySpan<float> scores, ReadOnlySpan<float> mask, int rows, int n, Span<float> y)
+    {
+        Contract.MaskedSoftMax(scores, mask, rows, n, y);
+        if (rows == 0 || n == 0) return;
+        var share = rows / (mask.Length / n);   // score rows per mask row
+        for (var r = 0; r < rows; r++)
+            SoftMaxRow(scores.Slice(r * n, n), mask.Slice(r / share * n, n), y.Slice(r * n, n));
+    }
+
+    /// <summary>
+    /// Backward of y = softmax(x) for each row of a [rows, n] block: dX[r, j] = y[r, j]·(dY[r, j] − Σ_k dY[r, k]·y[r, k]),
+    /// i.e. dX = (diag(y) − y yᵀ)·dY per row (PyTorch's softmax_backward_data). Serves <see cref="MaskedSoftMax"/> too.
+    /// dX may be dY (in place), not y.
+    /// </summary>
+    /// <remarks>The dot product is summed in double in every variant: dY − Σ cancels when dY is nearly uniform.</remarks>
+    public virtual void SoftMaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, int rows, int n, Span<float> dX)
+    {
+        Contract.SoftMaxBackward(y, dY, rows, n, dX);
+        for (var r = 0; r < rows; r++)
+        {
+            double dot = 0;
+            for (var j = 0; j < n; j++) dot += (double)dY[r * n + j] * y[r * n + j];
+            for (var j = 0; j < n; j++) dX[r * n + j] = (float)(y[r * n + j] * (dY[r * n + j] - dot));
+        }
+    }
+
+    /// <summary>One row of <see cref="SoftMax"/> (empty mask) or <see cref="MaskedSoftMax"/>, in double.</summary>
+    static void SoftMaxRow(ReadOnlySpan<float> x, ReadOnlySpan<float> mask, Span<float> y)
+    {
+        var (max, sum) = ExpSum(x, mask);
+        if (sum == 0)
+        {
+            y.Clear();   // nothing kept (a fully masked row, or n = 0)
+            return;
+        }
+        for (var j = 0; j < x.Length; j++) y[j] = Keeps(mask, j) ? (float)(Math.Exp((double)x[j] - max) / sum) : 0f;
+    }
+
+    /// <summary>
+    /// The largest kept entry of a row and Σ e^(x − max) over the kept entries, in double; (−∞, 0) when nothing is
+    /// kept. An empty mask keeps every entry. The sum is ≥ 1 whenever an entry is kept and the maximum is finite.
+    /// </summary>
+    static (float Max, double Sum) ExpSum(ReadOnlySpan<float> x, ReadOnlySpan<float> mask)
+    {
+        var max = float.NegativeInfinity;
+        for (var j = 0; j < x.Length; j++)
+            if (Keeps(mask, j)) max = MathF.Max(max, x[j]);
+        double sum = 0;
+        for (var j = 0; j < x.Length; j++)
+            if (Keeps(mask, j)) sum += Math.Exp((double)x[j] - max);
+        return (max, sum);
+    }
+
+    static bool Keeps(ReadOnlySpan<float> mask, int j) => mask.IsEmpty || mask[j] != 0f;
+
     protected static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+    /// <summary>
+    /// The span sizes each kernel needs, one method per kernel and named after it, checked in Debug builds only
+    /// (<see cref="KernelGuard"/>). Every variant calls its kernel's on entry, before any pointer is taken.
+    /// </summary>
+    internal static class Contract
+    {
+        /// <summary>op(A) [m, k] is A [m, k] (or, transposed, A stored [k, m]) with row stride lda; likewise B and C [m, n].</summary>
+        [Conditional("DEBUG")]
+        public static void Gemm(
+            ReadOnlySpan<float> a, int lda, bool transA, ReadOnlySpan<float> b, int ldb, bool transB,
+            int m, int n, int k, ReadOnlySpan<float> c, int ldc)
+        {
+            KernelGuard.Matrix(a, transA ? k : m, transA ? m : k, lda);
+            KernelGuard.Matrix(b, transB ? n : k, transB ? k : n, ldb);
+            KernelGuard.Matrix(c, m, n, ldc);
+        }
+
+        [Conditional("DEBUG")]
+        public static void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n)
+            => KernelGuard.Matrix(b, transB ? n : k, transB ? k : n, ldb);
+
+        [Conditional("DEBUG")]
+        public static void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, ReadOnlySpan<float> c, int ldc)
+        {
+            KernelGuard.Matrix(a, transA ? b.K : m, transA ? m : b.K, lda);
+            KernelGuard.AtLeast(b.Data, b.K * b.PaddedN);
+            KernelGuard.Matrix(c, m, b.N, ldc);
+        }
+
+        [Conditional("DEBUG")]
+        public static void AddBias(ReadOnlySpan<float> bias, int rows, int n, ReadOnlySpan<float> x)
+        {
+            KernelGuard.Length(bias, n);
+            KernelGuard.Length(x, rows * n);
+        }
+
+        [Conditional("DEBUG")]
+        public static void SumRows(ReadOnlySpan<float> dx, int rows, int n, ReadOnlySpan<float> dBias)
+        {
+            KernelGuard.Length(dx, rows * n);
+            KernelGuard.Length(dBias, n);
+        }
+
+        [Conditional("DEBUG")]
+        public static void LstmCellForward(
+            ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> h)
+        {
+            KernelGuard.Length(cPrev, B * H);
+            if (!peep.IsEmpty) KernelGuard.Length(peep, 3 * H);
+            KernelGuard.Length(gates, B * 4 * H);
+            KernelGuard.Length(c, B * H);
+            KernelGuard.Length(tanhC, B * H);
+            KernelGuard.Length(h, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void LstmCellBackward(
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> c, ReadOnlySpan<float> tanhC,
+            ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
+            ReadOnlySpan<float> dc, ReadOnlySpan<float> dGates, ReadOnlySpan<float> dPeep)
+        {
+            KernelGuard.Length(gates, B * 4 * H);
+            KernelGuard.Length(cPrev, B * H);
+            KernelGuard.Length(c, B * H);
+            KernelGuard.Length(tanhC, B * H);
+            if (!peep.IsEmpty) KernelGuard.Length(peep, 3 * H);
+            KernelGuard.Length(dh, B * H);
+            KernelGuard.Length(dc, B * H);
+            KernelGuard.Length(dGates, B * 4 * H);
+            KernelGuard.Length(dPeep, peep.Length);
+        }
+
+        [Conditional("DEBUG")]
+        public static void GruCellForward(
+            ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> h)
+        {
+            KernelGuard.Length(xProj, B * 3 * H);
+            KernelGuard.Length(hProj, B * 3 * H);
+            KernelGuard.Length(hPrev, B * H);
+            KernelGuard.Length(gates, B * 3 * H);
+            KernelGuard.Length(h, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void GruCellBackward(
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
+            ReadOnlySpan<float> dXProj, ReadOnlySpan<float> dHProj, ReadOnlySpan<float> dhPrev)
+        {
+            KernelGuard.Length(gates, B * 3 * H);
+            KernelGuard.Length(hProj, B * 3 * H);
+            KernelGuard.Length(hPrev, B * H);
+            KernelGuard.Length(dh, B * H);
+            KernelGuard.Length(dXProj, B * 3 * H);
+            KernelGuard.Length(dHProj, B * 3 * H);
+            KernelGuard.Length(dhPrev, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, ReadOnlySpan<float> dA)
+        {
+            KernelGuard.Length(dY, y.Length);
+            KernelGuard.Length(dA, y.Length);
+        }
+
+        [Conditional("DEBUG")]
+        public static void Add(ReadOnlySpan<float> y, ReadOnlySpan<float> x) => KernelGuard.Length(y, x.Length);
+
+        /// <summary>A row-wise kernel from x [rows, n] to y [rows, n] (<see cref="SoftMax"/>, <see cref="LogSoftMax"/>).</summary>
+        [Conditional("DEBUG")]
+        public static void Rows(ReadOnlySpan<float> x, int rows, int n, ReadOnlySpan<float> y, [CallerMemberName] string kernel = "")
+        {
+            KernelGuard.Length(x, rows * n, kernel: kernel);
+            KernelGuard.Length(y, rows * n, kernel: kernel);
+        }
+
+        [Conditional("DEBUG")]
+        public static void LogSumExp(ReadOnlySpan<float> x, int rows, int n, ReadOnlySpan<float> lse)
+        {
+            KernelGuard.Length(x, rows * n);
+            KernelGuard.Length(lse, rows);
+        }
+
+        [Conditional("DEBUG")]
+        public static void MaskedSoftMax(ReadOnlySpan<float> scores, ReadOnlySpan<float> mask, int rows, int n, ReadOnlySpan<float> y)
+        {
+            KernelGuard.Length(scores, rows * n);
+            KernelGuard.RowsDividing(mask, rows, n);
+            KernelGuard.Length(y, rows * n);
+        }
+
+        [Conditional("DEBUG")]
+        public static void SoftMaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, int rows, int n, ReadOnlySpan<float> dX)
+        {
+            KernelGuard.Length(y, rows * n);
+            KernelGuard.Length(dY, rows * n);
+            KernelGuard.Length(dX, rows * n);
+        }
+    }
 }

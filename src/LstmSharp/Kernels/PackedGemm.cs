@@ -30,6 +30,7 @@ internal static unsafe class PackedGemm
         int m, int n, int k,
         Span<float> c, int ldc, bool accumulate)
     {
+        KernelSet.Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc);
         if (m == 0 || n == 0) return;
         fixed (float* pa = a, pb = b, pc = c)
         {
@@ -41,6 +42,7 @@ internal static unsafe class PackedGemm
     /// <summary>Packs op(B) [k, n] once into <paramref name="packed"/>, in the panel layout <see cref="RunPacked"/> reads.</summary>
     public static void Pack(bool wide, ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
     {
+        KernelSet.Contract.Pack(b, ldb, transB, k, n);
         var nr = wide ? 32 : 16;
         packed.Resize(k, n, nr);
         fixed (float* pb = b, dst = packed.Data)
@@ -58,6 +60,7 @@ internal static unsafe class PackedGemm
         ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m,
         Span<float> c, int ldc, bool accumulate)
     {
+        KernelSet.Contract.GemmPacked(a, lda, transA, b, m, c, ldc);
         if (m == 0 || b.N == 0) return;
         fixed (float* pa = a, pp = b.Data, pc = c)
         {

@@ -1,6 +1,7 @@
 // SimdKernelSet: the fast variants. Overrides only the hot kernels of KernelSet: GEMM (packed, blocked,
-// a Vector512 or Vector256 FMA micro-kernel, split across cores) and the fused gate steps (TensorPrimitives
-// and explicit vectors). KernelSet stays the oracle these are tested against.
+// a Vector512 or Vector256 FMA micro-kernel, split across cores), the fused gate steps (TensorPrimitives
+// and explicit vectors) and the row softmaxes (exponentials and sums in double vectors). KernelSet stays the oracle
+// these are tested against; each override first calls its kernel's KernelSet.Contract (Debug builds only).
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -15,22 +16,23 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
         Span<float> c, int ldc, bool accumulate)
-        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
+        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);   // checks its Contract
 
     public override void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
     {
-        PackedGemm.Pack(wide, b, ldb, transB, k, n, packed);
+        PackedGemm.Pack(wide, b, ldb, transB, k, n, packed);   // checks its Contract
         packed.Variant = Variant;
     }
 
     public override void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
     {
         CheckPacked(b);
-        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate);
+        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate);   // checks its Contract
     }
 
     public override void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
     {
+        Contract.AddBias(bias, rows, n, x);
         for (var r = 0; r < rows; r++)
         {
             var row = x.Slice(r * n, n);
@@ -40,6 +42,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
 
     public override void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)
     {
+        Contract.SumRows(dx, rows, n, dBias);
         var acc = dBias[..n];
         for (var r = 0; r < rows; r++) TensorPrimitives.Add(acc, dx.Slice(r * n, n), acc);
     }
@@ -51,6 +54,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
+        Contract.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
         if (B < 2 || B * H < ParallelElements || WorkerPool.Threads < 2)
         {
             LstmForwardRows(cPrev, peep, H, 0, B, gates, c, tanhC, h);
@@ -167,6 +171,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> peep, ReadOnlySpan<float> dh, int B, int H,
         Span<float> dc, Span<float> dGates, Span<float> dPeep)
     {
+        Contract.LstmCellBackward(gates, cPrev, c, tanhC, peep, dh, B, H, dc, dGates, dPeep);
         var hasPeep = !peep.IsEmpty;
         var one = Vector256<float>.One;
         var w = Vector256<float>.Count;
@@ -213,6 +218,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
         Span<float> gates, Span<float> h)
     {
+        Contract.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
         var w = Vector256<float>.Count;
         for (var b = 0; b < B; b++)
         {
@@ -238,11 +244,146 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
 
     public override void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dA)
     {
+        Contract.TanhBackward(y, dY, dA);
         // dA = dY − dY⊙y⊙y
         TensorPrimitives.Multiply(y, y, dA);
         TensorPrimitives.Multiply(dA, dY, dA);
         TensorPrimitives.Subtract(dY, dA, dA);
     }
 
-    public override void Add(ReadOnlySpan<float> y, Span<float> x) => TensorPrimitives.Add(x, y, x);
+    public override void Add(ReadOnlySpan<float> y, Span<float> x)
+    {
+        Contract.Add(y, x);
+        TensorPrimitives.Add(x, y, x);
+    }
+
+    public override void SoftMax(ReadOnlySpan<float> x, int rows, int n, Span<float> y)
+    {
+        Contract.Rows(x, rows, n, y);
+        if (n == 0) return;
+        for (var r = 0; r < rows; r++) SoftMaxRow(x.Slice(r * n, n), y.Slice(r * n, n));
+    }
+
+    public override void LogSoftMax(ReadOnlySpan<float> x, int rows, int n, Span<float> y)
+    {
+        Contract.Rows(x, rows, n, y);
+        if (n == 0) return;
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * n, n);
+            var yr = y.Slice(r * n, n);
+            var max = TensorPrimitives.Max(row);
+            var log = (float)Math.Log(ExpSum(row, max, default));   // before y is written: y may be x
+            TensorPrimitives.Subtract(row, max, yr);
+            TensorPrimitives.Subtract(yr, log, yr);
+        }
+    }
+
+    public override void LogSumExp(ReadOnlySpan<float> x, int rows, int n, Span<float> lse)
+    {
+        Contract.LogSumExp(x, rows, n, lse);
+        for (var r = 0; r < rows; r++)
+        {
+            if (n == 0)
+            {
+                lse[r] = float.NegativeInfinity;
+                continue;
+            }
+            var row = x.Slice(r * n, n);
+            var max = TensorPrimitives.Max(row);
+            lse[r] = (float)(max + Math.Log(ExpSum(row, max, default)));
+        }
+    }
+
+    public override void MaskedSoftMax(ReadOnlySpan<float> scores, ReadOnlySpan<float> mask, int rows, int n, Span<float> y)
+    {
+        Contract.MaskedSoftMax(scores, mask, rows, n, y);
+        if (rows == 0 || n == 0) return;
+        var share = rows / (mask.Length / n);   // score rows per mask row
+        for (var r = 0; r < rows; r++)
+        {
+            // Masked scores become −∞ (e^−∞ = 0 exactly), then the row is a plain softmax.
+            var m = mask.Slice(r / share * n, n);
+            var yr = y.Slice(r * n, n);
+            var kept = false;
+            for (var j = 0; j < n; j++)
+            {
+                kept |= m[j] != 0f;
+                yr[j] = m[j] != 0f ? scores[r * n + j] : float.NegativeInfinity;
+            }
+            if (kept) SoftMaxRow(yr, yr);
+            else yr.Clear();
+        }
+    }
+
+    public override void SoftMaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, int rows, int n, Span<float> dX)
+    {
+        Contract.SoftMaxBackward(y, dY, rows, n, dX);
+        for (var r = 0; r < rows; r++)
+        {
+            var yr = y.Slice(r * n, n);
+            var dXr = dX.Slice(r * n, n);
+            var dot = (float)Dot(yr, dY.Slice(r * n, n));
+            TensorPrimitives.Subtract(dY.Slice(r * n, n), dot, dXr);
+            TensorPrimitives.Multiply(dXr, yr, dXr);
+        }
+    }
+
+    /// <summary>One non-empty row of <see cref="SoftMax"/>: y = e^(x − max) rounded to float, then y / Σ e^(x − max).</summary>
+    static void SoftMaxRow(ReadOnlySpan<float> x, Span<float> y)
+    {
+        var max = TensorPrimitives.Max(x);
+        var sum = ExpSum(x, max, y);
+        TensorPrimitives.Divide(y, (float)sum, y);
+    }
+
+    /// <summary>
+    /// Σ_j e^(x_j − shift) with the exponentials and the sum in double, eight floats at a time as two vectors of four
+    /// doubles; also writes each e^(x_j − shift), rounded to float, to <paramref name="y"/> unless it is empty (y may
+    /// be x). Double, although its exponential is slower, because the float one is an ulp out even at 0
+    /// (Vector256.Exp(0f) is 1.0000001): in log Σ that is 1e-7, the whole of −log p for a confident row.
+    /// </summary>
+    static double ExpSum(ReadOnlySpan<float> x, float shift, Span<float> y)
+    {
+        var store = !y.IsEmpty;
+        var s = Vector256.Create((double)shift);
+        Vector256<double> accLo = default, accHi = default;
+        var w = Vector256<float>.Count;
+        var j = 0;
+        for (; j <= x.Length - w; j += w)
+        {
+            var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(j, w)));
+            lo = Vector256.Exp(lo - s);
+            hi = Vector256.Exp(hi - s);
+            accLo += lo;
+            accHi += hi;
+            if (store) Vector256.Narrow(lo, hi).CopyTo(y.Slice(j, w));
+        }
+        var sum = Vector256.Sum(accLo + accHi);
+        for (; j < x.Length; j++)
+        {
+            var e = Math.Exp((double)x[j] - shift);
+            sum += e;
+            if (store) y[j] = (float)e;
+        }
+        return sum;
+    }
+
+    /// <summary>Σ a⊙b in double, eight lanes at a time: the floats widen and their products are exact, only the additions round.</summary>
+    static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var w = Vector256<float>.Count;
+        Vector256<double> lo = default, hi = default;
+        var i = 0;
+        for (; i <= a.Length - w; i += w)
+        {
+            var (a0, a1) = Vector256.Widen(Vector256.Create(a.Slice(i, w)));
+            var (b0, b1) = Vector256.Widen(Vector256.Create(b.Slice(i, w)));
+            lo += a0 * b0;
+            hi += a1 * b1;
+        }
+        var sum = Vector256.Sum(lo + hi);
+        for (; i < a.Length; i++) sum += (double)a[i] * b[i];
+        return sum;
+    }
 }

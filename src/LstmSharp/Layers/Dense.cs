@@ -111,9 +111,7 @@ public sealed class Dense : Layer
             case Activation.Relu: TensorPrimitives.Max(y, 0f, y); break;
             case Activation.Tanh: TensorPrimitives.Tanh(y, y); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(y, y); break;
-            case Activation.Softmax:
-                for (var r = 0; r < rows; r++) TensorPrimitives.SoftMax(y.Slice(r * n, n), y.Slice(r * n, n));
-                break;
+            case Activation.Softmax: Kernels.SoftMax(y, rows, n, y); break;
         }
         return _output!;
     }
@@ -140,17 +138,7 @@ public sealed class Dense : Layer
                 TensorPrimitives.Subtract(y, dA, dA);
                 TensorPrimitives.Multiply(dA, dY, dA);
                 break;
-            case Activation.Softmax:
-                // dA = y⊙(dY − Σ dY⊙y), row by row
-                for (var r = 0; r < rows; r++)
-                {
-                    var yr = y.Slice(r * n, n);
-                    var dot = TensorPrimitives.Dot(yr, dY.Slice(r * n, n));
-                    var dAr = dA.Slice(r * n, n);
-                    TensorPrimitives.Subtract(dY.Slice(r * n, n), dot, dAr);
-                    TensorPrimitives.Multiply(dAr, yr, dAr);
-                }
-                break;
+            case Activation.Softmax: Kernels.SoftMaxBackward(y, dY, rows, n, dA); break;   // dA = y⊙(dY − Σ dY⊙y) per row
         }
         // dW += dAᵀ [out, rows] · x [rows, in]; db += Σ_rows dA; dx = dA · W
         Kernels.Gemm(dA, n, true, _input.Span, I, false, n, I, rows, _weight!.Gradient.Span, I, accumulate: true);

@@ -1,4 +1,6 @@
 // Crossentropy: the one-row computation shared by the categorical losses (dense or sparse targets).
+using LstmSharp.Kernels;
+
 namespace LstmSharp.Losses;
 
 internal static class Crossentropy
@@ -15,17 +17,17 @@ internal static class Crossentropy
         double loss = 0;
         if (fromLogits)
         {
-            double max = double.NegativeInfinity, sum = 0, ySum = 0;
-            for (var c = 0; c < width; c++) max = Math.Max(max, predicted[c]);
-            for (var c = 0; c < width; c++) sum += Math.Exp(predicted[c] - max);
-            var logSum = max + Math.Log(sum);
+            // dRow holds log p = log-softmax(z) first, then the gradient p·Σy − y. p comes from e^(log p) in double
+            // rather than from a float softmax: for a confident row p − 1 is tiny and a float p near 1 would lose it.
+            KernelSet.Default.LogSoftMax(predicted, 1, width, dRow);
+            double ySum = 0;
             for (var c = 0; c < width; c++)
             {
                 var y = Y(target, label, c);
                 ySum += y;
-                loss -= y * (predicted[c] - logSum);
+                loss -= y * dRow[c];
             }
-            for (var c = 0; c < width; c++) dRow[c] = (float)((Math.Exp(predicted[c] - logSum) * ySum - Y(target, label, c)));
+            for (var c = 0; c < width; c++) dRow[c] = (float)(Math.Exp(dRow[c]) * ySum - Y(target, label, c));
         }
         else
         {

@@ -1,4 +1,7 @@
 // Perplexity: exp of the mean cross-entropy of class-id targets (language models).
+using System.Buffers;
+using LstmSharp.Kernels;
+
 namespace LstmSharp.Metrics;
 
 /// <summary>
@@ -22,6 +25,7 @@ public sealed class Perplexity(bool fromLogits = false) : Metric
             throw new ArgumentException($"Metric 'perplexity' needs one class id per row of [{Tensor.FormatShape(predicted.Shape)}]; received [{Tensor.FormatShape(target.Shape)}].", nameof(target));
         double sum = 0;
         var count = 0;
+        var logP = fromLogits ? ArrayPool<float>.Shared.Rent(width) : [];   // one row of log-softmax(logits)
         for (var r = 0; r < rows; r++)
         {
             if (!Counts(mask, r)) continue;
@@ -30,16 +34,15 @@ public sealed class Perplexity(bool fromLogits = false) : Metric
             var label = (int)target.Span[r];
             if (fromLogits)
             {
-                double max = double.NegativeInfinity, total = 0;
-                foreach (var z in row) max = Math.Max(max, z);
-                foreach (var z in row) total += Math.Exp(z - max);
-                sum += max + Math.Log(total) - row[label];
+                KernelSet.Default.LogSoftMax(row, 1, width, logP.AsSpan(0, width));
+                sum -= logP[label];
             }
             else
             {
                 sum -= Math.Log(Math.Max(row[label], 1e-7));
             }
         }
+        if (fromLogits) ArrayPool<float>.Shared.Return(logP);
         return (sum, count);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using LstmSharp.Callbacks;
 using LstmSharp.Data;
 using LstmSharp.IO;
+using LstmSharp.Kernels;
 using LstmSharp.Layers;
 using LstmSharp.Losses;
 using LstmSharp.Metrics;
@@ -116,14 +117,8 @@ public sealed class TextClassifier
         var result = new float[texts.Count][];
         for (var i = 0; i < texts.Count; i++)
         {
-            var row = logits.Slice(i * c, c);
-            var max = float.NegativeInfinity;
-            foreach (var v in row) max = Math.Max(max, v);
-            var p = new float[c];
-            float sum = 0;
-            for (var k = 0; k < c; k++) sum += p[k] = MathF.Exp(row[k] - max);
-            for (var k = 0; k < c; k++) p[k] /= sum;
-            result[i] = p;
+            result[i] = new float[c];
+            KernelSet.Default.SoftMax(logits.Slice(i * c, c), 1, c, result[i]);
         }
         return result;
     }
