@@ -1,7 +1,7 @@
 // Model files of graph models (format version 2) and of the version-1 format: Keras's functional-guide example
 // (title + body + tags → priority + department) builds, trains, saves, loads and predicts bit-identically; a
 // model nested in another and every merge and shape layer round-trip; committed version-1 files still load and
-// predict what the version-1 code predicted.
+// predict what the version-1 code predicted (within float rounding).
 using System.Text.Json;
 using LstmSharp.Layers;
 using LstmSharp.Losses;
@@ -109,6 +109,8 @@ public sealed class GraphModelFileTests : IDisposable
         Assert.NotNull(model.Optimizer);
         var predicted = model.Predict(new Tensor(Values("input"), Shape("input_shape")));
         Assert.Equal(Shape("output_shape"), predicted.Shape.ToArray());
-        Assert.Equal(Values("output").Select(BitConverter.SingleToInt32Bits), predicted.ToArray().Select(BitConverter.SingleToInt32Bits));
+        // Within float rounding, not bit for bit: the softmax kernel the classifier's head runs has changed since
+        // (max-subtracted, double exponentials), moving its outputs by up to 4e-7; a misplaced weight moves them by far more.
+        Approx.Equal(Values("output").Select(v => (double)v).ToArray(), predicted, 1e-6, name);
     }
 }
