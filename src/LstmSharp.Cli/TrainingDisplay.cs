@@ -12,8 +12,11 @@ internal static class TrainingDisplay
     /// <summary>
     /// Runs <paramref name="train"/> with a progress reporter for <paramref name="epochs"/> epochs and a callback
     /// that stops training when Ctrl-C is pressed. Returns true when training ran to its end (not interrupted).
+    /// With <paramref name="samplesAs"/> (e.g. tokens, 64 per sample) throughput is shown in those units, and long
+    /// epochs also report every tenth of their batches.
     /// </summary>
-    public static bool Run(Terminal terminal, string label, int epochs, Action<IProgress<FitProgress>, StopOnCancel> train, StopOnCancel? stop = null)
+    public static bool Run(Terminal terminal, string label, int epochs, Action<IProgress<FitProgress>, StopOnCancel> train, StopOnCancel? stop = null,
+        (string Unit, int PerSample)? samplesAs = null)
     {
         stop ??= new StopOnCancel(terminal.Cancel);
         if (terminal.LiveProgress)
@@ -41,19 +44,23 @@ internal static class TrainingDisplay
                 if (terminal.IsQuiet) return;
                 if (!p.EpochEnd)
                 {
-                    // A single long epoch (a language model's) reports every tenth of its batches.
-                    if (epochs == 1 && p.Batches >= 20 && p.Batch % (p.Batches / 10) == 0)
-                        terminal.Human.WriteLine($"{label} {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches}  {FormatLogs(p.Logs)}  ({p.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} tokens/s, {p.EpochRemaining.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s left)");
+                    // Long epochs (a language model's) report every tenth of their batches.
+                    if (samplesAs is { } units && p.Batches >= 20 && p.Batch % (p.Batches / 10) == 0)
+                        terminal.Human.WriteLine($"{label} epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches}  {FormatLogs(p.Logs)}  ({Rate(p, samplesAs)}, {p.EpochRemaining.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s left)");
                     return;
                 }
                 last = p.Epoch;
                 if (p.Epoch % every == 0 || p.Epoch == p.Epochs || p.Epoch == 1)
-                    terminal.Human.WriteLine($"{label} epoch {p.Epoch}/{p.Epochs}  {FormatLogs(p.Logs)}  ({p.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s)");
+                    terminal.Human.WriteLine($"{label} epoch {p.Epoch}/{p.Epochs}  {FormatLogs(p.Logs)}  ({Rate(p, samplesAs)})");
             }), stop);
         }
         if (stop.Stopped) terminal.Line("Interrupted (Ctrl-C): training stopped after the current batch.");
         return !stop.Stopped;
     }
+
+    static string Rate(FitProgress p, (string Unit, int PerSample)? samplesAs) => samplesAs is { } u
+        ? $"{(p.SamplesPerSecond * u.PerSample).ToString("F0", CultureInfo.InvariantCulture)} {u.Unit}/s"
+        : $"{p.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s";
 
     public static string FormatLogs(IReadOnlyDictionary<string, float> logs)
     {

@@ -69,6 +69,12 @@ public sealed record FitOptions
     /// <summary>A weight per class id (missing classes weigh 1), for imbalanced classification.</summary>
     public IReadOnlyDictionary<int, float>? ClassWeights { get; init; }
 
+    /// <summary>
+    /// Throw a <see cref="TrainingDivergedException"/> as soon as a batch's loss is NaN or infinite, naming the epoch
+    /// and batch, instead of training on (Keras leaves this to its <c>TerminateOnNaN</c> callback). Default false.
+    /// </summary>
+    public bool ThrowOnDivergence { get; init; }
+
     /// <summary>Receives a report after every batch and every epoch.</summary>
     public IProgress<FitProgress>? Progress { get; init; }
 

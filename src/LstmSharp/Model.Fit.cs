@@ -280,6 +280,8 @@ public partial class Model
             {
                 var batch = train.GetBatch(b);
                 var batchLoss = TrainOnBatch(batch.Inputs, batch.Targets, batch.SampleWeights, batch.Masks);
+                if (options.ThrowOnDivergence && !float.IsFinite(batchLoss))
+                    throw new TrainingDivergedException($"The loss became {batchLoss} at batch {b + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
                 var size = batch.Size;
                 sum += (double)batchLoss * size;
                 for (var o = 0; o < sums.Length; o++) sums[o] += _outputLoss[o] * size;

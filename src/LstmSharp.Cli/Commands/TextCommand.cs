@@ -79,8 +79,7 @@ internal static class TextCommand
         if (!(validation > 0 && validation < 1)) throw new CliException($"--validation must be in (0, 1); received {validation}.");
         options.Validate();
         var text = ReadText(path);
-        var cut = (int)(text.Length * (1 - validation));
-        string trainText = text[..cut], validText = text[cut..];
+        var (trainText, validText) = LanguageModel.SplitText(text, validation);
         var model = LanguageModel.Create(trainText, options);
         var unit = options.Level == TokenLevel.Word ? "word" : "char";
         TextBatches trainBatches, validBatches;
@@ -103,29 +102,18 @@ internal static class TextCommand
         ]);
 
         var clock = Stopwatch.StartNew();
-        var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel, minutes > 0 ? DateTime.UtcNow.AddMinutes(minutes) : null);
+        var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel);
         var trainLoss = new List<double>();
         var validLoss = new List<double>();
         var epochsJson = new JsonArray();
-        var best = double.PositiveInfinity;
         var sampler = new TokenSampler(seed);
-        for (var epoch = 1; epoch <= epochs && !terminal.Cancel.IsCancellationRequested && !stop.OutOfTime; epoch++)
+        void Report(LanguageModelEpoch e)
         {
-            double loss = 0;
-            TrainingDisplay.Run(terminal, "text epoch", 1, (progress, s) =>
-                loss = model.TrainEpoch(trainBatches, epoch, epochs, progress, s.ShouldStop), stop);
-            var valid = model.Evaluate(validBatches);
-            trainLoss.Add(loss);
-            validLoss.Add(valid);
-            var bits = valid / Math.Log(2);
-            var improved = valid < best;
-            if (improved)
-            {
-                best = valid;
-                model.Save(output);
-            }
-            terminal.ResultLine($"epoch {epoch}: train {loss / Math.Log(2):F3} bits/{unit}, validation {bits:F3} bits/{unit}, perplexity {Math.Exp(valid):F2}, " +
-                $"{clock.Elapsed.TotalMinutes:F1} min" + (improved ? $" — saved {output}" : ""));
+            trainLoss.Add(e.TrainingLoss);
+            validLoss.Add(e.ValidationLoss);
+            var bits = e.ValidationLoss / Math.Log(2);
+            terminal.ResultLine($"epoch {e.Epoch}: train {e.TrainingLoss / Math.Log(2):F3} bits/{unit}, validation {bits:F3} bits/{unit}, perplexity {Math.Exp(e.ValidationLoss):F2}, " +
+                $"{e.Elapsed.TotalMinutes:F1} min" + (e.Improved ? $" — saved {output}" : ""));
             var sampleText = "";
             if (sampleLength > 0)
             {
@@ -134,11 +122,18 @@ internal static class TextCommand
             }
             epochsJson.Add(new JsonObject
             {
-                ["epoch"] = epoch, ["train_bits_per_token"] = loss / Math.Log(2), ["validation_bits_per_token"] = bits, ["perplexity"] = Math.Exp(valid),
-                ["minutes"] = clock.Elapsed.TotalMinutes, ["sample"] = sampleText,
+                ["epoch"] = e.Epoch, ["train_bits_per_token"] = e.TrainingLoss / Math.Log(2), ["validation_bits_per_token"] = bits, ["perplexity"] = Math.Exp(e.ValidationLoss),
+                ["minutes"] = e.Elapsed.TotalMinutes, ["sample"] = sampleText,
             });
         }
-        if (stop.OutOfTime) terminal.Line($"Stopped: the {minutes}-minute budget ran out.");
+        LanguageModelRun? run = null;
+        TrainingDisplay.Run(terminal, "text", epochs, (progress, s) => run = model.Train(trainBatches, validBatches, new LanguageModelTraining
+        {
+            Epochs = epochs, MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, BestModelPath = output,
+            Progress = progress, Callbacks = [s], EpochEnd = Report,
+        }), stop, samplesAs: ("tokens", options.Steps));
+        var best = run?.BestValidationLoss ?? double.PositiveInfinity;
+        if (run?.OutOfTime == true) terminal.Line($"Stopped: the {minutes}-minute budget ran out.");
         if (plot.Length > 0 && trainLoss.Count > 0)
         {
             var x = Enumerable.Range(1, trainLoss.Count).Select(e => (double)e).ToArray();

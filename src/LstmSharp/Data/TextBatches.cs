@@ -15,9 +15,11 @@ namespace LstmSharp.Data;
 /// A last chunk shorter than <see cref="Steps"/> is dropped, so every batch has the same shape. Embedding treats
 /// id 0 as padding (masked), so number real tokens from 1.
 /// </summary>
-public sealed class TextBatches
+public sealed class TextBatches : IBatchSource
 {
     readonly int[] _tokens;   // [BatchSize · StreamLength] the streams one after another
+    Tensor? _x, _y;           // [BatchSize, Steps] the batch GetBatch hands out
+    LstmSharp.Batch? _batch;
 
     /// <summary>
     /// Cuts <paramref name="tokens"/> (ids ≥ 0) into <paramref name="batchSize"/> streams and chunks of
@@ -78,6 +80,27 @@ public sealed class TextBatches
                 ys[b * T + t] = chunk[t + 1];
             }
         }
+    }
+
+    /// <summary>The streams are read in order every epoch: nothing to shuffle.</summary>
+    public void BeginEpoch(int epoch)
+    {
+    }
+
+    /// <summary>
+    /// Batch <paramref name="index"/> for <see cref="Model.Fit(IBatchSource, FitOptions?)"/>: inputs and next-token targets
+    /// in buffers the next call refills (allocates nothing once made).
+    /// </summary>
+    public LstmSharp.Batch GetBatch(int index)
+    {
+        if (_batch is null)
+        {
+            _x = Tensor.Zeros(BatchSize, Steps);
+            _y = Tensor.Zeros(BatchSize, Steps);
+            _batch = new LstmSharp.Batch([_x], [_y]);
+        }
+        Fill(index, _x!, _y!);
+        return _batch;
     }
 
     /// <summary>Batch <paramref name="k"/> as new tensors: inputs and targets, each <c>[BatchSize, Steps]</c>.</summary>

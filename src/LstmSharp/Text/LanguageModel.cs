@@ -2,6 +2,7 @@
 // per-step softmax — trained with truncated back-propagation through time, scored in bits per token, and sampled.
 using System.Diagnostics;
 using System.Globalization;
+using LstmSharp.Callbacks;
 using LstmSharp.Data;
 using LstmSharp.IO;
 using LstmSharp.Layers;
@@ -11,15 +12,14 @@ using LstmSharp.Optimizers;
 namespace LstmSharp.Text;
 
 /// <summary>
-/// Predicts the next token of a text. Training walks <see cref="TextBatches"/> in order: each batch continues
-/// the streams of the one before, so the stateful layers carry their state across batches while gradients stop
-/// at the batch edge (truncated BPTT).
+/// Predicts the next token of a text. Training (<see cref="Train"/>) walks <see cref="TextBatches"/> in order: each
+/// batch continues the streams of the one before, so the stateful layers carry their state across batches while
+/// gradients stop at the batch edge (truncated BPTT).
 /// </summary>
 public sealed class LanguageModel
 {
     const string TokenizerKey = "lstmsharp.text.tokenizer";
     const string OptionsKey = "lstmsharp.text.steps";
-    Tensor? _x, _y;
     readonly float _learningRate, _decay;   // epoch e trains at learningRate · decay^(e−1)
 
     LanguageModel(Model model, Tokenizer tokenizer, int steps, float decay = 1f)
@@ -61,37 +61,76 @@ public sealed class LanguageModel
     public int[] Encode(string text) => Tokenizer.Encode(text);
 
     /// <summary>
-    /// One pass over <paramref name="batches"/> in order from a zero state, at the learning rate of epoch
-    /// <paramref name="epoch"/> (see <see cref="LanguageModelOptions.LearningRateDecay"/>); returns the mean cross-entropy in nats
-    /// per token. <paramref name="progress"/> hears after every batch; <paramref name="stop"/> is asked after every
-    /// batch and ends the pass early when it returns true.
+    /// Splits <paramref name="text"/> into a training part and the last <paramref name="validationFraction"/> of it for
+    /// validation (in characters, so a word may be cut at the seam).
     /// </summary>
-    public double TrainEpoch(TextBatches batches, int epoch, int epochs, IProgress<FitProgress>? progress = null, Func<bool>? stop = null)
+    public static (string Training, string Validation) SplitText(string text, double validationFraction)
     {
-        ArgumentNullException.ThrowIfNull(batches);
-        if (_decay < 1f && Model.Optimizer is { } optimizer) optimizer.LearningRate = _learningRate * MathF.Pow(_decay, epoch - 1);
-        Model.ResetStates();
-        var (x, y) = Buffers(batches);
-        double sum = 0;
-        var done = 0;
+        ArgumentNullException.ThrowIfNull(text);
+        Internals.Guard.Option(validationFraction is > 0 and < 1, nameof(validationFraction), validationFraction, "in (0, 1)");
+        var cut = (int)(text.Length * (1 - validationFraction));
+        return (text[..cut], text[cut..]);
+    }
+
+    /// <summary>
+    /// Trains with truncated BPTT: <see cref="Model.Fit(IBatchSource, FitOptions?)"/> over <paramref name="training"/>
+    /// in order (each epoch from a zero state, at the learning rate of its epoch, see
+    /// <see cref="LanguageModelOptions.LearningRateDecay"/>), validating on <paramref name="validation"/> after every
+    /// epoch, keeping (and saving, given <see cref="LanguageModelTraining.BestModelPath"/>) the best, until the epochs
+    /// or the time budget run out or a callback stops it. A loss that becomes NaN or infinite throws
+    /// <see cref="TrainingDivergedException"/>.
+    /// </summary>
+    public LanguageModelRun Train(TextBatches training, TextBatches validation, LanguageModelTraining options)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         var clock = Stopwatch.StartNew();
-        var tokensPerBatch = batches.BatchSize * batches.Steps;
-        for (var k = 0; k < batches.BatchCount; k++)
+        var budget = new TimeBudget(clock, options.MaxDuration);
+        var best = new BestEpoch(this, clock, options);
+        List<Callback> callbacks = [budget, best, .. options.Callbacks];
+        if (_decay < 1f) callbacks.Insert(0, new LearningRateScheduler((epoch, _) => _learningRate * MathF.Pow(_decay, epoch)));
+        var history = Model.Fit(training, new FitOptions
         {
-            batches.Fill(k, x, y);
-            var loss = Model.TrainOnBatch(x, y);
-            if (!float.IsFinite(loss)) throw new TrainingDivergedException($"The loss became {loss} at batch {k + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
-            sum += loss;
-            done++;
-            if (progress is not null)
-            {
-                var rate = done * tokensPerBatch / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                progress.Report(new FitProgress(epoch, epochs, done, batches.BatchCount, rate, TimeSpan.FromSeconds((batches.BatchCount - done) * tokensPerBatch / rate),
-                    new Dictionary<string, float> { ["loss"] = (float)(sum / done), ["bits_per_token"] = (float)(sum / done / Math.Log(2)) }, EpochEnd: false));
-            }
-            if (stop?.Invoke() == true) break;
+            Epochs = options.Epochs, ResetStatesEachEpoch = true, ValidationBatches = validation, ThrowOnDivergence = true,
+            Progress = options.Progress, Callbacks = callbacks,
+        });
+        Model.ResetStates();
+        return new LanguageModelRun(history, best.Epoch, best.Loss, budget.OutOfTime);
+    }
+
+    /// <summary>Stops training after the batch in which the time budget runs out.</summary>
+    sealed class TimeBudget(Stopwatch clock, TimeSpan? budget) : Callback
+    {
+        public bool OutOfTime { get; private set; }
+
+        public override void OnBatchEnd(Model model, int batch, float loss)
+        {
+            if (budget is not { } b || clock.Elapsed < b) return;
+            OutOfTime = true;
+            model.StopTraining = true;
         }
-        return sum / Math.Max(done, 1);
+    }
+
+    /// <summary>After each validated epoch: keeps the best, saves it, tells the caller.</summary>
+    sealed class BestEpoch(LanguageModel owner, Stopwatch clock, LanguageModelTraining options) : Callback
+    {
+        public int Epoch { get; private set; }
+
+        public double Loss { get; private set; } = double.PositiveInfinity;
+
+        public override void OnEpochEnd(Model model, int epoch, IReadOnlyDictionary<string, float> logs)
+        {
+            var valid = (double)logs["val_loss"];
+            var improved = valid < Loss;
+            if (improved)
+            {
+                (Epoch, Loss) = (epoch, valid);
+                if (options.BestModelPath is { } path) owner.Save(path);
+            }
+            options.EpochEnd?.Invoke(new LanguageModelEpoch(epoch, logs["loss"], valid, improved, clock.Elapsed));
+        }
     }
 
     /// <summary>Mean cross-entropy in nats per token over <paramref name="batches"/>, in order from a zero state.</summary>
@@ -99,25 +138,9 @@ public sealed class LanguageModel
     {
         ArgumentNullException.ThrowIfNull(batches);
         Model.ResetStates();
-        var (x, y) = Buffers(batches);
-        double sum = 0;
-        for (var k = 0; k < batches.BatchCount; k++)
-        {
-            batches.Fill(k, x, y);
-            sum += Model.Evaluate(x, y, batches.BatchSize)["loss"];
-        }
+        var loss = Model.Evaluate(batches)["loss"];
         Model.ResetStates();
-        return sum / batches.BatchCount;
-    }
-
-    (Tensor X, Tensor Y) Buffers(TextBatches batches)
-    {
-        if (_x is null || _x.Dim(0) != batches.BatchSize || _x.Dim(1) != batches.Steps)
-        {
-            _x = Tensor.Zeros(batches.BatchSize, batches.Steps);
-            _y = Tensor.Zeros(batches.BatchSize, batches.Steps);
-        }
-        return (_x, _y!);
+        return loss;
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ public sealed class RepeatingTextModel
         var train = new TextBatches(Model.Encode(text), 8, 20);
         // Validation starts mid-pattern, so the streams are not copies of the training ones.
         Validation = new TextBatches(Model.Encode(string.Concat(Enumerable.Repeat("efg. abcd ", 100))), 8, 20);
-        for (var epoch = 1; epoch <= 4; epoch++) TrainLosses.Add(Model.TrainEpoch(train, epoch, 4));
+        var run = Model.Train(train, Validation, new LanguageModelTraining { Epochs = 4 });
+        TrainLosses.AddRange(run.History.Loss.Select(l => (double)l));
         ValidationLoss = Model.Evaluate(Validation);
     }
 
@@ -45,7 +46,7 @@ public sealed class LanguageModelTests : IClassFixture<RepeatingTextModel>, IDis
     static string Continue(LanguageModel model, string prompt, int length) => string.Concat(model.Generate(prompt, length, Greedy, new TokenSampler(0)));
 
     [Fact]
-    public void TrainEpoch_RepeatingText_BelowHalfABitPerCharacter()
+    public void Train_RepeatingText_BelowHalfABitPerCharacter()
     {
         // Characters alone (no memory) cost 0.2·log2 5 + 0.8·log2 10 ≈ 3.12 bits; knowing only the last character
         // still leaves a's and e's after a space at 1 bit, 0.2 bits per character. Below 0.2 needs the pattern
@@ -105,15 +106,14 @@ public sealed class LanguageModelTests : IClassFixture<RepeatingTextModel>, IDis
     }
 
     [Fact]
-    public void TrainEpoch_DecaysTheLearningRatePerEpoch()
+    public void Train_DecaysTheLearningRatePerEpoch()
     {
         var text = string.Concat(Enumerable.Repeat("abc ", 200));
         var model = LanguageModel.Create(text, new LanguageModelOptions { Units = 4, Layers = 1, EmbeddingSize = 2, Steps = 8, BatchSize = 4, LearningRate = 0.01f, LearningRateDecay = 0.5f });
         var batches = new TextBatches(model.Encode(text), 4, 8);
-        model.TrainEpoch(batches, epoch: 1, epochs: 3);
-        Assert.Equal(0.01f, model.Model.Optimizer!.LearningRate, 7);
-        model.TrainEpoch(batches, epoch: 3, epochs: 3);
-        Assert.Equal(0.01f * 0.25f, model.Model.Optimizer!.LearningRate, 7);   // 0.01 · 0.5^(3−1)
+        var lr = model.Train(batches, batches, new LanguageModelTraining { Epochs = 3 }).History["lr"];
+        Assert.Equal(0.01f, lr[0], 7);
+        Assert.Equal(0.01f * 0.25f, lr[2], 7);   // 0.01 · 0.5^(3−1)
     }
 
     [Fact]
