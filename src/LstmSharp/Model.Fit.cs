@@ -231,6 +231,37 @@ public partial class Model
     }
 
     /// <summary>
+    /// Trains on tensors keyed by input name and targets keyed by output name (<see cref="Symbol.Name"/>), as Keras's
+    /// <c>fit({"title": …}, {"priority": …})</c>; otherwise as <see cref="Fit(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, FitOptions?)"/>.
+    /// </summary>
+    public History Fit(IReadOnlyDictionary<string, Tensor> x, IReadOnlyDictionary<string, Tensor> y, FitOptions? options = null)
+        => Fit(ByName(x, _inputs, "input"), ByName(y, _outputs, "output"), options);
+
+    /// <summary>The loss and metrics on tensors keyed by input name and targets keyed by output name.</summary>
+    public IReadOnlyDictionary<string, float> Evaluate(IReadOnlyDictionary<string, Tensor> x, IReadOnlyDictionary<string, Tensor> y, int batchSize = 32, Tensor? lengths = null)
+        => Evaluate(ByName(x, _inputs, "input"), ByName(y, _outputs, "output"), batchSize, lengths);
+
+    /// <summary>The outputs, keyed by output name, for tensors keyed by input name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Predict(IReadOnlyDictionary<string, Tensor> x, int batchSize = 32, Tensor? lengths = null)
+    {
+        var outputs = Predict(ByName(x, _inputs, "input"), batchSize, lengths);
+        return _outputs.Select((o, k) => (o.Name, outputs[k])).ToDictionary(p => p.Name, p => p.Item2);
+    }
+
+    /// <summary>The tensors of <paramref name="byName"/> in the order of <paramref name="symbols"/>; every name given once, none unknown.</summary>
+    Tensor[] ByName(IReadOnlyDictionary<string, Tensor> byName, IReadOnlyList<Symbol> symbols, string what)
+    {
+        ArgumentNullException.ThrowIfNull(byName);
+        var names = string.Join(", ", symbols.Select(s => $"'{s.Name}'"));
+        foreach (var key in byName.Keys)
+        {
+            if (!symbols.Any(s => s.Name == key))
+                throw new ArgumentException($"Model '{Name}' has no {what} '{key}'; its {what}s are {names}.", nameof(byName));
+        }
+        return [.. symbols.Select(s => byName.TryGetValue(s.Name, out var t) ? t : throw new ArgumentException($"No tensor is given for {what} '{s.Name}' (the {what}s are {names}).", nameof(byName)))];
+    }
+
+    /// <summary>
     /// Trains on the batches of <paramref name="batches"/> (an interface you implement, e.g. for bucketed
     /// variable-length batches or truncated-BPTT streams) for <see cref="FitOptions.Epochs"/> epochs, validating on
     /// <see cref="FitOptions.ValidationBatches"/> or <see cref="FitOptions.ValidationData"/>; returns the logs of

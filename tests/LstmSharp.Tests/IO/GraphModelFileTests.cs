@@ -48,7 +48,9 @@ public sealed class GraphModelFileTests : IDisposable
         var departmentTargets = Tensor.Zeros(samples, departments);
         for (var s = 0; s < samples; s++) departmentTargets[s, rng.Next(departments)] = 1f;
 
-        var history = model.Fit([title, body, tagData], [priorityTargets, departmentTargets], new FitOptions { Epochs = 3, BatchSize = 8 });
+        var byName = new Dictionary<string, Tensor> { ["title"] = title, ["body"] = body, ["tags"] = tagData };
+        var targets = new Dictionary<string, Tensor> { ["priority"] = priorityTargets, ["department"] = departmentTargets };
+        var history = model.Fit(byName, targets, new FitOptions { Epochs = 3, BatchSize = 8 });
         Assert.True(history["loss"][2] < history["loss"][0], $"loss {history["loss"][0]} → {history["loss"][2]}");
         Assert.Contains("department_accuracy", history.Keys);
 
@@ -66,6 +68,10 @@ public sealed class GraphModelFileTests : IDisposable
         Assert.Equal([1f, 0.2f], loaded.LossWeights);
         Assert.Equal(model.Evaluate([title, body, tagData], [priorityTargets, departmentTargets]), loaded.Evaluate([title, body, tagData], [priorityTargets, departmentTargets]));
         Assert.Throws<InvalidDataException>(() => Sequential.Load(path));
+        Assert.Equal(Bits(after[1]), Bits(loaded.Predict(byName)["department"]));
+        Assert.Equal(model.Evaluate(byName, targets)["loss"], loaded.Evaluate([title, body, tagData], [priorityTargets, departmentTargets])["loss"]);
+        var e = Assert.Throws<ArgumentException>(() => loaded.Predict(new Dictionary<string, Tensor> { ["title"] = title, ["body"] = body }));
+        Assert.Contains("No tensor is given for input 'tags'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
