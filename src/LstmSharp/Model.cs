@@ -192,6 +192,14 @@ public partial class Model : Layer
     /// <summary>The layers, in call order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
+    /// <summary>The symbols that <paramref name="layer"/>'s call in this model produces (its output, then any states).</summary>
+    /// <exception cref="ArgumentException">The layer is not called in this model.</exception>
+    public IReadOnlyList<Symbol> OutputsOf(Layer layer)
+    {
+        var index = Array.IndexOf(_layers, layer);
+        return index >= 0 ? _nodes[index].Outputs : throw new ArgumentException($"{layer?.GetType().Name} '{layer?.Name}' is not called in model '{Name}'.", nameof(layer));
+    }
+
     /// <summary>Every layer call, in order (for the file format and exporters).</summary>
     internal IReadOnlyList<Node> Nodes => _nodes;
 

@@ -57,8 +57,8 @@ public class Symbol
     /// <summary>Which output of <see cref="Producer"/> this is.</summary>
     internal int Index { get; }
 
-    /// <summary>The shape as <c>[*, 12, 64]</c> (<c>*</c> = batch or any size), for messages.</summary>
-    internal string Describe() => "[*, " + string.Join(", ", Shape.Select(d => d < 0 ? "*" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
+    /// <summary>The shape with the batch axis, as <c>[*, 12, 64]</c> (<c>*</c> = batch or any size).</summary>
+    public string Describe() => "[*, " + string.Join(", ", Shape.Select(d => d < 0 ? "*" : d.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]";
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} {Describe()}";

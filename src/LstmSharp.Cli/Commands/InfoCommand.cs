@@ -22,7 +22,7 @@ internal static class InfoCommand
             terminal.ResultLine($"{path}: {new FileInfo(path).Length:N0} bytes, task '{task}', {m.ParameterCount:N0} parameters");
             terminal.ResultLine(m.Summary());
             terminal.Results("layers", ["layer", "type", "output shape", "parameters"],
-                m.Layers.Select((l, i) => (IReadOnlyList<string>)[l.Name, l.GetType().Name, $"[batch, {string.Join(", ", Shape(m, i))}]", l.ParameterCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)]));
+                m.Layers.Select(l => (IReadOnlyList<string>)[l.Name, l.GetType().Name, string.Join(", ", m.OutputsOf(l).Select(o => o.Describe())), l.ParameterCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)]));
             var compiled = m.Optimizer is null ? "not compiled" : $"{m.Optimizer.GetType().Name} (learning rate {m.Optimizer.LearningRate}), loss {m.Loss!.GetType().Name}" +
                 (m.Metrics.Count > 0 ? $", metrics {string.Join(", ", m.Metrics.Select(x => x.Name))}" : "");
             terminal.ResultLine($"Training settings: {compiled}");
@@ -38,12 +38,5 @@ internal static class InfoCommand
             return 0;
         }));
         return command;
-    }
-
-    static int[] Shape(Model model, int layer)
-    {
-        int[] shape = [.. model.InputShape];
-        for (var i = 0; i <= layer; i++) shape = model.Layers[i].OutputShapeFor(shape);
-        return shape;
     }
 }
