@@ -34,6 +34,40 @@ public sealed class ReadmeTests
     }
 
     [Fact]
+    public void Functional_Runs()
+    {
+        const int sourceWords = 50, targetWords = 40;
+        var rng = new Random(5);
+        Tensor Ids(int samples, int steps, int vocabulary) => new([.. Enumerable.Range(0, samples * steps).Select(_ => (float)rng.Next(1, vocabulary))], samples, steps);
+        var (sourceIds, decoderIds, targetIds) = (Ids(64, 7, sourceWords), Ids(64, 6, targetWords), Ids(64, 6, targetWords));
+        // README functional begin
+        // Encoder–decoder: the encoder's final (h, c) start the decoder; teacher forcing feeds the target shifted right.
+        var source = new Input(-1) { Name = "source" };
+        var target = new Input(-1) { Name = "target" };
+        var (_, states) = new Lstm(64, new() { Name = "encoder" }).CallWithState(new Embedding(sourceWords, 32).Call(source));
+        var decoder = new Lstm(64, new() { ReturnSequences = true, Name = "decoder" });
+        var targetEmbedding = new Embedding(targetWords, 32);
+        var head = new TimeDistributed(new Dense(targetWords), "next_word");
+        var logits = head.Call(decoder.Call(targetEmbedding.Call(target), states));
+        var model = new Model([source, target], [logits], seed: 1);
+        model.Compile(new Adam(0.01f), new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
+        Console.WriteLine(model.Summary());
+        var history = model.Fit([sourceIds, decoderIds], [targetIds], new FitOptions { Epochs = 3, BatchSize = 16 });
+
+        // Inference: an encoder model and a one-step decoder model that share the trained layers.
+        var encoderModel = new Model([source], [.. states]);
+        var token = new Input(1) { Name = "token" };
+        var (h, c) = (new Input(64) { Name = "h" }, new Input(64) { Name = "c" });
+        var (step, next) = decoder.CallWithState(targetEmbedding.Call(token), [h, c]);
+        var stepModel = new Model([token, h, c], [head.Call(step), .. next]);
+        var state = encoderModel.Predict([sourceIds.Slice(0, 1)]);
+        var outputs = stepModel.Predict([Tensor.Full(1f, 1, 1), state[0], state[1]]);   // logits [1, 1, words], h, c
+        // README functional end
+        Assert.Equal(3, history.Loss.Count);
+        Assert.True(outputs[0].HasShape(1, 1, targetWords) && outputs[1].HasShape(1, 64));
+    }
+
+    [Fact]
     public void Text_Runs()
     {
         var ids = Enumerable.Range(0, 3000).Select(i => 1 + (i * i + i / 7) % 23).ToArray();
@@ -100,6 +134,7 @@ public sealed class ReadmeTests
 
     [Theory]
     [InlineData("README quick start")]
+    [InlineData("README functional")]
     [InlineData("README text")]
     [InlineData("README tuning")]
     public void Snippet_ReadmeTextMatchesThisTest(string marker)
