@@ -99,6 +99,29 @@ public sealed class GraphModelFileTests : IDisposable
         Assert.Equal(model.Summary(), loaded.Summary());
     }
 
+    [Fact]
+    public void Load_GraphWithBadReferencesOrHugeNestedLayers_IsRefusedNamingTheProblem()
+    {
+        var inner = new Input(3);
+        var nested = new Model([inner], [new Dense(2).Call(inner)], name: "nested");
+        var x = new Input(3) { Name = "x" };
+        var path = Path.Combine(_folder, "graph.safetensors");
+        new Model([x], [nested.Call(x)]).Save(path);
+        var file = LstmSharp.IO.SafeTensors.Read(path);
+        var architecture = file.Metadata["architecture"];
+        string Tampered(string from, string to)
+        {
+            Assert.Contains(from, architecture, StringComparison.Ordinal);
+            var broken = Path.Combine(_folder, "broken.safetensors");
+            LstmSharp.IO.SafeTensors.Write(broken, file.Tensors, file.Metadata.ToDictionary(m => m.Key, m => m.Key == "architecture" ? m.Value.Replace(from, to, StringComparison.Ordinal) : m.Value));
+            return Assert.Throws<InvalidDataException>(() => Model.Load(broken)).Message;
+        }
+        Assert.Contains("refers to node 7 before it exists", Tampered("\"inputs\":[[-1,0]]}]", "\"inputs\":[[7,0]]}]"), StringComparison.Ordinal);
+        Assert.Contains("has no output 4", Tampered("\"node\":0,\"output\":0", "\"node\":0,\"output\":4"), StringComparison.Ordinal);
+        Assert.Contains("needs far more parameter values", Tampered("\"units\":2", "\"units\":2000000000"), StringComparison.Ordinal);
+        Assert.Contains("unknown layer type 'Conv'", Tampered("\"type\":\"Dense\"", "\"type\":\"Conv\""), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> V1Files() => new("v1_recurrent_stack", "v1_text_classifier");
 
     [Theory]
