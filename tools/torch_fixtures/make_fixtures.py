@@ -420,6 +420,27 @@ def check_f32_exact(name, ent):
     assert torch.equal(t64.float().double(), t64), name + " is not float32-exact"
 
 
+def fd_check(path, targets, loss_fn, tens):
+    """Central differences of loss_fn at 3 seeded entries of each (name, tensor) in targets, against the stored
+    gradients "grad.<name>"; returns how many entries were checked."""
+    gen = torch.Generator().manual_seed(7)
+    checked = 0
+    for n, t in targets:
+        flat = t.data.view(-1)
+        for idx in torch.randperm(flat.numel(), generator=gen)[:3].tolist():
+            orig = flat[idx].item()
+            flat[idx] = orig + FD_EPS
+            lp = loss_fn()
+            flat[idx] = orig - FD_EPS
+            lm = loss_fn()
+            flat[idx] = orig
+            fd = (lp - lm) / (2 * FD_EPS)
+            an = tens["grad." + n].view(-1)[idx].item()
+            assert abs(fd - an) <= FD_TOL * max(1.0, abs(an)), (path, n, idx, fd, an)
+            checked += 1
+    return checked
+
+
 def self_check(path):
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -478,20 +499,7 @@ def self_check(path):
         if kind == "LSTM":
             targets.append(("c0", tens["c0"]))
         targets += [(n, params[n].data) for n in params]
-        gen = torch.Generator().manual_seed(7)
-        for n, t in targets:
-            flat = t.view(-1)
-            for idx in torch.randperm(flat.numel(), generator=gen)[:3].tolist():
-                orig = flat[idx].item()
-                flat[idx] = orig + FD_EPS
-                lp = loss_fn()
-                flat[idx] = orig - FD_EPS
-                lm = loss_fn()
-                flat[idx] = orig
-                fd = (lp - lm) / (2 * FD_EPS)
-                an = tens["grad." + n].view(-1)[idx].item()
-                assert abs(fd - an) <= FD_TOL * max(1.0, abs(an)), (path, n, idx, fd, an)
-                fd_checked += 1
+        fd_checked += fd_check(path, targets, loss_fn, tens)
 
     elif kind == "Linear":
         for n in ("x", "weight", "bias", "grad_output"):
@@ -587,20 +595,7 @@ def self_check(path):
                 lg, _, _ = mod(ids["src"], ids["tgt_in"])
                 return seq2seq_loss(lg, ids["tgt_out"]).item()
 
-        gen = torch.Generator().manual_seed(7)
-        for n, p in mod.named_parameters():
-            flat = p.data.view(-1)
-            for idx in torch.randperm(flat.numel(), generator=gen)[:3].tolist():
-                orig = flat[idx].item()
-                flat[idx] = orig + FD_EPS
-                lp = loss_fn()
-                flat[idx] = orig - FD_EPS
-                lm = loss_fn()
-                flat[idx] = orig
-                fd = (lp - lm) / (2 * FD_EPS)
-                an = tens["grad." + n].view(-1)[idx].item()
-                assert abs(fd - an) <= FD_TOL * max(1.0, abs(an)), (path, n, idx, fd, an)
-                fd_checked += 1
+        fd_checked += fd_check(path, list(mod.named_parameters()), loss_fn, tens)
     else:
         raise AssertionError(kind)
     return worst, fd_checked
