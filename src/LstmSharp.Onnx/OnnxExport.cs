@@ -47,8 +47,9 @@ public static class OnnxExport
         }
         if (lengthsInput)
         {
-            g.Proto.Input.Add(Info(g.Unique("lengths"), [Dim("batch")], TensorProto.Types.DataType.Int32));
-            lengths[model.Inputs[0]] = "lengths";
+            var name = g.Unique("lengths");
+            g.Proto.Input.Add(Info(name, [Dim("batch")], TensorProto.Types.DataType.Int32));
+            lengths[model.Inputs[0]] = name;
         }
         Walk(g, model, values, lengths);
         foreach (var output in model.Outputs)
