@@ -28,13 +28,8 @@ internal static class LayerConfigs
         [nameof(RepeatVector)] = (e, name) => new RepeatVector(Int(e, "count"), name),
         [nameof(Reshape)] = (e, name) => new Reshape([.. e.GetProperty("target_shape").EnumerateArray().Select(d => d.GetInt32())], name),
         [nameof(Flatten)] = (_, name) => new Flatten(name),
-        [nameof(Attention)] = (e, name) => new Attention(new AttentionOptions
-        {
-            Name = name, Score = Enum.Parse<AttentionScore>(e.GetProperty("score").GetString()!), LearnScale = e.GetProperty("learn_scale").GetBoolean(),
-            ScaleByDimension = e.GetProperty("scale_by_dimension").GetBoolean(), Dropout = e.GetProperty("dropout").GetSingle(),
-            Causal = e.GetProperty("causal").GetBoolean(), ReturnAttentionScores = e.GetProperty("return_attention_scores").GetBoolean(),
-            Units = e.TryGetProperty("units", out var units) ? units.GetInt32() : null,
-        }),
+        [nameof(Attention)] = (e, name) => new Attention(ReadAttention(e, name)),
+        [nameof(AdditiveAttention)] = ReadAdditiveAttention,
         [nameof(Model)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
         [nameof(Sequential)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
     };
@@ -83,6 +78,20 @@ internal static class LayerConfigs
         RecurrentRegularizer = ReadRegularizer(e, "recurrent_regularizer"),
         BiasRegularizer = ReadRegularizer(e, "bias_regularizer"),
     };
+
+    static AttentionOptions ReadAttention(JsonElement e, string name) => new()
+    {
+        Name = name, Score = Enum.Parse<AttentionScore>(e.GetProperty("score").GetString()!), LearnScale = e.GetProperty("learn_scale").GetBoolean(),
+        ScaleByDimension = e.GetProperty("scale_by_dimension").GetBoolean(), Dropout = e.GetProperty("dropout").GetSingle(),
+        Causal = e.GetProperty("causal").GetBoolean(), ReturnAttentionScores = e.GetProperty("return_attention_scores").GetBoolean(),
+        Units = e.TryGetProperty("units", out var units) ? units.GetInt32() : null,
+    };
+
+    static AdditiveAttention ReadAdditiveAttention(JsonElement e, string name)
+    {
+        var o = ReadAttention(e, name);
+        return new AdditiveAttention(o.LearnScale, o.Dropout, o.Causal, o.ReturnAttentionScores, name);
+    }
 
     static Lstm ReadLstm(JsonElement e, string name)
     {

@@ -17,7 +17,7 @@ namespace LstmSharp.Layers;
 /// whose value steps are all padding attends to nothing and gets zeros), the query's mask zeroes padded query steps
 /// and goes with the output.
 /// </summary>
-public sealed class Attention : Layer
+public class Attention : Layer
 {
     Parameter? _scale, _weight, _weightQuery, _weightKey, _v;
     int _d, _dv, _units;
@@ -97,7 +97,7 @@ public sealed class Attention : Layer
         _units = Options.Units ?? _d;
         var rng = new Rng(seed);
         var parameters = new List<Parameter>();
-        if (Options.LearnScale) parameters.Add(_scale = new Parameter("scale", Tensor.Full(1f, 1)));
+        if (Options.LearnScale && Options.Score != AttentionScore.Additive) parameters.Add(_scale = new Parameter("scale", Tensor.Full(1f, 1)));
         switch (Options.Score)
         {
             case AttentionScore.General:
@@ -112,6 +112,12 @@ public sealed class Attention : Layer
                 new GlorotUniform().Fill(_weightKey.Value.Span, _units, _d, rng);
                 new GlorotUniform().Fill(_v.Value.Span, _units, 1, rng);
                 break;
+            case AttentionScore.Additive:
+                // Keras's AdditiveAttention: the weights of the sum start at 1 and are a parameter only with a learned scale.
+                _units = _d;
+                _v = new Parameter("scale", Tensor.Full(1f, _d));
+                if (Options.LearnScale) parameters.Add(_v);
+                break;
         }
         _dropoutRng.State = new Rng((long)rng.NextUInt64()).State;
         SetParameters([.. parameters]);
@@ -122,7 +128,13 @@ public sealed class Attention : Layer
     {
         if (inputShape.Length != 2) return 0;
         long d = inputShape[1], a = Options.Units ?? inputShape[1];
-        return (Options.LearnScale ? 1 : 0) + Options.Score switch { AttentionScore.General => d * d, AttentionScore.Concat => checked(2 * a * d + a), _ => 0 };
+        return Options.Score switch
+        {
+            AttentionScore.General => d * d,
+            AttentionScore.Concat => checked(2 * a * d + a),
+            AttentionScore.Additive => Options.LearnScale ? d : 0,
+            _ => 0,
+        } + (Options.LearnScale && Options.Score != AttentionScore.Additive ? 1 : 0);
     }
 
     internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
@@ -172,13 +184,23 @@ public sealed class Attention : Layer
                     kernels.Gemm(left.Slice(b * Tq * D, Tq * D), D, false, k.Span.Slice(b * Tv * D, Tv * D), D, true, Tq, Tv, D, raw.Slice(b * Tq * Tv, Tq * Tv), Tv, accumulate: false);
                 TensorPrimitives.Multiply(raw, Factor, scores);
                 break;
-            case AttentionScore.Concat:
-                // U [B·Tq, A] = Q W_qᵀ, Z [B·Tv, A] = K W_kᵀ, tanh [B·Tq·Tv, A] = tanh(U_i + Z_j), score = Σ_a v_a tanh
-                var u = Ensure(ref _u, rows, A).Span;
-                var z = Ensure(ref _z, B * Tv, A).Span;
+            default:
+                // Concat: U [B·Tq, A] = Q W_qᵀ, Z [B·Tv, A] = K W_kᵀ; Additive: U = Q, Z = K (A = D).
+                // tanh [B·Tq·Tv, A] = tanh(U_i + Z_j), score = Σ_a v_a tanh
+                Span<float> u, z;
+                if (Options.Score == AttentionScore.Concat)
+                {
+                    u = Ensure(ref _u, rows, A).Span;
+                    z = Ensure(ref _z, B * Tv, A).Span;
+                    kernels.Gemm(q.Span, D, false, _weightQuery!.Value.Span, D, true, rows, A, D, u, A, accumulate: false);
+                    kernels.Gemm(k.Span, D, false, _weightKey!.Value.Span, D, true, B * Tv, A, D, z, A, accumulate: false);
+                }
+                else
+                {
+                    u = q.Span;
+                    z = k.Span;
+                }
                 var t = Ensure(ref _tanh, rows * Tv, A).Span;
-                kernels.Gemm(q.Span, D, false, _weightQuery!.Value.Span, D, true, rows, A, D, u, A, accumulate: false);
-                kernels.Gemm(k.Span, D, false, _weightKey!.Value.Span, D, true, B * Tv, A, D, z, A, accumulate: false);
                 var va = _v!.Value.Span;
                 var factor = Factor;
                 for (var b = 0; b < B; b++)
@@ -314,14 +336,15 @@ public sealed class Attention : Layer
                     kernels.Gemm(_q.Span, D, true, dLeft, D, false, D, D, rows, _weight.Gradient.Span, D, accumulate: true);
                 }
                 break;
-            case AttentionScore.Concat:
-                var dU = Ensure(ref _dU, rows, A).Span;
-                var dZ = Ensure(ref _dZ, B * Tv, A).Span;
+            default:
+                var additive = Options.Score == AttentionScore.Additive;
+                var dU = additive ? dQuery : Ensure(ref _dU, rows, A).Span;
+                var dZ = additive ? dKey : Ensure(ref _dZ, B * Tv, A).Span;
                 dU.Clear();
                 dZ.Clear();
                 var t = _tanh!.Span;
                 var va = _v!.Value.Span;
-                var dv = _v.Gradient.Span;
+                var dv = _v.Gradient.Span;   // (an Additive layer without a learned scale never reads it)
                 for (var b = 0; b < B; b++)
                     for (var i = 0; i < Tq; i++)
                         for (var j = 0; j < Tv; j++)
@@ -339,6 +362,7 @@ public sealed class Attention : Layer
                                 dz[a] += dPre;
                             }
                         }
+                if (additive) break;
                 // dQ = dU · W_q, dW_q += dUᵀ · Q; dK = dZ · W_k, dW_k += dZᵀ · K
                 kernels.Gemm(dU, A, false, _weightQuery!.Value.Span, D, false, rows, D, A, dQuery, D, accumulate: false);
                 kernels.Gemm(dU, A, true, _q.Span, D, false, A, D, rows, _weightQuery.Gradient.Span, D, accumulate: true);
@@ -371,4 +395,23 @@ public sealed class Attention : Layer
 
     InvalidOperationException SeveralInputs() =>
         new($"Attention '{Name}' takes a query and a value: call it on symbols (Call(query, value)) inside a Model.");
+}
+
+/// <summary>
+/// Bahdanau et al. 2015's additive attention with Keras's <c>AdditiveAttention</c> semantics:
+/// <c>score(qᵢ, kⱼ) = Σ_d s_d tanh(q_{i,d} + k_{j,d})</c>, with a learned scale <c>s [D]</c> by default; project the
+/// query and key with <see cref="Dense"/> layers before it for Bahdanau's <c>vᵀ tanh(W q + U k)</c> (or use
+/// <see cref="AttentionScore.Concat"/>, which has the projections inside). Masks, weights and dropout as <see cref="Attention"/>.
+/// </summary>
+public sealed class AdditiveAttention : Attention
+{
+    /// <summary>An additive attention layer; <paramref name="learnScale"/> is Keras's <c>use_scale</c> (default true).</summary>
+    public AdditiveAttention(bool learnScale = true, float dropout = 0f, bool causal = false, bool returnAttentionScores = false, string? name = null)
+        : base(new AttentionOptions
+        {
+            Score = AttentionScore.Additive, LearnScale = learnScale, Dropout = dropout, Causal = causal,
+            ReturnAttentionScores = returnAttentionScores, Name = name ?? "additive_attention",
+        })
+    {
+    }
 }

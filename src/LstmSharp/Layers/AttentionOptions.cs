@@ -13,6 +13,12 @@ public enum AttentionScore
 
     /// <summary><c>score = vᵀ tanh(W_q qᵢ + W_k kⱼ)</c> with learned <c>weight_query [A, D]</c>, <c>weight_key [A, D]</c>, <c>v [A]</c>.</summary>
     Concat,
+
+    /// <summary>
+    /// <c>score = Σ_d s_d tanh(q_{i,d} + k_{j,d})</c>, Bahdanau et al. 2015's form with the projections left to the layers
+    /// before (Keras's <c>AdditiveAttention</c>); <c>s</c> is a learned <c>scale [D]</c> with <see cref="AttentionOptions.LearnScale"/>, else 1.
+    /// </summary>
+    Additive,
 }
 
 /// <summary>Options of <see cref="Attention"/>; defaults follow Keras's <c>Attention</c>.</summary>
@@ -22,7 +28,8 @@ public sealed record AttentionOptions
     public AttentionScore Score { get; init; } = AttentionScore.Dot;
 
     /// <summary>
-    /// Multiply the scores by a learned scalar <c>scale</c> that starts at 1 (Keras's <c>use_scale</c>). Default false.
+    /// Multiply the scores by a learned scalar <c>scale</c> that starts at 1 (Keras's <c>use_scale</c>); for
+    /// <see cref="AttentionScore.Additive"/> the scale is a vector <c>[D]</c> inside the sum. Default false.
     /// </summary>
     public bool LearnScale { get; init; }
 

@@ -1,5 +1,5 @@
 // Attention against a plain double re-implementation of Luong's equations: the context and the weights, and
-// finite differences in double for every input and parameter, for each score (dot, general, concat), with and
+// finite differences in double for every input and parameter, for each score (dot, general, concat, additive), with and
 // without a separate key, with value and query masks (a query whose value steps are all padding), causal masking,
 // learned and 1/√D scaling. Every kernel variant runs. Plus masks on symbols, the weights as a trainable second
 // output, dropout, and a file round trip.
@@ -36,7 +36,7 @@ public sealed class AttentionTests
         var key = withKey ? new Input(Tv, D) { Name = "k" } : null;
         var attention = new Attention(new AttentionOptions
         {
-            Score = score, Causal = causal, ReturnAttentionScores = true, LearnScale = score == AttentionScore.Dot, ScaleByDimension = score != AttentionScore.Concat,
+            Score = score, Causal = causal, ReturnAttentionScores = true, LearnScale = score is AttentionScore.Dot or AttentionScore.Additive, ScaleByDimension = score != AttentionScore.Concat,
             Units = score == AttentionScore.Concat ? 5 : null,
         });
         var (context, weights) = attention.CallWithWeights(query, value, key);
@@ -84,6 +84,9 @@ public sealed class AttentionTests
                             case AttentionScore.General:
                                 for (var d = 0; d < D; d++)
                                     for (var e = 0; e < D; e++) sum += q[(b * Tq + i) * D + d] * p["attention.weight"][d * D + e] * k[(b * Tv + j) * D + e];
+                                break;
+                            case AttentionScore.Additive:
+                                for (var d = 0; d < D; d++) sum += p["attention.scale"][d] * Math.Tanh(q[(b * Tq + i) * D + d] + k[(b * Tv + j) * D + d]);
                                 break;
                             default:
                                 for (var a = 0; a < 5; a++)
@@ -147,6 +150,19 @@ public sealed class AttentionTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void AdditiveAttention_IsKerasAdditiveAttention_WithALearnedScalePerFeature()
+    {
+        var query = new Input(2, 3);
+        var value = new Input(4, 3);
+        var layer = new AdditiveAttention();
+        var model = new Model([query, value], [layer.Call(query, value)]);
+        Assert.Equal("additive_attention", layer.Name);
+        Assert.Equal(["additive_attention.scale"], model.GetWeights().Keys);
+        Assert.Equal([1f, 1f, 1f], model.GetWeights()["additive_attention.scale"].ToArray());
+        Assert.Empty(new Model([query, value], [new AdditiveAttention(learnScale: false).Call(query, value)]).Parameters);
     }
 
     [Fact]
