@@ -51,12 +51,14 @@ public static class OnnxExport
             g.Proto.Input.Add(Info(name, [Dim("batch")], TensorProto.Types.DataType.Int32));
             lengths[model.Inputs[0]] = name;
         }
-        Walk(g, model, values, lengths);
+        // Graph outputs keep their names: they are taken before any intermediate value is named.
         foreach (var output in model.Outputs)
         {
             if (output is Input) throw new NotSupportedException($"Output '{output.Name}' is a model input; ONNX export needs every output computed by a layer.");
-            g.Proto.Output.Add(Info(values[output], Dims(output.Shape, values[output] + "_")));
+            g.Reserve(output);
         }
+        Walk(g, model, values, lengths);
+        foreach (var output in model.Outputs) g.Proto.Output.Add(Info(values[output], Dims(output.Shape, values[output] + "_")));
         var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = g.Proto };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return proto.ToByteArray();
@@ -121,7 +123,8 @@ public static class OnnxExport
                     outs = [ins[0]];
                     break;
                 case Concatenate concatenate:
-                    if (concatenate.Axis == 1 && node.Inputs.Any(s => lengths[s] is not null))
+                    var joinsTime = (concatenate.Axis < 0 ? node.Inputs[0].Shape.Count + 1 + concatenate.Axis : concatenate.Axis) == 1;
+                    if (joinsTime && node.Inputs.Any(s => lengths[s] is not null))
                         throw new NotSupportedException($"Layer '{layer.Name}' joins padded sequences along time, which is not exported.");
                     outs = [g.Node("Concat", ins, [("axis", (long)concatenate.Axis)])];
                     len = JointLengths(g, node.Inputs.Select(s => lengths[s]));
@@ -164,7 +167,7 @@ public static class OnnxExport
     static void Name(Graph g, Node node, string[] outs, Dictionary<Symbol, string> values)
     {
         for (var k = 0; k < node.Outputs.Length; k++)
-            values[node.Outputs[k]] = g.Node("Identity", [outs[k]], output: g.Unique(node.Outputs[k].Name));
+            values[node.Outputs[k]] = g.Node("Identity", [outs[k]], output: g.NameOf(node.Outputs[k]));
     }
 
     /// <summary>The lengths that go with merged inputs: the shortest, as the AND of right-padded masks.</summary>
@@ -313,11 +316,32 @@ public static class OnnxExport
 
         public string Fresh() => Unique("v");
 
-        /// <summary>A value name not used yet: <paramref name="name"/> with characters other than letters, digits and _ replaced, and a suffix if taken.</summary>
+        readonly Dictionary<Symbol, string> _reserved = [];
+
+        /// <summary>Takes the value name of a graph output before the walk, so no intermediate value can take it.</summary>
+        public void Reserve(Symbol output)
+        {
+            var name = Unique(output.Name);
+            if (name != Clean(output.Name))
+                throw new NotSupportedException($"Two graph inputs or outputs would both be named '{Clean(output.Name)}' in ONNX; give output '{output.Name}' another name.");
+            _reserved[output] = name;
+        }
+
+        /// <summary>The value name of a symbol: its reserved name, or a fresh one from its name.</summary>
+        public string NameOf(Symbol symbol) => _reserved.TryGetValue(symbol, out var name) ? name : Unique(symbol.Name);
+
+        /// <summary>Letters, digits and _ kept, ':' (an output index, <c>lstm:1</c>) as <c>__</c>, anything else as _.</summary>
+        static string Clean(string name)
+        {
+            var clean = name.Replace(":", "__", StringComparison.Ordinal);
+            clean = new string([.. clean.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_')]);
+            return clean.Length == 0 || char.IsAsciiDigit(clean[0]) ? "v" + clean : clean;
+        }
+
+        /// <summary>A value name not used yet: <paramref name="name"/> cleaned (see <see cref="Clean"/>), with a suffix if taken.</summary>
         public string Unique(string name)
         {
-            var clean = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_')]);
-            if (clean.Length == 0 || char.IsAsciiDigit(clean[0])) clean = "v" + clean;
+            var clean = Clean(name);
             var unique = clean;
             while (!_names.Add(unique)) unique = $"{clean}_{_next++}";
             return unique;

@@ -276,6 +276,8 @@ public partial class Model
         Guard.Positive(options.Epochs);
         if (options.ValidationSplit != 0f)
             throw new ArgumentException("ValidationSplit needs tensors; give a batch source its validation as ValidationBatches or ValidationData.", nameof(options));
+        if (options.SampleWeights is not null || options.OutputSampleWeights is not null || options.ClassWeights is not null || options.Lengths is not null)
+            throw new ArgumentException("SampleWeights, OutputSampleWeights, ClassWeights and Lengths apply to tensors; a batch source gives each Batch its own masks and row weights.", nameof(options));
         var validation = options.ValidationBatches;
         if (options.ValidationData is { } data)
         {
@@ -489,6 +491,13 @@ public partial class Model
             var w = options.OutputSampleWeights?.GetValueOrDefault(_outputs[o].Name) ?? options.SampleWeights;
             if (w is not null && (w.Rank is < 1 or > 2 || w.Dim(0) != samples))
                 throw new ArgumentException($"SampleWeights must be [samples] or [samples, time] with {samples} samples; received [{Tensor.FormatShape(w.Shape)}].", nameof(options));
+            // Weights per step fit only an output with a step axis (its rows are [samples, time]).
+            if (w is not null && w.Rank == 2 && _outputs[o].Shape.Count < 2)
+            {
+                throw new ArgumentException(
+                    $"Sample weights [{Tensor.FormatShape(w.Shape)}] weigh steps, but output '{_outputs[o].Name}' {_outputs[o].Describe()} has one row per sample; " +
+                    "give it per-sample weights in OutputSampleWeights.", nameof(options));
+            }
             weights[o] = w;
         }
         return weights;

@@ -157,13 +157,15 @@ public partial class Model : Layer
                 seen[layer] = k;
             }
         }
+        // A model's name only prefixes its weights inside a container, so a default-named nested model may be renamed too.
+        bool Renamable(Layer l) => l.HasDefaultName && (!l.IsBuilt || l is Model);
         var taken = new HashSet<string>();
-        foreach (var layer in _layers.Where(l => l.IsBuilt || !l.HasDefaultName))
+        foreach (var layer in _layers.Where(l => !Renamable(l)))
         {
             if (!taken.Add(layer.Name))
                 throw new ArgumentException($"Two layers of the model are named '{layer.Name}'; layer names key the parameters ('{layer.Name}.weight'), so give one another name.");
         }
-        foreach (var layer in _layers.Where(l => !l.IsBuilt && l.HasDefaultName))
+        foreach (var layer in _layers.Where(Renamable))
         {
             var name = layer.Name;
             for (var n = 1; !taken.Add(name); n++) name = $"{layer.Name}_{n}";

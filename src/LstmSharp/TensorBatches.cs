@@ -20,6 +20,7 @@ internal sealed class TensorBatches : IBatchSource
     readonly Tensor[] _inputs, _targets;
     readonly Tensor?[] _masks, _weights;
     readonly Batch _batch;
+    readonly int[][] _rowShapes;             // per output: its sample shape without the last axis
 
     /// <summary>Batches of the first <paramref name="count"/> samples, reshuffled each epoch when <paramref name="shuffle"/>.</summary>
     public TensorBatches(Model model, IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int count, int batchSize, bool shuffle, Rng rng,
@@ -37,6 +38,7 @@ internal sealed class TensorBatches : IBatchSource
         _masks = new Tensor?[x.Count];
         _weights = new Tensor?[y.Count];
         _batch = new Batch(_inputs, _targets, _masks, _weighted ? _weights : null);
+        _rowShapes = [.. model.Outputs.Select(s => s.Shape.Take(Math.Max(0, s.Shape.Count - 1)).ToArray())];
     }
 
     /// <summary>All samples in their order, unweighted (evaluation and validation).</summary>
@@ -78,7 +80,7 @@ internal sealed class TensorBatches : IBatchSource
     Tensor RowWeights(int o, Tensor by, ReadOnlySpan<int> batch)
     {
         var outputShape = _model.Outputs[o].Shape;
-        var rowShape = outputShape.Count > 0 ? outputShape.Take(outputShape.Count - 1).ToArray() : [];
+        ReadOnlySpan<int> rowShape = outputShape.Count > 0 ? _rowShapes[o] : [];
         Span<int> shape = stackalloc int[rowShape.Length + 1];
         shape[0] = batch.Length;
         for (var d = 0; d < rowShape.Length; d++) shape[d + 1] = rowShape[d] < 0 ? by.Dim(d + 1) : rowShape[d];

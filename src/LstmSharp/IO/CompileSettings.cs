@@ -34,6 +34,7 @@ internal static class CompileSettings
             json.WriteEndObject();
             if (model.Outputs.Count == 1)
             {
+                if (model.LossWeights[0] != 1f) json.WriteNumber("loss_weight", model.LossWeights[0]);
                 WriteLoss(json, model.Loss!);
                 WriteMetrics(json, model.Metrics);
             }
@@ -112,6 +113,9 @@ internal static class CompileSettings
             return;
         }
         model.Compile(optimizer, ReadLoss(root.GetProperty("loss")), ReadMetrics(root.GetProperty("metrics")));
+        if (root.TryGetProperty("loss_weight", out var weight))
+            model.Compile(optimizer, new Dictionary<string, Loss> { [model.Outputs[0].Name] = model.Loss! }, new Dictionary<string, float> { [model.Outputs[0].Name] = weight.GetSingle() },
+                new Dictionary<string, Metric[]> { [model.Outputs[0].Name] = [.. model.Metrics] });
     }
 
     static float F(JsonElement e, string name) => e.GetProperty(name).GetSingle();

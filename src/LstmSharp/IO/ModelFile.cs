@@ -228,10 +228,14 @@ internal static class ModelFile
         Symbol Reference(JsonElement pair) => pair.GetArrayLength() == 2
             ? At(pair[0].GetInt32(), pair[1].GetInt32())
             : throw new FormatException("a node input is not [node, output]");
+        var chain = e.GetProperty("class").GetString() == nameof(Sequential);
         foreach (var n in e.GetProperty("nodes").EnumerateArray())
         {
             var layer = LayerConfigs.Read(n.GetProperty("layer"));
             var ins = n.GetProperty("inputs").EnumerateArray().Select(Reference).ToArray();
+            // A Sequential is rebuilt as a chain, so its calls must be one: call k consumes call k−1's output.
+            if (chain && (ins.Length != 1 || ins[0] != (produced.Count == 0 ? inputs.FirstOrDefault() : produced[^1][0])))
+                throw new FormatException($"the Sequential's call {produced.Count} does not consume the output of the call before it");
             budget.Add(layer, ins);
             produced.Add(Node.Create(layer, ins).Outputs);
             layers.Add(layer);

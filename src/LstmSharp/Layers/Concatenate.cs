@@ -52,7 +52,9 @@ public sealed class Concatenate : MergeLayer
                 if (shape[d] < 0) shape[d] = other[d];
             }
             var width = other[axis - 1];
-            shape[axis - 1] = shape[axis - 1] < 0 || width < 0 ? -1 : shape[axis - 1] + width;
+            var joined = shape[axis - 1] < 0 || width < 0 ? -1 : (long)shape[axis - 1] + width;
+            if (joined > int.MaxValue) throw new ArgumentException($"Concatenate '{Name}': axis {axis} would hold {joined} values.");
+            shape[axis - 1] = (int)joined;
         }
         return shape;
     }

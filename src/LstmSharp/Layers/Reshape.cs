@@ -38,28 +38,31 @@ public class Reshape : Layer
     {
         var shape = TargetShape.ToArray();
         var infer = Array.IndexOf(shape, -1);
-        if (infer >= 0)
-        {
-            long known = 1;
-            foreach (var d in shape) if (d > 0) known *= d;
-            shape[infer] = (int)(Count(inputShape) / known);
-        }
+        if (infer >= 0) shape[infer] = (int)(Count(inputShape) / Count(shape.Where(d => d > 0).ToArray()));
         return shape;
     }
 
-    static long Count(ReadOnlySpan<int> shape)
+    /// <summary>The product of the sizes; an overflow or a product beyond int.MaxValue is a bad shape.</summary>
+    long Count(ReadOnlySpan<int> shape)
     {
         long n = 1;
-        foreach (var d in shape) n *= d;
-        return n;
+        try
+        {
+            foreach (var d in shape) n = checked(n * d);
+        }
+        catch (OverflowException)
+        {
+            n = long.MaxValue;
+        }
+        return n <= int.MaxValue ? n
+            : throw new ArgumentException($"{GetType().Name} '{Name}': [{Tensor.FormatShape(shape)}] holds more than {int.MaxValue} values per sample.");
     }
 
     private protected override void ValidateInput(int[] inputShape)
     {
         if (inputShape.Any(d => d < 0))
             throw new ArgumentException($"{GetType().Name} '{Name}' needs every axis of the input known; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
-        long known = 1;
-        foreach (var d in TargetShape) if (d > 0) known *= d;
+        var known = Count(TargetShape.Where(d => d > 0).ToArray());
         var count = Count(inputShape);
         var fits = TargetShape.Contains(-1) ? count % known == 0 : count == known;
         if (!fits)
@@ -78,7 +81,8 @@ public class Reshape : Layer
 
     private protected override Tensor OnForward(Tensor input, bool training)
     {
-        CheckShape(input, [-1, .. _inputSample], "input", "Check the previous layer's output shape.");
+        if (input.Rank != _inputSample.Length + 1 || !input.Shape[1..].SequenceEqual(_inputSample))
+            CheckShape(input, [-1, .. _inputSample], "input", "Check the previous layer's output shape.");
         if (!ReferenceEquals(input, _lastInput) || _output is null || _output.Dim(0) != input.Dim(0))
             (_lastInput, _output) = (input, input.Reshape([input.Dim(0), .. OutputShapeFor(_inputSample)]));
         return _output;

@@ -343,7 +343,8 @@ public abstract class Rnn : Layer
             }
             else
             {
-                CheckShape(initialState[s], [B, H], $"initial state {s} [batch, units]", "Pass one [batch, units] tensor per state (h, then c for an LSTM).");
+                // (the message is built only when the check fails, so a step allocates nothing)
+                if (!initialState[s].HasShape(B, H)) CheckShape(initialState[s], [B, H], $"initial state {s} [batch, units]", "Pass one [batch, units] tensor per state (h, then c for an LSTM).");
                 initialState[s].Span.CopyTo(slot0);
             }
         }
@@ -422,7 +423,7 @@ public abstract class Rnn : Layer
             var d = DState(s);
             if (s < dFinalState.Length && dFinalState[s] is { } given)
             {
-                CheckShape(given, [B, H], $"final state gradient {s} [batch, units]", "Pass one [batch, units] tensor per state, or null.");
+                if (!given.HasShape(B, H)) CheckShape(given, [B, H], $"final state gradient {s} [batch, units]", "Pass one [batch, units] tensor per state, or null.");
                 given.Span.CopyTo(d);
             }
             else

@@ -209,15 +209,17 @@ public sealed class GraphModelTests
     }
 
     [Fact]
-    public void TrainOnBatch_GraphModelWithMasksFanOutAndTwoOutputs_AllocatesNothingOnceWarm()
+    public void TrainOnBatch_GraphModelWithMasksStatesFanOutReshapeAndTwoOutputs_AllocatesNothingOnceWarm()
     {
         var title = new Input(-1) { Name = "title" };
         var body = new Input(-1) { Name = "body" };
-        var t = new Lstm(8, new() { ReturnSequences = true, Dropout = 0.1f }).Call(new Embedding(20, 6).Call(title));
+        var (t, titleState) = new Lstm(8, new() { ReturnSequences = true, Dropout = 0.1f }).CallWithState(new Embedding(20, 6).Call(title));
         var b = new Bidirectional(new Gru(4, new() { ReturnSequences = true })).Call(new Embedding(20, 6).Call(body));
-        var joined = new Concatenate().Call(t, b);
-        var tags = new TimeDistributed(new Dense(3), "tags").Call(new Add().Call(joined, new Dense(16).Call(joined)));
-        var label = new Dense(2, Activation.Softmax, name: "label").Call(new Lstm(5).Call(joined));
+        var c = new Lstm(8, new() { ReturnSequences = true }).Call(new Embedding(20, 6).Call(body), titleState);   // states as edges
+        var joined = new Concatenate().Call(t, b, c);
+        var tags = new TimeDistributed(new Dense(3), "tags").Call(new Add().Call(joined, new Dense(24).Call(joined)));
+        var summary = new Concatenate().Call(new Lstm(5).Call(joined), new Flatten().Call(new Reshape([2, 4]).Call(titleState[1])));
+        var label = new Dense(2, Activation.Softmax, name: "label").Call(summary);
         var model = new Model([title, body], [tags, label], seed: 1);
         model.Compile(new Adam { GlobalClipNorm = 1f },
             new Dictionary<string, Loss> { ["tags"] = new SparseCategoricalCrossentropy(fromLogits: true), ["label"] = new SparseCategoricalCrossentropy() },

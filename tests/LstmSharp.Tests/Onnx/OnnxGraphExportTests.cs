@@ -16,7 +16,7 @@ public sealed class OnnxGraphExportTests
     {
         using var session = new InferenceSession(OnnxExport.ToBytes(model));
         Assert.Equal(model.Inputs.Select(i => i.Name), session.InputMetadata.Keys);
-        Assert.Equal(model.Outputs.Select(o => o.Name.Replace(':', '_')), session.OutputMetadata.Keys);
+        Assert.Equal(model.Outputs.Select(o => o.Name.Replace(":", "__", StringComparison.Ordinal)), session.OutputMetadata.Keys);
         foreach (var inputs in batches)
         {
             var feeds = model.Inputs.Select((input, i) => NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.ElementAt(i),
