@@ -1,7 +1,6 @@
 // `lstm forecast train|evaluate|predict`: LSTM forecasting of a CSV column, scored against the naive and
 // seasonal-naive baselines on a held-out test part, with a rolling-origin backtest, plots and a model file.
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
@@ -172,10 +171,7 @@ internal static partial class ForecastCommand
         if (search is not null) result["search"] = search;
 
         // Save before the backtest, so neither its retraining nor a Ctrl-C during it can cost the model.
-        forecaster.Model.Metadata["lstmsharp.forecast.time_column"] = series.TimeColumn ?? "";
-        forecaster.Model.Metadata["lstmsharp.forecast.season"] = resolvedSeason.ToString(CultureInfo.InvariantCulture);
-        forecaster.Model.Metadata["lstmsharp.forecast.test_rows"] = (series.Rows - testStart).ToString(CultureInfo.InvariantCulture);
-        forecaster.Model.Metadata["lstmsharp.forecast.missing"] = SeriesData.PolicyName(missing);
+        forecaster.TrainingData = new ForecastTrainingData { TimeColumn = series.TimeColumn, Season = resolvedSeason, TestRows = series.Rows - testStart, MissingPolicy = missing };
         forecaster.Save(output);
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
@@ -319,8 +315,10 @@ internal static partial class ForecastCommand
         {
             var terminal = common.Open(r, host);
             var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data.Data)!, r.GetValue(data.Missing)!);
-            var test = r.GetValue(data.Test) is var t && t == 0 ? Stored(forecaster, "test_rows") : t;
-            var (testStart, season) = Split(series, forecaster.Options.Horizon, test, r.GetValue(data.Season) is var s && s == 0 ? Stored(forecaster, "season") : s, forecaster.HistoryNeeded);
+            // 0 = as the training run recorded, and 0 again (the command's own default) when it recorded nothing.
+            var test = r.GetValue(data.Test) is var t && t == 0 ? forecaster.TrainingData?.TestRows ?? 0 : t;
+            var season = r.GetValue(data.Season) is var s && s == 0 ? forecaster.TrainingData?.Season ?? 0 : s;
+            (var testStart, season) = Split(series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
             terminal.Settings("forecast evaluate", [("model", r.GetValue(model)), ("data", $"{series.Path} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
                 ("missing", $"{SeriesData.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
             var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
@@ -333,17 +331,12 @@ internal static partial class ForecastCommand
         return command;
     }
 
-    /// <summary>A whole number the model file's training run recorded (0 when absent: the command's own default).</summary>
-    static int Stored(Forecaster forecaster, string key)
-        => forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast." + key, out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
-
     /// <summary>A saved forecaster and its columns from a data file; --missing '' means as the model was trained.</summary>
     static (Forecaster, SeriesData) Open(string modelPath, string dataPath, string missing)
     {
         var forecaster = Forecaster.Load(modelPath);
-        var time = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.time_column", out var t) && t.Length > 0 ? t : null;
-        if (missing.Length == 0) missing = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.missing", out var m) ? m : "error";
-        var series = SeriesData.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), time, SeriesData.ParsePolicy(missing), optionalTime: true);
+        var policy = missing.Length == 0 ? forecaster.TrainingData?.MissingPolicy ?? MissingPolicy.Error : SeriesData.ParsePolicy(missing);
+        var series = SeriesData.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), forecaster.TrainingData?.TimeColumn, policy, optionalTime: true);
         return (forecaster, series);
     }
 

@@ -111,6 +111,28 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastEvaluate_AFileWithTheEntriesTheToolWroteItself_SameDefaults()
+    {
+        // A model file as `lstm forecast train` wrote it before the library owned these entries: set in the metadata directly.
+        using var cli = new CliRunner();
+        var model = cli.File("old.safetensors");
+        var y = AirPassengers();
+        Forecaster.Train([y], ["passengers"], y.Length - 12, new ForecastOptions { Lookback = 12, Units = 4, Epochs = 1 }).Save(model);
+        var old = Sequential.Load(model);
+        old.Metadata["lstmsharp.forecast.time_column"] = "year";
+        old.Metadata["lstmsharp.forecast.season"] = "12";
+        old.Metadata["lstmsharp.forecast.test_rows"] = "12";
+        old.Metadata["lstmsharp.forecast.missing"] = "ffill";
+        old.Save(model);
+        var evaluate = cli.Run("forecast", "evaluate", Air, "--model", model, "--plot", "", "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        var json = JsonNode.Parse(evaluate.Out)!;
+        Assert.Equal(12, (int)json["test_rows"]!);
+        Assert.Equal(12, (int)json["season"]!);
+        Assert.Contains("ffill", evaluate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fill_TrainingAndTestPartsApart()
     {
         using var cli = new CliRunner();
@@ -329,6 +351,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ClassifyEvaluate_AFileWithTheEntriesTheToolWroteItself_ReadsItsColumns()
+    {
+        // A model file as `lstm classify train` wrote it before the library owned these entries: set in the metadata directly.
+        using var cli = new CliRunner();
+        var model = cli.File("old.safetensors");
+        LstmSharp.Text.TextClassifier.Train(["good day", "bad day", "good food", "bad food"], ["pos", "neg", "pos", "neg"],
+            new LstmSharp.Text.TextClassifierOptions { Units = 2, EmbeddingSize = 2, MaxLength = 4, Epochs = 1, ValidationFraction = 0f }).Save(model);
+        var old = Sequential.Load(model);
+        old.Metadata["lstmsharp.classify.text_columns"] = "title,body";
+        old.Metadata["lstmsharp.classify.label_column"] = "topic";
+        old.Save(model);
+        var data = cli.Write("other.csv", "title,body,topic\ngood,day,pos\nbad,food,neg\n");
+        var evaluate = cli.Run("classify", "evaluate", data, "--model", model, "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        Assert.Contains("title + body", evaluate.Error, StringComparison.Ordinal);
+        Assert.Contains("topic", evaluate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ClassifyTrain_OneClassOrUnknownColumn_IsRefused()
     {
         using var cli = new CliRunner();
@@ -355,6 +396,12 @@ public sealed class CliTests
         Assert.Equal(352 + 9, (long)json["parameters"]!);
         Assert.Equal(2, json["layers"]!.AsArray().Count);
         Assert.Contains("lstmsharp.forecast", json["metadata"]!.AsObject().Select(kv => kv.Key));
+        // The forecaster's training data, under the keys the tool has always used.
+        var metadata = json["metadata"]!.AsObject();
+        Assert.Equal("year", (string)metadata["lstmsharp.forecast.time_column"]!);
+        Assert.Equal("error", (string)metadata["lstmsharp.forecast.missing"]!);
+        Assert.True(int.Parse((string)metadata["lstmsharp.forecast.test_rows"]!, CultureInfo.InvariantCulture) > 0);
+        Assert.True(int.Parse((string)metadata["lstmsharp.forecast.season"]!, CultureInfo.InvariantCulture) >= 1);
     }
 
     [Fact]
