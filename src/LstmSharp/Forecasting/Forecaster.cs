@@ -107,7 +107,7 @@ public sealed class Forecaster
             throw new ArgumentException(
                 $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + (skip > 0 ? " + 1 (differencing)" : "") +
                 $" give {Math.Max(windows, 0)} window(s)" + (validation > 0 ? $", and {validation} of them are held out for validation" : "") +
-                $"; at least {needed} rows are needed. Shorten --lookback or --horizon, or give more data.", nameof(columns));
+                $"; at least {needed} rows are needed. Shorten the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon), or give more data.", nameof(columns));
         }
         var target = columns[0].AsSpan(0, trainEnd);
         if (options.Transform == SeriesTransform.LogDifference)
@@ -284,7 +284,7 @@ public sealed class Forecaster
         var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Forecast || !model.Metadata.TryGetValue(SettingsKey, out var json))
-            throw ModelTasks.WrongKind(path, task, "forecaster", "lstm forecast train");
+            throw ModelTasks.WrongKind(path, task, ModelTasks.Forecast);
         try
         {
             var s = JsonNode.Parse(json)!.AsObject();

@@ -178,7 +178,7 @@ public sealed class TextClassifier
         var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Classify || !model.Metadata.TryGetValue(TokenizerKey, out var json) || !model.Metadata.TryGetValue(ClassesKey, out var classesJson))
-            throw ModelTasks.WrongKind(path, task, "text classifier", "lstm classify train");
+            throw ModelTasks.WrongKind(path, task, ModelTasks.Classify);
         var tokenizer = Tokenizer.FromJson(json);
         string[] classes;
         try

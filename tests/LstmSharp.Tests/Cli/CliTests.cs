@@ -232,6 +232,30 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastTrain_TooFewTrainingWindows_NamesTheFlagsNotTheOptions()
+    {
+        // 20 rows, the last 4 for testing: 16 − 1 − 12 − 1 + 1 = 3 windows, all 3 held out by --validation 0.9.
+        using var cli = new CliRunner();
+        var data = cli.Write("short.csv", "t,passengers\n" + string.Concat(Enumerable.Range(1, 20).Select(i => $"{i},{100 + i * i % 7}\n")));
+        var (exit, _, error) = cli.Run(["forecast", "train", data, "--test", "4", "--validation", "0.9", "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains("3 of them are held out for validation", error, StringComparison.Ordinal);
+        Assert.Contains("Shorten the lookback (--lookback) or the horizon (--horizon), or give more data.", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ForecastOptions", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LstmSharp.IO.ModelTasks.Forecast, "`lstm forecast train`")]
+    [InlineData(LstmSharp.IO.ModelTasks.Text, "`lstm text train`")]
+    [InlineData(LstmSharp.IO.ModelTasks.Classify, "`lstm classify train`")]
+    public void Message_WrongKind_NamesTheCommandThatMakesOne(string task, string command)
+    {
+        var library = LstmSharp.IO.ModelTasks.WrongKind("m.safetensors", null, task).Message;
+        Assert.Equal(library[..library.IndexOf("train one with ", StringComparison.Ordinal)] + $"train one with {command}.",
+            LstmSharp.Cli.CliErrors.Message(new InvalidDataException(library)));
+    }
+
+    [Fact]
     public void Commands_RefuseAModelFileOfTheWrongKind()
     {
         using var cli = new CliRunner();
@@ -247,6 +271,10 @@ public sealed class CliTests
         var classify = cli.Run("classify", "predict", "hello", "--model", plain);
         Assert.Equal(1, classify.Exit);
         Assert.Contains("is not a text classifier", classify.Error, StringComparison.Ordinal);
+        // The library names its own call; the tool names its command.
+        Assert.Contains("train one with `lstm forecast train`.", forecast.Error, StringComparison.Ordinal);
+        Assert.Contains("train one with `lstm text train`.", text.Error, StringComparison.Ordinal);
+        Assert.Contains("train one with `lstm classify train`.", classify.Error, StringComparison.Ordinal);
         foreach (var command in new[] { new[] { "info" }, ["forecast", "predict", Air, "-m"], ["text", "generate", "-m"], ["classify", "predict", "hi", "-m"] })
         {
             var missing = cli.Run([.. command, cli.File("nope.safetensors")]);

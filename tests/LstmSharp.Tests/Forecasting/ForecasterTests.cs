@@ -164,6 +164,7 @@ public sealed class ForecasterTests : IDisposable
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains("not a forecaster", e.Message, StringComparison.Ordinal);
         Assert.Contains("without a task", e.Message, StringComparison.Ordinal);
+        Assert.Contains("train one with Forecaster.Train.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -318,6 +319,9 @@ public sealed class ForecasterTests : IDisposable
         var options = new ForecastOptions { Lookback = 4, Horizon = 3, Units = 2, Epochs = 1 };
         var e = Assert.Throws<ArgumentException>(() => Forecaster.Train([y], Target, 8, options));
         Assert.Contains("at least 9 rows are needed", e.Message, StringComparison.Ordinal);
+        // The library names its options; the tool turns them into its flags (CliErrors.Message).
+        Assert.Contains("the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon)", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--", e.Message, StringComparison.Ordinal);
         Forecaster.Train([y], Target, 9, options);
     }
 

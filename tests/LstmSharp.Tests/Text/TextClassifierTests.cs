@@ -167,6 +167,7 @@ public sealed class TextClassifierTests : IClassFixture<SeparableTexts>, IDispos
         var e = Assert.Throws<InvalidDataException>(() => TextClassifier.Load(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains("not a text classifier", e.Message, StringComparison.Ordinal);
+        Assert.Contains("train one with TextClassifier.Train.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
