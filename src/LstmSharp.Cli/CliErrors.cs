@@ -37,6 +37,7 @@ internal static class CliErrors
     [
         ("ForecastOptions.Lookback", "--lookback"),
         ("ForecastOptions.Horizon", "--horizon"),
+        ("MissingPolicy.Drop", "--missing drop"),
         ("Forecaster.Train", "`lstm forecast train`"),
         ("LanguageModel.Create and Train", "`lstm text train`"),
         ("TextClassifier.Train", "`lstm classify train`"),

@@ -133,31 +133,25 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void Fill_TrainingAndTestPartsApart()
+    public void SeriesCsv_EmptyCells_FilledInTheTrainingAndTestPartsApart()
     {
         using var cli = new CliRunner();
         var data = cli.Write("gaps.csv", "t,y\n1,1\n2,2\n3,\n4,\n5,10\n6,11\n");
-        var series = LstmSharp.Cli.Commands.SeriesData.Read(data, "y", [], null, LstmSharp.Data.MissingPolicy.Interpolate);
-        series.Fill(3);
+        var series = LstmSharp.Cli.Commands.SeriesCsv.Read(data, "y", [], null, LstmSharp.Data.MissingPolicy.Interpolate);
+        LstmSharp.Cli.Commands.SeriesCsv.Fill(data, series, 3);
         // Row 3 is the training part's last: carried forward from 2, not interpolated towards the test part's 10.
         Assert.Equal([1f, 2f, 2f, 10f, 10f, 11f], series.Columns[0]);
         Assert.Equal(2, series.Repaired);
     }
 
-    [Theory]
-    [InlineData("1960-11,1960-12", "1961-01,1961-02,1961-03")]
-    [InlineData("2020-01-31,2020-02-29", "2020-03-31,2020-04-30,2020-05-31")]
-    [InlineData("20011222,20011229", "20020105,20020112,20020119")]
-    [InlineData("2000-04-10,2000-04-11,2000-04-12,2000-04-13,2000-04-14", "2000-04-17,2000-04-18,2000-04-19")]
-    [InlineData("2000-04-13,2000-04-14,2000-04-15,2000-04-16,2000-04-17", "2000-04-18,2000-04-19,2000-04-20")]
-    [InlineData("1958,1959", "1960,1961,1962")]
-    public void NextTimes_ContinueTheTimeColumn(string times, string expected)
+    [Fact]
+    public void ForecastTrain_MissingDropLeavesNoRow_NamesTheFileAndTheFlag()
     {
         using var cli = new CliRunner();
-        var rows = times.Split(',');
-        var data = cli.Write("t.csv", "time,y\n" + string.Concat(rows.Select((t, i) => $"{t},{i}\n")));
-        var series = LstmSharp.Cli.Commands.SeriesData.Read(data, "y", [], "time", LstmSharp.Data.MissingPolicy.Error);
-        Assert.Equal(expected.Split(','), series.NextTimes(3));
+        var data = cli.Write("holes.csv", "t,y,x\n1,1,\n2,,2\n3,,\n");
+        var (exit, _, error) = cli.Run(["forecast", "train", data, "--target", "y", "--features", "x", "--missing", "drop", "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains("holes.csv: Every one of the 3 rows has a missing value in y, x; nothing is left after dropping them (--missing drop).", error, StringComparison.Ordinal);
     }
 
     [Fact]
