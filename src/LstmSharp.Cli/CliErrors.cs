@@ -29,6 +29,28 @@ internal static class CliErrors
         }
     }
 
-    /// <summary>The message without the " (Parameter 'x')" and "Actual value was" lines argument exceptions append.</summary>
-    public static string Message(Exception e) => e is ArgumentException ? e.Message.Split(" (Parameter", 2)[0].Trim() : e.Message;
+    /// <summary>
+    /// Library names in library messages, and what a user of the tool knows them as: the flag that sets an option, the
+    /// command that makes a model. Add a row when a library message names another.
+    /// </summary>
+    static readonly (string Library, string Cli)[] CliNames =
+    [
+        ("ForecastOptions.Lookback", "--lookback"),
+        ("ForecastOptions.Horizon", "--horizon"),
+        ("MissingPolicy.Drop", "--missing drop"),
+        ("Forecaster.Train", "`lstm forecast train`"),
+        ("LanguageModel.Create and Train", "`lstm text train`"),
+        ("TextClassifier.Train", "`lstm classify train`"),
+    ];
+
+    /// <summary>
+    /// The message for a user of the tool: without the " (Parameter 'x')" and "Actual value was" lines argument
+    /// exceptions append, and with the library's option and method names given as the tool's flags and commands.
+    /// </summary>
+    public static string Message(Exception e)
+    {
+        var message = e is ArgumentException ? e.Message.Split(" (Parameter", 2)[0].Trim() : e.Message;
+        foreach (var (library, cli) in CliNames) message = message.Replace(library, cli, StringComparison.Ordinal);
+        return message;
+    }
 }

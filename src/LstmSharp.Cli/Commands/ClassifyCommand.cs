@@ -76,7 +76,7 @@ internal static partial class ClassifyCommand
             Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
 
-        public string[] TextNames(ParseResult r) => Split(r.GetValue(Text)!);
+        public string[] TextNames(ParseResult r) => Split(r.GetValue(Text)!) is { Length: > 0 } names ? names : throw new CliException("--text needs at least one column.");
     }
 
     /// <summary>Texts and labels of a labelled CSV, its classes (sorted ordinally; at least two) and each row's class id.</summary>
@@ -138,8 +138,7 @@ internal static partial class ClassifyCommand
             classifier = TextClassifier.Train([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, progress, [stop]));
         var report = classifier!.Evaluate([.. testRows.Select(i => texts[i])], [.. testRows.Select(i => labels[i])]);
         Show(terminal, $"test: {testRows.Length} rows", classifier, report);
-        classifier.Model.Metadata["lstmsharp.classify.text_columns"] = string.Join(",", textColumns);
-        classifier.Model.Metadata["lstmsharp.classify.label_column"] = labelColumn;
+        classifier.TrainingData = new TextClassifierTrainingData { TextColumns = textColumns, LabelColumn = labelColumn };
         classifier.Save(output);
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
@@ -177,7 +176,7 @@ internal static partial class ClassifyCommand
 
     static string[] StoredTextColumns(TextClassifier c, string[] given, ParseResult r, Option<string[]> option)
         => r.GetResult(option) is { Implicit: false } ? given
-            : c.Model.Metadata.TryGetValue("lstmsharp.classify.text_columns", out var s) ? s.Split(',') : given;
+            : c.TrainingData?.TextColumns.ToArray() ?? given;
 
     static Command Evaluate(CliHost host)
     {
@@ -192,7 +191,7 @@ internal static partial class ClassifyCommand
             var terminal = common.Open(r, host);
             var classifier = TextClassifier.Load(r.GetValue(model)!);
             var columns = StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text);
-            var labelColumn = r.GetValue(label) is { Length: > 0 } l ? l : classifier.Model.Metadata.TryGetValue("lstmsharp.classify.label_column", out var s) ? s : "label";
+            var labelColumn = r.GetValue(label) is { Length: > 0 } l ? l : classifier.TrainingData?.LabelColumn ?? "label";
             var (texts, labels) = Read(r.GetValue(data)!, columns, labelColumn);
             terminal.Settings("classify evaluate", [("model", r.GetValue(model)), ("data", $"{r.GetValue(data)} ({texts.Length} rows)"), ("text", string.Join(" + ", columns)), ("label", labelColumn)]);
             ClassificationReport report;

@@ -28,6 +28,7 @@ internal static partial class ForecastCommand
         {
             var terminal = common.Open(r, host);
             var seed = r.GetValue(common.Seed);
+            var path = r.GetValue(setup.Data.Data)!;
             var series = setup.ReadSeries(r);
             var baseline = setup.Read(r, seed);
             baseline.Validate();
@@ -39,7 +40,7 @@ internal static partial class ForecastCommand
             var name = r.GetValue(metric)!;
             var longest = searchSpace.Parameters.First(p => p.Name == "lookback") is IntRange range ? range.Max
                 : searchSpace.Parameters.First(p => p.Name == "lookback").GridValues().Max(v => (int)v);
-            var (testStart, season) = Split(series, baseline.Horizon, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), longest + 1);
+            var (testStart, season) = Split(path, series, baseline.Horizon, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), longest + 1);
             var k = r.GetValue(space.Folds);
             if (k < 1) throw new CliException($"--folds must be at least 1; received {k}.");
             // Each fold validates on a block as long as the test part (shorter when the folds would not fit in half the rows).
@@ -51,10 +52,10 @@ internal static partial class ForecastCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliException($"{series.Path}: {CliErrors.Message(e)}");
+                throw new CliException($"{path}: {CliErrors.Message(e)}");
             }
             terminal.Settings("forecast tune", [
-                ("data", $"{series.Path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Length > 1 ? string.Join(", ", series.Names[1..]) : "none"),
+                ("data", $"{path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
                 ("search space", searchSpace.ToString()), ("search", $"{r.GetValue(space.Search)}, {(r.GetValue(space.Trials) is var t && t > 0 ? $"≤ {t}" : "all")} trials" +
                     (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
                 ("folds", $"{k} rolling origins over the first {testStart} rows, each validating {block} rows (rows {folds[0].Validation[0] + 1}…{testStart})"),
@@ -81,7 +82,7 @@ internal static partial class ForecastCommand
             var best = Candidate(baseline, bestTrial.HyperParameters);
             terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {testStart} rows before the test part.");
             var search = space.Summary(r, result, name);
-            return RunTrain(terminal, series.Path, series.Names[0], series.Names[1..], series.TimeColumn, SeriesData.ParsePolicy(r.GetValue(setup.Data.Missing)!),
+            return RunTrain(terminal, path, series.Names[0], [.. series.Names.Skip(1)], series.TimeColumn, SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, search);
         }));
         return command;

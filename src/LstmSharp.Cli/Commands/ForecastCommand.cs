@@ -1,7 +1,6 @@
 // `lstm forecast train|evaluate|predict`: LSTM forecasting of a CSV column, scored against the naive and
 // seasonal-naive baselines on a held-out test part, with a rolling-origin backtest, plots and a model file.
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
@@ -105,8 +104,8 @@ internal static partial class ForecastCommand
 
         public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
-        public SeriesData ReadSeries(ParseResult r)
-            => SeriesData.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), r.GetValue(Time), SeriesData.ParsePolicy(r.GetValue(Data.Missing)!));
+        public TimeSeries ReadSeries(ParseResult r)
+            => SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), r.GetValue(Time), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
     }
 
     static Command Train(CliHost host)
@@ -133,7 +132,7 @@ internal static partial class ForecastCommand
                 Lookback = r.GetValue(lookback), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout),
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesData.ParsePolicy(r.GetValue(setup.Data.Missing)!),
+            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!);
         }));
         return command;
@@ -144,11 +143,11 @@ internal static partial class ForecastCommand
     {
         options.Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
-        var series = SeriesData.Read(path, target, features, timeColumn, missing);
-        var (testStart, resolvedSeason) = Split(series, options.Horizon, test, season, options.Lookback + 1);
+        var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
+        var (testStart, resolvedSeason) = Split(path, series, options.Horizon, test, season, options.Lookback + 1);
         terminal.Settings("forecast train", [
-            ("data", $"{path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Length > 1 ? string.Join(", ", series.Names[1..]) : "none"),
-            ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesData.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
+            ("data", $"{path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
+            ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
             ("lookback", options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
             ("season", season == 0 ? $"{resolvedSeason} (detected)" : resolvedSeason), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
@@ -158,7 +157,7 @@ internal static partial class ForecastCommand
 
         Forecaster? forecaster = null;
         var completed = TrainingDisplay.Run(terminal, "forecast", options.Epochs, (progress, stop) =>
-            forecaster = Train(series, testStart, options, progress, stop));
+            forecaster = Train(path, series, testStart, options, progress, stop));
         var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason);
         terminal.Line($"Kept the weights of epoch {forecaster!.BestEpoch} of {forecaster.History!.Epochs}.");
         ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {options.Horizon} step(s)", evaluation);
@@ -172,10 +171,7 @@ internal static partial class ForecastCommand
         if (search is not null) result["search"] = search;
 
         // Save before the backtest, so neither its retraining nor a Ctrl-C during it can cost the model.
-        forecaster.Model.Metadata["lstmsharp.forecast.time_column"] = series.TimeColumn ?? "";
-        forecaster.Model.Metadata["lstmsharp.forecast.season"] = resolvedSeason.ToString(CultureInfo.InvariantCulture);
-        forecaster.Model.Metadata["lstmsharp.forecast.test_rows"] = (series.Rows - testStart).ToString(CultureInfo.InvariantCulture);
-        forecaster.Model.Metadata["lstmsharp.forecast.missing"] = SeriesData.PolicyName(missing);
+        forecaster.TrainingData = new ForecastTrainingData { TimeColumn = series.TimeColumn, Season = resolvedSeason, TestRows = series.Rows - testStart, MissingPolicy = missing };
         forecaster.Save(output);
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
@@ -213,7 +209,7 @@ internal static partial class ForecastCommand
         return completed ? 0 : Cli.Interrupted;
     }
 
-    static Forecaster Train(SeriesData series, int trainEnd, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
+    static Forecaster Train(string path, TimeSeries series, int trainEnd, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
     {
         try
         {
@@ -221,15 +217,15 @@ internal static partial class ForecastCommand
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"{series.Path}: {CliErrors.Message(e)}");
+            throw new CliException($"{path}: {CliErrors.Message(e)}");
         }
     }
 
     /// <summary>
     /// The test part's first row and the season (detected on the rows before the test part when 0); fills gaps in the
-    /// two parts apart (see <see cref="SeriesData.Fill"/>).
+    /// two parts apart (see <see cref="TimeSeries.Fill"/>).
     /// </summary>
-    static (int TestStart, int Season) Split(SeriesData series, int horizon, int test, int season, int history)
+    static (int TestStart, int Season) Split(string path, TimeSeries series, int horizon, int test, int season, int history)
     {
         var n = series.Rows;
         if (test < 0) throw new CliException($"--test must be 0 (automatic) or more; received {test}.");
@@ -240,10 +236,10 @@ internal static partial class ForecastCommand
         if (testStart < history + horizon + 1)
         {
             throw new CliException(
-                $"{series.Path}: too few rows: {n} rows leave {testStart} before the {test}-row test part, but lookback + horizon need at least {history + horizon + 1} " +
+                $"{path}: too few rows: {n} rows leave {testStart} before the {test}-row test part, but lookback + horizon need at least {history + horizon + 1} " +
                 "(plus some for validation). Shorten --lookback, --horizon or --test.");
         }
-        series.Fill(testStart);
+        SeriesCsv.Fill(path, series, testStart);
         var maxLag = Math.Min(testStart / 3, 400);
         if (season == 0) season = maxLag >= 2 ? Seasonality.Detect(series.Columns[0].AsSpan(0, testStart), maxLag) ?? 1 : 1;
         if (season >= testStart) throw new CliException($"--season {season} needs more than {season} rows before the test part; there are {testStart}.");
@@ -278,7 +274,7 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>The training tail and the test part, with the forecasts from origins one horizon apart.</summary>
-    static void PlotForecast(SeriesData series, ForecastEvaluation evaluation, int testStart, string path, int horizon)
+    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon)
     {
         var y = series.Columns[0];
         var from = Math.Max(0, testStart - 3 * (series.Rows - testStart));
@@ -318,11 +314,14 @@ internal static partial class ForecastCommand
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data.Data)!, r.GetValue(data.Missing)!);
-            var test = r.GetValue(data.Test) is var t && t == 0 ? Stored(forecaster, "test_rows") : t;
-            var (testStart, season) = Split(series, forecaster.Options.Horizon, test, r.GetValue(data.Season) is var s && s == 0 ? Stored(forecaster, "season") : s, forecaster.HistoryNeeded);
-            terminal.Settings("forecast evaluate", [("model", r.GetValue(model)), ("data", $"{series.Path} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
-                ("missing", $"{SeriesData.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
+            var dataPath = r.GetValue(data.Data)!;
+            var (forecaster, series) = Open(r.GetValue(model)!, dataPath, r.GetValue(data.Missing)!);
+            // 0 = as the training run recorded, and 0 again (the command's own default) when it recorded nothing.
+            var test = r.GetValue(data.Test) is var t && t == 0 ? forecaster.TrainingData?.TestRows ?? 0 : t;
+            var season = r.GetValue(data.Season) is var s && s == 0 ? forecaster.TrainingData?.Season ?? 0 : s;
+            (var testStart, season) = Split(dataPath, series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
+            terminal.Settings("forecast evaluate", [("model", r.GetValue(model)), ("data", $"{dataPath} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
+                ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
             var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
             ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
             var plot = r.GetValue(data.Plot)!;
@@ -333,17 +332,12 @@ internal static partial class ForecastCommand
         return command;
     }
 
-    /// <summary>A whole number the model file's training run recorded (0 when absent: the command's own default).</summary>
-    static int Stored(Forecaster forecaster, string key)
-        => forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast." + key, out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 0;
-
     /// <summary>A saved forecaster and its columns from a data file; --missing '' means as the model was trained.</summary>
-    static (Forecaster, SeriesData) Open(string modelPath, string dataPath, string missing)
+    static (Forecaster, TimeSeries) Open(string modelPath, string dataPath, string missing)
     {
         var forecaster = Forecaster.Load(modelPath);
-        var time = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.time_column", out var t) && t.Length > 0 ? t : null;
-        if (missing.Length == 0) missing = forecaster.Model.Metadata.TryGetValue("lstmsharp.forecast.missing", out var m) ? m : "error";
-        var series = SeriesData.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), time, SeriesData.ParsePolicy(missing), optionalTime: true);
+        var policy = missing.Length == 0 ? forecaster.TrainingData?.MissingPolicy ?? MissingPolicy.Error : SeriesCsv.ParsePolicy(missing);
+        var series = SeriesCsv.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), forecaster.TrainingData?.TimeColumn, policy, optionalTime: true);
         return (forecaster, series);
     }
 
@@ -358,12 +352,13 @@ internal static partial class ForecastCommand
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
-            var (forecaster, series) = Open(r.GetValue(model)!, r.GetValue(data)!, r.GetValue(missing)!);
-            series.Fill(series.Rows);
+            var dataPath = r.GetValue(data)!;
+            var (forecaster, series) = Open(r.GetValue(model)!, dataPath, r.GetValue(missing)!);
+            SeriesCsv.Fill(dataPath, series, series.Rows);
             if (series.Rows < forecaster.HistoryNeeded)
-                throw new CliException($"{series.Path}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
+                throw new CliException($"{dataPath}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
             var path = r.GetValue(output)!;
-            terminal.Settings("forecast predict", [("model", r.GetValue(model)), ("data", $"{series.Path} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", path)]);
+            terminal.Settings("forecast predict", [("model", r.GetValue(model)), ("data", $"{dataPath} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", path)]);
             var forecast = forecaster.ForecastNext(series.Columns);
             var times = series.NextTimes(forecast.Length);
             var text = new StringWriter();

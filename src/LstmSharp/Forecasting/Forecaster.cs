@@ -19,6 +19,12 @@ namespace LstmSharp.Forecasting;
 public sealed class Forecaster
 {
     const string SettingsKey = "lstmsharp.forecast";
+    // TrainingData, one entry a field, as the `lstm` tool has written them from the start (test_rows and missing
+    // came a day after the others, so an older file may lack them).
+    const string TimeColumnKey = "lstmsharp.forecast.time_column";
+    const string SeasonKey = "lstmsharp.forecast.season";
+    const string TestRowsKey = "lstmsharp.forecast.test_rows";
+    const string MissingKey = "lstmsharp.forecast.missing";
     readonly IScaler[] _scalers;   // one per column, fitted on the training part (the target's on its transform)
     readonly float[][] _scalerValues;
 
@@ -42,6 +48,22 @@ public sealed class Forecaster
 
     /// <summary>Training logs (null for a loaded forecaster).</summary>
     public History? History { get; private set; }
+
+    /// <summary>
+    /// How the rows it was trained on were read and split (time column, season, test rows, missing values), for
+    /// whoever evaluates or forecasts from new data later; null when not recorded. <see cref="Train"/> leaves it
+    /// null (it sees columns, not a table); <see cref="Save"/> writes it and <see cref="Load"/> reads it back.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field out of range (see <see cref="ForecastTrainingData.Validate"/>).</exception>
+    public ForecastTrainingData? TrainingData
+    {
+        get;
+        set
+        {
+            value?.Validate();
+            field = value;
+        }
+    }
 
     /// <summary>The epoch whose weights were kept (early stopping), or the last epoch; 0 for a loaded forecaster.</summary>
     public int BestEpoch { get; private set; }
@@ -85,7 +107,7 @@ public sealed class Forecaster
             throw new ArgumentException(
                 $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + (skip > 0 ? " + 1 (differencing)" : "") +
                 $" give {Math.Max(windows, 0)} window(s)" + (validation > 0 ? $", and {validation} of them are held out for validation" : "") +
-                $"; at least {needed} rows are needed. Shorten --lookback or --horizon, or give more data.", nameof(columns));
+                $"; at least {needed} rows are needed. Shorten the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon), or give more data.", nameof(columns));
         }
         var target = columns[0].AsSpan(0, trainEnd);
         if (options.Transform == SeriesTransform.LogDifference)
@@ -237,7 +259,7 @@ public sealed class Forecaster
         return Forecast(columns, [length])[0];
     }
 
-    /// <summary>Saves the network with its settings, column names and scalers (atomically, see <see cref="Model.Save"/>).</summary>
+    /// <summary>Saves the network with its settings, column names, scalers and <see cref="TrainingData"/> (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {
         var o = Options;
@@ -252,6 +274,7 @@ public sealed class Forecaster
         };
         Model.Metadata[ModelTasks.Key] = ModelTasks.Forecast;
         Model.Metadata[SettingsKey] = settings.ToJsonString();
+        WriteTrainingData(Model.Metadata, TrainingData);
         Model.Save(path);
     }
 
@@ -261,7 +284,7 @@ public sealed class Forecaster
         var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Forecast || !model.Metadata.TryGetValue(SettingsKey, out var json))
-            throw ModelTasks.WrongKind(path, task, "forecaster", "lstm forecast train");
+            throw ModelTasks.WrongKind(path, task, ModelTasks.Forecast);
         try
         {
             var s = JsonNode.Parse(json)!.AsObject();
@@ -278,12 +301,53 @@ public sealed class Forecaster
             var scalers = s["scalers"]!.AsArray().Select(v => v!.AsArray().Select(f => (float)f!).ToArray()).ToArray();
             if (columns.Length == 0 || scalers.Length != columns.Length || model.InputShape[0] != options.Lookback || model.InputShape[1] != columns.Length)
                 throw new InvalidDataException("the settings disagree with the network's input shape");
-            return new Forecaster(model, options, columns, scalers);
+            return new Forecaster(model, options, columns, scalers) { TrainingData = ReadTrainingData(model.Metadata) };
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException or OverflowException or InvalidDataException)
         {
             throw new InvalidDataException($"{path}: the forecaster settings in this model file are damaged ({e.Message}).", e);
         }
+    }
+
+    static void WriteTrainingData(IDictionary<string, string> metadata, ForecastTrainingData? data)
+    {
+        if (data is null)
+        {
+            foreach (var key in new[] { TimeColumnKey, SeasonKey, TestRowsKey, MissingKey }) metadata.Remove(key);
+            return;
+        }
+        metadata[TimeColumnKey] = data.TimeColumn ?? "";
+        metadata[SeasonKey] = data.Season.ToString(CultureInfo.InvariantCulture);
+        metadata[TestRowsKey] = data.TestRows.ToString(CultureInfo.InvariantCulture);
+        metadata[MissingKey] = data.MissingPolicy switch
+        {
+            MissingPolicy.Interpolate => "interpolate",
+            MissingPolicy.ForwardFill => "ffill",
+            MissingPolicy.Drop => "drop",
+            _ => "error",
+        };
+    }
+
+    /// <summary>The training data a file records, null when it records none; a missing entry takes its field's default.</summary>
+    static ForecastTrainingData? ReadTrainingData(IDictionary<string, string> metadata)
+    {
+        var found = metadata.TryGetValue(TimeColumnKey, out var time) | metadata.TryGetValue(SeasonKey, out var season)
+            | metadata.TryGetValue(TestRowsKey, out var testRows) | metadata.TryGetValue(MissingKey, out var missing);
+        if (!found) return null;
+        return new ForecastTrainingData
+        {
+            TimeColumn = string.IsNullOrEmpty(time) ? null : time,
+            Season = season is null ? 0 : int.Parse(season, NumberStyles.Integer, CultureInfo.InvariantCulture),
+            TestRows = testRows is null ? 0 : int.Parse(testRows, NumberStyles.Integer, CultureInfo.InvariantCulture),
+            MissingPolicy = missing switch
+            {
+                null or "error" => MissingPolicy.Error,
+                "interpolate" => MissingPolicy.Interpolate,
+                "ffill" => MissingPolicy.ForwardFill,
+                "drop" => MissingPolicy.Drop,
+                _ => throw new FormatException($"{MissingKey} is '{missing}'; expected interpolate, ffill, drop or error"),
+            },
+        };
     }
 
     static int CheckColumns(IReadOnlyList<float[]> columns, IReadOnlyList<string> names)

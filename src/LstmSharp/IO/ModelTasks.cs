@@ -1,4 +1,7 @@
-// ModelTasks: the metadata entry that says which task a model file was trained for, so commands refuse the wrong kind.
+// ModelTasks: the metadata entry that says which task a model file was trained for, so loaders refuse the wrong kind.
+using LstmSharp.Forecasting;
+using LstmSharp.Text;
+
 namespace LstmSharp.IO;
 
 /// <summary>The <see cref="Model.Metadata"/> key and values naming a model file's task.</summary>
@@ -23,8 +26,25 @@ public static class ModelTasks
         return model.Metadata.TryGetValue(Key, out var task) ? task : null;
     }
 
-    /// <summary>The error for a model file of the wrong kind: what it is, what was expected, and the command that makes one.</summary>
-    internal static InvalidDataException WrongKind(string path, string? found, string expected, string command) => new(
+    /// <summary>
+    /// The error for a model file of the wrong kind: what it is, what <paramref name="expected"/> (one of the task
+    /// values) needed, and the library call that makes one.
+    /// </summary>
+    internal static InvalidDataException WrongKind(string path, string? found, string expected) => expected switch
+    {
+        Forecast => Refuse(path, found, "forecaster", $"{nameof(Forecaster)}.{nameof(Forecaster.Train)}"),
+        Text => Refuse(path, found, "language model", $"{nameof(LanguageModel)}.{nameof(LanguageModel.Create)} and {nameof(LanguageModel.Train)}"),
+        Classify => Refuse(path, found, "text classifier", $"{nameof(TextClassifier)}.{nameof(TextClassifier.Train)}"),
+        _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text} or {Classify}."),
+    };
+
+    /// <summary>
+    /// The same error naming a command of the `lstm` tool instead of a library call. Kept only while
+    /// <see cref="Text.LanguageModel"/> calls it; it moves to <c>WrongKind(path, task, ModelTasks.Text)</c>, and then this goes.
+    /// </summary>
+    internal static InvalidDataException WrongKind(string path, string? found, string expected, string command) => Refuse(path, found, expected, $"`{command}`");
+
+    static InvalidDataException Refuse(string path, string? found, string expected, string howToMakeOne) => new(
         $"{path}: this model file is not a {expected} (it was made {(found is null ? "by the library directly, without a task" : $"for the '{found}' task")}); " +
-        $"train one with `{command}`.");
+        $"train one with {howToMakeOne}.");
 }

@@ -17,6 +17,9 @@ public sealed class TextClassifier
 {
     const string TokenizerKey = "lstmsharp.classify.tokenizer";
     const string ClassesKey = "lstmsharp.classify.classes";
+    // TrainingData, as the `lstm` tool has written it from the start: the text columns comma-separated.
+    const string TextColumnsKey = "lstmsharp.classify.text_columns";
+    const string LabelColumnKey = "lstmsharp.classify.label_column";
 
     TextClassifier(Model model, Tokenizer tokenizer, string[] classes)
     {
@@ -39,6 +42,22 @@ public sealed class TextClassifier
 
     /// <summary>Training logs (null for a loaded classifier).</summary>
     public History? History { get; private set; }
+
+    /// <summary>
+    /// The columns of the table it was trained on (texts, label), for whoever evaluates or predicts from another
+    /// table later; null when not recorded. <see cref="Train"/> leaves it null (it sees texts, not a table);
+    /// <see cref="Save"/> writes it and <see cref="Load"/> reads it back.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A field out of range (see <see cref="TextClassifierTrainingData.Validate"/>).</exception>
+    public TextClassifierTrainingData? TrainingData
+    {
+        get;
+        set
+        {
+            value?.Validate();
+            field = value;
+        }
+    }
 
     /// <summary>The class id of each label in <paramref name="labels"/>; a label the classifier does not know is an error naming it and its row.</summary>
     public int[] ClassIds(IReadOnlyList<string> labels)
@@ -134,12 +153,22 @@ public sealed class TextClassifier
         return ClassificationReport.Compute(actual, Predict(texts), Classes.Count);
     }
 
-    /// <summary>Saves the network with its vocabulary and labels (atomically, see <see cref="Model.Save"/>).</summary>
+    /// <summary>Saves the network with its vocabulary, labels and <see cref="TrainingData"/> (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {
         Model.Metadata[ModelTasks.Key] = ModelTasks.Classify;
         Model.Metadata[TokenizerKey] = Tokenizer.ToJson();
         Model.Metadata[ClassesKey] = JsonSerializer.Serialize(Classes, TextJsonContext.Default.IReadOnlyListString);
+        if (TrainingData is { } data)
+        {
+            Model.Metadata[TextColumnsKey] = string.Join(",", data.TextColumns);
+            Model.Metadata[LabelColumnKey] = data.LabelColumn;
+        }
+        else
+        {
+            Model.Metadata.Remove(TextColumnsKey);
+            Model.Metadata.Remove(LabelColumnKey);
+        }
         Model.Save(path);
     }
 
@@ -149,7 +178,7 @@ public sealed class TextClassifier
         var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Classify || !model.Metadata.TryGetValue(TokenizerKey, out var json) || !model.Metadata.TryGetValue(ClassesKey, out var classesJson))
-            throw ModelTasks.WrongKind(path, task, "text classifier", "lstm classify train");
+            throw ModelTasks.WrongKind(path, task, ModelTasks.Classify);
         var tokenizer = Tokenizer.FromJson(json);
         string[] classes;
         try
@@ -162,6 +191,14 @@ public sealed class TextClassifier
         }
         if (classes.Length != model.OutputShape[^1])
             throw new InvalidDataException($"{path}: {classes.Length} classes disagree with the network's {model.OutputShape[^1]} outputs.");
-        return new TextClassifier(model, tokenizer, classes);
+        return new TextClassifier(model, tokenizer, classes) { TrainingData = ReadTrainingData(model.Metadata) };
+    }
+
+    /// <summary>The training data a file records: null when it records none, or only empty entries, or only one of the two.</summary>
+    static TextClassifierTrainingData? ReadTrainingData(IDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue(TextColumnsKey, out var text) || !metadata.TryGetValue(LabelColumnKey, out var label) || label.Length == 0) return null;
+        var columns = text.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        return columns.Length == 0 ? null : new TextClassifierTrainingData { TextColumns = columns, LabelColumn = label };
     }
 }

@@ -111,31 +111,47 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void Fill_TrainingAndTestPartsApart()
+    public void ForecastEvaluate_AFileWithTheEntriesTheToolWroteItself_SameDefaults()
+    {
+        // A model file as `lstm forecast train` wrote it before the library owned these entries: set in the metadata directly.
+        using var cli = new CliRunner();
+        var model = cli.File("old.safetensors");
+        var y = AirPassengers();
+        Forecaster.Train([y], ["passengers"], y.Length - 12, new ForecastOptions { Lookback = 12, Units = 4, Epochs = 1 }).Save(model);
+        var old = Sequential.Load(model);
+        old.Metadata["lstmsharp.forecast.time_column"] = "year";
+        old.Metadata["lstmsharp.forecast.season"] = "12";
+        old.Metadata["lstmsharp.forecast.test_rows"] = "12";
+        old.Metadata["lstmsharp.forecast.missing"] = "ffill";
+        old.Save(model);
+        var evaluate = cli.Run("forecast", "evaluate", Air, "--model", model, "--plot", "", "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        var json = JsonNode.Parse(evaluate.Out)!;
+        Assert.Equal(12, (int)json["test_rows"]!);
+        Assert.Equal(12, (int)json["season"]!);
+        Assert.Contains("ffill", evaluate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SeriesCsv_EmptyCells_FilledInTheTrainingAndTestPartsApart()
     {
         using var cli = new CliRunner();
         var data = cli.Write("gaps.csv", "t,y\n1,1\n2,2\n3,\n4,\n5,10\n6,11\n");
-        var series = LstmSharp.Cli.Commands.SeriesData.Read(data, "y", [], null, LstmSharp.Data.MissingPolicy.Interpolate);
-        series.Fill(3);
+        var series = LstmSharp.Cli.Commands.SeriesCsv.Read(data, "y", [], null, LstmSharp.Data.MissingPolicy.Interpolate);
+        LstmSharp.Cli.Commands.SeriesCsv.Fill(data, series, 3);
         // Row 3 is the training part's last: carried forward from 2, not interpolated towards the test part's 10.
         Assert.Equal([1f, 2f, 2f, 10f, 10f, 11f], series.Columns[0]);
         Assert.Equal(2, series.Repaired);
     }
 
-    [Theory]
-    [InlineData("1960-11,1960-12", "1961-01,1961-02,1961-03")]
-    [InlineData("2020-01-31,2020-02-29", "2020-03-31,2020-04-30,2020-05-31")]
-    [InlineData("20011222,20011229", "20020105,20020112,20020119")]
-    [InlineData("2000-04-10,2000-04-11,2000-04-12,2000-04-13,2000-04-14", "2000-04-17,2000-04-18,2000-04-19")]
-    [InlineData("2000-04-13,2000-04-14,2000-04-15,2000-04-16,2000-04-17", "2000-04-18,2000-04-19,2000-04-20")]
-    [InlineData("1958,1959", "1960,1961,1962")]
-    public void NextTimes_ContinueTheTimeColumn(string times, string expected)
+    [Fact]
+    public void ForecastTrain_MissingDropLeavesNoRow_NamesTheFileAndTheFlag()
     {
         using var cli = new CliRunner();
-        var rows = times.Split(',');
-        var data = cli.Write("t.csv", "time,y\n" + string.Concat(rows.Select((t, i) => $"{t},{i}\n")));
-        var series = LstmSharp.Cli.Commands.SeriesData.Read(data, "y", [], "time", LstmSharp.Data.MissingPolicy.Error);
-        Assert.Equal(expected.Split(','), series.NextTimes(3));
+        var data = cli.Write("holes.csv", "t,y,x\n1,1,\n2,,2\n3,,\n");
+        var (exit, _, error) = cli.Run(["forecast", "train", data, "--target", "y", "--features", "x", "--missing", "drop", "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains("holes.csv: Every one of the 3 rows has a missing value in y, x; nothing is left after dropping them (--missing drop).", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,6 +226,30 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastTrain_TooFewTrainingWindows_NamesTheFlagsNotTheOptions()
+    {
+        // 20 rows, the last 4 for testing: 16 − 1 − 12 − 1 + 1 = 3 windows, all 3 held out by --validation 0.9.
+        using var cli = new CliRunner();
+        var data = cli.Write("short.csv", "t,passengers\n" + string.Concat(Enumerable.Range(1, 20).Select(i => $"{i},{100 + i * i % 7}\n")));
+        var (exit, _, error) = cli.Run(["forecast", "train", data, "--test", "4", "--validation", "0.9", "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains("3 of them are held out for validation", error, StringComparison.Ordinal);
+        Assert.Contains("Shorten the lookback (--lookback) or the horizon (--horizon), or give more data.", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("ForecastOptions", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LstmSharp.IO.ModelTasks.Forecast, "`lstm forecast train`")]
+    [InlineData(LstmSharp.IO.ModelTasks.Text, "`lstm text train`")]
+    [InlineData(LstmSharp.IO.ModelTasks.Classify, "`lstm classify train`")]
+    public void Message_WrongKind_NamesTheCommandThatMakesOne(string task, string command)
+    {
+        var library = LstmSharp.IO.ModelTasks.WrongKind("m.safetensors", null, task).Message;
+        Assert.Equal(library[..library.IndexOf("train one with ", StringComparison.Ordinal)] + $"train one with {command}.",
+            LstmSharp.Cli.CliErrors.Message(new InvalidDataException(library)));
+    }
+
+    [Fact]
     public void Commands_RefuseAModelFileOfTheWrongKind()
     {
         using var cli = new CliRunner();
@@ -225,6 +265,10 @@ public sealed class CliTests
         var classify = cli.Run("classify", "predict", "hello", "--model", plain);
         Assert.Equal(1, classify.Exit);
         Assert.Contains("is not a text classifier", classify.Error, StringComparison.Ordinal);
+        // The library names its own call; the tool names its command.
+        Assert.Contains("train one with `lstm forecast train`.", forecast.Error, StringComparison.Ordinal);
+        Assert.Contains("train one with `lstm text train`.", text.Error, StringComparison.Ordinal);
+        Assert.Contains("train one with `lstm classify train`.", classify.Error, StringComparison.Ordinal);
         foreach (var command in new[] { new[] { "info" }, ["forecast", "predict", Air, "-m"], ["text", "generate", "-m"], ["classify", "predict", "hi", "-m"] })
         {
             var missing = cli.Run([.. command, cli.File("nope.safetensors")]);
@@ -329,6 +373,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ClassifyEvaluate_AFileWithTheEntriesTheToolWroteItself_ReadsItsColumns()
+    {
+        // A model file as `lstm classify train` wrote it before the library owned these entries: set in the metadata directly.
+        using var cli = new CliRunner();
+        var model = cli.File("old.safetensors");
+        LstmSharp.Text.TextClassifier.Train(["good day", "bad day", "good food", "bad food"], ["pos", "neg", "pos", "neg"],
+            new LstmSharp.Text.TextClassifierOptions { Units = 2, EmbeddingSize = 2, MaxLength = 4, Epochs = 1, ValidationFraction = 0f }).Save(model);
+        var old = Sequential.Load(model);
+        old.Metadata["lstmsharp.classify.text_columns"] = "title,body";
+        old.Metadata["lstmsharp.classify.label_column"] = "topic";
+        old.Save(model);
+        var data = cli.Write("other.csv", "title,body,topic\ngood,day,pos\nbad,food,neg\n");
+        var evaluate = cli.Run("classify", "evaluate", data, "--model", model, "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        Assert.Contains("title + body", evaluate.Error, StringComparison.Ordinal);
+        Assert.Contains("topic", evaluate.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ClassifyTrain_OneClassOrUnknownColumn_IsRefused()
     {
         using var cli = new CliRunner();
@@ -355,6 +418,12 @@ public sealed class CliTests
         Assert.Equal(352 + 9, (long)json["parameters"]!);
         Assert.Equal(2, json["layers"]!.AsArray().Count);
         Assert.Contains("lstmsharp.forecast", json["metadata"]!.AsObject().Select(kv => kv.Key));
+        // The forecaster's training data, under the keys the tool has always used.
+        var metadata = json["metadata"]!.AsObject();
+        Assert.Equal("year", (string)metadata["lstmsharp.forecast.time_column"]!);
+        Assert.Equal("error", (string)metadata["lstmsharp.forecast.missing"]!);
+        Assert.True(int.Parse((string)metadata["lstmsharp.forecast.test_rows"]!, CultureInfo.InvariantCulture) > 0);
+        Assert.True(int.Parse((string)metadata["lstmsharp.forecast.season"]!, CultureInfo.InvariantCulture) >= 1);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // Forecaster: undoing scale and transform checked with hand-set weights, no leakage from the test part, model files, input errors, learning.
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LstmSharp.Data;
 using LstmSharp.Forecasting;
 using LstmSharp.Layers;
 using LstmSharp.Text;
@@ -163,6 +164,7 @@ public sealed class ForecasterTests : IDisposable
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains("not a forecaster", e.Message, StringComparison.Ordinal);
         Assert.Contains("without a task", e.Message, StringComparison.Ordinal);
+        Assert.Contains("train one with Forecaster.Train.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -210,6 +212,82 @@ public sealed class ForecasterTests : IDisposable
         Assert.Contains("damaged", e.Message, StringComparison.Ordinal);
     }
 
+    static Forecaster Tiny() => Forecaster.Train([Wiggle(40)], Target, 40, new ForecastOptions { Lookback = 4, Units = 2, Epochs = 1, BatchSize = 8 });
+
+    [Fact]
+    public void SaveLoad_TrainingData_RoundTripsUnderTheToolsKeys()
+    {
+        var forecaster = Tiny();
+        Assert.Null(forecaster.TrainingData);
+        var data = new ForecastTrainingData { TimeColumn = "month", Season = 12, TestRows = 24, MissingPolicy = MissingPolicy.ForwardFill };
+        forecaster.TrainingData = data;
+        var path = Path.Combine(_folder, "training-data.safetensors");
+        forecaster.Save(path);
+        Assert.Equal(data, Forecaster.Load(path).TrainingData);
+        // The entries `lstm` wrote itself before the library owned them, unchanged, so either side reads the other's files.
+        var metadata = Sequential.Load(path).Metadata;
+        Assert.Equal("month", metadata["lstmsharp.forecast.time_column"]);
+        Assert.Equal("12", metadata["lstmsharp.forecast.season"]);
+        Assert.Equal("24", metadata["lstmsharp.forecast.test_rows"]);
+        Assert.Equal("ffill", metadata["lstmsharp.forecast.missing"]);
+
+        // Null records nothing: a loaded forecaster saved again without it leaves no stale entries.
+        var loaded = Forecaster.Load(path);
+        loaded.TrainingData = null;
+        loaded.Save(path);
+        Assert.Null(Forecaster.Load(path).TrainingData);
+        Assert.DoesNotContain(Sequential.Load(path).Metadata.Keys, k => k.StartsWith("lstmsharp.forecast.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    // As `lstm forecast train` wrote them itself: all four entries (no time column is ""), and the first release's two.
+    [InlineData("month", "12", "24", "interpolate", "month", 12, 24, MissingPolicy.Interpolate)]
+    [InlineData("", "1", "7", "drop", null, 1, 7, MissingPolicy.Drop)]
+    [InlineData("", "52", "52", "error", null, 52, 52, MissingPolicy.Error)]
+    [InlineData("date", "12", null, null, "date", 12, 0, MissingPolicy.Error)]
+    public void Load_EntriesTheToolWrote_SameTrainingData(string time, string season, string? testRows, string? missing,
+        string? expectedTime, int expectedSeason, int expectedTestRows, MissingPolicy expectedMissing)
+    {
+        var path = Path.Combine(_folder, "old-keys.safetensors");
+        Tiny().Save(path);
+        var model = Sequential.Load(path);
+        model.Metadata["lstmsharp.forecast.time_column"] = time;
+        model.Metadata["lstmsharp.forecast.season"] = season;
+        if (testRows is not null) model.Metadata["lstmsharp.forecast.test_rows"] = testRows;
+        if (missing is not null) model.Metadata["lstmsharp.forecast.missing"] = missing;
+        model.Save(path);
+        var data = Forecaster.Load(path).TrainingData;
+        Assert.Equal(new ForecastTrainingData { TimeColumn = expectedTime, Season = expectedSeason, TestRows = expectedTestRows, MissingPolicy = expectedMissing }, data);
+    }
+
+    [Theory]
+    [InlineData("lstmsharp.forecast.season", "twelve")]
+    [InlineData("lstmsharp.forecast.test_rows", "-3")]
+    [InlineData("lstmsharp.forecast.test_rows", "99999999999")]
+    [InlineData("lstmsharp.forecast.missing", "backfill")]
+    public void Load_DamagedTrainingData_InvalidData(string key, string value)
+    {
+        var path = Path.Combine(_folder, "damaged-training-data.safetensors");
+        Tiny().Save(path);
+        var model = Sequential.Load(path);
+        model.Metadata[key] = value;
+        model.Save(path);
+        var e = Assert.Throws<InvalidDataException>(() => Forecaster.Load(path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains("damaged", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainingData_OutOfRange_ArgumentNamesTheField()
+    {
+        var forecaster = Tiny();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => forecaster.TrainingData = new ForecastTrainingData { Season = -1 });
+        Assert.Contains("Season", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => forecaster.TrainingData = new ForecastTrainingData { TimeColumn = "" });
+        Assert.Throws<ArgumentOutOfRangeException>(() => forecaster.TrainingData = new ForecastTrainingData { MissingPolicy = (MissingPolicy)9 });
+        Assert.Null(forecaster.TrainingData);
+    }
+
     [Fact]
     public void Train_RecursiveWithTwoColumns_ArgumentSaysUseDirect()
     {
@@ -241,6 +319,9 @@ public sealed class ForecasterTests : IDisposable
         var options = new ForecastOptions { Lookback = 4, Horizon = 3, Units = 2, Epochs = 1 };
         var e = Assert.Throws<ArgumentException>(() => Forecaster.Train([y], Target, 8, options));
         Assert.Contains("at least 9 rows are needed", e.Message, StringComparison.Ordinal);
+        // The library names its options; the tool turns them into its flags (CliErrors.Message).
+        Assert.Contains("the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon)", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("--", e.Message, StringComparison.Ordinal);
         Forecaster.Train([y], Target, 9, options);
     }
 

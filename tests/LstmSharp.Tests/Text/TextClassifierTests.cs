@@ -105,6 +105,61 @@ public sealed class TextClassifierTests : IClassFixture<SeparableTexts>, IDispos
     }
 
     [Fact]
+    public void SaveLoad_TrainingData_RoundTripsUnderTheToolsKeys()
+    {
+        var path = Path.Combine(_folder, "training-data.safetensors");
+        _data.Classifier.Save(path);
+        var classifier = TextClassifier.Load(path);
+        Assert.Null(classifier.TrainingData);
+        classifier.TrainingData = new TextClassifierTrainingData { TextColumns = ["title", "body"], LabelColumn = "topic" };
+        classifier.Save(path);
+        var data = TextClassifier.Load(path).TrainingData!;
+        Assert.Equal(["title", "body"], data.TextColumns);
+        Assert.Equal("topic", data.LabelColumn);
+        // The entries `lstm` wrote itself before the library owned them, unchanged.
+        var metadata = Sequential.Load(path).Metadata;
+        Assert.Equal("title,body", metadata["lstmsharp.classify.text_columns"]);
+        Assert.Equal("topic", metadata["lstmsharp.classify.label_column"]);
+
+        classifier.TrainingData = null;
+        classifier.Save(path);
+        Assert.Null(TextClassifier.Load(path).TrainingData);
+        Assert.DoesNotContain("lstmsharp.classify.text_columns", Sequential.Load(path).Metadata.Keys);
+    }
+
+    [Theory]
+    // As `lstm classify train` wrote them itself; an entry alone, or empty, records nothing.
+    [InlineData("review", "sentiment", "review", "sentiment")]
+    [InlineData("title,body", "label", "title,body", "label")]
+    [InlineData("review", null, null, null)]
+    [InlineData("", "label", null, null)]
+    public void Load_EntriesTheToolWrote_SameTrainingData(string? text, string? label, string? expectedText, string? expectedLabel)
+    {
+        var path = Path.Combine(_folder, "old-keys.safetensors");
+        _data.Classifier.Save(path);
+        var model = Sequential.Load(path);
+        if (text is not null) model.Metadata["lstmsharp.classify.text_columns"] = text;
+        if (label is not null) model.Metadata["lstmsharp.classify.label_column"] = label;
+        model.Save(path);
+        var data = TextClassifier.Load(path).TrainingData;
+        Assert.Equal(expectedText, data is null ? null : string.Join(",", data.TextColumns));
+        Assert.Equal(expectedLabel, data?.LabelColumn);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "label")]
+    [InlineData(new[] { "a,b" }, "label")]
+    [InlineData(new[] { "" }, "label")]
+    [InlineData(new[] { "text" }, "")]
+    public void TrainingData_UnwritableColumns_ArgumentOutOfRange(string[] text, string label)
+    {
+        var classifier = TextClassifier.Train(["good day", "bad day"], ["pos", "neg"],
+            new TextClassifierOptions { Units = 2, EmbeddingSize = 2, MaxLength = 4, Epochs = 1, ValidationFraction = 0f });
+        Assert.Throws<ArgumentOutOfRangeException>(() => classifier.TrainingData = new TextClassifierTrainingData { TextColumns = text, LabelColumn = label });
+        Assert.Null(classifier.TrainingData);
+    }
+
+    [Fact]
     public void Load_PlainSequentialFile_InvalidData()
     {
         var path = Path.Combine(_folder, "plain.safetensors");
@@ -112,6 +167,7 @@ public sealed class TextClassifierTests : IClassFixture<SeparableTexts>, IDispos
         var e = Assert.Throws<InvalidDataException>(() => TextClassifier.Load(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains("not a text classifier", e.Message, StringComparison.Ordinal);
+        Assert.Contains("train one with TextClassifier.Train.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
