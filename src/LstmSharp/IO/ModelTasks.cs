@@ -38,12 +38,6 @@ public static class ModelTasks
         _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text} or {Classify}."),
     };
 
-    /// <summary>
-    /// The same error naming a command of the `lstm` tool instead of a library call. Kept only while
-    /// <see cref="Text.LanguageModel"/> calls it; it moves to <c>WrongKind(path, task, ModelTasks.Text)</c>, and then this goes.
-    /// </summary>
-    internal static InvalidDataException WrongKind(string path, string? found, string expected, string command) => Refuse(path, found, expected, $"`{command}`");
-
     static InvalidDataException Refuse(string path, string? found, string expected, string howToMakeOne) => new(
         $"{path}: this model file is not a {expected} (it was made {(found is null ? "by the library directly, without a task" : $"for the '{found}' task")}); " +
         $"train one with {howToMakeOne}.");

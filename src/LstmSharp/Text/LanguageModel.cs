@@ -200,7 +200,7 @@ public sealed class LanguageModel
         var model = Model.Load(path);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Text || !model.Metadata.TryGetValue(TokenizerKey, out var json))
-            throw ModelTasks.WrongKind(path, task, "language model", "lstm text train");
+            throw ModelTasks.WrongKind(path, task, ModelTasks.Text);
         var tokenizer = Tokenizer.FromJson(json);
         if (model.OutputShape[^1] != tokenizer.VocabularySize)
             throw new InvalidDataException($"{path}: the vocabulary ({tokenizer.VocabularySize} tokens) disagrees with the network's output ({model.OutputShape[^1]}).");
