@@ -24,6 +24,9 @@ Numerical recipe for every case:
   Exception: the Seq2SeqLSTM case has only integer ids as inputs (no float
   inputs, no upstream gradients); its loss is the mean cross-entropy of the
   decoder logits, and "grad.<name>" is the gradient of that loss.
+  The Attention cases have no nn module: their parameters are drawn like the
+  inputs (float32 uniform in [-1, 1)), the forward is plain tensor ops, and
+     L = sum(context * grad_context) + sum(weights * grad_weights).
 
 Number formatting: every value is written with Python's repr of a float64,
 which round-trips exactly.  Stored float32 values are written as the exact
@@ -353,6 +356,154 @@ def make_seq2seq_case():
 
 
 # ---------------------------------------------------------------------------
+# Attention (Luong et al. 2015; Keras's Attention / AdditiveAttention)
+# ---------------------------------------------------------------------------
+# Plain tensor ops, no nn module: query [B, Tq, D], value [B, Tv, Dv], key
+# [B, Tv, D] (the value when absent). Parameters are stored under our layer's
+# parameter keys in a Model ("<layer>.<parameter>"), drawn float32 uniform in
+# [-1, 1) in the order of the table's params. The masks are 1 = keep.
+# The loss is L = sum(context * grad_context) + sum(weights * grad_weights).
+ATTENTION_B, ATTENTION_TQ, ATTENTION_TV, ATTENTION_D = 2, 3, 4, 3
+# Sample 0 keeps only value step 0, sample 1 drops its last; sample 0's query 2 is padding.
+ATTENTION_VALUE_MASK = [[1, 0, 0, 0], [1, 1, 1, 0]]
+ATTENTION_QUERY_MASK = [[1, 1, 0], [1, 1, 1]]
+# Causal case: sample 0 drops value step 0, so its query 0 has nothing to attend to.
+ATTENTION_CAUSAL_VALUE_MASK = [[0, 1, 1, 1], [1, 1, 1, 0]]
+ATTENTION_CASES = [
+    # file name,           seed, layer name,           score,      learn_scale, scale_by_dim, causal, key,  units, params [(name, shape)]
+    ("attention_dot",      7001, "attention",          "Dot",      True,  True,  False, False, None,
+     [("scale", [1])]),
+    ("attention_general",  7002, "attention",          "General",  False, False, False, False, None,
+     [("weight", [3, 3])]),
+    ("attention_concat",   7003, "attention",          "Concat",   False, False, False, True,  5,
+     [("weight_query", [5, 3]), ("weight_key", [5, 3]), ("v", [5])]),
+    ("attention_additive", 7004, "additive_attention", "Additive", True,  False, True,  False, None,
+     [("scale", [3])]),
+]
+
+
+def attention_forward(cfg, query, value, key, P, value_mask, query_mask):
+    """(context, weights) in float64 with autograd: scores by einsum, a masked
+    softmax as an explicit renormalised exp (a row with no kept step gets zero
+    weights and no NaN), the context zeroed at padded query steps."""
+    name, score = cfg["name"], cfg["score"]
+    k = value if key is None else key
+    if score == "Dot":
+        s = torch.einsum("bid,bjd->bij", query, k)
+    elif score == "General":
+        s = torch.einsum("bid,de,bje->bij", query, P[name + ".weight"], k)
+    elif score == "Concat":
+        u = torch.einsum("bid,ad->bia", query, P[name + ".weight_query"])
+        z = torch.einsum("bjd,ad->bja", k, P[name + ".weight_key"])
+        s = torch.einsum("bija,a->bij", torch.tanh(u[:, :, None, :] + z[:, None, :, :]), P[name + ".v"])
+    else:  # Additive
+        s = torch.einsum("bijd,d->bij", torch.tanh(query[:, :, None, :] + k[:, None, :, :]), P[name + ".scale"])
+    if cfg["learn_scale"] and score != "Additive":
+        s = s * P[name + ".scale"][0]
+    if cfg["scale_by_dimension"]:
+        s = s / math.sqrt(query.shape[-1])
+    B, Tq, Tv = s.shape
+    keep = value_mask[:, None, :].expand(B, Tq, Tv) != 0
+    if cfg["causal"]:
+        keep = keep & torch.tril(torch.ones(Tq, Tv, dtype=torch.bool))[None]
+    m = s.detach().masked_fill(~keep, -math.inf).amax(dim=-1, keepdim=True)
+    m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+    e = torch.exp(s - m) * keep
+    total = e.sum(dim=-1, keepdim=True)
+    weights = e / torch.where(total > 0, total, torch.ones_like(total))
+    context = torch.einsum("bij,bje->bie", weights, value) * query_mask[:, :, None]
+    return context, weights
+
+
+def attention_reference(cfg, query, value, key, P, value_mask, query_mask):
+    """An independent loop-per-row version (softmax over the kept steps only) for the self-check."""
+    name, score = cfg["name"], cfg["score"]
+    k = value if key is None else key
+    B, Tq, D = query.shape
+    Tv, Dv = value.shape[1], value.shape[2]
+    factor = 1.0
+    if cfg["learn_scale"] and score != "Additive":
+        factor = factor * P[name + ".scale"][0]
+    if cfg["scale_by_dimension"]:
+        factor = factor / math.sqrt(D)
+    ctx_rows, w_rows = [], []
+    for b in range(B):
+        for i in range(Tq):
+            q = query[b, i]
+            scores = []
+            for j in range(Tv):
+                kj = k[b, j]
+                if score == "Dot":
+                    sc = (q * kj).sum()
+                elif score == "General":
+                    sc = q @ P[name + ".weight"] @ kj
+                elif score == "Concat":
+                    sc = (P[name + ".v"] * torch.tanh(P[name + ".weight_query"] @ q + P[name + ".weight_key"] @ kj)).sum()
+                else:
+                    sc = (P[name + ".scale"] * torch.tanh(q + kj)).sum()
+                scores.append(factor * sc)
+            kept = [j for j in range(Tv) if value_mask[b, j] != 0 and (not cfg["causal"] or j <= i)]
+            w = [torch.zeros((), dtype=torch.float64)] * Tv
+            if kept:
+                sm = torch.softmax(torch.stack([scores[j] for j in kept]), dim=0)
+                for n, j in enumerate(kept):
+                    w[j] = sm[n]
+            w = torch.stack(w)
+            c = (w[:, None] * value[b]).sum(dim=0)
+            if query_mask[b, i] == 0:
+                c = torch.zeros(Dv, dtype=torch.float64)
+            ctx_rows.append(c)
+            w_rows.append(w)
+    return torch.stack(ctx_rows).reshape(B, Tq, Dv), torch.stack(w_rows).reshape(B, Tq, Tv)
+
+
+def attention_loss(cfg, tens, P):
+    key = tens.get("key")
+    ctx, w = attention_forward(cfg, tens["query"], tens["value"], key, P, tens["value_mask"], tens["query_mask"])
+    return ctx, w, (ctx * tens["grad_context"]).sum() + (w * tens["grad_weights"]).sum()
+
+
+def make_attention_case(name, seed, layer, score, learn_scale, scale_by_dimension, causal, has_key, units, params):
+    torch.manual_seed(seed)
+    B, Tq, Tv, D = ATTENTION_B, ATTENTION_TQ, ATTENTION_TV, ATTENTION_D
+    Dv = 2 if has_key else D
+    cfg = dict(name=layer, score=score, learn_scale=learn_scale, scale_by_dimension=scale_by_dimension,
+               causal=causal, has_key=has_key, units=units, batch=B, query_time=Tq, value_time=Tv,
+               query_dim=D, value_dim=Dv, loss="sum(context*grad_context)+sum(weights*grad_weights)")
+    # Draw order: parameters (table order), query, value, key, grad_context, grad_weights.
+    p32 = {layer + "." + n: uniform_f32(*shape) for n, shape in params}
+    inputs32 = {"query": uniform_f32(B, Tq, D), "value": uniform_f32(B, Tv, Dv)}
+    if has_key:
+        inputs32["key"] = uniform_f32(B, Tv, D)
+    g_c = uniform_f32(B, Tq, Dv)
+    g_w = uniform_f32(B, Tq, Tv)
+    vmask = torch.tensor(ATTENTION_CAUSAL_VALUE_MASK if causal else ATTENTION_VALUE_MASK, dtype=torch.float64)
+    qmask = torch.tensor(ATTENTION_QUERY_MASK, dtype=torch.float64)
+
+    leaves = {k: v.double().requires_grad_(True) for k, v in list(inputs32.items()) + list(p32.items())}
+    tens = {k: leaves[k] for k in inputs32}
+    tens.update(value_mask=vmask, query_mask=qmask, grad_context=g_c.double(), grad_weights=g_w.double())
+    ctx, w, loss = attention_loss(cfg, tens, {k: leaves[k] for k in p32})
+    loss.backward()
+    assert torch.all(torch.isfinite(ctx)) and torch.all(torch.isfinite(w))
+    if causal:
+        assert torch.all(w[0, 0] == 0) and torch.all(ctx[0, 0] == 0), "sample 0's query 0 attends to nothing"
+
+    tensors = dict(inputs32)
+    tensors.update(value_mask=vmask, query_mask=qmask)
+    tensors.update(p32)
+    tensors.update(grad_context=g_c, grad_weights=g_w, context=ctx, weights=w)
+    tensors.update({"grad." + k: v.grad for k, v in leaves.items()})
+    doc = {
+        "module": "Attention",
+        "torch_version": torch.__version__,
+        "config": cfg,
+        "tensors": {k: tensor_entry(v) for k, v in tensors.items()},
+    }
+    return write_fixture(name, doc)
+
+
+# ---------------------------------------------------------------------------
 # Independent hand-written recurrences (documents the PyTorch weight layout)
 # ---------------------------------------------------------------------------
 def manual_recurrent(kind, cfg, T, x, h0, c0, P):
@@ -596,6 +747,41 @@ def self_check(path):
                 return seq2seq_loss(lg, ids["tgt_out"]).item()
 
         fd_checked += fd_check(path, list(mod.named_parameters()), loss_fn, tens)
+    elif kind == "Attention":
+        layer = cfg["name"]
+        P = {k: tens[k] for k in T_ if k.startswith(layer + ".")}
+        inputs = ["query", "value"] + (["key"] if cfg["has_key"] else [])
+        for n in inputs + list(P) + ["grad_context", "grad_weights"]:
+            check_f32_exact(n, T_[n])
+        for n in ("value_mask", "query_mask"):
+            assert all(v in (0.0, 1.0) for v in T_[n]["data"]), n
+        expected = (set(inputs) | set(P) | {"value_mask", "query_mask", "grad_context", "grad_weights",
+                                            "context", "weights"} | {"grad." + n for n in inputs + list(P)})
+        assert expected == set(T_), (path, expected ^ set(T_))
+        leaves = {n: tens[n].clone().requires_grad_(True) for n in inputs + list(P)}
+        t2 = dict(tens)
+        t2.update({n: leaves[n] for n in inputs})
+        ctx, w, loss = attention_loss(cfg, t2, {n: leaves[n] for n in P})
+        cmp("context", ctx)
+        cmp("weights", w)
+        loss.backward()
+        for n, v in leaves.items():
+            cmp("grad." + n, v.grad)
+        # Independent per-row softmax over the kept steps, and its autograd gradients.
+        leaves = {n: tens[n].clone().requires_grad_(True) for n in inputs + list(P)}
+        ctx, w = attention_reference(cfg, leaves["query"], leaves["value"], leaves.get("key"),
+                                     {n: leaves[n] for n in P}, tens["value_mask"], tens["query_mask"])
+        cmp("context", ctx)
+        cmp("weights", w)
+        ((ctx * tens["grad_context"]).sum() + (w * tens["grad_weights"]).sum()).backward()
+        for n, v in leaves.items():
+            cmp("grad." + n, v.grad)
+
+        def loss_fn():
+            with torch.no_grad():
+                return attention_loss(cfg, tens, P)[2].item()
+
+        fd_checked += fd_check(path, [(n, tens[n]) for n in inputs + list(P)], loss_fn, tens)
     else:
         raise AssertionError(kind)
     return worst, fd_checked
@@ -609,12 +795,13 @@ def main():
     paths.append(make_linear_case())
     paths.append(make_embedding_case())
     paths.append(make_seq2seq_case())
+    paths += [make_attention_case(*c) for c in ATTENTION_CASES]
     print("torch", torch.__version__)
     for p in paths:
         worst, nfd = self_check(p)
         size = os.path.getsize(p)
         assert size < 200 * 1024, (p, size)
-        print("%-16s %7d bytes  max|recompute diff|=%.1e  fd-checks=%d"
+        print("%-24s %7d bytes  max|recompute diff|=%.1e  fd-checks=%d"
               % (os.path.basename(p), size, worst, nfd))
     print("all fixtures written and verified in", os.path.relpath(OUT_DIR, REPO_ROOT))
 
