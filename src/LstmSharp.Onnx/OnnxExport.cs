@@ -122,6 +122,9 @@ public static class OnnxExport
                 case Dropout:
                     outs = [ins[0]];
                     break;
+                case Attention attention:
+                    outs = AttentionNodes(g, attention, ins, lengths[node.Inputs[0]], lengths[node.Inputs[1]]);
+                    break;
                 case Concatenate concatenate:
                     var joinsTime = (concatenate.Axis < 0 ? node.Inputs[0].Shape.Count + 1 + concatenate.Axis : concatenate.Axis) == 1;
                     if (joinsTime && node.Inputs.Any(s => lengths[s] is not null))
@@ -163,6 +166,85 @@ public static class OnnxExport
         }
     }
 
+    /// <summary>
+    /// Attention as MatMul, Tanh and a softmax over the real value steps: scores with the trained scale folded in,
+    /// padded (and, when causal, future) value steps excluded so their weight is exactly 0 and a row with nothing
+    /// to attend to gives zeros, the context zero at padded query steps. Returns the context (and the weights).
+    /// </summary>
+    static string[] AttentionNodes(Graph g, Attention attention, string[] ins, string? queryLengths, string? valueLengths)
+    {
+        var name = attention.Name;
+        var (q, v) = (ins[0], ins[1]);
+        var k = ins.Length == 3 ? ins[2] : v;
+        var kT = g.Node("Transpose", [k], [("perm", new long[] { 0, 2, 1 })]);
+        string raw;
+        switch (attention.Options.Score)
+        {
+            case AttentionScore.Dot:
+                raw = g.Node("MatMul", [q, kT]);
+                break;
+            case AttentionScore.General:
+                raw = g.Node("MatMul", [g.Node("MatMul", [q, g.Const($"{name}.weight", attention.Weight("weight")!)]), kT]);
+                break;
+            default:
+                // tanh(U_i + Z_j) [B, Tq, Tv, A] · v [A, 1]; Concat projects first, Additive adds the inputs themselves.
+                string u = q, z = k;
+                Tensor weights;
+                if (attention.Options.Score == AttentionScore.Concat)
+                {
+                    u = g.Node("MatMul", [q, g.Const($"{name}.weight_query_t", Transposed(attention.Weight("weight_query")!))]);
+                    z = g.Node("MatMul", [k, g.Const($"{name}.weight_key_t", Transposed(attention.Weight("weight_key")!))]);
+                    weights = attention.Weight("v")!;
+                }
+                else
+                {
+                    weights = attention.Weight("scale")!;
+                }
+                var sum = g.Node("Add", [g.Node("Unsqueeze", [u, g.Const($"{name}.axis2", new long[] { 2 })]), g.Node("Unsqueeze", [z, g.Const($"{name}.axis1", new long[] { 1 })])]);
+                var column = g.Const($"{name}.v", new Tensor(weights.ToArray(), weights.Length, 1));
+                raw = g.Node("Squeeze", [g.Node("MatMul", [g.Node("Tanh", [sum]), column]), g.Const($"{name}.axis3", new long[] { 3 })]);
+                break;
+        }
+        var scores = g.Node("Mul", [raw, g.Const($"{name}.factor", new Tensor([attention.Factor], 1))]);
+
+        // keep [B or 1, Tq or 1, Tv]: real value steps, and j ≤ i when causal.
+        string? keep = valueLengths is null ? null : g.Node("Unsqueeze", [g.StepsBefore(v, valueLengths), g.Const($"{name}.axis1k", new long[] { 1 })]);
+        if (attention.Options.Causal)
+        {
+            var i = g.Node("Unsqueeze", [g.Positions(q), g.Const($"{name}.axis1c", new long[] { 1 })]);   // [Tq, 1]
+            var j = g.Node("Unsqueeze", [g.Positions(v), g.Const($"{name}.axis0c", new long[] { 0 })]);   // [1, Tv]
+            var causal = g.Node("Unsqueeze", [g.Node("Not", [g.Node("Greater", [j, i])]), g.Const($"{name}.axis0b", new long[] { 0 })]);
+            keep = keep is null ? causal : g.Node("And", [keep, causal]);
+        }
+        string probabilities;
+        if (keep is null)
+        {
+            probabilities = g.Node("Softmax", [scores], [("axis", -1L)]);
+        }
+        else
+        {
+            var max = g.Node("ReduceMax", [g.Node("Where", [keep, scores, g.Const($"{name}.low", new Tensor([-1e30f], 1))])], [("axes", new long[] { -1 }), ("keepdims", 1L)]);
+            var e = g.Node("Exp", [g.Node("Where", [keep, g.Node("Sub", [scores, max]), g.Const($"{name}.minus_inf", new Tensor([float.NegativeInfinity], 1))])]);
+            var total = g.Node("ReduceSum", [e, g.Const($"{name}.last", new long[] { -1 })], [("keepdims", 1L)]);
+            probabilities = g.Node("Div", [e, g.Node("Max", [total, g.Const($"{name}.tiny", new Tensor([1e-30f], 1))])]);
+        }
+        var context = g.Node("MatMul", [probabilities, v]);
+        if (queryLengths is not null)
+        {
+            var real = g.Node("Cast", [g.StepsBefore(q, queryLengths)], [("to", (long)TensorProto.Types.DataType.Float)]);
+            context = g.Node("Mul", [context, g.Node("Unsqueeze", [real, g.Const($"{name}.axis2q", new long[] { 2 })])]);
+        }
+        return attention.Options.ReturnAttentionScores ? [context, probabilities] : [context];
+    }
+
+    static Tensor Transposed(Tensor w)
+    {
+        var t = Tensor.Zeros(w.Dim(1), w.Dim(0));
+        for (var o = 0; o < w.Dim(0); o++)
+            for (var i = 0; i < w.Dim(1); i++) t.Span[i * w.Dim(0) + o] = w.Span[o * w.Dim(1) + i];
+        return t;
+    }
+
     /// <summary>Gives each output of a call its symbol's name (an Identity, which runtimes fold away).</summary>
     static void Name(Graph g, Node node, string[] outs, Dictionary<Symbol, string> values)
     {
@@ -179,11 +261,7 @@ public static class OnnxExport
 
     static string DenseNodes(Graph g, Dense dense, string name, string current)
     {
-        var w = dense.Parameters[0].Value;
-        var transposed = Tensor.Zeros(w.Dim(1), w.Dim(0));
-        for (var o = 0; o < w.Dim(0); o++)
-            for (var i = 0; i < w.Dim(1); i++) transposed.Span[i * w.Dim(0) + o] = w.Span[o * w.Dim(1) + i];
-        var y = g.Node("Add", [g.Node("MatMul", [current, g.Const(name + ".weight_t", transposed)]), g.Const(name + ".bias", dense.Parameters[1].Value)]);
+        var y = g.Node("Add", [g.Node("MatMul", [current, g.Const(name + ".weight_t", Transposed(dense.Parameters[0].Value))]), g.Const(name + ".bias", dense.Parameters[1].Value)]);
         return dense.Activation switch
         {
             Activation.Relu => g.Node("Relu", [y]),
@@ -373,6 +451,26 @@ public static class OnnxExport
             var zero = Node("Equal", [ids, Const("zero", new Tensor([0f], 1))]);
             var real = Node("Cast", [Node("Not", [zero])], [("to", (long)TensorProto.Types.DataType.Int32)]);
             return Node("ReduceSum", [real, Const("axis1", new long[] { 1 })], [("keepdims", 0L)]);
+        }
+
+        /// <summary>The step indices 0 … T−1 (int32) of the time axis of <paramref name="sequence"/> [B, T, …].</summary>
+        public string Positions(string sequence)
+        {
+            var steps = Node("Cast", [Node("Gather", [Node("Shape", [sequence]), Const("time_axis", new long[] { 1 })])], [("to", (long)TensorProto.Types.DataType.Int32)]);
+            return Node("Range", [Int32("zero_i", 0), Node("Squeeze", [steps, Const("axes0", new long[] { 0 })]), Int32("one_i", 1)]);
+        }
+
+        /// <summary>[B, T] bool: step t of each sample comes before its length in <paramref name="lengths"/> (int32 [B]).</summary>
+        public string StepsBefore(string sequence, string lengths) =>
+            Node("Less", [Node("Unsqueeze", [Positions(sequence), Const("axes0", new long[] { 0 })]), Node("Unsqueeze", [lengths, Const("axes1", new long[] { 1 })])]);
+
+        string Int32(string name, int value)
+        {
+            name = Unique(name);
+            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int32 };
+            t.Int32Data.Add(value);
+            Proto.Initializer.Add(t);
+            return name;
         }
 
         public string Node(string op, string[] inputs, (string Name, object Value)[]? attributes = null, string? output = null, string[]? outputs = null)

@@ -49,6 +49,9 @@ public class Attention : Layer
     /// <summary>The layer's options.</summary>
     public AttentionOptions Options { get; }
 
+    /// <summary>A parameter by name (for exporters), or null when the score has none of that name.</summary>
+    internal Tensor? Weight(string name) => Parameters.FirstOrDefault(p => p.Name == name)?.Value ?? (name == "scale" && Options.Score == AttentionScore.Additive ? _v?.Value : null);
+
     internal override IEnumerable<Rng> RandomGenerators() => [_dropoutRng];
 
     /// <summary>Calls the layer on a query and a value (the keys are the value), or with a separate key.</summary>
@@ -149,7 +152,7 @@ public class Attention : Layer
     }
 
     /// <summary>The constant factor of the scores: the learned scale (if any) and 1/√D (if asked).</summary>
-    float Factor => (_scale is null ? 1f : _scale.Value.Span[0]) * (Options.ScaleByDimension ? 1f / MathF.Sqrt(_d) : 1f);
+    internal float Factor => (_scale is null ? 1f : _scale.Value.Span[0]) * (Options.ScaleByDimension ? 1f / MathF.Sqrt(_d) : 1f);
 
     internal override void Run(Node node, bool training)
     {
