@@ -333,8 +333,8 @@ public partial class Model : Layer
 
     Symbol SymbolAt(int slot)
     {
-        foreach (var input in _inputs)
-            if (_inputSlots[Array.IndexOf(_inputs, input)] == slot) return input;
+        var i = Array.IndexOf(_inputSlots, slot);
+        if (i >= 0) return _inputs[i];
         for (var n = 0; n < _nodes.Length; n++)
         {
             var k = Array.IndexOf(_nodeOutputSlots[n], slot);
