@@ -156,6 +156,7 @@ public sealed class Forecaster
             ValidationData = validation > 0 ? (x.Slice(trainCount, validation), y.Slice(trainCount, validation)) : null,
             Callbacks = allCallbacks,
             Progress = progress,
+            ThrowOnDivergence = true,   // a NaN or infinite loss stops training instead of leaving a NaN model
         };
         forecaster.History = model.Fit(x.Slice(0, trainCount), y.Slice(0, trainCount), fit);
         forecaster.BestEpoch = stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : forecaster.History.Epochs;

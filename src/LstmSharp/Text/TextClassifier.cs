@@ -99,7 +99,7 @@ public sealed class TextClassifier
 
         var (x, y) = classifier.Encode(train.Select(i => texts[i]).ToArray(), train.Select(i => ids[i]).ToArray());
         var all = new List<Callback>(callbacks ?? []);
-        var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Progress = progress, Callbacks = all };
+        var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
         if (validation.Length > 0)
         {
             fit = fit with { ValidationData = classifier.Encode(validation.Select(i => texts[i]).ToArray(), validation.Select(i => ids[i]).ToArray()) };

@@ -341,6 +341,24 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Train_AbsurdLearningRate_Diverges_ExitsOneAndWritesNoModel()
+    {
+        using var cli = new CliRunner();
+        var forecast = cli.File("forecast.safetensors");
+        var f = cli.Run(["forecast", "train", Air, "--target", "passengers", "--test", "24", "--learning-rate", "1e30", "--output", forecast, .. Quick()]);
+        Assert.Equal(1, f.Exit);
+        Assert.Contains("The loss became", f.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(forecast));
+        var data = cli.Write("reviews.csv", Reviews(100, 3));
+        var classifier = cli.File("classifier.safetensors");
+        var c = cli.Run("classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "8", "--embedding", "8", "--epochs", "2",
+            "--learning-rate", "3e38", "--output", classifier, "--plot", "");
+        Assert.Equal(1, c.Exit);
+        Assert.Contains("The loss became", c.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(classifier));
+    }
+
+    [Fact]
     public void ClassifyTrainEvaluatePredict()
     {
         using var cli = new CliRunner();
