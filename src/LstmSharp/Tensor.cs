@@ -128,6 +128,13 @@ public sealed class Tensor
     }
 
     /// <summary>
+    /// Returns <paramref name="buffer"/> if it has <paramref name="shape"/>, else a zero tensor of that shape (on the
+    /// old storage when it is large enough, e.g. for the smaller last batch of an epoch), stored back in it.
+    /// </summary>
+    internal static Tensor Ensure(ref Tensor? buffer, ReadOnlySpan<int> shape)
+        => buffer = buffer is not null && buffer.HasShape(shape) ? buffer : Reuse(buffer, shape);
+
+    /// <summary>
     /// A zero-filled tensor of <paramref name="shape"/> that reuses <paramref name="previous"/>'s storage when it is
     /// large enough, so buffers sized for the largest batch serve smaller ones without allocating storage.
     /// </summary>

@@ -84,7 +84,7 @@ internal sealed class TensorBatches : IBatchSource
         Span<int> shape = stackalloc int[rowShape.Length + 1];
         shape[0] = batch.Length;
         for (var d = 0; d < rowShape.Length; d++) shape[d + 1] = rowShape[d] < 0 ? by.Dim(d + 1) : rowShape[d];
-        var w = Ensure(ref _wBuffers[o], shape);
+        var w = Tensor.Ensure(ref _wBuffers[o], shape);
         var rowsPerSample = w.Length / batch.Length;
         var targetWidth = by.Length / w.Length;
         var span = w.Span;
@@ -116,13 +116,10 @@ internal sealed class TensorBatches : IBatchSource
         Span<int> shape = stackalloc int[source.Rank];
         source.Shape.CopyTo(shape);
         shape[0] = rows.Length;
-        var target = Ensure(ref buffer, shape);
+        var target = Tensor.Ensure(ref buffer, shape);
         var src = source.Span;
         var dst = target.Span;
         for (var r = 0; r < rows.Length; r++) src.Slice(rows[r] * width, width).CopyTo(dst.Slice(r * width, width));
         return target;
     }
-
-    static Tensor Ensure(ref Tensor? buffer, ReadOnlySpan<int> shape)
-        => buffer = buffer is not null && buffer.HasShape(shape) ? buffer : Tensor.Reuse(buffer, shape);
 }

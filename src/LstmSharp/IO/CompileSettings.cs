@@ -112,10 +112,11 @@ internal static class CompileSettings
                 entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => ReadMetrics(e.GetProperty("metrics"))));
             return;
         }
-        model.Compile(optimizer, ReadLoss(root.GetProperty("loss")), ReadMetrics(root.GetProperty("metrics")));
-        if (root.TryGetProperty("loss_weight", out var weight))
-            model.Compile(optimizer, new Dictionary<string, Loss> { [model.Outputs[0].Name] = model.Loss! }, new Dictionary<string, float> { [model.Outputs[0].Name] = weight.GetSingle() },
-                new Dictionary<string, Metric[]> { [model.Outputs[0].Name] = [.. model.Metrics] });
+        var output = model.Outputs[0].Name;
+        model.Compile(optimizer,
+            new Dictionary<string, Loss> { [output] = ReadLoss(root.GetProperty("loss")) },
+            new Dictionary<string, float> { [output] = root.TryGetProperty("loss_weight", out var weight) ? weight.GetSingle() : 1f },
+            new Dictionary<string, Metric[]> { [output] = ReadMetrics(root.GetProperty("metrics")) });
     }
 
     static float F(JsonElement e, string name) => e.GetProperty(name).GetSingle();

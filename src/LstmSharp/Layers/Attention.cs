@@ -17,7 +17,7 @@ namespace LstmSharp.Layers;
 /// whose value steps are all padding attends to nothing and gets zeros), the query's mask zeroes padded query steps
 /// and goes with the output.
 /// </summary>
-public class Attention : Layer
+public class Attention : MultiInputLayer
 {
     Parameter? _scale, _weight, _weightQuery, _weightKey, _v;
     int _d, _dv, _units;
@@ -387,17 +387,7 @@ public class Attention : Layer
         }
     }
 
-    /// <inheritdoc />
-    public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => throw SeveralInputs();
-
-    private protected override int[] OnBuild(int[] inputShape, Rng rng) => throw SeveralInputs();
-
-    private protected override Tensor OnForward(Tensor input, bool training) => throw SeveralInputs();
-
-    private protected override Tensor OnBackward(Tensor dOutput) => throw SeveralInputs();
-
-    InvalidOperationException SeveralInputs() =>
-        new($"Attention '{Name}' takes a query and a value: call it on symbols (Call(query, value)) inside a Model.");
+    private protected override string CallForm => "Call(query, value)";
 }
 
 /// <summary>

@@ -284,15 +284,11 @@ public abstract class Layer
         }
     }
 
-    /// <summary>As <see cref="Ensure(Tensor?, ReadOnlySpan{int})"/>, storing the result in <paramref name="buffer"/>.</summary>
-    protected static Tensor Ensure(ref Tensor? buffer, params ReadOnlySpan<int> shape) => buffer = Ensure(buffer, shape);
+    /// <summary>As <see cref="Tensor.Ensure"/>: <paramref name="buffer"/> when it has <paramref name="shape"/>, else a zero tensor (on its storage when large enough).</summary>
+    protected static Tensor Ensure(ref Tensor? buffer, params ReadOnlySpan<int> shape) => Tensor.Ensure(ref buffer, shape);
 
-    /// <summary>
-    /// Returns <paramref name="buffer"/> if it has <paramref name="shape"/>, else a zero tensor of that shape (on the
-    /// old storage when it is large enough, e.g. for the smaller last batch of an epoch).
-    /// </summary>
-    protected static Tensor Ensure(Tensor? buffer, params ReadOnlySpan<int> shape)
-        => buffer is not null && buffer.HasShape(shape) ? buffer : Tensor.Reuse(buffer, shape);
+    /// <summary>As <see cref="Ensure(ref Tensor?, ReadOnlySpan{int})"/> without storing the result.</summary>
+    protected static Tensor Ensure(Tensor? buffer, params ReadOnlySpan<int> shape) => Tensor.Ensure(ref buffer, shape);
 
     /// <summary>Throws when a backward pass comes before any forward pass.</summary>
     protected Exception NoForward() =>

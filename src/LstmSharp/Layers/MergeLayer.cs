@@ -8,7 +8,7 @@ namespace LstmSharp.Layers;
 /// A layer of several inputs and one output, used in a <see cref="Model"/>: <c>new Add().Call(a, b)</c>. The output
 /// mask is the logical AND of the inputs' masks (an input without one counts as all real), as Keras's merge layers.
 /// </summary>
-public abstract class MergeLayer : Layer
+public abstract class MergeLayer : MultiInputLayer
 {
     Tensor? _mask;   // [B, T] the combined mask, when more than one input has one
 
@@ -112,15 +112,5 @@ public abstract class MergeLayer : Layer
     {
     }
 
-    /// <inheritdoc />
-    public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => throw SingleInput();
-
-    private protected override int[] OnBuild(int[] inputShape, Rng rng) => throw SingleInput();
-
-    private protected override Tensor OnForward(Tensor input, bool training) => throw SingleInput();
-
-    private protected override Tensor OnBackward(Tensor dOutput) => throw SingleInput();
-
-    InvalidOperationException SingleInput() =>
-        new($"{GetType().Name} '{Name}' merges several inputs: call it on symbols (Call(a, b)) inside a Model.");
+    private protected override string CallForm => "Call(a, b)";
 }

@@ -209,15 +209,16 @@ public sealed class GraphModelTests
     }
 
     [Fact]
-    public void TrainOnBatch_GraphModelWithMasksStatesFanOutReshapeAndTwoOutputs_AllocatesNothingOnceWarm()
+    public void TrainOnBatch_GraphModelWithMasksStatesAttentionFanOutReshapeAndTwoOutputs_AllocatesNothingOnceWarm()
     {
         var title = new Input(-1) { Name = "title" };
         var body = new Input(-1) { Name = "body" };
         var (t, titleState) = new Lstm(8, new() { ReturnSequences = true, Dropout = 0.1f }).CallWithState(new Embedding(20, 6).Call(title));
         var b = new Bidirectional(new Gru(4, new() { ReturnSequences = true })).Call(new Embedding(20, 6).Call(body));
         var c = new Lstm(8, new() { ReturnSequences = true }).Call(new Embedding(20, 6).Call(body), titleState);   // states as edges
-        var joined = new Concatenate().Call(t, b, c);
-        var tags = new TimeDistributed(new Dense(3), "tags").Call(new Add().Call(joined, new Dense(24).Call(joined)));
+        var attended = new Attention(new AttentionOptions { Score = AttentionScore.General, Dropout = 0.1f }).Call(t, b);   // masked by the body's padding
+        var joined = new Concatenate().Call(t, b, c, attended);
+        var tags = new TimeDistributed(new Dense(3), "tags").Call(new Add().Call(joined, new Dense(32).Call(joined)));
         var summary = new Concatenate().Call(new Lstm(5).Call(joined), new Flatten().Call(new Reshape([2, 4]).Call(titleState[1])));
         var label = new Dense(2, Activation.Softmax, name: "label").Call(summary);
         var model = new Model([title, body], [tags, label], seed: 1);
