@@ -366,7 +366,7 @@ public partial class Model : Layer
         _oneGradient[0] = dOutput;
         if (Backward(_oneGradient)[0] is { } dx) return dx;
         var x = _values[_inputSlots[0]] ?? throw NoForward();
-        return _zeroInputGradient = Tensor.Reuse(_zeroInputGradient, x.Shape);
+        return Tensor.Ensure(ref _zeroInputGradient, x.Shape);
     }
 
     void RequireSingle(string instead)
