@@ -30,6 +30,13 @@ internal static class LayerConfigs
         [nameof(Flatten)] = (_, name) => new Flatten(name),
         [nameof(Attention)] = (e, name) => new Attention(ReadAttention(e, name)),
         [nameof(AdditiveAttention)] = ReadAdditiveAttention,
+        [nameof(AttentionLstm)] = (e, name) => new AttentionLstm(Int(e, "units"), new AttentionLstmOptions
+        {
+            Name = name, Score = Enum.Parse<AttentionScore>(e.GetProperty("score").GetString()!),
+            AttentionUnits = e.TryGetProperty("attention_units", out var units) ? units.GetInt32() : null,
+            InputFeeding = e.GetProperty("input_feeding").GetBoolean(), ReturnAttentionScores = e.GetProperty("return_attention_scores").GetBoolean(),
+            UnitForgetBias = e.GetProperty("unit_forget_bias").GetBoolean(),
+        }),
         [nameof(Model)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
         [nameof(Sequential)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
     };
