@@ -32,7 +32,7 @@ public sealed partial class SequenceDecoder
             throw new ArgumentOutOfRangeException(nameof(lengthPenalty), lengthPenalty, $"'{nameof(lengthPenalty)}' (GNMT's α) must be 0 or positive; received {lengthPenalty}.");
         var (maxLength, encoded) = Encode(sourceIds);
         var k = beamSize;
-        var rows = _beamRows = Rows.Ensure(_beamRows, k, encoded);
+        var rows = _beamRows = Rows.Ensure(_beamRows, k, encoded, this);
         rows.Start(Options.StartId, encoded);
         var outputs = RunStep(rows);   // the first step; V is known after it
         var v = VocabularySize;

@@ -6,21 +6,30 @@ using LstmSharp.Kernels;
 namespace LstmSharp.Translation;
 
 /// <summary>
-/// Decodes output sequences from an encoder model <c>[source [1, Ts]] → [state₁ [1, …], …]</c> and a one-step
-/// decoder model <c>[token [N, 1], state₁ [N, …], …] → [logits [N, 1, V] or [N, V], next state₁, …]</c> that share
-/// a trained model's layers (the README's encoder–decoder example builds both). <see cref="Greedy"/> takes the most
+/// Decodes output sequences from an encoder model <c>[source [1, Ts]] → [state₁ [1, …], …, context₁ [1, …], …]</c>
+/// and a one-step decoder model <c>[token [N, 1], state₁ [N, …], …, context₁ [N, …], …] → [logits [N, 1, V] or [N, V],
+/// next state₁, …]</c> that share a trained model's layers (the README's encoder–decoder example builds both). States
+/// change every step and follow their beam; states the encoder does not give (an attention decoder's fed-back
+/// vector) start at zero; contexts (the encoder's sequence an attention decoder reads) are the same for every row
+/// and step. <see cref="Greedy"/> takes the most
 /// likely token at every step; <see cref="Beam"/> keeps the K best prefixes, run as one batch of K rows. The decoder
 /// keeps its buffers between calls, so it is not thread-safe: use one per thread.
 /// </summary>
 public sealed partial class SequenceDecoder
 {
     readonly Model _encoder, _step;
+    readonly int _stateCount;   // the step model's states; its inputs after them are constant contexts (an attention memory)
+    readonly int _givenStates;  // the states the encoder gives; the others start at zero
     readonly Tensor[] _encoderInputs = new Tensor[1];
     readonly KernelSet _kernels = KernelSet.Default;
     Rows? _greedyRows;
     float[] _greedyLogProbs = [];   // [V]
 
-    /// <summary>Checks that the two models fit together: one encoder input, and as many states as the step model takes and gives.</summary>
+    /// <summary>
+    /// Checks that the two models fit together: one encoder input; the step model takes [token, S states, C contexts]
+    /// and gives [logits, S next states]; the encoder gives the first states (those it leaves out start at zero) and
+    /// then the C contexts.
+    /// </summary>
     public SequenceDecoder(Model encoder, Model step, SequenceDecoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
@@ -29,13 +38,22 @@ public sealed partial class SequenceDecoder
         options.Validate();
         if (encoder.Inputs.Count != 1)
             throw new ArgumentException($"The encoder model '{encoder.Name}' must take one input (the source ids [batch, time]); received {encoder.Inputs.Count}.", nameof(encoder));
-        var states = encoder.Outputs.Count;
-        if (step.Inputs.Count != states + 1 || step.Outputs.Count != states + 1)
+        var states = step.Outputs.Count - 1;
+        var contexts = step.Inputs.Count - 1 - states;
+        var given = encoder.Outputs.Count - contexts;
+        if (states < 0 || contexts < 0 || given < 0 || given > states)
             throw new ArgumentException(
-                $"The step model '{step.Name}' must take [token, {states} state(s)] and give [logits, {states} next state(s)] to match the encoder's {states} output(s); " +
-                $"received {step.Inputs.Count} input(s) and {step.Outputs.Count} output(s).", nameof(step));
+                $"The step model '{step.Name}' must take [token, states…, contexts…] and give [logits, next states…], and the encoder '{encoder.Name}' give [states…, contexts…] " +
+                $"with at most as many states; received a step model of {step.Inputs.Count} input(s) and {step.Outputs.Count} output(s) and an encoder of {encoder.Outputs.Count} output(s).", nameof(step));
+        for (var s = given; s < states; s++)
+        {
+            if (step.Inputs[1 + s].Shape.Any(d => d < 0))
+                throw new ArgumentException($"The step model's state input '{step.Inputs[1 + s].Name}' starts at zero (the encoder does not give it), so its shape must be fixed; it is {step.Inputs[1 + s].Describe()}.", nameof(step));
+        }
         _encoder = encoder;
         _step = step;
+        _stateCount = states;
+        _givenStates = given;
         Options = options;
     }
 
@@ -53,7 +71,7 @@ public sealed partial class SequenceDecoder
     public Hypothesis Greedy(Tensor sourceIds)
     {
         var (maxLength, encoded) = Encode(sourceIds);
-        var rows = _greedyRows = Rows.Ensure(_greedyRows, 1, encoded);
+        var rows = _greedyRows = Rows.Ensure(_greedyRows, 1, encoded, this);
         rows.Start(Options.StartId, encoded);
         var tokens = new List<int>();
         double logProbability = 0;
@@ -111,55 +129,82 @@ public sealed partial class SequenceDecoder
     }
 
     /// <summary>
-    /// The step model's inputs for <see cref="Count"/> rows: token [N, 1] and one buffer per state [N, …], with the
-    /// shapes of the encoder's states. Made once per row count and state shape, then reused.
+    /// The step model's inputs for <see cref="Count"/> rows: token [N, 1], one buffer per state and per context
+    /// [N, …], with the shapes of the encoder's outputs. Made once per row count and shapes, then reused.
     /// </summary>
     sealed class Rows
     {
-        Rows(int count, Tensor[] states)
+        Rows(int count, Tensor[] states, Tensor[] contexts)
         {
             Count = count;
             Token = Tensor.Zeros(count, 1);
             States = states;
-            Inputs = [Token, .. states];
+            Contexts = contexts;
+            Inputs = [Token, .. states, .. contexts];
         }
 
         public int Count { get; }
         public Tensor Token { get; }      // [N, 1]
         public Tensor[] States { get; }   // each [N, …]
-        public Tensor[] Inputs { get; }   // [Token, States…]
+        public Tensor[] Contexts { get; } // each [N, …], every row the same
+        public Tensor[] Inputs { get; }   // [Token, States…, Contexts…]
+
         /// <summary>Rows for <paramref name="count"/> rows shaped like the encoder's last outputs, reusing <paramref name="rows"/> when they fit.</summary>
-        public static Rows Ensure(Rows? rows, int count, IReadOnlyList<Tensor> encoded)
+        public static Rows Ensure(Rows? rows, int count, IReadOnlyList<Tensor> encoded, SequenceDecoder decoder)
         {
-            if (rows is not null && rows.Count == count && rows.Fits(encoded)) return rows;
-            var states = new Tensor[encoded.Count];
-            for (var s = 0; s < states.Length; s++)
-            {
-                var shape = encoded[s].Shape.ToArray();
-                if (shape.Length < 2 || shape[0] != 1)
-                    throw new InvalidOperationException($"The encoder's output {s + 1} must be a state [1, …] for the one source row; received [{string.Join(", ", shape)}].");
-                shape[0] = count;
-                states[s] = Tensor.Zeros(shape);
-            }
-            return new Rows(count, states);
+            var shapes = Shapes(encoded, decoder);
+            if (rows is not null && rows.Count == count && rows.Fits(shapes)) return rows;
+            var buffers = shapes.Select(shape => Tensor.Zeros([count, .. shape])).ToArray();
+            return new Rows(count, buffers[..decoder._stateCount], buffers[decoder._stateCount..]) { _given = decoder._givenStates };
         }
 
-        /// <summary>Every row starts from the encoder's state and the start token.</summary>
+        int _given;
+
+        /// <summary>The per-row shape of every state and context: the encoder's, or the step model's input for a state the encoder does not give.</summary>
+        static int[][] Shapes(IReadOnlyList<Tensor> encoded, SequenceDecoder decoder)
+        {
+            int states = decoder._stateCount, given = decoder._givenStates;
+            var shapes = new int[states + encoded.Count - given][];
+            for (var s = 0; s < shapes.Length; s++)
+            {
+                if (s >= given && s < states)
+                {
+                    shapes[s] = [.. decoder._step.Inputs[1 + s].Shape];
+                    continue;
+                }
+                var e = encoded[s < given ? s : s - states + given];
+                if (e.Rank < 2 || e.Dim(0) != 1)
+                    throw new InvalidOperationException($"The encoder's outputs must be states or contexts [1, …] for the one source row; received [{string.Join(", ", e.Shape.ToArray())}].");
+                shapes[s] = e.Shape[1..].ToArray();
+            }
+            return shapes;
+        }
+
+        /// <summary>Every row starts from the encoder's outputs (zeros for the states it does not give) and the start token.</summary>
         public void Start(int startId, IReadOnlyList<Tensor> encoded)
         {
             Token.Span.Fill(startId);
-            for (var s = 0; s < States.Length; s++)
+            for (var s = 0; s < States.Length + Contexts.Length; s++)
             {
-                var row = encoded[s].Span;
-                for (var r = 0; r < Count; r++) row.CopyTo(States[s].Span.Slice(r * row.Length, row.Length));
+                var buffer = s < States.Length ? States[s] : Contexts[s - States.Length];
+                if (s >= _given && s < States.Length)
+                {
+                    buffer.Span.Clear();
+                    continue;
+                }
+                var row = encoded[s < _given ? s : s - States.Length + _given].Span;
+                for (var r = 0; r < Count; r++) row.CopyTo(buffer.Span.Slice(r * row.Length, row.Length));
             }
         }
 
-        bool Fits(IReadOnlyList<Tensor> encoded)
+        bool Fits(int[][] shapes)
         {
-            if (encoded.Count != States.Length) return false;
-            for (var s = 0; s < States.Length; s++)
-                if (!encoded[s].Shape[1..].SequenceEqual(States[s].Shape[1..])) return false;
+            if (shapes.Length != States.Length + Contexts.Length) return false;
+            for (var s = 0; s < shapes.Length; s++)
+            {
+                var buffer = s < States.Length ? States[s] : Contexts[s - States.Length];
+                if (!shapes[s].AsSpan().SequenceEqual(buffer.Shape[1..])) return false;
+            }
             return true;
         }
     }
