@@ -9,4 +9,13 @@ public enum TokenLevel
 
     /// <summary>Characters (Unicode scalar values), whitespace and punctuation included.</summary>
     Character,
+
+    /// <summary>
+    /// Words as at <see cref="Word"/> level, and every other character that is not whitespace (punctuation, symbols) as a
+    /// token of its own: what translation needs, as the output must carry its punctuation.
+    /// </summary>
+    Punctuated,
+
+    /// <summary>Runs of non-whitespace characters, kept as they are (symbols such as phonemes or tags written with spaces between).</summary>
+    Whitespace,
 }

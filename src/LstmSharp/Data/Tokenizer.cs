@@ -101,6 +101,8 @@ public sealed class Tokenizer
     /// words and is dropped, as Keras' default <c>lower_and_strip_punctuation</c>.
     /// </para>
     /// <para>Character level: every Unicode scalar value, whitespace and punctuation included (a surrogate pair is one token).</para>
+    /// <para>Punctuated level: the words of word level, and every other non-whitespace character as a token.</para>
+    /// <para>Whitespace level: the runs of non-whitespace characters, verbatim.</para>
     /// </summary>
     public IEnumerable<string> Split(string text)
     {
@@ -146,7 +148,8 @@ public sealed class Tokenizer
     }
 
     /// <summary>
-    /// The text of <paramref name="ids"/>: characters concatenated, or words joined with single spaces. Padding (0) is
+    /// The text of <paramref name="ids"/>: characters concatenated, words and symbols joined with single spaces,
+    /// punctuated words with spaces where a writer puts them (see <see cref="TokenLevel.Punctuated"/>). Padding (0) is
     /// skipped and <see cref="UnknownId"/> becomes <c>[UNK]</c>; case and dropped punctuation do not come back.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An id is outside [0, <see cref="VocabularySize"/>).</exception>
@@ -161,11 +164,24 @@ public sealed class Tokenizer
                 throw new ArgumentOutOfRangeException(nameof(ids), id, $"Id {position} is {id}; ids must be in [0, {_vocabulary.Length - 1}].");
             position++;
             if (id == PaddingId) continue;
-            if (Level == TokenLevel.Word && text.Length > 0) text.Append(' ');
-            text.Append(_vocabulary[id]);
+            var token = _vocabulary[id];
+            if (text.Length > 0 && Spaced(text, token)) text.Append(' ');
+            text.Append(token);
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// Whether a space goes between the text so far and the next token: always between words and symbols, never
+    /// between characters; at <see cref="TokenLevel.Punctuated"/> level none before closing punctuation (<c>. , ; : ! ? ) ] } » ”</c>)
+    /// or after opening punctuation (<c>( [ { « “ ¿ ¡</c>).
+    /// </summary>
+    bool Spaced(StringBuilder text, string token) => Level switch
+    {
+        TokenLevel.Character => false,
+        TokenLevel.Punctuated => !(token.Length == 1 && ".,;:!?)]}»”%".Contains(token[0])) && !"([{«“¿¡".Contains(text[^1]),
+        _ => true,
+    };
 
     /// <summary>
     /// The tokenizer as JSON — <c>{"type":"Tokenizer","version":1,"level":"word","lowercase":true,"vocabulary":["","[UNK]",…]}</c> —
@@ -217,7 +233,9 @@ public sealed class Tokenizer
             {
                 "word" => TokenLevel.Word,
                 "character" => TokenLevel.Character,
-                _ => throw Bad($"expected \"level\" \"word\" or \"character\"; received \"{levelName}\""),
+                "punctuated" => TokenLevel.Punctuated,
+                "whitespace" => TokenLevel.Whitespace,
+                _ => throw Bad($"expected \"level\" \"word\", \"character\", \"punctuated\" or \"whitespace\"; received \"{levelName}\""),
             };
             var lowercaseElement = root.TryGetProperty("lowercase", out var l) ? l : throw Bad("the property \"lowercase\" is missing");
             if (lowercaseElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -258,6 +276,11 @@ public sealed class Tokenizer
             foreach (var rune in text.EnumerateRunes()) tokens.Add(rune.ToString());
             return tokens;
         }
+        if (level == TokenLevel.Whitespace)
+        {
+            tokens.AddRange(text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            return tokens;
+        }
         var word = new StringBuilder();
         foreach (var rune in text.EnumerateRunes())
         {
@@ -272,6 +295,7 @@ public sealed class Tokenizer
             else
             {
                 AddWord(tokens, word);
+                if (level == TokenLevel.Punctuated && !Rune.IsWhiteSpace(rune)) tokens.Add(rune.ToString());
             }
         }
         AddWord(tokens, word);
@@ -298,11 +322,18 @@ public sealed class Tokenizer
 
     static void CheckLevel(TokenLevel level)
     {
-        if (level is not (TokenLevel.Word or TokenLevel.Character))
-            throw new ArgumentOutOfRangeException(nameof(level), level, $"Expected TokenLevel.Word or TokenLevel.Character; received {(int)level}.");
+        if (!Enum.IsDefined(level))
+            throw new ArgumentOutOfRangeException(nameof(level), level, $"Expected TokenLevel.Word, Character, Punctuated or Whitespace; received {(int)level}.");
     }
 
-    static string LevelName(TokenLevel level) => level == TokenLevel.Word ? "word" : "character";
+    /// <summary>The level's name in the JSON form (and the tool's options).</summary>
+    internal static string LevelName(TokenLevel level) => level switch
+    {
+        TokenLevel.Word => "word",
+        TokenLevel.Character => "character",
+        TokenLevel.Punctuated => "punctuated",
+        _ => "whitespace",
+    };
 
     static JsonElement Property(JsonElement root, string name, JsonValueKind kind)
     {

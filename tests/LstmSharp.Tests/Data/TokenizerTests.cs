@@ -137,4 +137,27 @@ public sealed class TokenizerTests
         var e = Assert.Throws<FormatException>(() => Tokenizer.FromJson(json));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Punctuated_KeepsEachPunctuationMark_AndDecodesWithTheSpacesAWriterPuts()
+    {
+        var tokenizer = Tokenizer.Fit(["¿Dónde está? «Aquí», dijo (él): don't!"], TokenLevel.Punctuated, lowercase: false);
+        Assert.Equal(["¿", "Dónde", "está", "?", "«", "Aquí", "»", ",", "dijo", "(", "él", ")", ":", "don't", "!"],
+            tokenizer.Split("¿Dónde está? «Aquí», dijo (él): don't!"));
+        Assert.Equal("¿Dónde está? «Aquí», dijo (él): don't!", tokenizer.Decode(tokenizer.Encode("¿Dónde  está?\t«Aquí», dijo (él): don't!")));
+        var back = Tokenizer.FromJson(tokenizer.ToJson());
+        Assert.Equal(TokenLevel.Punctuated, back.Level);
+        Assert.Equal(tokenizer.Vocabulary, back.Vocabulary);
+    }
+
+    [Fact]
+    public void Whitespace_KeepsSymbolsVerbatim()
+    {
+        var tokenizer = Tokenizer.Fit(["HH AH0 L OW1", "W ER1 L D"], TokenLevel.Whitespace, lowercase: false);
+        Assert.Equal(["HH", "AH0", "L", "OW1"], tokenizer.Split(" HH  AH0 L\tOW1 "));
+        Assert.Equal("W ER1 L D", tokenizer.Decode(tokenizer.Encode("W ER1 L D")));
+        Assert.Equal(TokenLevel.Whitespace, Tokenizer.FromJson(tokenizer.ToJson()).Level);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Tokenizer.Fit(["a"], (TokenLevel)9));
+    }
+
 }
