@@ -79,6 +79,12 @@ public sealed record FitOptions
     public IProgress<FitProgress>? Progress { get; init; }
 
     /// <summary>
+    /// Scores computed after every epoch (after validation) and added to the epoch's logs before the callbacks and
+    /// the history see them — e.g. a translator's <c>val_bleu</c>, which <see cref="Callbacks.EarlyStopping"/> can then monitor.
+    /// </summary>
+    public Func<Model, IReadOnlyDictionary<string, float>>? EpochScores { get; init; }
+
+    /// <summary>
     /// A checkpoint (<see cref="Model.SaveCheckpoint"/>, or <c>ModelCheckpoint</c> with a path) to continue
     /// from: weights, optimizer state, learning rate, sample order and random generators are restored and
     /// training goes on with the epoch after the saved one, so the result equals an uninterrupted run with the

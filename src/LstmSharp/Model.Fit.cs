@@ -333,6 +333,8 @@ public partial class Model
                 if (options.ResetStatesEachEpoch) ResetStates();
                 foreach (var (key, value) in Evaluate(validation)) logs["val_" + key] = value;
             }
+            if (options.EpochScores is { } scores)
+                foreach (var (key, value) in scores(this)) logs[key] = value;
             logs["lr"] = optimizer.LearningRate;
             history.Add(logs);
             foreach (var c in options.Callbacks) c.OnEpochEnd(this, epoch, logs);

@@ -19,6 +19,9 @@ public static class ModelTasks
     /// <summary>A <see cref="Text.TextClassifier"/>.</summary>
     public const string Classify = "classify";
 
+    /// <summary>A <see cref="Translation.Translator"/>.</summary>
+    public const string Translate = "translate";
+
     /// <summary>The task of <paramref name="model"/>, or null when it has none (saved by the library directly).</summary>
     public static string? Of(Model model)
     {
@@ -35,7 +38,8 @@ public static class ModelTasks
         Forecast => Refuse(path, found, "forecaster", $"{nameof(Forecaster)}.{nameof(Forecaster.Train)}"),
         Text => Refuse(path, found, "language model", $"{nameof(LanguageModel)}.{nameof(LanguageModel.Create)} and {nameof(LanguageModel.Train)}"),
         Classify => Refuse(path, found, "text classifier", $"{nameof(TextClassifier)}.{nameof(TextClassifier.Train)}"),
-        _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text} or {Classify}."),
+        Translate => Refuse(path, found, "translator", $"{nameof(Translation.Translator)}.{nameof(Translation.Translator.Train)}"),
+        _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text}, {Classify} or {Translate}."),
     };
 
     static InvalidDataException Refuse(string path, string? found, string expected, string howToMakeOne) => new(

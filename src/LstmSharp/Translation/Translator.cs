@@ -1,0 +1,354 @@
+// Translator: sequence-to-sequence learning end to end — source and target tokenizers, an encoder (stacked,
+// bidirectional) whose final state starts a decoder (an attention decoder, or a plain LSTM), teacher forcing with
+// padding masked in the loss, batches of similar lengths, greedy and beam-search translation through an encoder model
+// and a one-step decoder model that share the trained layers, and BLEU / chrF / exact match against a copy baseline.
+using System.Text.Json;
+using LstmSharp.Callbacks;
+using LstmSharp.Data;
+using LstmSharp.IO;
+using LstmSharp.Layers;
+using LstmSharp.Losses;
+using LstmSharp.Metrics;
+using LstmSharp.Optimizers;
+
+namespace LstmSharp.Translation;
+
+/// <summary>Translates texts of one kind into another: sentences between languages, spellings into phonemes, sums into results.</summary>
+public sealed class Translator
+{
+    const string SourceKey = "lstmsharp.translate.source_tokenizer";
+    const string TargetKey = "lstmsharp.translate.target_tokenizer";
+    const string LengthsKey = "lstmsharp.translate.lengths";
+
+    /// <summary>The id fed to the decoder first.</summary>
+    public const int StartId = 1;
+
+    /// <summary>The id that ends a translation.</summary>
+    public const int EndId = 2;
+
+    // Model target ids: 0 padding, 1 start, 2 end, then the target tokenizer's ids from [UNK] (1) on, shifted by 2.
+    const int Shift = 2;
+
+    readonly Model _encoder, _step;
+    readonly Model? _weights;
+    readonly SequenceDecoder _decoder;
+
+    Translator(Model model, Tokenizer source, Tokenizer target, int maxSourceLength, int maxTargetLength)
+    {
+        Model = model;
+        SourceTokenizer = source;
+        TargetTokenizer = target;
+        MaxSourceLength = maxSourceLength;
+        MaxTargetLength = maxTargetLength;
+        (_encoder, _step, _weights) = InferenceModels(model);
+        _decoder = new SequenceDecoder(_encoder, _step, new SequenceDecoderOptions { StartId = StartId, EndId = EndId, MaxLength = maxTargetLength });
+    }
+
+    /// <summary>The training network: <c>[source ids, target ids shifted right] → logits [*, T, V]</c>.</summary>
+    public Model Model { get; }
+
+    /// <summary>Source text ↔ ids.</summary>
+    public Tokenizer SourceTokenizer { get; }
+
+    /// <summary>Target text ↔ ids (the network's target ids are these shifted by 2, after the start and end ids).</summary>
+    public Tokenizer TargetTokenizer { get; }
+
+    /// <summary>Source tokens read; a longer source is cut to its first ones.</summary>
+    public int MaxSourceLength { get; }
+
+    /// <summary>Output tokens per translation at most, the end token included.</summary>
+    public int MaxTargetLength { get; }
+
+    /// <summary>Whether the decoder attends over the source (and <see cref="AttentionWeights"/> is available).</summary>
+    public bool HasAttention => _weights is not null;
+
+    /// <summary>Training logs (null for a loaded translator).</summary>
+    public History? History { get; private set; }
+
+    /// <summary>
+    /// Trains on the pairs (<paramref name="sources"/>[i], <paramref name="targets"/>[i]): vocabularies fitted on the
+    /// training pairs only, validation on <paramref name="validation"/> or else a seeded
+    /// <see cref="TranslatorOptions.ValidationFraction"/> of the pairs, early stopping on validation loss with the best
+    /// weights kept, and <c>val_bleu</c> logged every epoch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lists differ in length, a side of a pair is empty, or nothing is left to train on.</exception>
+    public static Translator Train(IReadOnlyList<string> sources, IReadOnlyList<string> targets, TranslatorOptions options,
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null,
+        (IReadOnlyList<string> Sources, IReadOnlyList<string> Targets)? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        CheckPairs(sources, targets, nameof(targets));
+        string[] trainSources, trainTargets, validSources, validTargets;
+        if (validation is { } given)
+        {
+            CheckPairs(given.Sources, given.Targets, nameof(validation));
+            (trainSources, trainTargets) = ([.. sources], [.. targets]);
+            (validSources, validTargets) = ([.. given.Sources], [.. given.Targets]);
+        }
+        else
+        {
+            var order = Enumerable.Range(0, sources.Count).ToArray();
+            new Random(options.Seed).Shuffle(order);
+            var held = (int)Math.Round(options.ValidationFraction * sources.Count);
+            if (held >= sources.Count) held = sources.Count - 1;
+            var (v, t) = (order[..held], order[held..]);
+            Array.Sort(t);
+            (trainSources, trainTargets) = ([.. t.Select(i => sources[i])], [.. t.Select(i => targets[i])]);
+            (validSources, validTargets) = ([.. v.Select(i => sources[i])], [.. v.Select(i => targets[i])]);
+        }
+
+        var sourceTokenizer = Tokenizer.Fit(trainSources, options.SourceLevel, options.MaxSourceTokens, options.Lowercase);
+        var targetTokenizer = Tokenizer.Fit(trainTargets, options.TargetLevel, options.MaxTargetTokens, options.Lowercase);
+        var model = Build(options, sourceTokenizer.VocabularySize, targetTokenizer.VocabularySize + Shift);
+        var translator = new Translator(model, sourceTokenizer, targetTokenizer, options.MaxSourceLength, options.MaxTargetLength);
+
+        var train = translator.Batches(trainSources, trainTargets, options.BatchSize, shuffleSeed: options.Seed);
+        var all = new List<Callback>(callbacks ?? []);
+        var fit = new FitOptions { Epochs = options.Epochs, Seed = options.Seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
+        if (validSources.Length > 0)
+        {
+            fit = fit with { ValidationBatches = translator.Batches(validSources, validTargets, options.BatchSize, shuffleSeed: null) };
+            if (options.Patience > 0) all.Insert(0, new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+            if (options.BleuSamples > 0)
+            {
+                var count = Math.Min(options.BleuSamples, validSources.Length);
+                var (bleuSources, bleuReferences) = (validSources[..count], validTargets[..count].Select(r => (IReadOnlyList<string>)[r]).ToArray());
+                fit = fit with
+                {
+                    EpochScores = _ => new Dictionary<string, float>
+                    {
+                        ["val_bleu"] = (float)translator.CorpusBleu([.. bleuSources.Select(s => translator.Translate(s, beamSize: 1))], bleuReferences),
+                    },
+                };
+            }
+        }
+        translator.History = model.Fit(train, fit);
+        return translator;
+    }
+
+    /// <summary>
+    /// Corpus BLEU: of the 13a tokens (sacreBLEU's default) for words, of the characters for character-level targets
+    /// (whose 13a tokens would be whole words, and a one-word output has no 4-grams).
+    /// </summary>
+    double CorpusBleu(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references) =>
+        TargetTokenizer.Level == TokenLevel.Character
+            ? Bleu.Corpus<string>([.. hypotheses.Select(h => (IReadOnlyList<string>)[.. TargetTokenizer.Split(h)])],
+                [.. references.Select(rs => (IReadOnlyList<IReadOnlyList<string>>)[.. rs.Select(r => (IReadOnlyList<string>)[.. TargetTokenizer.Split(r)])])]).Score
+            : Bleu.Corpus(hypotheses, references).Score;
+
+    static void CheckPairs(IReadOnlyList<string> sources, IReadOnlyList<string> targets, string name)
+    {
+        if (sources.Count != targets.Count)
+            throw new ArgumentException($"Expected one target per source; received {sources.Count} sources and {targets.Count} targets.", name);
+        if (sources.Count == 0) throw new ArgumentException("There are no sentence pairs to train on.", name);
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(sources[i]) || string.IsNullOrWhiteSpace(targets[i]))
+                throw new ArgumentException($"Pair {i + 1} has an empty {(string.IsNullOrWhiteSpace(sources[i]) ? "source" : "target")}; every pair needs text on both sides.", name);
+        }
+    }
+
+    /// <summary>
+    /// The training network: Embedding → [Dropout] → encoder layers (the last one's output is the memory, its final
+    /// state — both directions concatenated — starts the decoder) and Embedding → [Dropout] → decoder → [Dropout] → Dense logits.
+    /// </summary>
+    static Model Build(TranslatorOptions o, int sourceVocabulary, int targetVocabulary)
+    {
+        var source = new Input(-1) { Name = "source" };
+        var target = new Input(-1) { Name = "target" };
+        Symbol Drop(Symbol x, string name) => o.Dropout > 0f ? new Dropout(o.Dropout, o.Seed, name).Call(x) : x;
+        var x = Drop(new Embedding(sourceVocabulary, o.EmbeddingSize, "source_embedding").Call(source), "source_dropout");
+        IReadOnlyList<Symbol> states = [];
+        for (var l = 1; l <= o.EncoderLayers; l++)
+        {
+            var lstm = new Lstm(o.Bidirectional ? o.Units / 2 : o.Units, new LstmOptions { ReturnSequences = true, Name = $"encoder_{l}" });
+            (x, states) = o.Bidirectional ? new Bidirectional(lstm, MergeMode.Concat, $"encoder_{l}").CallWithState(x) : lstm.CallWithState(x);
+        }
+        IReadOnlyList<Symbol> initial = o.Bidirectional
+            ? [new Concatenate(name: "encoder_h").Call(states[0], states[2]), new Concatenate(name: "encoder_c").Call(states[1], states[3])]
+            : [states[0], states[1]];
+        var y = Drop(new Embedding(targetVocabulary, o.EmbeddingSize, "target_embedding").Call(target), "target_dropout");
+        var decoded = o.Attention
+            ? new AttentionLstm(o.Units, new AttentionLstmOptions { Score = o.Score, InputFeeding = o.InputFeeding, ReturnAttentionScores = true, Name = "decoder" })
+                .CallWithState(y, x, initial).Output
+            : new Lstm(o.Units, new LstmOptions { ReturnSequences = true, Name = "decoder" }).Call(y, initial);
+        var logits = new Dense(targetVocabulary, name: "logits").Call(Drop(decoded, "output_dropout"));
+        var model = new Model([source, target], [logits], o.Seed, "translator");
+        model.Compile(new Adam(o.LearningRate) { GlobalClipNorm = 5f }, new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
+        return model;
+    }
+
+    /// <summary>
+    /// The encoder model <c>[source] → [h, c(, memory)]</c>, the one-step decoder model <c>[token, h, c(, f), (memory)] → [logits, h, c(, f)]</c>
+    /// and, with attention, the weights model <c>[source, target] → weights</c>, all on the training network's layers.
+    /// </summary>
+    static (Model Encoder, Model Step, Model? Weights) InferenceModels(Model model)
+    {
+        Layer Find(string name) => model.Layers.FirstOrDefault(l => l.Name == name)
+            ?? throw new InvalidDataException($"The translation network has no layer '{name}'.");
+        var decoder = Find("decoder");
+        var encoderCalls = model.Layers.Where(l => l.Name.StartsWith("encoder_", StringComparison.Ordinal) && l is Rnn or Bidirectional).ToArray();
+        if (encoderCalls.Length == 0) throw new InvalidDataException("The translation network has no encoder layer.");
+        var encoded = model.OutputsOf(encoderCalls[^1]);
+        var bidirectional = encoderCalls[^1] is Bidirectional;
+        Symbol h = bidirectional ? model.OutputsOf(Find("encoder_h"))[0] : encoded[1];
+        Symbol c = bidirectional ? model.OutputsOf(Find("encoder_c"))[0] : encoded[2];
+        var source = model.Inputs[0];
+        var embedding = Find("target_embedding");
+        var head = Find("logits");
+        var token = new Input(1) { Name = "token" };
+        var units = h.Shape[0];
+        var hIn = new Input(units) { Name = "h" };
+        var cIn = new Input(units) { Name = "c" };
+        switch (decoder)
+        {
+            case AttentionLstm attention:
+                var memory = new Input(-1, encoded[0].Shape[1]) { Name = "memory" };
+                Input[] stateInputs = attention.StateCount == 3 ? [hIn, cIn, new Input(units) { Name = "f" }] : [hIn, cIn];
+                var step = attention.CallWithState(embedding.Call(token), memory, stateInputs);
+                return (new Model([source], [h, c, encoded[0]], name: "encoder"),
+                    new Model([token, .. stateInputs, memory], [head.Call(step.Output), .. step.States], name: "decoder_step"),
+                    new Model([.. model.Inputs], [model.OutputsOf(attention)[1]], name: "attention_weights"));
+            case Lstm lstm:
+                var (output, next) = lstm.CallWithState(embedding.Call(token), [hIn, cIn]);
+                return (new Model([source], [h, c], name: "encoder"), new Model([token, hIn, cIn], [head.Call(output), .. next], name: "decoder_step"), null);
+            default:
+                throw new InvalidDataException($"The translation network's decoder is a {decoder.GetType().Name}; expected an AttentionLstm or an Lstm.");
+        }
+    }
+
+    /// <summary>The network's ids of a target text: the target tokenizer's, shifted past the start and end ids, cut to leave room for the end.</summary>
+    int[] TargetIds(string text)
+    {
+        var ids = TargetTokenizer.Encode(text);
+        var length = Math.Min(ids.Length, MaxTargetLength - 1);
+        var shifted = new int[length];
+        for (var i = 0; i < length; i++) shifted[i] = ids[i] + Shift;
+        return shifted;
+    }
+
+    /// <summary>The source ids of <paramref name="text"/>, cut to <see cref="MaxSourceLength"/>.</summary>
+    int[] SourceIds(string text)
+    {
+        var ids = SourceTokenizer.Encode(text);
+        return ids.Length > MaxSourceLength ? ids[..MaxSourceLength] : ids;
+    }
+
+    /// <summary>Source tokens of <paramref name="text"/> (before the cut at <see cref="MaxSourceLength"/>).</summary>
+    public int SourceLength(string text) => SourceTokenizer.Encode(text).Length;
+
+    PairBatches Batches(IReadOnlyList<string> sources, IReadOnlyList<string> targets, int batchSize, int? shuffleSeed)
+        => new([.. sources.Select(SourceIds)], [.. targets.Select(TargetIds)], batchSize, shuffleSeed);
+
+    /// <summary>
+    /// Translates <paramref name="source"/>: beam search with <paramref name="beamSize"/> beams (1 = greedy) and GNMT's
+    /// length penalty α = <paramref name="lengthPenalty"/>. A source longer than <see cref="MaxSourceLength"/> tokens
+    /// is cut to its first ones (see <see cref="SourceLength"/> to warn about it).
+    /// </summary>
+    public string Translate(string source, int beamSize = 5, double lengthPenalty = 0.6)
+        => TranslateNBest(source, beamSize, 1, lengthPenalty)[0].Text;
+
+    /// <summary>The <paramref name="nBest"/> best translations of <paramref name="source"/>, best first, with their scores.</summary>
+    public IReadOnlyList<TranslatedText> TranslateNBest(string source, int beamSize = 5, int nBest = 5, double lengthPenalty = 0.6)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var ids = SourceIds(source);
+        if (ids.Length == 0) ids = [Tokenizer.UnknownId];   // a source without tokens still gets a (best-guess) translation
+        var x = new Tensor([.. ids.Select(i => (float)i)], 1, ids.Length);
+        var hypotheses = beamSize == 1 && nBest == 1 ? [_decoder.Greedy(x)] : _decoder.Beam(x, beamSize, lengthPenalty, nBest);
+        return [.. hypotheses.Select(h => new TranslatedText(TargetText(h.Tokens), h.Score, h.LogProbability, h.Finished))];
+    }
+
+    string TargetText(IReadOnlyList<int> ids) => TargetTokenizer.Decode(ids.Where(i => i > EndId).Select(i => i - Shift).Prepend(0));
+
+    /// <summary>
+    /// The attention weights when the decoder writes <paramref name="translation"/> for <paramref name="source"/>:
+    /// the source tokens, the output tokens (the end token last) and the weights <c>[output, source]</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The translator has no attention.</exception>
+    public (IReadOnlyList<string> SourceTokens, IReadOnlyList<string> OutputTokens, float[,] Weights) AttentionWeights(string source, string translation)
+    {
+        if (_weights is null) throw new InvalidOperationException("This translator's decoder does not attend over the source (it was trained without attention).");
+        var src = SourceIds(source);
+        if (src.Length == 0) src = [Tokenizer.UnknownId];
+        var tgt = TargetIds(translation);
+        var input = new float[tgt.Length + 1];
+        input[0] = StartId;
+        for (var i = 0; i < tgt.Length; i++) input[i + 1] = tgt[i];
+        var w = _weights.Predict([new Tensor([.. src.Select(i => (float)i)], 1, src.Length), new Tensor(input, 1, input.Length)])[0];
+        var weights = new float[input.Length, src.Length];
+        for (var t = 0; t < input.Length; t++)
+            for (var s = 0; s < src.Length; s++) weights[t, s] = w.Span[t * src.Length + s];
+        var vocabulary = SourceTokenizer.Vocabulary;
+        return ([.. src.Select(i => vocabulary[i])], [.. tgt.Select(i => TargetTokenizer.Vocabulary[i - Shift]), "</s>"], weights);
+    }
+
+    /// <summary>
+    /// Corpus BLEU (13a tokenization), chrF and exact match of the translations of <paramref name="sources"/> against
+    /// <paramref name="references"/>, and of the sources themselves as a copy baseline.
+    /// </summary>
+    public TranslationEvaluation Evaluate(IReadOnlyList<string> sources, IReadOnlyList<string> references, int beamSize = 5, double lengthPenalty = 0.6)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(references);
+        if (sources.Count != references.Count || sources.Count == 0)
+            throw new ArgumentException($"Expected one reference per source, at least one; received {sources.Count} sources and {references.Count} references.", nameof(references));
+        var hypotheses = sources.Select(s => Translate(s, beamSize, lengthPenalty)).ToArray();
+        var refs = references.Select(r => (IReadOnlyList<string>)[r]).ToArray();
+        IReadOnlyList<string> Split(string t) => [.. TargetTokenizer.Split(t)];
+        return new TranslationEvaluation(sources.Count,
+            CorpusBleu(hypotheses, refs), ChrF.Corpus(hypotheses, refs).Score, ExactMatch.Accuracy(hypotheses, references),
+            EditDistance.ErrorRate([.. hypotheses.Select(Split)], [.. references.Select(Split)]),
+            CorpusBleu(sources, refs), ChrF.Corpus(sources, refs).Score, ExactMatch.Accuracy(sources, references), hypotheses);
+    }
+
+    /// <summary>Saves the network with both tokenizers and the length limits (atomically, see <see cref="Model.Save"/>).</summary>
+    public void Save(string path)
+    {
+        Model.Metadata[ModelTasks.Key] = ModelTasks.Translate;
+        Model.Metadata[SourceKey] = SourceTokenizer.ToJson();
+        Model.Metadata[TargetKey] = TargetTokenizer.ToJson();
+        Model.Metadata[LengthsKey] = $"{{\"max_source_length\":{MaxSourceLength},\"max_target_length\":{MaxTargetLength}}}";
+        Model.Save(path);
+    }
+
+    /// <summary>Loads a translator saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
+    public static Translator Load(string path)
+    {
+        var model = Model.Load(path);
+        var task = ModelTasks.Of(model);
+        if (task != ModelTasks.Translate || !model.Metadata.TryGetValue(SourceKey, out var source) || !model.Metadata.TryGetValue(TargetKey, out var target)
+            || !model.Metadata.TryGetValue(LengthsKey, out var lengths))
+            throw ModelTasks.WrongKind(path, task, ModelTasks.Translate);
+        try
+        {
+            var (sourceTokenizer, targetTokenizer) = (Tokenizer.FromJson(source), Tokenizer.FromJson(target));
+            using var json = JsonDocument.Parse(lengths);
+            var maxSource = json.RootElement.GetProperty("max_source_length").GetInt32();
+            var maxTarget = json.RootElement.GetProperty("max_target_length").GetInt32();
+            if (maxSource is < 1 or > 100_000 || maxTarget is < 2 or > 100_000)
+                throw new FormatException($"the length limits {maxSource} and {maxTarget} are outside [1, 100000] and [2, 100000]");
+            var vocabulary = model.OutputShape[^1];
+            if (vocabulary != targetTokenizer.VocabularySize + Shift)
+                throw new FormatException($"the target vocabulary of {targetTokenizer.VocabularySize} tokens (+2) disagrees with the network's {vocabulary} outputs");
+            return new Translator(model, sourceTokenizer, targetTokenizer, maxSource, maxTarget);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidDataException($"{path}: the translator in this model file is damaged ({e.Message}).", e);
+        }
+    }
+}
+
+/// <summary>A translation: its text, its score (log-probability over GNMT's length penalty), its log-probability, and whether it ended (false: cut at the length limit).</summary>
+public sealed record TranslatedText(string Text, double Score, double LogProbability, bool Finished);
+
+/// <summary>
+/// Translation scores — corpus BLEU and chrF in [0, 1], exact match and the token error rate (edit distance over the
+/// reference's tokens, e.g. the phoneme error rate of grapheme-to-phoneme) as fractions — and the same for copying the source.
+/// </summary>
+public sealed record TranslationEvaluation(int Pairs, double Bleu, double ChrF, double ExactMatch, double TokenErrorRate,
+    double CopyBleu, double CopyChrF, double CopyExactMatch, IReadOnlyList<string> Hypotheses);
