@@ -24,6 +24,8 @@ Numerical recipe for every case:
   Exception: the Seq2SeqLSTM case has only integer ids as inputs (no float
   inputs, no upstream gradients); its loss is the mean cross-entropy of the
   decoder logits, and "grad.<name>" is the gradient of that loss.
+  The AttentionSeq2Seq cases are the same with padding and an attention
+  decoder; their loss is the mean cross-entropy over the real target steps.
   The Attention cases have no nn module: their parameters are drawn like the
   inputs (float32 uniform in [-1, 1)), the forward is plain tensor ops, and
      L = sum(context * grad_context) + sum(weights * grad_weights).
@@ -504,6 +506,237 @@ def make_attention_case(name, seed, layer, score, learn_scale, scale_by_dimensio
 
 
 # ---------------------------------------------------------------------------
+# Attention encoder-decoder (OpenNMT-py's input-feeding decoder), with padding
+# ---------------------------------------------------------------------------
+# src [B, S] ids (0 = padding at the end) -> enc_emb (Embedding, padding_idx=0)
+# -> enc_lstm (nn.LSTM over a packed sequence: padded steps are skipped, their
+# outputs are 0 and h_n/c_n are the state after each sample's last real step)
+# -> its (h_n, c_n) start the decoder; tgt_in [B, T] (BOS 1, 0 = padding) ->
+# dec_emb -> dec (an nn.LSTMCell stepped by hand, attending over the encoder
+# outputs with the source mask) -> out (Linear H -> V_tgt) on every step.
+# Decoder step t (OpenNMT-py's InputFeedRNNDecoder, GlobalAttention):
+#   (h_t, c_t) = LSTMCell([x_t ; f_{t-1}], (h_{t-1}, c_{t-1}))   (x_t alone without input feeding)
+#   a_t        = softmax_j score(h_t, m_j) over the source's real steps (0 at padding)
+#     Concat:  score = v . tanh(W_q h_t + W_m m_j)      weight_query [A,H], weight_memory [A,Dm], v [A]
+#     General: score = h_t^T W m_j                      weight_score [H, Dm]
+#   f_t        = tanh(weight_out [context ; h_t]),  context = sum_j a_tj m_j, f_0 = 0
+# A padded target step keeps h, c, f unchanged and outputs f = 0 and weights 0
+# (so its logits are out.bias). The loss is the mean cross-entropy over the real
+# target steps (ignore_index=0; LstmSharp: the output mask folded into row weights).
+ATT_SEQ2SEQ = dict(batch=2, src_vocab=7, tgt_vocab=6, embedding_dim=4, hidden_size=5,
+                   src_time=5, tgt_time=4, attention_units=3)
+# Sample 0: full source, target of 2 real steps; sample 1: source of 3 real steps, full target.
+ATT_SEQ2SEQ_SRC_LENGTHS = [5, 3]
+ATT_SEQ2SEQ_TGT_LENGTHS = [2, 4]
+# Torch's default init for H = 5 keeps the encoder outputs small and the weights near uniform (the score
+# parameters' gradients fell below the tests' 1e-5 tolerance), so every parameter is multiplied by 2 after init
+# and the score's parameters by 4 (powers of two: the values stay float32-exact).
+ATT_SEQ2SEQ_WEIGHT_SCALE = 2.0
+ATT_SEQ2SEQ_SCORE_SCALE = 4.0
+ATT_SEQ2SEQ_SCORE_PARAMS = ("dec.weight_query", "dec.weight_memory", "dec.v", "dec.weight_score")
+ATT_SEQ2SEQ_CASES = [
+    # file name,                  seed, score,     input feeding
+    ("attention_seq2seq",         8001, "Concat",  True),
+    ("attention_seq2seq_general", 8002, "General", False),
+]
+
+
+class AttentionDecoderCell(nn.LSTMCell):
+    """nn.LSTMCell (weight_ih [4H, I(+H)], weight_hh, bias_ih, bias_hh; gates i, f, g, o) plus the attention's
+    parameters, so the state_dict names are the layer's own: weight_out and weight_query/weight_memory/v or
+    weight_score. The extra parameters start like the cell's: uniform in +-1/sqrt(fan_in)."""
+
+    def __init__(self, input_size, hidden, memory_size, attention_units, score, input_feeding):
+        super().__init__(input_size + (hidden if input_feeding else 0), hidden, bias=True)
+        self.score, self.input_feeding = score, input_feeding
+        def extra(*shape):
+            return nn.Parameter(torch.empty(*shape).uniform_(-1 / math.sqrt(shape[-1]), 1 / math.sqrt(shape[-1])))
+        self.weight_out = extra(hidden, memory_size + hidden)
+        if score == "Concat":
+            self.weight_query = extra(attention_units, hidden)
+            self.weight_memory = extra(attention_units, memory_size)
+            self.v = nn.Parameter(torch.empty(attention_units).uniform_(-1 / math.sqrt(attention_units), 1 / math.sqrt(attention_units)))
+        else:
+            self.weight_score = extra(hidden, memory_size)
+
+    def step(self, x, state, memory, memory_mask, keys):
+        """One decoder step for every row: x [B, I], state (h, c, f) [B, H] each, memory [B, S, Dm],
+        memory_mask [B, S] bool, keys [B, S, A] (Concat: memory W_m^T, else None). Returns f, a, (h, c, f)."""
+        h, c, f = state
+        inp = torch.cat([x, f], dim=1) if self.input_feeding else x
+        h, c = super().forward(inp, (h, c))
+        if self.score == "Concat":
+            s = torch.tanh((h @ self.weight_query.T)[:, None, :] + keys) @ self.v          # [B, S]
+        else:
+            s = torch.einsum("bd,de,bse->bs", h, self.weight_score, memory)
+        a = torch.softmax(s.masked_fill(~memory_mask, -math.inf), dim=1)                 # exactly 0 at padding
+        context = torch.einsum("bs,bse->be", a, memory)
+        f = torch.tanh(torch.cat([context, h], dim=1) @ self.weight_out.T)
+        return f, a, (h, c, f)
+
+
+class AttentionSeq2Seq(nn.Module):
+    """Parameter names enc_emb.*, enc_lstm.*, dec_emb.*, dec.*, out.* (construction order = init draw order)."""
+
+    def __init__(self, cfg, score, input_feeding):
+        super().__init__()
+        E, H = cfg["embedding_dim"], cfg["hidden_size"]
+        self.enc_emb = nn.Embedding(cfg["src_vocab"], E, padding_idx=0)
+        self.enc_lstm = nn.LSTM(E, H, num_layers=1, bias=True, batch_first=True)
+        self.dec_emb = nn.Embedding(cfg["tgt_vocab"], E, padding_idx=0)
+        self.dec = AttentionDecoderCell(E, H, H, cfg["attention_units"], score, input_feeding)
+        self.out = nn.Linear(H, cfg["tgt_vocab"], bias=True)
+
+    def encode(self, src):
+        """memory [B, S, H] (0 at padding), memory mask [B, S], (h_n, c_n) [B, H] at each sample's last real step."""
+        mask = src != 0
+        lengths = mask.sum(dim=1)
+        packed = nn.utils.rnn.pack_padded_sequence(self.enc_emb(src), lengths, batch_first=True, enforce_sorted=False)
+        out, (h_n, c_n) = self.enc_lstm(packed)
+        memory, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=src.shape[1])
+        return memory, mask, h_n[0], c_n[0]
+
+    def keys(self, memory):
+        return memory @ self.dec.weight_memory.T if self.dec.score == "Concat" else None
+
+    def decode_step(self, token, state, memory, memory_mask, keys):
+        """One-step decoder: token [B] ids, state (h, c, f). A padding token (0) keeps the state and gives f = 0,
+        weights 0. Returns logits [B, V], weights [B, S], the next state."""
+        f, a, new = self.dec.step(self.dec_emb(token), state, memory, memory_mask, keys)
+        real = (token != 0)[:, None]
+        state = tuple(torch.where(real, n, o) for n, o in zip(new, state))
+        return self.out(f * real), a * real, state
+
+    def forward(self, src, tgt_in):
+        memory, mmask, h, c = self.encode(src)
+        keys = self.keys(memory)
+        state = (h, c, torch.zeros_like(h))
+        logits, weights = [], []
+        for t in range(tgt_in.shape[1]):
+            lg, a, state = self.decode_step(tgt_in[:, t], state, memory, mmask, keys)
+            logits.append(lg)
+            weights.append(a)
+        return torch.stack(logits, 1), torch.stack(weights, 1), memory, h, c, state
+
+
+def att_seq2seq_loss(logits, tgt_out):
+    """Mean cross-entropy over the real (non-padding) target steps."""
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1), ignore_index=0)
+
+
+def run_att_seq2seq(mod, src, tgt_in, tgt_out):
+    mod.zero_grad(set_to_none=True)
+    logits, weights, memory, h, c, (dh, dc, df) = mod(src, tgt_in)
+    loss = att_seq2seq_loss(logits, tgt_out)
+    loss.backward()
+    # The one-step decoder from the encoder state with BOS: its logits must be step 0's.
+    with torch.no_grad():
+        memory1, mmask1, h1, c1 = mod.encode(src)
+        step0, _, _ = mod.decode_step(tgt_in[:, 0], (h1, c1, torch.zeros_like(h1)), memory1, mmask1, mod.keys(memory1))
+    outs = {"logits": logits, "weights": weights, "memory": memory, "enc_h_n": h, "enc_c_n": c,
+            "dec_h_n": dh, "dec_c_n": dc, "loss": loss, "step0_logits": step0}
+    if mod.dec.input_feeding:
+        outs["dec_f_n"] = df
+    grads = {"grad." + n: p.grad for n, p in mod.named_parameters()}
+    return {k: v.detach().clone() for k, v in outs.items()}, \
+           {k: v.detach().clone() for k, v in grads.items()}
+
+
+def att_seq2seq_ids(cfg):
+    """src, tgt_in, tgt_out, right-padded with 0 to the case's lengths. Targets come from 2..V-1 (1 is BOS)."""
+    B, S, T = cfg["batch"], cfg["src_time"], cfg["tgt_time"]
+    src = torch.randint(1, cfg["src_vocab"], (B, S), dtype=torch.int64)
+    tgt_out = torch.randint(SEQ2SEQ_BOS + 1, cfg["tgt_vocab"], (B, T), dtype=torch.int64)
+    for b in range(B):
+        src[b, ATT_SEQ2SEQ_SRC_LENGTHS[b]:] = 0
+        tgt_out[b, ATT_SEQ2SEQ_TGT_LENGTHS[b]:] = 0
+    tgt_in = torch.cat([torch.full((B, 1), SEQ2SEQ_BOS, dtype=torch.int64), tgt_out[:, :-1]], dim=1)
+    for b in range(B):
+        tgt_in[b, ATT_SEQ2SEQ_TGT_LENGTHS[b]:] = 0
+    return src, tgt_in, tgt_out
+
+
+def make_att_seq2seq_case(name, seed, score, input_feeding):
+    torch.manual_seed(seed)
+    cfg = ATT_SEQ2SEQ
+    mod = AttentionSeq2Seq(cfg, score, input_feeding)      # float32
+    with torch.no_grad():
+        for n, p in mod.named_parameters():
+            p.mul_(ATT_SEQ2SEQ_SCORE_SCALE if n in ATT_SEQ2SEQ_SCORE_PARAMS else ATT_SEQ2SEQ_WEIGHT_SCALE)
+    src, tgt_in, tgt_out = att_seq2seq_ids(cfg)             # draw order: src, tgt_out
+    params32 = {k: v.detach().clone() for k, v in mod.state_dict().items()}
+    mod = mod.double()
+    outs, grads = run_att_seq2seq(mod, src, tgt_in, tgt_out)
+    assert torch.all(grads["grad.enc_emb.weight"][0] == 0) and torch.all(grads["grad.dec_emb.weight"][0] == 0)
+    assert torch.all(outs["weights"][(src == 0)[:, None, :].expand_as(outs["weights"])] == 0)
+    assert torch.equal(outs["step0_logits"], outs["logits"][:, 0])
+
+    config = dict(cfg)
+    config.update(score=score, input_feeding=input_feeding, num_layers=1, bias=True, batch_first=True,
+                  padding_idx=0, bos_id=SEQ2SEQ_BOS, teacher_forcing=True,
+                  src_lengths=ATT_SEQ2SEQ_SRC_LENGTHS, tgt_lengths=ATT_SEQ2SEQ_TGT_LENGTHS,
+                  weight_scale=ATT_SEQ2SEQ_WEIGHT_SCALE, score_scale=ATT_SEQ2SEQ_SCORE_SCALE,
+                  decoder_name="dec", loss="cross_entropy_mean_over_real_steps", loss_shape=[])
+    tensors = {"src": src.double(), "tgt_in": tgt_in.double(), "tgt_out": tgt_out.double()}
+    tensors.update(params32)
+    tensors.update(outs)
+    tensors.update(grads)
+    doc = {
+        "module": "AttentionSeq2Seq",
+        "torch_version": torch.__version__,
+        "config": config,
+        "tensors": {k: tensor_entry(v) for k, v in tensors.items()},
+    }
+    return write_fixture(name, doc)
+
+
+def att_seq2seq_reference(cfg, P, src, tgt_in, tgt_out):
+    """Independent forward for the self-check: gathers, the hand-written LSTM recurrence run one sample at a time
+    over its real steps only, a per-row softmax over the real memory steps, a log-sum-exp cross-entropy."""
+    H, T, S, V = cfg["hidden_size"], cfg["tgt_time"], cfg["src_time"], cfg["tgt_vocab"]
+    feeding, score = cfg["input_feeding"], cfg["score"]
+    lcfg = {"hidden_size": H, "num_layers": 1, "bidirectional": False}
+    enc = {k[len("enc_lstm."):]: v for k, v in P.items() if k.startswith("enc_lstm.")}
+    zero = torch.zeros(H, dtype=torch.float64)
+
+    def cell(x, h, c):
+        g = x @ P["dec.weight_ih"].T + P["dec.bias_ih"] + h @ P["dec.weight_hh"].T + P["dec.bias_hh"]
+        i, fg, gg, o = g[:H], g[H:2*H], g[2*H:3*H], g[3*H:]
+        c = torch.sigmoid(fg) * c + torch.sigmoid(i) * torch.tanh(gg)
+        return torch.sigmoid(o) * torch.tanh(c), c
+
+    logits, weights, losses = [], [], []
+    for b in range(src.shape[0]):
+        n = int((src[b] != 0).sum())
+        r = manual_recurrent("LSTM", lcfg, n, P["enc_emb.weight"][src[b, :n]][None],
+                             zero[None, None], zero[None, None], enc)
+        mem = r["output"][0]                                            # [n, H]: the real steps only
+        h, c, f = r["h_n"][0, 0], r["c_n"][0, 0], zero
+        for t in range(T):
+            tok = int(tgt_in[b, t])
+            if tok == 0:
+                weights.append(torch.zeros(S, dtype=torch.float64))
+                logits.append(P["out.bias"])
+                continue
+            x = P["dec_emb.weight"][tok]
+            h, c = cell(torch.cat([x, f]) if feeding else x, h, c)
+            if score == "Concat":
+                s = torch.stack([(P["dec.v"] * torch.tanh(P["dec.weight_query"] @ h + P["dec.weight_memory"] @ m)).sum()
+                                 for m in mem])
+            else:
+                s = torch.stack([h @ P["dec.weight_score"] @ m for m in mem])
+            a = torch.softmax(s, dim=0)
+            f = torch.tanh(P["dec.weight_out"] @ torch.cat([(a[:, None] * mem).sum(0), h]))
+            lg = P["out.weight"] @ f + P["out.bias"]
+            weights.append(torch.cat([a, torch.zeros(S - n, dtype=torch.float64)]))
+            logits.append(lg)
+            losses.append(torch.logsumexp(lg, 0) - lg[int(tgt_out[b, t])])
+    B = src.shape[0]
+    return (torch.stack(logits).reshape(B, T, V), torch.stack(weights).reshape(B, T, S),
+            torch.stack(losses).mean())
+
+
+# ---------------------------------------------------------------------------
 # Independent hand-written recurrences (documents the PyTorch weight layout)
 # ---------------------------------------------------------------------------
 def manual_recurrent(kind, cfg, T, x, h0, c0, P):
@@ -590,6 +823,19 @@ def fd_check(path, targets, loss_fn, tens):
             assert abs(fd - an) <= FD_TOL * max(1.0, abs(an)), (path, n, idx, fd, an)
             checked += 1
     return checked
+
+
+def rerun_seq2seq(path, run, mod, ids, sd, tens, stored, cmp):
+    """The encoder-decoder cases' shared checks: zero padding rows (and their gradients) in both embeddings, the
+    stored outputs and gradients recomputed by `run` from the stored weights, and no tensor missing or extra."""
+    for n in ("enc_emb.weight", "dec_emb.weight"):
+        assert torch.all(tens[n][0] == 0), "padding row expected zero at init"
+        assert torch.all(tens["grad." + n][0] == 0), "padding row gradient expected zero"
+    outs, grads = run(mod, ids["src"], ids["tgt_in"], ids["tgt_out"])
+    for k, v in list(outs.items()) + list(grads.items()):
+        cmp(k, v)
+    expected = {"src", "tgt_in", "tgt_out"} | set(sd) | set(outs) | set(grads)
+    assert expected == set(stored), (path, expected ^ set(stored))
 
 
 def self_check(path):
@@ -706,15 +952,7 @@ def self_check(path):
         assert torch.all(ids["tgt_in"][:, 0] == cfg["bos_id"])
         assert torch.equal(ids["tgt_in"][:, 1:], ids["tgt_out"][:, :-1])
         assert list(T_["loss"]["shape"]) == cfg["loss_shape"]
-        for n in ("enc_emb.weight", "dec_emb.weight"):
-            assert torch.all(tens[n][0] == 0), "padding row expected zero at init"
-            assert torch.all(tens["grad." + n][0] == 0), "padding row gradient expected zero"
-
-        outs, grads = run_seq2seq(mod, ids["src"], ids["tgt_in"], ids["tgt_out"])
-        for k, v in list(outs.items()) + list(grads.items()):
-            cmp(k, v)
-        expected = {"src", "tgt_in", "tgt_out"} | set(sd) | set(outs) | set(grads)
-        assert expected == set(T_), (path, expected ^ set(T_))
+        rerun_seq2seq(path, run_seq2seq, mod, ids, sd, tens, T_, cmp)
 
         # Independent forward: gather, hand-written recurrences, x @ W.T + b,
         # log-sum-exp cross-entropy; its autograd gradients must match too.
@@ -745,6 +983,45 @@ def self_check(path):
             with torch.no_grad():
                 lg, _, _ = mod(ids["src"], ids["tgt_in"])
                 return seq2seq_loss(lg, ids["tgt_out"]).item()
+
+        fd_checked += fd_check(path, list(mod.named_parameters()), loss_fn, tens)
+    elif kind == "AttentionSeq2Seq":
+        mod = AttentionSeq2Seq(cfg, cfg["score"], cfg["input_feeding"]).double()
+        sd = {k: tens[k] for k in mod.state_dict().keys()}
+        mod.load_state_dict(sd)
+        for n in sd:
+            check_f32_exact(n, T_[n])
+        ids = {}
+        for n, vocab in (("src", cfg["src_vocab"]), ("tgt_in", cfg["tgt_vocab"]), ("tgt_out", cfg["tgt_vocab"])):
+            assert all(float(v).is_integer() for v in T_[n]["data"]), n
+            ids[n] = tens[n].long()
+            assert int(ids[n].min()) >= 0 and int(ids[n].max()) < vocab, n
+        for n, lengths in (("src", cfg["src_lengths"]), ("tgt_in", cfg["tgt_lengths"]), ("tgt_out", cfg["tgt_lengths"])):
+            assert (ids[n] != 0).sum(dim=1).tolist() == lengths, n          # right padding only
+            for b, L in enumerate(lengths):
+                assert torch.all(ids[n][b, :L] != 0) and torch.all(ids[n][b, L:] == 0), n
+        assert min(cfg["src_lengths"]) < cfg["src_time"] and min(cfg["tgt_lengths"]) < cfg["tgt_time"], "padding expected"
+        assert torch.all(ids["tgt_in"][:, 0] == cfg["bos_id"])
+        real = ids["tgt_in"][:, 1:] != 0
+        assert torch.equal(ids["tgt_in"][:, 1:][real], ids["tgt_out"][:, :-1][real])
+        rerun_seq2seq(path, run_att_seq2seq, mod, ids, sd, tens, T_, cmp)
+
+        # Independent forward (one sample at a time over its real steps, no packing, no masks); its gradients too.
+        P = {k: tens[k].clone().requires_grad_(True) for k in sd}
+        logits, weights, loss = att_seq2seq_reference(cfg, P, ids["src"], ids["tgt_in"], ids["tgt_out"])
+        cmp("logits", logits)
+        cmp("weights", weights)
+        cmp("loss", loss)
+        loss.backward()
+        for k, v in P.items():
+            g = v.grad.clone()
+            if k.endswith("emb.weight"):
+                g[0] = 0                                           # never gathered here; torch's padding rule
+            cmp("grad." + k, g)
+
+        def loss_fn():
+            with torch.no_grad():
+                return att_seq2seq_loss(mod(ids["src"], ids["tgt_in"])[0], ids["tgt_out"]).item()
 
         fd_checked += fd_check(path, list(mod.named_parameters()), loss_fn, tens)
     elif kind == "Attention":
@@ -796,6 +1073,7 @@ def main():
     paths.append(make_embedding_case())
     paths.append(make_seq2seq_case())
     paths += [make_attention_case(*c) for c in ATTENTION_CASES]
+    paths += [make_att_seq2seq_case(*c) for c in ATT_SEQ2SEQ_CASES]
     print("torch", torch.__version__)
     for p in paths:
         worst, nfd = self_check(p)
