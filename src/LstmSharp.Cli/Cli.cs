@@ -9,7 +9,11 @@ namespace LstmSharp.Cli;
 /// <param name="Error">Errors, and progress and settings under <c>--json</c>.</param>
 /// <param name="Interactive">True when the human output is a terminal (progress bars instead of lines).</param>
 /// <param name="Cancel">Signalled by Ctrl-C: training stops after the current batch and saves what it has.</param>
-internal sealed record CliHost(TextWriter Out, TextWriter Error, bool Interactive, CancellationToken Cancel);
+internal sealed record CliHost(TextWriter Out, TextWriter Error, bool Interactive, CancellationToken Cancel, TextReader? Input = null)
+{
+    /// <summary>Standard input (the console's unless a test gives one).</summary>
+    public TextReader In => Input ?? Console.In;
+}
 
 internal static class Cli
 {
@@ -24,6 +28,7 @@ internal static class Cli
             ForecastCommand.Create(host),
             TextCommand.Create(host),
             ClassifyCommand.Create(host),
+            TranslateCommand.Create(host),
             InfoCommand.Create(host),
         };
         var parse = root.Parse(args);

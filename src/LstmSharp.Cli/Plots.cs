@@ -35,6 +35,40 @@ internal static class Plots
         Lines(path, title, "epoch", "loss", series);
     }
 
+    /// <summary>
+    /// Attention weights <c>[output, source]</c> as a heatmap: one cell per output token (rows, top to bottom) and
+    /// source token (columns, left to right), darker for less weight, each axis labelled with its tokens.
+    /// </summary>
+    public static void Heatmap(string path, string title, IReadOnlyList<string> sourceTokens, IReadOnlyList<string> outputTokens, float[,] weights)
+    {
+        var plot = new Plot();
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        int rows = outputTokens.Count, columns = sourceTokens.Count;
+        for (var t = 0; t < rows; t++)
+            for (var s = 0; s < columns; s++)
+            {
+                // Row t is drawn at y = rows − 1 − t, so the first output token is at the top.
+                var cell = plot.Add.Rectangle(s - 0.5, s + 0.5, rows - 1.5 - t, rows - 0.5 - t);
+                cell.FillColor = colormap.GetColor(Math.Clamp(weights[t, s], 0f, 1f));
+                cell.LineWidth = 0;
+            }
+        var x = new ScottPlot.TickGenerators.NumericManual();
+        for (var s = 0; s < columns; s++) x.AddMajor(s, sourceTokens[s]);
+        var y = new ScottPlot.TickGenerators.NumericManual();
+        for (var t = 0; t < rows; t++) y.AddMajor(rows - 1 - t, outputTokens[t]);
+        plot.Axes.Bottom.TickGenerator = x;
+        plot.Axes.Left.TickGenerator = y;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.SetLimits(-0.5, columns - 0.5, -0.5, rows - 0.5);
+        plot.Title(title);
+        plot.XLabel("source");
+        plot.YLabel("output");
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new CliException($"{path}: the folder {folder} does not exist.");
+        plot.SavePng(path, Math.Clamp(200 + 28 * columns, 400, 2400), Math.Clamp(160 + 28 * rows, 300, 2400));
+    }
+
     static void Save(Plot plot, string path)
     {
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
