@@ -41,6 +41,7 @@ internal static class CliErrors
         ("Forecaster.Train", "`lstm forecast train`"),
         ("LanguageModel.Create and Train", "`lstm text train`"),
         ("TextClassifier.Train", "`lstm classify train`"),
+        ("Translator.Train", "`lstm translate train`"),
     ];
 
     /// <summary>

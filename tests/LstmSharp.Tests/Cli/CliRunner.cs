@@ -46,6 +46,16 @@ internal sealed class CliRunner : IDisposable
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs a command with <paramref name="input"/> as its standard input.</summary>
+    public (int Exit, string Out, string Error) RunWithInput(TextReader input, params string[] args)
+    {
+        ObjectDisposedException.ThrowIf(!Directory.Exists(Folder), this);
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        var exit = LstmSharp.Cli.Cli.Run(args, new CliHost(output, error, Interactive: false, CancellationToken.None, input));
+        return (exit, output.ToString(), error.ToString());
+    }
+
     public void Dispose()
     {
         try

@@ -2,7 +2,8 @@
 // context, attentional vector, input feeding): outputs, weights and final states, and finite differences in double
 // for every input, initial state and parameter — each score, with and without input feeding, with padded input and
 // memory steps (one sample's memory is padding after step 0, the other's first input step is padding), on every
-// kernel variant. Plus shape errors at the call, the one-step decoder equalling the sequence, and a file round trip.
+// kernel variant. (The one-step decoder equalling the sequence is in AttentionSeq2SeqTorchParityTests; the file
+// round trip in TranslatorTests.)
 using LstmSharp.Kernels;
 using LstmSharp.Layers;
 using LstmSharp.Tests.Oracles;
@@ -125,6 +126,7 @@ public sealed class AttentionLstmTests
         var layer = new AttentionLstm(H, new AttentionLstmOptions { Score = score, InputFeeding = feeding, AttentionUnits = A, ReturnAttentionScores = true });
         var call = layer.CallWithState(x, memory, [h0, c0]);
         Assert.Equal(feeding ? 3 : 2, call.States.Count);
+        Assert.Throws<ArgumentException>(() => layer.Call(x, new Input(S, Dm + 1)));   // built for memories of Dm features
         var model = new Model([x, memory, h0, c0], [call.Output, call.Weights!, .. call.States], seed: 5);
         layer.Kernels = model.Kernels = KernelSet.For(variant);
 
