@@ -126,9 +126,9 @@ public sealed class AttentionLstmTests
         var layer = new AttentionLstm(H, new AttentionLstmOptions { Score = score, InputFeeding = feeding, AttentionUnits = A, ReturnAttentionScores = true });
         var call = layer.CallWithState(x, memory, [h0, c0]);
         Assert.Equal(feeding ? 3 : 2, call.States.Count);
-        Assert.Throws<ArgumentException>(() => layer.Call(x, new Input(S, Dm + 1)));   // built for memories of Dm features
         var model = new Model([x, memory, h0, c0], [call.Output, call.Weights!, .. call.States], seed: 5);
         layer.Kernels = model.Kernels = KernelSet.For(variant);
+        Assert.Throws<ArgumentException>(() => layer.Call(x, new Input(S, Dm + 1)));   // built for memories of Dm features
 
         var values = new Dictionary<string, double[]>();
         var seed = 60;
