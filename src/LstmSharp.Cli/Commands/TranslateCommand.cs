@@ -128,6 +128,14 @@ internal static class TranslateCommand
 
     static Option<double> LengthPenalty() => Opt("--length-penalty", "GNMT's length penalty α (0 = rank by log-probability).", 0.6);
 
+    static Option<float> LengthRatio() => Opt("--max-length-ratio", "Output tokens per source token at most (ratio × source + 10; 0 = only the model's --max-target-length).", 0f);
+
+    static void SetRatio(Translator translator, float ratio)
+    {
+        if (!(ratio >= 0 && float.IsFinite(ratio))) throw new CliException($"--max-length-ratio must be 0 (off) or more; received {ratio}.");
+        translator.MaxLengthRatio = ratio;
+    }
+
     static Option<string> ModelOption() => new("--model", "-m") { Description = "Model file written by `lstm translate train`.", DefaultValueFactory = _ => "translate.safetensors" };
 
     static void CheckSearch(int beam, double lengthPenalty)
@@ -315,7 +323,8 @@ internal static class TranslateCommand
         var model = ModelOption();
         var beam = Beam();
         var penalty = LengthPenalty();
-        var command = new Command("evaluate", "Score a saved translator on pairs: BLEU, chrF, exact match and token error rate, greedy and with the beam, next to copying the source.") { model, beam, penalty };
+        var ratio = LengthRatio();
+        var command = new Command("evaluate", "Score a saved translator on pairs: BLEU, chrF, exact match and token error rate, greedy and with the beam, next to copying the source.") { model, beam, penalty, ratio };
         pairs.AddTo(command);
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
@@ -323,6 +332,7 @@ internal static class TranslateCommand
             var terminal = common.Open(r, host);
             CheckSearch(r.GetValue(beam), r.GetValue(penalty));
             var translator = Translator.Load(r.GetValue(model)!);
+            SetRatio(translator, r.GetValue(ratio));
             var (sources, targets, trainRows, testRows, description) = pairs.Read(r, r.GetValue(common.Seed));
             var rows = testRows.Length > 0 ? testRows : trainRows;
             terminal.Settings("translate evaluate", [("model", r.GetValue(model)), ("data", description), ("scored", $"{rows.Length:N0} pairs")]);
@@ -345,8 +355,9 @@ internal static class TranslateCommand
         var beam = Beam();
         var nBest = Opt("--n-best", "Translations printed per sentence, best first, with their scores.", 1);
         var penalty = LengthPenalty();
+        var ratio = LengthRatio();
         var attentionPlot = Opt("--attention-plot", "PNG heatmap of the first sentence's attention weights (default: none).", "");
-        var command = new Command("predict", "Translate sentences from the arguments, a file or standard input, one output line per input line.") { input, model, file, beam, nBest, penalty, attentionPlot };
+        var command = new Command("predict", "Translate sentences from the arguments, a file or standard input, one output line per input line.") { input, model, file, beam, nBest, penalty, ratio, attentionPlot };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
@@ -358,6 +369,7 @@ internal static class TranslateCommand
             if (plotPath.Length > 0) CheckOutput(plotPath, plotPath + ".");
             var path = r.GetValue(file)!;
             var translator = Translator.Load(r.GetValue(model)!);
+            SetRatio(translator, r.GetValue(ratio));
             if (plotPath.Length > 0 && !translator.HasAttention) throw new CliException($"{r.GetValue(model)}: this translator has no attention (it was trained with --no-attention), so --attention-plot has nothing to draw.");
             IEnumerable<(string Text, string Where)> lines;
             if (path.Length > 0)

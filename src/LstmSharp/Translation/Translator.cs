@@ -31,7 +31,7 @@ public sealed class Translator
 
     readonly Model _encoder, _step;
     readonly Model? _weights;
-    readonly SequenceDecoder _decoder;
+    SequenceDecoder _decoder;
 
     Translator(Model model, Tokenizer source, Tokenizer target, int maxSourceLength, int maxTargetLength)
     {
@@ -41,7 +41,23 @@ public sealed class Translator
         MaxSourceLength = maxSourceLength;
         MaxTargetLength = maxTargetLength;
         (_encoder, _step, _weights) = InferenceModels(model);
-        _decoder = new SequenceDecoder(_encoder, _step, new SequenceDecoderOptions { StartId = StartId, EndId = EndId, MaxLength = maxTargetLength });
+        _decoder = Decoder(0);
+    }
+
+    SequenceDecoder Decoder(float ratio) => new(_encoder, _step, new SequenceDecoderOptions
+    {
+        StartId = StartId, EndId = EndId, MaxLength = MaxTargetLength, MaxLengthRatio = ratio, MaxLengthOffset = 10,
+    });
+
+    /// <summary>
+    /// Output tokens per source token at most (⌈ratio · source tokens⌉ + 10, capped by <see cref="MaxTargetLength"/>),
+    /// or 0 for <see cref="MaxTargetLength"/> alone. Default 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or not finite.</exception>
+    public float MaxLengthRatio
+    {
+        get => _decoder.Options.MaxLengthRatio;
+        set => _decoder = Decoder(value);
     }
 
     /// <summary>The training network: <c>[source ids, target ids shifted right] → logits [*, T, V]</c>.</summary>

@@ -42,6 +42,11 @@ public sealed class TranslatorTests
         Assert.True(greedy.TokenErrorRate < 0.05, $"character error rate {greedy.TokenErrorRate:P1}");
         Assert.Contains("val_bleu", translator.History!.Keys);
         Assert.True(translator.History["val_bleu"][^1] > 0.9, $"last val_bleu {translator.History["val_bleu"][^1]}");
+        translator.MaxLengthRatio = 0.01f;   // ⌈0.01 · 5⌉ + 10 = 11 steps: more than a reversal needs, so the same answer
+        Assert.Equal("edcba", translator.Translate("abcde"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => translator.MaxLengthRatio = -1f);
+        Assert.Equal(0.01f, translator.MaxLengthRatio);
+        translator.MaxLengthRatio = 0f;
         var nBest = translator.TranslateNBest("abcde", beamSize: 4, nBest: 3);
         Assert.Equal(3, nBest.Count);
         Assert.True(nBest[0].Score >= nBest[1].Score && nBest[1].Score >= nBest[2].Score);
