@@ -167,7 +167,7 @@ internal static class TranslateCommand
         var epochs = Opt("--epochs", "Most epochs.", 20);
         var patience = Opt("--patience", "Early stopping on validation loss (0 = off).", 3);
         var validation = Opt("--validation", "Fraction of the training pairs held out for validation.", 0.05f);
-        var bleuSamples = Opt("--bleu-samples", "Validation pairs translated after each epoch for val_bleu (0 = off).", 200);
+        var bleuSamples = Opt("--bleu-samples", "Validation pairs translated after each epoch for val_bleu and val_exact_match (0 = off).", 200);
         var minutes = Opt("--max-minutes", "Stop training after this many minutes (0 = no limit); the best weights are kept.", 0.0);
         var beam = Beam();
         var penalty = LengthPenalty();

@@ -418,15 +418,15 @@ public sealed class AttentionLstm : MultiInputLayer
                             if (g == 0f) continue;
                             TensorPrimitives.Add(qt.Slice(b * A, A), _keys!.Span.Slice((b * S + j) * A, A), cell);
                             TensorPrimitives.Tanh(cell, cell);
+                            // dv += g·τ;  τ ← v ⊙ (1 − τ²), the score's gradient per unit of g;  dq and dKey += g·τ
+                            TensorPrimitives.MultiplyAdd(cell, g, dv, dv);
+                            TensorPrimitives.Multiply(cell, cell, cell);
+                            TensorPrimitives.Subtract(1f, cell, cell);
+                            TensorPrimitives.Multiply(cell, v, cell);
                             var dqb = dq.Slice(b * A, A);
                             var dkey = dKeys.Slice((b * S + j) * A, A);
-                            for (var a = 0; a < A; a++)
-                            {
-                                dv[a] += g * cell[a];
-                                var d = g * v[a] * (1f - cell[a] * cell[a]);
-                                dqb[a] += d;
-                                dkey[a] += d;
-                            }
+                            TensorPrimitives.MultiplyAdd(cell, g, dqb, dqb);
+                            TensorPrimitives.MultiplyAdd(cell, g, dkey, dkey);
                         }
                     k.Gemm(dq, A, false, _weightQuery!.Value.Span, H, false, B, H, A, dh, H, accumulate: true);
                     break;

@@ -85,7 +85,7 @@ public sealed class Translator
     /// Trains on the pairs (<paramref name="sources"/>[i], <paramref name="targets"/>[i]): vocabularies fitted on the
     /// training pairs only, validation on <paramref name="validation"/> or else a seeded
     /// <see cref="TranslatorOptions.ValidationFraction"/> of the pairs, early stopping on validation loss with the best
-    /// weights kept, and <c>val_bleu</c> logged every epoch.
+    /// weights kept, and <c>val_bleu</c> and <c>val_exact_match</c> of greedy translations logged every epoch.
     /// </summary>
     /// <exception cref="ArgumentException">The lists differ in length, a side of a pair is empty, or nothing is left to train on.</exception>
     public static Translator Train(IReadOnlyList<string> sources, IReadOnlyList<string> targets, TranslatorOptions options,
@@ -134,9 +134,14 @@ public sealed class Translator
                 var (bleuSources, bleuReferences) = (validSources[..count], validTargets[..count].Select(r => (IReadOnlyList<string>)[r]).ToArray());
                 fit = fit with
                 {
-                    EpochScores = _ => new Dictionary<string, float>
+                    EpochScores = _ =>
                     {
-                        ["val_bleu"] = (float)translator.CorpusBleu([.. bleuSources.Select(s => translator.Translate(s, beamSize: 1))], bleuReferences),
+                        string[] hypotheses = [.. bleuSources.Select(s => translator.Translate(s, beamSize: 1))];
+                        return new Dictionary<string, float>
+                        {
+                            ["val_bleu"] = (float)translator.CorpusBleu(hypotheses, bleuReferences),
+                            ["val_exact_match"] = (float)ExactMatch.Accuracy(hypotheses, validTargets[..count]),
+                        };
                     },
                 };
             }

@@ -72,7 +72,7 @@ public sealed record TranslatorOptions
     /// <summary>Fraction of the training pairs held out for validation (when no validation pairs are given). Default 0.05.</summary>
     public float ValidationFraction { get; init; } = 0.05f;
 
-    /// <summary>Validation pairs translated (greedily) after each epoch for <c>val_bleu</c> (0 = off). Default 200.</summary>
+    /// <summary>Validation pairs translated (greedily) after each epoch for <c>val_bleu</c> and <c>val_exact_match</c> (0 = off). Default 200.</summary>
     public int BleuSamples { get; init; } = 200;
 
     /// <summary>Seed for weights, the validation split, batching and dropout. Default 42.</summary>

@@ -41,6 +41,7 @@ public sealed class TranslatorTests
         Assert.True(greedy.CopyExactMatch < 0.2, $"copying the source matches {greedy.CopyExactMatch:P1}");
         Assert.True(greedy.TokenErrorRate < 0.05, $"character error rate {greedy.TokenErrorRate:P1}");
         Assert.Contains("val_bleu", translator.History!.Keys);
+        Assert.True(translator.History["val_exact_match"][^1] > 0.8, $"last val_exact_match {translator.History["val_exact_match"][^1]}");
         Assert.True(translator.History["val_bleu"][^1] > 0.9, $"last val_bleu {translator.History["val_bleu"][^1]}");
         translator.MaxLengthRatio = 0.01f;   // ⌈0.01 · 5⌉ + 10 = 11 steps: more than a reversal needs, so the same answer
         Assert.Equal("edcba", translator.Translate("abcde"));
