@@ -257,9 +257,10 @@ internal static class TranslateCommand
             var testTargets = testRows.Select(i => targets[i]).ToArray();
             var greedy = translator.Evaluate(testSources, testTargets, 1, 0);
             var searched = beam > 1 ? translator.Evaluate(testSources, testTargets, beam, penalty) : null;
-            Show(terminal, $"test: {testRows.Length} pairs", greedy, searched, beam);
+            Show(terminal, $"test: {testRows.Length} pairs, {greedy.Sentences} distinct sources", greedy, searched, beam);
             Samples(terminal, testSources, testTargets, (searched ?? greedy).Hypotheses);
             result["test"] = ScoresJson(greedy, searched, beam);
+            result["test"]!["pairs"] = testRows.Length;
         }
         if (plot.Length > 0)
         {
@@ -304,7 +305,7 @@ internal static class TranslateCommand
         };
         var json = new JsonObject
         {
-            ["pairs"] = greedy.Pairs, ["greedy"] = One(greedy),
+            ["sentences"] = greedy.Sentences, ["greedy"] = One(greedy),
             ["copy"] = new JsonObject { ["bleu"] = Math.Round(100 * greedy.CopyBleu, 3), ["chrf"] = Math.Round(100 * greedy.CopyChrF, 3), ["exact_match"] = Math.Round(greedy.CopyExactMatch, 5) },
         };
         if (beam is not null)

@@ -1,5 +1,5 @@
-// EditDistance: Levenshtein distance between token sequences, and the error rate of a corpus (word error rate of
-// speech recognition, phoneme error rate of grapheme-to-phoneme): total edits over total reference tokens.
+// EditDistance: Levenshtein distance between token sequences, for error rates (the word error rate of speech
+// recognition, the phoneme error rate of grapheme-to-phoneme): total edits over total reference tokens.
 namespace LstmSharp.Translation;
 
 /// <summary>Edit distance (insertions, deletions, substitutions, each costing 1) between token sequences.</summary>
@@ -25,21 +25,5 @@ public static class EditDistance
             (previous, current) = (current, previous);
         }
         return previous[reference.Count];
-    }
-
-    /// <summary>Σ distance / Σ reference length over a corpus (0 when the references hold no tokens and nothing was produced).</summary>
-    public static double ErrorRate<T>(IReadOnlyList<IReadOnlyList<T>> hypotheses, IReadOnlyList<IReadOnlyList<T>> references)
-    {
-        ArgumentNullException.ThrowIfNull(hypotheses);
-        ArgumentNullException.ThrowIfNull(references);
-        if (hypotheses.Count != references.Count)
-            throw new ArgumentException($"Expected one reference per hypothesis; received {hypotheses.Count} hypotheses and {references.Count} references.", nameof(references));
-        long edits = 0, length = 0;
-        for (var i = 0; i < hypotheses.Count; i++)
-        {
-            edits += Distance(hypotheses[i], references[i]);
-            length += references[i].Count;
-        }
-        return length == 0 ? (edits == 0 ? 0 : 1) : (double)edits / length;
     }
 }

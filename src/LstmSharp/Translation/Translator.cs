@@ -308,8 +308,11 @@ public sealed class Translator
     }
 
     /// <summary>
-    /// Corpus BLEU (13a tokenization), chrF and exact match of the translations of <paramref name="sources"/> against
-    /// <paramref name="references"/>, and of the sources themselves as a copy baseline.
+    /// Corpus BLEU (13a tokens; characters for a character-level target), chrF, exact match and token error rate of the
+    /// translations of <paramref name="sources"/> against <paramref name="references"/>, and of the sources themselves as
+    /// a copy baseline. Pairs with the same source are one sentence with several references (a word's alternative
+    /// pronunciations, a sentence translated twice): it is translated once, matches exactly when it equals any of them
+    /// (token by token, as the target tokenizer splits), and counts the edits to the nearest one.
     /// </summary>
     public TranslationEvaluation Evaluate(IReadOnlyList<string> sources, IReadOnlyList<string> references, int beamSize = 5, double lengthPenalty = 0.6)
     {
@@ -317,13 +320,47 @@ public sealed class Translator
         ArgumentNullException.ThrowIfNull(references);
         if (sources.Count != references.Count || sources.Count == 0)
             throw new ArgumentException($"Expected one reference per source, at least one; received {sources.Count} sources and {references.Count} references.", nameof(references));
-        var hypotheses = sources.Select(s => Translate(s, beamSize, lengthPenalty)).ToArray();
-        var refs = references.Select(r => (IReadOnlyList<string>)[r]).ToArray();
-        IReadOnlyList<string> Split(string t) => [.. TargetTokenizer.Split(t)];
-        return new TranslationEvaluation(sources.Count,
-            CorpusBleu(hypotheses, refs), ChrF.Corpus(hypotheses, refs).Score, ExactMatch.Accuracy(hypotheses, references),
-            EditDistance.ErrorRate([.. hypotheses.Select(Split)], [.. references.Select(Split)]),
-            CorpusBleu(sources, refs), ChrF.Corpus(sources, refs).Score, ExactMatch.Accuracy(sources, references), hypotheses);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var distinct = new List<string>();
+        var grouped = new List<List<string>>();
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (!index.TryGetValue(sources[i], out var g))
+            {
+                index[sources[i]] = g = distinct.Count;
+                distinct.Add(sources[i]);
+                grouped.Add([]);
+            }
+            grouped[g].Add(references[i]);
+        }
+        IReadOnlyList<IReadOnlyList<string>> refs = [.. grouped];
+        var hypotheses = distinct.Select(s => Translate(s, beamSize, lengthPenalty)).ToArray();
+        var (exact, errors) = TokenScores(hypotheses, refs);
+        var (copyExact, _) = TokenScores(distinct, refs);
+        return new TranslationEvaluation(distinct.Count,
+            CorpusBleu(hypotheses, refs), ChrF.Corpus(hypotheses, refs).Score, exact, errors,
+            CorpusBleu(distinct, refs), ChrF.Corpus(distinct, refs).Score, copyExact, hypotheses);
+    }
+
+    /// <summary>Exact match against any reference, and Σ edits to the nearest reference over Σ that reference's tokens.</summary>
+    (double Exact, double ErrorRate) TokenScores(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references)
+    {
+        var (hits, edits, length) = (0, 0L, 0L);
+        for (var i = 0; i < hypotheses.Count; i++)
+        {
+            string[] h = [.. TargetTokenizer.Split(hypotheses[i])];
+            var (best, bestLength) = (int.MaxValue, 0);
+            foreach (var reference in references[i])
+            {
+                string[] r = [.. TargetTokenizer.Split(reference)];
+                var d = EditDistance.Distance(h, r);
+                if (d < best || (d == best && r.Length < bestLength)) (best, bestLength) = (d, r.Length);
+            }
+            if (best == 0) hits++;
+            edits += best;
+            length += bestLength;
+        }
+        return ((double)hits / hypotheses.Count, length == 0 ? (edits == 0 ? 0 : 1) : (double)edits / length);
     }
 
     /// <summary>Saves the network with both tokenizers and the length limits (atomically, see <see cref="Model.Save"/>).</summary>
@@ -368,8 +405,9 @@ public sealed class Translator
 public sealed record TranslatedText(string Text, double Score, double LogProbability, bool Finished);
 
 /// <summary>
-/// Translation scores — corpus BLEU and chrF in [0, 1], exact match and the token error rate (edit distance over the
-/// reference's tokens, e.g. the phoneme error rate of grapheme-to-phoneme) as fractions — and the same for copying the source.
+/// Translation scores over <c>Sentences</c> distinct sources — corpus BLEU and chrF in [0, 1], exact match (1 − the word
+/// error rate of grapheme-to-phoneme) and the token error rate (edits to the nearest reference over its tokens: the
+/// phoneme error rate) as fractions — and the same for copying the source.
 /// </summary>
-public sealed record TranslationEvaluation(int Pairs, double Bleu, double ChrF, double ExactMatch, double TokenErrorRate,
+public sealed record TranslationEvaluation(int Sentences, double Bleu, double ChrF, double ExactMatch, double TokenErrorRate,
     double CopyBleu, double CopyChrF, double CopyExactMatch, IReadOnlyList<string> Hypotheses);

@@ -54,6 +54,32 @@ public sealed class TranslatorTests
     }
 
     [Fact]
+    public void Evaluate_ARepeatedSourceIsOneSentenceWithSeveralReferences()
+    {
+        var translator = Trained.Value;
+        Assert.Equal("cba", translator.Translate("abc", beamSize: 1));
+        var both = translator.Evaluate(["abc", "abc"], ["xyz", "cba"], beamSize: 1);
+        Assert.Equal(1, both.Sentences);
+        Assert.Equal(1.0, both.ExactMatch);
+        Assert.Equal(0.0, both.TokenErrorRate);
+        var near = translator.Evaluate(["abc", "abc"], ["cbxx", "xbx"], beamSize: 1);   // 2 edits to either: the shorter reference counts
+        Assert.Equal(0.0, near.ExactMatch);
+        Assert.Equal(2.0 / 3, near.TokenErrorRate, 12);
+    }
+
+    [Theory]
+    [InlineData("kitten", "sitting", 3)]
+    [InlineData("", "abc", 3)]
+    [InlineData("abc", "", 3)]
+    [InlineData("flaw", "lawn", 2)]
+    [InlineData("abc", "abc", 0)]
+    public void EditDistance_IsLevenshtein(string a, string b, int expected)
+    {
+        Assert.Equal(expected, EditDistance.Distance(a.ToCharArray(), b.ToCharArray()));
+        Assert.Equal(expected, EditDistance.Distance(b.ToCharArray(), a.ToCharArray()));
+    }
+
+    [Fact]
     public void AttentionWeights_AreADistributionOverTheSource_AndLookBackwards()
     {
         var translator = Trained.Value;
