@@ -106,13 +106,14 @@ internal static class TranslateCommand
         return ([.. all], [.. Enumerable.Range(1, all.Length)]);
     }
 
-    static Option<string> LevelOption(string name, string side) => Opt(name, $"{side} tokens: punctuated (words and punctuation marks), word, char or whitespace (symbols separated by spaces).", "punctuated");
+    static Option<string> LevelOption(string name, string side) => Opt(name, $"{side} tokens: punctuated (words and punctuation marks), subword (byte-pair pieces of them, as many as the vocabulary limit), word, char or whitespace (symbols separated by spaces).", "punctuated");
 
     static TokenLevel ParseLevel(string value) => value switch
     {
         "word" => TokenLevel.Word,
         "char" => TokenLevel.Character,
         "whitespace" => TokenLevel.Whitespace,
+        "subword" => TokenLevel.Subword,
         _ => TokenLevel.Punctuated,
     };
 
@@ -121,6 +122,7 @@ internal static class TranslateCommand
         TokenLevel.Word => "word",
         TokenLevel.Character => "char",
         TokenLevel.Whitespace => "whitespace",
+        TokenLevel.Subword => "subword",
         _ => "punctuated",
     };
 
@@ -173,8 +175,8 @@ internal static class TranslateCommand
         var penalty = LengthPenalty();
         var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "translate.safetensors" };
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "translate");
-        sourceLevel.AcceptOnlyFromAmong("punctuated", "word", "char", "whitespace");
-        targetLevel.AcceptOnlyFromAmong("punctuated", "word", "char", "whitespace");
+        sourceLevel.AcceptOnlyFromAmong("punctuated", "subword", "word", "char", "whitespace");
+        targetLevel.AcceptOnlyFromAmong("punctuated", "subword", "word", "char", "whitespace");
         score.AcceptOnlyFromAmong("concat", "general", "dot");
         var command = new Command("train", "Train an encoder–decoder on sentence pairs; report BLEU, chrF, exact match and token error rate on the test pairs, greedy and with the beam.")
         {

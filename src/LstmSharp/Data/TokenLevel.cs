@@ -18,4 +18,11 @@ public enum TokenLevel
 
     /// <summary>Runs of non-whitespace characters, kept as they are (symbols such as phonemes or tags written with spaces between).</summary>
     Whitespace,
+
+    /// <summary>
+    /// Subword pieces by byte-pair encoding (Sennrich et al. 2016) learned on the fitted texts: the words and
+    /// punctuation marks of <see cref="Punctuated"/> level, each split into frequent character sequences, so that rare
+    /// words are spelled out of known pieces instead of becoming <c>[UNK]</c>. A word's first piece starts with ▁.
+    /// </summary>
+    Subword,
 }

@@ -32,12 +32,14 @@ public sealed class Tokenizer
 
     readonly string[] _vocabulary;
     readonly Dictionary<string, int> _ids;
+    readonly BytePairEncoding? _subwords;   // the learned merges, at subword level
 
-    Tokenizer(TokenLevel level, bool lowercase, string[] vocabulary)
+    Tokenizer(TokenLevel level, bool lowercase, string[] vocabulary, BytePairEncoding? subwords = null)
     {
         Level = level;
         Lowercase = lowercase;
         _vocabulary = vocabulary;
+        _subwords = subwords;
         _ids = new Dictionary<string, int>(vocabulary.Length, StringComparer.Ordinal);
         for (var id = 2; id < vocabulary.Length; id++) _ids.Add(vocabulary[id], id);
     }
@@ -73,12 +75,14 @@ public sealed class Tokenizer
         if (minCount < 1) throw new ArgumentOutOfRangeException(nameof(minCount), minCount, $"'minCount' must be at least 1; received {minCount}.");
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var textCount = 0;
+        var splitLevel = level == TokenLevel.Subword ? TokenLevel.Punctuated : level;
         foreach (var text in texts)
         {
             if (text is null) throw new ArgumentException($"Text {textCount} is null.", nameof(texts));
-            foreach (var token in Split(text, level, lowercase)) counts[token] = counts.GetValueOrDefault(token) + 1;
+            foreach (var token in Split(text, splitLevel, lowercase)) counts[token] = counts.GetValueOrDefault(token) + 1;
             textCount++;
         }
+        if (level == TokenLevel.Subword && counts.Count > 0) return FitSubwords(counts, maxTokens, lowercase, minCount);
         if (counts.Count == 0)
             throw new ArgumentException($"Found no {(level == TokenLevel.Word ? "words" : "characters")} in {textCount} text(s); there is nothing to build a vocabulary from.", nameof(texts));
         var kept = counts.Where(p => p.Value >= minCount).ToList();
@@ -93,6 +97,24 @@ public sealed class Tokenizer
     }
 
     /// <summary>
+    /// Subword level: the characters of the words (with their counts) as symbols, the most frequent first, then as many
+    /// learned merges as the vocabulary has room for (pairs occurring at least max(2, <paramref name="minCount"/>) times).
+    /// </summary>
+    static Tokenizer FitSubwords(Dictionary<string, int> words, int maxTokens, bool lowercase, int minCount)
+    {
+        var symbols = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (word, count) in words)
+            foreach (var symbol in BytePairEncoding.Symbols(word)) symbols[symbol] = symbols.GetValueOrDefault(symbol) + count;
+        var initial = symbols.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key).Take(maxTokens - 2).ToList();
+        var merges = BytePairEncoding.Learn(words.ToDictionary(w => w.Key, w => (long)w.Value, StringComparer.Ordinal), maxTokens - 2 - initial.Count, Math.Max(2, minCount));
+        var vocabulary = new List<string> { "", UnknownToken };
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in initial.Concat(merges.Select(m => m.Left + m.Right)))
+            if (token != UnknownToken && seen.Add(token)) vocabulary.Add(token);
+        return new Tokenizer(TokenLevel.Subword, lowercase, [.. vocabulary], new BytePairEncoding(merges));
+    }
+
+    /// <summary>
     /// The tokens of <paramref name="text"/>, lower-cased first when <see cref="Lowercase"/> is set.
     /// <para>
     /// Word level: a word is a maximal run of letters, combining marks, decimal digits and apostrophes
@@ -103,18 +125,28 @@ public sealed class Tokenizer
     /// <para>Character level: every Unicode scalar value, whitespace and punctuation included (a surrogate pair is one token).</para>
     /// <para>Punctuated level: the words of word level, and every other non-whitespace character as a token.</para>
     /// <para>Whitespace level: the runs of non-whitespace characters, verbatim.</para>
+    /// <para>Subword level: the punctuated words, each split into its learned pieces (the first marked with ▁).</para>
     /// </summary>
     public IEnumerable<string> Split(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Split(text, Level, Lowercase);
+        return Tokens(text);
+    }
+
+    /// <summary>The tokens of a text at this tokenizer's level (subword pieces of its punctuated words at subword level).</summary>
+    List<string> Tokens(string text)
+    {
+        if (_subwords is null) return Split(text, Level, Lowercase);
+        var pieces = new List<string>();
+        foreach (var word in Split(text, TokenLevel.Punctuated, Lowercase)) pieces.AddRange(_subwords.Split(word));
+        return pieces;
     }
 
     /// <summary>The ids of the tokens of <paramref name="text"/>; tokens outside the vocabulary become <see cref="UnknownId"/>.</summary>
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var tokens = Split(text, Level, Lowercase);
+        var tokens = Tokens(text);
         var ids = new int[tokens.Count];
         for (var i = 0; i < ids.Length; i++) ids[i] = _ids.GetValueOrDefault(tokens[i], UnknownId);
         return ids;
@@ -165,6 +197,16 @@ public sealed class Tokenizer
             position++;
             if (id == PaddingId) continue;
             var token = _vocabulary[id];
+            if (Level == TokenLevel.Subword)
+            {
+                // A piece with the start marker begins a word; the others continue the word before them.
+                if (!token.StartsWith(BytePairEncoding.WordStart, StringComparison.Ordinal) && text.Length > 0)
+                {
+                    text.Append(token);
+                    continue;
+                }
+                token = token.StartsWith(BytePairEncoding.WordStart, StringComparison.Ordinal) ? token[BytePairEncoding.WordStart.Length..] : token;
+            }
             if (text.Length > 0 && Spaced(text, token)) text.Append(' ');
             text.Append(token);
         }
@@ -179,7 +221,7 @@ public sealed class Tokenizer
     bool Spaced(StringBuilder text, string token) => Level switch
     {
         TokenLevel.Character => false,
-        TokenLevel.Punctuated => !(token.Length == 1 && ".,;:!?)]}»”%".Contains(token[0])) && !"([{«“¿¡".Contains(text[^1]),
+        TokenLevel.Punctuated or TokenLevel.Subword => !(token.Length == 1 && ".,;:!?)]}»”%".Contains(token[0])) && !"([{«“¿¡".Contains(text[^1]),
         _ => true,
     };
 
@@ -200,6 +242,18 @@ public sealed class Tokenizer
             json.WriteStartArray("vocabulary");
             foreach (var token in _vocabulary) json.WriteStringValue(token);
             json.WriteEndArray();
+            if (_subwords is not null)
+            {
+                json.WriteStartArray("merges");
+                foreach (var (left, right) in _subwords.Merges)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(left);
+                    json.WriteStringValue(right);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
@@ -235,7 +289,8 @@ public sealed class Tokenizer
                 "character" => TokenLevel.Character,
                 "punctuated" => TokenLevel.Punctuated,
                 "whitespace" => TokenLevel.Whitespace,
-                _ => throw Bad($"expected \"level\" \"word\", \"character\", \"punctuated\" or \"whitespace\"; received \"{levelName}\""),
+                "subword" => TokenLevel.Subword,
+                _ => throw Bad($"expected \"level\" \"word\", \"character\", \"punctuated\", \"whitespace\" or \"subword\"; received \"{levelName}\""),
             };
             var lowercaseElement = root.TryGetProperty("lowercase", out var l) ? l : throw Bad("the property \"lowercase\" is missing");
             if (lowercaseElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -261,9 +316,30 @@ public sealed class Tokenizer
                 }
                 vocabulary[id++] = token;
             }
-            return new Tokenizer(level, lowercaseElement.GetBoolean(), vocabulary);
+            return new Tokenizer(level, lowercaseElement.GetBoolean(), vocabulary, level == TokenLevel.Subword ? ReadMerges(root, seen) : null);
         }
     }
+
+    /// <summary>The merges of a subword tokenizer's JSON: pairs of strings whose joining is a vocabulary entry.</summary>
+    static BytePairEncoding ReadMerges(JsonElement root, HashSet<string> vocabulary)
+    {
+        var array = Property(root, "merges", JsonValueKind.Array);
+        if (array.GetArrayLength() > vocabulary.Count)
+            throw Bad($"{array.GetArrayLength()} merges for a vocabulary of {vocabulary.Count + 1} entries; each merge makes an entry");
+        var merges = new List<(string, string)>();
+        foreach (var pair in array.EnumerateArray())
+        {
+            if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+                throw Bad($"merge {merges.Count} is not a pair of strings");
+            var (left, right) = (pair[0].GetString()!, pair[1].GetString()!);
+            if (left.Length == 0 || right.Length == 0 || right.StartsWith(BytePairEncoding.WordStart, StringComparison.Ordinal))
+                throw Bad($"merge {merges.Count} (\"{Excerpt(left)}\", \"{Excerpt(right)}\") cannot occur: an empty side, or a word start on its right");
+            merges.Add((left, right));
+        }
+        return new BytePairEncoding(merges);
+    }
+
+    static string Excerpt(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     static List<string> Split(string text, TokenLevel level, bool lowercase)
     {
@@ -332,7 +408,8 @@ public sealed class Tokenizer
         TokenLevel.Word => "word",
         TokenLevel.Character => "character",
         TokenLevel.Punctuated => "punctuated",
-        _ => "whitespace",
+        TokenLevel.Whitespace => "whitespace",
+        _ => "subword",
     };
 
     static JsonElement Property(JsonElement root, string name, JsonValueKind kind)
