@@ -29,7 +29,8 @@ public sealed class AttentionLstm : MultiInputLayer
     Parameter? _weightIh, _weightHh, _biasIh, _biasHh, _weightOut, _weightQuery, _weightMemory, _v, _weightScore;
     int _inputSize, _memorySize, _attentionUnits;
     float[] _bias = [];                                  // [4H] b_ih + b_hh
-    readonly PackedMatrix _recurrent = new();
+    // The weights every step multiplies by, packed once per pass (forward: transposed; backward: as stored).
+    readonly PackedMatrix _recurrent = new(), _feedWeights = new(), _outWeights = new(), _queryWeights = new();
     // The last forward pass: B rows, T steps, S memory steps.
     int _b, _t, _s;
     Tensor? _memory, _memoryMask, _stepMask;             // m [B, S, Dm] (not copied); [B, S]; [T, B] in step order
@@ -229,15 +230,29 @@ public sealed class AttentionLstm : MultiInputLayer
         var cell = Ensure(ref _cell, A).Span;
 
         var wHh = _weightHh!.Value.Span;
+        var wOut = _weightOut!.Value.Span;
+        var wQuery = Options.Score switch
+        {
+            AttentionScore.Concat => _weightQuery!.Value.Span,
+            AttentionScore.General => _weightScore!.Value.Span,
+            _ => default,
+        };
+        // A single step (decoding a token at a time) multiplies the weights directly, which for a few rows costs less than packing.
         var packed = T > 1;
-        if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
+        if (packed)
+        {
+            k.Pack(wHh, H, transB: true, H, G, _recurrent);
+            if (Options.InputFeeding) k.Pack(wIh[I..], lstmInput, transB: true, H, G, _feedWeights);
+            k.Pack(wOut, J, transB: true, J, H, _outWeights);
+            if (Options.Score == AttentionScore.Concat) k.Pack(wQuery, H, transB: true, H, A, _queryWeights);
+            if (Options.Score == AttentionScore.General) k.Pack(wQuery, Dm, transB: false, H, Dm, _queryWeights);
+        }
         var m = memory.Span;
         for (var t = 0; t < T; t++)
         {
             var gt = gates.Slice(t * B * G, B * G);
-            if (Options.InputFeeding) k.Gemm(feed.Slice(t * B * H, B * H), H, false, wIh[I..], lstmInput, true, B, G, H, gt, G, accumulate: true);
-            if (packed) k.GemmPacked(h.Slice(t * B * H, B * H), H, false, _recurrent, B, gt, G, accumulate: true);
-            else k.Gemm(h.Slice(t * B * H, B * H), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
+            if (Options.InputFeeding) Product(k, packed, _feedWeights, feed.Slice(t * B * H, B * H), H, wIh[I..], lstmInput, true, B, G, H, gt, G, accumulate: true);
+            Product(k, packed, _recurrent, h.Slice(t * B * H, B * H), H, wHh, H, true, B, G, H, gt, G, accumulate: true);
             var ht = h.Slice((t + 1) * B * H, B * H);
             k.LstmCellForward(c.Slice(t * B * H, B * H), default, B, H, gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), ht);
 
@@ -247,7 +262,7 @@ public sealed class AttentionLstm : MultiInputLayer
             {
                 case AttentionScore.Concat:
                     var qt = query.Slice(t * B * A, B * A);
-                    k.Gemm(ht, H, false, _weightQuery!.Value.Span, H, true, B, A, H, qt, A, accumulate: false);
+                    Product(k, packed, _queryWeights, ht, H, wQuery, H, true, B, A, H, qt, A, accumulate: false);
                     var v = _v!.Value.Span;
                     for (var b = 0; b < B; b++)
                         for (var j = 0; j < S; j++)
@@ -262,7 +277,7 @@ public sealed class AttentionLstm : MultiInputLayer
                     if (Options.Score == AttentionScore.General)
                     {
                         left = query.Slice(t * B * Dm, B * Dm);
-                        k.Gemm(ht, H, false, _weightScore!.Value.Span, Dm, false, B, Dm, H, left, Dm, accumulate: false);
+                        Product(k, packed, _queryWeights, ht, H, wQuery, Dm, false, B, Dm, H, left, Dm, accumulate: false);
                     }
                     for (var b = 0; b < B; b++)
                         k.Gemm(left.Slice(b * Dm, Dm), Dm, false, m.Slice(b * S * Dm, S * Dm), Dm, true, 1, S, Dm, wt.Slice(b * S, S), S, accumulate: false);
@@ -279,7 +294,7 @@ public sealed class AttentionLstm : MultiInputLayer
                 ht.Slice(b * H, H).CopyTo(jt.Slice(b * J + Dm, H));
             }
             var ft = feed.Slice((t + 1) * B * H, B * H);
-            k.Gemm(jt, J, false, _weightOut!.Value.Span, J, true, B, H, J, ft, H, accumulate: false);
+            Product(k, packed, _outWeights, jt, J, wOut, J, true, B, H, J, ft, H, accumulate: false);
             k.Tanh(ft);
 
             if (_stepMask is null) continue;
@@ -360,7 +375,23 @@ public sealed class AttentionLstm : MultiInputLayer
         var dWeightsOut = Options.ReturnAttentionScores ? node.DOutputs[1] : null;
         if (dOut is not null) CheckShape(dOut, [B, T, H], "the output gradient", "It must have the shape of the last forward's output.");
 
-        k.Pack(_weightHh!.Value.Span, H, transB: false, G, H, _recurrent);
+        var wHh = _weightHh!.Value.Span;
+        var wOut = _weightOut!.Value.Span;
+        var wQuery = Options.Score switch
+        {
+            AttentionScore.Concat => _weightQuery!.Value.Span,
+            AttentionScore.General => _weightScore!.Value.Span,
+            _ => default,
+        };
+        var packed = T > 1;
+        if (packed)
+        {
+            k.Pack(wHh, H, transB: false, G, H, _recurrent);
+            if (Options.InputFeeding) k.Pack(wIh[I..], lstmInput, transB: false, G, H, _feedWeights);
+            k.Pack(wOut, J, transB: false, H, J, _outWeights);
+            if (Options.Score == AttentionScore.Concat) k.Pack(wQuery, H, transB: false, A, H, _queryWeights);
+            if (Options.Score == AttentionScore.General) k.Pack(wQuery, Dm, transB: true, Dm, H, _queryWeights);
+        }
         for (var t = T - 1; t >= 0; t--)
         {
             for (var b = 0; b < B; b++)
@@ -384,7 +415,7 @@ public sealed class AttentionLstm : MultiInputLayer
             // f_t = tanh(joined · W_outᵀ): dPre = ∂/∂pre-activation, dJoined = dPre · W_out
             var dpt = dPre.Slice(t * B * H, B * H);
             k.TanhBackward(feed.Slice((t + 1) * B * H, B * H), dFeed, dpt);
-            k.Gemm(dpt, H, false, _weightOut!.Value.Span, J, false, B, J, H, dJoined, J, accumulate: false);
+            Product(k, packed, _outWeights, dpt, H, wOut, J, false, B, J, H, dJoined, J, accumulate: false);
             var wt = weights.Slice(t * B * S, B * S);
             for (var b = 0; b < B; b++)
             {
@@ -428,7 +459,7 @@ public sealed class AttentionLstm : MultiInputLayer
                             TensorPrimitives.MultiplyAdd(cell, g, dqb, dqb);
                             TensorPrimitives.MultiplyAdd(cell, g, dkey, dkey);
                         }
-                    k.Gemm(dq, A, false, _weightQuery!.Value.Span, H, false, B, H, A, dh, H, accumulate: true);
+                    Product(k, packed, _queryWeights, dq, A, wQuery, H, false, B, H, A, dh, H, accumulate: true);
                     break;
                 default:
                     // scores_b = left_b · m_bᵀ: dLeft_b = dScores_b · m_b, dm_b += dScores_bᵀ · left_b
@@ -441,7 +472,7 @@ public sealed class AttentionLstm : MultiInputLayer
                         k.Gemm(ds, S, false, m.Slice(b * S * Dm, S * Dm), Dm, false, 1, Dm, S, dLeft.Slice(b * Dm, Dm), Dm, accumulate: false);
                         k.Gemm(ds, S, true, left.Slice(b * Dm, Dm), Dm, false, S, Dm, 1, dMemory.Slice(b * S * Dm, S * Dm), Dm, accumulate: true);
                     }
-                    if (general) k.Gemm(dLeft, Dm, false, _weightScore!.Value.Span, Dm, true, B, H, Dm, dh, H, accumulate: true);
+                    if (general) Product(k, packed, _queryWeights, dLeft, Dm, wQuery, Dm, true, B, H, Dm, dh, H, accumulate: true);
                     else k.Add(dLeft[..(B * H)], dh);
                     break;
             }
@@ -450,8 +481,8 @@ public sealed class AttentionLstm : MultiInputLayer
             var dgt = dGates.Slice(t * B * G, B * G);
             k.LstmCellBackward(gates.Slice(t * B * G, B * G), c.Slice(t * B * H, B * H), c.Slice((t + 1) * B * H, B * H),
                 tanhC.Slice(t * B * H, B * H), default, dh, B, H, dc, dgt, default);
-            k.GemmPacked(dgt, G, false, _recurrent, B, dh, H, accumulate: false);
-            if (Options.InputFeeding) k.Gemm(dgt, G, false, wIh[I..], lstmInput, false, B, H, G, dFeed, H, accumulate: false);
+            Product(k, packed, _recurrent, dgt, G, wHh, H, false, B, H, G, dh, H, accumulate: false);
+            if (Options.InputFeeding) Product(k, packed, _feedWeights, dgt, G, wIh[I..], lstmInput, false, B, H, G, dFeed, H, accumulate: false);
             else dFeed.Clear();
             for (var b = 0; b < B; b++)
             {
@@ -491,6 +522,14 @@ public sealed class AttentionLstm : MultiInputLayer
         node.DInputs[0] = _dInput;
         node.DInputs[1] = _dMemory;
         for (var s = 2; s < node.Inputs.Length; s++) node.DInputs[s] = _dState[s - 2];
+    }
+
+    /// <summary>c (+)= a · op(b), a product every step makes: from op(b) packed for the pass, or directly when the pass did not pack.</summary>
+    static void Product(KernelSet k, bool packed, PackedMatrix packedB, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, bool transB,
+        int m, int n, int depth, Span<float> c, int ldc, bool accumulate)
+    {
+        if (packed) k.GemmPacked(a, lda, false, packedB, m, c, ldc, accumulate);
+        else k.Gemm(a, lda, false, b, ldb, transB, m, n, depth, c, ldc, accumulate);
     }
 
     private protected override string CallForm => "Call(input, memory, initialState)";
