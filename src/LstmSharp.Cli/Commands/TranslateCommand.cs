@@ -165,6 +165,7 @@ internal static class TranslateCommand
         var noFeeding = Opt("--no-input-feeding", "Do not feed the attentional vector into the next step.", false);
         var dropout = Opt("--dropout", "Dropout on the embeddings and the decoder output.", 0.2f);
         var rate = Opt("--learning-rate", "Adam learning rate (gradients clipped to norm 5).", 0.002f);
+        var decay = Opt("--learning-rate-decay", "Multiply the learning rate by this when an epoch does not lower the validation loss (0 = never).", 0.5f);
         var batch = Opt("--batch-size", "Pairs per batch (of similar lengths).", 64);
         var epochs = Opt("--epochs", "Most epochs.", 20);
         var patience = Opt("--patience", "Early stopping on validation loss (0 = off).", 3);
@@ -181,7 +182,7 @@ internal static class TranslateCommand
         var command = new Command("train", "Train an encoder–decoder on sentence pairs; report BLEU, chrF, exact match and token error rate on the test pairs, greedy and with the beam.")
         {
             sourceLevel, targetLevel, lowercase, maxSourceTokens, maxTargetTokens, maxSourceLength, maxTargetLength, embedding, units, layers, unidirectional,
-            noAttention, score, noFeeding, dropout, rate, batch, epochs, patience, validation, bleuSamples, minutes, beam, penalty, output, plot,
+            noAttention, score, noFeeding, dropout, rate, decay, batch, epochs, patience, validation, bleuSamples, minutes, beam, penalty, output, plot,
         };
         pairs.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -197,7 +198,7 @@ internal static class TranslateCommand
                 EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), EncoderLayers = r.GetValue(layers), Bidirectional = !r.GetValue(unidirectional),
                 Attention = !r.GetValue(noAttention), InputFeeding = !r.GetValue(noFeeding),
                 Score = r.GetValue(score) switch { "general" => AttentionScore.General, "dot" => AttentionScore.Dot, _ => AttentionScore.Concat },
-                Dropout = r.GetValue(dropout), LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch), Epochs = r.GetValue(epochs),
+                Dropout = r.GetValue(dropout), LearningRate = r.GetValue(rate), LearningRateDecay = r.GetValue(decay), BatchSize = r.GetValue(batch), Epochs = r.GetValue(epochs),
                 Patience = r.GetValue(patience), ValidationFraction = r.GetValue(validation), BleuSamples = r.GetValue(bleuSamples), Seed = seed,
             };
             var budget = r.GetValue(minutes);
@@ -235,7 +236,7 @@ internal static class TranslateCommand
             ("tokens", $"source {LevelName(options.SourceLevel)} ≤ {options.MaxSourceTokens}, target {LevelName(options.TargetLevel)} ≤ {options.MaxTargetTokens}; lengths ≤ {options.MaxSourceLength} / {options.MaxTargetLength}; lowercase {options.Lowercase}"),
             ("model", $"Embedding({options.EmbeddingSize}) → {options.EncoderLayers} × {(options.Bidirectional ? "Bidirectional " : "")}LSTM({(options.Bidirectional ? options.Units / 2 : options.Units)}) → " +
                 (options.Attention ? $"AttentionLstm({options.Units}, {options.Score}{(options.InputFeeding ? ", input feeding" : "")})" : $"LSTM({options.Units})") + $" → Dense, dropout {options.Dropout}"),
-            ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "") + $", batch {options.BatchSize}, patience {options.Patience}"),
+            ("training", $"Adam {options.LearningRate}" + (options.LearningRateDecay > 0 ? $" × {options.LearningRateDecay} after an epoch without progress" : "") + $", ≤ {options.Epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "") + $", batch {options.BatchSize}, patience {options.Patience}"),
             ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
         ]);
         Translator? translator = null;

@@ -128,6 +128,7 @@ public sealed class Translator
         {
             fit = fit with { ValidationBatches = translator.Batches(validSources, validTargets, options.BatchSize, shuffleSeed: null) };
             if (options.Patience > 0) all.Insert(0, new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+            if (options.LearningRateDecay > 0f) all.Insert(0, new ReduceLROnPlateau("val_loss", options.LearningRateDecay, patience: 1));
             if (options.BleuSamples > 0)
             {
                 var count = Math.Min(options.BleuSamples, validSources.Length);

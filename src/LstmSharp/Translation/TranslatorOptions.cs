@@ -60,6 +60,12 @@ public sealed record TranslatorOptions
     /// <summary>Adam learning rate (gradients clipped to a global norm of 5). Default 0.002.</summary>
     public float LearningRate { get; init; } = 0.002f;
 
+    /// <summary>
+    /// Halve the learning rate when an epoch does not lower the validation loss (Keras's <c>ReduceLROnPlateau</c> with
+    /// factor 0.5 and patience 1; 0 = never), as NMT systems decay theirs once the loss levels off. Default 0.5.
+    /// </summary>
+    public float LearningRateDecay { get; init; } = 0.5f;
+
     /// <summary>Most epochs. Default 20.</summary>
     public int Epochs { get; init; } = 20;
 
@@ -93,6 +99,7 @@ public sealed record TranslatorOptions
         Guard.Option(Score is AttentionScore.Concat or AttentionScore.General or AttentionScore.Dot, nameof(Score), Score, "Concat, General or Dot");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Guard.Option(LearningRateDecay is >= 0f and < 1f, nameof(LearningRateDecay), LearningRateDecay, "in [0, 1) (0 = never)");
         Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");

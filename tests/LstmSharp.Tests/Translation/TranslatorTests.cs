@@ -126,5 +126,6 @@ public sealed class TranslatorTests
         Assert.Contains("Pair 2 has an empty target", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => Translator.Train(["a"], ["x", "y"], options));
         Assert.Throws<ArgumentOutOfRangeException>(() => Translator.Train(["a"], ["x"], options with { Units = 5 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Translator.Train(["a"], ["x"], options with { LearningRateDecay = 1f }));
     }
 }
