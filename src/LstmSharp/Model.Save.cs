@@ -69,19 +69,19 @@ public partial class Model
         {
             using var json = JsonDocument.Parse(training.Json);
             var root = json.RootElement;
-            var type = root.GetProperty("optimizer").GetString();
+            var type = root.Required("optimizer").GetString();
             if (type != optimizer.GetType().Name)
                 throw new InvalidDataException($"{path}: the checkpoint's optimizer is {type}; the model is compiled with {optimizer.GetType().Name}.");
-            optimizer.Iterations = root.GetProperty("iterations").GetInt64();
-            optimizer.LearningRate = root.GetProperty("learning_rate").GetSingle();
+            optimizer.Iterations = root.Required("iterations").GetInt64();
+            optimizer.LearningRate = root.Required("learning_rate").GetSingle();
             var generators = RandomGenerators().ToArray();
-            var states = root.GetProperty("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
+            var states = root.Required("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
             if (states.Length != generators.Length)
                 throw new InvalidDataException($"{path}: the checkpoint has {states.Length} layer random generators; the model has {generators.Length}.");
             for (var i = 0; i < generators.Length; i++) generators[i].State = states[i];
             if (data is not null)
             {
-                data.Shuffle.State = ReadState(root.GetProperty("shuffle_rng"));
+                data.Shuffle.State = ReadState(root.Required("shuffle_rng"));
                 var storedOrder = training.Tensors["order"];
                 if (storedOrder.Length != data.Order.Length)
                     throw new InvalidDataException($"{path}: the checkpoint was trained on {storedOrder.Length} samples; this Fit has {data.Order.Length}.");
@@ -95,7 +95,7 @@ public partial class Model
                 var parameter = parameters[name["optimizer/".Length..slash]];
                 optimizer.ImportSlot(parameter, int.Parse(name[(slash + 1)..], CultureInfo.InvariantCulture), tensor.ToArray());
             }
-            return root.GetProperty("epoch").GetInt32();
+            return root.Required("epoch").GetInt32();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -113,8 +113,10 @@ public partial class Model
 
     /// <summary>
     /// Loads a model saved by <see cref="Save"/> (a <see cref="Sequential"/> comes back as one); the file's errors
-    /// name the file and the problem.
+    /// name the file and the problem. A file that would make the model allocate more than
+    /// <paramref name="limits"/> allow (default <see cref="ModelFileLimits.Default"/>) is refused before it does.
     /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid LstmSharp model file.</exception>
-    public static Model Load(string path) => ModelFile.Load(path);
+    public static Model Load(string path, ModelFileLimits? limits = null) => ModelFile.Load(path, limits);
 }

@@ -1,0 +1,16 @@
+// JsonElements: reading the JSON of model files with errors that name what is missing, where JsonElement's own
+// GetProperty says only "The given key was not present in the dictionary".
+using System.Text.Json;
+
+namespace LstmSharp.IO;
+
+internal static class JsonElements
+{
+    /// <summary>The property <paramref name="name"/> of an object.</summary>
+    /// <exception cref="FormatException">The element is not an object, or lacks the property.</exception>
+    public static JsonElement Required(this JsonElement e, string name)
+    {
+        if (e.ValueKind != JsonValueKind.Object) throw new FormatException($"expected an object with \"{name}\"; found {e.ValueKind.ToString().ToLowerInvariant()}");
+        return e.TryGetProperty(name, out var value) ? value : throw new FormatException($"\"{name}\" is missing");
+    }
+}
