@@ -289,6 +289,9 @@ public partial class Model
         return FitLoop(batches, validation, firstEpoch, options);
     }
 
+    /// <summary>How many times its first value (or 1, if larger) a loss may grow before <see cref="FitOptions.ThrowOnDivergence"/> calls it diverged.</summary>
+    const float DivergenceGrowth = 1e6f;
+
     History FitLoop(IBatchSource train, IBatchSource? validation, int firstEpoch, FitOptions options)
     {
         var optimizer = Optimizer!;
@@ -296,6 +299,7 @@ public partial class Model
         var batches = train.BatchCount;
         if (batches <= 0) throw new ArgumentException($"The batch source has {batches} batches per epoch; it needs at least one.", nameof(train));
         var sums = new double[_outputs.Length];
+        float? firstLoss = null;
         StopTraining = false;
         foreach (var c in options.Callbacks) c.OnTrainBegin(this);
         for (var epoch = firstEpoch; epoch <= options.Epochs && !StopTraining; epoch++)
@@ -315,6 +319,11 @@ public partial class Model
                 var batchLoss = TrainOnBatch(batch.Inputs, batch.Targets, batch.SampleWeights, batch.Masks);
                 if (options.ThrowOnDivergence && !float.IsFinite(batchLoss))
                     throw new TrainingDivergedException($"The loss became {batchLoss} at batch {b + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
+                if (firstLoss is null) firstLoss = batchLoss;
+                else if (options.ThrowOnDivergence && batchLoss > DivergenceGrowth * Math.Max(firstLoss.Value, 1f))
+                    throw new TrainingDivergedException($"The loss grew to {batchLoss} at batch {b + 1} of epoch {epoch}, over {DivergenceGrowth:0e0} times its first value ({firstLoss}); lower the learning rate or clip gradients.");
+                if (options.ThrowOnDivergence && !float.IsFinite(optimizer.LastGradientNorm))
+                    throw new TrainingDivergedException($"The gradient norm became {optimizer.LastGradientNorm} at batch {b + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
                 var size = batch.Size;
                 sum += (double)batchLoss * size;
                 for (var o = 0; o < sums.Length; o++) sums[o] += _outputLoss[o] * size;
@@ -332,6 +341,8 @@ public partial class Model
             {
                 if (options.ResetStatesEachEpoch) ResetStates();
                 foreach (var (key, value) in Evaluate(validation)) logs["val_" + key] = value;
+                if (options.ThrowOnDivergence && logs.TryGetValue("val_loss", out var validationLoss) && !float.IsFinite(validationLoss))
+                    throw new TrainingDivergedException($"The validation loss became {validationLoss} after epoch {epoch} (the last batch's step left the weights non-finite); lower the learning rate or clip gradients.");
             }
             logs["lr"] = optimizer.LearningRate;
             history.Add(logs);

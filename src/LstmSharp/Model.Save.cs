@@ -15,6 +15,7 @@ public partial class Model
     /// Saves the architecture and weights to one safetensors file, atomically: an existing file is replaced only
     /// once the new one is completely written. Predictions of the loaded model are bit-identical.
     /// </summary>
+    /// <exception cref="TrainingDivergedException">A weight is NaN or infinite (training diverged); nothing is written.</exception>
     public void Save(string path) => ModelFile.Save(this, path);
 
     /// <summary>

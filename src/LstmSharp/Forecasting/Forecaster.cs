@@ -271,6 +271,27 @@ public sealed class Forecaster
         return Forecast(columns, [length])[0];
     }
 
+    /// <summary>
+    /// The forecasts that lie more than <paramref name="factor"/> times the range of <paramref name="known"/> (the
+    /// series the forecaster saw) beyond it: finite, but a sign of a diverged or damaged network rather than of the
+    /// series. A constant series counts its magnitude (at least 1) as its range.
+    /// </summary>
+    public static float[] FarOutside(ReadOnlySpan<float> known, IEnumerable<float> forecasts, float factor = 1000f)
+    {
+        ArgumentNullException.ThrowIfNull(forecasts);
+        if (known.IsEmpty) return [];
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (var v in known)
+        {
+            if (!float.IsFinite(v)) continue;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        if (min > max) return [];
+        var range = max > min ? (double)max - min : Math.Max(Math.Abs((double)max), 1);
+        return [.. forecasts.Where(f => !float.IsFinite(f) || f < min - (factor * range) || f > max + (factor * range))];
+    }
+
     /// <summary>Saves the network with its settings, column names, scalers and <see cref="TrainingData"/> (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {

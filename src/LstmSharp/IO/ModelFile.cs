@@ -37,7 +37,17 @@ internal static class ModelFile
         foreach (var (key, value) in model.Metadata) metadata[UserPrefix + key] = value;
         if (model.Optimizer is not null) metadata["compile"] = CompileSettings.Write(model);
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (key, p) in model.ParameterKeys()) tensors.Add(new(key, p.Value));
+        foreach (var (key, p) in model.ParameterKeys())
+        {
+            // Load refuses such a file, so it is never written: an existing good model stays in place instead.
+            var bad = p.Value.Span.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+            if (bad >= 0)
+            {
+                throw new TrainingDivergedException(
+                    $"{path}: not saved: weight '{key}' is {p.Value.Span[bad]} at {p.Value.IndexOf(bad)}, so training diverged; lower the learning rate or clip gradients.");
+            }
+            tensors.Add(new(key, p.Value));
+        }
         if (training is not null)
         {
             metadata["training"] = training.Json;

@@ -260,8 +260,10 @@ public static class SafeTensors
     /// Writes the tensors (as F32, in the given order) and metadata to <paramref name="path"/> atomically: the
     /// bytes go to a temporary file in the same folder, are flushed to disk, and the file is renamed over
     /// <paramref name="path"/> only when complete. On any failure the temporary file is removed and an existing
-    /// file at <paramref name="path"/> is left as it was.
+    /// file at <paramref name="path"/> is left as it was; temporary files that killed writers left beside it (older
+    /// than <see cref="StaleTemporaryAge"/>) are deleted first.
     /// </summary>
+    /// <exception cref="IOException">The file cannot be written (disk full, file size limit, read-only folder); the message names it.</exception>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -304,6 +306,7 @@ public static class SafeTensors
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        SweepStaleTemporaries(folder, Path.GetFileName(path));
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -330,11 +333,33 @@ public static class SafeTensors
             }
             File.Move(temporary, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
+        {
+            // Disk full, a read-only folder, or the file size limit (ulimit -f: .NET reports EFBIG as an
+            // ArgumentOutOfRangeException, "Specified file length was too large"): say which file could not be written.
+            TryDelete(temporary);
+            throw new IOException($"{path}: cannot write the file ({e.Message}); an existing file there is left as it was.", e);
+        }
         catch
         {
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>How old a temporary file of <see cref="Write"/> must be to count as left by a killed process.</summary>
+    public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deletes the temporary files of earlier writes of <paramref name="name"/> that a killed process left behind:
+    /// those not written to for <see cref="StaleTemporaryAge"/> (a live writer's file is fresh, so it is kept).
+    /// </summary>
+    static void SweepStaleTemporaries(string folder, string name)
+    {
+        if (!Directory.Exists(folder)) return;
+        var cutoff = DateTime.UtcNow - StaleTemporaryAge;
+        foreach (var file in Directory.EnumerateFiles(folder, $".{name}.{new string('?', 32)}.tmp"))
+            if (File.GetLastWriteTimeUtc(file) < cutoff) TryDelete(file);
     }
 
     static void TryDelete(string path)

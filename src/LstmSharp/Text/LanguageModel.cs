@@ -2,7 +2,6 @@
 // per-step softmax — trained with truncated back-propagation through time, scored in bits per token, and sampled.
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using LstmSharp.Callbacks;
 using LstmSharp.Data;
 using LstmSharp.IO;
@@ -180,7 +179,7 @@ public sealed class LanguageModel
             {
                 var output = Model.Forward(x).Span;
                 output.Slice(output.Length - vocabulary, vocabulary).CopyTo(scores);
-                if (!float.IsFinite(TensorPrimitives.Sum(scores)))
+                if (scores.AsSpan().IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) >= 0)
                     throw Damaged("its next-token scores are");
                 scores[Tokenizer.PaddingId] = float.NegativeInfinity;
                 scores[Tokenizer.UnknownId] = float.NegativeInfinity;

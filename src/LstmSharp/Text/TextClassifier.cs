@@ -71,7 +71,11 @@ public sealed class TextClassifier
         for (var i = 0; i < labels.Count; i++)
         {
             ids[i] = Array.IndexOf((string[])Classes, labels[i]);
-            if (ids[i] < 0) throw new ArgumentException($"Row {i + 1} has the label '{labels[i]}', which the classifier does not know; it knows: {string.Join(", ", Classes)}.", nameof(labels));
+            if (ids[i] < 0)
+            {
+                throw new ArgumentException($"Row {i + 1} has the label '{SafeTensors.Excerpt(labels[i] ?? "null")}', which the classifier does not know; it knows: " +
+                    $"{string.Join(", ", Classes.Take(20).Select(c => SafeTensors.Excerpt(c)))}{(Classes.Count > 20 ? $" and {Classes.Count - 20} more" : "")}.", nameof(labels));
+            }
         }
         return ids;
     }

@@ -189,6 +189,34 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void Write_StaleTemporaryOfAKilledWrite_IsSweptAndAFreshOneKept()
+    {
+        var path = PathOf("model.safetensors");
+        var stale = PathOf($".model.safetensors.{Guid.NewGuid():N}.tmp");
+        var fresh = PathOf($".model.safetensors.{Guid.NewGuid():N}.tmp");
+        var other = PathOf($".other.safetensors.{Guid.NewGuid():N}.tmp");
+        foreach (var file in new[] { stale, fresh, other }) File.WriteAllBytes(file, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - SafeTensors.StaleTemporaryAge - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(other, DateTime.UtcNow - SafeTensors.StaleTemporaryAge - TimeSpan.FromMinutes(1));
+        SafeTensors.Write(path, Sample());
+        Assert.False(File.Exists(stale), "a killed write's temporary file is swept");
+        Assert.True(File.Exists(fresh), "a temporary file a live writer may own is kept");
+        Assert.True(File.Exists(other), "another file's temporary is not this write's to sweep");
+    }
+
+    [Fact]
+    public void Read_LargeHeader_AllocatesAFewTimesItsSize()
+    {
+        // 8 MB of metadata: the header bytes and the string they decode to, not a document tree on top.
+        var value = new string('v', 8_000_000);
+        var path = Write("large-header", "{\"__metadata__\":{\"k\":\"" + value + "\"}}", []);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(value.Length, SafeTensors.Read(path).Metadata["k"].Length);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4L * value.Length, $"{allocated} bytes for an {value.Length}-byte header");
+    }
+
+    [Fact]
     public void Write_RepeatedName_Throws() =>
         Assert.Throws<ArgumentException>(() => SafeTensors.Write(PathOf("x"), [new("a", Tensor.Zeros(1)), new("a", Tensor.Zeros(1))]));
 }
