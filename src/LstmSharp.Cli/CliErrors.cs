@@ -41,6 +41,7 @@ internal static class CliErrors
         ("Forecaster.Train", "`lstm forecast train`"),
         ("LanguageModel.Create and Train", "`lstm text train`"),
         ("TextClassifier.Train", "`lstm classify train`"),
+        ("lower the learning rate", "lower --learning-rate"),
     ];
 
     /// <summary>

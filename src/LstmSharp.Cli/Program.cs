@@ -1,6 +1,12 @@
 // The `lstm` tool: thin commands over the library. Exit codes: 0 success, 1 bad input or usage, 2 internal error,
 // 130 stopped by Ctrl-C (after saving what training had reached).
+using System.Runtime.InteropServices;
 using LstmSharp.Cli;
+
+// Past the file size limit (`ulimit -f`) a write raises SIGXFSZ, which ends the process without a word; ignored, the
+// write fails with "File too large" instead, and the save reports it (an existing model is left as it was).
+const int SigXfsz = 25;
+using var fileSizeLimit = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create((PosixSignal)SigXfsz, c => c.Cancel = true);
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
