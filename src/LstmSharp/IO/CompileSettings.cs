@@ -107,9 +107,9 @@ internal static class CompileSettings
         {
             var entries = outputs.EnumerateArray().ToArray();
             model.Compile(optimizer,
-                entries.ToDictionary(e => e.Required("name").GetString()!, e => ReadLoss(e.Required("loss"))),
-                entries.ToDictionary(e => e.Required("name").GetString()!, e => F(e, "weight")),
-                entries.ToDictionary(e => e.Required("name").GetString()!, e => ReadMetrics(e.Required("metrics"))));
+                entries.ToDictionary(e => e.Name(), e => ReadLoss(e.Required("loss"))),
+                entries.ToDictionary(e => e.Name(), e => F(e, "weight")),
+                entries.ToDictionary(e => e.Name(), e => ReadMetrics(e.Required("metrics"))));
             return;
         }
         var output = model.Outputs[0].Name;

@@ -13,4 +13,15 @@ internal static class JsonElements
         if (e.ValueKind != JsonValueKind.Object) throw new FormatException($"expected an object with \"{name}\"; found {e.ValueKind.ToString().ToLowerInvariant()}");
         return e.TryGetProperty(name, out var value) ? value : throw new FormatException($"\"{name}\" is missing");
     }
+
+    /// <summary>The longest layer, input or output name accepted (names end up in messages and tables).</summary>
+    public const int MaxNameLength = 256;
+
+    /// <summary>The string property "name": present, not null and at most <see cref="MaxNameLength"/> characters.</summary>
+    /// <exception cref="FormatException">It is missing, not a string, or too long.</exception>
+    public static string Name(this JsonElement e)
+    {
+        var name = e.Required("name").GetString() ?? throw new FormatException("a name is null");
+        return name.Length <= MaxNameLength ? name : throw new FormatException($"a name is {name.Length} characters long (limit {MaxNameLength}): '{SafeTensors.Excerpt(name)}'");
+    }
 }

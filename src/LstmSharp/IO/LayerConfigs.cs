@@ -50,7 +50,7 @@ internal static class LayerConfigs
     public static Layer Read(JsonElement e)
     {
         var type = e.Required("type").GetString() ?? "";
-        var name = e.Required("name").GetString() ?? throw new FormatException("a layer has no name");
+        var name = e.Name();
         return Readers.TryGetValue(type, out var read) ? read(e, name) : throw new FormatException($"unknown layer type '{type}'");
     }
 

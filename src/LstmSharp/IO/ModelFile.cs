@@ -275,7 +275,7 @@ internal static class ModelFile
     {
         var budget = _budget ?? new Budget(long.MaxValue);
         var inputs = e.Required("inputs").EnumerateArray()
-            .Select(i => new Input([.. i.Required("shape").EnumerateArray().Select(d => d.GetInt32())]) { Name = i.Required("name").GetString()! })
+            .Select(i => new Input([.. i.Required("shape").EnumerateArray().Select(d => d.GetInt32())]) { Name = i.Name() })
             .ToArray();
         var produced = new List<Symbol[]>();
         var layers = new List<Layer>();
@@ -302,7 +302,7 @@ internal static class ModelFile
         var outs = e.Required("outputs").EnumerateArray().Select(o =>
         {
             var symbol = At(o.Required("node").GetInt32(), o.Required("output").GetInt32());
-            var stored = o.Required("name").GetString()!;
+            var stored = o.Name();
             if (symbol.Name != stored) symbol.Name = stored;
             return symbol;
         }).ToArray();
