@@ -86,7 +86,15 @@ public partial class Model
                 var storedOrder = training.Tensors["order"];
                 if (storedOrder.Length != data.Order.Length)
                     throw new InvalidDataException($"{path}: the checkpoint was trained on {storedOrder.Length} samples; this Fit has {data.Order.Length}.");
-                for (var i = 0; i < data.Order.Length; i++) data.Order[i] = (int)storedOrder.Span[i];
+                var seen = new bool[data.Order.Length];
+                for (var i = 0; i < data.Order.Length; i++)
+                {
+                    var v = storedOrder.Span[i];
+                    if (!(v >= 0 && v < seen.Length && v == MathF.Floor(v)) || seen[(int)v])
+                        throw new InvalidDataException($"{path}: the checkpoint's sample order is not a permutation of 0..{seen.Length - 1} (entry {i} is {v}).");
+                    seen[(int)v] = true;
+                    data.Order[i] = (int)v;
+                }
             }
             var parameters = ParameterNames().ToDictionary(p => p.Value, p => p.Key);
             foreach (var (name, tensor) in training.Tensors)

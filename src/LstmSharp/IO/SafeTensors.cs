@@ -62,7 +62,7 @@ public static class SafeTensors
         }
         catch (JsonException e)
         {
-            throw Bad(path, $"the header is not valid JSON ({Excerpt(e.Message)})");
+            throw Bad(path, $"the header is not valid JSON ({Excerpt(e.Message, 200)})");
         }
 
         // The tensors tile the data section: sorted by offset, each begins where the one before ends, and the
