@@ -10,6 +10,7 @@ using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
 using LstmSharp.IO;
+using LstmSharp.Tests.Cli;
 using LstmSharp.Text;
 using Xunit;
 using Xunit.Abstractions;
@@ -51,6 +52,29 @@ public sealed class HostileModelFileTests(ITestOutputHelper output) : IDisposabl
         }
     }
 
+    /// <summary>The commands of the tool that read a file of the fixture's task: info, and predicting from it.</summary>
+    IEnumerable<string[]> ToolCommands(string fixture, string path)
+    {
+        yield return ["info", path, "--quiet"];
+        yield return fixture switch
+        {
+            "forecast.safetensors" => ["forecast", "predict", CliRunner.Data("AirPassengers.csv"), "-m", path, "-o", "-", "--quiet"],
+            "forecast-multi.safetensors" => ["forecast", "predict", MultiColumnData(), "-m", path, "-o", "-", "--quiet"],
+            "classify.safetensors" => ["classify", "predict", "good great fine", "bad", "-m", path, "--quiet"],
+            _ => ["text", "generate", "-m", path, "--length", "4", "--quiet"],
+        };
+    }
+
+    /// <summary>AirPassengers with the multivariate fixture's second input, the month index.</summary>
+    string MultiColumnData()
+    {
+        var path = Path.Combine(_folder, "multi.csv");
+        if (File.Exists(path)) return path;
+        var lines = File.ReadAllLines(CliRunner.Data("AirPassengers.csv"));
+        File.WriteAllLines(path, [lines[0] + ",month_index", .. lines.Skip(1).Select((l, i) => l + "," + (i % 12).ToString(CultureInfo.InvariantCulture))]);
+        return path;
+    }
+
     public static TheoryData<string> Fixtures() => ["forecast.safetensors", "forecast-multi.safetensors", "classify.safetensors", "text.safetensors"];
 
     [Theory]
@@ -61,6 +85,7 @@ public sealed class HostileModelFileTests(ITestOutputHelper output) : IDisposabl
         LoadAndUse(fixture, Write("valid.safetensors", original));   // the unmutated file loads and works
         var rng = new Random(fixture.Length * 7919);
         var path = Path.Combine(_folder, "mutant.safetensors");
+        using var tool = new CliRunner();
         int loaded = 0, refused = 0;
         long most = 0;
         var mostBy = "";
@@ -87,6 +112,17 @@ public sealed class HostileModelFileTests(ITestOutputHelper output) : IDisposabl
             }
             var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             if (allocated > most) (most, mostBy) = (allocated, what);
+            if (round % 4 == 0)
+            {
+                // The tool on the same mutant: 0 or 1, never 2 (an internal error), and a refusal names a file.
+                foreach (var args in ToolCommands(fixture, path))
+                {
+                    var (exit, _, error) = tool.Run(args);
+                    Assert.True(exit is 0 or 1, $"round {round} ({what}): `lstm {string.Join(' ', args)}` exited {exit}: {error}");
+                    Assert.True(exit == 0 || args.Where(File.Exists).Any(file => error.Contains(file, StringComparison.Ordinal)),
+                        $"round {round} ({what}): the error names no file: {error}");
+                }
+            }
         }
         output.WriteLine($"{fixture}: {Rounds} mutants, {loaded} loaded, {refused} refused; most allocated {most / 1024.0:F0} kB ({mostBy})");
         // Bounded by the file's size (a few kB here) and the work-buffer limit, whatever the mutant declares.
