@@ -20,6 +20,9 @@ internal static class ModelFile
     public const int Version = 2;
     const string FormatV1 = "lstmsharp.sequential";
 
+    /// <summary>The longest architecture (or compile settings) JSON read (a layer takes a few hundred characters), so parsing it stays cheap.</summary>
+    public const int MaxArchitectureLength = 16 << 20;
+
     /// <summary>Prefix of the header entries that hold <see cref="Model.Metadata"/>.</summary>
     public const string UserPrefix = "user.";
 
@@ -88,10 +91,13 @@ internal static class ModelFile
         if (!int.TryParse(file.Metadata.GetValueOrDefault("format_version"), CultureInfo.InvariantCulture, out var version) || version > Version || version < 1)
             throw new InvalidDataException($"{path}: model file version '{SafeTensors.Excerpt(file.Metadata.GetValueOrDefault("format_version") ?? "none")}' is " +
                 (version > Version ? $"newer than this library reads ({Version})." : $"not one this library reads (1 to {Version})."));
+        var architecture = file.Metadata.GetValueOrDefault("architecture") ?? "";
+        if (architecture.Length > MaxArchitectureLength)
+            throw new InvalidDataException($"{path}: the architecture is {architecture.Length:N0} characters long; the limit is {MaxArchitectureLength:N0} (about 10,000 layers).");
         Model model;
         try
         {
-            using var json = JsonDocument.Parse(file.Metadata.GetValueOrDefault("architecture") ?? "");
+            using var json = JsonDocument.Parse(architecture);
             // The parameters the architecture declares are counted before anything is built, so a hostile header
             // cannot make the loader allocate much more than the file holds (small mismatches are reported tensor
             // by tensor below, with names and shapes).
@@ -139,6 +145,8 @@ internal static class ModelFile
             if (key.StartsWith(UserPrefix, StringComparison.Ordinal)) model.Metadata[key[UserPrefix.Length..]] = value;
         if (file.Metadata.TryGetValue("compile", out var compile))
         {
+            if (compile.Length > MaxArchitectureLength)
+                throw new InvalidDataException($"{path}: the compile settings are {compile.Length:N0} characters long; the limit is {MaxArchitectureLength:N0}.");
             try
             {
                 CompileSettings.Apply(model, compile);

@@ -26,12 +26,18 @@ public static class SafeTensors
     /// <summary>The longest tensor name accepted, in UTF-8 bytes (names here are "layer.parameter").</summary>
     public const int MaxNameBytes = 4096;
 
+    /// <summary>
+    /// The most entries (tensors and metadata) a header may hold: far more than any model has (large language models
+    /// have about a thousand tensors), so that reading costs at most a few times the header's size.
+    /// </summary>
+    public const int MaxEntries = 100_000;
+
     /// <summary>Characters of a name or value from the file quoted in an error message; the rest is elided.</summary>
     const int ExcerptLength = 80;
 
     /// <summary>
     /// Reads <paramref name="path"/>, checking the header against the file before reading any data: the header at
-    /// most <see cref="MaxHeaderBytes"/>, every tensor's dtype, shape (at most <see cref="MaxRank"/> dimensions) and
+    /// most <see cref="MaxHeaderBytes"/> with at most <see cref="MaxEntries"/> entries, every tensor's dtype, shape (at most <see cref="MaxRank"/> dimensions) and
     /// byte range consistent, and the tensors covering the data section exactly — no gaps, no overlaps, no
     /// trailing bytes — as the reference implementation requires. The header is read once and parsed in place.
     /// </summary>
@@ -127,6 +133,7 @@ public static class SafeTensors
         var sawMetadata = false;
         while (json.Read() && json.TokenType != JsonTokenType.EndObject)
         {
+            if (entries.Count + metadata.Count >= MaxEntries) throw Bad(path, $"the header holds more than {MaxEntries} entries");
             if (json.ValueSpan.Length > MaxNameBytes)
                 throw Bad(path, $"a tensor name is {json.ValueSpan.Length} bytes long (limit {MaxNameBytes}): '{Excerpt(Encoding.UTF8.GetString(json.ValueSpan[..ExcerptLength]))}'");
             var name = json.GetString()!;
@@ -138,6 +145,7 @@ public static class SafeTensors
                 if (json.TokenType != JsonTokenType.StartObject) throw Bad(path, "__metadata__ is not an object");
                 while (json.Read() && json.TokenType != JsonTokenType.EndObject)
                 {
+                    if (entries.Count + metadata.Count >= MaxEntries) throw Bad(path, $"the header holds more than {MaxEntries} entries");
                     var key = json.GetString()!;
                     json.Read();
                     if (json.TokenType != JsonTokenType.String) throw Bad(path, $"__metadata__ entry '{Excerpt(key)}' is not a string");
@@ -154,64 +162,71 @@ public static class SafeTensors
 
     static Entry ParseEntry(string path, string name, ref Utf8JsonReader json)
     {
-        var what = $"tensor '{Excerpt(name)}'";
-        var needs = $"{what} needs \"dtype\" (string), \"shape\" (array) and \"data_offsets\" ([begin, end])";
-        if (json.TokenType != JsonTokenType.StartObject) throw Bad(path, needs);
+        // Messages are built only on failure: a header may hold a million entries.
+        string What() => $"tensor '{Excerpt(name)}'";
+        string Needs() => $"{What()} needs \"dtype\" (string), \"shape\" (array) and \"data_offsets\" ([begin, end])";
+        if (json.TokenType != JsonTokenType.StartObject) throw Bad(path, Needs());
         string? dtype = null;
         int[]? shape = null;
-        long[]? offsets = null;
+        long begin = 0, end = 0;
+        var offsets = -1;
+        Span<int> dims = stackalloc int[MaxRank];
         while (json.Read() && json.TokenType != JsonTokenType.EndObject)
         {
-            var property = json.GetString();
+            var property = json.ValueTextEquals("dtype") ? 0 : json.ValueTextEquals("shape") ? 1 : json.ValueTextEquals("data_offsets") ? 2 : -1;
             json.Read();
             switch (property)
             {
-                case "dtype" when json.TokenType == JsonTokenType.String && dtype is null:
-                    dtype = json.GetString()!;
+                case 0 when json.TokenType == JsonTokenType.String && dtype is null:
+                    foreach (var known in DTypes)
+                        if (json.ValueTextEquals(known)) dtype = known;
+                    dtype ??= json.GetString()!;
                     break;
-                case "shape" when json.TokenType == JsonTokenType.StartArray && shape is null:
-                    var dims = new List<int>();
+                case 1 when json.TokenType == JsonTokenType.StartArray && shape is null:
+                    var rank = 0;
                     while (json.Read() && json.TokenType != JsonTokenType.EndArray)
                     {
-                        if (dims.Count == MaxRank) throw Bad(path, $"{what} has more than {MaxRank} dimensions");
+                        if (rank == MaxRank) throw Bad(path, $"{What()} has more than {MaxRank} dimensions");
                         if (json.TokenType != JsonTokenType.Number || !json.TryGetInt32(out var size) || size < 0)
-                            throw Bad(path, $"{what} has a dimension that is not a whole number in [0, {int.MaxValue}]");
-                        dims.Add(size);
+                            throw Bad(path, $"{What()} has a dimension that is not a whole number in [0, {int.MaxValue}]");
+                        dims[rank++] = size;
                     }
-                    shape = [.. dims];
+                    shape = dims[..rank].ToArray();
                     break;
-                case "data_offsets" when json.TokenType == JsonTokenType.StartArray && offsets is null:
-                    var pair = new List<long>(2);
+                case 2 when json.TokenType == JsonTokenType.StartArray && offsets < 0:
+                    offsets = 0;
                     while (json.Read() && json.TokenType != JsonTokenType.EndArray)
                     {
-                        if (pair.Count == 2 || json.TokenType != JsonTokenType.Number || !json.TryGetInt64(out var offset))
-                            throw Bad(path, $"{what} has data_offsets that are not two whole numbers; expected 0 ≤ begin ≤ end");
-                        pair.Add(offset);
+                        if (offsets == 2 || json.TokenType != JsonTokenType.Number || !json.TryGetInt64(out var offset))
+                            throw Bad(path, $"{What()} has data_offsets that are not two whole numbers; expected 0 ≤ begin ≤ end");
+                        if (offsets++ == 0) begin = offset;
+                        else end = offset;
                     }
-                    if (pair.Count != 2) throw Bad(path, needs);
-                    offsets = [.. pair];
+                    if (offsets != 2) throw Bad(path, Needs());
                     break;
-                case "dtype" or "shape" or "data_offsets":
-                    throw Bad(path, needs);
+                case 0 or 1 or 2:
+                    throw Bad(path, Needs());
                 default:
                     json.Skip();
                     break;
             }
         }
-        if (dtype is null || shape is null || offsets is null) throw Bad(path, needs);
-        var itemSize = ItemSize(dtype) ?? throw Bad(path, $"{what} has dtype {Excerpt(dtype)}; supported: F32, F64, F16, BF16");
+        if (dtype is null || shape is null || offsets < 0) throw Bad(path, Needs());
+        var itemSize = ItemSize(dtype) ?? throw Bad(path, $"{What()} has dtype {Excerpt(dtype)}; supported: F32, F64, F16, BF16");
         long count = 1;
         foreach (var size in shape)
         {
             count *= size;
-            if (count > Array.MaxLength) throw Bad(path, $"{what} declares more than {Array.MaxLength} values");
+            if (count > Array.MaxLength) throw Bad(path, $"{What()} declares more than {Array.MaxLength} values");
         }
-        var (begin, end) = (offsets[0], offsets[1]);
-        if (begin < 0 || end < begin) throw Bad(path, $"{what} has data_offsets [{begin}, {end}]; expected 0 ≤ begin ≤ end");
+        if (begin < 0 || end < begin) throw Bad(path, $"{What()} has data_offsets [{begin}, {end}]; expected 0 ≤ begin ≤ end");
         if (end - begin != count * itemSize)
-            throw Bad(path, $"{what} is {dtype} [{Tensor.FormatShape(shape)}] = {count * itemSize} bytes but its data_offsets span {end - begin}");
+            throw Bad(path, $"{What()} is {dtype} [{Tensor.FormatShape(shape)}] = {count * itemSize} bytes but its data_offsets span {end - begin}");
         return new Entry(name, dtype, shape, begin, end);
     }
+
+    /// <summary>The dtypes read, so that each entry's dtype is one of these strings rather than a new one.</summary>
+    static readonly string[] DTypes = ["F32", "F64", "F16", "BF16"];
 
     static int? ItemSize(string dtype) => dtype switch
     {

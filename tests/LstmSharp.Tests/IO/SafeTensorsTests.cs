@@ -205,6 +205,16 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void Read_MoreEntriesThanTheLimit_Refused()
+    {
+        var header = new StringBuilder("{\"__metadata__\":{");
+        for (var i = 0; i <= SafeTensors.MaxEntries; i++) header.Append(System.Globalization.CultureInfo.InvariantCulture, $"\"k{i}\":\"v\",");
+        header.Length--;
+        var path = Write("many-entries", header.Append("}}").ToString(), []);
+        Assert.Contains($"more than {SafeTensors.MaxEntries} entries", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_LargeHeader_AllocatesAFewTimesItsSize()
     {
         // 8 MB of metadata: the header bytes and the string they decode to, not a document tree on top.
