@@ -50,18 +50,18 @@ internal static class CliFiles
     }
 
     /// <summary>
-    /// <paramref name="text"/> from a file as a message may quote it: at most 60 characters, control characters and
-    /// undecodable bytes shown as '?', and the length when it is cut.
+    /// <paramref name="text"/> from a file as a message may quote it: at most <paramref name="length"/> (60)
+    /// characters, control characters and undecodable bytes shown as '?', and the length when it is cut.
     /// </summary>
-    public static string Quote(string text)
+    public static string Quote(string text, int length = QuoteLength)
     {
-        var shown = new StringBuilder(Math.Min(text.Length, QuoteLength));
-        foreach (var c in text.AsSpan(0, Math.Min(text.Length, QuoteLength)))
+        var shown = new StringBuilder(Math.Min(text.Length, length));
+        foreach (var c in text.AsSpan(0, Math.Min(text.Length, length)))
             shown.Append(char.IsControl(c) || c == '\uFFFD' ? '?' : c);
-        return text.Length <= QuoteLength ? shown.ToString() : $"{shown}… ({text.Length:N0} characters)";
+        return text.Length <= length ? shown.ToString() : $"{shown}… ({text.Length:N0} characters)";
     }
 
     /// <summary>The first few names of a list (each quoted), and how many more there are.</summary>
     public static string List(IReadOnlyList<string> names) =>
-        string.Join(", ", names.Take(20).Select(Quote)) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");
+        string.Join(", ", names.Take(20).Select(n => Quote(n))) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");
 }

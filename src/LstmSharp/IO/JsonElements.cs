@@ -17,11 +17,14 @@ internal static class JsonElements
     /// <summary>The longest layer, input or output name accepted (names end up in messages and tables).</summary>
     public const int MaxNameLength = 256;
 
-    /// <summary>The string property "name": present, not null and at most <see cref="MaxNameLength"/> characters.</summary>
-    /// <exception cref="FormatException">It is missing, not a string, or too long.</exception>
+    /// <summary>The string property "name": present, not null, at most <see cref="MaxNameLength"/> characters and without control characters.</summary>
+    /// <exception cref="FormatException">It is missing, not a string, too long, or holds a control character (which would reach terminals through summaries).</exception>
     public static string Name(this JsonElement e)
     {
         var name = e.Required("name").GetString() ?? throw new FormatException("a name is null");
-        return name.Length <= MaxNameLength ? name : throw new FormatException($"a name is {name.Length} characters long (limit {MaxNameLength}): '{SafeTensors.Excerpt(name)}'");
+        if (name.Length > MaxNameLength) throw new FormatException($"a name is {name.Length} characters long (limit {MaxNameLength}): '{SafeTensors.Excerpt(name)}'");
+        var control = name.AsSpan().IndexOfAnyInRange('\u0000', '\u001F');
+        if (control < 0) control = name.AsSpan().IndexOfAnyInRange('\u007F', '\u009F');
+        return control < 0 ? name : throw new FormatException($"a name holds the control character U+{(int)name[control]:X4} at {control}");
     }
 }

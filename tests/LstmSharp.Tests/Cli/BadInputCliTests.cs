@@ -39,6 +39,21 @@ public sealed class BadInputCliTests
     }
 
     [Fact]
+    public void Info_MetadataWithEscapeSequences_PrintedWithoutThem()
+    {
+        using var cli = new CliRunner();
+        var model = new Sequential(new Input(3), new LstmSharp.Layers.Dense(2));
+        model.Metadata["note\u001b]0;title\u0007"] = "\u001b[2Jcleared " + new string('x', 1000);
+        var path = cli.File("m.safetensors");
+        model.Save(path);
+        var r = cli.Run("info", path);
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.Contains("?[2Jcleared", r.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', r.Out);
+        Assert.DoesNotContain('\u0007', r.Out);
+    }
+
+    [Fact]
     public void ForecastTrain_HugeOrBinaryCell_QuotedShortAndPrintable()
     {
         using var cli = new CliRunner();

@@ -151,6 +151,7 @@ public sealed class HostileModelFileTests(ITestOutputHelper output) : IDisposabl
         { "classify.safetensors", "duplicate-label", "two distinct labels" },
         { "classify.safetensors", "null-label", "none null" },
         { "classify.safetensors", "huge-tensor-name", "bytes long (limit 4096)" },
+        { "forecast.safetensors", "layer-name-escape-sequence", "a name holds the control character U+001B at 4" },
     };
 
     [Theory]
@@ -191,6 +192,7 @@ public sealed class HostileModelFileTests(ITestOutputHelper output) : IDisposabl
             case "not-stateful": Json("architecture", a => Node(a, 1)["stateful"] = false); break;
             case "duplicate-label": Json("user.lstmsharp.classify.classes", c => c[1] = (string?)c[0]); break;
             case "null-label": Json("user.lstmsharp.classify.classes", c => c[1] = null); break;
+            case "layer-name-escape-sequence": Json("architecture", a => Node(a, 0)["name"] = "lstm\u001b[2J"); break;
             case "huge-tensor-name":
                 var name = header.First(p => p.Key != "__metadata__").Key;
                 var entry = header[name]!.DeepClone();
