@@ -140,7 +140,7 @@ internal static class TextCommand
         }
         catch (TrainingDivergedException e)
         {
-            var saved = epochsJson.Count > 0 && validLoss.Count > 0 ? validLoss.IndexOf(validLoss.Min()) + 1 : 0;
+            var saved = validLoss.Count > 0 ? validLoss.IndexOf(validLoss.Min()) + 1 : 0;   // the epoch BestModelPath was last written after
             throw new CliException($"{e.Message} " + (saved > 0 ? $"The best model so far (epoch {saved}) stays in {output}." : $"No model was saved to {output}."));
         }
         var best = run?.BestValidationLoss ?? double.PositiveInfinity;

@@ -253,12 +253,7 @@ public sealed class Forecaster
                 };
             }
             var bad = Array.FindIndex(z, v => !float.IsFinite(v));
-            if (bad >= 0)
-            {
-                throw new InvalidDataException(
-                    $"{_source ?? "The forecaster"}: the forecast from origin {origins[i]} is {z[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}; " +
-                    "the network's weights are damaged or its training diverged. Retrain it with a lower learning rate.");
-            }
+            if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origins[i]} is {z[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
             result[i] = z;
         }
         return result;

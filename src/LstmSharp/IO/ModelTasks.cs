@@ -41,6 +41,13 @@ public static class ModelTasks
         _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text} or {Classify}."),
     };
 
+    /// <summary>
+    /// The error for a network that made a value that is not finite: <paramref name="what"/> it made, and why that
+    /// happens; it names the file the model came from (<paramref name="source"/>), or <paramref name="model"/>.
+    /// </summary>
+    internal static InvalidDataException NotFinite(string? source, string model, string what) => new(
+        $"{source ?? model}: {what}; the network's weights are damaged or its training diverged. Retrain it with a lower learning rate.");
+
     /// <summary>The tokenizer a model file stores, its errors naming the file.</summary>
     internal static Tokenizer ReadTokenizer(string path, string json)
     {

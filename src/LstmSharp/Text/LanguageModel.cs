@@ -145,8 +145,7 @@ public sealed class LanguageModel
         return double.IsFinite(loss) ? loss : throw Damaged("its loss is");
     }
 
-    InvalidDataException Damaged(string what) => new(
-        $"{_source ?? "The language model"}: {what} not finite; the network's weights are damaged or its training diverged. Retrain it with a lower learning rate.");
+    InvalidDataException Damaged(string what) => ModelTasks.NotFinite(_source, "The language model", $"{what} not finite");
 
     /// <summary>
     /// Continues <paramref name="prompt"/> by <paramref name="length"/> tokens, yielding each one's text as it is

@@ -148,7 +148,7 @@ public sealed class TextClassifier
             result[i] = new float[c];
             KernelSet.Default.SoftMax(logits.Slice(i * c, c), 1, c, result[i]);
             if (!float.IsFinite(result[i].Sum()))
-                throw new InvalidDataException($"{_source ?? "The classifier"}: the probabilities for text {i + 1} are not finite; the network's weights are damaged or its training diverged. Retrain it with a lower learning rate.");
+                throw ModelTasks.NotFinite(_source, "The classifier", $"the probabilities for text {i + 1} are not finite");
         }
         return result;
     }
