@@ -208,6 +208,22 @@ public sealed class HostileModelFileTests(ITestOutputHelper output) : IDisposabl
         Assert.True(e.Message.Length < 1000, $"a {e.Message.Length}-character message");
     }
 
+    [Fact]
+    public void Load_LongInputBeyondTheWorkLimit_RefusedUntilTheCallerRaisesIt()
+    {
+        var (header, data) = Split(Fixture("classify.safetensors"));
+        var metadata = header["__metadata__"]!.AsObject();
+        var architecture = JsonNode.Parse((string)metadata["architecture"]!)!;
+        architecture["inputs"]![0]!["shape"] = new JsonArray(50_000);
+        metadata["architecture"] = architecture.ToJsonString();
+        var path = Write("long-input.safetensors", Join(header, data));
+        var e = Assert.Throws<InvalidDataException>(() => TextClassifier.Load(path, Limits));
+        Assert.Contains("MB of work buffers per sample for its input [50000]", e.Message, StringComparison.Ordinal);
+        var classifier = TextClassifier.Load(path, new ModelFileLimits { MaxWorkBytes = 64 << 20 });
+        Assert.Equal(50_000, classifier.MaxLength);
+        Assert.All(classifier.PredictProbabilities(["good", "bad"]), p => Assert.Equal(1f, p.Sum(), 3));
+    }
+
     string Write(string name, byte[] bytes)
     {
         var path = Path.Combine(_folder, name);
