@@ -42,6 +42,7 @@ internal static class CliErrors
         ("LanguageModel.Create and Train", "`lstm text train`"),
         ("TextClassifier.Train", "`lstm classify train`"),
         ("Translator.Train", "`lstm translate train`"),
+        ("lower the learning rate", "lower --learning-rate"),
     ];
 
     /// <summary>

@@ -28,8 +28,7 @@ internal sealed class CsvTable
     /// <summary>Reads <paramref name="path"/>: a header row, then at least one data row.</summary>
     public static CsvTable Read(string path)
     {
-        if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
-        if (new FileInfo(path).Length == 0) throw new CliException($"{path}: the file is empty; expected a header row and data rows.");
+        CliFiles.CheckInput(path);
         var rows = new List<string[]>();
         var lines = new List<int>();
         string[] columns;
@@ -44,8 +43,8 @@ internal sealed class CsvTable
                 if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue;
                 if (row.ColCount != columns.Length)
                 {
-                    throw new CliException($"{path}:{row.LineNumberFrom}: expected {columns.Length} fields ({string.Join(", ", columns)}), found {row.ColCount}: " +
-                        $"'{row.Span.ToString()}'.");
+                    throw new CliException($"{path}:{row.LineNumberFrom}: expected {columns.Length} fields ({CliFiles.List(columns)}), found {row.ColCount}: " +
+                        $"'{CliFiles.Quote(row.Span.ToString())}'.");
                 }
                 rows.Add(row[0..row.ColCount].ToStringsArray());
                 lines.Add(row.LineNumberFrom);
@@ -55,7 +54,12 @@ internal sealed class CsvTable
         {
             throw new CliException($"{path}: {e.Message.Trim().ReplaceLineEndings(" — ")}");
         }
-        if (rows.Count == 0) throw new CliException($"{path}: no data rows after the header ({string.Join(", ", columns)}).");
+        catch (NotSupportedException)
+        {
+            // Sep's buffer stops at 16 MiB; a row that long is almost always a quote left open.
+            throw new CliException($"{path}:{lines.LastOrDefault() + 1}: a row is longer than 16 MiB (16,777,216 characters); is a quote (\") left open?");
+        }
+        if (rows.Count == 0) throw new CliException($"{path}: no data rows after the header ({CliFiles.List(columns)}).");
         return new CsvTable(path, columns, rows, lines);
     }
 
@@ -66,7 +70,7 @@ internal sealed class CsvTable
         if (index < 0)
         {
             var near = Columns.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
-            throw new CliException($"{Path}: no column '{name}' ({option}); the columns are: {string.Join(", ", Columns)}." +
+            throw new CliException($"{Path}: no column '{CliFiles.Quote(name)}' ({option}); the columns are: {CliFiles.List(Columns)}." +
                 (near is null ? "" : $" Did you mean '{near}'?"));
         }
         return index;
@@ -94,12 +98,12 @@ internal sealed class CsvTable
             if (MissingTokens.Contains(text))
             {
                 if (!allowMissing)
-                    throw new CliException($"{Path}:{_lines[r]}: column '{name}' (column {c + 1}) is missing ('{text}'); choose --missing interpolate, ffill or drop.");
+                    throw new CliException($"{Path}:{_lines[r]}: column '{CliFiles.Quote(name)}' (column {c + 1}) is missing ('{text}'); choose --missing interpolate, ffill or drop.");
                 values[r] = float.NaN;
                 continue;
             }
             if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !float.IsFinite(value))
-                throw new CliException($"{Path}:{_lines[r]}: column '{name}' (column {c + 1}) holds '{text}', which is not a number.");
+                throw new CliException($"{Path}:{_lines[r]}: column '{CliFiles.Quote(name)}' (column {c + 1}) holds '{CliFiles.Quote(text)}', which is not a number.");
             values[r] = value;
         }
         return values;

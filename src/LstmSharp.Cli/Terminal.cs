@@ -57,6 +57,9 @@ internal sealed class Terminal
         if (!IsQuiet) Human.WriteLine(text);
     }
 
+    /// <summary>A warning about a result that looks wrong: always shown, on stderr.</summary>
+    public void Warning(string text) => _host.Error.WriteLine($"warning: {text}");
+
     /// <summary>A results table: shown unless --json and --quiet are both given.</summary>
     public void Results(string title, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {

@@ -70,8 +70,10 @@ public sealed record FitOptions
     public IReadOnlyDictionary<int, float>? ClassWeights { get; init; }
 
     /// <summary>
-    /// Throw a <see cref="TrainingDivergedException"/> as soon as a batch's loss is NaN or infinite, naming the epoch
-    /// and batch, instead of training on (Keras leaves this to its <c>TerminateOnNaN</c> callback). Default false.
+    /// Throw a <see cref="TrainingDivergedException"/> as soon as a batch's loss or gradient norm, or an epoch's
+    /// validation loss, is NaN or infinite, or a batch's loss grows past 10⁶ times the first batch's (or 10⁶, if that
+    /// is larger), naming the epoch and batch, instead of training on (Keras leaves this to its <c>TerminateOnNaN</c>
+    /// callback). Default false.
     /// </summary>
     public bool ThrowOnDivergence { get; init; }
 

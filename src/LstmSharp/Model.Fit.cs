@@ -289,6 +289,19 @@ public partial class Model
         return FitLoop(batches, validation, firstEpoch, options);
     }
 
+    /// <summary>
+    /// Ends a diverged run as any other ends — callbacks get <see cref="Callbacks.Callback.OnTrainEnd"/>, so early stopping
+    /// restores its best (finite) weights and logs are closed — and returns the exception that says where.
+    /// </summary>
+    TrainingDivergedException Diverged(string where, FitOptions options)
+    {
+        foreach (var c in options.Callbacks) c.OnTrainEnd(this);
+        return new TrainingDivergedException($"{where}; lower the learning rate or clip gradients.");
+    }
+
+    /// <summary>How many times its first value (or 1, if larger) a loss may grow before <see cref="FitOptions.ThrowOnDivergence"/> calls it diverged.</summary>
+    const float DivergenceGrowth = 1e6f;
+
     History FitLoop(IBatchSource train, IBatchSource? validation, int firstEpoch, FitOptions options)
     {
         var optimizer = Optimizer!;
@@ -296,6 +309,7 @@ public partial class Model
         var batches = train.BatchCount;
         if (batches <= 0) throw new ArgumentException($"The batch source has {batches} batches per epoch; it needs at least one.", nameof(train));
         var sums = new double[_outputs.Length];
+        float? firstLoss = null;
         StopTraining = false;
         foreach (var c in options.Callbacks) c.OnTrainBegin(this);
         for (var epoch = firstEpoch; epoch <= options.Epochs && !StopTraining; epoch++)
@@ -314,7 +328,12 @@ public partial class Model
                 var batch = train.GetBatch(b);
                 var batchLoss = TrainOnBatch(batch.Inputs, batch.Targets, batch.SampleWeights, batch.Masks);
                 if (options.ThrowOnDivergence && !float.IsFinite(batchLoss))
-                    throw new TrainingDivergedException($"The loss became {batchLoss} at batch {b + 1} of epoch {epoch}; lower the learning rate or clip gradients.");
+                    throw Diverged($"The loss became {batchLoss} at batch {b + 1} of epoch {epoch}", options);
+                if (firstLoss is null) firstLoss = batchLoss;
+                else if (options.ThrowOnDivergence && batchLoss > DivergenceGrowth * Math.Max(firstLoss.Value, 1f))
+                    throw Diverged($"The loss grew to {batchLoss} at batch {b + 1} of epoch {epoch}, over {DivergenceGrowth:0e0} times its first value ({firstLoss})", options);
+                if (options.ThrowOnDivergence && !float.IsFinite(optimizer.LastGradientNorm))
+                    throw Diverged($"The gradient norm became {optimizer.LastGradientNorm} at batch {b + 1} of epoch {epoch}", options);
                 var size = batch.Size;
                 sum += (double)batchLoss * size;
                 for (var o = 0; o < sums.Length; o++) sums[o] += _outputLoss[o] * size;
@@ -332,6 +351,8 @@ public partial class Model
             {
                 if (options.ResetStatesEachEpoch) ResetStates();
                 foreach (var (key, value) in Evaluate(validation)) logs["val_" + key] = value;
+                if (options.ThrowOnDivergence && logs.TryGetValue("val_loss", out var validationLoss) && !float.IsFinite(validationLoss))
+                    throw Diverged($"The validation loss became {validationLoss} after epoch {epoch} (the last batch's step left the weights non-finite)", options);
             }
             if (options.EpochScores is { } scores)
                 foreach (var (key, value) in scores(this)) logs[key] = value;

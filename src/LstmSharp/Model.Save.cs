@@ -15,6 +15,7 @@ public partial class Model
     /// Saves the architecture and weights to one safetensors file, atomically: an existing file is replaced only
     /// once the new one is completely written. Predictions of the loaded model are bit-identical.
     /// </summary>
+    /// <exception cref="TrainingDivergedException">A weight is NaN or infinite (training diverged); nothing is written.</exception>
     public void Save(string path) => ModelFile.Save(this, path);
 
     /// <summary>
@@ -69,23 +70,31 @@ public partial class Model
         {
             using var json = JsonDocument.Parse(training.Json);
             var root = json.RootElement;
-            var type = root.GetProperty("optimizer").GetString();
+            var type = root.Required("optimizer").GetString();
             if (type != optimizer.GetType().Name)
                 throw new InvalidDataException($"{path}: the checkpoint's optimizer is {type}; the model is compiled with {optimizer.GetType().Name}.");
-            optimizer.Iterations = root.GetProperty("iterations").GetInt64();
-            optimizer.LearningRate = root.GetProperty("learning_rate").GetSingle();
+            optimizer.Iterations = root.Required("iterations").GetInt64();
+            optimizer.LearningRate = root.Required("learning_rate").GetSingle();
             var generators = RandomGenerators().ToArray();
-            var states = root.GetProperty("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
+            var states = root.Required("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
             if (states.Length != generators.Length)
                 throw new InvalidDataException($"{path}: the checkpoint has {states.Length} layer random generators; the model has {generators.Length}.");
             for (var i = 0; i < generators.Length; i++) generators[i].State = states[i];
             if (data is not null)
             {
-                data.Shuffle.State = ReadState(root.GetProperty("shuffle_rng"));
+                data.Shuffle.State = ReadState(root.Required("shuffle_rng"));
                 var storedOrder = training.Tensors["order"];
                 if (storedOrder.Length != data.Order.Length)
                     throw new InvalidDataException($"{path}: the checkpoint was trained on {storedOrder.Length} samples; this Fit has {data.Order.Length}.");
-                for (var i = 0; i < data.Order.Length; i++) data.Order[i] = (int)storedOrder.Span[i];
+                var seen = new bool[data.Order.Length];
+                for (var i = 0; i < data.Order.Length; i++)
+                {
+                    var v = storedOrder.Span[i];
+                    if (!(v >= 0 && v < seen.Length && v == MathF.Floor(v)) || seen[(int)v])
+                        throw new InvalidDataException($"{path}: the checkpoint's sample order is not a permutation of 0..{seen.Length - 1} (entry {i} is {v}).");
+                    seen[(int)v] = true;
+                    data.Order[i] = (int)v;
+                }
             }
             var parameters = ParameterNames().ToDictionary(p => p.Value, p => p.Key);
             foreach (var (name, tensor) in training.Tensors)
@@ -95,7 +104,7 @@ public partial class Model
                 var parameter = parameters[name["optimizer/".Length..slash]];
                 optimizer.ImportSlot(parameter, int.Parse(name[(slash + 1)..], CultureInfo.InvariantCulture), tensor.ToArray());
             }
-            return root.GetProperty("epoch").GetInt32();
+            return root.Required("epoch").GetInt32();
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -113,8 +122,10 @@ public partial class Model
 
     /// <summary>
     /// Loads a model saved by <see cref="Save"/> (a <see cref="Sequential"/> comes back as one); the file's errors
-    /// name the file and the problem.
+    /// name the file and the problem. A file that would make the model allocate more than
+    /// <paramref name="limits"/> allow (default <see cref="ModelFileLimits.Default"/>) is refused before it does.
     /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid LstmSharp model file.</exception>
-    public static Model Load(string path) => ModelFile.Load(path);
+    public static Model Load(string path, ModelFileLimits? limits = null) => ModelFile.Load(path, limits);
 }

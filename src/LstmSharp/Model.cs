@@ -67,6 +67,7 @@ public partial class Model : Layer
         _layers = [.. _nodes.Select(n => n.Layer)];
         CheckLayers();
         NameInputs();
+        CheckMemory(_nodes);
         for (var k = 0; k < _nodes.Length; k++)
             if (!_nodes[k].Layer.IsBuilt) _nodes[k].Layer.BuildFor(_nodes[k], seed + k);
 
@@ -93,6 +94,34 @@ public partial class Model : Layer
 
         SetParameters([.. _layers.SelectMany(l => l.Parameters).Distinct()]);
         MarkBuilt(_inputs[0].Shape.ToArray());
+    }
+
+    /// <summary>Bytes a parameter takes in training: its value and gradient, and two optimizer slots (Adam's moments).</summary>
+    const long BytesPerParameter = 16;
+
+    /// <summary>
+    /// Refuses, before any weight is allocated, a model whose parameters could not be trained in the memory this
+    /// process may use (a typo such as 10000 units would otherwise fail with an out-of-memory crash, or swap).
+    /// </summary>
+    static void CheckMemory(Node[] nodes)
+    {
+        long parameters = 0;
+        try
+        {
+            foreach (var node in nodes)
+                if (!node.Layer.IsBuilt && node.Inputs.Length > 0) parameters = checked(parameters + node.Layer.ParameterCountFor([.. node.Inputs[0].Shape]));
+        }
+        catch (OverflowException)
+        {
+            parameters = long.MaxValue;
+        }
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (parameters > available / BytesPerParameter)
+        {
+            throw new ArgumentException(
+                $"The model has {parameters:N0} parameters, which need about {parameters / (double)(1L << 30) * BytesPerParameter:N1} GB to train (weights, gradients, optimizer state); " +
+                $"this process can use {available / (double)(1L << 30):N1} GB. Use fewer units or layers.");
+        }
     }
 
     /// <summary>The nodes the outputs depend on, in creation (topological) order; throws for a disconnected graph.</summary>

@@ -1,5 +1,6 @@
 // Sequential: a chain of layers built from an input shape given up front — a Model whose calls each take the
 // previous call's output.
+using LstmSharp.IO;
 using LstmSharp.Layers;
 
 namespace LstmSharp;
@@ -55,6 +56,6 @@ public sealed class Sequential : Model
 
     /// <summary>Loads a Sequential model saved by <see cref="Model.Save"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid LstmSharp model file, or holds a model that is not a chain.</exception>
-    public static new Sequential Load(string path) => Model.Load(path) as Sequential
+    public static new Sequential Load(string path, ModelFileLimits? limits = null) => Model.Load(path, limits) as Sequential
         ?? throw new InvalidDataException($"{path}: the model is a graph, not a Sequential chain; load it with Model.Load.");
 }

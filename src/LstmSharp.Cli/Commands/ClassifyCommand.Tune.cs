@@ -50,6 +50,8 @@ internal static partial class ClassifyCommand
             }
             var baseline = setup.Read(r, seed);
             baseline.Validate();
+            // The search can take long; an output that cannot be written must fail now, not after it.
+            CliFiles.CheckOutput(r.GetValue(setup.Output)!, "--output", path);
             var searchSpace = space.Read(r);
             var name = r.GetValue(metric)!;
             terminal.Settings("classify tune", [

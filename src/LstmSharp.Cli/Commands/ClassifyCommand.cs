@@ -41,7 +41,7 @@ internal static partial class ClassifyCommand
         {
             labels = table.Strings(labelColumn, "--label");
             var empty = Array.FindIndex(labels, string.IsNullOrWhiteSpace);
-            if (empty >= 0) throw new CliException($"{path}:{table.Line(empty)}: column '{labelColumn}' is empty; every row needs a label.");
+            if (empty >= 0) throw new CliException($"{path}:{table.Line(empty)}: column '{CliFiles.Quote(labelColumn)}' is empty; every row needs a label.");
         }
         return (texts, labels);
     }
@@ -86,7 +86,7 @@ internal static partial class ClassifyCommand
         var labels = read!;
         var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (classes.Length < 2)
-            throw new CliException($"{path}: the label column '{labelColumn}' has a single class ('{classes[0]}') in all {labels.Length} rows; a classifier needs at least two.");
+            throw new CliException($"{path}: the label column '{CliFiles.Quote(labelColumn)}' has a single class ('{CliFiles.Quote(classes[0])}') in all {labels.Length} rows; a classifier needs at least two.");
         return (texts, labels, classes, [.. labels.Select(l => Array.BinarySearch(classes, l, StringComparer.Ordinal))]);
     }
 
@@ -122,6 +122,7 @@ internal static partial class ClassifyCommand
     {
         options.Validate();
         if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
+        CliFiles.CheckOutput(output, "--output", path);
         var (texts, labels, classes, ids) = ReadLabelled(path, textColumns, labelColumn);
         var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
         terminal.Settings("classify train", [
@@ -227,7 +228,7 @@ internal static partial class ClassifyCommand
             string[] texts;
             if (path.Length > 0)
             {
-                if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
+                CliFiles.CheckInput(path);
                 texts = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
                     ? Read(path, StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text), null).Texts
                     : [.. File.ReadAllLines(path).Where(l => l.Length > 0)];
@@ -241,6 +242,7 @@ internal static partial class ClassifyCommand
             var target = r.GetValue(output)!;
             if (target.Length > 0)
             {
+                CliFiles.CheckOutput(target, "--output", r.GetValue(model)!, path);
                 using (var writer = Sep.New(',').Writer().ToFile(target))
                 {
                     for (var i = 0; i < texts.Length; i++)

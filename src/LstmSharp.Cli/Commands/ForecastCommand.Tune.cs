@@ -43,6 +43,8 @@ internal static partial class ForecastCommand
             var (testStart, season) = Split(path, series, baseline.Horizon, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), longest + 1);
             var k = r.GetValue(space.Folds);
             if (k < 1) throw new CliException($"--folds must be at least 1; received {k}.");
+            // The search can take long; an output that cannot be written must fail now, not after it.
+            CliFiles.CheckOutput(r.GetValue(setup.Output)!, "--output", path);
             // Each fold validates on a block as long as the test part (shorter when the folds would not fit in half the rows).
             var block = Math.Max(baseline.Horizon, Math.Min(series.Rows - testStart, testStart / (2 * k)));
             IReadOnlyList<Fold> folds;

@@ -143,6 +143,7 @@ internal static partial class ForecastCommand
     {
         options.Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
+        CliFiles.CheckOutput(output, "--output", path);
         var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
         var (testStart, resolvedSeason) = Split(path, series, options.Horizon, test, season, options.Lookback + 1);
         terminal.Settings("forecast train", [
@@ -161,6 +162,7 @@ internal static partial class ForecastCommand
         var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason);
         terminal.Line($"Kept the weights of epoch {forecaster!.BestEpoch} of {forecaster.History!.Epochs}.");
         ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {options.Horizon} step(s)", evaluation);
+        WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
 
         var result = new JsonObject
         {
@@ -252,6 +254,33 @@ internal static partial class ForecastCommand
             evaluation.Scores.Select(s => (IReadOnlyList<string>)[
                 s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {evaluation.Season})" : s.Key,
                 Terminal.F(s.Value.Mae), Terminal.F(s.Value.Rmse), Terminal.F(s.Value.Mape, "F2"), Terminal.F(s.Value.Smape, "F2"), Terminal.F(s.Value.Mase)]));
+        WarnUndefined(terminal, evaluation);
+    }
+
+    /// <summary>A warning when the scores cannot be read as scores: MAE, RMSE or MASE that is NaN or infinite.</summary>
+    static void WarnUndefined(Terminal terminal, ForecastEvaluation evaluation)
+    {
+        foreach (var (name, s) in evaluation.Scores)
+        {
+            if (!double.IsFinite(s.Mase))
+            {
+                terminal.Warning($"the MASE of '{name}' is {Terminal.F(s.Mase)}: the {evaluation.Season}-step naive forecast of the training part has no error " +
+                    "(the series repeats itself exactly), so errors cannot be scaled by it; compare MAE and RMSE instead, or choose another --season.");
+            }
+            if (!double.IsFinite(s.Mae) || !double.IsFinite(s.Rmse))
+                terminal.Warning($"the errors of '{name}' are not finite (MAE {Terminal.F(s.Mae)}, RMSE {Terminal.F(s.Rmse)}); the scores mean nothing.");
+        }
+    }
+
+    /// <summary>A warning when forecasts lie far outside the range of the data (finite, but a diverged network's).</summary>
+    static void WarnFarOutside(Terminal terminal, ReadOnlySpan<float> known, IEnumerable<float> forecasts)
+    {
+        var far = Forecaster.FarOutside(known, forecasts);
+        if (far.Length == 0) return;
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (var v in known) (min, max) = (Math.Min(min, v), Math.Max(max, v));
+        terminal.Warning($"{far.Length} forecast(s) lie more than 1000 times the data's range beyond it (e.g. {Terminal.Format(far[0])}; the data spans " +
+            $"{Terminal.Format(min)} to {Terminal.Format(max)}): the network has probably diverged. Retrain with a lower --learning-rate.");
     }
 
     static void ShowBacktest(Terminal terminal, IReadOnlyList<ForecastEvaluation> folds)
@@ -324,6 +353,7 @@ internal static partial class ForecastCommand
                 ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
             var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
             ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
+            WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
             var plot = r.GetValue(data.Plot)!;
             if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon);
             terminal.Json(new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = series.Rows - testStart, ["season"] = season, ["test"] = ScoresJson(evaluation) });
@@ -358,8 +388,10 @@ internal static partial class ForecastCommand
             if (series.Rows < forecaster.HistoryNeeded)
                 throw new CliException($"{dataPath}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
             var path = r.GetValue(output)!;
+            if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, r.GetValue(model)!);
             terminal.Settings("forecast predict", [("model", r.GetValue(model)), ("data", $"{dataPath} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", path)]);
             var forecast = forecaster.ForecastNext(series.Columns);
+            WarnFarOutside(terminal, series.Columns[0], forecast);
             var times = series.NextTimes(forecast.Length);
             var text = new StringWriter();
             using (var writer = Sep.New(',').Writer().To(text))

@@ -18,7 +18,7 @@ internal static class InfoCommand
             var path = r.GetValue(model)!;
             terminal.Settings("info", [("model", path)]);
             var m = Model.Load(path);
-            var task = ModelTasks.Of(m) ?? "none";
+            var task = CliFiles.Quote(ModelTasks.Of(m) ?? "none");
             terminal.ResultLine($"{path}: {new FileInfo(path).Length:N0} bytes, task '{task}', {m.ParameterCount:N0} parameters");
             terminal.ResultLine(m.Summary());
             terminal.Results("layers", ["layer", "type", "output shape", "parameters"],
@@ -27,7 +27,7 @@ internal static class InfoCommand
                 (m.Metrics.Count > 0 ? $", metrics {string.Join(", ", m.Metrics.Select(x => x.Name))}" : "");
             terminal.ResultLine($"Training settings: {compiled}");
             terminal.Results("metadata", ["key", "value"], m.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => (IReadOnlyList<string>)[kv.Key, kv.Value.Length > 200 ? kv.Value[..200] + $"… ({kv.Value.Length} characters)" : kv.Value]));
+                .Select(kv => (IReadOnlyList<string>)[CliFiles.Quote(kv.Key, 200), CliFiles.Quote(kv.Value, 200)]));
             terminal.Json(new JsonObject
             {
                 ["command"] = "info", ["model"] = path, ["task"] = task, ["parameters"] = m.ParameterCount, ["compiled"] = compiled,

@@ -48,6 +48,11 @@ internal static class SeriesCsv
             target = table.Columns.LastOrDefault(c => c != timeColumn)
                 ?? throw new CliException($"{path}: the only column is the time column '{timeColumn}'; there is nothing to forecast.");
         }
+        if (target == timeColumn)
+        {
+            throw new CliException($"{path}: the target '{CliFiles.Quote(target)}' is also the time column; forecast another column (--target), " +
+                "or name another time column (--time-column).");
+        }
         var names = new List<string> { target };
         foreach (var f in features)
         {

@@ -65,7 +65,7 @@ internal static class TextCommand
 
     static string ReadText(string path)
     {
-        if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
+        CliFiles.CheckInput(path);
         var text = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
         if (string.IsNullOrWhiteSpace(text)) throw new CliException($"{path}: the file is empty.");
         return text;
@@ -77,7 +77,10 @@ internal static class TextCommand
         if (epochs < 1) throw new CliException($"--epochs must be at least 1; received {epochs}.");
         if (minutes < 0) throw new CliException($"--max-minutes must be 0 (no limit) or more; received {minutes}.");
         if (!(validation > 0 && validation < 1)) throw new CliException($"--validation must be in (0, 1); received {validation}.");
+        if (sampleLength < 0) throw new CliException($"--sample-length must be 0 (no samples) or more; received {sampleLength}.");
+        var sampling = new SamplingOptions { Temperature = temperature };
         options.Validate();
+        CliFiles.CheckOutput(output, "--output", path);
         var text = ReadText(path);
         var (trainText, validText) = LanguageModel.SplitText(text, validation);
         var model = LanguageModel.Create(trainText, options);
@@ -117,7 +120,7 @@ internal static class TextCommand
             var sampleText = "";
             if (sampleLength > 0)
             {
-                sampleText = string.Concat(model.Generate("", sampleLength, new SamplingOptions { Temperature = temperature }, sampler));
+                sampleText = string.Concat(model.Generate("", sampleLength, sampling, sampler));
                 terminal.Line($"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}");
             }
             epochsJson.Add(new JsonObject
@@ -127,11 +130,19 @@ internal static class TextCommand
             });
         }
         LanguageModelRun? run = null;
-        TrainingDisplay.Run(terminal, "text", epochs, (progress, s) => run = model.Train(trainBatches, validBatches, new LanguageModelTraining
+        try
         {
-            Epochs = epochs, MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, BestModelPath = output,
-            Progress = progress, Callbacks = [s], EpochEnd = Report,
-        }), stop, samplesAs: ("tokens", options.Steps));
+            TrainingDisplay.Run(terminal, "text", epochs, (progress, s) => run = model.Train(trainBatches, validBatches, new LanguageModelTraining
+            {
+                Epochs = epochs, MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, BestModelPath = output,
+                Progress = progress, Callbacks = [s], EpochEnd = Report,
+            }), stop, samplesAs: ("tokens", options.Steps));
+        }
+        catch (TrainingDivergedException e)
+        {
+            var saved = validLoss.Count > 0 ? validLoss.IndexOf(validLoss.Min()) + 1 : 0;   // the epoch BestModelPath was last written after
+            throw new CliException($"{e.Message} " + (saved > 0 ? $"The best model so far (epoch {saved}) stays in {output}." : $"No model was saved to {output}."));
+        }
         var best = run?.BestValidationLoss ?? double.PositiveInfinity;
         if (run?.OutOfTime == true) terminal.Line($"Stopped: the {minutes}-minute budget ran out.");
         if (plot.Length > 0 && trainLoss.Count > 0)

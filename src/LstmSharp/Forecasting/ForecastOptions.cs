@@ -6,10 +6,13 @@ namespace LstmSharp.Forecasting;
 /// <summary>Settings of a <see cref="Forecaster"/>, with defaults that suit monthly or weekly series of a few hundred points.</summary>
 public sealed record ForecastOptions
 {
-    /// <summary>Past steps the network sees. Default 12.</summary>
+    /// <summary>The longest look-back and horizon accepted (a million steps; far beyond any series this is for).</summary>
+    public const int MaxSteps = 1_000_000;
+
+    /// <summary>Past steps the network sees, 1 to <see cref="MaxSteps"/>. Default 12.</summary>
     public int Lookback { get; init; } = 12;
 
-    /// <summary>Future steps forecast at once. Default 1.</summary>
+    /// <summary>Future steps forecast at once, 1 to <see cref="MaxSteps"/>. Default 1.</summary>
     public int Horizon { get; init; } = 1;
 
     /// <summary>How multi-step forecasts are made. Default <see cref="ForecastStrategy.Direct"/>.</summary>
@@ -51,8 +54,11 @@ public sealed record ForecastOptions
     /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
     public void Validate()
     {
-        Guard.Option(Lookback >= 1, nameof(Lookback), Lookback, "at least 1");
-        Guard.Option(Horizon >= 1, nameof(Horizon), Horizon, "at least 1");
+        Guard.Option(Lookback is >= 1 and <= MaxSteps, nameof(Lookback), Lookback, $"in [1, {MaxSteps}]");
+        Guard.Option(Horizon is >= 1 and <= MaxSteps, nameof(Horizon), Horizon, $"in [1, {MaxSteps}]");
+        Guard.Option(Enum.IsDefined(Strategy), nameof(Strategy), Strategy, "Direct or Recursive");
+        Guard.Option(Enum.IsDefined(Transform), nameof(Transform), Transform, "None, Difference or LogDifference");
+        Guard.Option(Enum.IsDefined(Scaling), nameof(Scaling), Scaling, "Standard or MinMax");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");

@@ -27,14 +27,17 @@ public sealed class Forecaster
     const string MissingKey = "lstmsharp.forecast.missing";
     readonly IScaler[] _scalers;   // one per column, fitted on the training part (the target's on its transform)
     readonly float[][] _scalerValues;
+    readonly int _batchSize;   // origins per Predict call, within the work-buffer limit
+    string? _source;           // the file it was loaded from, for errors about what the network makes
 
-    Forecaster(Model model, ForecastOptions options, string[] columns, float[][] scalerValues)
+    Forecaster(Model model, ForecastOptions options, string[] columns, float[][] scalerValues, ModelFileLimits? limits = null)
     {
         Model = model;
         Options = options;
         Columns = columns;
         _scalerValues = scalerValues;
         _scalers = [.. scalerValues.Select(v => CreateScaler(options.Scaling, v))];
+        _batchSize = (limits ?? ModelFileLimits.Default).BatchSize(ModelFile.WorkBytesPerSample(model) + 4L * options.Horizon, 256);
     }
 
     /// <summary>The network.</summary>
@@ -181,6 +184,7 @@ public sealed class Forecaster
     /// The next <see cref="ForecastOptions.Horizon"/> values after row <c>origin − 1</c>, for each origin, made
     /// from rows <c>[origin − HistoryNeeded, origin)</c> of <paramref name="columns"/> only; in the target's units.
     /// </summary>
+    /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
     public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
     {
         ArgumentNullException.ThrowIfNull(origins);
@@ -213,7 +217,7 @@ public sealed class Forecaster
         for (var i = 0; i < origins.Count; i++) steps[i] = new float[h];
         if (Options.Strategy == ForecastStrategy.Direct)
         {
-            var y = Model.Predict(x, 256).Span;
+            var y = Model.Predict(x, _batchSize).Span;
             for (var i = 0; i < origins.Count; i++) y.Slice(i * h, h).CopyTo(steps[i]);
         }
         else
@@ -222,7 +226,7 @@ public sealed class Forecaster
             var L = Options.Lookback;
             for (var k = 0; k < h; k++)
             {
-                var y = Model.Predict(x, 256).Span;
+                var y = Model.Predict(x, _batchSize).Span;
                 for (var i = 0; i < origins.Count; i++)
                 {
                     steps[i][k] = y[i];
@@ -248,6 +252,8 @@ public sealed class Forecaster
                     _ => z[k],
                 };
             }
+            var bad = Array.FindIndex(z, v => !float.IsFinite(v));
+            if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origins[i]} is {z[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
             result[i] = z;
         }
         return result;
@@ -258,6 +264,27 @@ public sealed class Forecaster
     {
         var length = CheckColumns(columns, Columns);
         return Forecast(columns, [length])[0];
+    }
+
+    /// <summary>
+    /// The forecasts that lie more than <paramref name="factor"/> times the range of <paramref name="known"/> (the
+    /// series the forecaster saw) beyond it: finite, but a sign of a diverged or damaged network rather than of the
+    /// series. A constant series counts its magnitude (at least 1) as its range.
+    /// </summary>
+    public static float[] FarOutside(ReadOnlySpan<float> known, IEnumerable<float> forecasts, float factor = 1000f)
+    {
+        ArgumentNullException.ThrowIfNull(forecasts);
+        if (known.IsEmpty) return [];
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        foreach (var v in known)
+        {
+            if (!float.IsFinite(v)) continue;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        if (min > max) return [];
+        var range = max > min ? (double)max - min : Math.Max(Math.Abs((double)max), 1);
+        return [.. forecasts.Where(f => !float.IsFinite(f) || f < min - (factor * range) || f > max + (factor * range))];
     }
 
     /// <summary>Saves the network with its settings, column names, scalers and <see cref="TrainingData"/> (atomically, see <see cref="Model.Save"/>).</summary>
@@ -280,9 +307,21 @@ public sealed class Forecaster
     }
 
     /// <summary>Loads a forecaster saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
-    public static Forecaster Load(string path)
+    /// <remarks>
+    /// A valid forecaster file is a valid model file (see <see cref="Model.Load"/>) made for the forecast task, whose
+    /// settings are all present and in range (<see cref="ForecastOptions.Validate"/>; enums by name only), whose
+    /// network is the one those settings build — input [lookback, columns], a Dense output of the horizon (direct) or
+    /// of 1 (recursive), as many LSTM layers of as many units as the settings say — whose columns are distinct,
+    /// non-empty names (one only for the recursive strategy), whose scalers are one finite pair per column that the
+    /// scaling method accepts, whose forecast steps and work buffers for one origin fit
+    /// <see cref="ModelFileLimits.MaxWorkBytes"/>, and whose training data, if recorded, is in range.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid forecaster file; the message names it and says why.</exception>
+    public static Forecaster Load(string path, ModelFileLimits? limits = null)
     {
-        var model = Model.Load(path);
+        limits ??= ModelFileLimits.Default;
+        var model = Model.Load(path, limits);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Forecast || !model.Metadata.TryGetValue(SettingsKey, out var json))
             throw ModelTasks.WrongKind(path, task, ModelTasks.Forecast);
@@ -291,23 +330,57 @@ public sealed class Forecaster
             var s = JsonNode.Parse(json)!.AsObject();
             var options = new ForecastOptions
             {
-                Lookback = (int)s["lookback"]!, Horizon = (int)s["horizon"]!,
-                Strategy = Enum.Parse<ForecastStrategy>((string)s["strategy"]!), Transform = Enum.Parse<SeriesTransform>((string)s["transform"]!),
-                Scaling = Enum.Parse<ScalingMethod>((string)s["scaling"]!), Units = (int)s["units"]!, Layers = (int)s["layers"]!,
-                Dropout = (float)s["dropout"]!, LearningRate = (float)s["learning_rate"]!, Epochs = (int)s["epochs"]!,
-                BatchSize = (int)s["batch_size"]!, Patience = (int)s["patience"]!, ValidationFraction = (float)s["validation_fraction"]!, Seed = (int)s["seed"]!,
+                Lookback = (int)Setting(s, "lookback"), Horizon = (int)Setting(s, "horizon"),
+                Strategy = LayerConfigs.ParseName<ForecastStrategy>((string?)Setting(s, "strategy"), "strategy"),
+                Transform = LayerConfigs.ParseName<SeriesTransform>((string?)Setting(s, "transform"), "transform"),
+                Scaling = LayerConfigs.ParseName<ScalingMethod>((string?)Setting(s, "scaling"), "scaling"), Units = (int)Setting(s, "units"), Layers = (int)Setting(s, "layers"),
+                Dropout = (float)Setting(s, "dropout"), LearningRate = (float)Setting(s, "learning_rate"), Epochs = (int)Setting(s, "epochs"),
+                BatchSize = (int)Setting(s, "batch_size"), Patience = (int)Setting(s, "patience"), ValidationFraction = (float)Setting(s, "validation_fraction"), Seed = (int)Setting(s, "seed"),
             };
             options.Validate();
-            var columns = s["columns"]!.AsArray().Select(c => (string)c!).ToArray();
-            var scalers = s["scalers"]!.AsArray().Select(v => v!.AsArray().Select(f => (float)f!).ToArray()).ToArray();
-            if (columns.Length == 0 || scalers.Length != columns.Length || model.InputShape[0] != options.Lookback || model.InputShape[1] != columns.Length)
-                throw new InvalidDataException("the settings disagree with the network's input shape");
-            return new Forecaster(model, options, columns, scalers) { TrainingData = ReadTrainingData(model.Metadata) };
+            var columns = Setting(s, "columns").AsArray().Select(c => (string?)c ?? throw new FormatException("a column name is null")).ToArray();
+            var scalers = Setting(s, "scalers").AsArray().Select(v => v!.AsArray().Select(f => (float)f!).ToArray()).ToArray();
+            CheckSettings(model, options, columns, scalers, limits);
+            var forecaster = new Forecaster(model, options, columns, scalers, limits) { TrainingData = ReadTrainingData(model.Metadata) };
+            forecaster._source = path;
+            return forecaster;
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException or OverflowException or InvalidDataException)
         {
-            throw new InvalidDataException($"{path}: the forecaster settings in this model file are damaged ({e.Message}).", e);
+            throw new InvalidDataException($"{path}: the forecaster settings in this model file are damaged ({SafeTensors.Excerpt(CleanMessage(e), 400)}).", e);
         }
+    }
+
+    static JsonNode Setting(JsonObject settings, string name) => settings[name] ?? throw new FormatException($"the setting '{name}' is missing or null");
+
+    /// <summary>An argument exception's message without the " (Parameter 'x')" and "Actual value was" lines.</summary>
+    static string CleanMessage(Exception e) => e is ArgumentException ? e.Message.Split(" (Parameter", 2)[0].Trim() : e.Message;
+
+    /// <summary>The cross-field checks of <see cref="Load"/>: the settings, columns and scalers against each other and the network.</summary>
+    static void CheckSettings(Model model, ForecastOptions options, string[] columns, float[][] scalers, ModelFileLimits limits)
+    {
+        if (columns.Length == 0) throw new InvalidDataException("the file names no columns");
+        if (columns.Any(string.IsNullOrEmpty)) throw new InvalidDataException("a column name is empty");
+        if (columns.Distinct(StringComparer.Ordinal).Count() != columns.Length) throw new InvalidDataException("a column is named twice");
+        if (options.Strategy == ForecastStrategy.Recursive && columns.Length > 1)
+            throw new InvalidDataException($"the recursive strategy needs one column; the file names {columns.Length}");
+        if (scalers.Length != columns.Length) throw new InvalidDataException($"{scalers.Length} scalers for {columns.Length} columns");
+        for (var c = 0; c < scalers.Length; c++)
+        {
+            if (scalers[c].Length != 2) throw new InvalidDataException($"the scaler of column {c + 1} holds {scalers[c].Length} values; expected 2");
+            CreateScaler(options.Scaling, scalers[c]);
+        }
+        var outputs = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
+        var lstms = model.Layers.OfType<Lstm>().ToArray();
+        if (model is not Sequential || model.InputShape.Count != 2 || model.InputShape[0] != options.Lookback || model.InputShape[1] != columns.Length
+            || model.OutputShape.Count != 1 || model.OutputShape[0] != outputs || lstms.Length != options.Layers || lstms.Any(l => l.Units != options.Units))
+        {
+            throw new InvalidDataException(
+                $"the network (input [{string.Join(", ", model.InputShape)}], output [{string.Join(", ", model.OutputShape)}], {lstms.Length} LSTM layer(s)) is not the one the settings " +
+                $"build: input [{options.Lookback}, {columns.Length}], output [{outputs}], {options.Layers} LSTM layer(s) of {options.Units} units");
+        }
+        if (4L * options.Horizon > limits.MaxWorkBytes)
+            throw new InvalidDataException($"a horizon of {options.Horizon} steps needs more than {nameof(ModelFileLimits)}.{nameof(ModelFileLimits.MaxWorkBytes)} ({limits.MaxWorkBytes} bytes) per origin");
     }
 
     static void WriteTrainingData(IDictionary<string, string> metadata, ForecastTrainingData? data)

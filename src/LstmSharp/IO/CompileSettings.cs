@@ -90,16 +90,16 @@ internal static class CompileSettings
     {
         using var doc = JsonDocument.Parse(settings);
         var root = doc.RootElement;
-        var o = root.GetProperty("optimizer");
+        var o = root.Required("optimizer");
         var lr = F(o, "learning_rate");
         float? norm = o.TryGetProperty("global_clip_norm", out var n) ? n.GetSingle() : null;
         float? clip = o.TryGetProperty("clip_value", out var c) ? c.GetSingle() : null;
-        Optimizer optimizer = o.GetProperty("type").GetString() switch
+        Optimizer optimizer = o.Required("type").GetString() switch
         {
-            nameof(Sgd) => new Sgd(lr, F(o, "momentum"), o.GetProperty("nesterov").GetBoolean()) { GlobalClipNorm = norm, ClipValue = clip },
+            nameof(Sgd) => new Sgd(lr, F(o, "momentum"), o.Required("nesterov").GetBoolean()) { GlobalClipNorm = norm, ClipValue = clip },
             nameof(Adam) => new Adam(lr, F(o, "beta1"), F(o, "beta2"), F(o, "epsilon")) { GlobalClipNorm = norm, ClipValue = clip },
             nameof(AdamW) => new AdamW(lr, F(o, "weight_decay"), F(o, "beta1"), F(o, "beta2"), F(o, "epsilon")) { GlobalClipNorm = norm, ClipValue = clip },
-            nameof(RmsProp) => new RmsProp(lr, F(o, "rho"), F(o, "momentum"), F(o, "epsilon"), o.GetProperty("centered").GetBoolean()) { GlobalClipNorm = norm, ClipValue = clip },
+            nameof(RmsProp) => new RmsProp(lr, F(o, "rho"), F(o, "momentum"), F(o, "epsilon"), o.Required("centered").GetBoolean()) { GlobalClipNorm = norm, ClipValue = clip },
             nameof(Adagrad) => new Adagrad(lr, F(o, "initial_accumulator"), F(o, "epsilon")) { GlobalClipNorm = norm, ClipValue = clip },
             var t => throw new FormatException($"unknown optimizer '{t}'"),
         };
@@ -107,23 +107,23 @@ internal static class CompileSettings
         {
             var entries = outputs.EnumerateArray().ToArray();
             model.Compile(optimizer,
-                entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => ReadLoss(e.GetProperty("loss"))),
-                entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => F(e, "weight")),
-                entries.ToDictionary(e => e.GetProperty("name").GetString()!, e => ReadMetrics(e.GetProperty("metrics"))));
+                entries.ToDictionary(e => e.Name(), e => ReadLoss(e.Required("loss"))),
+                entries.ToDictionary(e => e.Name(), e => F(e, "weight")),
+                entries.ToDictionary(e => e.Name(), e => ReadMetrics(e.Required("metrics"))));
             return;
         }
         var output = model.Outputs[0].Name;
         model.Compile(optimizer,
-            new Dictionary<string, Loss> { [output] = ReadLoss(root.GetProperty("loss")) },
+            new Dictionary<string, Loss> { [output] = ReadLoss(root.Required("loss")) },
             new Dictionary<string, float> { [output] = root.TryGetProperty("loss_weight", out var weight) ? weight.GetSingle() : 1f },
-            new Dictionary<string, Metric[]> { [output] = ReadMetrics(root.GetProperty("metrics")) });
+            new Dictionary<string, Metric[]> { [output] = ReadMetrics(root.Required("metrics")) });
     }
 
-    static float F(JsonElement e, string name) => e.GetProperty(name).GetSingle();
+    static float F(JsonElement e, string name) => e.Required(name).GetSingle();
 
     static bool Logits(JsonElement e) => e.TryGetProperty("from_logits", out var v) && v.GetBoolean();
 
-    static Loss ReadLoss(JsonElement l) => l.GetProperty("type").GetString() switch
+    static Loss ReadLoss(JsonElement l) => l.Required("type").GetString() switch
         {
             nameof(MeanSquaredError) => new MeanSquaredError(),
             nameof(MeanAbsoluteError) => new MeanAbsoluteError(),
@@ -134,7 +134,7 @@ internal static class CompileSettings
             var t => throw new FormatException($"unknown loss '{t}'"),
         };
 
-    static Metric[] ReadMetrics(JsonElement metrics) => metrics.EnumerateArray().Select(m => m.GetProperty("type").GetString() switch
+    static Metric[] ReadMetrics(JsonElement metrics) => metrics.EnumerateArray().Select(m => m.Required("type").GetString() switch
         {
             nameof(BinaryAccuracy) => (Metric)new BinaryAccuracy(F(m, "threshold")),
             nameof(CategoricalAccuracy) => new CategoricalAccuracy(),

@@ -13,32 +13,32 @@ internal static class LayerConfigs
         [nameof(Lstm)] = ReadLstm,
         [nameof(Gru)] = (e, name) => new Gru(Int(e, "units"), ReadRnn(e, name)),
         [nameof(SimpleRnn)] = (e, name) => new SimpleRnn(Int(e, "units"), ReadRnn(e, name)),
-        [nameof(Dense)] = (e, name) => new Dense(Int(e, "units"), Enum.Parse<Activation>(e.GetProperty("activation").GetString()!), name,
+        [nameof(Dense)] = (e, name) => new Dense(Int(e, "units"), Strict<Activation>(e, "activation"), name,
             ReadRegularizer(e, "kernel_regularizer"), ReadRegularizer(e, "bias_regularizer")),
         [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name),
-        [nameof(Dropout)] = (e, name) => new Dropout(e.GetProperty("rate").GetSingle(), Int(e, "seed"), name),
-        [nameof(Masking)] = (e, name) => new Masking(e.GetProperty("mask_value").GetSingle(), name),
-        [nameof(Bidirectional)] = (e, name) => new Bidirectional(Read(e.GetProperty("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer."),
-            Enum.Parse<MergeMode>(e.GetProperty("merge").GetString()!), name),
-        [nameof(TimeDistributed)] = (e, name) => new TimeDistributed(Read(e.GetProperty("layer")), name),
+        [nameof(Dropout)] = (e, name) => new Dropout(e.Required("rate").GetSingle(), Int(e, "seed"), name),
+        [nameof(Masking)] = (e, name) => new Masking(e.Required("mask_value").GetSingle(), name),
+        [nameof(Bidirectional)] = (e, name) => new Bidirectional(Read(e.Required("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer."),
+            Strict<MergeMode>(e, "merge"), name),
+        [nameof(TimeDistributed)] = (e, name) => new TimeDistributed(Read(e.Required("layer")), name),
         [nameof(Concatenate)] = (e, name) => new Concatenate(Int(e, "axis"), name),
         [nameof(Layers.Add)] = (_, name) => new Layers.Add(name),
         [nameof(Multiply)] = (_, name) => new Multiply(name),
         [nameof(Average)] = (_, name) => new Average(name),
         [nameof(RepeatVector)] = (e, name) => new RepeatVector(Int(e, "count"), name),
-        [nameof(Reshape)] = (e, name) => new Reshape([.. e.GetProperty("target_shape").EnumerateArray().Select(d => d.GetInt32())], name),
+        [nameof(Reshape)] = (e, name) => new Reshape([.. e.Required("target_shape").EnumerateArray().Select(d => d.GetInt32())], name),
         [nameof(Flatten)] = (_, name) => new Flatten(name),
         [nameof(Attention)] = (e, name) => new Attention(ReadAttention(e, name)),
         [nameof(AdditiveAttention)] = ReadAdditiveAttention,
         [nameof(AttentionLstm)] = (e, name) => new AttentionLstm(Int(e, "units"), new AttentionLstmOptions
         {
-            Name = name, Score = Enum.Parse<AttentionScore>(e.GetProperty("score").GetString()!),
+            Name = name, Score = Strict<AttentionScore>(e, "score"),
             AttentionUnits = e.TryGetProperty("attention_units", out var units) ? units.GetInt32() : null,
-            InputFeeding = e.GetProperty("input_feeding").GetBoolean(), ReturnAttentionScores = e.GetProperty("return_attention_scores").GetBoolean(),
-            UnitForgetBias = e.GetProperty("unit_forget_bias").GetBoolean(),
+            InputFeeding = e.Required("input_feeding").GetBoolean(), ReturnAttentionScores = e.Required("return_attention_scores").GetBoolean(),
+            UnitForgetBias = e.Required("unit_forget_bias").GetBoolean(),
         }),
-        [nameof(Model)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
-        [nameof(Sequential)] = (e, name) => ModelFile.ReadGraph(e.GetProperty("graph"), name),
+        [nameof(Model)] = (e, name) => ModelFile.ReadGraph(e.Required("graph"), name),
+        [nameof(Sequential)] = (e, name) => ModelFile.ReadGraph(e.Required("graph"), name),
     };
 
     /// <summary>Writes <paramref name="layer"/> as <c>{"type", "name", …its settings}</c>.</summary>
@@ -56,8 +56,8 @@ internal static class LayerConfigs
     /// <summary>The unbuilt layer a config describes.</summary>
     public static Layer Read(JsonElement e)
     {
-        var type = e.GetProperty("type").GetString() ?? "";
-        var name = e.GetProperty("name").GetString() ?? throw new FormatException("a layer has no name");
+        var type = e.Required("type").GetString() ?? "";
+        var name = e.Name();
         return Readers.TryGetValue(type, out var read) ? read(e, name) : throw new FormatException($"unknown layer type '{type}'");
     }
 
@@ -71,16 +71,16 @@ internal static class LayerConfigs
     }
 
     static Regularizer? ReadRegularizer(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var r) ? new Regularizer(r.GetProperty("l1").GetSingle(), r.GetProperty("l2").GetSingle()) : null;
+        e.TryGetProperty(name, out var r) ? new Regularizer(r.Required("l1").GetSingle(), r.Required("l2").GetSingle()) : null;
 
     static RnnOptions ReadRnn(JsonElement e, string name) => new()
     {
         Name = name,
-        ReturnSequences = e.GetProperty("return_sequences").GetBoolean(),
-        GoBackwards = e.GetProperty("go_backwards").GetBoolean(),
+        ReturnSequences = e.Required("return_sequences").GetBoolean(),
+        GoBackwards = e.Required("go_backwards").GetBoolean(),
         Stateful = e.TryGetProperty("stateful", out var stateful) && stateful.GetBoolean(),
-        Dropout = e.GetProperty("dropout").GetSingle(),
-        RecurrentDropout = e.GetProperty("recurrent_dropout").GetSingle(),
+        Dropout = e.Required("dropout").GetSingle(),
+        RecurrentDropout = e.Required("recurrent_dropout").GetSingle(),
         KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
         RecurrentRegularizer = ReadRegularizer(e, "recurrent_regularizer"),
         BiasRegularizer = ReadRegularizer(e, "bias_regularizer"),
@@ -88,9 +88,9 @@ internal static class LayerConfigs
 
     static AttentionOptions ReadAttention(JsonElement e, string name) => new()
     {
-        Name = name, Score = Enum.Parse<AttentionScore>(e.GetProperty("score").GetString()!), LearnScale = e.GetProperty("learn_scale").GetBoolean(),
-        ScaleByDimension = e.GetProperty("scale_by_dimension").GetBoolean(), Dropout = e.GetProperty("dropout").GetSingle(),
-        Causal = e.GetProperty("causal").GetBoolean(), ReturnAttentionScores = e.GetProperty("return_attention_scores").GetBoolean(),
+        Name = name, Score = Strict<AttentionScore>(e, "score"), LearnScale = e.Required("learn_scale").GetBoolean(),
+        ScaleByDimension = e.Required("scale_by_dimension").GetBoolean(), Dropout = e.Required("dropout").GetSingle(),
+        Causal = e.Required("causal").GetBoolean(), ReturnAttentionScores = e.Required("return_attention_scores").GetBoolean(),
         Units = e.TryGetProperty("units", out var units) ? units.GetInt32() : null,
     };
 
@@ -108,9 +108,23 @@ internal static class LayerConfigs
             Name = o.Name, ReturnSequences = o.ReturnSequences, GoBackwards = o.GoBackwards, Stateful = o.Stateful,
             Dropout = o.Dropout, RecurrentDropout = o.RecurrentDropout,
             KernelRegularizer = o.KernelRegularizer, RecurrentRegularizer = o.RecurrentRegularizer, BiasRegularizer = o.BiasRegularizer,
-            Peepholes = e.GetProperty("peepholes").GetBoolean(), UnitForgetBias = e.GetProperty("unit_forget_bias").GetBoolean(),
+            Peepholes = e.Required("peepholes").GetBoolean(), UnitForgetBias = e.Required("unit_forget_bias").GetBoolean(),
         });
     }
 
-    static int Int(JsonElement e, string name) => e.GetProperty(name).GetInt32();
+    static int Int(JsonElement e, string name) => e.Required(name).GetInt32();
+
+    static T Strict<T>(JsonElement e, string name) where T : struct, Enum => ParseName<T>(e.Required(name).GetString(), name);
+
+    /// <summary>
+    /// The member of <typeparamref name="T"/> named exactly <paramref name="text"/>. <see cref="Enum.Parse{TEnum}(string)"/>
+    /// would also take numbers ("999") and combinations ("Relu, Tanh"), which a damaged file must not turn into a model.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not one of the names.</exception>
+    public static T ParseName<T>(string? text, string field) where T : struct, Enum
+    {
+        foreach (var value in Enum.GetValues<T>())
+            if (string.Equals(value.ToString(), text, StringComparison.Ordinal)) return value;
+        throw new FormatException($"{field} is '{SafeTensors.Excerpt(text ?? "null")}'; expected one of {string.Join(", ", Enum.GetNames<T>())}");
+    }
 }

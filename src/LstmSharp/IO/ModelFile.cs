@@ -20,6 +20,9 @@ internal static class ModelFile
     public const int Version = 2;
     const string FormatV1 = "lstmsharp.sequential";
 
+    /// <summary>The longest architecture (or compile settings) JSON read (a layer takes a few hundred characters), so parsing it stays cheap.</summary>
+    public const int MaxArchitectureLength = 16 << 20;
+
     /// <summary>Prefix of the header entries that hold <see cref="Model.Metadata"/>.</summary>
     public const string UserPrefix = "user.";
 
@@ -37,7 +40,17 @@ internal static class ModelFile
         foreach (var (key, value) in model.Metadata) metadata[UserPrefix + key] = value;
         if (model.Optimizer is not null) metadata["compile"] = CompileSettings.Write(model);
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (key, p) in model.ParameterKeys()) tensors.Add(new(key, p.Value));
+        foreach (var (key, p) in model.ParameterKeys())
+        {
+            // Load refuses such a file, so it is never written: an existing good model stays in place instead.
+            var bad = p.Value.Span.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+            if (bad >= 0)
+            {
+                throw new TrainingDivergedException(
+                    $"{path}: not saved: weight '{key}' is {p.Value.Span[bad]} at {p.Value.IndexOf(bad)}, so training diverged; lower the learning rate or clip gradients.");
+            }
+            tensors.Add(new(key, p.Value));
+        }
         if (training is not null)
         {
             metadata["training"] = training.Json;
@@ -59,19 +72,32 @@ internal static class ModelFile
         return new TrainingState(json, tensors);
     }
 
-    public static Model Load(string path)
+    /// <summary>
+    /// What a valid model file is: a safetensors file (see <see cref="SafeTensors.Read"/>) whose format and version
+    /// this library reads, whose architecture builds (every layer setting in range, enums by name only) with no more
+    /// parameters than the file holds, whose tensors are exactly the architecture's, with its shapes and finite
+    /// values, whose work buffers for one sample fit <see cref="ModelFileLimits.MaxWorkBytes"/>, and whose compile
+    /// settings, if any, read back. Anything else is an <see cref="InvalidDataException"/> naming the file.
+    /// </summary>
+    public static Model Load(string path, ModelFileLimits? limits = null)
     {
+        limits ??= ModelFileLimits.Default;
+        limits.Validate();
         var all = SafeTensors.Read(path);
         var file = all with { Tensors = all.Tensors.Where(t => !t.Key.StartsWith(TrainingPrefix, StringComparison.Ordinal)).ToDictionary() };
         var format = file.Metadata.GetValueOrDefault("format");
         if (format is not (Format or FormatV1))
-            throw new InvalidDataException($"{path}: not an LstmSharp model file (its format is '{format ?? "none"}'; expected '{Format}').");
+            throw new InvalidDataException($"{path}: not an LstmSharp model file (its format is '{SafeTensors.Excerpt(format ?? "none")}'; expected '{Format}').");
         if (!int.TryParse(file.Metadata.GetValueOrDefault("format_version"), CultureInfo.InvariantCulture, out var version) || version > Version || version < 1)
-            throw new InvalidDataException($"{path}: model file version '{file.Metadata.GetValueOrDefault("format_version")}' is newer than this library reads ({Version}).");
+            throw new InvalidDataException($"{path}: model file version '{SafeTensors.Excerpt(file.Metadata.GetValueOrDefault("format_version") ?? "none")}' is " +
+                (version > Version ? $"newer than this library reads ({Version})." : $"not one this library reads (1 to {Version})."));
+        var architecture = file.Metadata.GetValueOrDefault("architecture") ?? "";
+        if (architecture.Length > MaxArchitectureLength)
+            throw new InvalidDataException($"{path}: the architecture is {architecture.Length:N0} characters long; the limit is {MaxArchitectureLength:N0} (about 10,000 layers).");
         Model model;
         try
         {
-            using var json = JsonDocument.Parse(file.Metadata.GetValueOrDefault("architecture") ?? "");
+            using var json = JsonDocument.Parse(architecture);
             // The parameters the architecture declares are counted before anything is built, so a hostile header
             // cannot make the loader allocate much more than the file holds (small mismatches are reported tensor
             // by tensor below, with names and shapes).
@@ -86,7 +112,7 @@ internal static class ModelFile
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or InvalidDataException or NotSupportedException)
         {
-            throw new InvalidDataException($"{path}: the architecture in the model file cannot be read: {e.Message}", e);
+            throw new InvalidDataException($"{path}: the architecture in the model file cannot be read: {SafeTensors.Excerpt(e.Message, 400)}", e);
         }
         finally
         {
@@ -95,30 +121,71 @@ internal static class ModelFile
 
         var expected = model.GetWeights();
         var missing = expected.Keys.Where(k => !file.Tensors.ContainsKey(k)).ToArray();
-        if (missing.Length > 0) throw new InvalidDataException($"{path}: the model file lacks {string.Join(", ", missing)}.");
+        if (missing.Length > 0) throw new InvalidDataException($"{path}: the model file lacks {Names(missing)}.");
         var extra = file.Tensors.Keys.Where(k => !expected.ContainsKey(k)).ToArray();
-        if (extra.Length > 0) throw new InvalidDataException($"{path}: the model file holds tensors the architecture has no place for: {string.Join(", ", extra)}.");
+        if (extra.Length > 0) throw new InvalidDataException($"{path}: the model file holds tensors the architecture has no place for: {Names(extra)}.");
         foreach (var (name, value) in expected)
         {
             var stored = file.Tensors[name];
             if (!stored.Shape.SequenceEqual(value.Shape))
                 throw new InvalidDataException($"{path}: tensor '{name}' is [{Tensor.FormatShape(stored.Shape)}] but the architecture needs [{Tensor.FormatShape(value.Shape)}].");
+            var bad = stored.Span.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+            if (bad >= 0)
+                throw new InvalidDataException($"{path}: tensor '{name}' holds {stored.Span[bad]} at {stored.IndexOf(bad)}; a model's weights must be finite (was it saved from a diverged training run?).");
+        }
+        var work = WorkBytesPerSample(model);
+        if (work > limits.MaxWorkBytes)
+        {
+            throw new InvalidDataException(
+                $"{path}: the network needs about {work >> 20:N0} MB of work buffers per sample for its input [{string.Join(", ", model.InputShape)}], " +
+                $"above the limit of {limits.MaxWorkBytes >> 20:N0} MB ({nameof(ModelFileLimits)}.{nameof(ModelFileLimits.MaxWorkBytes)}); the file is damaged, or raise the limit.");
         }
         model.SetWeights(file.Tensors);
         foreach (var (key, value) in file.Metadata)
             if (key.StartsWith(UserPrefix, StringComparison.Ordinal)) model.Metadata[key[UserPrefix.Length..]] = value;
         if (file.Metadata.TryGetValue("compile", out var compile))
         {
+            if (compile.Length > MaxArchitectureLength)
+                throw new InvalidDataException($"{path}: the compile settings are {compile.Length:N0} characters long; the limit is {MaxArchitectureLength:N0}.");
             try
             {
                 CompileSettings.Apply(model, compile);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
             {
-                throw new InvalidDataException($"{path}: the compile settings in the model file cannot be read: {e.Message}", e);
+                throw new InvalidDataException($"{path}: the compile settings in the model file cannot be read: {SafeTensors.Excerpt(e.Message, 400)}", e);
             }
         }
         return model;
+    }
+
+    /// <summary>The first few of <paramref name="names"/> (from the file, so each is cut short too), and how many more there are.</summary>
+    static string Names(string[] names) =>
+        string.Join(", ", names.Take(5).Select(n => SafeTensors.Excerpt(n))) + (names.Length > 5 ? $" and {names.Length - 5} more" : "");
+
+    /// <summary>
+    /// An estimate of the bytes one sample's forward and backward pass keeps: every node's inputs, and per input
+    /// step 8 values for each of its output features (an LSTM's gates, cell and hidden state; a Dense layer's
+    /// outputs), with a time length of -1 (set by the caller's data) counted as 1. Nested models count their nodes.
+    /// </summary>
+    internal static long WorkBytesPerSample(Model model)
+    {
+        double floats = 0;
+        foreach (var node in model.Nodes)
+        {
+            foreach (var input in node.Inputs) floats += Elements(input.Shape);
+            var steps = node.Inputs.Length > 0 && node.Inputs[0].Shape.Count >= 2 ? Math.Max(node.Inputs[0].Shape[0], 1) : 1;
+            foreach (var output in node.Outputs) floats += Math.Max(Elements(output.Shape), 8.0 * steps * (output.Shape.Count > 0 ? Math.Max(output.Shape[^1], 1) : 1));
+            if (node.Layer is Model inner) floats += WorkBytesPerSample(inner) / 4.0;
+        }
+        return floats * 4 >= long.MaxValue ? long.MaxValue : (long)(floats * 4);
+
+        static double Elements(IReadOnlyList<int> shape)
+        {
+            double n = 1;
+            foreach (var d in shape) n *= Math.Max(d, 1);
+            return n;
+        }
     }
 
     static string Architecture(Model model)
@@ -215,8 +282,8 @@ internal static class ModelFile
     public static Model ReadGraph(JsonElement e, string? name)
     {
         var budget = _budget ?? new Budget(long.MaxValue);
-        var inputs = e.GetProperty("inputs").EnumerateArray()
-            .Select(i => new Input([.. i.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())]) { Name = i.GetProperty("name").GetString()! })
+        var inputs = e.Required("inputs").EnumerateArray()
+            .Select(i => new Input([.. i.Required("shape").EnumerateArray().Select(d => d.GetInt32())]) { Name = i.Name() })
             .ToArray();
         var produced = new List<Symbol[]>();
         var layers = new List<Layer>();
@@ -228,11 +295,11 @@ internal static class ModelFile
         Symbol Reference(JsonElement pair) => pair.GetArrayLength() == 2
             ? At(pair[0].GetInt32(), pair[1].GetInt32())
             : throw new FormatException("a node input is not [node, output]");
-        var chain = e.GetProperty("class").GetString() == nameof(Sequential);
-        foreach (var n in e.GetProperty("nodes").EnumerateArray())
+        var chain = e.Required("class").GetString() == nameof(Sequential);
+        foreach (var n in e.Required("nodes").EnumerateArray())
         {
-            var layer = LayerConfigs.Read(n.GetProperty("layer"));
-            var ins = n.GetProperty("inputs").EnumerateArray().Select(Reference).ToArray();
+            var layer = LayerConfigs.Read(n.Required("layer"));
+            var ins = n.Required("inputs").EnumerateArray().Select(Reference).ToArray();
             // A Sequential is rebuilt as a chain, so its calls must be one: call k consumes call k−1's output.
             if (chain && (ins.Length != 1 || ins[0] != (produced.Count == 0 ? inputs.FirstOrDefault() : produced[^1][0])))
                 throw new FormatException($"the Sequential's call {produced.Count} does not consume the output of the call before it");
@@ -240,14 +307,14 @@ internal static class ModelFile
             produced.Add(Node.Create(layer, ins).Outputs);
             layers.Add(layer);
         }
-        var outs = e.GetProperty("outputs").EnumerateArray().Select(o =>
+        var outs = e.Required("outputs").EnumerateArray().Select(o =>
         {
-            var symbol = At(o.GetProperty("node").GetInt32(), o.GetProperty("output").GetInt32());
-            var stored = o.GetProperty("name").GetString()!;
+            var symbol = At(o.Required("node").GetInt32(), o.Required("output").GetInt32());
+            var stored = o.Name();
             if (symbol.Name != stored) symbol.Name = stored;
             return symbol;
         }).ToArray();
-        return e.GetProperty("class").GetString() switch
+        return e.Required("class").GetString() switch
         {
             nameof(Sequential) when inputs.Length == 1 => Named(new Sequential(inputs[0], [.. layers]), name),
             nameof(Model) => new Model(inputs, outs, name: name),
@@ -264,8 +331,8 @@ internal static class ModelFile
     /// <summary>Rebuilds a version-1 file: an input shape and a chain of layers, as a Sequential.</summary>
     static Sequential ReadChain(JsonElement root, Budget budget)
     {
-        var input = new Input([.. root.GetProperty("input").EnumerateArray().Select(e => e.GetInt32())]);
-        var layers = root.GetProperty("layers").EnumerateArray().Select(LayerConfigs.Read).ToArray();
+        var input = new Input([.. root.Required("input").EnumerateArray().Select(e => e.GetInt32())]);
+        var layers = root.Required("layers").EnumerateArray().Select(LayerConfigs.Read).ToArray();
         Symbol x = input;
         foreach (var layer in layers)
         {

@@ -1,5 +1,8 @@
-// ModelTasks: the metadata entry that says which task a model file was trained for, so loaders refuse the wrong kind.
+// ModelTasks: the metadata entry that says which task a model file was trained for, so loaders refuse the wrong kind,
+// and the checks the text tasks' loaders share (tokenizer, Embedding).
+using LstmSharp.Data;
 using LstmSharp.Forecasting;
+using LstmSharp.Layers;
 using LstmSharp.Text;
 
 namespace LstmSharp.IO;
@@ -41,6 +44,41 @@ public static class ModelTasks
         Translate => Refuse(path, found, "translator", $"{nameof(Translation.Translator)}.{nameof(Translation.Translator.Train)}"),
         _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text}, {Classify} or {Translate}."),
     };
+
+    /// <summary>
+    /// The error for a network that made a value that is not finite: <paramref name="what"/> it made, and why that
+    /// happens; it names the file the model came from (<paramref name="source"/>), or <paramref name="model"/>.
+    /// </summary>
+    internal static InvalidDataException NotFinite(string? source, string model, string what) => new(
+        $"{source ?? model}: {what}; the network's weights are damaged or its training diverged. Retrain it with a lower learning rate.");
+
+    /// <summary>The tokenizer a model file stores, its errors naming the file.</summary>
+    internal static Tokenizer ReadTokenizer(string path, string json)
+    {
+        try
+        {
+            return Tokenizer.FromJson(json);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"{path}: the tokenizer in this model file is damaged: {SafeTensors.Excerpt(e.Message, 400)}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks that a text model reads ids as <paramref name="inputOk"/> says (<paramref name="expectedInput"/>) through a
+    /// first Embedding layer of exactly the tokenizer's vocabulary: a larger tokenizer would feed ids the Embedding has
+    /// no row for, a smaller one would leave rows no text reaches.
+    /// </summary>
+    internal static void CheckTokenInput(string path, Model model, Tokenizer tokenizer, bool inputOk, string expectedInput)
+    {
+        if (model is not Sequential || !inputOk)
+            throw new InvalidDataException($"{path}: the network's input is [{string.Join(", ", model.InputShape)}]; a text model reads {expectedInput} (a Sequential).");
+        if (model.Layers[0] is not Embedding embedding)
+            throw new InvalidDataException($"{path}: the network's first layer is a {model.Layers[0].GetType().Name}; a text model starts with an Embedding.");
+        if (embedding.VocabularySize != tokenizer.VocabularySize)
+            throw new InvalidDataException($"{path}: the tokenizer has {tokenizer.VocabularySize} ids but the Embedding '{embedding.Name}' has {embedding.VocabularySize} rows; they must be equal.");
+    }
 
     static InvalidDataException Refuse(string path, string? found, string expected, string howToMakeOne) => new(
         $"{path}: this model file is not a {expected} (it was made {(found is null ? "by the library directly, without a task" : $"for the '{found}' task")}); " +

@@ -3,6 +3,8 @@
 // Reading validates everything against the file before allocating; writing is atomic (temporary file in the
 // same folder, flushed to disk, then renamed), so a failure never damages an existing file.
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace LstmSharp.IO;
@@ -18,13 +20,33 @@ public static class SafeTensors
     /// <summary>The largest JSON header accepted (the format's own reference limit is 100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
-    /// <summary>Reads <paramref name="path"/>, checking the header against the file before reading any data.</summary>
-    /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message says why.</exception>
+    /// <summary>The most dimensions a tensor may have (the reference has no limit; no tensor here needs more than 4).</summary>
+    public const int MaxRank = 16;
+
+    /// <summary>The longest tensor name accepted, in UTF-8 bytes (names here are "layer.parameter").</summary>
+    public const int MaxNameBytes = 4096;
+
+    /// <summary>
+    /// The most entries (tensors and metadata) a header may hold: far more than any model has (large language models
+    /// have about a thousand tensors), so that reading costs at most a few times the header's size.
+    /// </summary>
+    public const int MaxEntries = 100_000;
+
+    /// <summary>Characters of a name or value from the file quoted in an error message; the rest is elided.</summary>
+    const int ExcerptLength = 80;
+
+    /// <summary>
+    /// Reads <paramref name="path"/>, checking the header against the file before reading any data: the header at
+    /// most <see cref="MaxHeaderBytes"/> with at most <see cref="MaxEntries"/> entries, every tensor's dtype, shape (at most <see cref="MaxRank"/> dimensions) and
+    /// byte range consistent, and the tensors covering the data section exactly — no gaps, no overlaps, no
+    /// trailing bytes — as the reference implementation requires. The header is read once and parsed in place.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid safetensors file, or not a regular file; the message names it and says why.</exception>
     public static SafeTensorsFile Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found.", path);
-        using var file = File.OpenRead(path);
+        using var file = OpenRegularFile(path);
         var length = file.Length;
         if (length < 8) throw Bad(path, $"the file has {length} bytes; a safetensors file starts with an 8-byte header length");
         Span<byte> prefix = stackalloc byte[8];
@@ -36,128 +58,227 @@ public static class SafeTensors
         file.ReadExactly(header);
         var dataStart = 8 + (long)headerLength;
         var dataLength = length - dataStart;
-
         if (!System.Text.Unicode.Utf8.IsValid(header)) throw Bad(path, "the header is not valid UTF-8");
-        JsonDocument json;
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<Entry>();
         try
         {
-            json = JsonDocument.Parse(header);
+            ParseHeader(path, header, metadata, entries);
         }
         catch (JsonException e)
         {
-            throw Bad(path, $"the header is not valid JSON ({e.Message})");
+            throw Bad(path, $"the header is not valid JSON ({Excerpt(e.Message, 200)})");
         }
-        using (json)
+
+        // The tensors tile the data section: sorted by offset, each begins where the one before ends, and the
+        // last ends where the file does (a header length off by one shifts every tensor, and is refused here).
+        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        long expected = 0;
+        string? previous = null;
+        foreach (var e in entries)
         {
-            if (json.RootElement.ValueKind != JsonValueKind.Object) throw Bad(path, "the header is not a JSON object");
-            var metadata = new Dictionary<string, string>();
-            var entries = new List<(string Name, string DType, int[] Shape, long Begin, long End)>();
-            var seen = new HashSet<string>();
-            foreach (var property in json.RootElement.EnumerateObject())
+            if (e.End > dataLength)
+                throw Bad(path, $"tensor '{Excerpt(e.Name)}' ends at byte {e.End} of the data but the data section has {dataLength} bytes");
+            if (e.Begin < expected)
+                throw Bad(path, $"tensors '{Excerpt(previous!)}' and '{Excerpt(e.Name)}' overlap (bytes {e.Begin} < {expected})");
+            if (e.Begin > expected)
+                throw Bad(path, $"the data section has a gap: bytes {expected}..{e.Begin} belong to no tensor (before '{Excerpt(e.Name)}')");
+            expected = e.End;
+            previous = e.Name;
+        }
+        if (expected != dataLength)
+            throw Bad(path, $"the tensors cover {expected} bytes of data but the data section has {dataLength}: the header length or the offsets are wrong, or bytes were appended");
+
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        byte[]? buffer = null;
+        foreach (var e in entries)
+        {
+            file.Position = dataStart + e.Begin;
+            tensors[e.Name] = ReadTensor(file, e, ref buffer);
+        }
+        return new SafeTensorsFile(tensors, metadata);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading once its size says it can hold a header. A pipe, socket or device
+    /// has size 0, so it is refused before it is opened (opening a FIFO would wait for a writer forever).
+    /// </summary>
+    static FileStream OpenRegularFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            if (Directory.Exists(path)) throw Bad(path, "it is a folder");
+            throw new FileNotFoundException($"{path}: file not found.", path);
+        }
+        if (info.Length < 8)
+            throw Bad(path, $"the file has {info.Length} bytes (a pipe, socket or device has 0 and is not read); a safetensors file starts with an 8-byte header length");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    }
+
+    /// <summary>A tensor's place in the file, as the header declares it.</summary>
+    readonly record struct Entry(string Name, string DType, int[] Shape, long Begin, long End);
+
+    /// <summary>
+    /// Reads the header's entries in one pass over its bytes (no document tree, no copies): the tensors into
+    /// <paramref name="entries"/>, <c>__metadata__</c> into <paramref name="metadata"/>. Every value is checked
+    /// before anything sized by it is allocated.
+    /// </summary>
+    static void ParseHeader(string path, byte[] header, Dictionary<string, string> metadata, List<Entry> entries)
+    {
+        var json = new Utf8JsonReader(header);
+        if (!json.Read() || json.TokenType != JsonTokenType.StartObject) throw Bad(path, "the header is not a JSON object");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sawMetadata = false;
+        while (json.Read() && json.TokenType != JsonTokenType.EndObject)
+        {
+            if (entries.Count + metadata.Count >= MaxEntries) throw Bad(path, $"the header holds more than {MaxEntries} entries");
+            if (json.ValueSpan.Length > MaxNameBytes)
+                throw Bad(path, $"a tensor name is {json.ValueSpan.Length} bytes long (limit {MaxNameBytes}): '{Excerpt(Encoding.UTF8.GetString(json.ValueSpan[..ExcerptLength]))}'");
+            var name = json.GetString()!;
+            json.Read();
+            if (name == "__metadata__")
             {
-                if (!seen.Add(property.Name)) throw Bad(path, $"the header names '{property.Name}' twice");
-                if (property.Name == "__metadata__")
+                if (sawMetadata) throw Bad(path, "the header names '__metadata__' twice");
+                sawMetadata = true;
+                if (json.TokenType != JsonTokenType.StartObject) throw Bad(path, "__metadata__ is not an object");
+                while (json.Read() && json.TokenType != JsonTokenType.EndObject)
                 {
-                    if (property.Value.ValueKind != JsonValueKind.Object) throw Bad(path, "__metadata__ is not an object");
-                    foreach (var m in property.Value.EnumerateObject())
-                    {
-                        if (m.Value.ValueKind != JsonValueKind.String) throw Bad(path, $"__metadata__ entry '{m.Name}' is not a string");
-                        metadata[m.Name] = m.Value.GetString()!;
-                    }
-                    continue;
+                    if (entries.Count + metadata.Count >= MaxEntries) throw Bad(path, $"the header holds more than {MaxEntries} entries");
+                    var key = json.GetString()!;
+                    json.Read();
+                    if (json.TokenType != JsonTokenType.String) throw Bad(path, $"__metadata__ entry '{Excerpt(key)}' is not a string");
+                    if (!metadata.TryAdd(key, json.GetString()!)) throw Bad(path, $"__metadata__ names '{Excerpt(key)}' twice");
                 }
-                entries.Add(ParseEntry(path, property));
+                continue;
             }
-
-            // Every tensor lies inside the data section, and no two overlap.
-            entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
-            long previousEnd = 0;
-            string? previous = null;
-            foreach (var e in entries)
-            {
-                if (e.End > dataLength)
-                    throw Bad(path, $"tensor '{e.Name}' ends at byte {e.End} of the data but the data section has {dataLength} bytes");
-                if (e.Begin < previousEnd)
-                    throw Bad(path, $"tensors '{previous}' and '{e.Name}' overlap (bytes {e.Begin} < {previousEnd})");
-                previousEnd = e.End;
-                previous = e.Name;
-            }
-
-            var tensors = new Dictionary<string, Tensor>();
-            foreach (var e in entries)
-            {
-                var bytes = new byte[e.End - e.Begin];
-                file.Position = dataStart + e.Begin;
-                file.ReadExactly(bytes);
-                tensors[e.Name] = Decode(e.DType, e.Shape, bytes);
-            }
-            return new SafeTensorsFile(tensors, metadata);
+            if (!seen.Add(name)) throw Bad(path, $"the header names '{Excerpt(name)}' twice");
+            entries.Add(ParseEntry(path, name, ref json));
         }
+        // Only padding (whitespace) may follow the object; the reader throws on anything else.
+        if (json.Read()) throw Bad(path, "the header holds more than one JSON value");
     }
 
-    static (string Name, string DType, int[] Shape, long Begin, long End) ParseEntry(string path, JsonProperty property)
+    static Entry ParseEntry(string path, string name, ref Utf8JsonReader json)
     {
-        var name = property.Name;
-        var v = property.Value;
-        if (v.ValueKind != JsonValueKind.Object
-            || !v.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String
-            || !v.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-            || !v.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array
-            || offsetsElement.GetArrayLength() != 2)
-        {
-            throw Bad(path, $"tensor '{name}' needs \"dtype\" (string), \"shape\" (array) and \"data_offsets\" ([begin, end])");
-        }
-        var dtype = dtypeElement.GetString()!;
-        var itemSize = dtype switch
-        {
-            "F32" => 4,
-            "F64" => 8,
-            "F16" or "BF16" => 2,
-            _ => throw Bad(path, $"tensor '{name}' has dtype {dtype}; supported: F32, F64, F16, BF16"),
-        };
-        var shape = new int[shapeElement.GetArrayLength()];
-        long count = 1;
-        var d = 0;
-        foreach (var dim in shapeElement.EnumerateArray())
-        {
-            if (dim.ValueKind != JsonValueKind.Number || !dim.TryGetInt32(out var size) || size < 0)
-                throw Bad(path, $"tensor '{name}' has a dimension that is not a whole number in [0, {int.MaxValue}]");
-            shape[d++] = size;
-            count *= size;
-            if (count > Array.MaxLength) throw Bad(path, $"tensor '{name}' declares more than {Array.MaxLength} values");
-        }
+        // Messages are built only on failure: a header may hold a million entries.
+        string What() => $"tensor '{Excerpt(name)}'";
+        string Needs() => $"{What()} needs \"dtype\" (string), \"shape\" (array) and \"data_offsets\" ([begin, end])";
+        if (json.TokenType != JsonTokenType.StartObject) throw Bad(path, Needs());
+        string? dtype = null;
+        int[]? shape = null;
         long begin = 0, end = 0;
-        var ok = offsetsElement[0].ValueKind == JsonValueKind.Number && offsetsElement[1].ValueKind == JsonValueKind.Number
-            && offsetsElement[0].TryGetInt64(out begin) && offsetsElement[1].TryGetInt64(out end);
-        if (!ok || begin < 0 || end < begin) throw Bad(path, $"tensor '{name}' has data_offsets [{offsetsElement[0]}, {offsetsElement[1]}]; expected 0 ≤ begin ≤ end");
+        var offsets = -1;
+        Span<int> dims = stackalloc int[MaxRank];
+        while (json.Read() && json.TokenType != JsonTokenType.EndObject)
+        {
+            var property = json.ValueTextEquals("dtype") ? 0 : json.ValueTextEquals("shape") ? 1 : json.ValueTextEquals("data_offsets") ? 2 : -1;
+            json.Read();
+            switch (property)
+            {
+                case 0 when json.TokenType == JsonTokenType.String && dtype is null:
+                    foreach (var known in DTypes)
+                        if (json.ValueTextEquals(known)) dtype = known;
+                    dtype ??= json.GetString()!;
+                    break;
+                case 1 when json.TokenType == JsonTokenType.StartArray && shape is null:
+                    var rank = 0;
+                    while (json.Read() && json.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (rank == MaxRank) throw Bad(path, $"{What()} has more than {MaxRank} dimensions");
+                        if (json.TokenType != JsonTokenType.Number || !json.TryGetInt32(out var size) || size < 0)
+                            throw Bad(path, $"{What()} has a dimension that is not a whole number in [0, {int.MaxValue}]");
+                        dims[rank++] = size;
+                    }
+                    shape = dims[..rank].ToArray();
+                    break;
+                case 2 when json.TokenType == JsonTokenType.StartArray && offsets < 0:
+                    offsets = 0;
+                    while (json.Read() && json.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (offsets == 2 || json.TokenType != JsonTokenType.Number || !json.TryGetInt64(out var offset))
+                            throw Bad(path, $"{What()} has data_offsets that are not two whole numbers; expected 0 ≤ begin ≤ end");
+                        if (offsets++ == 0) begin = offset;
+                        else end = offset;
+                    }
+                    if (offsets != 2) throw Bad(path, Needs());
+                    break;
+                case 0 or 1 or 2:
+                    throw Bad(path, Needs());
+                default:
+                    json.Skip();
+                    break;
+            }
+        }
+        if (dtype is null || shape is null || offsets < 0) throw Bad(path, Needs());
+        var itemSize = ItemSize(dtype) ?? throw Bad(path, $"{What()} has dtype {Excerpt(dtype)}; supported: F32, F64, F16, BF16");
+        long count = 1;
+        foreach (var size in shape)
+        {
+            count *= size;
+            if (count > Array.MaxLength) throw Bad(path, $"{What()} declares more than {Array.MaxLength} values");
+        }
+        if (begin < 0 || end < begin) throw Bad(path, $"{What()} has data_offsets [{begin}, {end}]; expected 0 ≤ begin ≤ end");
         if (end - begin != count * itemSize)
-            throw Bad(path, $"tensor '{name}' is {dtype} [{Tensor.FormatShape(shape)}] = {count * itemSize} bytes but its data_offsets span {end - begin}");
-        return (name, dtype, shape, begin, end);
+            throw Bad(path, $"{What()} is {dtype} [{Tensor.FormatShape(shape)}] = {count * itemSize} bytes but its data_offsets span {end - begin}");
+        return new Entry(name, dtype, shape, begin, end);
     }
 
-    static Tensor Decode(string dtype, int[] shape, byte[] bytes)
+    /// <summary>The dtypes read, so that each entry's dtype is one of these strings rather than a new one.</summary>
+    static readonly string[] DTypes = ["F32", "F64", "F16", "BF16"];
+
+    static int? ItemSize(string dtype) => dtype switch
     {
-        var t = Tensor.Zeros(shape);
-        var s = t.Span;
-        for (var i = 0; i < s.Length; i++)
+        "F32" => 4,
+        "F64" => 8,
+        "F16" or "BF16" => 2,
+        _ => null,
+    };
+
+    /// <summary>Reads one tensor from the stream's position: F32 straight into the tensor, other dtypes through a small buffer.</summary>
+    static Tensor ReadTensor(FileStream file, Entry e, ref byte[]? buffer)
+    {
+        var t = Tensor.Zeros(e.Shape);
+        var values = t.Span;
+        if (e.DType == "F32" && BitConverter.IsLittleEndian)
         {
-            s[i] = dtype switch
+            file.ReadExactly(MemoryMarshal.AsBytes(values));
+            return t;
+        }
+        var itemSize = ItemSize(e.DType)!.Value;
+        buffer ??= new byte[1 << 16];
+        for (var i = 0; i < values.Length;)
+        {
+            var n = Math.Min(values.Length - i, buffer.Length / itemSize);
+            var bytes = buffer.AsSpan(0, n * itemSize);
+            file.ReadExactly(bytes);
+            for (var j = 0; j < n; j++, i++)
             {
-                "F32" => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * i)),
-                "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(8 * i)),
-                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(2 * i)),
-                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2 * i)) << 16),
-            };
+                values[i] = e.DType switch
+                {
+                    "F32" => BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * j)..]),
+                    "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * j)..]),
+                    "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * j)..]),
+                    _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * j)..]) << 16),
+                };
+            }
         }
         return t;
     }
+
+    /// <summary>At most <see cref="ExcerptLength"/> characters of <paramref name="text"/> from a file, for an error message.</summary>
+    internal static string Excerpt(string text, int length = ExcerptLength) =>
+        text.Length <= length ? text : $"{text[..length]}… ({text.Length} characters)";
 
     /// <summary>
     /// Writes the tensors (as F32, in the given order) and metadata to <paramref name="path"/> atomically: the
     /// bytes go to a temporary file in the same folder, are flushed to disk, and the file is renamed over
     /// <paramref name="path"/> only when complete. On any failure the temporary file is removed and an existing
-    /// file at <paramref name="path"/> is left as it was.
+    /// file at <paramref name="path"/> is left as it was; temporary files that killed writers left beside it (older
+    /// than <see cref="StaleTemporaryAge"/>) are deleted first.
     /// </summary>
+    /// <exception cref="IOException">The file cannot be written (disk full, file size limit, read-only folder); the message names it.</exception>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -200,6 +321,7 @@ public static class SafeTensors
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        SweepStaleTemporaries(folder, Path.GetFileName(path));
         var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -226,11 +348,33 @@ public static class SafeTensors
             }
             File.Move(temporary, path, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
+        {
+            // Disk full, a read-only folder, or the file size limit (ulimit -f: .NET reports EFBIG as an
+            // ArgumentOutOfRangeException, "Specified file length was too large"): say which file could not be written.
+            TryDelete(temporary);
+            throw new IOException($"{path}: cannot write the file ({e.Message}); an existing file there is left as it was.", e);
+        }
         catch
         {
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>How old a temporary file of <see cref="Write"/> must be to count as left by a killed process.</summary>
+    public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Deletes the temporary files of earlier writes of <paramref name="name"/> that a killed process left behind:
+    /// those not written to for <see cref="StaleTemporaryAge"/> (a live writer's file is fresh, so it is kept).
+    /// </summary>
+    static void SweepStaleTemporaries(string folder, string name)
+    {
+        if (!Directory.Exists(folder)) return;
+        var cutoff = DateTime.UtcNow - StaleTemporaryAge;
+        foreach (var file in Directory.EnumerateFiles(folder, $".{name}.{new string('?', 32)}.tmp"))
+            if (File.GetLastWriteTimeUtc(file) < cutoff) TryDelete(file);
     }
 
     static void TryDelete(string path)

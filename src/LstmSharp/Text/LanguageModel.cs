@@ -21,6 +21,7 @@ public sealed class LanguageModel
     const string TokenizerKey = "lstmsharp.text.tokenizer";
     const string OptionsKey = "lstmsharp.text.steps";
     readonly float _learningRate, _decay;   // epoch e trains at learningRate · decay^(e−1)
+    string? _source;                        // the file it was loaded from, for errors about what the network makes
 
     LanguageModel(Model model, Tokenizer tokenizer, int steps, float decay = 1f)
     {
@@ -134,19 +135,23 @@ public sealed class LanguageModel
     }
 
     /// <summary>Mean cross-entropy in nats per token over <paramref name="batches"/>, in order from a zero state.</summary>
+    /// <exception cref="InvalidDataException">The loss is not finite (damaged weights).</exception>
     public double Evaluate(TextBatches batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
         Model.ResetStates();
         var loss = Model.Evaluate(batches)["loss"];
         Model.ResetStates();
-        return loss;
+        return double.IsFinite(loss) ? loss : throw Damaged("its loss is");
     }
+
+    InvalidDataException Damaged(string what) => ModelTasks.NotFinite(_source, "The language model", $"{what} not finite");
 
     /// <summary>
     /// Continues <paramref name="prompt"/> by <paramref name="length"/> tokens, yielding each one's text as it is
     /// made (words come with a leading space). An empty prompt starts after a line break (or the most common token).
     /// </summary>
+    /// <exception cref="InvalidDataException">The network made a score that is not finite (damaged weights).</exception>
     public IEnumerable<string> Generate(string prompt, int length, SamplingOptions sampling, TokenSampler sampler)
     {
         ArgumentNullException.ThrowIfNull(prompt);
@@ -173,6 +178,8 @@ public sealed class LanguageModel
             {
                 var output = Model.Forward(x).Span;
                 output.Slice(output.Length - vocabulary, vocabulary).CopyTo(scores);
+                if (scores.AsSpan().IndexOfAnyExceptInRange(float.MinValue, float.MaxValue) >= 0)
+                    throw Damaged("its next-token scores are");
                 scores[Tokenizer.PaddingId] = float.NegativeInfinity;
                 scores[Tokenizer.UnknownId] = float.NegativeInfinity;
                 var id = sampler.Next(scores, options);
@@ -194,17 +201,37 @@ public sealed class LanguageModel
         Model.Save(path);
     }
 
+    /// <summary>The longest truncated-BPTT chunk a model file may record.</summary>
+    public const int MaxSteps = 1_000_000;
+
     /// <summary>Loads a language model saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
-    public static LanguageModel Load(string path)
+    /// <remarks>
+    /// A valid language-model file is a valid model file (see <see cref="Model.Load"/>) made for the text task, compiled
+    /// (training and scoring need its optimizer and loss), with a valid tokenizer (see <see cref="Tokenizer.FromJson"/>)
+    /// and BPTT steps of 1 to <see cref="MaxSteps"/>; its network reads ids [time] of any length through an Embedding
+    /// of exactly the tokenizer's vocabulary, carries its state through stateful recurrent layers that return
+    /// sequences (generation feeds one token at a time), and ends in one output per token of the vocabulary.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid language-model file; the message names it and says why.</exception>
+    public static LanguageModel Load(string path, ModelFileLimits? limits = null)
     {
-        var model = Model.Load(path);
+        var model = Model.Load(path, limits);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Text || !model.Metadata.TryGetValue(TokenizerKey, out var json))
             throw ModelTasks.WrongKind(path, task, ModelTasks.Text);
-        var tokenizer = Tokenizer.FromJson(json);
-        if (model.OutputShape[^1] != tokenizer.VocabularySize)
-            throw new InvalidDataException($"{path}: the vocabulary ({tokenizer.VocabularySize} tokens) disagrees with the network's output ({model.OutputShape[^1]}).");
-        var steps = model.Metadata.TryGetValue(OptionsKey, out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : 100;
-        return new LanguageModel(model, tokenizer, steps);
+        var tokenizer = ModelTasks.ReadTokenizer(path, json);
+        ModelTasks.CheckTokenInput(path, model, tokenizer, model.InputShape is [-1], "ids [time] of any length");
+        if (model.OutputShape.Count != 2 || model.OutputShape[^1] != tokenizer.VocabularySize)
+            throw new InvalidDataException($"{path}: the vocabulary ({tokenizer.VocabularySize} tokens) disagrees with the network's output [{string.Join(", ", model.OutputShape)}]; expected [time, {tokenizer.VocabularySize}].");
+        var recurrent = model.Layers.OfType<Rnn>().ToArray();
+        if (recurrent.Length == 0 || recurrent.Any(r => !r.Options.Stateful || !r.Options.ReturnSequences))
+            throw new InvalidDataException($"{path}: a language model's recurrent layers must be stateful and return sequences; this network's are not ({recurrent.Length} recurrent layer(s)).");
+        if (model.Optimizer is null || model.Loss is null)
+            throw new InvalidDataException($"{path}: the model file holds no compile settings (optimizer and loss); a language model needs them to train and score; train one with {nameof(LanguageModel)}.{nameof(Create)} and {nameof(Train)}.");
+        var steps = 100;
+        if (model.Metadata.TryGetValue(OptionsKey, out var s) && !(int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out steps) && steps is >= 1 and <= MaxSteps))
+            throw new InvalidDataException($"{path}: the BPTT steps in this model file are '{SafeTensors.Excerpt(s)}'; expected a whole number in [1, {MaxSteps}].");
+        return new LanguageModel(model, tokenizer, steps) { _source = path };
     }
 }

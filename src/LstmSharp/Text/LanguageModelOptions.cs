@@ -54,7 +54,7 @@ public sealed record LanguageModelOptions
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
-        Guard.Option(Steps >= 1, nameof(Steps), Steps, "at least 1");
+        Guard.Option(Steps is >= 1 and <= LanguageModel.MaxSteps, nameof(Steps), Steps, $"in [1, {LanguageModel.MaxSteps}]");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
         Guard.Option(LearningRateDecay is > 0f and <= 1f, nameof(LearningRateDecay), LearningRateDecay, "in (0, 1]");

@@ -21,11 +21,15 @@ public sealed class TextClassifier
     const string TextColumnsKey = "lstmsharp.classify.text_columns";
     const string LabelColumnKey = "lstmsharp.classify.label_column";
 
-    TextClassifier(Model model, Tokenizer tokenizer, string[] classes)
+    readonly int _batchSize;   // texts per Predict call, within the work-buffer limit
+    string? _source;           // the file it was loaded from, for errors about what the network makes
+
+    TextClassifier(Model model, Tokenizer tokenizer, string[] classes, ModelFileLimits? limits = null)
     {
         Model = model;
         Tokenizer = tokenizer;
         Classes = classes;
+        _batchSize = (limits ?? ModelFileLimits.Default).BatchSize(ModelFile.WorkBytesPerSample(model), 128);
     }
 
     /// <summary>The network: Embedding → (Bidirectional) LSTM → Dense(classes) logits.</summary>
@@ -67,7 +71,11 @@ public sealed class TextClassifier
         for (var i = 0; i < labels.Count; i++)
         {
             ids[i] = Array.IndexOf((string[])Classes, labels[i]);
-            if (ids[i] < 0) throw new ArgumentException($"Row {i + 1} has the label '{labels[i]}', which the classifier does not know; it knows: {string.Join(", ", Classes)}.", nameof(labels));
+            if (ids[i] < 0)
+            {
+                throw new ArgumentException($"Row {i + 1} has the label '{SafeTensors.Excerpt(labels[i] ?? "null")}', which the classifier does not know; it knows: " +
+                    $"{string.Join(", ", Classes.Take(20).Select(c => SafeTensors.Excerpt(c)))}{(Classes.Count > 20 ? $" and {Classes.Count - 20} more" : "")}.", nameof(labels));
+            }
         }
         return ids;
     }
@@ -127,17 +135,20 @@ public sealed class TextClassifier
     }
 
     /// <summary>Class probabilities <c>[texts, classes]</c> for <paramref name="texts"/>.</summary>
+    /// <exception cref="InvalidDataException">The network made a probability that is not finite (damaged weights).</exception>
     public float[][] PredictProbabilities(IReadOnlyList<string> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) return [];
-        var logits = Model.Predict(Tokenizer.EncodeBatch(texts, MaxLength, out _), 128).Span;
+        var logits = Model.Predict(Tokenizer.EncodeBatch(texts, MaxLength, out _), _batchSize).Span;
         var c = Classes.Count;
         var result = new float[texts.Count][];
         for (var i = 0; i < texts.Count; i++)
         {
             result[i] = new float[c];
             KernelSet.Default.SoftMax(logits.Slice(i * c, c), 1, c, result[i]);
+            if (!float.IsFinite(result[i].Sum()))
+                throw ModelTasks.NotFinite(_source, "The classifier", $"the probabilities for text {i + 1} are not finite");
         }
         return result;
     }
@@ -173,25 +184,39 @@ public sealed class TextClassifier
     }
 
     /// <summary>Loads a classifier saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
-    public static TextClassifier Load(string path)
+    /// <remarks>
+    /// A valid classifier file is a valid model file (see <see cref="Model.Load"/>) made for the classify task, with a
+    /// valid tokenizer (see <see cref="Tokenizer.FromJson"/>) and a class list of at least two distinct, non-null
+    /// labels; its network reads ids [length] (1 to <see cref="TextClassifierOptions.MaxMaxLength"/> tokens) through
+    /// an Embedding of exactly the tokenizer's vocabulary, and ends in one output per class; one text's work buffers
+    /// fit <see cref="ModelFileLimits.MaxWorkBytes"/>.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid classifier file; the message names it and says why.</exception>
+    public static TextClassifier Load(string path, ModelFileLimits? limits = null)
     {
-        var model = Model.Load(path);
+        limits ??= ModelFileLimits.Default;
+        var model = Model.Load(path, limits);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Classify || !model.Metadata.TryGetValue(TokenizerKey, out var json) || !model.Metadata.TryGetValue(ClassesKey, out var classesJson))
             throw ModelTasks.WrongKind(path, task, ModelTasks.Classify);
-        var tokenizer = Tokenizer.FromJson(json);
-        string[] classes;
+        var tokenizer = ModelTasks.ReadTokenizer(path, json);
+        string?[] classes;
         try
         {
             classes = [.. JsonSerializer.Deserialize(classesJson, TextJsonContext.Default.IReadOnlyListString) ?? []];
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: the class list in this model file is damaged ({e.Message}).", e);
+            throw new InvalidDataException($"{path}: the class list in this model file is damaged ({SafeTensors.Excerpt(e.Message, 400)}).", e);
         }
-        if (classes.Length != model.OutputShape[^1])
-            throw new InvalidDataException($"{path}: {classes.Length} classes disagree with the network's {model.OutputShape[^1]} outputs.");
-        return new TextClassifier(model, tokenizer, classes) { TrainingData = ReadTrainingData(model.Metadata) };
+        if (classes.Length < 2 || classes.Any(c => c is null) || classes.Distinct(StringComparer.Ordinal).Count() != classes.Length)
+            throw new InvalidDataException($"{path}: the class list in this model file is damaged: it needs at least two distinct labels, none null; it holds {classes.Length} entries.");
+        if (model.OutputShape.Count != 1 || classes.Length != model.OutputShape[0])
+            throw new InvalidDataException($"{path}: {classes.Length} classes disagree with the network's output [{string.Join(", ", model.OutputShape)}].");
+        ModelTasks.CheckTokenInput(path, model, tokenizer, model.InputShape.Count == 1 && model.InputShape[0] is >= 1 and <= TextClassifierOptions.MaxMaxLength,
+            $"ids [length] with a length of 1 to {TextClassifierOptions.MaxMaxLength}");
+        return new TextClassifier(model, tokenizer, classes!, limits) { TrainingData = ReadTrainingData(model.Metadata), _source = path };
     }
 
     /// <summary>The training data a file records: null when it records none, or only empty entries, or only one of the two.</summary>

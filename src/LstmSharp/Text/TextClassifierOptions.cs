@@ -16,7 +16,10 @@ public sealed record TextClassifierOptions
     /// <summary>Lower-case texts first. Default true.</summary>
     public bool Lowercase { get; init; } = true;
 
-    /// <summary>Tokens kept per text (longer texts are cut at the end; shorter ones padded and masked). Default 200.</summary>
+    /// <summary>The largest <see cref="MaxLength"/> accepted: a million tokens.</summary>
+    public const int MaxMaxLength = 1_000_000;
+
+    /// <summary>Tokens kept per text, 1 to <see cref="MaxMaxLength"/> (longer texts are cut at the end; shorter ones padded and masked). Default 200.</summary>
     public int MaxLength { get; init; } = 200;
 
     /// <summary>Embedding dimension. Default 64.</summary>
@@ -53,7 +56,7 @@ public sealed record TextClassifierOptions
     public void Validate()
     {
         Guard.Option(MaxTokens >= 3, nameof(MaxTokens), MaxTokens, "at least 3");
-        Guard.Option(MaxLength >= 1, nameof(MaxLength), MaxLength, "at least 1");
+        Guard.Option(MaxLength is >= 1 and <= MaxMaxLength, nameof(MaxLength), MaxLength, $"in [1, {MaxMaxLength}]");
         Guard.Option(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");

@@ -32,6 +32,7 @@ public sealed class Translator
     readonly Model _encoder, _step;
     readonly Model? _weights;
     SequenceDecoder _decoder;
+    string? _source;   // the file it was loaded from, for errors about what the network makes
 
     Translator(Model model, Tokenizer source, Tokenizer target, int maxSourceLength, int maxTargetLength)
     {
@@ -281,6 +282,8 @@ public sealed class Translator
         if (ids.Length == 0) ids = [Tokenizer.UnknownId];   // a source without tokens still gets a (best-guess) translation
         var x = new Tensor([.. ids.Select(i => (float)i)], 1, ids.Length);
         var hypotheses = beamSize == 1 && nBest == 1 ? [_decoder.Greedy(x)] : _decoder.Beam(x, beamSize, lengthPenalty, nBest);
+        if (hypotheses.Any(h => !double.IsFinite(h.LogProbability)))
+            throw ModelTasks.NotFinite(_source, "The translator", "the scores of its translation are not finite");
         return [.. hypotheses.Select(h => new TranslatedText(TargetText(h.Tokens), h.Score, h.LogProbability, h.Finished))];
     }
 
@@ -374,31 +377,70 @@ public sealed class Translator
         Model.Save(path);
     }
 
+    /// <summary>The longest source or output a model file may declare (a sentence, not a book).</summary>
+    public const int MaxLengthLimit = 10_000;
+
     /// <summary>Loads a translator saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
-    public static Translator Load(string path)
+    /// <remarks>
+    /// A valid translator file is a valid model file (see <see cref="Model.Load"/>) made for the translate task, with
+    /// two valid tokenizers (see <see cref="Tokenizer.FromJson"/>) and length limits of 1 (source) or 2 (output) to
+    /// <see cref="MaxLengthLimit"/>; its network takes source ids and target ids [time] through the Embeddings
+    /// <c>source_embedding</c> (exactly the source tokenizer's ids) and <c>target_embedding</c> (the target tokenizer's
+    /// ids and the start and end ids), runs encoder layers <c>encoder_…</c> and a <c>decoder</c> (an
+    /// <see cref="AttentionLstm"/> or an <see cref="Lstm"/>), and ends in a score per target id; translating one
+    /// sentence at the length limits fits <see cref="ModelFileLimits.MaxWorkBytes"/>.
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid translator file; the message names it and says why.</exception>
+    public static Translator Load(string path, ModelFileLimits? limits = null)
     {
-        var model = Model.Load(path);
+        limits ??= ModelFileLimits.Default;
+        var model = Model.Load(path, limits);
         var task = ModelTasks.Of(model);
         if (task != ModelTasks.Translate || !model.Metadata.TryGetValue(SourceKey, out var source) || !model.Metadata.TryGetValue(TargetKey, out var target)
             || !model.Metadata.TryGetValue(LengthsKey, out var lengths))
             throw ModelTasks.WrongKind(path, task, ModelTasks.Translate);
+        var (sourceTokenizer, targetTokenizer) = (ModelTasks.ReadTokenizer(path, source), ModelTasks.ReadTokenizer(path, target));
+        int maxSource, maxTarget;
         try
         {
-            var (sourceTokenizer, targetTokenizer) = (Tokenizer.FromJson(source), Tokenizer.FromJson(target));
             using var json = JsonDocument.Parse(lengths);
-            var maxSource = json.RootElement.GetProperty("max_source_length").GetInt32();
-            var maxTarget = json.RootElement.GetProperty("max_target_length").GetInt32();
-            if (maxSource is < 1 or > 100_000 || maxTarget is < 2 or > 100_000)
-                throw new FormatException($"the length limits {maxSource} and {maxTarget} are outside [1, 100000] and [2, 100000]");
-            var vocabulary = model.OutputShape[^1];
-            if (vocabulary != targetTokenizer.VocabularySize + Shift)
-                throw new FormatException($"the target vocabulary of {targetTokenizer.VocabularySize} tokens (+2) disagrees with the network's {vocabulary} outputs");
-            return new Translator(model, sourceTokenizer, targetTokenizer, maxSource, maxTarget);
+            maxSource = json.RootElement.GetProperty("max_source_length").GetInt32();
+            maxTarget = json.RootElement.GetProperty("max_target_length").GetInt32();
         }
-        catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"{path}: the translator in this model file is damaged ({e.Message}).", e);
+            throw new InvalidDataException($"{path}: the length limits in this model file are damaged ({SafeTensors.Excerpt(e.Message, 200)}).", e);
         }
+        if (maxSource is < 1 or > MaxLengthLimit || maxTarget is < 2 or > MaxLengthLimit)
+            throw new InvalidDataException($"{path}: the length limits {maxSource} (source) and {maxTarget} (output) are outside [1, {MaxLengthLimit}] and [2, {MaxLengthLimit}].");
+        if (model.Inputs.Count != 2 || model.Inputs.Any(i => i.Shape.Count != 1) || model.Outputs.Count != 1)
+            throw new InvalidDataException($"{path}: the network takes {model.Inputs.Count} input(s) and gives {model.Outputs.Count} output(s); a translator takes source and target ids [time] and gives scores.");
+        CheckEmbedding(path, model, "source_embedding", sourceTokenizer.VocabularySize, "the source tokenizer's");
+        CheckEmbedding(path, model, "target_embedding", targetTokenizer.VocabularySize + Shift, "the target tokenizer's ids and the start and end");
+        if (model.OutputShape[^1] != targetTokenizer.VocabularySize + Shift)
+            throw new InvalidDataException($"{path}: the target vocabulary of {targetTokenizer.VocabularySize} tokens (+2) disagrees with the network's {model.OutputShape[^1]} outputs.");
+        // One sentence at the limits: the encoder's steps, the weights [output, source], and a beam's rows of scores.
+        var units = (double)model.Parameters.Max(p => p.Value.Rank > 0 ? p.Value.Shape[^1] : 1);
+        var work = 4 * ((double)maxSource * units * 32 + (double)maxTarget * maxSource + 64 * (model.OutputShape[^1] + units * 32));
+        if (work > limits.MaxWorkBytes)
+            throw new InvalidDataException($"{path}: translating a sentence at this model's limits needs about {work / (1 << 20):N0} MB of work buffers, above the limit of {limits.MaxWorkBytes >> 20:N0} MB ({nameof(ModelFileLimits)}.{nameof(ModelFileLimits.MaxWorkBytes)}); the file is damaged, or raise the limit.");
+        try
+        {
+            return new Translator(model, sourceTokenizer, targetTokenizer, maxSource, maxTarget) { _source = path };
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: the translation network is not one a translator makes: {SafeTensors.Excerpt(e.Message, 400)}", e);
+        }
+    }
+
+    static void CheckEmbedding(string path, Model model, string name, int ids, string what)
+    {
+        if (model.Layers.FirstOrDefault(l => l.Name == name) is not Embedding embedding)
+            throw new InvalidDataException($"{path}: the network has no Embedding '{name}'; a translator reads its ids through one.");
+        if (embedding.VocabularySize != ids)
+            throw new InvalidDataException($"{path}: the Embedding '{name}' has {embedding.VocabularySize} rows but {what} ids are {ids}; they must be equal.");
     }
 }
 

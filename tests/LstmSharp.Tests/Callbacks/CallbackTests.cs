@@ -131,6 +131,24 @@ public sealed class CallbackTests
     }
 
     [Fact]
+    public void ThrowOnDivergence_RestoresTheBestFiniteWeightsBeforeThrowing()
+    {
+        var (x, y) = Data(128, 1);
+        var model = Model();
+        var stop = new EarlyStopping(patience: 100, restoreBestWeights: true);
+        var checkpoint = new ModelCheckpoint();
+        // Four good epochs, then a learning rate that blows the weights up in epoch 5.
+        var blowUp = new LearningRateScheduler((epoch, rate) => epoch == 4 ? 1e30f : rate);   // epochs from 0
+        var e = Assert.Throws<TrainingDivergedException>(() => model.Fit(x, y, new FitOptions
+        {
+            Epochs = 10, BatchSize = 16, ValidationData = NoiseValidation(), Callbacks = [blowUp, stop, checkpoint], ThrowOnDivergence = true,
+        }));
+        Assert.Contains("of epoch 5", e.Message, StringComparison.Ordinal);
+        Assert.InRange(checkpoint.Epoch, 1, 4);
+        foreach (var (name, value) in model.GetWeights()) Assert.Equal(checkpoint.Weights![name].ToArray(), value.ToArray());
+    }
+
+    [Fact]
     public void CsvLogger_WritesOneRowPerEpoch()
     {
         var path = Path.Combine(Path.GetTempPath(), $"lstmsharp-log-{Guid.NewGuid():N}.csv");

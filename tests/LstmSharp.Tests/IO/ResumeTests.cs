@@ -2,6 +2,7 @@
 // same weights, bit for bit, as training that ran straight through — with shuffling, dropout, recurrent
 // dropout, Adam's moments and a learning-rate schedule all in play.
 using LstmSharp.Callbacks;
+using LstmSharp.IO;
 using LstmSharp.Layers;
 using LstmSharp.Losses;
 using LstmSharp.Optimizers;
@@ -81,5 +82,14 @@ public sealed class ResumeTests : IDisposable
         var sgd = Model();
         sgd.Compile(new Sgd(), new MeanSquaredError());
         Assert.Contains("optimizer is Adam", Assert.Throws<InvalidDataException>(() => sgd.Fit(x, y, new FitOptions { ResumeFrom = checkpoint })).Message, StringComparison.Ordinal);
+
+        // A sample order with a repeated index would train on wrong rows (or past the end): refused.
+        var file = SafeTensors.Read(checkpoint);
+        var order = file.Tensors["training/order"].ToArray();
+        order[1] = order[0];
+        var damaged = Path.Combine(_folder, "damaged.safetensors");
+        SafeTensors.Write(damaged, file.Tensors.Select(t => t.Key == "training/order" ? new KeyValuePair<string, Tensor>(t.Key, new Tensor(order, order.Length)) : t), file.Metadata);
+        var e = Assert.Throws<InvalidDataException>(() => Model().Fit(x, y, new FitOptions { Epochs = 2, ResumeFrom = damaged }));
+        Assert.Contains("not a permutation of 0..15 (entry 1", e.Message, StringComparison.Ordinal);
     }
 }

@@ -83,6 +83,11 @@ public sealed class SafeTensorsTests : IDisposable
         { "offsets-not-numbers", """{"a":{"dtype":"F32","shape":[1],"data_offsets":["0","4"]}}""", 4, null, "data_offsets" },
         { "duplicate-name", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, null, "twice" },
         { "bad-metadata", """{"__metadata__":{"x":1}}""", 0, null, "not a string" },
+        { "gap", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8, null, "gap: bytes 0..4 belong to no tensor" },
+        { "trailing-bytes", """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 8, null, "cover 4 bytes of data but the data section has 8" },
+        { "rank-17", """{"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}}""", 4, null, "more than 16 dimensions" },
+        { "two-values", """{} {}""", 0, null, "not valid JSON" },
+        { "folder", "", -2, null, "it is a folder" },
     };
 
     [Theory]
@@ -90,7 +95,11 @@ public sealed class SafeTensorsTests : IDisposable
     public void Read_BrokenFile_NamesFileAndProblem(string name, string header, int dataBytes, ulong? declared, string expected)
     {
         string path;
-        if (dataBytes < 0)
+        if (dataBytes == -2)
+        {
+            path = Directory.CreateDirectory(PathOf(name)).FullName;
+        }
+        else if (dataBytes < 0)
         {
             path = PathOf(name);
             File.WriteAllBytes(path, [1, 2, 3]);
@@ -103,6 +112,31 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_LongNamesAndValues_QuotedAsShortExcerpts()
+    {
+        var name = new string('n', 4000);
+        var header = "{\"" + name + "\":{\"dtype\":\"" + new string('D', 1_000_000) + "\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        var path = Write("long-name", header, new byte[4]);
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
+        Assert.Contains("(4000 characters)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("(1000000 characters)", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.Length < 500, $"a {e.Message.Length}-character message");
+    }
+
+    [Fact]
+    public void Read_Fifo_RefusedWithoutWaitingForAWriter()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var path = PathOf("pipe");
+        Assert.Equal(0, MakeFifo(path, 0b110_000_000));
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path));
+        Assert.Contains("a pipe, socket or device", e.Message, StringComparison.Ordinal);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    internal static extern int MakeFifo([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint mode);
 
     [Fact]
     public void Read_MutatedFiles_NeverCrashHangOrOverAllocate()
@@ -152,6 +186,44 @@ public sealed class SafeTensorsTests : IDisposable
             yield return new("a", Tensor.Zeros(4));
             throw new InvalidOperationException("disk full (simulated)");
         }
+    }
+
+    [Fact]
+    public void Write_StaleTemporaryOfAKilledWrite_IsSweptAndAFreshOneKept()
+    {
+        var path = PathOf("model.safetensors");
+        var stale = PathOf($".model.safetensors.{Guid.NewGuid():N}.tmp");
+        var fresh = PathOf($".model.safetensors.{Guid.NewGuid():N}.tmp");
+        var other = PathOf($".other.safetensors.{Guid.NewGuid():N}.tmp");
+        foreach (var file in new[] { stale, fresh, other }) File.WriteAllBytes(file, [1, 2, 3]);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - SafeTensors.StaleTemporaryAge - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(other, DateTime.UtcNow - SafeTensors.StaleTemporaryAge - TimeSpan.FromMinutes(1));
+        SafeTensors.Write(path, Sample());
+        Assert.False(File.Exists(stale), "a killed write's temporary file is swept");
+        Assert.True(File.Exists(fresh), "a temporary file a live writer may own is kept");
+        Assert.True(File.Exists(other), "another file's temporary is not this write's to sweep");
+    }
+
+    [Fact]
+    public void Read_MoreEntriesThanTheLimit_Refused()
+    {
+        var header = new StringBuilder("{\"__metadata__\":{");
+        for (var i = 0; i <= SafeTensors.MaxEntries; i++) header.Append(System.Globalization.CultureInfo.InvariantCulture, $"\"k{i}\":\"v\",");
+        header.Length--;
+        var path = Write("many-entries", header.Append("}}").ToString(), []);
+        Assert.Contains($"more than {SafeTensors.MaxEntries} entries", Assert.Throws<InvalidDataException>(() => SafeTensors.Read(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_LargeHeader_AllocatesAFewTimesItsSize()
+    {
+        // 8 MB of metadata: the header bytes and the string they decode to, not a document tree on top.
+        var value = new string('v', 8_000_000);
+        var path = Write("large-header", "{\"__metadata__\":{\"k\":\"" + value + "\"}}", []);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(value.Length, SafeTensors.Read(path).Metadata["k"].Length);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4L * value.Length, $"{allocated} bytes for an {value.Length}-byte header");
     }
 
     [Fact]
