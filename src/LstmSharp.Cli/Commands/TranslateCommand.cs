@@ -100,9 +100,8 @@ internal static class TranslateCommand
     /// <summary>The non-empty lines of a plain-text file with their line numbers.</summary>
     static (string[] Lines, int[] Numbers) Lines(string path)
     {
-        if (!File.Exists(path)) throw new CliException($"{path}: file not found.");
+        CliFiles.CheckInput(path);
         var all = File.ReadAllLines(path);
-        if (all.Length == 0) throw new CliException($"{path}: the file is empty; expected one sentence per line.");
         return ([.. all], [.. Enumerable.Range(1, all.Length)]);
     }
 
@@ -206,20 +205,11 @@ internal static class TranslateCommand
             CheckSearch(r.GetValue(beam), r.GetValue(penalty));
             options.Validate();
             var model = r.GetValue(output)!;
-            CheckOutput(model, r.GetValue(pairs.Data)!);
+            CliFiles.CheckOutput(model, "--output", r.GetValue(pairs.Data)!, r.GetValue(pairs.TargetFile)!);
             var (sources, targets, trainRows, testRows, description) = pairs.Read(r, seed);
             return RunTrain(terminal, description, sources, targets, trainRows, testRows, options, budget, r.GetValue(beam), r.GetValue(penalty), model, r.GetValue(plot)!);
         }));
         return command;
-    }
-
-    /// <summary>Refuses an output path that cannot be written, or that is the data itself, before any training.</summary>
-    static void CheckOutput(string output, string data)
-    {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
-        if (!Directory.Exists(folder)) throw new CliException($"{output}: the folder {folder} does not exist.");
-        if (string.Equals(Path.GetFullPath(output), Path.GetFullPath(data), StringComparison.Ordinal))
-            throw new CliException($"{output}: the model file would overwrite the data file; choose another --output.");
     }
 
     static int RunTrain(Terminal terminal, string description, string[] sources, string[] targets, int[] trainRows, int[] testRows,
@@ -370,7 +360,7 @@ internal static class TranslateCommand
             CheckSearch(k, alpha);
             if (n < 1 || n > k) throw new CliException($"--n-best must be in [1, --beam = {k}]; received {n}.");
             var plotPath = r.GetValue(attentionPlot)!;
-            if (plotPath.Length > 0) CheckOutput(plotPath, plotPath + ".");
+            if (plotPath.Length > 0) CliFiles.CheckOutput(plotPath, "--attention-plot");
             var path = r.GetValue(file)!;
             var translator = Translator.Load(r.GetValue(model)!);
             SetRatio(translator, r.GetValue(ratio));
