@@ -142,7 +142,7 @@ public sealed class Translator
                         return new Dictionary<string, float>
                         {
                             ["val_bleu"] = (float)translator.CorpusBleu(hypotheses, bleuReferences),
-                            ["val_exact_match"] = (float)ExactMatch.Accuracy(hypotheses, validTargets[..count]),
+                            ["val_exact_match"] = (float)translator.TokenScores(hypotheses, bleuReferences).Exact,
                         };
                     },
                 };
