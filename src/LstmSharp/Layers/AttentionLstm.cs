@@ -229,24 +229,11 @@ public sealed class AttentionLstm : MultiInputLayer
             k.Gemm(memory.Span, Dm, false, _weightMemory!.Value.Span, Dm, true, B * S, A, Dm, keys, A, accumulate: false);
         var cell = Ensure(ref _cell, A).Span;
 
-        var wHh = _weightHh!.Value.Span;
-        var wOut = _weightOut!.Value.Span;
-        var wQuery = Options.Score switch
-        {
-            AttentionScore.Concat => _weightQuery!.Value.Span,
-            AttentionScore.General => _weightScore!.Value.Span,
-            _ => default,
-        };
+        Span<float> wHh = _weightHh!.Value.Span, wOut = _weightOut!.Value.Span;
+        var wQuery = QueryWeight;
         // A single step (decoding a token at a time) multiplies the weights directly, which for a few rows costs less than packing.
         var packed = T > 1;
-        if (packed)
-        {
-            k.Pack(wHh, H, transB: true, H, G, _recurrent);
-            if (Options.InputFeeding) k.Pack(wIh[I..], lstmInput, transB: true, H, G, _feedWeights);
-            k.Pack(wOut, J, transB: true, J, H, _outWeights);
-            if (Options.Score == AttentionScore.Concat) k.Pack(wQuery, H, transB: true, H, A, _queryWeights);
-            if (Options.Score == AttentionScore.General) k.Pack(wQuery, Dm, transB: false, H, Dm, _queryWeights);
-        }
+        if (packed) PackStepWeights(k, forward: true);
         var m = memory.Span;
         for (var t = 0; t < T; t++)
         {
@@ -375,23 +362,11 @@ public sealed class AttentionLstm : MultiInputLayer
         var dWeightsOut = Options.ReturnAttentionScores ? node.DOutputs[1] : null;
         if (dOut is not null) CheckShape(dOut, [B, T, H], "the output gradient", "It must have the shape of the last forward's output.");
 
-        var wHh = _weightHh!.Value.Span;
-        var wOut = _weightOut!.Value.Span;
-        var wQuery = Options.Score switch
-        {
-            AttentionScore.Concat => _weightQuery!.Value.Span,
-            AttentionScore.General => _weightScore!.Value.Span,
-            _ => default,
-        };
+        Span<float> wHh = _weightHh!.Value.Span, wOut = _weightOut!.Value.Span;
+        var wQuery = QueryWeight;
+        // A single step (decoding a token at a time) multiplies the weights directly, which for a few rows costs less than packing.
         var packed = T > 1;
-        if (packed)
-        {
-            k.Pack(wHh, H, transB: false, G, H, _recurrent);
-            if (Options.InputFeeding) k.Pack(wIh[I..], lstmInput, transB: false, G, H, _feedWeights);
-            k.Pack(wOut, J, transB: false, H, J, _outWeights);
-            if (Options.Score == AttentionScore.Concat) k.Pack(wQuery, H, transB: false, A, H, _queryWeights);
-            if (Options.Score == AttentionScore.General) k.Pack(wQuery, Dm, transB: true, Dm, H, _queryWeights);
-        }
+        if (packed) PackStepWeights(k, forward: false);
         for (var t = T - 1; t >= 0; t--)
         {
             for (var b = 0; b < B; b++)
@@ -522,6 +497,36 @@ public sealed class AttentionLstm : MultiInputLayer
         node.DInputs[0] = _dInput;
         node.DInputs[1] = _dMemory;
         for (var s = 2; s < node.Inputs.Length; s++) node.DInputs[s] = _dState[s - 2];
+    }
+
+    /// <summary>The score's weight on h: Concat's weight_query [A, H], General's weight_score [H, Dm]; none for Dot.</summary>
+    ReadOnlySpan<float> QueryWeight => Options.Score switch
+    {
+        AttentionScore.Concat => _weightQuery!.Value.Span,
+        AttentionScore.General => _weightScore!.Value.Span,
+        _ => default,
+    };
+
+    /// <summary>
+    /// Packs the weights every step multiplies by, as the forward pass uses them (h·Wᵀ for all but General's h·W) or, for
+    /// the backward pass, the other way round.
+    /// </summary>
+    void PackStepWeights(KernelSet k, bool forward)
+    {
+        int H = Units, G = 4 * H, J = _memorySize + H;
+        var lstmInput = _weightIh!.Value.Dim(1);
+        Pack(k, _weightHh!.Value.Span, H, G, H, transposed: forward, _recurrent);
+        if (Options.InputFeeding) Pack(k, _weightIh.Value.Span[_inputSize..], lstmInput, G, H, transposed: forward, _feedWeights);
+        Pack(k, _weightOut!.Value.Span, J, H, J, transposed: forward, _outWeights);
+        if (Options.Score == AttentionScore.Concat) Pack(k, QueryWeight, H, _attentionUnits, H, transposed: forward, _queryWeights);
+        if (Options.Score == AttentionScore.General) Pack(k, QueryWeight, _memorySize, H, _memorySize, transposed: !forward, _queryWeights);
+
+        // w is stored [rows, cols] with row stride ld; packs wᵀ [cols, rows] or w itself.
+        static void Pack(KernelSet k, ReadOnlySpan<float> w, int ld, int rows, int cols, bool transposed, PackedMatrix packed)
+        {
+            if (transposed) k.Pack(w, ld, transB: true, cols, rows, packed);
+            else k.Pack(w, ld, transB: false, rows, cols, packed);
+        }
     }
 
     /// <summary>c (+)= a · op(b), a product every step makes: from op(b) packed for the pass, or directly when the pass did not pack.</summary>
