@@ -55,12 +55,7 @@ internal sealed class TensorBatches : IBatchSource
 
     public void BeginEpoch(int epoch)
     {
-        if (!_shuffle) return;
-        for (var i = Order.Length - 1; i > 0; i--)
-        {
-            var j = Shuffle.NextInt(i + 1);
-            (Order[i], Order[j]) = (Order[j], Order[i]);
-        }
+        if (_shuffle) Shuffle.Shuffle<int>(Order);
     }
 
     public Batch GetBatch(int index)

@@ -58,6 +58,16 @@ sealed class Rng
     /// <summary>Uniform integer in [0, n).</summary>
     public int NextInt(int n) => (int)((NextUInt64() >> 33) * (ulong)n >> 31);
 
+    /// <summary>Puts <paramref name="items"/> in a uniformly random order (Fisher–Yates, from the last item down).</summary>
+    public void Shuffle<T>(Span<T> items)
+    {
+        for (var i = items.Length - 1; i > 0; i--)
+        {
+            var j = NextInt(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     /// <summary>Standard normal (Box–Muller, both values used).</summary>
     public double NextGaussian()
     {

@@ -2,6 +2,8 @@
 // token, and the target followed by the end token — padded only to the longest pair of their batch. Pairs are sorted
 // by length (with a seeded shuffle first, so equal lengths mix) and cut into batches whose order is shuffled every
 // epoch: far less padding than one global length, and every pair once per epoch.
+using LstmSharp.Internals;
+
 namespace LstmSharp.Translation;
 
 internal sealed class PairBatches : IBatchSource
@@ -19,7 +21,7 @@ internal sealed class PairBatches : IBatchSource
         _targets = targets;
         _seed = shuffleSeed;
         var indices = Enumerable.Range(0, sources.Length).ToArray();
-        if (shuffleSeed is { } seed) new Random(seed).Shuffle(indices);
+        if (shuffleSeed is { } seed) new Rng(seed).Shuffle<int>(indices);
         var sorted = indices.OrderBy(i => sources[i].Length).ThenBy(i => targets[i].Length).ToArray();   // stable: ties keep the shuffle
         _batches = sorted.Chunk(batchSize).ToArray();
         _order = Enumerable.Range(0, _batches.Length).ToArray();
@@ -30,7 +32,7 @@ internal sealed class PairBatches : IBatchSource
     public void BeginEpoch(int epoch)
     {
         for (var i = 0; i < _order.Length; i++) _order[i] = i;
-        if (_seed is { } seed) new Random(HashCode.Combine(seed, epoch)).Shuffle(_order);
+        if (_seed is { } seed) new Rng(seed * 1_000_003L + epoch + 1).Shuffle<int>(_order);   // a function of seed and epoch alone
     }
 
     public Batch GetBatch(int index)

@@ -5,6 +5,7 @@
 using System.Text.Json;
 using LstmSharp.Callbacks;
 using LstmSharp.Data;
+using LstmSharp.Internals;
 using LstmSharp.IO;
 using LstmSharp.Layers;
 using LstmSharp.Losses;
@@ -108,7 +109,7 @@ public sealed class Translator
         else
         {
             var order = Enumerable.Range(0, sources.Count).ToArray();
-            new Random(options.Seed).Shuffle(order);
+            new Rng(options.Seed).Shuffle<int>(order);
             var held = (int)Math.Round(options.ValidationFraction * sources.Count);
             if (held >= sources.Count) held = sources.Count - 1;
             var (v, t) = (order[..held], order[held..]);
