@@ -156,7 +156,11 @@ public partial class Model
         var dPredicted = Ensure(ref _dPredicted[o], predicted.Shape);
         var rowMask = RowMask(predicted, _outputMasks[o]);
         double value = _losses[o].Compute(predicted, target, dPredicted, MaskedWeights(o, predicted, rowWeights, rowMask));
-        if (scaleGradient && _lossWeights[o] != 1f) TensorPrimitives.Multiply(dPredicted.Span, _lossWeights[o], dPredicted.Span);
+        if (scaleGradient && _lossWeights[o] != 1f)
+        {
+            TensorPrimitives.Multiply(dPredicted.Span, _lossWeights[o], dPredicted.Span);
+            _losses[o].ScaleParameterGradients(_lossWeights[o]);
+        }
         var metrics = _outputMetrics[o];
         for (var i = 0; i < metrics.Length; i++) metrics[i].Update(predicted, target, rowMask);
         _outputLoss[o] = value;
@@ -498,7 +502,7 @@ public partial class Model
         var m = rowMask.Span;
         var real = 0;
         foreach (var v in m) real += v != 0f ? 1 : 0;
-        var scale = real == 0 ? 0f : (float)m.Length / real;
+        var scale = real == 0 || !_losses[output].AveragesRows ? 1f : (float)m.Length / real;
         var w = Ensure(ref _maskedWeights[output], predicted.Shape[..^1]).Span;
         for (var r = 0; r < w.Length; r++) w[r] = m[r] * scale * (rowWeights is null ? 1f : rowWeights.Span[r]);
         return _maskedWeights[output];

@@ -2,6 +2,7 @@
 // model comes back compiled. Learning-rate schedules are not stored.
 using System.Text;
 using System.Text.Json;
+using LstmSharp.Layers;
 using LstmSharp.Losses;
 using LstmSharp.Metrics;
 using LstmSharp.Optimizers;
@@ -68,6 +69,7 @@ internal static class CompileSettings
             case BinaryCrossentropy b: json.WriteBoolean("from_logits", b.FromLogits); break;
             case CategoricalCrossentropy c: json.WriteBoolean("from_logits", c.FromLogits); break;
             case SparseCategoricalCrossentropy s: json.WriteBoolean("from_logits", s.FromLogits); break;
+            case CrfLoss crf: json.WriteString("layer", crf.Crf.Name); break;
         }
         json.WriteEndObject();
     }
@@ -107,23 +109,26 @@ internal static class CompileSettings
         {
             var entries = outputs.EnumerateArray().ToArray();
             model.Compile(optimizer,
-                entries.ToDictionary(e => e.Name(), e => ReadLoss(e.Required("loss"))),
+                entries.ToDictionary(e => e.Name(), e => ReadLoss(e.Required("loss"), model)),
                 entries.ToDictionary(e => e.Name(), e => F(e, "weight")),
                 entries.ToDictionary(e => e.Name(), e => ReadMetrics(e.Required("metrics"))));
             return;
         }
         var output = model.Outputs[0].Name;
         model.Compile(optimizer,
-            new Dictionary<string, Loss> { [output] = ReadLoss(root.Required("loss")) },
+            new Dictionary<string, Loss> { [output] = ReadLoss(root.Required("loss"), model) },
             new Dictionary<string, float> { [output] = root.TryGetProperty("loss_weight", out var weight) ? weight.GetSingle() : 1f },
             new Dictionary<string, Metric[]> { [output] = ReadMetrics(root.Required("metrics")) });
     }
+
+    static Crf CrfLayer(Model model, string? name)
+        => model.Layers.OfType<Crf>().FirstOrDefault(c => c.Name == name) ?? throw new FormatException($"the CRF loss names layer '{name}', which is not a Crf layer of the model");
 
     static float F(JsonElement e, string name) => e.Required(name).GetSingle();
 
     static bool Logits(JsonElement e) => e.TryGetProperty("from_logits", out var v) && v.GetBoolean();
 
-    static Loss ReadLoss(JsonElement l) => l.Required("type").GetString() switch
+    static Loss ReadLoss(JsonElement l, Model model) => l.Required("type").GetString() switch
         {
             nameof(MeanSquaredError) => new MeanSquaredError(),
             nameof(MeanAbsoluteError) => new MeanAbsoluteError(),
@@ -131,6 +136,7 @@ internal static class CompileSettings
             nameof(BinaryCrossentropy) => new BinaryCrossentropy(Logits(l)),
             nameof(CategoricalCrossentropy) => new CategoricalCrossentropy(Logits(l)),
             nameof(SparseCategoricalCrossentropy) => new SparseCategoricalCrossentropy(Logits(l)),
+            nameof(CrfLoss) => new CrfLoss(CrfLayer(model, l.Required("layer").GetString())),
             var t => throw new FormatException($"unknown loss '{t}'"),
         };
 

@@ -37,6 +37,7 @@ internal static class LayerConfigs
             InputFeeding = e.Required("input_feeding").GetBoolean(), ReturnAttentionScores = e.Required("return_attention_scores").GetBoolean(),
             UnitForgetBias = e.Required("unit_forget_bias").GetBoolean(),
         }),
+        [nameof(Crf)] = ReadCrf,
         [nameof(Model)] = (e, name) => ModelFile.ReadGraph(e.Required("graph"), name),
         [nameof(Sequential)] = (e, name) => ModelFile.ReadGraph(e.Required("graph"), name),
     };
@@ -126,5 +127,17 @@ internal static class LayerConfigs
         foreach (var value in Enum.GetValues<T>())
             if (string.Equals(value.ToString(), text, StringComparison.Ordinal)) return value;
         throw new FormatException($"{field} is '{SafeTensors.Excerpt(text ?? "null")}'; expected one of {string.Join(", ", Enum.GetNames<T>())}");
+    }
+
+    static Crf ReadCrf(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty("constraints", out var c)) return new Crf(name: name);
+        static bool[] Flags(JsonElement c, string key) => [.. c.Required(key).EnumerateArray().Select(f => f.GetInt32() switch
+        {
+            0 => false,
+            1 => true,
+            var v => throw new FormatException($"CRF constraint flags are 0 or 1; '{key}' holds {v}"),
+        })];
+        return new Crf(CrfConstraints.Validated(Flags(c, "transitions"), Flags(c, "start"), Flags(c, "end")), name);
     }
 }

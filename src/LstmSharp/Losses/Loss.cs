@@ -31,6 +31,14 @@ public abstract class Loss
         var rows = predicted.Length / width;
         if (rowWeights is not null && rowWeights.Length != rows)
             throw new ArgumentException($"Expected one weight per row of [{Tensor.FormatShape(predicted.Shape)}] ({rows}); received [{Tensor.FormatShape(rowWeights.Shape)}].", nameof(rowWeights));
+        return (float)ComputeCore(predicted, target, dPredicted, rowWeights);
+    }
+
+    /// <summary>The loss and its gradient once the arguments are checked: by default the weighted mean of the rows' losses.</summary>
+    private protected virtual double ComputeCore(Tensor predicted, Tensor target, Tensor dPredicted, Tensor? rowWeights)
+    {
+        var width = predicted.Dim(-1);
+        var rows = predicted.Length / width;
         var targetWidth = target.Length / rows;
         ReadOnlySpan<float> p = predicted.Span, y = target.Span;
         var d = dPredicted.Span;
@@ -47,7 +55,18 @@ public abstract class Loss
             total += weight * RowLoss(p.Slice(r * width, width), y.Slice(r * targetWidth, targetWidth), dRow);
             TensorPrimitives.Multiply(dRow, weight / rows, dRow);
         }
-        return (float)(total / rows);
+        return total / rows;
+    }
+
+    /// <summary>
+    /// Whether the loss is a mean over rows, so that a model rescales the weights of the real rows of a masked output to
+    /// average over them alone; false for a loss of whole sequences (<see cref="CrfLoss"/>), which takes the mask as is.
+    /// </summary>
+    internal virtual bool AveragesRows => true;
+
+    /// <summary>Scales the parameter gradients the loss itself wrote (by a model's loss weight); the row losses write none.</summary>
+    internal virtual void ScaleParameterGradients(float factor)
+    {
     }
 
     /// <summary>Throws unless <paramref name="target"/> fits <paramref name="predicted"/> (default: same shape).</summary>
