@@ -24,8 +24,9 @@ internal static unsafe class WorkerPool
     static void* s_state;
     static int s_parts;
     static Exception? s_error;
-    static SemaphoreSlim[]? s_wake;
-    static int[]? s_sleeping;    // per worker: 1 while it sleeps (or is about to) on its semaphore
+    static readonly object s_gate = new();   // sleeping workers wait on it for the next generation
+    static int s_sleepers;       // workers inside (or about to enter) the wait on s_gate
+    static bool s_started;
     static int s_startGeneration;
 
     static int ReadThreads()
@@ -55,13 +56,21 @@ internal static unsafe class WorkerPool
             s_error = null;
             Volatile.Write(ref s_pending, parts - 1);
             Interlocked.Increment(ref s_generation);
-            for (var w = 1; w < parts; w++)
-                if (Interlocked.Exchange(ref s_sleeping![w - 1], 0) == 1) s_wake![w - 1].Release();
-            work(state, 0, parts);
-            // The parts are balanced, so the others finish about when this one does: spin (never sleeping, never
-            // allocating) rather than block.
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref s_pending) > 0) spinner.SpinOnce(sleep1Threshold: -1);
+            // Both sides use full fences (Interlocked): a worker either sees the new generation before it waits, or is
+            // counted in s_sleepers here and is woken. It re-checks the generation under the lock, so no wake is lost.
+            if (Volatile.Read(ref s_sleepers) > 0)
+                lock (s_gate) Monitor.PulseAll(s_gate);
+            try
+            {
+                work(state, 0, parts);
+            }
+            finally
+            {
+                // Even when this part throws, the others still read the state (and the caller's stack): wait for them.
+                // The parts are balanced, so they finish about when this one does: spin (never sleeping, never allocating).
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref s_pending) > 0) spinner.SpinOnce(sleep1Threshold: -1);
+            }
             if (s_error is { } error) throw new AggregateException("A kernel failed on a worker thread.", error);
         }
         finally
@@ -72,14 +81,11 @@ internal static unsafe class WorkerPool
 
     static void EnsureStarted()
     {
-        if (s_wake is not null) return;
+        if (s_started) return;
+        s_started = true;
         // Workers start watching from the current generation: a worker whose thread starts only after the
         // first call was announced must still see that call as new.
         s_startGeneration = Volatile.Read(ref s_generation);
-        var wake = new SemaphoreSlim[Threads - 1];
-        s_sleeping = new int[Threads - 1];
-        for (var w = 1; w < Threads; w++) wake[w - 1] = new SemaphoreSlim(0);
-        s_wake = wake;
         for (var w = 1; w < Threads; w++)
         {
             var thread = new Thread(Loop) { IsBackground = true, Name = $"LstmSharp worker {w}" };
@@ -93,8 +99,7 @@ internal static unsafe class WorkerPool
         var seen = s_startGeneration;
         while (true)
         {
-            WaitForCall(w, seen);
-            seen = Volatile.Read(ref s_generation);
+            seen = WaitForCall(seen);
             if (w >= s_parts) continue;
             try
             {
@@ -111,24 +116,27 @@ internal static unsafe class WorkerPool
         }
     }
 
-    /// <summary>Returns once a call newer than <paramref name="seen"/> has started: spinning first, then sleeping.</summary>
-    static void WaitForCall(int w, int seen)
+    /// <summary>Returns the generation of the first call newer than <paramref name="seen"/>: spinning for it first, then sleeping.</summary>
+    static int WaitForCall(int seen)
     {
         var until = Stopwatch.GetTimestamp() + s_spinTicks;
         var spinner = default(SpinWait);
-        while (Volatile.Read(ref s_generation) == seen)
+        int generation;
+        while ((generation = Volatile.Read(ref s_generation)) == seen)
         {
             if (Stopwatch.GetTimestamp() < until)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
-            // Sleep. The caller clears the flag and releases the semaphore when it starts a call; if a call
-            // started while the flag was being set, take the flag back, or consume the release already sent.
-            Volatile.Write(ref s_sleeping![w - 1], 1);
-            if (Volatile.Read(ref s_generation) != seen && Interlocked.Exchange(ref s_sleeping[w - 1], 0) == 1) return;
-            s_wake![w - 1].Wait();
-            return;
+            Interlocked.Increment(ref s_sleepers);
+            lock (s_gate)
+            {
+                while ((generation = Volatile.Read(ref s_generation)) == seen) Monitor.Wait(s_gate);
+            }
+            Interlocked.Decrement(ref s_sleepers);
+            break;
         }
+        return generation;
     }
 }

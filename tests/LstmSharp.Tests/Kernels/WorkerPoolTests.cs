@@ -1,5 +1,6 @@
 // WorkerPool: every part of every call runs exactly once, whether the workers are spinning (calls microseconds
-// apart) or asleep (calls after a pause longer than the spin), and concurrent callers fall back safely.
+// apart) or asleep (calls after a pause longer than the spin), concurrent callers fall back safely, and a call whose
+// own part throws still waits for the others.
 using LstmSharp.Kernels;
 using Xunit;
 
@@ -40,5 +41,37 @@ public sealed unsafe class WorkerPoolTests
             totals[caller] = counts.Sum();
         });
         Assert.All(totals, t => Assert.Equal(200 * parts, t));
+    }
+
+    static void ThrowOnCaller(void* state, int part, int parts)
+    {
+        if (part == 0) throw new InvalidOperationException("part 0 failed");
+        Thread.Sleep(20);   // the other parts are still reading the caller's state when part 0 fails
+        Volatile.Write(ref ((int*)state)[part], 1);
+    }
+
+    [Fact]
+    public void Run_CallerPartThrows_WaitsForTheOtherPartsBeforeItRethrows()
+    {
+        var parts = WorkerPool.Threads;
+        if (parts < 2) return;   // one thread: there are no other parts
+        var done = new int[parts];
+        var failed = false;
+        fixed (int* p = done)
+        {
+            try
+            {
+                WorkerPool.Run(&ThrowOnCaller, p, parts);
+            }
+            catch (InvalidOperationException)
+            {
+                failed = true;
+            }
+            for (var part = 1; part < parts; part++) Assert.Equal(1, Volatile.Read(ref done[part]));
+        }
+        Assert.True(failed);
+        var counts = new int[parts];
+        fixed (int* p = counts) WorkerPool.Run(&Count, p, parts);
+        Assert.All(counts, c => Assert.Equal(1, c));
     }
 }
