@@ -25,6 +25,9 @@ public static class ModelTasks
     /// <summary>A <see cref="Translation.Translator"/>.</summary>
     public const string Translate = "translate";
 
+    /// <summary>A <see cref="Tagging.Tagger"/>.</summary>
+    public const string Tag = "tag";
+
     /// <summary>The task of <paramref name="model"/>, or null when it has none (saved by the library directly).</summary>
     public static string? Of(Model model)
     {
@@ -42,7 +45,8 @@ public static class ModelTasks
         Text => Refuse(path, found, "language model", $"{nameof(LanguageModel)}.{nameof(LanguageModel.Create)} and {nameof(LanguageModel.Train)}"),
         Classify => Refuse(path, found, "text classifier", $"{nameof(TextClassifier)}.{nameof(TextClassifier.Train)}"),
         Translate => Refuse(path, found, "translator", $"{nameof(Translation.Translator)}.{nameof(Translation.Translator.Train)}"),
-        _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text}, {Classify} or {Translate}."),
+        Tag => Refuse(path, found, "tagger", $"{nameof(Tagging.Tagger)}.{nameof(Tagging.Tagger.Train)}"),
+        _ => throw new ArgumentOutOfRangeException(nameof(expected), expected, $"Expected a task: {Forecast}, {Text}, {Classify}, {Translate} or {Tag}."),
     };
 
     /// <summary>

@@ -1,0 +1,129 @@
+// Tagger: trains a BiLSTM-CRF (and a softmax head) on a small synthetic name corpus (tools/tagging/make_names_sample.py),
+// keeps its predictions within the BIO scheme, saves and loads, and refuses bad training data and unknown tags.
+using LstmSharp.Layers;
+using LstmSharp.Tagging;
+using Xunit;
+
+namespace LstmSharp.Tests.Tagging;
+
+public sealed class TaggerTests
+{
+    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tagging", name);
+
+    static readonly TaggerOptions Small = new() { EmbeddingSize = 16, Units = 16, Dropout = 0.1f, Epochs = 8, BatchSize = 16, LearningRate = 0.01f, Seed = 3 };
+
+    static readonly Lazy<Tagger> Crf = new(() => Tagger.Train(Conll.Read(Fixture("names_train.conll")), Small));
+
+    [Fact]
+    public void Tagger_Crf_LearnsTheNames()
+    {
+        var test = Conll.Read(Fixture("names_test.conll"));
+        var scores = Crf.Value.Evaluate(test);
+        Assert.True(Crf.Value.HasCrf);
+        Assert.True(scores.Overall.F1 > 0.95, $"entity F1 {scores.Overall.F1}");
+        Assert.True(scores.TokenAccuracy > 0.97, $"token accuracy {scores.TokenAccuracy}");
+        Assert.Equal(["LOC", "PER"], scores.ByType.Keys);
+        Assert.Equal(Crf.Value.History!.Epochs, Crf.Value.History["val_f1"].Count);
+    }
+
+    [Fact]
+    public void Tagger_Crf_NeverBreaksTheScheme()
+    {
+        // Unseen capitalised words in odd places: the CRF's constraints keep every path valid BIO.
+        string[][] sentences = [["Zed", "Quux", "visited", "Yarrow", "."], ["Quux"], ["the", "Xavi", "Wolk", "Vint", "met", "Berg"]];
+        var tagger = Crf.Value;
+        foreach (var tags in tagger.TagAll(sentences))
+        {
+            var sentence = new TaggedSentence([.. tags.Select(_ => "w")], tags, "predicted", [.. Enumerable.Range(1, tags.Count)]);
+            Assert.Empty(TagSchemes.Violations([sentence], TagScheme.Bio));
+        }
+    }
+
+    [Fact]
+    public void Tagger_Softmax_AlsoLearnsTheNames()
+    {
+        var tagger = Tagger.Train(Conll.Read(Fixture("names_train.conll")), Small with { Crf = false });
+        Assert.False(tagger.HasCrf);
+        var scores = tagger.Evaluate(Conll.Read(Fixture("names_test.conll")));
+        Assert.True(scores.Overall.F1 > 0.9, $"entity F1 {scores.Overall.F1}");
+    }
+
+    [Fact]
+    public void Tagger_SaveLoad_TagsTheSame()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tagger-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Crf.Value.Save(path);
+            var loaded = Tagger.Load(path);
+            var test = Conll.Read(Fixture("names_test.conll"));
+            var tokens = test.Select(s => s.Tokens).ToArray();
+            Assert.Equal(Crf.Value.TagAll(tokens), loaded.TagAll(tokens));
+            Assert.Equal(Crf.Value.Tags, loaded.Tags);
+            Assert.True(loaded.HasCrf);
+            Assert.Equal(TagScheme.Bio, loaded.Scheme);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Tagger_Load_RefusesAModelOfAnotherTask()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"plain-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var input = new Input(-1);
+            var model = new Model([input], [new Dense(3).Call(new Embedding(5, 4).Call(input))]);
+            model.Save(path);
+            var e = Assert.Throws<InvalidDataException>(() => Tagger.Load(path));
+            Assert.Contains("not a tagger", e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Tagger_LongSentence_IsTaggedInPieces()
+    {
+        var tagger = Tagger.Train(Conll.Read(Fixture("names_train.conll")), Small with { Epochs = 1, MaxLength = 4 });
+        string[] tokens = ["Anna", "Berg", "visited", "Oslo", "today", "and", "Hugo", "met", "the", "team", "."];
+        Assert.Equal(tokens.Length, tagger.Tag(tokens).Count);
+        Assert.All(tagger.Tag(tokens), t => Assert.Contains(t, tagger.Tags));
+    }
+
+    [Fact]
+    public void Tagger_Train_RefusesTagsThatBreakTheScheme()
+    {
+        var conll = "# a comment\nAnna\tB-PER\nBerg\tI-PER\n\nvisited\tO\nOslo\tI-LOC\n";
+        var sentences = Conll.Read(new StringReader(conll), "broken.conll");
+        var e = Assert.Throws<ArgumentException>(() => Tagger.Train(sentences, Small with { Epochs = 1 }));
+        Assert.Contains("broken.conll:6", e.Message);
+        Assert.Contains("I-LOC", e.Message);
+        // Without a scheme the same tags are plain labels.
+        Assert.NotNull(Tagger.Train(sentences, Small with { Epochs = 1, Scheme = TagScheme.None, Patience = 0 }));
+    }
+
+    [Fact]
+    public void Tagger_Evaluate_RefusesAnUnknownTag()
+    {
+        var sentences = Conll.Read(new StringReader("Anna\tB-PER\nin\tO\nOslo\tB-ORG\n"), "gold.conll");
+        var e = Assert.Throws<ArgumentException>(() => Crf.Value.Evaluate(sentences));
+        Assert.Contains("gold.conll:3", e.Message);
+        Assert.Contains("'B-ORG'", e.Message);
+    }
+
+    [Fact]
+    public void Tagger_Train_RefusesAnEmptySentence()
+    {
+        var empty = new TaggedSentence([], [], "made.conll", []);
+        Assert.Contains("no tokens", Assert.Throws<ArgumentException>(() => Tagger.Train([empty], Small)).Message);
+        var uneven = new TaggedSentence(["a", "b"], ["O"], "made.conll", [4, 5]);
+        Assert.Contains("made.conll:4", Assert.Throws<ArgumentException>(() => Tagger.Train([uneven], Small)).Message);
+    }
+}
