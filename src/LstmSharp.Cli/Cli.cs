@@ -29,6 +29,7 @@ internal static class Cli
             TextCommand.Create(host),
             ClassifyCommand.Create(host),
             TranslateCommand.Create(host),
+            TagCommand.Create(host),
             InfoCommand.Create(host),
         };
         var parse = root.Parse(args);

@@ -42,6 +42,9 @@ internal static class CliErrors
         ("LanguageModel.Create and Train", "`lstm text train`"),
         ("TextClassifier.Train", "`lstm classify train`"),
         ("Translator.Train", "`lstm translate train`"),
+        ("Tagger.Train", "`lstm tag train`"),
+        ("tokenColumn", "--token-column"),
+        ("tagColumn", "--tag-column"),
         ("lower the learning rate", "lower --learning-rate"),
     ];
 
