@@ -2,6 +2,7 @@
 // epoch otherwise — and turns Ctrl-C into a clean stop after the current batch.
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using LstmSharp.Callbacks;
 using Spectre.Console;
 
@@ -101,5 +102,14 @@ internal static class TrainingDisplay
         {
             if (ShouldStop()) model.StopTraining = true;
         }
+    }
+
+    /// <summary>Every logged series of a training history, rounded to 5 decimals, for --json.</summary>
+    public static JsonObject HistoryJson(History history)
+    {
+        var json = new JsonObject();
+        foreach (var key in history.Keys)
+            json[key] = new JsonArray([.. history[key].Select(v => (JsonNode?)JsonValue.Create(Math.Round(v, 5)))]);
+        return json;
     }
 }

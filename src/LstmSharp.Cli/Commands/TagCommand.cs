@@ -145,7 +145,7 @@ internal static class TagCommand
         var result = new JsonObject
         {
             ["command"] = "tag train", ["completed"] = completed, ["epochs"] = tagger.History.Epochs, ["train_seconds"] = Math.Round(trainSeconds, 1), ["model"] = output,
-            ["history"] = new JsonObject([.. tagger.History.Keys.Select(k => KeyValuePair.Create(k, (JsonNode?)new JsonArray([.. tagger.History[k].Select(v => (JsonNode?)JsonValue.Create(Math.Round(v, 5)))])))]),
+            ["history"] = TrainingDisplay.HistoryJson(tagger.History),
         };
         if (test.Count > 0)
         {

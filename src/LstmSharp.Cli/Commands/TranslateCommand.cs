@@ -242,7 +242,7 @@ internal static class TranslateCommand
         var result = new JsonObject
         {
             ["command"] = "translate train", ["completed"] = completed, ["epochs"] = translator.History.Epochs, ["train_seconds"] = Math.Round(trainSeconds, 1), ["model"] = output,
-            ["history"] = HistoryJson(translator.History),
+            ["history"] = TrainingDisplay.HistoryJson(translator.History),
         };
         if (testRows.Length > 0)
         {
@@ -262,13 +262,6 @@ internal static class TranslateCommand
         }
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
-    }
-
-    static JsonObject HistoryJson(History history)
-    {
-        var json = new JsonObject();
-        foreach (var key in history.Keys) json[key] = new JsonArray([.. history[key].Select(v => (JsonNode?)JsonValue.Create(Math.Round(v, 5)))]);
-        return json;
     }
 
     static void Show(Terminal terminal, string title, TranslationEvaluation greedy, TranslationEvaluation? beam, int beamSize)
