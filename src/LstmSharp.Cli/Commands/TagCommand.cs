@@ -29,17 +29,26 @@ internal static class TagCommand
         public Option<int> TagColumn { get; } = Opt("--tag-column", "Column of the tag, from 0 (-1 = the last).", -1);
         public Option<double> Test { get; } = Opt("--test", "Fraction of the sentences held out for the test (0 = none).", 0.1);
         public Option<string> TestFile { get; } = Opt("--test-file", "Test sentences from this file instead of a held-out part (default: none).", "");
+        public Option<string> TagRule { get; } = TagRuleOption();
+
+        static Option<string> TagRuleOption()
+        {
+            var option = Opt("--tag-rule", "Rewrite the tags as they are read: none, or brown-base (the Brown corpus's base tags: modifiers -tl, -hl, -nc and a fused negation * dropped, fw-… as fw).", "none");
+            option.AcceptOnlyFromAmong("none", "brown-base");
+            return option;
+        }
 
         public void AddTo(Command c)
         {
             c.Arguments.Add(Data);
-            foreach (var option in new Option[] { TokenColumn, TagColumn, Test, TestFile }) c.Options.Add(option);
+            foreach (var option in new Option[] { TokenColumn, TagColumn, Test, TestFile, TagRule }) c.Options.Add(option);
         }
 
         public IReadOnlyList<TaggedSentence> ReadFile(ParseResult r, string path)
         {
             CliFiles.CheckInput(path);
-            return Conll.Read(path, r.GetValue(TokenColumn), r.GetValue(TagColumn));
+            var sentences = Conll.Read(path, r.GetValue(TokenColumn), r.GetValue(TagColumn));
+            return r.GetValue(TagRule) == "brown-base" ? [.. sentences.Select(s => s with { Tags = [.. s.Tags.Select(BrownTags.Base)] })] : sentences;
         }
 
         /// <summary>The training and test sentences: a seeded held-out fraction, or the --test-file.</summary>

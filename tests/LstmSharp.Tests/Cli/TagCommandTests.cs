@@ -86,4 +86,16 @@ public sealed class TagCommandTests
         run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--scheme", "bioes", .. Small]);
         Assert.Equal(1, run.Exit);
     }
+
+    [Fact]
+    public void TagRule_BrownBase_TrainsOnTheBaseTags()
+    {
+        using var cli = new CliRunner();
+        var data = cli.Write("brownish.conll", string.Concat(Enumerable.Repeat("The\tat\nCounty\tnn-tl\nisn't\tbez*\nhere\trb\n\n", 20)));
+        var run = cli.Run(["tag", "train", data, "--scheme", "none", "--no-crf", "--tag-rule", "brown-base", "--test", "0.2", "--json", .. Small]);
+        Assert.True(run.Exit == 0, run.Error);
+        using var json = JsonDocument.Parse(run.Out);
+        var tags = json.RootElement.GetProperty("test").GetProperty("confusion").EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(["at", "bez", "nn", "rb"], tags);
+    }
 }
