@@ -20,6 +20,12 @@ public sealed class Parameter
     /// <summary>∂loss/∂value, accumulated by every backward pass until cleared.</summary>
     public Tensor Gradient { get; }
 
+    /// <summary>
+    /// Whether training updates it (PyTorch's <c>requires_grad</c>; set a whole layer's with <see cref="Layers.Layer.Trainable"/>).
+    /// A frozen parameter still gets its gradient, but optimizers leave it, and its gradient, out of every step and clip.
+    /// </summary>
+    public bool Trainable { get; set; } = true;
+
     /// <summary>The penalty added to the training loss for this parameter, if any.</summary>
     public Regularizer? Regularizer { get; internal set; }
 

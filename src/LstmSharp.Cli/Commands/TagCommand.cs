@@ -91,7 +91,9 @@ internal static class TagCommand
         var lowercase = Opt("--lowercase", "Lower-case the words first.", false);
         var vocabulary = Opt("--max-words", "Word vocabulary limit (rarer words read as [UNK]).", 50000);
         var wordDropout = Opt("--word-dropout", "Probability that a word seen once reads as [UNK] in training.", 0.5f);
-        var embedding = Opt("--embedding", "Word embedding width.", 100);
+        var embedding = Opt("--embedding", "Word embedding width (with --embeddings: the vectors' width).", 100);
+        var vectors = Opt("--embeddings", "Pre-trained word vectors to start from, GloVe/word2vec text format ('word v1 v2 …' per line; default: none, random).", "");
+        var freeze = Opt("--freeze-embeddings", "Keep the word embedding as it starts instead of training it.", false);
         var units = Opt("--units", "LSTM units per direction.", 100);
         var layers = Opt("--layers", "Stacked bidirectional LSTM layers.", 1);
         var dropout = Opt("--dropout", "Dropout on the embeddings and the LSTM output.", 0.5f);
@@ -106,7 +108,7 @@ internal static class TagCommand
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "tag");
         var command = new Command("train", "Train a tagger on a CoNLL file; report entity precision/recall/F1 per type and token accuracy on the test sentences.")
         {
-            scheme, noCrf, lowercase, vocabulary, wordDropout, embedding, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
+            scheme, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
         };
         data.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -120,6 +122,7 @@ internal static class TagCommand
                 WordDropout = r.GetValue(wordDropout), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers),
                 Dropout = r.GetValue(dropout), LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch), Epochs = r.GetValue(epochs),
                 Patience = r.GetValue(patience), ValidationFraction = r.GetValue(validation), MaxLength = r.GetValue(maxLength), Seed = seed,
+                FreezeEmbeddings = r.GetValue(freeze),
             };
             options.Validate();
             var budget = r.GetValue(minutes);
@@ -127,6 +130,13 @@ internal static class TagCommand
             var model = r.GetValue(output)!;
             CliFiles.CheckOutput(model, "--output", r.GetValue(data.Data)!, r.GetValue(data.TestFile)!);
             var (train, test, description) = data.Read(r, seed);
+            if (r.GetValue(vectors) is { Length: > 0 } vectorFile)
+            {
+                // Only the vectors of the training words (as spelled and lower-cased) are kept.
+                CliFiles.CheckInput(vectorFile);
+                var needed = train.SelectMany(s => s.Tokens).SelectMany(t => new[] { t, t.ToLowerInvariant() }).ToHashSet(StringComparer.Ordinal);
+                options = options with { Embeddings = Data.WordVectors.Read(vectorFile, needed.Contains) };
+            }
             return RunTrain(terminal, description, train, test, options, budget, model, r.GetValue(plot)!);
         }));
         return command;
@@ -139,7 +149,7 @@ internal static class TagCommand
         terminal.Settings("tag train", [
             ("data", description), ("split", $"training {train.Count:N0} (validation {options.ValidationFraction:P0} of it), test {test.Count:N0}"),
             ("tags", $"scheme {options.Scheme}, lowercase {options.Lowercase}, ≤ {options.MaxVocabulary:N0} words, word dropout {options.WordDropout}"),
-            ("model", $"Embedding({options.EmbeddingSize}) → {options.Layers} × Bidirectional LSTM({options.Units}) → Dense → {(options.Crf ? "CRF" : "softmax")}, dropout {options.Dropout}"),
+            ("model", $"Embedding({options.Embeddings?.Dimension ?? options.EmbeddingSize}" + (options.Embeddings is { } v ? $", {v.Count:N0} vectors from {v.Source}" : "") + (options.FreezeEmbeddings ? ", frozen" : "") + $") → {options.Layers} × Bidirectional LSTM({options.Units}) → Dense → {(options.Crf ? "CRF" : "softmax")}, dropout {options.Dropout}"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "") + $", batch {options.BatchSize}, patience {options.Patience} on val_f1"),
             ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
         ]);

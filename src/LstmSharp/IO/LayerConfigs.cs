@@ -50,6 +50,7 @@ internal static class LayerConfigs
         json.WriteStartObject();
         json.WriteString("type", layer.GetType().Name);
         json.WriteString("name", layer.Name);
+        if (!layer.Trainable) json.WriteBoolean("trainable", false);
         layer.WriteConfig(json);
         json.WriteEndObject();
     }
@@ -59,7 +60,9 @@ internal static class LayerConfigs
     {
         var type = e.Required("type").GetString() ?? "";
         var name = e.Name();
-        return Readers.TryGetValue(type, out var read) ? read(e, name) : throw new FormatException($"unknown layer type '{type}'");
+        var layer = Readers.TryGetValue(type, out var read) ? read(e, name) : throw new FormatException($"unknown layer type '{type}'");
+        if (e.TryGetProperty("trainable", out var trainable)) layer.Trainable = trainable.GetBoolean();
+        return layer;
     }
 
     public static void WriteRegularizer(Utf8JsonWriter json, string name, Regularizer? regularizer)

@@ -265,7 +265,27 @@ public abstract class Layer
     private protected abstract Tensor OnBackward(Tensor dOutput);
 
     /// <summary>Registers the parameters (in PyTorch's state_dict order).</summary>
-    protected void SetParameters(params Parameter[] parameters) => _parameters = parameters;
+    protected void SetParameters(params Parameter[] parameters)
+    {
+        _parameters = parameters;
+        if (!_trainable) foreach (var p in parameters) p.Trainable = false;
+    }
+
+    bool _trainable = true;
+
+    /// <summary>
+    /// Whether training updates the layer's parameters (Keras's <c>trainable</c>; default true): false freezes them, e.g.
+    /// pre-trained embeddings. Setting it sets <see cref="Parameter.Trainable"/> of each parameter; it is saved in model files.
+    /// </summary>
+    public bool Trainable
+    {
+        get => _trainable;
+        set
+        {
+            _trainable = value;
+            foreach (var p in _parameters) p.Trainable = value;
+        }
+    }
 
     internal void EnsureBuilt(Tensor input)
     {

@@ -86,7 +86,7 @@ public abstract class Optimizer
     /// <summary>The global gradient norm seen by the last step, before clipping.</summary>
     public float LastGradientNorm { get; private set; }
 
-    /// <summary>Clips the gradients, then updates every parameter from its gradient.</summary>
+    /// <summary>Clips the gradients, then updates every trainable parameter from its gradient (frozen ones are left out of both).</summary>
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -96,6 +96,7 @@ public abstract class Optimizer
         {
             for (var i = 0; i < parameters.Count; i++)
             {
+                if (!parameters[i].Trainable) continue;
                 var g = parameters[i].Gradient.Span;
                 TensorPrimitives.Clamp(g, -clip, clip, g);
             }
@@ -103,6 +104,7 @@ public abstract class Optimizer
         double squares = 0;
         for (var i = 0; i < parameters.Count; i++)
         {
+            if (!parameters[i].Trainable) continue;
             var g = parameters[i].Gradient.Span;
             squares += TensorPrimitives.Dot(g, g);
         }
@@ -112,11 +114,13 @@ public abstract class Optimizer
             var scale = max / LastGradientNorm;
             for (var i = 0; i < parameters.Count; i++)
             {
+                if (!parameters[i].Trainable) continue;
                 var g = parameters[i].Gradient.Span;
                 TensorPrimitives.Multiply(g, scale, g);
             }
         }
-        for (var i = 0; i < parameters.Count; i++) Update(parameters[i]);
+        for (var i = 0; i < parameters.Count; i++)
+            if (parameters[i].Trainable) Update(parameters[i]);
     }
 
     /// <summary>Applies the rule to one parameter; <see cref="Iterations"/> already counts this step.</summary>

@@ -91,8 +91,11 @@ public sealed class Tagger
 
         var (words, rare) = WordVocabulary.Fit(train.Select(s => s.Tokens), options.Lowercase, options.MaxVocabulary);
         string[] tags = [.. train.Concat(valid).SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        var model = Build(options, words.Size, tags);
+        var model = Build(options with { EmbeddingSize = options.Embeddings?.Dimension ?? options.EmbeddingSize }, words.Size, tags);
         var tagger = new Tagger(model, words, tags, options.Scheme, options.MaxLength);
+        var embedding = (Embedding)model.Layers.Single(l => l.Name == "word_embedding");
+        if (options.Embeddings is { } vectors) tagger.PretrainedWords = Initialize(embedding, words, vectors);
+        embedding.Trainable = !options.FreezeEmbeddings;
 
         var trainBatches = new TagBatches([.. train.Select(tagger.WordIds)], [.. train.Select(tagger.TagIds)], options.BatchSize, options.Seed, rare, options.WordDropout);
         var all = new List<Callback>(callbacks ?? []);
@@ -116,6 +119,23 @@ public sealed class Tagger
         }
         tagger.History = model.Fit(trainBatches, fit);
         return tagger;
+    }
+
+    /// <summary>How many of the words started from a pre-trained vector (0 without <see cref="TaggerOptions.Embeddings"/>).</summary>
+    public int PretrainedWords { get; private set; }
+
+    /// <summary>Copies each word's vector (its spelling, else lower-cased) into its embedding row; returns how many were found.</summary>
+    static int Initialize(Embedding embedding, WordVocabulary words, Data.WordVectors vectors)
+    {
+        var weight = embedding.Parameters[0].Value.Span;
+        var found = 0;
+        for (var i = 0; i < words.Words.Count; i++)
+        {
+            if (!vectors.TryGet(words.Words[i], out var vector) && !vectors.TryGet(words.Words[i].ToLowerInvariant(), out vector)) continue;
+            vector.CopyTo(weight.Slice((i + 2) * vectors.Dimension, vectors.Dimension));
+            found++;
+        }
+        return found;
     }
 
     static void Check(IReadOnlyList<TaggedSentence> sentences, TagScheme scheme, string name)

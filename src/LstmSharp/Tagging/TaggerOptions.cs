@@ -20,8 +20,14 @@ public sealed record TaggerOptions
     /// <summary>The probability with which a word seen once in training reads as [UNK] in a training batch, so [UNK] is learned.</summary>
     public float WordDropout { get; init; } = 0.5f;
 
-    /// <summary>Word embedding width.</summary>
+    /// <summary>Word embedding width (the vectors' width when <see cref="Embeddings"/> are given).</summary>
     public int EmbeddingSize { get; init; } = 100;
+
+    /// <summary>Pre-trained vectors to start the word embedding from (a word's own spelling first, then lower-cased); null: random.</summary>
+    public Data.WordVectors? Embeddings { get; init; }
+
+    /// <summary>Keep the word embedding as it starts (with <see cref="Embeddings"/>: the pre-trained vectors) instead of training it.</summary>
+    public bool FreezeEmbeddings { get; init; }
 
     /// <summary>LSTM units per direction.</summary>
     public int Units { get; init; } = 100;

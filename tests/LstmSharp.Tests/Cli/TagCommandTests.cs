@@ -85,6 +85,24 @@ public sealed class TagCommandTests
         Assert.Contains("not a tagger", run.Error, StringComparison.Ordinal);
         run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--scheme", "bioes", .. Small]);
         Assert.Equal(1, run.Exit);
+
+        var ragged = cli.Write("vectors.txt", "anna 0.1 0.2\nvisited 0.3\n");
+        run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--embeddings", ragged, .. Small]);
+        Assert.Equal(1, run.Exit);
+        Assert.Contains($"{ragged}:2", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_WithFrozenPretrainedEmbeddings()
+    {
+        using var cli = new CliRunner();
+        var vectors = cli.Write("vectors.txt", "anna 0.1 0.2 0.3\nvisited 0.3 0.2 0.1\nunused 1 1 1\n");
+        var model = cli.File("m.safetensors");
+        var run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--embeddings", vectors, "--freeze-embeddings", "--test", "0.1", "-o", model, .. Small.Select(a => a == "6" ? "2" : a)]);
+        Assert.True(run.Exit == 0, run.Error);
+        var embedding = LstmSharp.Tagging.Tagger.Load(model).Model.Layers.OfType<LstmSharp.Layers.Embedding>().Single();
+        Assert.Equal(3, embedding.Dimension);   // the vectors' width, not --embedding 16
+        Assert.False(embedding.Trainable);
     }
 
     [Fact]

@@ -144,6 +144,23 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void FrozenParameter_IsNeitherUpdatedNorCountedInTheClipNorm()
+    {
+        var p1 = new Parameter("a", Tensor.Zeros(2));
+        var frozen = new Parameter("b", Tensor.Zeros(1)) { Trainable = false };
+        new[] { 3f, -4f }.CopyTo(p1.Gradient.Span);
+        frozen.Gradient.Span[0] = 12f;
+        var sgd = new Sgd(1f) { GlobalClipNorm = 1f };
+        sgd.Step([p1, frozen]);
+        // Only (3, −4) counts: norm 5, scaled to 1; the frozen value stays 0 and its gradient 12.
+        Assert.Equal(5, sgd.LastGradientNorm, 5);
+        Assert.Equal(-0.6, p1.Value.Span[0], 5);
+        Assert.Equal(0.8, p1.Value.Span[1], 5);
+        Assert.Equal(0f, frozen.Value.Span[0]);
+        Assert.Equal(12f, frozen.Gradient.Span[0]);
+    }
+
+    [Fact]
     public void Clipping_NormBelowLimit_LeavesGradient()
     {
         var p = new Parameter("a", Tensor.Zeros(2));

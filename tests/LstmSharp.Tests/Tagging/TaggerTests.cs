@@ -126,4 +126,43 @@ public sealed class TaggerTests
         var uneven = new TaggedSentence(["a", "b"], ["O"], "made.conll", [4, 5]);
         Assert.Contains("made.conll:4", Assert.Throws<ArgumentException>(() => Tagger.Train([uneven], Small)).Message);
     }
+
+    [Fact]
+    public void Tagger_FrozenPretrainedEmbeddings_StayAsReadAndAreSaved()
+    {
+        // Vectors for some of the words (one only lower-cased), width 6.
+        var rng = new Random(5);
+        string[] known = ["visited", "met", "anna", "oslo", "the"];
+        var text = string.Concat(known.Select(w => w + string.Concat(Enumerable.Range(0, 6).Select(_ => $" {rng.NextDouble() - 0.5:F4}")) + "\n"));
+        var vectors = LstmSharp.Data.WordVectors.Read(new StringReader(text), "vectors.txt");
+        var tagger = Tagger.Train(Conll.Read(Fixture("names_train.conll")), Small with { Embeddings = vectors, FreezeEmbeddings = true, Epochs = 2 });
+        Assert.Equal(5, tagger.PretrainedWords);   // Anna and Oslo through their lower-cased forms
+        var embedding = tagger.Model.Layers.OfType<Embedding>().Single();
+        Assert.Equal(6, embedding.Dimension);
+        Assert.False(embedding.Trainable);
+        var weight = embedding.Parameters[0].Value.Span;
+        // After training, each pre-trained row is still exactly its vector.
+        foreach (var spelled in new[] { "visited", "anna", "oslo" })
+        {
+            Assert.True(vectors.TryGet(spelled, out var expected));
+            var rows = 0;
+            for (var r = 2; r < embedding.VocabularySize; r++)
+            {
+                var same = true;
+                for (var j = 0; j < 6; j++) same &= weight[r * 6 + j] == expected[j];
+                rows += same ? 1 : 0;
+            }
+            Assert.Equal(1, rows);
+        }
+        var path = Path.Combine(Path.GetTempPath(), $"frozen-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            tagger.Save(path);
+            Assert.False(Tagger.Load(path).Model.Layers.OfType<Embedding>().Single().Trainable);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
