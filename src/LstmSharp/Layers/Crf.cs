@@ -150,13 +150,12 @@ public sealed class Crf : Layer
         d.Clear();
         Span<float> dTrans = Transitions.Gradient.Span, dStart = StartTransitions.Gradient.Span, dEnd = EndTransitions.Gradient.Span;
         double total = 0;
+        EnsureLength(ref _tags, t);
         for (var row = 0; row < batch; row++)
         {
             // The sequence's real steps, its weight (the same at each of them) and its target tags.
             var weight = 0f;
             var n = 0;
-            EnsureLength(ref _steps, t);
-            EnsureLength(ref _tags, t);
             for (var s = 0; s < t; s++)
             {
                 var w = stepWeights is null ? 1f : stepWeights.Span[row * t + s];
