@@ -273,4 +273,27 @@ public sealed class CrfTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void CrfLoss_LossWeight_ScalesTheTransitionGradientsToo()
+    {
+        // One SGD step from the same weights with loss weight 1 and 2: every parameter moves exactly twice as far.
+        var rng = new Random(11);
+        var x = new Tensor(Uniform(rng, 4 * 5 * 2), 4, 5, 2);
+        var y = new Tensor([.. Enumerable.Range(0, 20).Select(i => (float)(i % 3))], 4, 5);
+        float[][] Step(float weight)
+        {
+            var input = new Input([5, 2]);
+            var crf = new Crf(name: "crf");
+            var output = crf.Call(new Dense(3, name: "emissions").Call(input));
+            var model = new Model([input], [output], seed: 4);
+            model.Compile(new Sgd(0.1f), new Dictionary<string, Loss> { [output.Name] = new CrfLoss(crf) }, new Dictionary<string, float> { [output.Name] = weight });
+            var before = model.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+            model.TrainOnBatch(x, y);
+            return [.. model.Parameters.Select((p, i) => p.Value.Span.ToArray().Select((v, j) => v - before[i][j]).ToArray())];
+        }
+        var (one, two) = (Step(1f), Step(2f));
+        for (var i = 0; i < one.Length; i++)
+            for (var j = 0; j < one[i].Length; j++) Assert.Equal(2 * one[i][j], two[i][j], 1e-6);
+    }
 }
