@@ -168,6 +168,7 @@ internal static class TagCommand
         };
         if (test.Count > 0)
         {
+            WarnUnknown(terminal, tagger, test);
             var scores = tagger.Evaluate(test);
             Show(terminal, $"test: {test.Count:N0} sentences", scores);
             result["test"] = ScoresJson(scores);
@@ -179,6 +180,16 @@ internal static class TagCommand
         }
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
+    }
+
+    /// <summary>Warns (on the terminal's message stream) about gold tags the tagger cannot predict: they count as errors.</summary>
+    static void WarnUnknown(Terminal terminal, Tagger tagger, IReadOnlyList<TaggedSentence> sentences)
+    {
+        var unknown = tagger.UnknownTags(sentences);
+        if (unknown.Count == 0) return;
+        var tokens = sentences.Sum(s => s.Tokens.Count);
+        terminal.Line($"Warning: {unknown.Count:N0} of {tokens:N0} tokens have a tag the tagger was not trained on ({tagger.DescribeTags()}); they count as errors. " +
+            $"First: {string.Join("; ", unknown.Take(3))}. Check --tag-column and --tag-rule if there are many.");
     }
 
     static void Show(Terminal terminal, string title, TaggingEvaluation scores)
@@ -232,6 +243,7 @@ internal static class TagCommand
             var (train, test, description) = data.Read(r, r.GetValue(common.Seed));
             var sentences = test.Count > 0 ? test : train;
             terminal.Settings("tag evaluate", [("model", r.GetValue(model)), ("data", description), ("scored", $"{sentences.Count:N0} sentences")]);
+            WarnUnknown(terminal, tagger, sentences);
             var scores = tagger.Evaluate(sentences);
             Show(terminal, $"{sentences.Count:N0} sentences", scores);
             terminal.Json(new JsonObject { ["command"] = "tag evaluate", ["result"] = ScoresJson(scores) });

@@ -240,8 +240,11 @@ public sealed class Tagger
         return paths;
     }
 
-    /// <summary>Token accuracy, entity precision/recall/F1 (conlleval's rules) and the tag confusion table on <paramref name="sentences"/>.</summary>
-    /// <exception cref="ArgumentException">A gold tag is not one the tagger knows (its file and line named).</exception>
+    /// <summary>
+    /// Token accuracy, entity precision/recall/F1 (conlleval's rules) and the tag confusion table on <paramref name="sentences"/>.
+    /// A gold tag the tagger was not trained on can never be predicted and counts as an error; <see cref="UnknownTags"/> lists them.
+    /// </summary>
+    /// <exception cref="ArgumentException">A sentence's tags do not match its tokens.</exception>
     public TaggingEvaluation Evaluate(IReadOnlyList<TaggedSentence> sentences)
     {
         ArgumentNullException.ThrowIfNull(sentences);
@@ -250,15 +253,24 @@ public sealed class Tagger
         {
             if (s.Tags.Count != s.Tokens.Count)
                 throw new ArgumentException($"{Where(s, 0)}: a sentence of {s.Tokens.Count} tokens has {s.Tags.Count} tags.", nameof(sentences));
-            for (var i = 0; i < s.Tags.Count; i++)
-            {
-                if (!_tagIds.ContainsKey(s.Tags[i]))
-                    throw new ArgumentException($"{Where(s, i)}: the tag '{s.Tags[i]}' is not one the tagger was trained on ({Describe(Tags)}).", nameof(sentences));
-            }
         }
         var predicted = TagAll([.. sentences.Select(s => s.Tokens)]);
         return TaggingEvaluation.Compute([.. sentences.Select(s => s.Tags)], predicted, Scheme);
     }
+
+    /// <summary>Every token of <paramref name="sentences"/> whose gold tag the tagger was not trained on, as <c>file:line: 'tag'</c>, in order.</summary>
+    public IReadOnlyList<string> UnknownTags(IReadOnlyList<TaggedSentence> sentences)
+    {
+        ArgumentNullException.ThrowIfNull(sentences);
+        var unknown = new List<string>();
+        foreach (var s in sentences)
+            for (var i = 0; i < s.Tags.Count; i++)
+                if (!_tagIds.ContainsKey(s.Tags[i])) unknown.Add($"{Where(s, i)}: '{s.Tags[i]}'");
+        return unknown;
+    }
+
+    /// <summary>The tags, shortened for a message.</summary>
+    public string DescribeTags() => Describe(Tags);
 
     static string Describe(IReadOnlyList<string> tags) => tags.Count <= 12 ? string.Join(", ", tags) : $"{string.Join(", ", tags.Take(12))} and {tags.Count - 12} more";
 

@@ -110,12 +110,15 @@ public sealed class TaggerTests
     }
 
     [Fact]
-    public void Tagger_Evaluate_RefusesAnUnknownTag()
+    public void Tagger_Evaluate_CountsAnUnknownTagAsAnErrorAndNamesIt()
     {
         var sentences = Conll.Read(new StringReader("Anna\tB-PER\nin\tO\nOslo\tB-ORG\n"), "gold.conll");
-        var e = Assert.Throws<ArgumentException>(() => Crf.Value.Evaluate(sentences));
-        Assert.Contains("gold.conll:3", e.Message);
-        Assert.Contains("'B-ORG'", e.Message);
+        Assert.Equal(["gold.conll:3: 'B-ORG'"], Crf.Value.UnknownTags(sentences));
+        var scores = Crf.Value.Evaluate(sentences);
+        Assert.Equal(3, scores.TokenCount);
+        Assert.True(scores.CorrectTokens <= 2);   // B-ORG can never be predicted
+        Assert.Equal(2, scores.Overall.Gold);
+        Assert.True(scores.Overall.Correct <= 1);
     }
 
     [Fact]
