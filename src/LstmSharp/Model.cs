@@ -398,6 +398,18 @@ public partial class Model : Layer
         return Tensor.Ensure(ref _zeroInputGradient, x.Shape);
     }
 
+    /// <summary>Checks, for the wrapper <paramref name="wrapper"/>, that this model has one input and one output and takes inputs of <paramref name="shape"/>.</summary>
+    internal void CheckInputShape(string wrapper, int[] shape)
+    {
+        if (_inputs.Length != 1 || _outputs.Length != 1)
+            throw new ArgumentException($"'{wrapper}' can only wrap a model of one input and one output; model '{Name}' has {_inputs.Length} input(s) and {_outputs.Length} output(s).");
+        var expected = _inputs[0].Shape;
+        var fits = expected.Count == shape.Length;
+        for (var d = 0; fits && d < shape.Length; d++) fits = expected[d] < 0 || shape[d] < 0 || expected[d] == shape[d];
+        if (!fits)
+            throw new ArgumentException($"'{wrapper}' gives model '{Name}' inputs [batch, {Tensor.FormatShape(shape)}]; the model takes '{_inputs[0].Name}' {_inputs[0].Describe()}.");
+    }
+
     void RequireSingle(string instead)
     {
         if (_inputs.Length != 1 || _outputs.Length != 1)

@@ -5,7 +5,9 @@ namespace LstmSharp.Layers;
 
 /// <summary>
 /// Applies <see cref="Inner"/> to each step of <c>[batch, time, …]</c> independently, by folding time into
-/// the batch (<c>[batch·time, …]</c>), as Keras's <c>TimeDistributed</c>. The mask passes through.
+/// the batch (<c>[batch·time, …]</c>), as Keras's <c>TimeDistributed</c>. The mask passes through. The inner layer
+/// may be a <see cref="Model"/> (built when it was made), e.g. a character encoder run on every word of
+/// <c>[batch, words, chars]</c>: its own masks (an <see cref="Embedding"/>'s padding) work inside each word.
 /// </summary>
 public sealed class TimeDistributed : Layer
 {
@@ -15,12 +17,12 @@ public sealed class TimeDistributed : Layer
     Tensor? _lastDInput, _unfoldedDInput;
     int _batch, _steps;
 
-    /// <summary>Wraps <paramref name="layer"/> (unbuilt).</summary>
+    /// <summary>Wraps <paramref name="layer"/>: a new layer, or a <see cref="Model"/>.</summary>
     public TimeDistributed(Layer layer, string? name = null)
         : base(name)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        if (layer.IsBuilt) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
+        if (layer.IsBuilt && layer is not Model) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
         Inner = layer;
     }
 
@@ -38,7 +40,13 @@ public sealed class TimeDistributed : Layer
         IO.LayerConfigs.Write(json, Inner);
     }
 
-    internal override long ParameterCountFor(int[] inputShape) => inputShape.Length < 2 ? 0 : Inner.ParameterCountFor(inputShape[1..]);
+    internal override long ParameterCountFor(int[] inputShape) => inputShape.Length < 2 || Inner.IsBuilt ? 0 : Inner.ParameterCountFor(inputShape[1..]);
+
+    /// <summary>An inner model's parameters keep its own keys behind this layer's name (<c>chars.char_embedding.weight</c>).</summary>
+    internal override IEnumerable<(string Key, Parameter Parameter)> NamedParameters() =>
+        Inner is Model model ? model.ParameterKeys().Select(k => ($"{Name}.{k.Key}", k.Parameter)) : base.NamedParameters();
+
+    internal override IEnumerable<Layer> AllLayers() => [this, .. Inner.AllLayers()];
 
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape) => [inputShape[0], .. Inner.OutputShapeFor(inputShape[1..])];
@@ -48,13 +56,14 @@ public sealed class TimeDistributed : Layer
     {
         if (inputShape.Length < 2)
             throw new ArgumentException($"TimeDistributed '{Name}' expects inputs [batch, time, …]; received an input shape [batch, {Tensor.FormatShape(inputShape)}].");
-        Inner.CheckInputShape(inputShape[1..]);
+        if (Inner is Model model) model.CheckInputShape(Name, inputShape[1..]);
+        else Inner.CheckInputShape(inputShape[1..]);
     }
 
     /// <inheritdoc />
     private protected override int[] OnBuild(int[] inputShape, Rng rng)
     {
-        Inner.Build(inputShape.AsSpan(1), (int)(rng.NextUInt64() >> 33));
+        if (!Inner.IsBuilt) Inner.Build(inputShape.AsSpan(1), (int)(rng.NextUInt64() >> 33));
         SetParameters([.. Inner.Parameters]);
         return OutputShapeFor(inputShape);
     }
