@@ -94,6 +94,10 @@ internal static class TagCommand
         var embedding = Opt("--embedding", "Word embedding width (with --embeddings: the vectors' width).", 100);
         var vectors = Opt("--embeddings", "Pre-trained word vectors to start from, GloVe/word2vec text format ('word v1 v2 …' per line; default: none, random).", "");
         var freeze = Opt("--freeze-embeddings", "Keep the word embedding as it starts instead of training it.", false);
+        var charFeatures = Opt("--char-features", "Read each word's characters too (embedding → bidirectional LSTM, concatenated with the word embedding): unknown words show their capitals and suffixes.", false);
+        var charEmbedding = Opt("--char-embedding", "Character embedding width (with --char-features).", 25);
+        var charUnits = Opt("--char-units", "Character LSTM units per direction (with --char-features).", 25);
+        var maxWordLength = Opt("--max-word-length", "Characters read per word (a longer word keeps its first and last halves; with --char-features).", 20);
         var units = Opt("--units", "LSTM units per direction.", 100);
         var layers = Opt("--layers", "Stacked bidirectional LSTM layers.", 1);
         var dropout = Opt("--dropout", "Dropout on the embeddings and the LSTM output.", 0.5f);
@@ -108,7 +112,7 @@ internal static class TagCommand
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "tag");
         var command = new Command("train", "Train a tagger on a CoNLL file; report entity precision/recall/F1 per type and token accuracy on the test sentences.")
         {
-            scheme, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
+            scheme, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, charFeatures, charEmbedding, charUnits, maxWordLength, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
         };
         data.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -122,7 +126,8 @@ internal static class TagCommand
                 WordDropout = r.GetValue(wordDropout), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers),
                 Dropout = r.GetValue(dropout), LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch), Epochs = r.GetValue(epochs),
                 Patience = r.GetValue(patience), ValidationFraction = r.GetValue(validation), MaxLength = r.GetValue(maxLength), Seed = seed,
-                FreezeEmbeddings = r.GetValue(freeze),
+                FreezeEmbeddings = r.GetValue(freeze), CharFeatures = r.GetValue(charFeatures), CharEmbeddingSize = r.GetValue(charEmbedding),
+                CharUnits = r.GetValue(charUnits), MaxWordLength = r.GetValue(maxWordLength),
             };
             options.Validate();
             var budget = r.GetValue(minutes);
@@ -149,7 +154,8 @@ internal static class TagCommand
         terminal.Settings("tag train", [
             ("data", description), ("split", $"training {train.Count:N0} (validation {options.ValidationFraction:P0} of it), test {test.Count:N0}"),
             ("tags", $"scheme {options.Scheme}, lowercase {options.Lowercase}, ≤ {options.MaxVocabulary:N0} words, word dropout {options.WordDropout}"),
-            ("model", $"Embedding({options.Embeddings?.Dimension ?? options.EmbeddingSize}" + (options.Embeddings is { } v ? $", {v.Count:N0} vectors from {v.Source}" : "") + (options.FreezeEmbeddings ? ", frozen" : "") + $") → {options.Layers} × Bidirectional LSTM({options.Units}) → Dense → {(options.Crf ? "CRF" : "softmax")}, dropout {options.Dropout}"),
+            ("model", $"Embedding({options.Embeddings?.Dimension ?? options.EmbeddingSize}" + (options.Embeddings is { } v ? $", {v.Count:N0} vectors from {v.Source}" : "") + (options.FreezeEmbeddings ? ", frozen" : "") + ")" +
+                (options.CharFeatures ? $" + characters: Embedding({options.CharEmbeddingSize}) → Bidirectional LSTM({options.CharUnits}) over ≤ {options.MaxWordLength} per word" : "") + $" → {options.Layers} × Bidirectional LSTM({options.Units}) → Dense → {(options.Crf ? "CRF" : "softmax")}, dropout {options.Dropout}"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "") + $", batch {options.BatchSize}, patience {options.Patience} on val_f1"),
             ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
         ]);

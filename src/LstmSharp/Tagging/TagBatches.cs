@@ -1,32 +1,43 @@
-// TagBatches: batches of sentences — word ids [batch, time] and tag ids [batch, time] — padded only to the longest
-// sentence of their batch (sentences sorted by length after a seeded shuffle), the batch order shuffled every epoch,
-// and, in training, the words seen once read as [UNK] with a probability (word dropout), a function of seed, epoch and batch.
+// TagBatches: batches of sentences — word ids [batch, time], with character features also the characters of each word
+// [batch, time, chars], and tag ids [batch, time] — padded only to the longest sentence (and word) of their batch
+// (sentences sorted by length after a seeded shuffle), the batch order shuffled every epoch, and, in training, the words
+// seen once read as [UNK] with a probability (word dropout; their characters stay), a function of seed, epoch and batch.
 using LstmSharp.Internals;
 
 namespace LstmSharp.Tagging;
 
 internal sealed class TagBatches : IBatchSource
 {
-    readonly int[][] _words, _tags;
+    readonly int[][] _words;
+    readonly int[][]? _tags;
+    readonly int[][][]? _chars;     // per sentence, per word: character ids
     readonly int[][] _batches;
     readonly int[] _order;
     readonly int? _seed;
-    readonly bool[] _rare;          // per word id: seen once in training
+    readonly bool[]? _rare;         // per word id: seen once in training
     readonly float _wordDropout;
-    readonly Tensor?[] _buffers = new Tensor?[2];
+    readonly Tensor?[] _buffers = new Tensor?[3];
+    readonly Tensor[] _inputs;
     int _epoch;
 
-    /// <summary>Batches of at most <paramref name="batchSize"/> sentences; <paramref name="seed"/> null keeps the order and the words (validation).</summary>
-    public TagBatches(int[][] words, int[][] tags, int batchSize, int? seed, bool[] rare, float wordDropout)
+    /// <summary>
+    /// Batches of at most <paramref name="batchSize"/> sentences; <paramref name="seed"/> null keeps the order and the words
+    /// (validation, tagging). <paramref name="chars"/> null: word ids only. <paramref name="tags"/> null: no targets (tagging).
+    /// </summary>
+    public TagBatches(int[][] words, int[][][]? chars, int[][]? tags, int batchSize, int? seed, bool[]? rare = null, float wordDropout = 0f)
     {
-        (_words, _tags, _seed, _rare, _wordDropout) = (words, tags, seed, rare, wordDropout);
+        (_words, _chars, _tags, _seed, _rare, _wordDropout) = (words, chars, tags, seed, rare, wordDropout);
         var indices = Enumerable.Range(0, words.Length).ToArray();
         if (seed is { } s) new Rng(s).Shuffle<int>(indices);
         _batches = [.. indices.OrderBy(i => words[i].Length).Chunk(batchSize)];   // stable: ties keep the shuffle
         _order = [.. Enumerable.Range(0, _batches.Length)];
+        _inputs = new Tensor[chars is null ? 1 : 2];
     }
 
     public int BatchCount => _batches.Length;
+
+    /// <summary>The sentences of batch <paramref name="index"/> in this epoch's order, in the order of its rows.</summary>
+    public IReadOnlyList<int> Rows(int index) => _batches[_order[index]];
 
     public void BeginEpoch(int epoch)
     {
@@ -38,23 +49,49 @@ internal sealed class TagBatches : IBatchSource
     public Batch GetBatch(int index)
     {
         var rows = _batches[_order[index]];
-        var length = rows.Max(r => _words[r].Length);
+        var length = 0;
+        foreach (var r in rows) length = Math.Max(length, _words[r].Length);
         var words = Tensor.Ensure(ref _buffers[0], [rows.Length, length]).Span;
-        var tags = Tensor.Ensure(ref _buffers[1], [rows.Length, length]).Span;
         words.Clear();
-        tags.Clear();
-        var drop = _seed is { } seed && _wordDropout > 0f ? new Rng(((seed * 1_000_003L) + _epoch) * 1_000_003L + index) : null;
+        var drop = _seed is { } seed && _wordDropout > 0f && _rare is not null ? new Rng(((seed * 1_000_003L) + _epoch) * 1_000_003L + index) : null;
         for (var r = 0; r < rows.Length; r++)
         {
-            var (w, t) = (_words[rows[r]], _tags[rows[r]]);
+            var w = _words[rows[r]];
             for (var i = 0; i < w.Length; i++)
             {
                 var id = w[i];
-                if (drop is not null && _rare[id] && drop.NextDouble() < _wordDropout) id = WordVocabulary.UnknownId;
+                if (drop is not null && _rare![id] && drop.NextDouble() < _wordDropout) id = WordVocabulary.UnknownId;
                 words[r * length + i] = id;
-                tags[r * length + i] = t[i];
             }
         }
-        return new Batch([_buffers[0]!], [_buffers[1]!]);
+        _inputs[0] = _buffers[0]!;
+        if (_chars is not null) _inputs[1] = Characters(rows, length);
+        if (_tags is null) return new Batch(_inputs, []);
+        var tags = Tensor.Ensure(ref _buffers[1], [rows.Length, length]).Span;
+        tags.Clear();
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var t = _tags[rows[r]];
+            for (var i = 0; i < t.Length; i++) tags[r * length + i] = t[i];
+        }
+        return new Batch(_inputs, [_buffers[1]!]);
+    }
+
+    /// <summary>The character ids [rows, length, longest word of the batch] (0 pads each word and the padded words).</summary>
+    Tensor Characters(int[] rows, int length)
+    {
+        var longest = 1;
+        foreach (var r in rows)
+            foreach (var word in _chars![r]) longest = Math.Max(longest, word.Length);
+        var chars = Tensor.Ensure(ref _buffers[2], [rows.Length, length, longest]);
+        var span = chars.Span;
+        span.Clear();
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var sentence = _chars![rows[r]];
+            for (var i = 0; i < sentence.Length; i++)
+                for (var c = 0; c < sentence[i].Length; c++) span[(r * length + i) * longest + c] = sentence[i][c];
+        }
+        return chars;
     }
 }

@@ -14,7 +14,8 @@ namespace LstmSharp.Tagging;
 /// <summary>
 /// A sequence tagger: <see cref="Train"/> on tagged sentences (e.g. from <see cref="Conll.Read(string, int, int)"/>),
 /// <see cref="Tag"/> token lists, <see cref="Evaluate"/> against gold tags, <see cref="Save"/> and <see cref="Load"/>.
-/// The network: word ids → Embedding → Dropout → bidirectional LSTM layers → Dropout → Dense (one score per tag) →
+/// The network: word ids → Embedding (with <see cref="TaggerOptions.CharFeatures"/> concatenated with a character
+/// encoder's features per word) → Dropout → bidirectional LSTM layers → Dropout → Dense (one score per tag) →
 /// <see cref="Crf"/> (or a softmax per token).
 /// </summary>
 public sealed class Tagger
@@ -23,14 +24,17 @@ public sealed class Tagger
     const int PredictBatch = 64;
 
     readonly WordVocabulary _words;
+    readonly WordVocabulary? _chars;    // the characters (as strings of one rune) with character features
     readonly Dictionary<string, int> _tagIds;
     readonly Crf? _crf;
     string? _source;
 
-    Tagger(Model model, WordVocabulary words, IReadOnlyList<string> tags, TagScheme scheme, int maxLength)
+    Tagger(Model model, WordVocabulary words, WordVocabulary? chars, int maxWordLength, IReadOnlyList<string> tags, TagScheme scheme, int maxLength)
     {
         Model = model;
         _words = words;
+        _chars = chars;
+        MaxWordLength = maxWordLength;
         Tags = tags;
         _tagIds = tags.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
         Scheme = scheme;
@@ -52,6 +56,12 @@ public sealed class Tagger
 
     /// <summary>The longest stretch tagged at once, in tokens; longer sentences are tagged in pieces of this length.</summary>
     public int MaxLength { get; }
+
+    /// <summary>Whether each word's characters are read too (<see cref="TaggerOptions.CharFeatures"/>).</summary>
+    public bool HasCharFeatures => _chars is not null;
+
+    /// <summary>The most characters read of a word (with character features).</summary>
+    public int MaxWordLength { get; }
 
     /// <summary>The words the tagger knows (the others read as [UNK]).</summary>
     public int VocabularySize => _words.Words.Count;
@@ -90,21 +100,22 @@ public sealed class Tagger
         }
 
         var (words, rare) = WordVocabulary.Fit(train.Select(s => s.Tokens), options.Lowercase, options.MaxVocabulary);
+        var chars = options.CharFeatures ? WordVocabulary.Fit(train.SelectMany(s => s.Tokens).Select(Characters), false, options.MaxCharacters).Vocabulary : null;
         string[] tags = [.. train.Concat(valid).SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        var model = Build(options with { EmbeddingSize = options.Embeddings?.Dimension ?? options.EmbeddingSize }, words.Size, tags);
-        var tagger = new Tagger(model, words, tags, options.Scheme, options.MaxLength);
+        var model = Build(options with { EmbeddingSize = options.Embeddings?.Dimension ?? options.EmbeddingSize }, words.Size, chars?.Size, tags);
+        var tagger = new Tagger(model, words, chars, options.MaxWordLength, tags, options.Scheme, options.MaxLength);
         var embedding = (Embedding)model.Layers.Single(l => l.Name == "word_embedding");
         if (options.Embeddings is { } vectors) tagger.PretrainedWords = Initialize(embedding, words, vectors);
         embedding.Trainable = !options.FreezeEmbeddings;
 
-        var trainBatches = new TagBatches([.. train.Select(tagger.WordIds)], [.. train.Select(tagger.TagIds)], options.BatchSize, options.Seed, rare, options.WordDropout);
+        var trainBatches = new TagBatches([.. train.Select(tagger.WordIds)], tagger.CharIds(train), [.. train.Select(tagger.TagIds)], options.BatchSize, options.Seed, rare, options.WordDropout);
         var all = new List<Callback>(callbacks ?? []);
         var fit = new FitOptions { Epochs = options.Epochs, Seed = options.Seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
         if (valid.Length > 0)
         {
             fit = fit with
             {
-                ValidationBatches = new TagBatches([.. valid.Select(tagger.WordIds)], [.. valid.Select(tagger.TagIds)], options.BatchSize, null, rare, 0f),
+                ValidationBatches = new TagBatches([.. valid.Select(tagger.WordIds)], tagger.CharIds(valid), [.. valid.Select(tagger.TagIds)], options.BatchSize, null),
                 EpochScores = _ =>
                 {
                     var scores = tagger.Evaluate(valid);
@@ -155,12 +166,28 @@ public sealed class Tagger
 
     static string Where(TaggedSentence s, int token) => s.Lines.Count > token ? $"{s.Source}:{s.Lines[token]}" : s.Source;
 
-    /// <summary>Embedding → Dropout → bidirectional LSTMs → Dropout → Dense(tags) → Crf (with the scheme's constraints) or logits.</summary>
-    static Model Build(TaggerOptions o, int vocabulary, string[] tags)
+    /// <summary>
+    /// Embedding (with <paramref name="characters"/>: concatenated with the character encoder's features) → Dropout →
+    /// bidirectional LSTMs → Dropout → Dense(tags) → Crf (with the scheme's constraints) or logits.
+    /// </summary>
+    static Model Build(TaggerOptions o, int vocabulary, int? characters, string[] tags)
     {
         var input = new Input(-1) { Name = "words" };
+        List<Input> inputs = [input];
         Symbol Drop(Symbol x, string name) => o.Dropout > 0f ? new Dropout(o.Dropout, o.Seed, name).Call(x) : x;
-        var x = Drop(new Embedding(vocabulary, o.EmbeddingSize, "word_embedding").Call(input), "embedding_dropout");
+        var x = new Embedding(vocabulary, o.EmbeddingSize, "word_embedding").Call(input);
+        if (characters is { } size)
+        {
+            // Lample et al. (2016): a word's characters → Embedding → bidirectional LSTM, the two final states its features.
+            var word = new Input(-1) { Name = "word_characters" };
+            var states = new Bidirectional(new Lstm(o.CharUnits, new LstmOptions { Name = "char_lstm" }), MergeMode.Concat, "char_lstm")
+                .Call(new Embedding(size, o.CharEmbeddingSize, CharEmbeddingName).Call(word));
+            var encoder = new Model([word], [states], o.Seed + 1, "char_encoder");
+            var chars = new Input(-1, -1) { Name = "chars" };
+            inputs.Add(chars);
+            x = new Concatenate(name: "word_features").Call(x, new TimeDistributed(encoder, "char_features").Call(chars));
+        }
+        x = Drop(x, "embedding_dropout");
         for (var l = 1; l <= o.Layers; l++)
             x = new Bidirectional(new Lstm(o.Units, new LstmOptions { ReturnSequences = true, Name = $"lstm_{l}" }), MergeMode.Concat, $"lstm_{l}").Call(x);
         var emissions = new Dense(tags.Length, name: "emissions").Call(Drop(x, "output_dropout"));
@@ -172,12 +199,36 @@ public sealed class Tagger
             crf = new Crf(constraints, "crf");
             emissions = crf.Call(emissions);
         }
-        var model = new Model([input], [emissions], o.Seed, "tagger");
+        var model = new Model(inputs, [emissions], o.Seed, "tagger");
         model.Compile(new Adam(o.LearningRate) { GlobalClipNorm = 5f }, crf is null ? new SparseCategoricalCrossentropy(fromLogits: true) : new CrfLoss(crf));
         return model;
     }
 
+    const string CharEmbeddingName = "char_embedding";
+
     int[] WordIds(TaggedSentence s) => [.. s.Tokens.Take(MaxLength).Select(_words.Id)];
+
+    /// <summary>Each sentence's words as character ids (null without character features).</summary>
+    int[][][]? CharIds(IEnumerable<TaggedSentence> sentences) =>
+        _chars is null ? null : [.. sentences.Select(s => s.Tokens.Take(MaxLength).Select(CharIds).ToArray())];
+
+    /// <summary>A word's character ids; a word longer than <see cref="MaxWordLength"/> keeps its first and last halves of that many.</summary>
+    internal int[] CharIds(string token)
+    {
+        var chars = Characters(token);
+        var ids = new int[Math.Min(chars.Length, MaxWordLength)];
+        var head = (ids.Length + 1) / 2;
+        for (var i = 0; i < ids.Length; i++) ids[i] = _chars!.Id(chars[i < head ? i : chars.Length - (ids.Length - i)]);
+        return ids;
+    }
+
+    /// <summary>A token's characters: its runes, each as a string.</summary>
+    static string[] Characters(string token)
+    {
+        var chars = new List<string>(token.Length);
+        foreach (var rune in token.EnumerateRunes()) chars.Add(rune.ToString());
+        return [.. chars];
+    }
 
     int[] TagIds(TaggedSentence s) => [.. s.Tags.Take(MaxLength).Select(t => _tagIds[t])];
 
@@ -192,30 +243,31 @@ public sealed class Tagger
     {
         ArgumentNullException.ThrowIfNull(sentences);
         // Pieces of at most MaxLength tokens, tagged in batches of similar lengths.
-        var pieces = new List<(int Sentence, int Start, int[] Ids)>();
+        var pieces = new List<(int Sentence, int Start, string[] Tokens)>();
         for (var s = 0; s < sentences.Count; s++)
         {
             var tokens = sentences[s] ?? throw new ArgumentNullException(nameof(sentences), $"Sentence {s} is null.");
             for (var start = 0; start < tokens.Count; start += MaxLength)
-                pieces.Add((s, start, [.. tokens.Skip(start).Take(MaxLength).Select(_words.Id)]));
+                pieces.Add((s, start, [.. tokens.Skip(start).Take(MaxLength)]));
         }
         var result = sentences.Select(t => new string[t.Count]).ToArray();
-        foreach (var batch in pieces.OrderBy(p => p.Ids.Length).Chunk(PredictBatch))
+        var batches = new TagBatches([.. pieces.Select(p => p.Tokens.Select(_words.Id).ToArray())],
+            _chars is null ? null : [.. pieces.Select(p => p.Tokens.Select(CharIds).ToArray())], null, PredictBatch, null);
+        for (var b = 0; b < batches.BatchCount; b++)
         {
-            var length = batch[^1].Ids.Length;
-            var ids = Tensor.Zeros(batch.Length, length);
-            var mask = Tensor.Zeros(batch.Length, length);
-            for (var r = 0; r < batch.Length; r++)
-                for (var i = 0; i < batch[r].Ids.Length; i++)
-                {
-                    ids.Span[r * length + i] = batch[r].Ids[i];
-                    mask.Span[r * length + i] = 1f;
-                }
-            var scores = Model.Predict(ids);
+            var inputs = batches.GetBatch(b).Inputs;
+            var rows = batches.Rows(b);
+            var ids = inputs[0];
+            var mask = Tensor.Zeros([.. ids.Shape]);
+            for (var i = 0; i < ids.Length; i++) mask.Span[i] = ids.Span[i] == WordVocabulary.PaddingId ? 0f : 1f;
+            var scores = Model.Predict(inputs, rows.Count)[0];
             CheckFinite(scores);
             var paths = _crf is not null ? _crf.Decode(scores, mask) : BestPerToken(scores, mask);
-            for (var r = 0; r < batch.Length; r++)
-                for (var i = 0; i < paths[r].Length; i++) result[batch[r].Sentence][batch[r].Start + i] = Tags[paths[r][i]];
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var piece = pieces[rows[r]];
+                for (var i = 0; i < paths[r].Length; i++) result[piece.Sentence][piece.Start + i] = Tags[paths[r][i]];
+            }
         }
         return result;
     }
@@ -291,6 +343,13 @@ public sealed class Tagger
             json.WriteStartArray("words");
             foreach (var w in _words.Words) json.WriteStringValue(w);
             json.WriteEndArray();
+            if (_chars is not null)
+            {
+                json.WriteNumber("max_word_length", MaxWordLength);
+                json.WriteStartArray("chars");
+                foreach (var c in _chars.Words) json.WriteStringValue(c);
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         Model.Metadata[MetadataKey] = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
@@ -316,8 +375,9 @@ public sealed class Tagger
         if (task != ModelTasks.Tag || !model.Metadata.TryGetValue(MetadataKey, out var metadata)) throw ModelTasks.WrongKind(path, task, ModelTasks.Tag);
         TagScheme scheme;
         bool lowercase;
-        int maxLength;
+        int maxLength, maxWordLength = 0;
         string[] tags, words;
+        string[]? chars = null;
         try
         {
             using var json = JsonDocument.Parse(metadata);
@@ -328,6 +388,11 @@ public sealed class Tagger
             maxLength = root.GetProperty("max_length").GetInt32();
             tags = [.. root.GetProperty("tags").EnumerateArray().Select(t => t.GetString() ?? throw new FormatException("a tag is null"))];
             words = [.. root.GetProperty("words").EnumerateArray().Select(t => t.GetString() ?? throw new FormatException("a word is null"))];
+            if (root.TryGetProperty("chars", out var list))
+            {
+                chars = [.. list.EnumerateArray().Select(t => t.GetString() ?? throw new FormatException("a character is null"))];
+                maxWordLength = root.GetProperty("max_word_length").GetInt32();
+            }
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -335,13 +400,23 @@ public sealed class Tagger
         }
         if (maxLength is < 1 or > MaxLengthLimit) throw new InvalidDataException($"{path}: the length limit {maxLength} is outside [1, {MaxLengthLimit}].");
         if (tags.Length == 0 || tags.Distinct(StringComparer.Ordinal).Count() != tags.Length) throw new InvalidDataException($"{path}: the tag list is empty or repeats a tag.");
-        if (model.Inputs.Count != 1 || model.Inputs[0].Shape.Count != 1 || model.Outputs.Count != 1 || model.OutputShape[^1] != tags.Length)
-            throw new InvalidDataException($"{path}: the network does not read word ids [time] and give a score for each of its {tags.Length} tags per step.");
+        if (model.Inputs.Count != (chars is null ? 1 : 2) || model.Inputs[0].Shape.Count != 1 || model.Outputs.Count != 1 || model.OutputShape[^1] != tags.Length)
+        {
+            throw new InvalidDataException(
+                $"{path}: the network does not read word ids [time]{(chars is null ? "" : " and their characters [time, chars]")} and give a score for each of its {tags.Length} tags per step.");
+        }
+        if (chars is not null)
+        {
+            if (model.Inputs[1].Shape is not [-1, -1]) throw new InvalidDataException($"{path}: the network's second input must take characters [time, chars]; it is {model.Inputs[1].Describe()}.");
+            if (maxWordLength is < 1 or > MaxLengthLimit) throw new InvalidDataException($"{path}: the word length limit {maxWordLength} is outside [1, {MaxLengthLimit}].");
+            if (model.AllLayers().FirstOrDefault(l => l.Name == CharEmbeddingName) is not Embedding charEmbedding || charEmbedding.VocabularySize != chars.Length + 2)
+                throw new InvalidDataException($"{path}: the network needs an Embedding '{CharEmbeddingName}' of {chars.Length + 2} rows (the {chars.Length} characters, padding and [UNK]).");
+        }
         if (model.Layers.FirstOrDefault(l => l.Name == "word_embedding") is not Embedding embedding || embedding.VocabularySize != words.Length + 2)
             throw new InvalidDataException($"{path}: the network needs an Embedding 'word_embedding' of {words.Length + 2} rows (the {words.Length} words, padding and [UNK]).");
         try
         {
-            return new Tagger(model, new WordVocabulary(words, lowercase), tags, scheme, maxLength) { _source = path };
+            return new Tagger(model, new WordVocabulary(words, lowercase), chars is null ? null : new WordVocabulary(chars, false), maxWordLength, tags, scheme, maxLength) { _source = path };
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

@@ -29,6 +29,24 @@ public sealed record TaggerOptions
     /// <summary>Keep the word embedding as it starts (with <see cref="Embeddings"/>: the pre-trained vectors) instead of training it.</summary>
     public bool FreezeEmbeddings { get; init; }
 
+    /// <summary>
+    /// Character features (Lample et al. 2016): each word's characters read by a bidirectional LSTM, its two final states
+    /// concatenated with the word embedding, so a word never seen in training still shows its capitals, digits and suffixes.
+    /// </summary>
+    public bool CharFeatures { get; init; }
+
+    /// <summary>Character embedding width (with <see cref="CharFeatures"/>).</summary>
+    public int CharEmbeddingSize { get; init; } = 25;
+
+    /// <summary>Character LSTM units per direction (with <see cref="CharFeatures"/>).</summary>
+    public int CharUnits { get; init; } = 25;
+
+    /// <summary>The most characters read of a word (with <see cref="CharFeatures"/>): a longer word keeps its first and last halves of that many.</summary>
+    public int MaxWordLength { get; init; } = 20;
+
+    /// <summary>The most distinct characters kept (the most frequent); the others read as [UNK].</summary>
+    public int MaxCharacters { get; init; } = 1_000;
+
     /// <summary>LSTM units per direction.</summary>
     public int Units { get; init; } = 100;
 
@@ -73,6 +91,10 @@ public sealed record TaggerOptions
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
         Positive(MaxLength, nameof(MaxLength));
+        Positive(CharEmbeddingSize, nameof(CharEmbeddingSize));
+        Positive(CharUnits, nameof(CharUnits));
+        Positive(MaxWordLength, nameof(MaxWordLength));
+        Positive(MaxCharacters, nameof(MaxCharacters));
         if (!Enum.IsDefined(Scheme)) throw new ArgumentException($"{nameof(Scheme)} {Scheme} is not a tag scheme.", nameof(Scheme));
         if (!(WordDropout >= 0f && WordDropout < 1f)) throw new ArgumentException($"{nameof(WordDropout)} must be in [0, 1); received {WordDropout}.", nameof(WordDropout));
         if (!(Dropout >= 0f && Dropout < 1f)) throw new ArgumentException($"{nameof(Dropout)} must be in [0, 1); received {Dropout}.", nameof(Dropout));

@@ -1,5 +1,6 @@
 // Tagger: trains a BiLSTM-CRF (and a softmax head) on a small synthetic name corpus (tools/tagging/make_names_sample.py),
-// keeps its predictions within the BIO scheme, saves and loads, and refuses bad training data and unknown tags.
+// keeps its predictions within the BIO scheme, saves and loads, and refuses bad training data and unknown tags; with
+// character features it tags words it never saw by their spelling, where word features alone cannot.
 using LstmSharp.Layers;
 using LstmSharp.Tagging;
 using Xunit;
@@ -167,5 +168,85 @@ public sealed class TaggerTests
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>
+    /// Sentences of invented words whose tag is their spelling (capitalised: U, else L), so a word never seen in
+    /// training can only be tagged by its characters.
+    /// </summary>
+    static TaggedSentence[] SpellingTask(int seed, int count)
+    {
+        var rng = new Random(seed);
+        var sentences = new TaggedSentence[count];
+        for (var n = 0; n < count; n++)
+        {
+            var tokens = new string[3 + rng.Next(4)];
+            var tags = new string[tokens.Length];
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                var word = new string([.. Enumerable.Range(0, 3 + rng.Next(5)).Select(_ => (char)('a' + rng.Next(26)))]);
+                var upper = rng.Next(2) == 0;
+                (tokens[i], tags[i]) = (upper ? char.ToUpperInvariant(word[0]) + word[1..] : word, upper ? "U" : "L");
+            }
+            sentences[n] = new TaggedSentence(tokens, tags, $"spelling-{seed}", [.. Enumerable.Range(1, tokens.Length)]);
+        }
+        return sentences;
+    }
+
+    static readonly TaggerOptions Spelling = Small with
+    {
+        Scheme = TagScheme.None, Crf = false, CharEmbeddingSize = 8, CharUnits = 8, Epochs = 6, Patience = 0, WordDropout = 0f,
+    };
+
+    static readonly Lazy<Tagger> Chars = new(() => Tagger.Train(SpellingTask(1, 300), Spelling with { CharFeatures = true }));
+
+    [Fact]
+    public void Tagger_CharFeatures_TagUnseenWordsBySpelling()
+    {
+        var test = SpellingTask(2, 60);     // every word new: word features see only [UNK]
+        var chars = Chars.Value.Evaluate(test).TokenAccuracy;
+        var words = Tagger.Train(SpellingTask(1, 300), Spelling).Evaluate(test).TokenAccuracy;
+        Assert.True(Chars.Value.HasCharFeatures);
+        Assert.True(chars > 0.95, $"token accuracy with character features {chars}");
+        Assert.True(words < 0.7, $"token accuracy with word features only {words}");
+    }
+
+    [Fact]
+    public void Tagger_CharFeatures_SaveLoadTagsTheSame()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"chars-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            Chars.Value.Save(path);
+            var loaded = Tagger.Load(path);
+            var tokens = SpellingTask(3, 20).Select(s => s.Tokens).ToArray();
+            Assert.True(loaded.HasCharFeatures);
+            Assert.Equal(Chars.Value.MaxWordLength, loaded.MaxWordLength);
+            Assert.Equal(Chars.Value.TagAll(tokens), loaded.TagAll(tokens));
+
+            // Metadata that lists one character fewer than the network's character embedding has rows is refused.
+            var model = Model.Load(path);
+            var settings = System.Text.Json.Nodes.JsonNode.Parse(model.Metadata["lstmsharp.tagger"])!;
+            settings["chars"]!.AsArray().RemoveAt(0);
+            model.Metadata["lstmsharp.tagger"] = settings.ToJsonString();
+            model.Save(path);
+            var e = Assert.Throws<InvalidDataException>(() => Tagger.Load(path));
+            Assert.Contains("char_embedding", e.Message);
+            Assert.Contains(path, e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Tagger_CharFeatures_LongWordKeepsItsFirstAndLastHalves()
+    {
+        var tagger = Tagger.Train(SpellingTask(1, 40), Spelling with { CharFeatures = true, Epochs = 1, MaxWordLength = 5 });
+        Assert.Equal(tagger.CharIds("abcfg"), tagger.CharIds("abcdefg"));   // a b c … f g
+        Assert.Equal(tagger.CharIds("ab"), tagger.CharIds("ab"));
+        Assert.Equal(2, tagger.CharIds("ab").Length);
+        Assert.NotEqual(tagger.CharIds("abcfg"), tagger.CharIds("abdfg"));
     }
 }
