@@ -402,12 +402,12 @@ public partial class Model : Layer
     internal void CheckInputShape(string wrapper, int[] shape)
     {
         if (_inputs.Length != 1 || _outputs.Length != 1)
-            throw new ArgumentException($"'{wrapper}' can only wrap a model of one input and one output; model '{Name}' has {_inputs.Length} input(s) and {_outputs.Length} output(s).");
+            throw new ArgumentException($"TimeDistributed '{wrapper}' can only wrap a model of one input and one output; model '{Name}' has {_inputs.Length} input(s) and {_outputs.Length} output(s).");
         var expected = _inputs[0].Shape;
         var fits = expected.Count == shape.Length;
         for (var d = 0; fits && d < shape.Length; d++) fits = expected[d] < 0 || shape[d] < 0 || expected[d] == shape[d];
         if (!fits)
-            throw new ArgumentException($"'{wrapper}' gives model '{Name}' inputs [batch, {Tensor.FormatShape(shape)}]; the model takes '{_inputs[0].Name}' {_inputs[0].Describe()}.");
+            throw new ArgumentException($"TimeDistributed '{wrapper}' gives model '{Name}' inputs [*, {string.Join(", ", shape.Select(d => d < 0 ? "*" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]; the model takes '{_inputs[0].Name}' {_inputs[0].Describe()}.");
     }
 
     void RequireSingle(string instead)

@@ -115,4 +115,20 @@ public sealed class TagCommandTests
         var tags = json.RootElement.GetProperty("test").GetProperty("confusion").EnumerateObject().Select(p => p.Name).ToArray();
         Assert.Equal(["at", "bez", "nn", "rb"], tags);
     }
+
+    [Fact]
+    public void Train_WithCharFeatures_SavesThemAndPredicts()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("chars.safetensors");
+        var run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--char-features", "--char-units", "8", "--char-embedding", "8", "--max-word-length", "6",
+            "--test", "0.1", "-o", model, .. Small.Select(a => a == "6" ? "2" : a)]);
+        Assert.True(run.Exit == 0, run.Error);
+        var tagger = LstmSharp.Tagging.Tagger.Load(model);
+        Assert.True(tagger.HasCharFeatures);
+        Assert.Equal(6, tagger.MaxWordLength);
+        var predict = cli.Run("tag", "predict", "-m", model, "Anna visited Oslo .");
+        Assert.True(predict.Exit == 0, predict.Error);
+        Assert.Equal(4, predict.Out.Trim().Split('\n').Length);
+    }
 }
