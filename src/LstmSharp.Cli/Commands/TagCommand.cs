@@ -260,10 +260,16 @@ internal static class TagCommand
 
     static Command Predict(CliHost host)
     {
-        var input = new Argument<string[]>("text") { Description = "Sentence(s) to tag, tokens separated by spaces (default: read lines from --file or standard input).", Arity = ArgumentArity.ZeroOrMore };
+        var input = new Argument<string[]>("text") { Description = "Sentence(s) to tag (default: read lines from --file or standard input).", Arity = ArgumentArity.ZeroOrMore };
+        var tokenize = new Option<string>("--tokenize")
+        {
+            Description = "How a line becomes tokens: 'rules' (punctuation split off; contractions, hyphenated words, numbers and abbreviations such as U.S. and Mr. kept whole) or 'whitespace' (already tokenised text).",
+            DefaultValueFactory = _ => "rules",
+        };
+        tokenize.AcceptOnlyFromAmong("rules", "whitespace");
         var model = ModelOption();
         var file = Opt("--file", "Tag every line of a plain-text file, one sentence per line (default: the arguments, or standard input).", "");
-        var command = new Command("predict", "Tag sentences from the arguments, a file or standard input: token<TAB>tag lines and a blank line per sentence, or with --json the spans and their character offsets.") { input, model, file };
+        var command = new Command("predict", "Tag sentences from the arguments, a file or standard input: token<TAB>tag lines and a blank line per sentence, or with --json the spans and their character offsets.") { input, model, file, tokenize };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
@@ -283,10 +289,11 @@ internal static class TagCommand
             {
                 lines = StandardInput(host.In);
             }
+            Func<string, IReadOnlyList<TextToken>> split = r.GetValue(tokenize) == "whitespace" ? TextTokens.Whitespace : TextTokens.Rules;
             var results = new JsonArray();
             foreach (var line in lines)
             {
-                var tokens = Tokens(line);
+                var tokens = split(line);
                 var tags = tagger.Tag([.. tokens.Select(t => t.Text)]);
                 if (!terminal.IsJson)
                 {
@@ -302,21 +309,7 @@ internal static class TagCommand
         return command;
     }
 
-    /// <summary>The whitespace-separated tokens of <paramref name="line"/> with their character offsets.</summary>
-    static List<(string Text, int Start)> Tokens(string line)
-    {
-        var tokens = new List<(string, int)>();
-        for (var i = 0; i < line.Length;)
-        {
-            while (i < line.Length && char.IsWhiteSpace(line[i])) i++;
-            var start = i;
-            while (i < line.Length && !char.IsWhiteSpace(line[i])) i++;
-            if (i > start) tokens.Add((line[start..i], start));
-        }
-        return tokens;
-    }
-
-    static JsonObject SentenceJson(string line, List<(string Text, int Start)> tokens, IReadOnlyList<string> tags, TagScheme scheme)
+    static JsonObject SentenceJson(string line, IReadOnlyList<TextToken> tokens, IReadOnlyList<string> tags, TagScheme scheme)
     {
         var json = new JsonObject
         {

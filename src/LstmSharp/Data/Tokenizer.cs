@@ -385,7 +385,8 @@ public sealed class Tokenizer
         word.Clear();
     }
 
-    static bool IsWordRune(Rune rune) => Rune.GetUnicodeCategory(rune) switch
+    /// <summary>Whether <paramref name="rune"/> belongs in a word: a letter, a combining mark or a decimal digit.</summary>
+    internal static bool IsWordRune(Rune rune) => Rune.GetUnicodeCategory(rune) switch
     {
         UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
             or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter

@@ -48,6 +48,13 @@ public sealed class TagCommandTests
         var found = result.RootElement.GetProperty("results")[0].GetProperty("spans").EnumerateArray()
             .Select(s => (s.GetProperty("type").GetString(), s.GetProperty("start").GetInt32(), s.GetProperty("end").GetInt32(), s.GetProperty("text").GetString())).ToArray();
         Assert.Equal([("PER", 0, 4, "Hugo"), ("PER", 10, 15, "Clara"), ("LOC", 19, 24, "Porto")], found);
+
+        // Raw text: the rules split the period off (the default); --tokenize whitespace keeps "Oslo." whole.
+        var rules = cli.Run("tag", "predict", "-m", model, "Anna visited Oslo.");
+        Assert.True(rules.Exit == 0, rules.Error);
+        Assert.Equal(["Anna", "visited", "Oslo", "."], rules.Out.Trim().Split('\n').Select(l => l.Split('\t')[0]));
+        var whitespace = cli.Run("tag", "predict", "-m", model, "--tokenize", "whitespace", "Anna visited Oslo.");
+        Assert.Equal(["Anna", "visited", "Oslo."], whitespace.Out.Trim().Split('\n').Select(l => l.Split('\t')[0]));
     }
 
     [Fact]
