@@ -1,7 +1,7 @@
 // TagBatches: batches of sentences — word ids [batch, time], with character features also the characters of each word
 // [batch, time, chars], and tag ids [batch, time] — padded only to the longest sentence (and word) of their batch
-// (sentences sorted by length after a seeded shuffle), the batch order shuffled every epoch, and, in training, the words
-// seen once read as [UNK] with a probability (word dropout; their characters stay), a function of seed, epoch and batch.
+// (LengthBuckets), and, in training, the words seen once read as [UNK] with a probability (word dropout; their
+// characters stay), a function of seed, epoch and batch.
 using LstmSharp.Internals;
 
 namespace LstmSharp.Tagging;
@@ -11,9 +11,7 @@ internal sealed class TagBatches : IBatchSource
     readonly int[][] _words;
     readonly int[][]? _tags;
     readonly int[][][]? _chars;     // per sentence, per word: character ids
-    readonly int[][] _batches;
-    readonly int[] _order;
-    readonly int? _seed;
+    readonly LengthBuckets _buckets;
     readonly bool[]? _rare;         // per word id: seen once in training
     readonly float _wordDropout;
     readonly Tensor?[] _buffers = new Tensor?[3];
@@ -26,34 +24,30 @@ internal sealed class TagBatches : IBatchSource
     /// </summary>
     public TagBatches(int[][] words, int[][][]? chars, int[][]? tags, int batchSize, int? seed, bool[]? rare = null, float wordDropout = 0f)
     {
-        (_words, _chars, _tags, _seed, _rare, _wordDropout) = (words, chars, tags, seed, rare, wordDropout);
-        var indices = Enumerable.Range(0, words.Length).ToArray();
-        if (seed is { } s) new Rng(s).Shuffle<int>(indices);
-        _batches = [.. indices.OrderBy(i => words[i].Length).Chunk(batchSize)];   // stable: ties keep the shuffle
-        _order = [.. Enumerable.Range(0, _batches.Length)];
+        (_words, _chars, _tags, _rare, _wordDropout) = (words, chars, tags, rare, wordDropout);
+        _buckets = new LengthBuckets(words.Length, i => words[i].Length, batchSize, seed);
         _inputs = new Tensor[chars is null ? 1 : 2];
     }
 
-    public int BatchCount => _batches.Length;
+    public int BatchCount => _buckets.Count;
 
     /// <summary>The sentences of batch <paramref name="index"/> in this epoch's order, in the order of its rows.</summary>
-    public IReadOnlyList<int> Rows(int index) => _batches[_order[index]];
+    public IReadOnlyList<int> Rows(int index) => _buckets[index];
 
     public void BeginEpoch(int epoch)
     {
         _epoch = epoch;
-        for (var i = 0; i < _order.Length; i++) _order[i] = i;
-        if (_seed is { } seed) new Rng(seed * 1_000_003L + epoch + 1).Shuffle<int>(_order);
+        _buckets.BeginEpoch(epoch);
     }
 
     public Batch GetBatch(int index)
     {
-        var rows = _batches[_order[index]];
+        var rows = _buckets[index];
         var length = 0;
         foreach (var r in rows) length = Math.Max(length, _words[r].Length);
         var words = Tensor.Ensure(ref _buffers[0], [rows.Length, length]).Span;
         words.Clear();
-        var drop = _seed is { } seed && _wordDropout > 0f && _rare is not null ? new Rng(((seed * 1_000_003L) + _epoch) * 1_000_003L + index) : null;
+        var drop = _buckets.Seed is { } seed && _wordDropout > 0f && _rare is not null ? new Rng(((seed * 1_000_003L) + _epoch) * 1_000_003L + index) : null;
         for (var r = 0; r < rows.Length; r++)
         {
             var w = _words[rows[r]];

@@ -1,7 +1,6 @@
 // PairBatches: teacher-forcing batches of sentence pairs — source ids, the target shifted right behind the start
-// token, and the target followed by the end token — padded only to the longest pair of their batch. Pairs are sorted
-// by length (with a seeded shuffle first, so equal lengths mix) and cut into batches whose order is shuffled every
-// epoch: far less padding than one global length, and every pair once per epoch.
+// token, and the target followed by the end token — padded only to the longest pair of their batch (LengthBuckets:
+// sorted by source, then target length).
 using LstmSharp.Internals;
 
 namespace LstmSharp.Translation;
@@ -9,9 +8,7 @@ namespace LstmSharp.Translation;
 internal sealed class PairBatches : IBatchSource
 {
     readonly int[][] _sources, _targets;
-    readonly int[][] _batches;      // pair indices of each batch
-    readonly int[] _order;          // batch order of the current epoch
-    readonly int? _seed;
+    readonly LengthBuckets _buckets;
     readonly Tensor?[] _buffers = new Tensor?[3];
 
     /// <summary>Batches of at most <paramref name="batchSize"/> pairs; <paramref name="shuffleSeed"/> null keeps the order (validation).</summary>
@@ -19,26 +16,18 @@ internal sealed class PairBatches : IBatchSource
     {
         _sources = sources;
         _targets = targets;
-        _seed = shuffleSeed;
-        var indices = Enumerable.Range(0, sources.Length).ToArray();
-        if (shuffleSeed is { } seed) new Rng(seed).Shuffle<int>(indices);
-        var sorted = indices.OrderBy(i => sources[i].Length).ThenBy(i => targets[i].Length).ToArray();   // stable: ties keep the shuffle
-        _batches = sorted.Chunk(batchSize).ToArray();
-        _order = Enumerable.Range(0, _batches.Length).ToArray();
+        _buckets = new LengthBuckets(sources.Length, i => sources[i].Length, batchSize, shuffleSeed, i => targets[i].Length);
     }
 
-    public int BatchCount => _batches.Length;
+    public int BatchCount => _buckets.Count;
 
-    public void BeginEpoch(int epoch)
-    {
-        for (var i = 0; i < _order.Length; i++) _order[i] = i;
-        if (_seed is { } seed) new Rng(seed * 1_000_003L + epoch + 1).Shuffle<int>(_order);   // a function of seed and epoch alone
-    }
+    public void BeginEpoch(int epoch) => _buckets.BeginEpoch(epoch);
 
     public Batch GetBatch(int index)
     {
-        var pairs = _batches[_order[index]];
-        int sourceLength = Math.Max(1, pairs.Max(p => _sources[p].Length)), targetLength = pairs.Max(p => _targets[p].Length) + 1;
+        var pairs = _buckets[index];
+        int sourceLength = 1, targetLength = 1;
+        foreach (var p in pairs) (sourceLength, targetLength) = (Math.Max(sourceLength, _sources[p].Length), Math.Max(targetLength, _targets[p].Length + 1));
         var source = Tensor.Ensure(ref _buffers[0], [pairs.Length, sourceLength]).Span;
         var input = Tensor.Ensure(ref _buffers[1], [pairs.Length, targetLength]).Span;
         var output = Tensor.Ensure(ref _buffers[2], [pairs.Length, targetLength]).Span;
