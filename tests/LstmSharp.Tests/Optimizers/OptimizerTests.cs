@@ -212,4 +212,28 @@ public sealed class OptimizerTests
         var adam = new Adam();
         Assert.Throws<ArgumentOutOfRangeException>(() => adam.LearningRate = -1f);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(100_000)]
+    public void Adam_VectorStep_IsBitForBitTheScalarReference(long t)
+    {
+        var rng = new Random(17);
+        foreach (var n in new[] { 0, 1, 7, 8, 9, 31, 32, 33, 1_001 })
+        {
+            float Draw() => (float)((rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.Next(-8, 3)));
+            float[] w = [.. Enumerable.Range(0, n).Select(_ => Draw())], g = [.. Enumerable.Range(0, n).Select(i => i % 5 == 0 ? 0f : Draw())];
+            float[] m = [.. Enumerable.Range(0, n).Select(_ => Draw())], v = [.. Enumerable.Range(0, n).Select(_ => Math.Abs(Draw()))];
+            var (w2, m2, v2) = (w.ToArray(), m.ToArray(), v.ToArray());
+            Adam.Step(w, g, m, v, 0.003f, 0.9f, 0.999f, 1e-7f, t);
+            Adam.StepScalar(w2, g, m2, v2, 0.003f, 0.9f, 0.999f, 1e-7f, t);
+            for (var i = 0; i < n; i++)
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(w[i]) == BitConverter.SingleToInt32Bits(w2[i]), $"n {n}, w[{i}]: {w[i]} vs {w2[i]}");
+                Assert.True(BitConverter.SingleToInt32Bits(m[i]) == BitConverter.SingleToInt32Bits(m2[i]), $"n {n}, m[{i}]");
+                Assert.True(BitConverter.SingleToInt32Bits(v[i]) == BitConverter.SingleToInt32Bits(v2[i]), $"n {n}, v[{i}]");
+            }
+        }
+    }
 }
