@@ -177,6 +177,8 @@ internal static class ModelFile
             var steps = node.Inputs.Length > 0 && node.Inputs[0].Shape.Count >= 2 ? Math.Max(node.Inputs[0].Shape[0], 1) : 1;
             foreach (var output in node.Outputs) floats += Math.Max(Elements(output.Shape), 8.0 * steps * (output.Shape.Count > 0 ? Math.Max(output.Shape[^1], 1) : 1));
             if (node.Layer is Model inner) floats += WorkBytesPerSample(inner) / 4.0;
+            else if (node.Layer is Layers.TimeDistributed { Inner: Model wrapped } && node.Inputs.Length > 0)
+                floats += WorkBytesPerSample(wrapped) / 4.0 * Math.Max(node.Inputs[0].Shape[0], 1);   // once per step
         }
         return floats * 4 >= long.MaxValue ? long.MaxValue : (long)(floats * 4);
 

@@ -61,8 +61,11 @@ public static partial class TorchImport
         var weights = new Dictionary<string, Tensor>();
         foreach (var layer in model.Layers)
         {
-            if (layer is Model nested)
+            if (layer is Model or TimeDistributed { Inner: Model })
+            {
+                var nested = layer as Model ?? (Model)((TimeDistributed)layer).Inner;
                 throw new InvalidDataException($"{path}: layer '{layer.Name}' is a model inside the model; load the state_dict into '{nested.Name}' itself.");
+            }
             var target = layer is TimeDistributed td ? td.Inner : layer;
             var needed = target.Parameters.ToDictionary(p => p.Name, p => p.Value);
             if (needed.Count == 0) continue;

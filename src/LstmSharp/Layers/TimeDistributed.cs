@@ -42,7 +42,7 @@ public sealed class TimeDistributed : Layer
 
     internal override long ParameterCountFor(int[] inputShape) => inputShape.Length < 2 || Inner.IsBuilt ? 0 : Inner.ParameterCountFor(inputShape[1..]);
 
-    /// <summary>An inner model's parameters keep its own keys behind this layer's name (<c>chars.char_embedding.weight</c>).</summary>
+    /// <summary>An inner model's parameters keep its own keys behind this layer's name (<c>char_features.char_embedding.weight</c>).</summary>
     internal override IEnumerable<(string Key, Parameter Parameter)> NamedParameters() =>
         Inner is Model model ? model.ParameterKeys().Select(k => ($"{Name}.{k.Key}", k.Parameter)) : base.NamedParameters();
 

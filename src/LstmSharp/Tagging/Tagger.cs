@@ -60,7 +60,7 @@ public sealed class Tagger
     /// <summary>Whether each word's characters are read too (<see cref="TaggerOptions.CharFeatures"/>).</summary>
     public bool HasCharFeatures => _chars is not null;
 
-    /// <summary>The most characters read of a word (with character features).</summary>
+    /// <summary>The most characters read of a word (with character features; else 0).</summary>
     public int MaxWordLength { get; }
 
     /// <summary>The words the tagger knows (the others read as [UNK]).</summary>
@@ -103,7 +103,7 @@ public sealed class Tagger
         var chars = options.CharFeatures ? WordVocabulary.Fit(train.SelectMany(s => s.Tokens).Select(Characters), false, options.MaxCharacters).Vocabulary : null;
         string[] tags = [.. train.Concat(valid).SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         var model = Build(options with { EmbeddingSize = options.Embeddings?.Dimension ?? options.EmbeddingSize }, words.Size, chars?.Size, tags);
-        var tagger = new Tagger(model, words, chars, options.MaxWordLength, tags, options.Scheme, options.MaxLength);
+        var tagger = new Tagger(model, words, chars, chars is null ? 0 : options.MaxWordLength, tags, options.Scheme, options.MaxLength);
         var embedding = (Embedding)model.Layers.Single(l => l.Name == "word_embedding");
         if (options.Embeddings is { } vectors) tagger.PretrainedWords = Initialize(embedding, words, vectors);
         embedding.Trainable = !options.FreezeEmbeddings;
@@ -364,7 +364,9 @@ public sealed class Tagger
     /// A valid tagger file is a valid model file (see <see cref="Model.Load"/>) made for the tag task, whose metadata
     /// holds its scheme, distinct tags, distinct words and a length limit in [1, <see cref="MaxLengthLimit"/>]; its network
     /// reads word ids [time] through the Embedding <c>word_embedding</c> (the words, padding and [UNK]) and gives one score
-    /// per tag and step, from a <see cref="Crf"/> of that many tags or a softmax head.
+    /// per tag and step, from a <see cref="Crf"/> of that many tags or a softmax head. With character features the metadata
+    /// also lists the distinct characters and a word length limit in [1, <see cref="MaxLengthLimit"/>], and the network has a
+    /// second input, character ids [time, chars], read through the Embedding <c>char_embedding</c> (the characters, padding and [UNK]).
     /// </remarks>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid tagger file; the message names it and says why.</exception>
@@ -400,7 +402,13 @@ public sealed class Tagger
         }
         if (maxLength is < 1 or > MaxLengthLimit) throw new InvalidDataException($"{path}: the length limit {maxLength} is outside [1, {MaxLengthLimit}].");
         if (tags.Length == 0 || tags.Distinct(StringComparer.Ordinal).Count() != tags.Length) throw new InvalidDataException($"{path}: the tag list is empty or repeats a tag.");
-        if (model.Inputs.Count != (chars is null ? 1 : 2) || model.Inputs[0].Shape.Count != 1 || model.Outputs.Count != 1 || model.OutputShape[^1] != tags.Length)
+        if (model.Inputs.Count != (chars is null ? 1 : 2))
+        {
+            throw new InvalidDataException(chars is null
+                ? $"{path}: the network has {model.Inputs.Count} inputs, but the tagger settings list no characters: a tagger without character features reads word ids only."
+                : $"{path}: the tagger settings list characters, but the network has {model.Inputs.Count} input(s); with character features it reads word ids and their characters.");
+        }
+        if (model.Inputs[0].Shape.Count != 1 || model.Outputs.Count != 1 || model.OutputShape[^1] != tags.Length)
         {
             throw new InvalidDataException(
                 $"{path}: the network does not read word ids [time]{(chars is null ? "" : " and their characters [time, chars]")} and give a score for each of its {tags.Length} tags per step.");

@@ -91,6 +91,8 @@ public sealed record TaggerOptions
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
         Positive(MaxLength, nameof(MaxLength));
+        if (MaxLength > Tagger.MaxLengthLimit) throw new ArgumentException($"{nameof(MaxLength)} must be at most {Tagger.MaxLengthLimit}; received {MaxLength}.", nameof(MaxLength));
+        if (MaxWordLength > Tagger.MaxLengthLimit) throw new ArgumentException($"{nameof(MaxWordLength)} must be at most {Tagger.MaxLengthLimit}; received {MaxWordLength}.", nameof(MaxWordLength));
         Positive(CharEmbeddingSize, nameof(CharEmbeddingSize));
         Positive(CharUnits, nameof(CharUnits));
         Positive(MaxWordLength, nameof(MaxWordLength));

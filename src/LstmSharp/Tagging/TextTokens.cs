@@ -11,11 +11,11 @@ public readonly record struct TextToken(string Text, int Start);
 /// <summary>Splits raw text into tokens with their offsets.</summary>
 public static class TextTokens
 {
-    /// <summary>Titles and abbreviations that keep their period (<c>Mr.</c>); a word with an inner period (<c>U.S.</c>, <c>e.g.</c>) keeps it too.</summary>
-    static readonly HashSet<string> Abbreviations = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>Titles that keep their period (<c>Mr.</c>), matched as spelled.</summary>
+    static readonly HashSet<string> Titles = new(StringComparer.Ordinal)
     {
-        "Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "Rev", "Gen", "Col", "Lt", "Sgt", "Capt", "Gov", "Sen", "Rep",
-        "Mt", "Ft", "Co", "Corp", "Inc", "Ltd", "Bros", "vs", "etc", "No", "Jan", "Feb", "Mar", "Apr", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec",
+        "Mr", "Mrs", "Ms", "Messrs", "Dr", "St", "Jr", "Sr", "Prof", "Rev", "Gen", "Col", "Lt", "Sgt", "Capt", "Gov", "Sen", "Rep", "Mt", "Ft",
+        "Inc", "Ltd", "Corp", "Bros", "vs", "etc",
     };
 
     /// <summary>The runs of non-whitespace characters, verbatim.</summary>
@@ -36,9 +36,10 @@ public static class TextTokens
     /// <summary>
     /// Simple rules: whitespace separates; a word is a run of letters, marks and digits, joined across an apostrophe,
     /// hyphen, period or comma that has a letter or digit on both sides (<c>isn't</c>, <c>well-known</c>, <c>3.5</c>,
-    /// <c>1,000</c>, <c>U.S</c>); a final period stays on a word with a period after a letter inside or on a known abbreviation
-    /// (<c>U.S.</c>, <c>Mr.</c>); every other character is a token of its own, a run of one repeated mark one token
-    /// (<c>...</c>, <c>--</c>).
+    /// <c>1,000</c>); a word keeps a final period when it is an abbreviation of one- or two-letter pieces (<c>U.S.</c>,
+    /// <c>e.g.</c>, <c>Ph.D.</c>), a title (<c>Mr.</c>, <c>Dr.</c>, <c>St.</c>) or an initial (<c>F.</c> before more text),
+    /// and the period does not start <c>...</c>; every other character is a token of its own, a run of one repeated mark
+    /// one token (<c>...</c>, <c>--</c>).
     /// </summary>
     public static IReadOnlyList<TextToken> Rules(string text)
     {
@@ -55,19 +56,14 @@ public static class TextTokens
             var start = i;
             if (IsWordAt(text, i))
             {
-                var inner = false;
                 i += RuneLength(text, i);
                 while (i < text.Length)
                 {
                     if (IsWordAt(text, i)) i += RuneLength(text, i);
-                    else if (text[i] is '\'' or '\u2019' or '-' or '.' or ',' && i + 1 < text.Length && IsWordAt(text, i + 1))
-                    {
-                        inner |= text[i] == '.' && char.IsLetter(text[i - 1]);
-                        i++;
-                    }
+                    else if (text[i] is '\'' or '\u2019' or '-' or '.' or ',' && i + 1 < text.Length && IsWordAt(text, i + 1)) i++;
                     else break;
                 }
-                if (i < text.Length && text[i] == '.' && (inner || Abbreviations.Contains(text[start..i]))) i++;
+                if (i < text.Length && text[i] == '.' && !(i + 1 < text.Length && text[i + 1] == '.') && KeepsPeriod(text[start..i], more: i + 1 < text.Length && text[(i + 1)..].Trim().Length > 0)) i++;
             }
             else
             {
@@ -79,6 +75,15 @@ public static class TextTokens
             tokens.Add(new TextToken(text[start..i], start));
         }
         return tokens;
+    }
+
+    /// <summary>Whether <paramref name="word"/> takes the period after it: a title, an initial with <paramref name="more"/> text after it, or pieces of one or two letters.</summary>
+    static bool KeepsPeriod(string word, bool more)
+    {
+        if (Titles.Contains(word)) return true;
+        if (word.Length == 1) return more && char.IsUpper(word[0]);
+        var pieces = word.Split('.');
+        return pieces.Length > 1 && pieces.All(p => p.Length is 1 or 2 && p.All(char.IsLetter));
     }
 
     static int RuneLength(string text, int i) => char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;

@@ -76,6 +76,18 @@ public sealed class TorchImportTests : IDisposable
     }
 
     [Fact]
+    public void LoadStateDict_ModelInsideTimeDistributed_RefusedNamingIt()
+    {
+        var word = new Input(-1) { Name = "word_chars" };
+        var encoder = new Model([word], [new Bidirectional(new Lstm(2)).Call(new Embedding(5, 3).Call(word))], name: "char_encoder");
+        var chars = new Input(-1, -1);
+        var model = new Model([chars], [new TimeDistributed(encoder, "char_features").Call(chars)]);
+        var e = Assert.Throws<InvalidDataException>(() => TorchImport.LoadStateDict(model, Fixture("lstm_fc.safetensors")));
+        Assert.Contains("layer 'char_features' is a model inside the model", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'char_encoder'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LoadStateDict_ExtraTensorsOrPeepholes_Refused()
     {
         var path = Path.Combine(_folder, "extra.safetensors");

@@ -233,6 +233,14 @@ public sealed class TaggerTests
             var e = Assert.Throws<InvalidDataException>(() => Tagger.Load(path));
             Assert.Contains("char_embedding", e.Message);
             Assert.Contains(path, e.Message);
+
+            // Settings without the characters for a network that reads them.
+            settings = System.Text.Json.Nodes.JsonNode.Parse(model.Metadata["lstmsharp.tagger"])!;
+            settings.AsObject().Remove("chars");
+            model.Metadata["lstmsharp.tagger"] = settings.ToJsonString();
+            model.Save(path);
+            e = Assert.Throws<InvalidDataException>(() => Tagger.Load(path));
+            Assert.Contains("list no characters", e.Message);
         }
         finally
         {

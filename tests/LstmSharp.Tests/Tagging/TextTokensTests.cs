@@ -17,6 +17,10 @@ public sealed class TextTokensTests
     [InlineData("It cost 3.5.", "It|cost|3.5|.")]
     [InlineData("'quoted' don’t ", "'|quoted|'|don’t")]
     [InlineData("Zürich, 2 p.m.", "Zürich|,|2|p.m.")]
+    [InlineData("I said no. I met Jan.", "I|said|no|.|I|met|Jan|.")]
+    [InlineData("etc... and example.com.", "etc|...|and|example.com|.")]
+    [InlineData("John F. Kennedy got a Ph.D. in it, plan B.", "John|F.|Kennedy|got|a|Ph.D.|in|it|,|plan|B|.")]
+    [InlineData("Dr. Berg, Jr. met Mrs. Holm", "Dr.|Berg|,|Jr.|met|Mrs.|Holm")]
     [InlineData("", "")]
     public void Rules_SplitAsExpected(string text, string expected) =>
         Assert.Equal(expected.Length == 0 ? [] : expected.Split('|'), Texts(TextTokens.Rules(text)));
