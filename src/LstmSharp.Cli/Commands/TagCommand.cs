@@ -87,6 +87,7 @@ internal static class TagCommand
         var data = new DataOptions();
         var scheme = SchemeOption();
         scheme.AcceptOnlyFromAmong("bio", "iobes", "none");
+        var crf = Opt("--crf", "A CRF output layer (the default): Viterbi decoding, the scheme's transitions enforced.", false);
         var noCrf = Opt("--no-crf", "A softmax per token instead of the CRF output layer.", false);
         var lowercase = Opt("--lowercase", "Lower-case the words first.", false);
         var vocabulary = Opt("--max-words", "Word vocabulary limit (rarer words read as [UNK]).", 50000);
@@ -112,7 +113,7 @@ internal static class TagCommand
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "tag");
         var command = new Command("train", "Train a tagger on a CoNLL file; report entity precision/recall/F1 per type and token accuracy on the test sentences.")
         {
-            scheme, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, charFeatures, charEmbedding, charUnits, maxWordLength, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
+            scheme, crf, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, charFeatures, charEmbedding, charUnits, maxWordLength, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
         };
         data.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -120,6 +121,7 @@ internal static class TagCommand
         {
             var terminal = common.Open(r, host);
             var seed = r.GetValue(common.Seed);
+            if (r.GetValue(crf) && r.GetValue(noCrf)) throw new CliException("--crf and --no-crf contradict each other; give one.");
             var options = new TaggerOptions
             {
                 Scheme = ParseScheme(r.GetValue(scheme)!), Crf = !r.GetValue(noCrf), Lowercase = r.GetValue(lowercase), MaxVocabulary = r.GetValue(vocabulary),

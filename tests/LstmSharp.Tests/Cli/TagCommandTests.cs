@@ -89,6 +89,9 @@ public sealed class TagCommandTests
         run = cli.Run("tag", "predict", "-m", translator, "Anna");
         Assert.Equal(1, run.Exit);
         Assert.Contains("not a tagger", run.Error, StringComparison.Ordinal);
+        run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--crf", "--no-crf", .. Small]);
+        Assert.Equal(1, run.Exit);
+        Assert.Contains("--crf and --no-crf", run.Error, StringComparison.Ordinal);
         run = cli.Run(["tag", "train", Fixture("names_train.conll"), "--scheme", "bioes", .. Small]);
         Assert.Equal(1, run.Exit);
 
