@@ -44,7 +44,21 @@ internal static unsafe class WorkerPool
         parts = Math.Min(parts, Threads);
         if (parts <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
-            for (var p = 0; p < parts; p++) work(state, p, parts);
+            // On this thread (one part, or the pool serves another call): every part runs, as on the pool, even when
+            // one throws; the first exception is rethrown after the last part.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+            for (var p = 0; p < parts; p++)
+            {
+                try
+                {
+                    work(state, p, parts);
+                }
+                catch (Exception e)
+                {
+                    failure ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                }
+            }
+            failure?.Throw();
             return;
         }
         try

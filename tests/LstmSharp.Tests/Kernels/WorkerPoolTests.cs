@@ -74,4 +74,28 @@ public sealed unsafe class WorkerPoolTests
         fixed (int* p = counts) WorkerPool.Run(&Count, p, parts);
         Assert.All(counts, c => Assert.Equal(1, c));
     }
+
+    static void RunThrowingCallInside(void* state, int part, int parts)
+    {
+        if (part != 0) return;
+        try
+        {
+            WorkerPool.Run(&ThrowOnCaller, state, parts);   // the pool is busy with this call: the parts run on this thread
+        }
+        catch (InvalidOperationException)
+        {
+            ((int*)state)[0] = 7;
+        }
+    }
+
+    [Fact]
+    public void Run_OnTheCallersThread_StillRunsEveryPartWhenOneThrows()
+    {
+        var parts = WorkerPool.Threads;
+        if (parts < 2) return;
+        var done = new int[parts];
+        fixed (int* p = done) WorkerPool.Run(&RunThrowingCallInside, p, parts);
+        Assert.Equal(7, done[0]);   // the exception reached the caller…
+        for (var part = 1; part < parts; part++) Assert.Equal(1, done[part]);   // …after every other part ran, as on the pool
+    }
 }
