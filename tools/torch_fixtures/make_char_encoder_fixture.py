@@ -58,6 +58,8 @@ import os
 import sys
 
 import torch
+
+from fixture_json import check_f32_exact, dumps, floats, ints, max_diff, uniform_f32
 from torch import nn
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -106,22 +108,6 @@ FIELDS = ["name", "seed", "batch", "words", "chars", "vocab", "embedding", "hidd
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------
-def uniform_f32(*shape):
-    """float32 tensor, uniform in [-1, 1), drawn from torch's global RNG."""
-    return torch.rand(*shape, dtype=torch.float32) * 2.0 - 1.0
-
-
-def floats(t):
-    """Flat list of Python floats (exact float64 values); -0.0 becomes 0.0."""
-    out = [float(v) + 0.0 for v in t.detach().reshape(-1).tolist()]
-    assert all(math.isfinite(v) for v in out)
-    return out
-
-
-def ints(t):
-    return [int(v) for v in t.detach().reshape(-1).tolist()]
-
-
 def build_modules(V, E, H):
     emb = nn.Embedding(V, E, padding_idx=0)
     lstm = nn.LSTM(E, H, bidirectional=True, batch_first=True)
@@ -206,24 +192,6 @@ def make_case(name, seed, C, V, E, H, lengths):
     return case
 
 
-def dumps(doc):
-    """2-space indented structure, every field of a case on one line. Floats
-    use Python's repr (shortest round-trip)."""
-    lines = ["{", '  "description": %s,' % json.dumps(doc["description"]), '  "cases": [']
-    for ci, case in enumerate(doc["cases"]):
-        lines.append("    {")
-        items = list(case.items())
-        for i, (k, v) in enumerate(items):
-            comma = "," if i < len(items) - 1 else ""
-            lines.append("      %s: %s%s" % (json.dumps(k), json.dumps(v, allow_nan=False), comma))
-        lines.append("    }" + ("," if ci < len(doc["cases"]) - 1 else ""))
-    lines.append("  ]")
-    lines.append("}")
-    text = "\n".join(lines) + "\n"
-    assert json.loads(text) == doc
-    return text
-
-
 # ---------------------------------------------------------------------------
 # Self-check: reload, recompute with torch, compare with a hand-written LSTM.
 # ---------------------------------------------------------------------------
@@ -257,16 +225,6 @@ def manual_features(case, P):
             else:
                 rows.append(torch.cat([run(xs, ""), run(xs[::-1], "_reverse")]))
     return torch.stack(rows).reshape(B, W, 2 * H)
-
-
-def max_diff(a, b):
-    assert len(a) == len(b)
-    return max((abs(x - y) for x, y in zip(a, b)), default=0.0)
-
-
-def check_f32_exact(name, values):
-    t = torch.tensor(values, dtype=torch.float64)
-    assert torch.equal(t.float().double(), t), name + " is not float32-exact"
 
 
 def self_check(path, doc):
