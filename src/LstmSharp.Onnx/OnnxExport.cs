@@ -1,5 +1,5 @@
 // OnnxExport: a model as a standard ONNX graph (opset 14) with dynamic batch and sequence length.
-// Recurrent layers become ONNX LSTM / GRU (linear_before_reset = 1) / RNN nodes, with our PyTorch-ordered
+// Recurrent layers become ONNX LSTM / GRU (linear_before_reset = 1, or 0 for the reset-before form) / RNN nodes, with our PyTorch-ordered
 // gate blocks reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h; peepholes i, o, f). Embedding id-0 padding
 // becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input.
 using Google.Protobuf;
@@ -100,7 +100,7 @@ public static class OnnxExport
                     Name(g, node, [.. inner.Outputs.Select(o => values[o])], values);
                     continue;
                 case Embedding embedding:
-                    len = g.Lengths(ins[0]);
+                    if (embedding.MaskZero) len = g.Lengths(ins[0]);
                     var ids = g.Node("Cast", [ins[0]], [("to", (long)TensorProto.Types.DataType.Int64)]);
                     outs = [g.Node("Gather", [g.Const(embedding.Name + ".weight", embedding.Parameters[0].Value), ids])];
                     break;
@@ -289,9 +289,15 @@ public static class OnnxExport
         var gates = order.Length;
         var w = g.Const($"{name}.W", new Tensor(Join("weight_ih_l0"), dirs, gates * H, first.InputSize));
         var r = g.Const($"{name}.R", new Tensor(Join("weight_hh_l0"), dirs, gates * H, H));
-        var biases = layers.SelectMany(l => Reorder(Param(l, "bias_ih_l0"), order)
-            .Concat(Reorder(Param(l, "bias_hh_l0"), order))).ToArray();
-        var b = g.Const($"{name}.B", new Tensor(biases, dirs, 2 * gates * H));
+        if (first.Options is { ZeroOutputForMask: false, ReturnSequences: true } && lengths is not null)
+        {
+            throw new NotSupportedException(
+                $"Layer '{name}' repeats its last output at padded steps (ZeroOutputForMask = false); ONNX's {op} writes zeros there. Export it with ZeroOutputForMask = true.");
+        }
+        // Without biases (UseBias = false) the optional B input is left out: ONNX reads it as zeros.
+        var b = first.Options.UseBias
+            ? g.Const($"{name}.B", new Tensor([.. layers.SelectMany(l => Reorder(Param(l, "bias_ih_l0"), order).Concat(Reorder(Param(l, "bias_hh_l0"), order)))], dirs, 2 * gates * H))
+            : "";
         var inputs = new List<string> { g.Node("Transpose", [current], [("perm", new long[] { 1, 0, 2 })]), w, r, b, lengths ?? "" };
         var perDirection = first.StateCount;
         // Our states are per direction [h, (c)] × dirs, each [B, H]; ONNX wants initial_h (and initial_c) [dirs, B, H].
@@ -311,7 +317,7 @@ public static class OnnxExport
         while (inputs[^1].Length == 0) inputs.RemoveAt(inputs.Count - 1);
         var direction = bidirectional ? "bidirectional" : first.Options.GoBackwards ? "reverse" : "forward";
         var attributes = new List<(string, object)> { ("hidden_size", (long)H), ("direction", direction) };
-        if (first is Gru) attributes.Add(("linear_before_reset", 1L));
+        if (first is Gru gru) attributes.Add(("linear_before_reset", gru.ResetAfter ? 1L : 0L));
         var y = g.Fresh();
         var yh = g.Fresh();
         var yc = perDirection == 2 ? g.Fresh() : null;

@@ -11,11 +11,11 @@ internal static class LayerConfigs
     static readonly Dictionary<string, Func<JsonElement, string, Layer>> Readers = new()
     {
         [nameof(Lstm)] = ReadLstm,
-        [nameof(Gru)] = (e, name) => new Gru(Int(e, "units"), ReadRnn(e, name)),
-        [nameof(SimpleRnn)] = (e, name) => new SimpleRnn(Int(e, "units"), ReadRnn(e, name)),
+        [nameof(Gru)] = (e, name) => new Gru(Int(e, "units"), ReadRnn<GruOptions>(e, name) with { ResetAfter = Bool(e, "reset_after", true) }),
+        [nameof(SimpleRnn)] = (e, name) => new SimpleRnn(Int(e, "units"), ReadRnn<RnnOptions>(e, name)),
         [nameof(Dense)] = (e, name) => new Dense(Int(e, "units"), Strict<Activation>(e, "activation"), name,
             ReadRegularizer(e, "kernel_regularizer"), ReadRegularizer(e, "bias_regularizer")),
-        [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name),
+        [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name, maskZero: Bool(e, "mask_zero", true)),
         [nameof(Dropout)] = (e, name) => new Dropout(e.Required("rate").GetSingle(), Int(e, "seed"), name),
         [nameof(Masking)] = (e, name) => new Masking(e.Required("mask_value").GetSingle(), name),
         [nameof(Bidirectional)] = (e, name) => new Bidirectional(Read(e.Required("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer."),
@@ -77,12 +77,15 @@ internal static class LayerConfigs
     static Regularizer? ReadRegularizer(JsonElement e, string name) =>
         e.TryGetProperty(name, out var r) ? new Regularizer(r.Required("l1").GetSingle(), r.Required("l2").GetSingle()) : null;
 
-    static RnnOptions ReadRnn(JsonElement e, string name) => new()
+    /// <summary>The options every recurrent layer has; files written before an option existed get its default.</summary>
+    static T ReadRnn<T>(JsonElement e, string name) where T : RnnOptions, new() => new()
     {
         Name = name,
         ReturnSequences = e.Required("return_sequences").GetBoolean(),
         GoBackwards = e.Required("go_backwards").GetBoolean(),
-        Stateful = e.TryGetProperty("stateful", out var stateful) && stateful.GetBoolean(),
+        Stateful = Bool(e, "stateful", false),
+        UseBias = Bool(e, "use_bias", true),
+        ZeroOutputForMask = Bool(e, "zero_output_for_mask", true),
         Dropout = e.Required("dropout").GetSingle(),
         RecurrentDropout = e.Required("recurrent_dropout").GetSingle(),
         KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
@@ -104,19 +107,14 @@ internal static class LayerConfigs
         return new AdditiveAttention(o.LearnScale, o.Dropout, o.Causal, o.ReturnAttentionScores, name);
     }
 
-    static Lstm ReadLstm(JsonElement e, string name)
+    static Lstm ReadLstm(JsonElement e, string name) => new(Int(e, "units"), ReadRnn<LstmOptions>(e, name) with
     {
-        var o = ReadRnn(e, name);
-        return new Lstm(Int(e, "units"), new LstmOptions
-        {
-            Name = o.Name, ReturnSequences = o.ReturnSequences, GoBackwards = o.GoBackwards, Stateful = o.Stateful,
-            Dropout = o.Dropout, RecurrentDropout = o.RecurrentDropout,
-            KernelRegularizer = o.KernelRegularizer, RecurrentRegularizer = o.RecurrentRegularizer, BiasRegularizer = o.BiasRegularizer,
-            Peepholes = e.Required("peepholes").GetBoolean(), UnitForgetBias = e.Required("unit_forget_bias").GetBoolean(),
-        });
-    }
+        Peepholes = e.Required("peepholes").GetBoolean(), UnitForgetBias = e.Required("unit_forget_bias").GetBoolean(),
+    });
 
     static int Int(JsonElement e, string name) => e.Required(name).GetInt32();
+
+    static bool Bool(JsonElement e, string name, bool missing) => e.TryGetProperty(name, out var value) ? value.GetBoolean() : missing;
 
     static T Strict<T>(JsonElement e, string name) where T : struct, Enum => ParseName<T>(e.Required(name).GetString(), name);
 

@@ -304,6 +304,97 @@ internal class KernelSet
         }
     }
 
+    /// <summary>
+    /// GRU reset-before step, first part. xProj [B,3H] = x·W_ihᵀ + b_ih + b_hh, hProj [B,3H] whose r, z blocks
+    /// hold h_in·W_h(rz)ᵀ: r = σ(x_r + h_r), z = σ(x_z + h_z) into the r, z blocks of gates [B,3H], and
+    /// rh [B,H] = r⊙h_in, the input of the n block's recurrent product (h_in: h_{t−1}, after recurrent dropout).
+    /// </summary>
+    public virtual void GruResetGates(
+        ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hIn, int B, int H,
+        Span<float> gates, Span<float> rh)
+    {
+        Contract.GruResetGates(xProj, hProj, hIn, B, H, gates, rh);
+        for (var b = 0; b < B; b++)
+        {
+            var g0 = b * 3 * H;
+            for (var j = 0; j < H; j++)
+            {
+                var r = Sigmoid(xProj[g0 + j] + hProj[g0 + j]);
+                gates[g0 + j] = r;
+                gates[g0 + H + j] = Sigmoid(xProj[g0 + H + j] + hProj[g0 + H + j]);
+                rh[b * H + j] = r * hIn[b * H + j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// GRU reset-before step, second part, once hProj's n block holds (r⊙h_in)·W_hnᵀ: n = tanh(x_n + h_n) into
+    /// the n block of gates, and h = (1−z)⊙n + z⊙h_prev.
+    /// </summary>
+    public virtual void GruResetBeforeCellForward(
+        ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int B, int H,
+        Span<float> gates, Span<float> h)
+    {
+        Contract.GruResetGates(xProj, hProj, hPrev, B, H, gates, h);
+        for (var b = 0; b < B; b++)
+        {
+            var g0 = b * 3 * H;
+            for (var j = 0; j < H; j++)
+            {
+                var nGate = MathF.Tanh(xProj[g0 + 2 * H + j] + hProj[g0 + 2 * H + j]);
+                var z = gates[g0 + H + j];
+                gates[g0 + 2 * H + j] = nGate;
+                h[b * H + j] = (1f - z) * nGate + z * hPrev[b * H + j];
+            }
+        }
+    }
+
+    /// <summary>
+    /// GRU reset-before step backward, first part. From the gates [B,3H] and the whole gradient dh [B,H] reaching
+    /// h_t: the pre-activation gradients dA_z and dA_n into the z and n blocks of dGates [B,3H], and
+    /// dhPrev [B,H] = z⊙dh, the direct part of ∂loss/∂h_{t−1}.
+    /// </summary>
+    public virtual void GruResetBeforeCellBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
+        Span<float> dGates, Span<float> dhPrev)
+    {
+        Contract.GruResetBeforeCellBackward(gates, hPrev, dh, B, H, dGates, dhPrev);
+        for (var b = 0; b < B; b++)
+        {
+            var g0 = b * 3 * H;
+            for (var j = 0; j < H; j++)
+            {
+                var x = b * H + j;
+                float z = gates[g0 + H + j], nGate = gates[g0 + 2 * H + j], dH = dh[x];
+                dGates[g0 + H + j] = dH * (hPrev[x] - nGate) * z * (1f - z);
+                dGates[g0 + 2 * H + j] = dH * (1f - z) * (1f - nGate * nGate);
+                dhPrev[x] = dH * z;
+            }
+        }
+    }
+
+    /// <summary>
+    /// GRU reset-before step backward, second part. Given dRh [B,H] = ∂loss/∂(r⊙h_in): dA_r = dRh⊙h_in⊙r(1−r)
+    /// into the r block of dGates [B,3H], and dRh becomes r⊙dRh, its share of ∂loss/∂h_in (in place).
+    /// </summary>
+    public virtual void GruResetGatesBackward(
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> hIn, int B, int H,
+        Span<float> dRh, Span<float> dGates)
+    {
+        Contract.GruResetGatesBackward(gates, hIn, B, H, dRh, dGates);
+        for (var b = 0; b < B; b++)
+        {
+            var g0 = b * 3 * H;
+            for (var j = 0; j < H; j++)
+            {
+                var x = b * H + j;
+                var r = gates[g0 + j];
+                dGates[g0 + j] = dRh[x] * hIn[x] * r * (1f - r);
+                dRh[x] *= r;
+            }
+        }
+    }
+
     /// <summary>y = tanh(y) in place (the simple RNN step on its summed projections).</summary>
     public virtual void Tanh(Span<float> y)
     {
@@ -563,6 +654,41 @@ internal class KernelSet
             KernelGuard.Length(dXProj, B * 3 * H);
             KernelGuard.Length(dHProj, B * 3 * H);
             KernelGuard.Length(dhPrev, B * H);
+        }
+
+        /// <summary>The reset-before GRU's forward parts: two [B,3H] inputs, a [B,H] input, [B,3H] gates and a [B,H] output.</summary>
+        [Conditional("DEBUG")]
+        public static void GruResetGates(
+            ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hIn, int B, int H,
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> output, [CallerMemberName] string kernel = "")
+        {
+            KernelGuard.Length(xProj, B * 3 * H, kernel: kernel);
+            KernelGuard.Length(hProj, B * 3 * H, kernel: kernel);
+            KernelGuard.Length(hIn, B * H, kernel: kernel);
+            KernelGuard.Length(gates, B * 3 * H, kernel: kernel);
+            KernelGuard.Length(output, B * H, kernel: kernel);
+        }
+
+        [Conditional("DEBUG")]
+        public static void GruResetBeforeCellBackward(
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int B, int H,
+            ReadOnlySpan<float> dGates, ReadOnlySpan<float> dhPrev)
+        {
+            KernelGuard.Length(gates, B * 3 * H);
+            KernelGuard.Length(hPrev, B * H);
+            KernelGuard.Length(dh, B * H);
+            KernelGuard.Length(dGates, B * 3 * H);
+            KernelGuard.Length(dhPrev, B * H);
+        }
+
+        [Conditional("DEBUG")]
+        public static void GruResetGatesBackward(
+            ReadOnlySpan<float> gates, ReadOnlySpan<float> hIn, int B, int H, ReadOnlySpan<float> dRh, ReadOnlySpan<float> dGates)
+        {
+            KernelGuard.Length(gates, B * 3 * H);
+            KernelGuard.Length(hIn, B * H);
+            KernelGuard.Length(dRh, B * H);
+            KernelGuard.Length(dGates, B * 3 * H);
         }
 
         [Conditional("DEBUG")]

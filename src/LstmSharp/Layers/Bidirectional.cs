@@ -26,15 +26,20 @@ public sealed class Bidirectional : Layer
     {
         ArgumentNullException.ThrowIfNull(layer);
         if (layer.IsBuilt) throw new ArgumentException($"Layer '{layer.Name}' is already built; wrap a new layer.", nameof(layer));
-        if (layer.Options.Stateful)
-        {
-            throw new ArgumentException(
-                $"Layer '{layer.Name}' is stateful and cannot be wrapped in Bidirectional: its backward direction would carry its state from the wrong end of the next batch. Use Stateful = false.",
-                nameof(layer));
-        }
         _forward = layer;
         _backward = layer.CreateReverse();
         Merge = merge;
+    }
+
+    /// <summary>
+    /// Zeros the carried state of both directions when the layer is <see cref="RnnOptions.Stateful"/>. As in Keras,
+    /// each direction carries its own final state into the next batch: the forward one the state after the
+    /// batch's last step, the backward one the state after its first.
+    /// </summary>
+    public override void ResetStates()
+    {
+        _forward.ResetStates();
+        _backward.ResetStates();
     }
 
     internal override IEnumerable<Rng> RandomGenerators() => [.. _forward.RandomGenerators(), .. _backward.RandomGenerators()];

@@ -1,4 +1,5 @@
-// Embedding: token ids [batch, time] → vectors [batch, time, dim]; id 0 is padding (a zero row that never learns).
+// Embedding: token ids [batch, time] → vectors [batch, time, dim]; id 0 is padding (a zero row that never learns),
+// unless MaskZero is off.
 using LstmSharp.Initializers;
 using LstmSharp.Internals;
 
@@ -9,7 +10,9 @@ namespace LstmSharp.Layers;
 /// <c>[batch, time, dim]</c>. Parameter <c>weight [vocab, dim]</c> as in PyTorch. Id 0 is padding, as
 /// PyTorch's <c>padding_idx=0</c>: its row starts at zero and receives no gradient, so it stays zero; and, as
 /// Keras's <c>mask_zero=True</c>, the layer emits a mask so the recurrent layers after it skip those steps.
-/// Other rows start from <see cref="Initializer"/> (Keras: uniform in ±0.05).
+/// Other rows start from <see cref="Initializer"/> (Keras: uniform in ±0.05). With <see cref="MaskZero"/> false
+/// (Keras's <c>mask_zero=False</c>, PyTorch without <c>padding_idx</c>) id 0 is an ordinary token: its row is
+/// initialised and learns like the others, and no mask is emitted.
 /// </summary>
 public sealed class Embedding : Layer
 {
@@ -19,10 +22,14 @@ public sealed class Embedding : Layer
     Tensor? _dInput;   // [B, T] zeros: ids have no gradient
     Tensor? _mask;     // [B, T] 1 where the id is not padding
 
-    /// <summary>An embedding of <paramref name="vocabularySize"/> ids (0 = padding) into <paramref name="dimension"/> values.</summary>
-    public Embedding(int vocabularySize, int dimension, string? name = null, Initializer? initializer = null)
+    /// <summary>
+    /// An embedding of <paramref name="vocabularySize"/> ids into <paramref name="dimension"/> values; id 0 is
+    /// padding unless <paramref name="maskZero"/> is false.
+    /// </summary>
+    public Embedding(int vocabularySize, int dimension, string? name = null, Initializer? initializer = null, bool maskZero = true)
         : base(name)
     {
+        MaskZero = maskZero;
         Guard.Positive(vocabularySize);
         Guard.Positive(dimension);
         VocabularySize = vocabularySize;
@@ -30,7 +37,12 @@ public sealed class Embedding : Layer
         Initializer = initializer ?? new RandomUniform();
     }
 
-    /// <summary>How rows 1… start (row 0, padding, is zero). Default U(−0.05, 0.05), as Keras.</summary>
+    /// <summary>
+    /// True (the default) when id 0 is padding: a zero row that never learns, and a mask for the layers after.
+    /// </summary>
+    public bool MaskZero { get; }
+
+    /// <summary>How rows 1… start (row 0, padding, is zero; every row without <see cref="MaskZero"/>). Default U(−0.05, 0.05), as Keras.</summary>
     public Initializer Initializer { get; }
 
     /// <summary>Number of ids, padding included.</summary>
@@ -46,6 +58,7 @@ public sealed class Embedding : Layer
     {
         json.WriteNumber("vocabulary", VocabularySize);
         json.WriteNumber("dimension", Dimension);
+        json.WriteBoolean("mask_zero", MaskZero);
     }
 
     internal override long ParameterCountFor(int[] inputShape) => (long)VocabularySize * Dimension;
@@ -58,13 +71,14 @@ public sealed class Embedding : Layer
     }
 
     /// <inheritdoc />
-    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => true;
+    private protected override bool OutputHasMask(int[] inputShape, bool inputHasMask) => MaskZero;
 
     /// <inheritdoc />
     private protected override int[] OnBuild(int[] inputShape, Rng rng)
     {
         _weight = new Parameter("weight", Tensor.Zeros(VocabularySize, Dimension));
-        Initializer.Fill(_weight.Value.Span[Dimension..], VocabularySize - 1, Dimension, rng);
+        if (MaskZero) Initializer.Fill(_weight.Value.Span[Dimension..], VocabularySize - 1, Dimension, rng);
+        else Initializer.Fill(_weight.Value.Span, VocabularySize, Dimension, rng);
         SetParameters(_weight);
         return OutputShapeFor(inputShape);
     }
@@ -91,9 +105,10 @@ public sealed class Embedding : Layer
     ArgumentException BadId(float id, int index, int steps) => new(
         $"Embedding '{Name}' expects whole-number ids in [0, {VocabularySize - 1}]; received {id} at [batch {index / steps}, step {index % steps}].");
 
-    /// <summary>The padding mask: 1 where the id is not 0.</summary>
+    /// <summary>The padding mask: 1 where the id is not 0 (none without <see cref="MaskZero"/>).</summary>
     private protected override Tensor? PropagateMask(Tensor input, Tensor? mask)
     {
+        if (!MaskZero) return null;
         var m = Ensure(ref _mask, input.Shape).Span;
         var ids = input.Span;
         for (var i = 0; i < ids.Length; i++) m[i] = ids[i] == 0f ? 0f : 1f;
@@ -112,7 +127,7 @@ public sealed class Embedding : Layer
         for (var i = 0; i < ids.Length; i++)
         {
             var id = (int)ids[i];
-            if (id != 0) Kernels.Add(dY.Slice(i * D, D), dW.Slice(id * D, D));
+            if (id != 0 || !MaskZero) Kernels.Add(dY.Slice(i * D, D), dW.Slice(id * D, D));
         }
         return Ensure(ref _dInput, _ids.Shape);
     }

@@ -1,4 +1,4 @@
-// Gru: the gated recurrent unit in the PyTorch / Keras reset_after form (gate order r, z, n).
+// Gru: the gated recurrent unit (gate order r, z, n), in the PyTorch / Keras reset_after form or the reset-before form.
 using LstmSharp.Initializers;
 using LstmSharp.Internals;
 using LstmSharp.Kernels;
@@ -6,47 +6,63 @@ using LstmSharp.Kernels;
 namespace LstmSharp.Layers;
 
 /// <summary>
-/// Gated recurrent unit over <c>[batch, time, features]</c> (PyTorch's form, Keras <c>reset_after=True</c>),
-/// with <c>weight_ih_l0 [3H, I]</c>, <c>weight_hh_l0 [3H, H]</c>, <c>bias_ih_l0 [3H]</c>, <c>bias_hh_l0 [3H]</c>
-/// (gate blocks r, z, n):
+/// Gated recurrent unit over <c>[batch, time, features]</c>, with <c>weight_ih_l0 [3H, I]</c>,
+/// <c>weight_hh_l0 [3H, H]</c>, <c>bias_ih_l0 [3H]</c>, <c>bias_hh_l0 [3H]</c> (gate blocks r, z, n). By default
+/// PyTorch's form (Keras <c>reset_after=True</c>, ONNX <c>linear_before_reset=1</c>):
 /// <code>
 /// r = σ(W_ir x + b_ir + W_hr h + b_hr)    z = σ(W_iz x + b_iz + W_hz h + b_hz)
 /// n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))    h' = (1 − z)⊙n + z⊙h
 /// </code>
+/// With <see cref="GruOptions.ResetAfter"/> false the reset gate scales the state before its product,
+/// <c>n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn)</c> (Cho et al. 2014; Keras 2's default; the ONNX default).
 /// Initialised as in Keras: Glorot-uniform input kernel, orthogonal recurrent kernel, zero biases.
 /// </summary>
 public sealed class Gru : Rnn
 {
     Parameter? _weightIh, _weightHh, _biasIh, _biasHh;
-    Tensor? _xProj;    // [T, B, 3H] x·W_ihᵀ + b_ih
-    Tensor? _hProj;    // [T, B, 3H] h_{t-1}·W_hhᵀ + b_hh
+    float[] _bias = [];     // b_ih + b_hh, added to the input projection in the reset-before form
+    Tensor? _xProj;    // [T, B, 3H] x·W_ihᵀ + b_ih (reset-before: + b_hh)
+    Tensor? _hProj;    // [T, B, 3H] h_{t-1}·W_hhᵀ + b_hh (reset-before: h·W_h(rz)ᵀ, then (r⊙h)·W_hnᵀ)
     Tensor? _gates;    // [T, B, 3H] activated r, z, n
     Tensor? _dXProj;   // [T, B, 3H]
     Tensor? _dHProj;   // [T, B, 3H]
     Tensor? _dhDirect; // [B, H] z⊙dh
-    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
+    Tensor? _resetState;   // [T, B, H] reset-before: r⊙h_{t-1}, the input of the n block's recurrent product
+    Tensor? _dResetState;  // [B, H] reset-before: ∂loss/∂(r⊙h_{t-1})
+    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass; reset-before: the r, z rows
+    readonly PackedMatrix _recurrentN = new();  // reset-before: the n rows W_hn, packed once per pass
 
-    /// <summary>A GRU layer of <paramref name="units"/> hidden units.</summary>
+    /// <summary>A GRU layer of <paramref name="units"/> hidden units (<see cref="GruOptions"/> for the reset-before form).</summary>
     public Gru(int units, RnnOptions? options = null)
-        : base(units, options ?? new RnnOptions(), stateCount: 1)
+        : base(units, options ?? new GruOptions(), stateCount: 1)
     {
     }
+
+    /// <summary>
+    /// True (the default) when the reset gate is applied after the recurrent product (<see cref="GruOptions.ResetAfter"/>).
+    /// </summary>
+    public bool ResetAfter => Options is not GruOptions { ResetAfter: false };
 
     private protected override int GateCount => 3;
 
     internal override Rnn CreateReverse() => new Gru(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
+
+    internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)
+    {
+        base.WriteConfig(json);
+        json.WriteBoolean("reset_after", ResetAfter);
+    }
 
     private protected override void CreateParameters(int inputSize, Rng rng)
     {
         int H = Units, I = inputSize;
         _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(3 * H, I));
         _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(3 * H, H));
-        _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(3 * H));
-        _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(3 * H));
         Options.KernelInitializer.Fill(_weightIh.Value.Span, 3 * H, I, rng);
         Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 3 * H, H, rng);
-        Options.BiasInitializer.Fill(_biasIh.Value.Span, 3 * H, 1, rng);
-        SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+        (_biasIh, _biasHh) = CreateBiases(3, rng);
+        _bias = new float[3 * H];
+        SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh);
     }
 
     private protected override void Allocate(int steps, int batch)
@@ -56,20 +72,32 @@ public sealed class Gru : Rnn
         Ensure(ref _hProj, steps, batch, G);
         Ensure(ref _gates, steps, batch, G);
         Ensure(ref _dXProj, steps, batch, G);
-        Ensure(ref _dHProj, steps, batch, G);
         Ensure(ref _dhDirect, batch, Units);
+        if (ResetAfter)
+        {
+            Ensure(ref _dHProj, steps, batch, G);
+        }
+        else
+        {
+            Ensure(ref _resetState, steps, batch, Units);
+            Ensure(ref _dResetState, batch, Units);
+        }
     }
 
     private protected override void ForwardSteps()
     {
+        if (!ResetAfter)
+        {
+            ForwardStepsResetBefore();
+            return;
+        }
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
         var k = Kernels;
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0);
         var wHh = _weightHh!.Value.Span;
-        var bHh = _biasHh!.Value.Span;
 
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false);
-        k.AddBias(_biasIh!.Value.Span, T * B, G, xProj);
+        if (_biasIh is not null) k.AddBias(_biasIh.Value.Span, T * B, G, xProj);
         // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
         var packed = T > 1;
         if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
@@ -79,14 +107,50 @@ public sealed class Gru : Rnn
             var hPrev = h.Slice(t * B * H, B * H);
             if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false);
             else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
-            k.AddBias(bHh, B, G, ht);
+            if (_biasHh is not null) k.AddBias(_biasHh.Value.Span, B, G, ht);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
+            CarryMaskedStates(t);
+        }
+    }
+
+    /// <summary>
+    /// The reset-before form: both biases join the input projection (every block is a plain sum there); per step
+    /// the r, z product of h_{t−1}, the gates, then the n block's product of r⊙h_{t−1}.
+    /// </summary>
+    void ForwardStepsResetBefore()
+    {
+        int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
+        var k = Kernels;
+        Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0), rh = _resetState!.Span;
+        var wHh = _weightHh!.Value.Span;
+
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false);
+        SumBiases(_biasIh, _biasHh, _bias);
+        k.AddBias(_bias, T * B, G, xProj);
+        k.Pack(wHh[..(2 * H * H)], H, transB: true, H, 2 * H, _recurrent);
+        k.Pack(wHh[(2 * H * H)..], H, transB: true, H, H, _recurrentN);
+        for (var t = 0; t < T; t++)
+        {
+            var xt = xProj.Slice(t * B * G, B * G);
+            var ht = hProj.Slice(t * B * G, B * G);
+            var gt = gates.Slice(t * B * G, B * G);
+            var hIn = RecurrentInput(t);
+            var rht = rh.Slice(t * B * H, B * H);
+            k.GemmPacked(hIn, H, false, _recurrent, B, ht, G, accumulate: false);
+            k.GruResetGates(xt, ht, hIn, B, H, gt, rht);
+            k.GemmPacked(rht, H, false, _recurrentN, B, ht[(2 * H)..], G, accumulate: false);
+            k.GruResetBeforeCellForward(xt, ht, h.Slice(t * B * H, B * H), B, H, gt, h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
         }
     }
 
     private protected override void BackwardSteps()
     {
+        if (!ResetAfter)
+        {
+            BackwardStepsResetBefore();
+            return;
+        }
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
         var k = Kernels;
         Span<float> hProj = _hProj!.Span, gates = _gates!.Span, dXProj = _dXProj!.Span, dHProj = _dHProj!.Span;
@@ -110,8 +174,53 @@ public sealed class Gru : Rnn
 
         k.Gemm(dXProj, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
         k.Gemm(dHProj, G, true, RecurrentInputs, H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
-        k.SumRows(dXProj, T * B, G, _biasIh!.Gradient.Span);
-        k.SumRows(dHProj, T * B, G, _biasHh!.Gradient.Span);
+        if (_biasIh is not null)
+        {
+            k.SumRows(dXProj, T * B, G, _biasIh.Gradient.Span);
+            k.SumRows(dHProj, T * B, G, _biasHh!.Gradient.Span);
+        }
+        k.Gemm(dXProj, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
+    }
+
+    /// <summary>
+    /// The reset-before backward. In this form the gradients of the input projection and of the recurrent
+    /// products are the same pre-activation gradients, so dXProj serves both: its r, z blocks multiply W_h(rz)
+    /// and h_{t−1}, its n block W_hn and r⊙h_{t−1}.
+    /// </summary>
+    void BackwardStepsResetBefore()
+    {
+        int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
+        var k = Kernels;
+        Span<float> gates = _gates!.Span, dXProj = _dXProj!.Span, rh = _resetState!.Span, dRh = _dResetState!.Span;
+        Span<float> h = State(0), dh = DState(0), dOut = DOutput, dhDirect = _dhDirect!.Span;
+        var wHh = _weightHh!.Value.Span;
+        var dWHh = _weightHh.Gradient.Span;
+
+        k.Pack(wHh[..(2 * H * H)], H, transB: false, 2 * H, H, _recurrent);
+        k.Pack(wHh[(2 * H * H)..], H, transB: false, H, H, _recurrentN);
+        for (var t = T - 1; t >= 0; t--)
+        {
+            k.Add(dOut.Slice(t * B * H, B * H), dh);
+            HoldMaskedGradients(t);
+            var gt = gates.Slice(t * B * G, B * G);
+            var dgt = dXProj.Slice(t * B * G, B * G);
+            var hIn = RecurrentInputs.Slice(t * B * H, B * H);
+            k.GruResetBeforeCellBackward(gt, h.Slice(t * B * H, B * H), dh, B, H, dgt, dhDirect);
+            // ∂loss/∂(r⊙h_{t-1}) [B, H] = dA_n [B, H] · W_hn [H, H]; then dA_r, and its share r⊙∂ of h_{t-1}.
+            k.GemmPacked(dgt[(2 * H)..], G, false, _recurrentN, B, dRh, H, accumulate: false);
+            k.GruResetGatesBackward(gt, hIn, B, H, dRh, dgt);
+            // dh_{t-1} = z⊙dh + (dA_r, dA_z) [B, 2H] · W_h(rz) [2H, H] + r⊙∂(r⊙h_{t-1})
+            k.GemmPacked(dgt, G, false, _recurrent, B, dh, H, accumulate: false);
+            k.Add(dRh, dh);
+            ScaleRecurrentGradient(dh);
+            k.Add(dhDirect, dh);
+            ReleaseMaskedGradients(t);
+        }
+
+        k.Gemm(dXProj, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
+        k.Gemm(dXProj, G, true, RecurrentInputs, H, false, 2 * H, H, T * B, dWHh[..(2 * H * H)], H, accumulate: true);
+        k.Gemm(dXProj[(2 * H)..], G, true, rh, H, false, H, H, T * B, dWHh[(2 * H * H)..], H, accumulate: true);
+        AddBiasGradients(dXProj, T * B, G, _biasIh, _biasHh);
         k.Gemm(dXProj, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
     }
 }

@@ -54,12 +54,10 @@ public sealed class Lstm : Rnn
         int H = Units, I = inputSize;
         _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(4 * H, I));
         _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(4 * H, H));
-        _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(4 * H));
-        _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(4 * H));
         Options.KernelInitializer.Fill(_weightIh.Value.Span, 4 * H, I, rng);
         Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 4 * H, H, rng);
-        Options.BiasInitializer.Fill(_biasIh.Value.Span, 4 * H, 1, rng);
-        if (LstmOptions.ChronoMaxSteps is { } maxSteps)
+        (_biasIh, _biasHh) = CreateBiases(4, rng);
+        if (_biasIh is not null && LstmOptions.ChronoMaxSteps is { } maxSteps)
         {
             var b = _biasIh.Value.Span;
             for (var j = 0; j < H; j++)
@@ -68,7 +66,7 @@ public sealed class Lstm : Rnn
                 b[j] = -b[H + j];
             }
         }
-        else if (LstmOptions.UnitForgetBias)
+        else if (_biasIh is not null && LstmOptions.UnitForgetBias)
         {
             _biasIh.Value.Span.Slice(H, H).Fill(1f);
         }
@@ -77,11 +75,11 @@ public sealed class Lstm : Rnn
         {
             _peephole = new Parameter("weight_peephole_l0", Tensor.Zeros(3 * H));
             new GlorotUniform().Fill(_peephole.Value.Span, H, H, rng);
-            SetParameters(_weightIh, _weightHh, _biasIh, _biasHh, _peephole);
+            SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh, _peephole);
         }
         else
         {
-            SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+            SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh);
         }
     }
 
@@ -102,8 +100,7 @@ public sealed class Lstm : Rnn
 
         // gates [T·B, 4H] = X [T·B, I] · W_ihᵀ + b_ih + b_hh: the inputs of every step in one GEMM.
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, gates, G, accumulate: false);
-        _biasIh!.Value.Span.CopyTo(_bias);
-        k.Add(_biasHh!.Value.Span, _bias);
+        SumBiases(_biasIh, _biasHh, _bias);
         k.AddBias(_bias, T * B, G, gates);
 
         // W_hh is packed once for all steps; a single step (generating a token at a time) multiplies it directly,
@@ -149,8 +146,7 @@ public sealed class Lstm : Rnn
         // Weight gradients for all steps at once: dW_ih += dGatesᵀ · X, dW_hh += dGatesᵀ · h_{t-1}.
         k.Gemm(dGates, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
         k.Gemm(dGates, G, true, RecurrentInputs, H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
-        k.SumRows(dGates, T * B, G, _biasIh!.Gradient.Span);
-        k.SumRows(dGates, T * B, G, _biasHh!.Gradient.Span);
+        AddBiasGradients(dGates, T * B, G, _biasIh, _biasHh);
         // dX [T·B, I] = dGates · W_ih
         k.Gemm(dGates, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
     }

@@ -21,6 +21,7 @@ public abstract class Rnn : Layer
     Tensor? _mask;    // [T, B] 1 = real step, in processing order; null without a mask
     Tensor? _outputMask; // [B, T] the mask reversed, for GoBackwards sequences
     Tensor? _held;    // [B, H] per state: ∂loss/∂state of masked rows, carried past their step
+    int[] _firstReal = [];  // [B] each row's first real processing step (T if none), with a mask
     Rng? _dropoutRng;
     Tensor? _inputMask;      // [B, I] input dropout scales (0 or 1/(1−p)), one per sequence
     Tensor? _recurrentMask;  // [B, H] recurrent dropout scales
@@ -136,6 +137,8 @@ public abstract class Rnn : Layer
         json.WriteBoolean("stateful", o.Stateful);
         json.WriteNumber("dropout", o.Dropout);
         json.WriteNumber("recurrent_dropout", o.RecurrentDropout);
+        json.WriteBoolean("use_bias", o.UseBias);
+        json.WriteBoolean("zero_output_for_mask", o.ZeroOutputForMask);
         IO.LayerConfigs.WriteRegularizer(json, "kernel_regularizer", o.KernelRegularizer);
         IO.LayerConfigs.WriteRegularizer(json, "recurrent_regularizer", o.RecurrentRegularizer);
         IO.LayerConfigs.WriteRegularizer(json, "bias_regularizer", o.BiasRegularizer);
@@ -145,7 +148,45 @@ public abstract class Rnn : Layer
     private protected abstract int GateCount { get; }
 
     internal override long ParameterCountFor(int[] inputShape)
-        => inputShape.Length == 2 ? checked(GateCount * (long)Units * (inputShape[1] + Units + 2)) : 0;
+        => inputShape.Length == 2 ? checked(GateCount * (long)Units * (inputShape[1] + Units + (Options.UseBias ? 2 : 0))) : 0;
+
+    /// <summary>
+    /// The layer's parameters in PyTorch's order: the two weights, then <c>bias_ih_l0</c> and <c>bias_hh_l0</c>
+    /// of <paramref name="gates"/>·H values each when <see cref="RnnOptions.UseBias"/> (<c>bias_ih_l0</c> filled by
+    /// <see cref="RnnOptions.BiasInitializer"/>, <c>bias_hh_l0</c> zero), or none.
+    /// </summary>
+    private protected (Parameter? Ih, Parameter? Hh) CreateBiases(int gates, Rng rng)
+    {
+        if (!Options.UseBias) return (null, null);
+        var n = gates * Units;
+        var ih = new Parameter("bias_ih_l0", Tensor.Zeros(n));
+        Options.BiasInitializer.Fill(ih.Value.Span, n, 1, rng);
+        return (ih, new Parameter("bias_hh_l0", Tensor.Zeros(n)));
+    }
+
+    /// <summary>Registers the weights and, when there are any, the biases.</summary>
+    private protected void SetRecurrentParameters(Parameter weightIh, Parameter weightHh, Parameter? biasIh, Parameter? biasHh, params Parameter[] extra)
+        => SetParameters(biasIh is null ? [weightIh, weightHh, .. extra] : [weightIh, weightHh, biasIh, biasHh!, .. extra]);
+
+    /// <summary>Fills <paramref name="sum"/> with b_ih + b_hh (zeros without biases), the bias added to every step's input projection.</summary>
+    private protected void SumBiases(Parameter? biasIh, Parameter? biasHh, Span<float> sum)
+    {
+        if (biasIh is null)
+        {
+            sum.Clear();
+            return;
+        }
+        biasIh.Value.Span.CopyTo(sum);
+        Kernels.Add(biasHh!.Value.Span, sum);
+    }
+
+    /// <summary>Adds the bias gradient, the column sums of <paramref name="dPre"/> <c>[rows, n]</c>, to both biases (nothing without biases).</summary>
+    private protected void AddBiasGradients(ReadOnlySpan<float> dPre, int rows, int n, Parameter? biasIh, Parameter? biasHh)
+    {
+        if (biasIh is null) return;
+        Kernels.SumRows(dPre, rows, n, biasIh.Gradient.Span);
+        Kernels.SumRows(dPre, rows, n, biasHh!.Gradient.Span);
+    }
 
     /// <summary>A new, unbuilt layer like this one but processing in the other direction (for <see cref="Bidirectional"/>).</summary>
     internal abstract Rnn CreateReverse();
@@ -308,6 +349,13 @@ public abstract class Rnn : Layer
             for (var b = 0; b < B; b++)
                 for (var t = 0; t < T; t++)
                     m[Time(t) * B + b] = inputMask.Span[b * T + t];
+            if (_firstReal.Length < B) _firstReal = new int[B];
+            for (var b = 0; b < B; b++)
+            {
+                var t = 0;
+                while (t < T && m[t * B + b] == 0f) t++;
+                _firstReal[b] = t;
+            }
         }
         HasMask = InputMask is not null;
 
@@ -355,13 +403,13 @@ public abstract class Rnn : Layer
         var output = _output!.Span;
         if (Options.ReturnSequences)
         {
-            for (var t = 0; t < T; t++)
+            for (var b = 0; b < B; b++)
             {
-                for (var b = 0; b < B; b++)
+                for (var t = 0; t < T; t++)
                 {
                     var row = output.Slice((b * T + t) * H, H);
-                    if (Masked(t, b)) row.Clear();
-                    else h.Slice(((t + 1) * B + b) * H, H).CopyTo(row);
+                    if (OutputsState(t, b)) h.Slice(((t + 1) * B + b) * H, H).CopyTo(row);
+                    else row.Clear();
                 }
             }
         }
@@ -403,13 +451,15 @@ public abstract class Rnn : Layer
         }
         else if (Options.ReturnSequences)
         {
-            for (var t = 0; t < T; t++)
+            for (var b = 0; b < B; b++)
             {
-                for (var b = 0; b < B; b++)
+                for (var t = 0; t < T; t++)
                 {
+                    // A padded step that repeats the carried state passes its gradient to that state: the masked
+                    // backward steps hold it and hand it on to the sample's last real step.
                     var row = dOut.Slice((t * B + b) * H, H);
-                    if (Masked(t, b)) row.Clear();
-                    else src.Slice((b * T + t) * H, H).CopyTo(row);
+                    if (OutputsState(t, b)) src.Slice((b * T + t) * H, H).CopyTo(row);
+                    else row.Clear();
                 }
             }
         }
@@ -502,6 +552,13 @@ public abstract class Rnn : Layer
 
     /// <summary>True when row <paramref name="b"/> of processing step <paramref name="t"/> is padding.</summary>
     private protected bool Masked(int t, int b) => HasMask && _mask!.Span[t * Batch + b] == 0f;
+
+    /// <summary>
+    /// True when the output of processing step <paramref name="t"/> for row <paramref name="b"/> is the state
+    /// after it: a real step, or with <see cref="RnnOptions.ZeroOutputForMask"/> false a padded step after the
+    /// row's first real step (it repeats that row's last real output). Otherwise the output is zero.
+    /// </summary>
+    bool OutputsState(int t, int b) => !Masked(t, b) || (!Options.ZeroOutputForMask && t > _firstReal[b]);
 
     /// <summary>After step <paramref name="t"/>: padded rows keep the state they had before it.</summary>
     private protected void CarryMaskedStates(int t)

@@ -28,8 +28,8 @@ public record RnnOptions
     /// Give <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/> <c>Shuffle = false</c> and a batch size that divides the samples, so its
     /// batches keep the streams' order (<see cref="Data.TextBatches.ToSamples"/> lays them out); Fit resets the state at the start of every epoch and before
     /// validation unless <see cref="FitOptions.ResetStatesEachEpoch"/> is false. <c>Evaluate</c> and
-    /// <c>Predict</c> continue from the current state. A stateful layer cannot be wrapped in
-    /// <see cref="Bidirectional"/> (the backward direction would carry its state from the wrong end). ONNX
+    /// <c>Predict</c> continue from the current state. Inside <see cref="Bidirectional"/> each
+    /// direction carries its own state, as in Keras (the backward one the state after the batch's first step). ONNX
     /// export runs every sequence from a zero state. Default false.
     /// </para>
     /// </summary>
@@ -37,6 +37,20 @@ public record RnnOptions
 
     /// <summary>Layer name; defaults to the type name.</summary>
     public string? Name { get; init; }
+
+    /// <summary>
+    /// Give the layer its biases <c>bias_ih_l0</c> and <c>bias_hh_l0</c> (PyTorch <c>bias</c>, Keras
+    /// <c>use_bias</c>); without them every gate is a pure product of the weights. Default true.
+    /// </summary>
+    public bool UseBias { get; init; } = true;
+
+    /// <summary>
+    /// With a mask and <see cref="ReturnSequences"/>: a padded step's output is zero (true), or repeats the
+    /// output of the sample's last real step before it, zero if there is none (false: Keras's
+    /// <c>zero_output_for_mask=False</c>, the default of its <c>RNN</c> base layer). The state
+    /// passes padded steps unchanged either way. Default true.
+    /// </summary>
+    public bool ZeroOutputForMask { get; init; } = true;
 
     /// <summary>
     /// Fraction of the input features dropped in training, with one mask per sequence for all its steps
@@ -78,6 +92,18 @@ public record RnnOptions
 
     /// <summary>Penalty on the biases <c>bias_ih_l0</c> and <c>bias_hh_l0</c>.</summary>
     public Regularizer? BiasRegularizer { get; init; }
+}
+
+/// <summary>Options of <see cref="Gru"/>.</summary>
+public sealed record GruOptions : RnnOptions
+{
+    /// <summary>
+    /// Apply the reset gate after the recurrent product, <c>n = tanh(W_in x + b_in + r⊙(W_hn h + b_hn))</c> —
+    /// PyTorch's only form, Keras 3's default (<c>reset_after=True</c>), ONNX <c>linear_before_reset=1</c>. False
+    /// applies it before, <c>n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn)</c>: Cho et al. 2014's original GRU,
+    /// Keras 2's default (<c>reset_after=False</c>) and the ONNX default (<c>linear_before_reset=0</c>). Default true.
+    /// </summary>
+    public bool ResetAfter { get; init; } = true;
 }
 
 /// <summary>Options of <see cref="Lstm"/>.</summary>

@@ -33,13 +33,11 @@ public sealed class SimpleRnn : Rnn
         int H = Units, I = inputSize;
         _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(H, I));
         _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(H, H));
-        _biasIh = new Parameter("bias_ih_l0", Tensor.Zeros(H));
-        _biasHh = new Parameter("bias_hh_l0", Tensor.Zeros(H));
         Options.KernelInitializer.Fill(_weightIh.Value.Span, H, I, rng);
         Options.RecurrentInitializer.Fill(_weightHh.Value.Span, H, H, rng);
-        Options.BiasInitializer.Fill(_biasIh.Value.Span, H, 1, rng);
+        (_biasIh, _biasHh) = CreateBiases(1, rng);
         _bias = new float[H];
-        SetParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+        SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh);
     }
 
     private protected override void Allocate(int steps, int batch) => Ensure(ref _dA, steps, batch, Units);
@@ -53,8 +51,7 @@ public sealed class SimpleRnn : Rnn
         // h[1..T] [T·B, H] = X · W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and tanh.
         var pre = h.Slice(B * H, T * B * H);
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, H, I, pre, H, accumulate: false);
-        _biasIh!.Value.Span.CopyTo(_bias);
-        k.Add(_biasHh!.Value.Span, _bias);
+        SumBiases(_biasIh, _biasHh, _bias);
         k.AddBias(_bias, T * B, H, pre);
         // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
         var packed = T > 1;
@@ -88,8 +85,7 @@ public sealed class SimpleRnn : Rnn
         }
         k.Gemm(dA, H, true, X, I, false, H, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
         k.Gemm(dA, H, true, RecurrentInputs, H, false, H, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
-        k.SumRows(dA, T * B, H, _biasIh!.Gradient.Span);
-        k.SumRows(dA, T * B, H, _biasHh!.Gradient.Span);
+        AddBiasGradients(dA, T * B, H, _biasIh, _biasHh);
         k.Gemm(dA, H, false, _weightIh.Value.Span, I, false, T * B, I, H, DX, I, accumulate: false);
     }
 }

@@ -37,7 +37,7 @@ public sealed class GradientCheckTests
         };
         layer.Kernels = KernelSet.For(variant);
         layer.Build([T, I], seed: 3);
-        var values = RandomizeParameters(layer, "", seed: 10);
+        var values = GradientCheck.RandomizeParameters(layer, "", seed: 10);
         var x = Tensor.Zeros(B, T, I);
         GradientCheck.RandomFloats(B * T * I, 1, 1f).CopyTo(x.Span);
         values["x"] = x.ToDouble();
@@ -110,7 +110,7 @@ public sealed class GradientCheckTests
         const int inputs = 5, outputs = 6, rows = B * T;
         var dense = new Dense(outputs, activation) { Kernels = KernelSet.For(variant) };
         dense.Build([T, inputs]);
-        var values = RandomizeParameters(dense, "", seed: 50);
+        var values = GradientCheck.RandomizeParameters(dense, "", seed: 50);
         var x = new Tensor(GradientCheck.RandomFloats(rows * inputs, 51, 1.5f), B, T, inputs);
         values["x"] = x.ToDouble();
         var g = GradientCheck.RandomFloats(rows * outputs, 52, 1f).Select(v => (double)v).ToArray();
@@ -130,7 +130,7 @@ public sealed class GradientCheckTests
         const int vocab = 7, dim = 3;
         var embedding = new Embedding(vocab, dim) { Kernels = KernelSet.For(variant) };
         embedding.Build([4]);
-        var values = RandomizeParameters(embedding, "", seed: 60);
+        var values = GradientCheck.RandomizeParameters(embedding, "", seed: 60);
         var ids = new Tensor([1, 3, 3, 6, 2, 1, 5, 1], 2, 4);
         var g = GradientCheck.RandomFloats(2 * 4 * dim, 61, 1f).Select(v => (double)v).ToArray();
         double Loss(Dictionary<string, double[]> v)
@@ -156,9 +156,9 @@ public sealed class GradientCheckTests
         lstm.Build([T, I]);
         gru.Build([T, H]);
         dense.Build([5]);
-        var values = RandomizeParameters(lstm, "0.", 70);
-        foreach (var (k, v) in RandomizeParameters(gru, "1.", 80)) values[k] = v;
-        foreach (var (k, v) in RandomizeParameters(dense, "2.", 90)) values[k] = v;
+        var values = GradientCheck.RandomizeParameters(lstm, "0.", 70);
+        foreach (var (k, v) in GradientCheck.RandomizeParameters(gru, "1.", 80)) values[k] = v;
+        foreach (var (k, v) in GradientCheck.RandomizeParameters(dense, "2.", 90)) values[k] = v;
         var x = new Tensor(GradientCheck.RandomFloats(B * T * I, 91, 1f), B, T, I);
         values["x"] = x.ToDouble();
         var g = GradientCheck.RandomFloats(B * 2, 92, 1f).Select(v => (double)v).ToArray();
@@ -176,17 +176,5 @@ public sealed class GradientCheckTests
         foreach (var (prefix, layer) in new (string, Layer)[] { ("0.", lstm), ("1.", gru), ("2.", dense) })
             foreach (var p in layer.Parameters) analytic[prefix + p.Name] = p.Gradient;
         GradientCheck.Assert(values, Loss, analytic);
-    }
-
-    /// <summary>Overwrites every parameter with seeded values in ±0.5 (so biases and peepholes matter) and returns them in double.</summary>
-    static Dictionary<string, double[]> RandomizeParameters(Layer layer, string prefix, int seed)
-    {
-        var values = new Dictionary<string, double[]>();
-        foreach (var p in layer.Parameters)
-        {
-            GradientCheck.RandomFloats(p.Value.Length, seed++).CopyTo(p.Value.Span);
-            values[prefix + p.Name] = p.Value.ToDouble();
-        }
-        return values;
     }
 }

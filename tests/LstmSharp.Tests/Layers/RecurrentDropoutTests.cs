@@ -15,7 +15,7 @@ public sealed class RecurrentDropoutTests
     public static TheoryData<string, KernelVariant> Cases()
     {
         var data = new TheoryData<string, KernelVariant>();
-        foreach (var kind in new[] { "lstm", "gru", "rnn" })
+        foreach (var kind in new[] { "lstm", "gru", "gru-reset-before", "rnn" })
             foreach (var v in KernelSet.Supported)
                 data.Add(kind, v);
         return data;
@@ -24,7 +24,10 @@ public sealed class RecurrentDropoutTests
     static Rnn Make(string kind, RnnOptions options) => kind switch
     {
         "lstm" => new Lstm(H, new() { Dropout = options.Dropout, RecurrentDropout = options.RecurrentDropout, ReturnSequences = true, Peepholes = true }),
-        "gru" => new Gru(H, options with { ReturnSequences = true }),
+        "gru" or "gru-reset-before" => new Gru(H, new GruOptions
+        {
+            Dropout = options.Dropout, RecurrentDropout = options.RecurrentDropout, ReturnSequences = true, ResetAfter = kind == "gru",
+        }),
         _ => new SimpleRnn(H, options with { ReturnSequences = true }),
     };
 
@@ -60,7 +63,8 @@ public sealed class RecurrentDropoutTests
             return kind switch
             {
                 "lstm" => Oracles.Reference.Lstm(xDropped, B, T, I, H, v["weight_ih_l0"], v["weight_hh_l0"], v["bias_ih_l0"], v["bias_hh_l0"], v["weight_peephole_l0"], zeros, zeros, false, null, mr).Seq,
-                "gru" => Oracles.Reference.Gru(xDropped, B, T, I, H, v["weight_ih_l0"], v["weight_hh_l0"], v["bias_ih_l0"], v["bias_hh_l0"], zeros, false, null, mr).Seq,
+                "gru" or "gru-reset-before" => Oracles.Reference.Gru(xDropped, B, T, I, H, v["weight_ih_l0"], v["weight_hh_l0"], v["bias_ih_l0"], v["bias_hh_l0"], zeros, false, null, mr,
+                    resetAfter: kind == "gru").Seq,
                 _ => Oracles.Reference.SimpleRnn(xDropped, B, T, I, H, v["weight_ih_l0"], v["weight_hh_l0"], v["bias_ih_l0"], v["bias_hh_l0"], zeros, false, null, mr).Seq,
             };
         }

@@ -310,10 +310,14 @@ public sealed class StatefulTests : IDisposable
     }
 
     [Fact]
-    public void Bidirectional_StatefulLayer_IsRefused()
+    public void Bidirectional_StatefulLayer_ResetByTheModel()
     {
-        var e = Assert.Throws<ArgumentException>(() => new Bidirectional(new Lstm(3, new() { Stateful = true, Name = "encoder" })));
-        Assert.Contains("'encoder' is stateful", e.Message, StringComparison.Ordinal);
+        var model = new Sequential(new Input(3, 2), new Bidirectional(new Lstm(3, new() { Stateful = true })));
+        var x = new Tensor(GradientCheck.RandomFloats(12, 9, 1f), 2, 3, 2);
+        var first = model.Predict(x);
+        Assert.NotEqual(first.ToArray(), model.Predict(x).ToArray());
+        model.ResetStates();
+        Assert.Equal(first.ToArray(), model.Predict(x).ToArray());
     }
 
     [Fact]

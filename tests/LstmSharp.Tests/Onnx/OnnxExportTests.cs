@@ -47,6 +47,41 @@ public sealed class OnnxExportTests
             Random(1, 2, 5, 3), Random(2, 4, 9, 3));
 
     [Fact]
+    public void Export_ResetBeforeGru_MatchesOnnxRuntimesLinearBeforeResetZero()
+    {
+        // ONNX Runtime's own GRU with linear_before_reset = 0 is the oracle for the reset-before form.
+        var model = new Sequential(11, new Input(-1, 3),
+            new Bidirectional(new Gru(5, new GruOptions { ResetAfter = false, ReturnSequences = true })),
+            new Gru(4, new GruOptions { ResetAfter = false, GoBackwards = true }), new Dense(2));
+        foreach (var p in model.Layers.SelectMany(l => l.Parameters).Where(p => p.Name.StartsWith("bias", StringComparison.Ordinal)))
+            GradientCheck.RandomFloats(p.Value.Length, p.Value.Length + p.Name.Length).CopyTo(p.Value.Span);
+        Check(model, Random(12, 2, 5, 3), Random(13, 3, 8, 3));
+    }
+
+    [Fact]
+    public void Export_LayersWithoutBiases_MatchPredict() =>
+        Check(new Sequential(14, new Input(-1, 3), new Lstm(4, new() { UseBias = false, ReturnSequences = true, Peepholes = true }),
+                new Gru(3, new GruOptions { UseBias = false, ReturnSequences = true }), new SimpleRnn(3, new() { UseBias = false }), new Dense(1)),
+            Random(15, 2, 6, 3));
+
+    [Fact]
+    public void Export_EmbeddingWithoutMaskZero_FeedsIdZeroAsAToken()
+    {
+        var model = new Sequential(16, new Input(-1), new Embedding(6, 3, maskZero: false), new Lstm(4), new Dense(2));
+        Check(model, new Tensor([2, 0, 0, 5, 0, 0, 0, 0], 2, 4));
+    }
+
+    [Fact]
+    public void Export_RepeatedOutputsAtPaddedSteps_AreRefusedWithLengths()
+    {
+        var model = new Sequential(new Input(-1, 2), new Lstm(2, new() { ZeroOutputForMask = false, ReturnSequences = true, Name = "repeat" }));
+        var e = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model, lengthsInput: true));
+        Assert.Contains("'repeat'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ZeroOutputForMask", e.Message, StringComparison.Ordinal);
+        Check(model, Random(17, 2, 3, 2));
+    }
+
+    [Fact]
     public void Export_ReverseSimpleRnnAndRelu_MatchesPredict() =>
         Check(new Sequential(5, new Input(-1, 2), new SimpleRnn(7, new() { GoBackwards = true }), new Dense(3, Activation.Relu), new Dense(1, Activation.Sigmoid)),
             Random(3, 3, 4, 2), Random(4, 1, 11, 2));

@@ -46,4 +46,16 @@ public static class GradientCheck
     }
 
     public static double[] ToDouble(this Tensor t) => t.ToArray().Select(v => (double)v).ToArray();
+
+    /// <summary>Overwrites every parameter with seeded values in ±0.5 (so biases and peepholes matter) and returns them in double.</summary>
+    public static Dictionary<string, double[]> RandomizeParameters(LstmSharp.Layers.Layer layer, string prefix, int seed)
+    {
+        var values = new Dictionary<string, double[]>();
+        foreach (var p in layer.Parameters)
+        {
+            RandomFloats(p.Value.Length, seed++).CopyTo(p.Value.Span);
+            values[prefix + p.Name] = p.Value.ToDouble();
+        }
+        return values;
+    }
 }

@@ -52,9 +52,13 @@ public static class Reference
         return (seq, h, c);
     }
 
-    /// <summary>GRU, PyTorch form (r, z, n; b_hn inside the reset product).</summary>
+    /// <summary>
+    /// GRU (r, z, n). PyTorch's form by default (b_hn inside the reset product); with <paramref name="resetAfter"/>
+    /// false the reset-before form, n = tanh(W_in x + b_in + W_hn (r⊙h) + b_hn) (ONNX's GRU_Helper, linear_before_reset=0).
+    /// </summary>
     public static (double[] Seq, double[] H) Gru(
-        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards, double[]? mask = null, double[]? recurrentMask = null)
+        double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[] h0, bool goBackwards,
+        double[]? mask = null, double[]? recurrentMask = null, bool resetAfter = true)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -65,21 +69,44 @@ public static class Reference
                 var src = goBackwards ? T - 1 - t : t;
                 if (mask is not null && mask[b * T + src] == 0) continue; // padding: state carried, output 0
                 var hIn = recurrentMask is null ? h : h.Select((v, i) => v * recurrentMask[i]).ToArray(); // dropped h for the recurrent product
+                double Xp(int gate, int j) => Dot(wIh, gate * H + j, I, x, (b * T + src) * I) + bIh[gate * H + j];
+                double Hp(int gate, int j) => Dot(wHh, gate * H + j, H, hIn, b * H) + bHh[gate * H + j];
+                var r = new double[H];
+                var z = new double[H];
+                for (var j = 0; j < H; j++)
+                {
+                    r[j] = Sigmoid(Xp(0, j) + Hp(0, j));
+                    z[j] = Sigmoid(Xp(1, j) + Hp(1, j));
+                }
+                var rh = new double[B * H];
+                for (var j = 0; j < H; j++) rh[b * H + j] = r[j] * hIn[b * H + j];
                 var hNew = new double[H];
                 for (var j = 0; j < H; j++)
                 {
-                    double Xp(int gate) => Dot(wIh, gate * H + j, I, x, (b * T + src) * I) + bIh[gate * H + j];
-                    double Hp(int gate) => Dot(wHh, gate * H + j, H, hIn, b * H) + bHh[gate * H + j];
-                    var r = Sigmoid(Xp(0) + Hp(0));
-                    var z = Sigmoid(Xp(1) + Hp(1));
-                    var n = Math.Tanh(Xp(2) + r * Hp(2));
-                    hNew[j] = (1 - z) * n + z * h[b * H + j];
+                    var n = resetAfter
+                        ? Math.Tanh(Xp(2, j) + r[j] * Hp(2, j))
+                        : Math.Tanh(Xp(2, j) + Dot(wHh, 2 * H + j, H, rh, b * H) + bHh[2 * H + j]);
+                    hNew[j] = (1 - z[j]) * n + z[j] * h[b * H + j];
                 }
                 Array.Copy(hNew, 0, h, b * H, H);
                 Array.Copy(hNew, 0, seq, (b * T + t) * H, H);
             }
         }
         return (seq, h);
+    }
+
+    /// <summary>
+    /// Keras's zero_output_for_mask=False applied to a sequence in processing order whose padded steps are zero:
+    /// each padded step repeats the row's last real output before it (stays zero before the first).
+    /// </summary>
+    public static double[] RepeatMaskedOutputs(double[] seq, double[] mask, int B, int T, int H, bool goBackwards)
+    {
+        var result = (double[])seq.Clone();
+        for (var b = 0; b < B; b++)
+            for (var t = 1; t < T; t++)
+                if (mask[b * T + (goBackwards ? T - 1 - t : t)] == 0)
+                    Array.Copy(result, (b * T + t - 1) * H, result, (b * T + t) * H, H);
+        return result;
     }
 
     /// <summary>Simple RNN with tanh.</summary>
