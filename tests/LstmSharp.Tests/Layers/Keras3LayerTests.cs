@@ -21,14 +21,7 @@ public sealed class Keras3LayerTests
         return doc.RootElement.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.Clone());
     });
 
-    public static TheoryData<string, KernelVariant> Cases()
-    {
-        var data = new TheoryData<string, KernelVariant>();
-        foreach (var name in s_cases.Value.Keys.Order(StringComparer.Ordinal))
-            foreach (var v in KernelSet.Supported)
-                data.Add(name, v);
-        return data;
-    }
+    public static TheoryData<string, KernelVariant> Cases() => TorchParityTests.WithEveryVariant(s_cases.Value.Keys);
 
     static bool Flag(JsonElement c, string name, bool keras) => c.TryGetProperty(name, out var v) ? v.GetBoolean() : keras;
 

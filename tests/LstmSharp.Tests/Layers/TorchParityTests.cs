@@ -22,6 +22,16 @@ public sealed class TorchParityTests
 
     public static TheoryData<KernelVariant> Variants() => new(KernelSet.Supported);
 
+    /// <summary>Every case name with every kernel variant this machine runs, names in ordinal order.</summary>
+    public static TheoryData<string, KernelVariant> WithEveryVariant(IEnumerable<string> names)
+    {
+        var data = new TheoryData<string, KernelVariant>();
+        foreach (var name in names.Order(StringComparer.Ordinal))
+            foreach (var v in KernelSet.Supported)
+                data.Add(name, v);
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(RecurrentCases))]
     public void Rnn_ForwardBackward_MatchesTorch(string name, KernelVariant variant)

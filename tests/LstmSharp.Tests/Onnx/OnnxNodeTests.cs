@@ -8,6 +8,7 @@ using System.Text.Json;
 using LstmSharp.Kernels;
 using LstmSharp.Layers;
 using LstmSharp.Onnx;
+using LstmSharp.Tests.Layers;
 using LstmSharp.Tests.Oracles;
 using Xunit;
 
@@ -41,14 +42,7 @@ public sealed class OnnxNodeTests
         return cases;
     }
 
-    public static TheoryData<string, KernelVariant> Cases()
-    {
-        var data = new TheoryData<string, KernelVariant>();
-        foreach (var name in s_cases.Value.Keys.Order(StringComparer.Ordinal))
-            foreach (var v in KernelSet.Supported)
-                data.Add(name, v);
-        return data;
-    }
+    public static TheoryData<string, KernelVariant> Cases() => TorchParityTests.WithEveryVariant(s_cases.Value.Keys);
 
     [Fact]
     public void Fixture_HoldsTheTwelveNodeTests()
