@@ -121,6 +121,19 @@ class LstmFc(nn.Module):
         return self.fc(out[:, -1, :])
 
 
+class BiGruNoBiasFc(nn.Module):
+    """Bidirectional GRU(5, 6, bias=False) -> output sequence [batch, T, 12] -> Linear(12, 3) per step."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(5, 6, bias=False, bidirectional=True, batch_first=True)
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):
+        out, _ = self.gru(x)
+        return self.fc(out)
+
+
 # name, module class, seed, input kind, input shape
 #   input kind "ids": integer ids uniform in [1, 20) (never 0)
 #   input kind "f32": float32 uniform in [-1, 1)
@@ -129,6 +142,7 @@ MODELS = [
     ("gru_fc_seq",     GruFcSeq,     6002, "f32", (2, 6, 5)),
     ("rnn2_fc",        Rnn2Fc,       6003, "f32", (3, 5, 4)),
     ("lstm_fc",        LstmFc,       6004, "f32", (2, 4, 6)),
+    ("bigru_nobias_fc", BiGruNoBiasFc, 6005, "f32", (2, 5, 5)),
 ]
 VOCAB = 20
 
@@ -232,7 +246,7 @@ def _cell(kind, p, sfx, x, h, c):
     """One step. p: state_dict of the recurrent layer (float64), sfx: '_l{k}'
     or '_l{k}_reverse'. Returns (h', c')."""
     w_ih, w_hh = p["weight_ih" + sfx], p["weight_hh" + sfx]
-    b_ih, b_hh = p["bias_ih" + sfx], p["bias_hh" + sfx]
+    b_ih, b_hh = p.get("bias_ih" + sfx, 0.0), p.get("bias_hh" + sfx, 0.0)  # bias=False: none
     gi = x @ w_ih.T + b_ih
     gh = h @ w_hh.T + b_hh
     if kind == "LSTM":  # rows [i, f, g, o]
@@ -294,6 +308,9 @@ def manual_forward(name, sd, x):
     if name == "rnn2_fc":
         out, _ = manual_recurrent("RNN", sub("rnn."), x, 10, 2, False)
         return fc(out[:, -1, :])
+    if name == "bigru_nobias_fc":
+        out, _ = manual_recurrent("GRU", sub("gru."), x, 6, 1, True)
+        return fc(out)
     if name == "lstm_fc":
         out, _ = manual_recurrent("LSTM", sub("lstm."), x, 9, 1, False)
         return fc(out[:, -1, :])

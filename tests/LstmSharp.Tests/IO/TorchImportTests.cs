@@ -26,13 +26,14 @@ public sealed class TorchImportTests : IDisposable
         return (Read("x"), doc.RootElement.GetProperty("expected").GetProperty("data").EnumerateArray().Select(e => e.GetDouble()).ToArray());
     }
 
-    public static TheoryData<string> Models() => new("emb_bilstm2_fc", "gru_fc_seq", "rnn2_fc", "lstm_fc");
+    public static TheoryData<string> Models() => new("emb_bilstm2_fc", "gru_fc_seq", "rnn2_fc", "lstm_fc", "bigru_nobias_fc");
 
     static Sequential Build(string name) => name switch
     {
         "emb_bilstm2_fc" => new Sequential(new Input(-1), new Embedding(20, 8),
             new Bidirectional(new Lstm(16, new() { ReturnSequences = true })), new Bidirectional(new Lstm(16)), new Dense(3)),
         "gru_fc_seq" => new Sequential(new Input(-1, 5), new Gru(12, new() { ReturnSequences = true }), new TimeDistributed(new Dense(4))),
+        "bigru_nobias_fc" => new Sequential(new Input(-1, 5), new Bidirectional(new Gru(6, new GruOptions { UseBias = false, ReturnSequences = true })), new TimeDistributed(new Dense(3))),
         "rnn2_fc" => new Sequential(new Input(-1, 4), new SimpleRnn(10, new() { ReturnSequences = true }), new SimpleRnn(10), new Dense(1)),
         _ => new Sequential(new Input(-1, 6), new Lstm(9), new Dense(2)),
     };
