@@ -169,12 +169,12 @@ internal static class TrainingDisplay
     public static (double Fraction, TimeSpan Left, string Until) Estimate(double done, TimeSpan elapsed, int epochs, int? earlyStop, TimeSpan? budget)
     {
         var target = earlyStop is { } e && e < epochs ? e : epochs;
-        var until = target < epochs ? $"early stop at epoch {target} unless it improves" : $"epoch {epochs}";
+        var until = target < epochs ? $"to an early stop at epoch {target}" : $"to epoch {epochs}";
         var left = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / done * Math.Max(0, target - done)) : TimeSpan.MaxValue;
         if (budget is { } b && b - elapsed < left)
         {
             left = b > elapsed ? b - elapsed : TimeSpan.Zero;
-            until = "time budget";
+            until = "to the time budget";
         }
         if (left == TimeSpan.MaxValue) return (0, left, until);
         var total = elapsed + left;
@@ -230,7 +230,7 @@ internal static class TrainingDisplay
                 var now = Stopwatch.GetTimestamp();
                 if (now - _lastBar < BarInterval) return;
                 _lastBar = now;
-                ShowBar(p.Epoch - 1 + (double)p.Batch / Math.Max(p.Batches, 1), $"epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches}  {watch.Describe(p.Logs)}");
+                ShowBar(p.Epoch - 1 + (double)p.Batch / Math.Max(p.Batches, 1), $"{p.Epoch}/{p.Epochs} · batch {p.Batch}/{p.Batches}  {watch.Describe(p.Logs)}");
             }
             else if (!terminal.IsQuiet && watch.SamplesAs is { } units && p.Batches >= 20 && p.Batch % (p.Batches / 10) == 0)
             {
@@ -244,7 +244,7 @@ internal static class TrainingDisplay
         {
             var (fraction, left, until) = Estimate(done, _clock.Elapsed, watch.Epochs, _earlyStop > 0 ? _earlyStop : null, watch.Budget);
             Bar!.Value = Math.Min(fraction, 1);
-            Bar.Description = Markup.Escape($"{watch.Label} {text}  ETA {Clock(left)} ({until})");
+            Bar.Description = Markup.Escape($"{watch.Label} {text}  ETA {Clock(left)} {until}");
         }
 
         void EpochEnd(FitProgress p)
@@ -273,7 +273,7 @@ internal static class TrainingDisplay
                 terminal.Human.WriteLine(Line(record, p));
                 if (watch.Note?.Invoke(p.Epoch) is { } note) terminal.Human.WriteLine(note);
             }
-            if (Bar is not null) ShowBar(p.Epoch, $"epoch {p.Epoch}/{p.Epochs} done");
+            if (Bar is not null) ShowBar(p.Epoch, $"{p.Epoch}/{p.Epochs} done");
             watch.Log?.Epoch(Outcome, record);
             // The next epoch's time starts here: printing, plotting and the log are not training.
             _lastEpochEnd = _clock.Elapsed.TotalSeconds;

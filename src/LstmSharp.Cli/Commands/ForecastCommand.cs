@@ -264,15 +264,11 @@ internal static partial class ForecastCommand
             evaluation.Scores.Select(s => (IReadOnlyList<string>)[
                 s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {evaluation.Season})" : s.Key,
                 Terminal.F(s.Value.Mae), Terminal.F(s.Value.Rmse), Terminal.F(s.Value.Mape, "F2"), Terminal.F(s.Value.Smape, "F2"), Terminal.F(s.Value.Mase)]));
-        terminal.Line(ScoresNote(evaluation.Season));
+        // What the baselines and the scores mean, in lines short enough not to be wrapped.
+        terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({evaluation.Season} rows) before it.");
+        terminal.Line("MASE (mean absolute scaled error) = MAE ÷ the seasonal-naive forecast's mean absolute error on the training part: below 1 beats that baseline in-sample.");
         WarnUndefined(terminal, evaluation);
     }
-
-    /// <summary>What the baselines and the scores mean, under the scores table.</summary>
-    internal static string ScoresNote(int season) =>
-        "Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season " +
-        $"({season} rows) before it. MASE (mean absolute scaled error) = MAE ÷ the seasonal-naive forecast's mean absolute error on the " +
-        "training part: below 1, the forecasts miss by less than that baseline did in-sample.";
 
     /// <summary>A warning when the scores cannot be read as scores: MAE, RMSE or MASE that is NaN or infinite.</summary>
     static void WarnUndefined(Terminal terminal, ForecastEvaluation evaluation)
