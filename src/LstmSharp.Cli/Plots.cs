@@ -113,7 +113,7 @@ internal static class Plots
         if (last - first < 10)
         {
             var ticks = new ScottPlot.TickGenerators.NumericManual();
-            for (var e = first; e <= last; e++) ticks.AddMajor(e, e.ToString(CultureInfo.InvariantCulture));
+            for (var e = (int)Math.Ceiling(left); e <= last; e++) ticks.AddMajor(e, e.ToString(CultureInfo.InvariantCulture));
             plot.Axes.Bottom.TickGenerator = ticks;
         }
         if (values.Length > 0)

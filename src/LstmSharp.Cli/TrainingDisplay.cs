@@ -39,6 +39,9 @@ internal sealed record TrainingWatch(string Label, int Epochs)
     /// <summary>An epoch's logs as the epoch line shows them (default: each entry but <c>lr</c>, 4 significant digits).</summary>
     public Func<IReadOnlyDictionary<string, float>, string> Describe { get; init; } = TrainingDisplay.FormatLogs;
 
+    /// <summary>A value of <see cref="Monitor"/> as the closing line shows it (default: 4 significant digits).</summary>
+    public Func<float, string> ShowMonitor { get; init; } = v => v.ToString("G4", CultureInfo.InvariantCulture);
+
     /// <summary>A line to print under an epoch's line (a language model's sample), or null.</summary>
     public Func<int, string?>? Note { get; init; }
 
@@ -93,7 +96,7 @@ internal sealed class TrainingOutcome(TrainingWatch watch)
     {
         if (Epochs.Count == 0) return $"{Watch.Label}: no epoch finished; {Reason}.";
         var kept = Epochs[KeptEpoch - 1];
-        var value = kept.Logs.TryGetValue(Monitor, out var v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "-";
+        var value = kept.Logs.TryGetValue(Monitor, out var v) ? Watch.ShowMonitor(v) : "-";
         var which = KeptEpoch == BestEpoch ? $"the best {Monitor}, {value}" : $"the last; {Monitor} {value}";
         return $"{Watch.Label}: kept epoch {KeptEpoch} of {Epochs.Count} ({which}); stopped: {Reason}.";
     }
@@ -153,7 +156,6 @@ internal static class TrainingDisplay
             throw;
         }
         watcher.Finish(null, null);
-        if (stop.Stopped) terminal.Line("Interrupted (Ctrl-C): training stopped after the current batch.");
         return watcher.Outcome;
     }
 
@@ -291,7 +293,7 @@ internal static class TrainingDisplay
             o.Batches = stop.BatchLosses;
             var last = o.Epochs.Count;
             if (stopped is not null) (o.Stopped, o.Reason) = (stopped, reason!);
-            else if (stop.Stopped) (o.Stopped, o.Reason) = ("interrupted", $"interrupted (Ctrl-C) during epoch {last}");
+            else if (stop.Stopped) (o.Stopped, o.Reason) = ("interrupted", $"interrupted (Ctrl-C) during epoch {last}, after the batch in progress");
             else if (stop.OutOfTime) (o.Stopped, o.Reason) = ("time budget", $"the {watch.Budget!.Value.TotalMinutes.ToString("G4", CultureInfo.InvariantCulture)}-minute budget ran out during epoch {last}");
             else if (o.Stopped != "early stopping") o.Reason = last == watch.Epochs ? $"ran all {watch.Epochs} epochs" : $"after epoch {last} of {watch.Epochs}";
             terminal.Line(o.Summary());

@@ -128,7 +128,7 @@ internal static class TextCommand
         var watch = new TrainingWatch("text", epochs)
         {
             KeepsBest = true, Budget = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, SamplesAs = ("tokens", options.Steps), RecordBatches = true,
-            Describe = Describe, Note = _ => sampleText.Length > 0 ? $"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}" : null, Log = log,
+            Describe = Describe, ShowMonitor = v => $"{v / Math.Log(2):F3} bits/{unit}", Note = _ => sampleText.Length > 0 ? $"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}" : null, Log = log,
             LossTitle = $"{Path.GetFileName(path)}: bits per {unit}", LossAxis = $"cross-entropy, bits per {unit}", LossScale = 1 / Math.Log(2),
         };
         LanguageModelRun? run = null;
