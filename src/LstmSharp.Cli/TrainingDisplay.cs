@@ -94,7 +94,7 @@ internal sealed class TrainingOutcome(TrainingWatch watch)
     /// <summary>The closing line: the epoch kept, by what, and why training stopped.</summary>
     public string Summary()
     {
-        if (Epochs.Count == 0) return $"{Watch.Label}: no epoch finished; {Reason}.";
+        if (Epochs.Count == 0) return $"{Watch.Label}: no epoch finished; stopped: {Reason}.";
         var kept = Epochs[KeptEpoch - 1];
         var value = kept.Logs.TryGetValue(Monitor, out var v) ? Watch.ShowMonitor(v) : "-";
         var which = KeptEpoch == BestEpoch ? $"the best {Monitor}, {value}" : $"the last; {Monitor} {value}";

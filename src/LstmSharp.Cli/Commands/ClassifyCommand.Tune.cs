@@ -52,6 +52,7 @@ internal static partial class ClassifyCommand
             baseline.Validate();
             // The search can take long; an output that cannot be written must fail now, not after it.
             CliFiles.CheckOutput(r.GetValue(setup.Output)!, "--output", path);
+            var log = TrainingLog.Open(r.GetValue(setup.LogDir)!);
             var searchSpace = space.Read(r);
             var name = r.GetValue(metric)!;
             terminal.Settings("classify tune", [
@@ -80,7 +81,7 @@ internal static partial class ClassifyCommand
             var bestTrial = SearchSpaceOptions.Best(result);
             terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {trainRows.Length} training rows.");
             var search = space.Summary(r, result, name);
-            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, bestTrial.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, r.GetValue(setup.LogDir)!, search);
+            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, bestTrial.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, log, search);
         }));
         return command;
     }

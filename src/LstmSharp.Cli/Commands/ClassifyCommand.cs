@@ -114,18 +114,17 @@ internal static partial class ClassifyCommand
                 MaxLength = r.GetValue(maxLength), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Dropout = r.GetValue(dropout),
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, r.GetValue(setup.Test), r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, r.GetValue(setup.LogDir)!);
+            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, r.GetValue(setup.Test), r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
         }));
         return command;
     }
 
     static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot,
-        string logDir, JsonObject? search = null)
+        TrainingLog? log, JsonObject? search = null)
     {
         options.Validate();
         if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
         CliFiles.CheckOutput(output, "--output", path);
-        var log = TrainingLog.Open(logDir);
         var (texts, labels, classes, ids) = ReadLabelled(path, textColumns, labelColumn);
         var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
         terminal.Settings("classify train", [
@@ -135,7 +134,7 @@ internal static partial class ClassifyCommand
             ("tokens", $"{(options.Level == TokenLevel.Word ? "word" : "char")}, ≤ {options.MaxTokens} in the vocabulary, ≤ {options.MaxLength} per text, lowercase {Terminal.YesNo(options.Lowercase)}"),
             ("model", $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}), dropout {options.Dropout} → Dense({classes.Length}) softmax"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
-            ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", logDir.Length == 0 ? "none" : CliFiles.Show(logDir)),
+            ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
         TextClassifier? classifier = null;
         var validated = options.ValidationFraction > 0f;

@@ -29,7 +29,7 @@ internal static class DemoCommand
                 Units = 32, LearningRate = 0.005f, Epochs = r.GetValue(epochs), BatchSize = 16, Patience = 0, Seed = r.GetValue(common.Seed),
             };
             return ForecastCommand.RunTrain(terminal, path, "passengers", [], null, MissingPolicy.Error, options, test: 24, season: 12, backtest: 0,
-                r.GetValue(output)!, r.GetValue(plot)!, r.GetValue(logDir)!, shownAs: "AirPassengers.csv, bundled with the tool");
+                r.GetValue(output)!, r.GetValue(plot)!, TrainingLog.Open(r.GetValue(logDir)!), shownAs: "AirPassengers.csv, bundled with the tool");
         }));
         return command;
     }

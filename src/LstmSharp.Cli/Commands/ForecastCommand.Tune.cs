@@ -45,6 +45,7 @@ internal static partial class ForecastCommand
             if (k < 1) throw new CliException($"--folds must be at least 1; received {k}.");
             // The search can take long; an output that cannot be written must fail now, not after it.
             CliFiles.CheckOutput(r.GetValue(setup.Output)!, "--output", path);
+            var log = TrainingLog.Open(r.GetValue(setup.LogDir)!);
             // Each fold validates on a block as long as the test part (shorter when the folds would not fit in half the rows).
             var block = Math.Max(baseline.Horizon, Math.Min(series.Rows - testStart, testStart / (2 * k)));
             IReadOnlyList<Fold> folds;
@@ -85,7 +86,7 @@ internal static partial class ForecastCommand
             terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {testStart} rows before the test part.");
             var search = space.Summary(r, result, name);
             return RunTrain(terminal, path, series.Names[0], [.. series.Names.Skip(1)], series.TimeColumn, SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
-                best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, r.GetValue(setup.LogDir)!, search);
+                best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, log, search);
         }));
         return command;
     }

@@ -134,19 +134,18 @@ internal static partial class ForecastCommand
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
             return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
-                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, r.GetValue(setup.LogDir)!);
+                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
         }));
         return command;
     }
 
     /// <param name="shownAs">How the settings name the data file (default: its path).</param>
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
-        ForecastOptions options, int test, int season, int backtest, string output, string plot, string logDir, JsonObject? search = null, string? shownAs = null)
+        ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null)
     {
         options.Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         CliFiles.CheckOutput(output, "--output", path);
-        var log = TrainingLog.Open(logDir);
         var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
         var (testStart, resolvedSeason) = Split(path, series, options.Horizon, test, season, options.Lookback + 1);
         terminal.Settings("forecast train", [
@@ -157,7 +156,7 @@ internal static partial class ForecastCommand
             ("season", season == 0 ? $"{resolvedSeason} (detected)" : resolvedSeason), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
             ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", CliFiles.Show(output)),
-            ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"), ("log", logDir.Length == 0 ? "none" : CliFiles.Show(logDir)),
+            ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
 
         Forecaster? forecaster = null;

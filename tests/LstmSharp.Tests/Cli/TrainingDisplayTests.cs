@@ -124,6 +124,24 @@ public sealed class TrainingDisplayTests
     }
 
     [Fact]
+    public void ForecastTrain_CtrlCOrDivergence_TheClosingLineSaysSo()
+    {
+        using var cli = new CliRunner();
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();   // as if Ctrl-C came during the first batch
+        var stopped = cli.Run(cancel.Token, "forecast", "train", Air, "--target", "passengers", "--epochs", "50", "--units", "4", "--plot", "", "--output", cli.File("m"), "--json");
+        Assert.Equal(LstmSharp.Cli.Cli.Interrupted, stopped.Exit);
+        var json = JsonNode.Parse(stopped.Out)!;
+        Assert.Equal("interrupted", (string)json["training"]!["stopped"]!);
+        Assert.False((bool)json["completed"]!);
+        Assert.Contains("stopped: interrupted (Ctrl-C) during epoch 1, after the batch in progress.", stopped.Error, StringComparison.Ordinal);
+
+        var diverged = cli.Run("forecast", "train", Air, "--target", "passengers", "--epochs", "3", "--units", "4", "--learning-rate", "1e30", "--plot", "", "--output", cli.File("d"));
+        Assert.Equal(1, diverged.Exit);
+        Assert.Contains("stopped: training diverged during epoch 1.", diverged.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ClassifyTrain_LogDir_TheFilesHoldEachEpochAsTheJsonHistoryDoes()
     {
         using var cli = new CliRunner();
