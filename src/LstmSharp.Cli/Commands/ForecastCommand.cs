@@ -264,7 +264,7 @@ internal static partial class ForecastCommand
                 s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {evaluation.Season})" : s.Key,
                 Terminal.F(s.Value.Mae), Terminal.F(s.Value.Rmse), Terminal.F(s.Value.Mape, "F2"), Terminal.F(s.Value.Smape, "F2"), Terminal.F(s.Value.Mase)]));
         // What the baselines and the scores mean, in lines short enough not to be wrapped.
-        terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({evaluation.Season} rows) before it.");
+        terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({evaluation.Season} row{(evaluation.Season == 1 ? "" : "s")}) before it.");
         terminal.Line("MASE (mean absolute scaled error) = MAE ÷ the seasonal-naive forecast's mean absolute error on the training part: below 1 beats that baseline in-sample.");
         WarnUndefined(terminal, evaluation);
     }
@@ -315,10 +315,8 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>The training tail and the test part, with the forecasts from origins one horizon apart.</summary>
-    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon)
-    {
+    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon) =>
         Plots.Save(ForecastPlot(series, evaluation, testStart, horizon), path);
-    }
 
     /// <summary>
     /// The forecast plot's model: x in dates when the time column reads as dates (rows counted from 1 otherwise, the
