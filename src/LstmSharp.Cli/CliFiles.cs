@@ -61,6 +61,14 @@ internal static class CliFiles
         return text.Length <= length ? shown.ToString() : $"{shown}… ({text.Length:N0} characters)";
     }
 
+    /// <summary>A path as the settings show it: relative to the current folder when the file is inside it, else as given.</summary>
+    public static string Show(string path)
+    {
+        if (path.Length == 0 || path == "-") return path;
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, Path.GetFullPath(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+
     /// <summary>The first few names of a list (each quoted), and how many more there are.</summary>
     public static string List(IReadOnlyList<string> names) =>
         string.Join(", ", names.Take(20).Select(n => Quote(n))) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");

@@ -20,6 +20,10 @@ internal sealed class CommonOptions
     /// <summary>An option with a description and a default (which --help shows).</summary>
     public static Option<T> Opt<T>(string name, string description, T value) => new(name) { Description = description, DefaultValueFactory = _ => value };
 
+    /// <summary>The training commands' --log-dir.</summary>
+    public static Option<string> LogDir() => Opt("--log-dir",
+        "Folder for a per-epoch log written as training goes: history.jsonl and history.csv (epoch, losses, metrics, lr, time) and loss.png redrawn (default: none).", "");
+
     public static CommonOptions AddTo(Command command)
     {
         var options = new CommonOptions();

@@ -1,12 +1,21 @@
-// Plots: the PNG pictures the commands write — series against forecasts, and loss curves — with ScottPlot.
+// Plots: the PNG pictures the commands write — series against forecasts (dates on the x axis when the rows have
+// them), loss curves with the kept epoch marked, attention heatmaps — built as ScottPlot models (which the tests
+// read) and saved atomically.
+using System.Globalization;
 using ScottPlot;
 
 namespace LstmSharp.Cli;
 
 internal static class Plots
 {
-    /// <summary>A line for each named series (x positions, values); markers when a series is short.</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IEnumerable<(string Name, double[] X, double[] Y)> series)
+    /// <summary>Date formats a time column may use (others are tried with the invariant culture's rules).</summary>
+    static readonly string[] DateFormats = ["yyyy-MM-dd", "yyyy-MM", "yyyyMMdd", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm:ss", "yyyy/MM/dd", "yyyy"];
+
+    /// <summary>
+    /// A line for each named series (x positions, values; NaN breaks a line); markers when a series is short. With
+    /// <paramref name="dates"/> the x values are OLE automation dates and the axis shows dates.
+    /// </summary>
+    public static Plot Lines(string title, string xLabel, string yLabel, IEnumerable<(string Name, double[] X, double[] Y)> series, bool dates = false)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -19,20 +28,102 @@ internal static class Plots
             line.LineWidth = 2;
             line.MarkerSize = x.Length <= 60 ? 4 : 0;
         }
+        if (dates) plot.Axes.DateTimeTicksBottom();
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.UpperLeft);
-        Save(plot, path);
+        return plot;
     }
 
-    /// <summary>Training and validation loss per epoch.</summary>
-    public static void Loss(string path, string title, History history)
+    /// <summary>
+    /// Each row's time as a date, when every label of the time column reads as one and they rise strictly; null
+    /// otherwise (no time column, a year repeated on each month's row, labels that are not dates).
+    /// </summary>
+    public static DateTime[]? Dates(IReadOnlyList<string> times)
     {
-        var epochs = Enumerable.Range(1, history.Epochs).Select(e => (double)e).ToArray();
-        var series = new List<(string, double[], double[])> { ("training loss", epochs, [.. history.Loss.Select(v => (double)v)]) };
-        if (history.ValidationLoss.Count > 0) series.Add(("validation loss", epochs, [.. history.ValidationLoss.Select(v => (double)v)]));
-        Lines(path, title, "epoch", "loss", series);
+        if (times.Count == 0) return null;
+        var dates = new DateTime[times.Count];
+        for (var i = 0; i < times.Count; i++)
+        {
+            var text = times[i].Trim();
+            if (!DateTime.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out dates[i])
+                && !DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out dates[i]))
+                return null;
+            if (i > 0 && dates[i] <= dates[i - 1]) return null;
+        }
+        return dates;
+    }
+
+    /// <summary>
+    /// Training and validation loss per epoch (and each batch's, when the run kept them) in the watch's units, a dashed
+    /// line at the kept epoch, and an x axis from the first to the last epoch with a tick per epoch when there are few.
+    /// </summary>
+    public static Plot Loss(TrainingOutcome outcome)
+    {
+        var watch = outcome.Watch;
+        var scale = watch.LossScale;
+        var epochs = outcome.Epochs;
+        var x = epochs.Select(e => (double)e.Epoch).ToArray();
+        double[] Values(string key) => [.. epochs.Select(e => e.Logs.TryGetValue(key, out var v) ? v * scale : double.NaN)];
+        var series = new List<(string, double[], double[])>();
+        if (outcome.Batches.Count > 0)
+        {
+            // Batch k of an epoch's n sits at epoch − 1 + (k + 1)/n: the epoch's mean is drawn at its end.
+            var bx = new double[outcome.Batches.Count];
+            var by = new double[outcome.Batches.Count];
+            var start = 0;
+            while (start < bx.Length)
+            {
+                var epoch = outcome.Batches[start].Epoch;
+                var end = start;
+                while (end < bx.Length && outcome.Batches[end].Epoch == epoch) end++;
+                for (var k = start; k < end; k++)
+                {
+                    bx[k] = epoch - 1 + (double)(k - start + 1) / (end - start);
+                    by[k] = outcome.Batches[k].Loss * scale;
+                }
+                start = end;
+            }
+            series.Add(("training, each batch", bx, by));
+        }
+        series.Add(("training (epoch mean)", x, Values("loss")));
+        if (epochs.Count > 0 && epochs[0].Logs.ContainsKey("val_loss")) series.Add(("validation", x, Values("val_loss")));
+        var plot = Lines(watch.LossTitle, "epoch", watch.LossAxis, series);
+        if (outcome.Batches.Count > 0)
+        {
+            var batches = (ScottPlot.Plottables.Scatter)plot.GetPlottables().First();
+            batches.LineWidth = 1;
+            batches.MarkerSize = 0;
+        }
+        var values = series.SelectMany(s => s.Item3).Where(double.IsFinite).ToArray();
+        var first = epochs.Count > 0 ? epochs[0].Epoch : 1;
+        var last = Math.Max(first, epochs.Count > 0 ? epochs[^1].Epoch : 1);
+        if (epochs.Count > 0)
+        {
+            var kept = plot.Add.VerticalLine(epochs[outcome.KeptEpoch - 1].Epoch);
+            kept.LegendText = $"kept: epoch {epochs[outcome.KeptEpoch - 1].Epoch}";
+            kept.LinePattern = LinePattern.Dashed;
+            kept.LineWidth = 1;
+            kept.Color = Colors.Gray;
+        }
+        // A short run gets a tick per epoch and half an epoch of room either side, not a fractional axis around two dots.
+        var left = outcome.Batches.Count > 0 ? first - 1 : first - 0.5;
+        plot.Axes.SetLimitsX(left, last + 0.5);
+        if (last - first < 10)
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (var e = (int)Math.Ceiling(left); e <= last; e++) ticks.AddMajor(e, e.ToString(CultureInfo.InvariantCulture));
+            plot.Axes.Bottom.TickGenerator = ticks;
+        }
+        if (values.Length > 0)
+        {
+            double low = values.Min(), high = values.Max();
+            var room = high > low ? 0.08 * (high - low) : Math.Max(Math.Abs(high) * 0.1, 1e-3);
+            plot.Axes.SetLimitsY(low - room, high + room);
+        }
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
     }
 
     /// <summary>
@@ -64,15 +155,27 @@ internal static class Plots
         plot.Title(title);
         plot.XLabel("source");
         plot.YLabel("output");
-        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder)) throw new CliException($"{path}: the folder {folder} does not exist.");
-        plot.SavePng(path, Math.Clamp(200 + 28 * columns, 400, 2400), Math.Clamp(160 + 28 * rows, 300, 2400));
+        Save(plot, path, Math.Clamp(200 + 28 * columns, 400, 2400), Math.Clamp(160 + 28 * rows, 300, 2400));
     }
 
-    static void Save(Plot plot, string path)
+    /// <summary>
+    /// Writes <paramref name="plot"/> as a PNG: to a temporary file in the same folder, then renamed over
+    /// <paramref name="path"/>, so a viewer (or a refresh each epoch) never sees half a picture.
+    /// </summary>
+    public static void Save(Plot plot, string path, int width = 1000, int height = 560)
     {
-        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var full = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder)) throw new CliException($"{path}: the folder {folder} does not exist.");
-        plot.SavePng(path, 1000, 560);
+        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileNameWithoutExtension(full)}-{Guid.NewGuid():N}.tmp.png");
+        try
+        {
+            plot.SavePng(temporary, width, height);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
     }
 }

@@ -52,10 +52,11 @@ internal static partial class ClassifyCommand
             baseline.Validate();
             // The search can take long; an output that cannot be written must fail now, not after it.
             CliFiles.CheckOutput(r.GetValue(setup.Output)!, "--output", path);
+            var log = TrainingLog.Open(r.GetValue(setup.LogDir)!);
             var searchSpace = space.Read(r);
             var name = r.GetValue(metric)!;
             terminal.Settings("classify tune", [
-                ("data", $"{path} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
+                ("data", $"{CliFiles.Show(path)} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
                 ("search space", searchSpace.ToString()), ("search", $"{r.GetValue(space.Search)}, {(r.GetValue(space.Trials) is var t && t > 0 ? $"≤ {t}" : "all")} trials" +
                     (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
                 ("folds", $"{k} stratified folds of the {trainRows.Length} training rows"), ("score", $"{name} on each fold's validation rows, mean over folds"),
@@ -80,7 +81,7 @@ internal static partial class ClassifyCommand
             var bestTrial = SearchSpaceOptions.Best(result);
             terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {trainRows.Length} training rows.");
             var search = space.Summary(r, result, name);
-            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, bestTrial.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, search);
+            return RunTrain(terminal, path, textColumns, labelColumn, Candidate(baseline, bestTrial.HyperParameters), test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, log, search);
         }));
         return command;
     }

@@ -61,13 +61,14 @@ internal static partial class ClassifyCommand
         public Option<double> Test { get; } = Opt("--test", "Fraction of the rows held out (stratified) for the test.", 0.2);
         public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "classify.safetensors" };
         public Option<string> Plot { get; } = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "classify");
+        public Option<string> LogDir { get; } = CommonOptions.LogDir();
 
         public SetupOptions() => Level.AcceptOnlyFromAmong("word", "char");
 
         public void AddTo(Command c)
         {
             c.Arguments.Add(Data);
-            foreach (var option in new Option[] { Text, Label, Level, MaxTokens, Unidirectional, Epochs, Patience, Validation, Test, Output, Plot }) c.Options.Add(option);
+            foreach (var option in new Option[] { Text, Label, Level, MaxTokens, Unidirectional, Epochs, Patience, Validation, Test, Output, Plot, LogDir }) c.Options.Add(option);
         }
 
         public TextClassifierOptions Read(ParseResult r, int seed) => new()
@@ -113,12 +114,13 @@ internal static partial class ClassifyCommand
                 MaxLength = r.GetValue(maxLength), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Dropout = r.GetValue(dropout),
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, r.GetValue(setup.Test), r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!);
+            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, r.GetValue(setup.Test), r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
         }));
         return command;
     }
 
-    static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot, JsonObject? search = null)
+    static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot,
+        TrainingLog? log, JsonObject? search = null)
     {
         options.Validate();
         if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
@@ -126,17 +128,24 @@ internal static partial class ClassifyCommand
         var (texts, labels, classes, ids) = ReadLabelled(path, textColumns, labelColumn);
         var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
         terminal.Settings("classify train", [
-            ("data", $"{path} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
+            ("data", $"{CliFiles.Show(path)} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
             ("classes", string.Join(", ", classes.Select((c, i) => $"{c} ({ids.Count(x => x == i)})"))),
             ("split", $"stratified: training {trainRows.Length} (validation {options.ValidationFraction:P0} of it), test {testRows.Length}"),
-            ("tokens", $"{(options.Level == TokenLevel.Word ? "word" : "char")}, ≤ {options.MaxTokens} in the vocabulary, ≤ {options.MaxLength} per text, lowercase {options.Lowercase}"),
+            ("tokens", $"{(options.Level == TokenLevel.Word ? "word" : "char")}, ≤ {options.MaxTokens} in the vocabulary, ≤ {options.MaxLength} per text, lowercase {Terminal.YesNo(options.Lowercase)}"),
             ("model", $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}), dropout {options.Dropout} → Dense({classes.Length}) softmax"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
-            ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
+            ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
         TextClassifier? classifier = null;
-        var completed = TrainingDisplay.Run(terminal, "classify", options.Epochs, (progress, stop) =>
+        var validated = options.ValidationFraction > 0f;
+        var watch = new TrainingWatch("classify", options.Epochs)
+        {
+            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
+            LossTitle = $"{Path.GetFileName(path)}: loss per epoch", LossAxis = "loss: cross-entropy (nats per text)",
+        };
+        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) =>
             classifier = TextClassifier.Train([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, progress, [stop]));
+        var completed = training.Completed;
         var report = classifier!.Evaluate([.. testRows.Select(i => texts[i])], [.. testRows.Select(i => labels[i])]);
         Show(terminal, $"test: {testRows.Length} rows", classifier, report);
         classifier.TrainingData = new TextClassifierTrainingData { TextColumns = textColumns, LabelColumn = labelColumn };
@@ -144,10 +153,14 @@ internal static partial class ClassifyCommand
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
         {
-            Plots.Loss($"{plot}-loss.png", $"{Path.GetFileName(path)}: loss per epoch", classifier.History!);
+            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
             terminal.Line($"Wrote {plot}-loss.png.");
         }
-        var result = new JsonObject { ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output };
+        var result = new JsonObject
+        {
+            ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output,
+            ["training"] = training.Json(), ["history"] = training.HistoryJson(),
+        };
         if (search is not null) result["search"] = search;
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
@@ -194,7 +207,7 @@ internal static partial class ClassifyCommand
             var columns = StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text);
             var labelColumn = r.GetValue(label) is { Length: > 0 } l ? l : classifier.TrainingData?.LabelColumn ?? "label";
             var (texts, labels) = Read(r.GetValue(data)!, columns, labelColumn);
-            terminal.Settings("classify evaluate", [("model", r.GetValue(model)), ("data", $"{r.GetValue(data)} ({texts.Length} rows)"), ("text", string.Join(" + ", columns)), ("label", labelColumn)]);
+            terminal.Settings("classify evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(r.GetValue(data)!)} ({texts.Length} rows)"), ("text", string.Join(" + ", columns)), ("label", labelColumn)]);
             ClassificationReport report;
             try
             {
@@ -236,7 +249,7 @@ internal static partial class ClassifyCommand
             }
             else texts = r.GetValue(input)!;
             if (texts.Length == 0) throw new CliException("Give a text to classify, or --file with texts.");
-            terminal.Settings("classify predict", [("model", r.GetValue(model)), ("input", path.Length > 0 ? $"{path} ({texts.Length} texts)" : $"{texts.Length} text(s)"), ("classes", string.Join(", ", classifier.Classes))]);
+            terminal.Settings("classify predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("input", path.Length > 0 ? $"{path} ({texts.Length} texts)" : $"{texts.Length} text(s)"), ("classes", string.Join(", ", classifier.Classes))]);
             var probabilities = classifier.PredictProbabilities(texts);
             var predicted = probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
             var target = r.GetValue(output)!;

@@ -13,9 +13,10 @@ internal static class DemoCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 150 };
         var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "demo.safetensors" };
         var plot = new Option<string>("--plot") { Description = "Prefix of the PNG plots ('' for none).", DefaultValueFactory = _ => "demo" };
+        var logDir = CommonOptions.LogDir();
         var command = new Command("demo", "Train an LSTM forecaster on AirPassengers (bundled), compare it with naive baselines on the last 24 months, plot and save it.")
         {
-            epochs, output, plot,
+            epochs, output, plot, logDir,
         };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
@@ -28,7 +29,7 @@ internal static class DemoCommand
                 Units = 32, LearningRate = 0.005f, Epochs = r.GetValue(epochs), BatchSize = 16, Patience = 0, Seed = r.GetValue(common.Seed),
             };
             return ForecastCommand.RunTrain(terminal, path, "passengers", [], null, MissingPolicy.Error, options, test: 24, season: 12, backtest: 0,
-                r.GetValue(output)!, r.GetValue(plot)!);
+                r.GetValue(output)!, r.GetValue(plot)!, TrainingLog.Open(r.GetValue(logDir)!), shownAs: "AirPassengers.csv, bundled with the tool");
         }));
         return command;
     }

@@ -45,6 +45,7 @@ internal static partial class ForecastCommand
             if (k < 1) throw new CliException($"--folds must be at least 1; received {k}.");
             // The search can take long; an output that cannot be written must fail now, not after it.
             CliFiles.CheckOutput(r.GetValue(setup.Output)!, "--output", path);
+            var log = TrainingLog.Open(r.GetValue(setup.LogDir)!);
             // Each fold validates on a block as long as the test part (shorter when the folds would not fit in half the rows).
             var block = Math.Max(baseline.Horizon, Math.Min(series.Rows - testStart, testStart / (2 * k)));
             IReadOnlyList<Fold> folds;
@@ -57,12 +58,12 @@ internal static partial class ForecastCommand
                 throw new CliException($"{path}: {CliErrors.Message(e)}");
             }
             terminal.Settings("forecast tune", [
-                ("data", $"{path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
+                ("data", $"{CliFiles.Show(path)} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
                 ("search space", searchSpace.ToString()), ("search", $"{r.GetValue(space.Search)}, {(r.GetValue(space.Trials) is var t && t > 0 ? $"≤ {t}" : "all")} trials" +
                     (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
                 ("folds", $"{k} rolling origins over the first {testStart} rows, each validating {block} rows (rows {folds[0].Validation[0] + 1}…{testStart})"),
                 ("score", $"{name} of the {baseline.Horizon}-step forecasts (season {season}), mean over folds"),
-                ("fixed", $"horizon {baseline.Horizon}, {baseline.Strategy}, {(transforms.Length > 1 ? "" : $"{baseline.Transform}, ")}{baseline.Scaling}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
+                ("fixed", $"horizon {baseline.Horizon}, {Terminal.Words(baseline.Strategy)}, {(transforms.Length > 1 ? "" : $"{Terminal.Words(baseline.Transform)}, ")}{Terminal.Words(baseline.Scaling)}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
                 ("test", $"last {series.Rows - testStart} rows, used only by the final model"), ("seed", seed), ("results", r.GetValue(space.Results)), ("output", r.GetValue(setup.Output)),
             ]);
             var tuner = SearchSpaceOptions.Tuner(searchSpace, space.Options(r, "val_" + name, seed, SearchSpaceOptions.Progress(terminal, name)));
@@ -85,7 +86,7 @@ internal static partial class ForecastCommand
             terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {testStart} rows before the test part.");
             var search = space.Summary(r, result, name);
             return RunTrain(terminal, path, series.Names[0], [.. series.Names.Skip(1)], series.TimeColumn, SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
-                best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, search);
+                best, series.Rows - testStart, season, 0, r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, log, search);
         }));
         return command;
     }

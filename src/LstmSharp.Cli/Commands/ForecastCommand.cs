@@ -69,6 +69,7 @@ internal static partial class ForecastCommand
         public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation loss (0 = off).", DefaultValueFactory = _ => 30 };
         public Option<float> Validation { get; } = new("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
         public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
+        public Option<string> LogDir { get; } = CommonOptions.LogDir();
 
         /// <param name="searchTransform">`tune`: --transform takes a comma-separated list, each value a candidate.</param>
         public SetupOptions(bool searchTransform = false)
@@ -81,7 +82,7 @@ internal static partial class ForecastCommand
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, Time, Horizon, Strategy, Transform, Scaling, Epochs, Patience, Validation, Output }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, Time, Horizon, Strategy, Transform, Scaling, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -133,13 +134,14 @@ internal static partial class ForecastCommand
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
             return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
-                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!);
+                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
         }));
         return command;
     }
 
+    /// <param name="shownAs">How the settings name the data file (default: its path).</param>
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
-        ForecastOptions options, int test, int season, int backtest, string output, string plot, JsonObject? search = null)
+        ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null)
     {
         options.Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
@@ -147,28 +149,35 @@ internal static partial class ForecastCommand
         var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
         var (testStart, resolvedSeason) = Split(path, series, options.Horizon, test, season, options.Lookback + 1);
         terminal.Settings("forecast train", [
-            ("data", $"{path} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
+            ("data", $"{shownAs ?? CliFiles.Show(path)} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
             ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
             ("lookback", options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
             ("season", season == 0 ? $"{resolvedSeason} (detected)" : resolvedSeason), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
-            ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", output), ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"),
+            ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", CliFiles.Show(output)),
+            ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
 
         Forecaster? forecaster = null;
-        var completed = TrainingDisplay.Run(terminal, "forecast", options.Epochs, (progress, stop) =>
-            forecaster = Train(path, series, testStart, options, progress, stop));
+        var validated = options.ValidationFraction > 0f;
+        var watch = new TrainingWatch("forecast", options.Epochs)
+        {
+            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
+            LossTitle = $"{series.Names[0]}: loss per epoch",
+            LossAxis = "loss: MSE of the scaled " + options.Transform switch { SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", _ => "values" },
+        };
+        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, series, testStart, options, progress, stop));
+        var completed = training.Completed;
         var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason);
-        terminal.Line($"Kept the weights of epoch {forecaster!.BestEpoch} of {forecaster.History!.Epochs}.");
         ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {options.Horizon} step(s)", evaluation);
         WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
 
         var result = new JsonObject
         {
             ["command"] = "forecast train", ["data"] = path, ["target"] = series.Names[0], ["rows"] = series.Rows, ["test_rows"] = series.Rows - testStart,
-            ["season"] = resolvedSeason, ["epochs_run"] = forecaster.History.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
-            ["test"] = ScoresJson(evaluation), ["model"] = output,
+            ["season"] = resolvedSeason, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
+            ["test"] = ScoresJson(evaluation), ["model"] = output, ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         };
         if (search is not null) result["search"] = search;
 
@@ -179,7 +188,7 @@ internal static partial class ForecastCommand
         if (plot.Length > 0)
         {
             PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", options.Horizon);
-            Plots.Loss($"{plot}-loss.png", $"{series.Names[0]}: loss per epoch", forecaster.History);
+            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
             terminal.Line($"Wrote {plot}-forecast.png and {plot}-loss.png.");
         }
         if (backtest > 0 && completed)
@@ -254,6 +263,9 @@ internal static partial class ForecastCommand
             evaluation.Scores.Select(s => (IReadOnlyList<string>)[
                 s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {evaluation.Season})" : s.Key,
                 Terminal.F(s.Value.Mae), Terminal.F(s.Value.Rmse), Terminal.F(s.Value.Mape, "F2"), Terminal.F(s.Value.Smape, "F2"), Terminal.F(s.Value.Mase)]));
+        // What the baselines and the scores mean, in lines short enough not to be wrapped.
+        terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({evaluation.Season} row{(evaluation.Season == 1 ? "" : "s")}) before it.");
+        terminal.Line("MASE (mean absolute scaled error) = MAE ÷ the seasonal-naive forecast's mean absolute error on the training part: below 1 beats that baseline in-sample.");
         WarnUndefined(terminal, evaluation);
     }
 
@@ -303,10 +315,20 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>The training tail and the test part, with the forecasts from origins one horizon apart.</summary>
-    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon)
+    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon) =>
+        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon), path);
+
+    /// <summary>
+    /// The forecast plot's model: x in dates when the time column reads as dates (rows counted from 1 otherwise, the
+    /// window's first and last labels named), y in the target column's values.
+    /// </summary>
+    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon)
     {
         var y = series.Columns[0];
         var from = Math.Max(0, testStart - 3 * (series.Rows - testStart));
+        var dates = series.TimeColumn is null ? null : Plots.Dates(series.Times);
+        double X(int row) => dates is null ? row + 1 : dates[row].ToOADate();
+        double[] Range(int start, int end) => [.. Enumerable.Range(start, end - start).Select(X)];
         var lines = new List<(string, double[], double[])>
         {
             ("training (tail)", Range(from, testStart), [.. y[from..testStart].Select(v => (double)v)]),
@@ -318,7 +340,7 @@ internal static partial class ForecastCommand
         {
             for (var k = 0; k < horizon; k++)
             {
-                xs.Add(evaluation.Origins[i] + k);
+                xs.Add(X(evaluation.Origins[i] + k));
                 ys.Add(evaluation.Forecasts[i][k]);
             }
             if (horizon > 1)
@@ -328,10 +350,9 @@ internal static partial class ForecastCommand
             }
         }
         lines.Add((horizon == 1 ? "LSTM (one step ahead)" : $"LSTM ({horizon} steps from each origin)", [.. xs], [.. ys]));
-        Plots.Lines(path, $"{series.Names[0]}: forecast vs actual on the test part", series.TimeColumn is null ? "row" : $"row ({series.TimeColumn} {series.Times[0]} … {series.Times[^1]})", series.Names[0], lines);
+        var xLabel = dates is not null ? series.TimeColumn! : series.TimeColumn is null ? "row" : $"row ({series.TimeColumn} {series.Times[from]} … {series.Times[^1]})";
+        return Plots.Lines($"{series.Names[0]}: forecast vs actual on the test part", xLabel, series.Names[0], lines, dates: dates is not null);
     }
-
-    static double[] Range(int from, int to) => [.. Enumerable.Range(from, to - from).Select(i => (double)i)];
 
     static Command Evaluate(CliHost host)
     {
@@ -349,7 +370,7 @@ internal static partial class ForecastCommand
             var test = r.GetValue(data.Test) is var t && t == 0 ? forecaster.TrainingData?.TestRows ?? 0 : t;
             var season = r.GetValue(data.Season) is var s && s == 0 ? forecaster.TrainingData?.Season ?? 0 : s;
             (var testStart, season) = Split(dataPath, series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
-            terminal.Settings("forecast evaluate", [("model", r.GetValue(model)), ("data", $"{dataPath} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
+            terminal.Settings("forecast evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
                 ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
             var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
             ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
@@ -389,7 +410,7 @@ internal static partial class ForecastCommand
                 throw new CliException($"{dataPath}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
             var path = r.GetValue(output)!;
             if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, r.GetValue(model)!);
-            terminal.Settings("forecast predict", [("model", r.GetValue(model)), ("data", $"{dataPath} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", path)]);
+            terminal.Settings("forecast predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", CliFiles.Show(path))]);
             var forecast = forecaster.ForecastNext(series.Columns);
             WarnFarOutside(terminal, series.Columns[0], forecast);
             var times = series.NextTimes(forecast.Length);

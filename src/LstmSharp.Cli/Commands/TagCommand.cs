@@ -2,7 +2,6 @@
 // between sentences) — a BiLSTM-CRF or a softmax head, entity precision/recall/F1 per type with conlleval's rules, token
 // accuracy, the tag confusion, and tagging of raw text (token/tag columns or JSON spans with character offsets).
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LstmSharp.Tagging;
@@ -58,8 +57,8 @@ internal static class TagCommand
             var fraction = r.GetValue(Test);
             if (!(fraction >= 0 && fraction < 1)) throw new CliException($"--test must be in [0, 1); received {fraction}.");
             var all = ReadFile(r, path);
-            var description = $"{path} ({all.Count:N0} sentences, {all.Sum(s => s.Tokens.Count):N0} tokens)";
-            if (r.GetValue(TestFile) is { Length: > 0 } testFile) return (all, ReadFile(r, testFile), $"{description}; test {testFile}");
+            var description = $"{CliFiles.Show(path)} ({all.Count:N0} sentences, {all.Sum(s => s.Tokens.Count):N0} tokens)";
+            if (r.GetValue(TestFile) is { Length: > 0 } testFile) return (all, ReadFile(r, testFile), $"{description}; test {CliFiles.Show(testFile)}");
             if (fraction == 0) return (all, [], description);
             var order = Enumerable.Range(0, all.Count).ToArray();
             new Random(seed).Shuffle(order);
@@ -111,9 +110,10 @@ internal static class TagCommand
         var minutes = Opt("--max-minutes", "Stop training after this many minutes (0 = no limit); the best weights are kept.", 0.0);
         var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "tag.safetensors" };
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "tag");
+        var logDir = CommonOptions.LogDir();
         var command = new Command("train", "Train a tagger on a CoNLL file; report entity precision/recall/F1 per type and token accuracy on the test sentences.")
         {
-            scheme, crf, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, charFeatures, charEmbedding, charUnits, maxWordLength, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot,
+            scheme, crf, noCrf, lowercase, vocabulary, wordDropout, embedding, vectors, freeze, charFeatures, charEmbedding, charUnits, maxWordLength, units, layers, dropout, rate, batch, epochs, patience, validation, maxLength, minutes, output, plot, logDir,
         };
         data.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -136,6 +136,7 @@ internal static class TagCommand
             if (budget < 0) throw new CliException($"--max-minutes must be 0 (no limit) or more; received {budget}.");
             var model = r.GetValue(output)!;
             CliFiles.CheckOutput(model, "--output", r.GetValue(data.Data)!, r.GetValue(data.TestFile)!);
+            var log = TrainingLog.Open(r.GetValue(logDir)!);
             var (train, test, description) = data.Read(r, seed);
             if (r.GetValue(vectors) is { Length: > 0 } vectorFile)
             {
@@ -144,35 +145,41 @@ internal static class TagCommand
                 var needed = train.SelectMany(s => s.Tokens).SelectMany(t => new[] { t, t.ToLowerInvariant() }).ToHashSet(StringComparer.Ordinal);
                 options = options with { Embeddings = Data.WordVectors.Read(vectorFile, needed.Contains) };
             }
-            return RunTrain(terminal, description, train, test, options, budget, model, r.GetValue(plot)!);
+            return RunTrain(terminal, description, train, test, options, budget, model, r.GetValue(plot)!, log);
         }));
         return command;
     }
 
     static int RunTrain(Terminal terminal, string description, IReadOnlyList<TaggedSentence> train, IReadOnlyList<TaggedSentence> test,
-        TaggerOptions options, double minutes, string output, string plot)
+        TaggerOptions options, double minutes, string output, string plot, TrainingLog? log)
     {
         var cut = train.Count(s => s.Tokens.Count > options.MaxLength);
         terminal.Settings("tag train", [
             ("data", description), ("split", $"training {train.Count:N0} (validation {options.ValidationFraction:P0} of it), test {test.Count:N0}"),
-            ("tags", $"scheme {options.Scheme}, lowercase {options.Lowercase}, ≤ {options.MaxVocabulary:N0} words, word dropout {options.WordDropout}"),
+            ("tags", $"scheme {Terminal.Words(options.Scheme)}, lowercase {Terminal.YesNo(options.Lowercase)}, ≤ {options.MaxVocabulary:N0} words, word dropout {options.WordDropout}"),
             ("model", $"Embedding({options.Embeddings?.Dimension ?? options.EmbeddingSize}" + (options.Embeddings is { } v ? $", {v.Count:N0} vectors from {v.Source}" : "") + (options.FreezeEmbeddings ? ", frozen" : "") + ")" +
                 (options.CharFeatures ? $" + characters: Embedding({options.CharEmbeddingSize}) → Bidirectional LSTM({options.CharUnits}) over ≤ {options.MaxWordLength} per word" : "") + $" → {options.Layers} × Bidirectional LSTM({options.Units}) → Dense → {(options.Crf ? "CRF" : "softmax")}, dropout {options.Dropout}"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "") + $", batch {options.BatchSize}, patience {options.Patience} on val_f1"),
-            ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
+            ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
         if (cut > 0) terminal.Line($"Warning: {cut} training sentence(s) longer than {options.MaxLength} tokens are cut (--max-length).");
         Tagger? tagger = null;
-        var clock = Stopwatch.StartNew();
-        var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel, minutes > 0 ? DateTime.UtcNow.AddMinutes(minutes) : null);
-        var completed = TrainingDisplay.Run(terminal, "tag", options.Epochs, (progress, s) => tagger = Tagger.Train(train, options, progress, [s]), stop);
-        var trainSeconds = clock.Elapsed.TotalSeconds;
+        var validated = Math.Round(options.ValidationFraction * train.Count) >= 1;
+        var watch = new TrainingWatch("tag", options.Epochs)
+        {
+            Monitor = "val_f1", HigherIsBetter = true, Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0,
+            Budget = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, Log = log,
+            LossAxis = options.Crf ? "loss: CRF negative log-likelihood (nats per sentence)" : "loss: cross-entropy (nats per token)",
+        };
+        var training = TrainingDisplay.Run(terminal, watch, (progress, s) => tagger = Tagger.Train(train, options, progress, [s]));
+        var completed = training.Completed;
+        var trainSeconds = training.Elapsed.TotalSeconds;
         tagger!.Save(output);
         terminal.Line($"Saved the model to {output} ({tagger.History!.Epochs} epochs in {trainSeconds:F0} s).");
         var result = new JsonObject
         {
             ["command"] = "tag train", ["completed"] = completed, ["epochs"] = tagger.History.Epochs, ["train_seconds"] = Math.Round(trainSeconds, 1), ["model"] = output,
-            ["history"] = TrainingDisplay.HistoryJson(tagger.History),
+            ["history"] = training.HistoryJson(), ["training"] = training.Json(),
         };
         if (test.Count > 0)
         {
@@ -183,7 +190,7 @@ internal static class TagCommand
         }
         if (plot.Length > 0)
         {
-            Plots.Loss($"{plot}-loss.png", "tag: loss per epoch", tagger.History);
+            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
             terminal.Line($"Wrote {plot}-loss.png.");
         }
         terminal.Json(result);
@@ -250,7 +257,7 @@ internal static class TagCommand
             var tagger = Tagger.Load(r.GetValue(model)!);
             var (train, test, description) = data.Read(r, r.GetValue(common.Seed));
             var sentences = test.Count > 0 ? test : train;
-            terminal.Settings("tag evaluate", [("model", r.GetValue(model)), ("data", description), ("scored", $"{sentences.Count:N0} sentences")]);
+            terminal.Settings("tag evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", description), ("scored", $"{sentences.Count:N0} sentences")]);
             WarnUnknown(terminal, tagger, sentences);
             var scores = tagger.Evaluate(sentences);
             Show(terminal, $"{sentences.Count:N0} sentences", scores);

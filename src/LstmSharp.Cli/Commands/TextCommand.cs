@@ -1,7 +1,6 @@
 // `lstm text train|evaluate|generate`: a character- (or word-) level LSTM language model on a plain-text file, trained
 // with truncated BPTT over stateful layers, scored in bits per token, sampled each epoch; scoring and generation from it.
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Text;
@@ -42,10 +41,11 @@ internal static class TextCommand
         var sample = Opt("--sample-length", "Tokens sampled after each epoch (0 = none).", 200);
         var temperature = Opt("--temperature", "Temperature of the samples after each epoch.", 0.8f);
         var output = new Option<string>("--output", "-o") { Description = "Model file (rewritten after each epoch that improves validation).", DefaultValueFactory = _ => "text.safetensors" };
-        var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "text");
+        var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png, each batch's loss and each epoch's; '' for none).", "text");
+        var logDir = LogDir();
         var command = new Command("train", "Train a language model on a text file; report validation bits per token and perplexity, and sample each epoch.")
         {
-            file, level, lowercase, maxTokens, embedding, units, layers, dropout, steps, batch, rate, decay, clip, epochs, minutes, validation, sample, temperature, output, plot,
+            file, level, lowercase, maxTokens, embedding, units, layers, dropout, steps, batch, rate, decay, clip, epochs, minutes, validation, sample, temperature, output, plot, logDir,
         };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
@@ -58,7 +58,7 @@ internal static class TextCommand
                 BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), LearningRateDecay = r.GetValue(decay), ClipNorm = r.GetValue(clip), Seed = r.GetValue(common.Seed),
             };
             return RunTrain(terminal, r.GetValue(file)!, options, r.GetValue(epochs), r.GetValue(minutes), r.GetValue(validation), r.GetValue(sample),
-                r.GetValue(temperature), r.GetValue(output)!, r.GetValue(plot)!, r.GetValue(common.Seed));
+                r.GetValue(temperature), r.GetValue(output)!, r.GetValue(plot)!, r.GetValue(logDir)!, r.GetValue(common.Seed));
         }));
         return command;
     }
@@ -72,7 +72,7 @@ internal static class TextCommand
     }
 
     static int RunTrain(Terminal terminal, string path, LanguageModelOptions options, int epochs, double minutes, double validation, int sampleLength,
-        float temperature, string output, string plot, int seed)
+        float temperature, string output, string plot, string logDir, int seed)
     {
         if (epochs < 1) throw new CliException($"--epochs must be at least 1; received {epochs}.");
         if (minutes < 0) throw new CliException($"--max-minutes must be 0 (no limit) or more; received {minutes}.");
@@ -81,6 +81,7 @@ internal static class TextCommand
         var sampling = new SamplingOptions { Temperature = temperature };
         options.Validate();
         CliFiles.CheckOutput(output, "--output", path);
+        var log = TrainingLog.Open(logDir);
         var text = ReadText(path);
         var (trainText, validText) = LanguageModel.SplitText(text, validation);
         var model = LanguageModel.Create(trainText, options);
@@ -96,67 +97,65 @@ internal static class TextCommand
             throw new CliException($"{path}: too little text: {CliErrors.Message(e)}");
         }
         terminal.Settings("text train", [
-            ("text", $"{path} ({text.Length:N0} characters)"), ("split", $"training {trainText.Length:N0} characters, validation (last {validation:P0}) {validText.Length:N0}"),
-            ("tokens", $"{unit}, vocabulary {model.Tokenizer.VocabularySize} (incl. padding and [UNK]), lowercase {options.Lowercase}"),
+            ("text", $"{CliFiles.Show(path)} ({text.Length:N0} characters)"), ("split", $"training {trainText.Length:N0} characters, validation (last {validation:P0}) {validText.Length:N0}"),
+            ("tokens", $"{unit}, vocabulary {model.Tokenizer.VocabularySize} (incl. padding and [UNK]), lowercase {Terminal.YesNo(options.Lowercase)}"),
             ("model", $"Embedding({options.EmbeddingSize}) → {options.Layers} × stateful LSTM({options.Units}), dropout {options.Dropout} → Dense({model.Tokenizer.VocabularySize}); {model.Model.ParameterCount:N0} parameters"),
             ("training", $"truncated BPTT {options.Steps} steps × {options.BatchSize} streams = {trainBatches.BatchCount} batches/epoch; Adam {options.LearningRate}" + (options.LearningRateDecay < 1f ? $" × {options.LearningRateDecay} per epoch" : "") + $", clip norm {options.ClipNorm}"),
             ("budget", $"{epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "")), ("samples", $"{sampleLength} tokens at temperature {temperature}"),
-            ("seed", seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
+            ("seed", seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", logDir.Length == 0 ? "none" : CliFiles.Show(logDir)),
         ]);
 
-        var clock = Stopwatch.StartNew();
-        var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel);
-        var trainLoss = new List<double>();
-        var validLoss = new List<double>();
         var epochsJson = new JsonArray();
         var sampler = new TokenSampler(seed);
+        var saved = 0;   // the epoch BestModelPath was last written after
+        var sampleText = "";
         void Report(LanguageModelEpoch e)
         {
-            trainLoss.Add(e.TrainingLoss);
-            validLoss.Add(e.ValidationLoss);
+            if (e.Improved) saved = e.Epoch;
             var bits = e.ValidationLoss / Math.Log(2);
-            terminal.ResultLine($"epoch {e.Epoch}: train {e.TrainingLoss / Math.Log(2):F3} bits/{unit}, validation {bits:F3} bits/{unit}, perplexity {Math.Exp(e.ValidationLoss):F2}, " +
-                $"{e.Elapsed.TotalMinutes:F1} min" + (e.Improved ? $" — saved {output}" : ""));
-            var sampleText = "";
-            if (sampleLength > 0)
-            {
-                sampleText = string.Concat(model.Generate("", sampleLength, sampling, sampler));
-                terminal.Line($"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}");
-            }
+            sampleText = sampleLength > 0 ? string.Concat(model.Generate("", sampleLength, sampling, sampler)) : "";
             epochsJson.Add(new JsonObject
             {
                 ["epoch"] = e.Epoch, ["train_bits_per_token"] = e.TrainingLoss / Math.Log(2), ["validation_bits_per_token"] = bits, ["perplexity"] = Math.Exp(e.ValidationLoss),
                 ["minutes"] = e.Elapsed.TotalMinutes, ["sample"] = sampleText,
             });
         }
+        string Describe(IReadOnlyDictionary<string, float> logs)
+        {
+            var line = $"train {logs["loss"] / Math.Log(2):F3} bits/{unit}";
+            return logs.TryGetValue("val_loss", out var valid) ? $"{line}  validation {valid / Math.Log(2):F3} bits/{unit}  perplexity {Math.Exp(valid):F2}" : line;
+        }
+        var watch = new TrainingWatch("text", epochs)
+        {
+            KeepsBest = true, Budget = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, SamplesAs = ("tokens", options.Steps), RecordBatches = true,
+            Describe = Describe, ShowMonitor = v => $"{v / Math.Log(2):F3} bits/{unit}", Note = _ => sampleText.Length > 0 ? $"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}" : null, Log = log,
+            LossTitle = $"{Path.GetFileName(path)}: bits per {unit}", LossAxis = $"cross-entropy, bits per {unit}", LossScale = 1 / Math.Log(2),
+        };
         LanguageModelRun? run = null;
+        TrainingOutcome training;
         try
         {
-            TrainingDisplay.Run(terminal, "text", epochs, (progress, s) => run = model.Train(trainBatches, validBatches, new LanguageModelTraining
+            training = TrainingDisplay.Run(terminal, watch, (progress, s) => run = model.Train(trainBatches, validBatches, new LanguageModelTraining
             {
-                Epochs = epochs, MaxDuration = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, BestModelPath = output,
-                Progress = progress, Callbacks = [s], EpochEnd = Report,
-            }), stop, samplesAs: ("tokens", options.Steps));
+                Epochs = epochs, BestModelPath = output, Progress = progress, Callbacks = [s], EpochEnd = Report,
+            }));
         }
         catch (TrainingDivergedException e)
         {
-            var saved = validLoss.Count > 0 ? validLoss.IndexOf(validLoss.Min()) + 1 : 0;   // the epoch BestModelPath was last written after
             throw new CliException($"{e.Message} " + (saved > 0 ? $"The best model so far (epoch {saved}) stays in {output}." : $"No model was saved to {output}."));
         }
         var best = run?.BestValidationLoss ?? double.PositiveInfinity;
-        if (run?.OutOfTime == true) terminal.Line($"Stopped: the {minutes}-minute budget ran out.");
-        if (plot.Length > 0 && trainLoss.Count > 0)
+        if (plot.Length > 0 && training.Epochs.Count > 0)
         {
-            var x = Enumerable.Range(1, trainLoss.Count).Select(e => (double)e).ToArray();
-            Plots.Lines($"{plot}-loss.png", $"{Path.GetFileName(path)}: bits per {unit}", "epoch", $"bits per {unit}",
-                [("training", x, [.. trainLoss.Select(l => l / Math.Log(2))]), ("validation", x, [.. validLoss.Select(l => l / Math.Log(2))])]);
+            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
             terminal.Line($"Wrote {plot}-loss.png.");
         }
         terminal.Json(new JsonObject
         {
             ["command"] = "text train", ["text"] = path, ["level"] = unit, ["vocabulary"] = model.Tokenizer.VocabularySize, ["parameters"] = model.Model.ParameterCount,
-            ["best_validation_bits_per_token"] = best / Math.Log(2), ["best_perplexity"] = Math.Exp(best), ["minutes"] = clock.Elapsed.TotalMinutes,
+            ["best_validation_bits_per_token"] = best / Math.Log(2), ["best_perplexity"] = Math.Exp(best), ["minutes"] = training.Elapsed.TotalMinutes,
             ["interrupted"] = terminal.Cancel.IsCancellationRequested, ["epochs"] = epochsJson, ["model"] = output,
+            ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         });
         return terminal.Cancel.IsCancellationRequested ? Cli.Interrupted : 0;
     }
@@ -180,7 +179,7 @@ internal static class TextCommand
             var n = r.GetValue(length);
             if (n < 0) throw new CliException($"--length must be 0 or more; received {n}.");
             var start = r.GetValue(prompt)!;
-            terminal.Settings("text generate", [("model", path), ("prompt", start.Length == 0 ? "(none)" : start), ("length", n), ("temperature", sampling.Temperature),
+            terminal.Settings("text generate", [("model", CliFiles.Show(path)), ("prompt", start.Length == 0 ? "(none)" : start), ("length", n), ("temperature", sampling.Temperature),
                 ("top-k", sampling.TopK == 0 ? "off" : sampling.TopK), ("top-p", sampling.TopP >= 1f ? "off" : sampling.TopP), ("seed", r.GetValue(common.Seed))]);
             var unknown = lm.Encode(start).Count(id => id == Tokenizer.UnknownId);
             if (unknown > 0) terminal.Line($"Note: {unknown} token(s) of the prompt are not in the model's vocabulary and read as [UNK].");
@@ -220,7 +219,7 @@ internal static class TextCommand
             var batches = new TextBatches(ids, streams, steps);
             var unit = lm.Tokenizer.Level == TokenLevel.Word ? "word" : "char";
             var unknown = ids.Count(id => id == Tokenizer.UnknownId);
-            terminal.Settings("text evaluate", [("model", path), ("text", $"{textPath} ({ids.Length:N0} tokens, {unknown:N0} not in the vocabulary)"),
+            terminal.Settings("text evaluate", [("model", CliFiles.Show(path)), ("text", $"{CliFiles.Show(textPath)} ({ids.Length:N0} tokens, {unknown:N0} not in the vocabulary)"),
                 ("batches", $"{batches.BatchCount} of {streams} streams × {steps} steps ({batches.BatchCount * streams * steps:N0} tokens scored)")]);
             var loss = lm.Evaluate(batches);
             terminal.ResultLine($"{textPath}: {loss / Math.Log(2):F3} bits/{unit}, perplexity {Math.Exp(loss):F2}");

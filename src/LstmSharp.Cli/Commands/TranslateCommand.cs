@@ -3,7 +3,6 @@
 // exact match and token error rate next to a copy-the-source baseline, beam search with n-best lists, and a heatmap
 // of the attention weights.
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
@@ -62,7 +61,7 @@ internal static class TranslateCommand
                     throw new CliException($"{path} has {s.Length} sentences and {targetFile} {t.Length}; the two files must pair line by line.");
                 (sources, targets) = (s, t);
                 where = i => $"{path}:{sourceLines[i]} / {targetFile}:{targetLines[i]}";
-                description = $"{path} + {targetFile} ({s.Length:N0} pairs)";
+                description = $"{CliFiles.Show(path)} + {CliFiles.Show(targetFile)} ({s.Length:N0} pairs)";
             }
             else
             {
@@ -72,7 +71,7 @@ internal static class TranslateCommand
                 if (r.GetValue(GroupColumn) is { Length: > 0 } group)
                     groups = [.. table.Strings(group, "--group-column").Select(g => depth == 0 ? g : string.Join('.', g.Split('.').Take(depth)))];
                 where = i => $"{path}:{table.Line(i)}";
-                description = $"{path} ({sources.Length:N0} pairs)";
+                description = $"{CliFiles.Show(path)} ({sources.Length:N0} pairs)";
             }
             for (var i = 0; i < sources.Length; i++)
             {
@@ -175,13 +174,14 @@ internal static class TranslateCommand
         var penalty = LengthPenalty();
         var output = new Option<string>("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "translate.safetensors" };
         var plot = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "translate");
+        var logDir = CommonOptions.LogDir();
         sourceLevel.AcceptOnlyFromAmong("punctuated", "subword", "word", "char", "whitespace");
         targetLevel.AcceptOnlyFromAmong("punctuated", "subword", "word", "char", "whitespace");
         score.AcceptOnlyFromAmong("concat", "general", "dot");
         var command = new Command("train", "Train an encoder–decoder on sentence pairs; report BLEU, chrF, exact match and token error rate on the test pairs, greedy and with the beam.")
         {
             sourceLevel, targetLevel, lowercase, maxSourceTokens, maxTargetTokens, maxSourceLength, maxTargetLength, embedding, units, layers, unidirectional,
-            noAttention, score, noFeeding, dropout, rate, decay, batch, epochs, patience, validation, bleuSamples, minutes, beam, penalty, output, plot,
+            noAttention, score, noFeeding, dropout, rate, decay, batch, epochs, patience, validation, bleuSamples, minutes, beam, penalty, output, plot, logDir,
         };
         pairs.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -206,14 +206,15 @@ internal static class TranslateCommand
             options.Validate();
             var model = r.GetValue(output)!;
             CliFiles.CheckOutput(model, "--output", r.GetValue(pairs.Data)!, r.GetValue(pairs.TargetFile)!);
+            var log = TrainingLog.Open(r.GetValue(logDir)!);
             var (sources, targets, trainRows, testRows, description) = pairs.Read(r, seed);
-            return RunTrain(terminal, description, sources, targets, trainRows, testRows, options, budget, r.GetValue(beam), r.GetValue(penalty), model, r.GetValue(plot)!);
+            return RunTrain(terminal, description, sources, targets, trainRows, testRows, options, budget, r.GetValue(beam), r.GetValue(penalty), model, r.GetValue(plot)!, log);
         }));
         return command;
     }
 
     static int RunTrain(Terminal terminal, string description, string[] sources, string[] targets, int[] trainRows, int[] testRows,
-        TranslatorOptions options, double minutes, int beam, double penalty, string output, string plot)
+        TranslatorOptions options, double minutes, int beam, double penalty, string output, string plot, TrainingLog? log)
     {
         // The parameter count is dominated by the embeddings and the output layer: refuse sizes that cannot be allocated.
         var largest = (long)options.MaxTargetTokens * (options.Units + 1) + (long)options.MaxSourceTokens * options.EmbeddingSize;
@@ -223,18 +224,22 @@ internal static class TranslateCommand
         var trainTargets = trainRows.Select(i => targets[i]).ToArray();
         terminal.Settings("translate train", [
             ("data", description), ("split", $"training {trainRows.Length:N0} (validation {options.ValidationFraction:P0} of it), test {testRows.Length:N0}"),
-            ("tokens", $"source {LevelName(options.SourceLevel)} ≤ {options.MaxSourceTokens}, target {LevelName(options.TargetLevel)} ≤ {options.MaxTargetTokens}; lengths ≤ {options.MaxSourceLength} / {options.MaxTargetLength}; lowercase {options.Lowercase}"),
+            ("tokens", $"source {LevelName(options.SourceLevel)} ≤ {options.MaxSourceTokens}, target {LevelName(options.TargetLevel)} ≤ {options.MaxTargetTokens}; lengths ≤ {options.MaxSourceLength} / {options.MaxTargetLength}; lowercase {Terminal.YesNo(options.Lowercase)}"),
             ("model", $"Embedding({options.EmbeddingSize}) → {options.EncoderLayers} × {(options.Bidirectional ? "Bidirectional " : "")}LSTM({(options.Bidirectional ? options.Units / 2 : options.Units)}) → " +
-                (options.Attention ? $"AttentionLstm({options.Units}, {options.Score}{(options.InputFeeding ? ", input feeding" : "")})" : $"LSTM({options.Units})") + $" → Dense, dropout {options.Dropout}"),
+                (options.Attention ? $"AttentionLstm({options.Units}, {Terminal.Words(options.Score)}{(options.InputFeeding ? ", input feeding" : "")})" : $"LSTM({options.Units})") + $" → Dense, dropout {options.Dropout}"),
             ("training", $"Adam {options.LearningRate}" + (options.LearningRateDecay > 0 ? $" × {options.LearningRateDecay} after an epoch without progress" : "") + $", ≤ {options.Epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "") + $", batch {options.BatchSize}, patience {options.Patience}"),
-            ("seed", options.Seed), ("output", output), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"),
+            ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
         Translator? translator = null;
-        var clock = Stopwatch.StartNew();
-        var stop = new TrainingDisplay.StopOnCancel(terminal.Cancel, minutes > 0 ? DateTime.UtcNow.AddMinutes(minutes) : null);
-        var completed = TrainingDisplay.Run(terminal, "translate", options.Epochs, (progress, s) =>
-            translator = Translator.Train(trainSources, trainTargets, options, progress, [s]), stop);
-        var trainSeconds = clock.Elapsed.TotalSeconds;
+        var validated = (int)Math.Round(options.ValidationFraction * trainSources.Length) >= 1;
+        var watch = new TrainingWatch("translate", options.Epochs)
+        {
+            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0,
+            Budget = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null, Log = log, LossAxis = "loss: cross-entropy (nats per target token)",
+        };
+        var training = TrainingDisplay.Run(terminal, watch, (progress, s) => translator = Translator.Train(trainSources, trainTargets, options, progress, [s]));
+        var completed = training.Completed;
+        var trainSeconds = training.Elapsed.TotalSeconds;
         var cut = trainSources.Count(s => translator!.SourceLength(s) > options.MaxSourceLength);
         if (cut > 0) terminal.Line($"Warning: {cut} training source(s) longer than {options.MaxSourceLength} tokens were cut (--max-source-length).");
         translator!.Save(output);
@@ -242,7 +247,7 @@ internal static class TranslateCommand
         var result = new JsonObject
         {
             ["command"] = "translate train", ["completed"] = completed, ["epochs"] = translator.History.Epochs, ["train_seconds"] = Math.Round(trainSeconds, 1), ["model"] = output,
-            ["history"] = TrainingDisplay.HistoryJson(translator.History),
+            ["history"] = training.HistoryJson(), ["training"] = training.Json(),
         };
         if (testRows.Length > 0)
         {
@@ -257,7 +262,7 @@ internal static class TranslateCommand
         }
         if (plot.Length > 0)
         {
-            Plots.Loss($"{plot}-loss.png", "translate: loss per epoch", translator.History);
+            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
             terminal.Line($"Wrote {plot}-loss.png.");
         }
         terminal.Json(result);
@@ -322,7 +327,7 @@ internal static class TranslateCommand
             SetRatio(translator, r.GetValue(ratio));
             var (sources, targets, trainRows, testRows, description) = pairs.Read(r, r.GetValue(common.Seed));
             var rows = testRows.Length > 0 ? testRows : trainRows;
-            terminal.Settings("translate evaluate", [("model", r.GetValue(model)), ("data", description), ("scored", $"{rows.Length:N0} pairs")]);
+            terminal.Settings("translate evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", description), ("scored", $"{rows.Length:N0} pairs")]);
             var s = rows.Select(i => sources[i]).ToArray();
             var t = rows.Select(i => targets[i]).ToArray();
             var greedy = translator.Evaluate(s, t, 1, 0);

@@ -325,7 +325,7 @@ public sealed class CliTests
         Assert.Equal("row, row".Length + 40 + 1, greedy.Length);
     }
 
-    static string Reviews(int count, int seed)
+    internal static string Reviews(int count, int seed)
     {
         string[] good = ["great", "lovely", "excellent", "superb", "fine"], bad = ["awful", "boring", "terrible", "poor", "dull"], filler = ["the", "film", "was", "really", "quite", "plot"];
         var rng = new Random(seed);
