@@ -1,7 +1,8 @@
 // OnnxExport: a model as a standard ONNX graph (opset 14) with dynamic batch and sequence length.
 // Recurrent layers become ONNX LSTM / GRU (linear_before_reset = 1) / RNN nodes, with our PyTorch-ordered
 // gate blocks reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h; peepholes i, o, f). Embedding id-0 padding
-// becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input.
+// becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input; a
+// graph input that only Embeddings read takes int64 token ids.
 using Google.Protobuf;
 using LstmSharp.Layers;
 using Onnx;
@@ -26,7 +27,8 @@ public static class OnnxExport
     /// <summary>
     /// The ONNX model as bytes, a walk over the model's graph: one graph input per model input and one graph output
     /// per model output, named as the model's symbols (a Sequential's are <c>input</c> and <c>output</c>; every
-    /// intermediate value is named after its symbol too), batch and time dynamic. With
+    /// intermediate value is named after its symbol too), batch and time dynamic. An input that only Embedding layers
+    /// read holds token ids as int64 (what Gather and tokenizers use); every other input is float. With
     /// <paramref name="lengthsInput"/> the graph takes an extra input <c>lengths</c> (int32 <c>[batch]</c>), the real
     /// length of each sample of the first input, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c>
     /// do. Recurrent initial and final states are values like any other. A stateful recurrent layer
@@ -42,7 +44,11 @@ public static class OnnxExport
         foreach (var input in model.Inputs)
         {
             values[input] = g.Unique(input.Name);
-            g.Proto.Input.Add(Info(values[input], Dims(input.Shape, model.Inputs.Count == 1 ? "" : values[input] + "_")));
+            // Token ids are int64, as Gather and every tokenizer's output are; an input with another use stays float.
+            var ids = OnlyEmbeddingsRead(model, input);
+            if (ids) g.Ids.Add(values[input]);
+            g.Proto.Input.Add(Info(values[input], Dims(input.Shape, model.Inputs.Count == 1 ? "" : values[input] + "_"),
+                ids ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float));
             lengths[input] = null;
         }
         if (lengthsInput)
@@ -62,6 +68,18 @@ public static class OnnxExport
         var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = g.Proto };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return proto.ToByteArray();
+    }
+
+    /// <summary>True when every layer that reads <paramref name="input"/> of <paramref name="model"/> is an Embedding (inside nested models too).</summary>
+    static bool OnlyEmbeddingsRead(Model model, Symbol input)
+    {
+        var readers = model.Nodes.SelectMany(n => Enumerable.Range(0, n.Inputs.Length).Where(i => n.Inputs[i] == input).Select(i => (Node: n, Index: i))).ToArray();
+        return readers.Length > 0 && readers.All(r => r.Node.Layer switch
+        {
+            Embedding => true,
+            Model inner => OnlyEmbeddingsRead(inner, inner.Inputs[r.Index]),
+            _ => false,
+        });
     }
 
     /// <summary>
@@ -100,8 +118,8 @@ public static class OnnxExport
                     Name(g, node, [.. inner.Outputs.Select(o => values[o])], values);
                     continue;
                 case Embedding embedding:
-                    len = g.Lengths(ins[0]);
-                    var ids = g.Node("Cast", [ins[0]], [("to", (long)TensorProto.Types.DataType.Int64)]);
+                    var ids = g.Ids.Contains(ins[0]) ? ins[0] : g.Node("Cast", [ins[0]], [("to", (long)TensorProto.Types.DataType.Int64)]);
+                    len = g.Lengths(ids);
                     outs = [g.Node("Gather", [g.Const(embedding.Name + ".weight", embedding.Parameters[0].Value), ids])];
                     break;
                 case Bidirectional bi:
@@ -445,10 +463,13 @@ public static class OnnxExport
             return name;
         }
 
-        /// <summary>sequence_lens [batch] (int32) = the number of non-zero ids per row of <paramref name="ids"/>.</summary>
+        /// <summary>The graph inputs that hold token ids (int64).</summary>
+        public HashSet<string> Ids { get; } = [];
+
+        /// <summary>sequence_lens [batch] (int32) = the number of non-zero ids per row of <paramref name="ids"/> (int64).</summary>
         public string Lengths(string ids)
         {
-            var zero = Node("Equal", [ids, Const("zero", new Tensor([0f], 1))]);
+            var zero = Node("Equal", [ids, Const("zero", new long[] { 0 })]);
             var real = Node("Cast", [Node("Not", [zero])], [("to", (long)TensorProto.Types.DataType.Int32)]);
             return Node("ReduceSum", [real, Const("axis1", new long[] { 1 })], [("keepdims", 0L)]);
         }
