@@ -4,6 +4,8 @@
 // becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input; a
 // graph input that only Embeddings read takes int64 token ids.
 using Google.Protobuf;
+using LstmSharp.Data;
+using LstmSharp.Forecasting;
 using LstmSharp.Layers;
 using Onnx;
 
@@ -65,9 +67,87 @@ public static class OnnxExport
         }
         Walk(g, model, values, lengths);
         foreach (var output in model.Outputs) g.Proto.Output.Add(Info(values[output], Dims(output.Shape, values[output] + "_")));
-        var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = g.Proto };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return proto.ToByteArray();
+        return g.ToBytes();
+    }
+
+    /// <summary>Writes the forecaster, its preprocessing in the graph (see <see cref="ToBytes(Forecaster)"/>), to <paramref name="path"/>.</summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it.</exception>
+    public static void Save(Forecaster forecaster, string path) => File.WriteAllBytes(path, ToBytes(forecaster));
+
+    /// <summary>
+    /// The forecaster as an ONNX model that takes raw values and gives forecasts in the target's units, as
+    /// <see cref="Forecaster.Forecast"/> does: input <c>history</c> <c>[batch, HistoryNeeded, columns]</c> (the last
+    /// rows before each origin, the target first), output <c>forecast</c> <c>[batch, horizon]</c>. In the graph: the
+    /// target's transform (differences, of logarithms for log-difference), every column's scaler, the network —
+    /// unrolled once per step for the recursive strategy, each forecast becoming the newest input step — the
+    /// target's scaler undone, and the differences summed back (CumSum) from the last observed value.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it.</exception>
+    public static byte[] ToBytes(Forecaster forecaster)
+    {
+        ArgumentNullException.ThrowIfNull(forecaster);
+        var o = forecaster.Options;
+        int n = forecaster.HistoryNeeded, columns = forecaster.Columns.Count, lookback = o.Lookback;
+        var g = new Graph();
+        var history = g.Unique("history");
+        var forecast = g.Unique("forecast");
+        g.Proto.Input.Add(Info(history, [Dim("batch"), Dim(n), Dim(columns)]));
+
+        // window [B, lookback, columns] = the scaled model input: the target transformed, the other columns' last rows.
+        var target = g.Slice(history, 0, 1, 2);                                               // [B, n, 1]
+        var level = o.Transform == SeriesTransform.LogDifference ? g.Node("Log", [target]) : target;
+        var z = n == lookback ? level : g.Node("Sub", [g.Slice(level, 1, n, 1), g.Slice(level, 0, n - 1, 1)]);
+        if (columns > 1) z = g.Node("Concat", [z, g.Slice(g.Slice(history, 1, columns, 2), n - lookback, n, 1)], [("axis", 2L)]);
+        var terms = forecaster.Scalers.Select(ScalerTerms).ToArray();
+        var offset = g.Const("scaler.offset", new Tensor([.. terms.Select(t => t.Offset)], columns));
+        var scale = g.Const("scaler.scale", new Tensor([.. terms.Select(t => t.Scale)], columns));
+        var window = g.Node("Div", [g.Node("Sub", [z, offset]), scale]);
+
+        // steps [B, horizon]: the network's outputs, still scaled and transformed.
+        string steps;
+        if (o.Strategy == ForecastStrategy.Direct)
+        {
+            steps = Network(g, forecaster.Model, window);
+        }
+        else
+        {
+            var each = new List<string>();
+            for (var k = 0; k < o.Horizon; k++)
+            {
+                each.Add(Network(g, forecaster.Model, window));   // [B, 1]
+                if (k + 1 < o.Horizon)
+                    window = g.Node("Concat", [g.Slice(window, 1, lookback, 1), g.Node("Unsqueeze", [each[^1], g.Const("axes2", new long[] { 2 })])], [("axis", 1L)]);
+            }
+            steps = each.Count == 1 ? each[0] : g.Node("Concat", [.. each], [("axis", 1L)]);
+        }
+        var values = g.Node("Add", [g.Node("Mul", [steps, g.Const("target.scale", new Tensor([terms[0].Scale], 1))]), g.Const("target.offset", new Tensor([terms[0].Offset], 1))]);
+        var last = g.Node("Squeeze", [g.Slice(target, n - 1, n, 1), g.Const("axes2", new long[] { 2 })]);   // [B, 1]
+        values = o.Transform switch
+        {
+            SeriesTransform.Difference => g.Node("Add", [last, g.Node("CumSum", [values, g.Scalar("time_axis", 1)])]),
+            SeriesTransform.LogDifference => g.Node("Mul", [last, g.Node("Exp", [g.Node("CumSum", [values, g.Scalar("time_axis", 1)])])]),
+            _ => values,
+        };
+        g.Node("Identity", [values], output: forecast);
+        g.Proto.Output.Add(Info(forecast, [Dim("batch"), Dim(o.Horizon)]));
+        return g.ToBytes();
+    }
+
+    /// <summary>A scaler as x ↦ (x − Offset) / Scale.</summary>
+    static (float Offset, float Scale) ScalerTerms(IScaler scaler) => scaler switch
+    {
+        StandardScaler s => (s.Mean, s.Std),
+        MinMaxScaler m => (m.Min, m.Max - m.Min),
+        _ => throw new NotSupportedException($"The scaler {scaler.GetType().Name} has no ONNX form."),
+    };
+
+    /// <summary>The nodes of a one-input, one-output network reading <paramref name="input"/>; returns its output value.</summary>
+    static string Network(Graph g, Model model, string input)
+    {
+        var values = new Dictionary<Symbol, string> { [model.Inputs[0]] = input };
+        var lengths = new Dictionary<Symbol, string?> { [model.Inputs[0]] = null };
+        Walk(g, model, values, lengths);
+        return values[model.Outputs[0]];
     }
 
     /// <summary>True when every layer that reads <paramref name="input"/> of <paramref name="model"/> is an Embedding (inside nested models too).</summary>
@@ -445,22 +525,54 @@ public static class OnnxExport
 
         public string Const(string name, Tensor value)
         {
-            name = Unique(name);
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float };
             t.Dims.Add(value.Shape.ToArray().Select(d => (long)d));
             t.FloatData.Add(value.ToArray());
-            Proto.Initializer.Add(t);
-            return name;
+            return Initializer(name, t);
         }
 
         public string Const(string name, long[] values)
         {
-            name = Unique(name);
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
             t.Dims.Add(values.Length);
             t.Int64Data.Add(values);
+            return Initializer(name, t);
+        }
+
+        /// <summary>An int64 scalar (a 0-d tensor, as CumSum's axis).</summary>
+        public string Scalar(string name, long value)
+        {
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
+            t.Int64Data.Add(value);
+            return Initializer(name, t);
+        }
+
+        readonly Dictionary<string, string> _initializers = [];
+
+        /// <summary>
+        /// Adds <paramref name="t"/> under a fresh name from <paramref name="name"/>, or returns the initializer asked
+        /// for under the same name with the same contents before (so the steps of an unrolled network share weights).
+        /// </summary>
+        string Initializer(string name, TensorProto t)
+        {
+            var key = name + "\n" + Convert.ToBase64String(t.ToByteArray());
+            if (_initializers.TryGetValue(key, out var existing)) return existing;
+            t.Name = Unique(name);
             Proto.Initializer.Add(t);
-            return name;
+            _initializers[key] = t.Name;
+            return t.Name;
+        }
+
+        /// <summary>Elements [from, to) of axis <paramref name="axis"/>.</summary>
+        public string Slice(string x, long from, long to, long axis) =>
+            Node("Slice", [x, Const("from", new long[] { from }), Const("to", new long[] { to }), Const("axis", new long[] { axis })]);
+
+        /// <summary>The ONNX model of this graph (IR 8, opset <see cref="Opset"/>) as bytes.</summary>
+        public byte[] ToBytes()
+        {
+            var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = Proto };
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+            return proto.ToByteArray();
         }
 
         /// <summary>The graph inputs that hold token ids (int64).</summary>
@@ -487,11 +599,9 @@ public static class OnnxExport
 
         string Int32(string name, int value)
         {
-            name = Unique(name);
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int32 };
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int32 };
             t.Int32Data.Add(value);
-            Proto.Initializer.Add(t);
-            return name;
+            return Initializer(name, t);
         }
 
         public string Node(string op, string[] inputs, (string Name, object Value)[]? attributes = null, string? output = null, string[]? outputs = null)

@@ -3,6 +3,7 @@
 // that what it exports today has the structure that was checked (OnnxCheckerFixtureTests).
 using System.Security.Cryptography;
 using Google.Protobuf;
+using LstmSharp.Forecasting;
 using LstmSharp.Layers;
 using LstmSharp.Onnx;
 using Onnx;
@@ -35,7 +36,17 @@ internal static class OnnxCheckedModels
             new Sequential(8, new Input(6, 2), new Lstm(3, new() { ReturnSequences = true }), new Flatten(), new Reshape([6, 3]), new Gru(2), new RepeatVector(4), new Lstm(2)))),
         new("encoder_decoder_attention", () => OnnxExport.ToBytes(AttentionModel())),
         new("merges_nested_model", () => OnnxExport.ToBytes(MergeModel())),
+        new("forecaster_direct_log_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.LogDifference, 2))),
+        new("forecaster_recursive_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Recursive, SeriesTransform.Difference, 1))),
     ];
+
+    /// <summary>A forecaster trained for one epoch on a made-up series (only its graph matters here).</summary>
+    static Forecaster Forecaster(ForecastStrategy strategy, SeriesTransform transform, int columns)
+    {
+        float[][] data = [.. Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, 30).Select(t => 10f + t + (2 * MathF.Sin(t + c))).ToArray())];
+        return LstmSharp.Forecasting.Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 30,
+            new ForecastOptions { Lookback = 4, Horizon = 3, Strategy = strategy, Transform = transform, Units = 2, Epochs = 1, BatchSize = 8 });
+    }
 
     /// <summary>An embedded encoder whose final states start a decoder, each score of attention over it, the weights as an output.</summary>
     static Model AttentionModel()
