@@ -6,6 +6,7 @@
 using Google.Protobuf;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
+using LstmSharp.IO;
 using LstmSharp.Layers;
 using Onnx;
 
@@ -22,9 +23,10 @@ public static class OnnxExport
     internal static readonly int[] PeepholeOrder = [0, 2, 1];  // ONNX (i, o, f)    ← ours (p_i, p_f, p_o)
     internal static readonly int[] GruOrder = [1, 0, 2];       // ONNX (z, r, h)    ← ours (r, z, n)
 
-    /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
-    /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it.</exception>
-    public static void Save(Model model, string path, bool lengthsInput = false) => File.WriteAllBytes(path, ToBytes(model, lengthsInput));
+    /// <summary>Writes the ONNX model to <paramref name="path"/>, atomically (see <see cref="Model.Save"/>).</summary>
+    /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it; nothing is written.</exception>
+    /// <exception cref="IOException">The file cannot be written; an existing one is left as it was.</exception>
+    public static void Save(Model model, string path, bool lengthsInput = false) => Write(path, ToBytes(model, lengthsInput));
 
     /// <summary>
     /// The ONNX model as bytes, a walk over the model's graph: one graph input per model input and one graph output
@@ -70,9 +72,16 @@ public static class OnnxExport
         return g.ToBytes();
     }
 
-    /// <summary>Writes the forecaster, its preprocessing in the graph (see <see cref="ToBytes(Forecaster)"/>), to <paramref name="path"/>.</summary>
-    /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it.</exception>
-    public static void Save(Forecaster forecaster, string path) => File.WriteAllBytes(path, ToBytes(forecaster));
+    /// <summary>Writes the forecaster, its preprocessing in the graph (see <see cref="ToBytes(Forecaster)"/>), to <paramref name="path"/>, atomically.</summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it; nothing is written.</exception>
+    /// <exception cref="IOException">The file cannot be written; an existing one is left as it was.</exception>
+    public static void Save(Forecaster forecaster, string path) => Write(path, ToBytes(forecaster));
+
+    static void Write(string path, byte[] onnx)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        AtomicFile.Write(path, file => file.Write(onnx));
+    }
 
     /// <summary>
     /// The forecaster as an ONNX model that takes raw values and gives forecasts in the target's units, as

@@ -320,76 +320,30 @@ public static class SafeTensors
         // Pad the header with spaces to a multiple of 8 bytes, as the reference writer does (aligned data).
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        SweepStaleTemporaries(folder, Path.GetFileName(path));
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            file.Write(prefix);
+            header.Position = 0;
+            header.CopyTo(file);
+            var buffer = new byte[1 << 16];
+            foreach (var (_, tensor) in list)
             {
-                Span<byte> prefix = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                file.Write(prefix);
-                header.Position = 0;
-                header.CopyTo(file);
-                var buffer = new byte[1 << 16];
-                foreach (var (_, tensor) in list)
+                var values = tensor.Span;
+                for (var i = 0; i < values.Length;)
                 {
-                    var values = tensor.Span;
-                    for (var i = 0; i < values.Length;)
-                    {
-                        var n = Math.Min(values.Length - i, buffer.Length / 4);
-                        for (var j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * j), values[i + j]);
-                        file.Write(buffer, 0, 4 * n);
-                        i += n;
-                    }
+                    var n = Math.Min(values.Length - i, buffer.Length / 4);
+                    for (var j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * j), values[i + j]);
+                    file.Write(buffer, 0, 4 * n);
+                    i += n;
                 }
-                file.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
-        {
-            // Disk full, a read-only folder, or the file size limit (ulimit -f: .NET reports EFBIG as an
-            // ArgumentOutOfRangeException, "Specified file length was too large"): say which file could not be written.
-            TryDelete(temporary);
-            throw new IOException($"{path}: cannot write the file ({e.Message}); an existing file there is left as it was.", e);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        });
     }
 
     /// <summary>How old a temporary file of <see cref="Write"/> must be to count as left by a killed process.</summary>
-    public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
-
-    /// <summary>
-    /// Deletes the temporary files of earlier writes of <paramref name="name"/> that a killed process left behind:
-    /// those not written to for <see cref="StaleTemporaryAge"/> (a live writer's file is fresh, so it is kept).
-    /// </summary>
-    static void SweepStaleTemporaries(string folder, string name)
-    {
-        if (!Directory.Exists(folder)) return;
-        var cutoff = DateTime.UtcNow - StaleTemporaryAge;
-        foreach (var file in Directory.EnumerateFiles(folder, $".{name}.{new string('?', 32)}.tmp"))
-            if (File.GetLastWriteTimeUtc(file) < cutoff) TryDelete(file);
-    }
-
-    static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public static readonly TimeSpan StaleTemporaryAge = AtomicFile.StaleTemporaryAge;
 
     static InvalidDataException Bad(string path, string problem) => new($"{path}: not a valid safetensors file: {problem}.");
 }
