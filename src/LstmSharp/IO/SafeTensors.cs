@@ -53,7 +53,10 @@ public static class SafeTensors
         file.ReadExactly(prefix);
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > (ulong)Math.Min(MaxHeaderBytes, length - 8))
+        {
+            if (TorchFileKind(prefix) is { } kind) throw TorchFile(path, kind);
             throw Bad(path, $"the header length is {headerLength} bytes but the file holds {length - 8} after it (limit {MaxHeaderBytes})");
+        }
         var header = new byte[headerLength];
         file.ReadExactly(header);
         var dataStart = 8 + (long)headerLength;
@@ -344,6 +347,30 @@ public static class SafeTensors
 
     /// <summary>How old a temporary file of <see cref="Write"/> must be to count as left by a killed process.</summary>
     public static readonly TimeSpan StaleTemporaryAge = AtomicFile.StaleTemporaryAge;
+
+    /// <summary>
+    /// What <c>torch.save</c> writes, from a file's first bytes: a zip archive (<c>PK\x03\x04</c>, the default since
+    /// PyTorch 1.6) or a bare pickle (<c>\x80</c> and protocol 2–5, <c>_use_new_zipfile_serialization=False</c>);
+    /// null for anything else. Asked only of a file whose first 8 bytes are no possible header length, so a valid
+    /// safetensors file whose length happens to start with those bytes is never taken for one.
+    /// </summary>
+    static string? TorchFileKind(ReadOnlySpan<byte> prefix) =>
+        prefix.StartsWith("PK\x03\x04"u8) ? "a zip archive, as torch.save writes by default"
+        : prefix[0] == 0x80 && prefix[1] is >= 2 and <= 5 ? $"a Python pickle (protocol {prefix[1]}), as torch.save(..., _use_new_zipfile_serialization=False) writes"
+        : null;
+
+    /// <summary>The error for a PyTorch file, with the two lines of Python that turn it into safetensors.</summary>
+    static InvalidDataException TorchFile(string path, string kind)
+    {
+        var name = Path.GetFileName(path).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
+        var stem = Path.GetFileNameWithoutExtension(name);
+        return new InvalidDataException(
+            $"{path}: not a safetensors file but a PyTorch file ({kind}). LstmSharp does not read pickles, which can run code " +
+            "when loaded; convert the state_dict to safetensors in Python (pip install safetensors), then load that file:\n" +
+            "    import torch; from safetensors.torch import save_file\n" +
+            $"    save_file({{k: v.contiguous() for k, v in torch.load('{name}', map_location='cpu').items()}}, '{stem}.safetensors')\n" +
+            "(for a file of a whole model, torch.save(model), use torch.load(...).state_dict() instead).");
+    }
 
     static InvalidDataException Bad(string path, string problem) => new($"{path}: not a valid safetensors file: {problem}.");
 }
