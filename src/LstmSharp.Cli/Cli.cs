@@ -31,6 +31,7 @@ internal static class Cli
             TranslateCommand.Create(host),
             TagCommand.Create(host),
             InfoCommand.Create(host),
+            ExportCommand.Create(host),
         };
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = host.Out, Error = host.Error, EnableDefaultExceptionHandler = false };

@@ -1,8 +1,12 @@
 // OnnxExport: a model as a standard ONNX graph (opset 14) with dynamic batch and sequence length.
 // Recurrent layers become ONNX LSTM / GRU (linear_before_reset = 1, or 0 for the reset-before form) / RNN nodes, with our PyTorch-ordered
 // gate blocks reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h; peepholes i, o, f). Embedding id-0 padding
-// becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input.
+// becomes sequence_lens (the count of non-zero ids, so right padding only), as does an optional lengths input; a
+// graph input that only Embeddings read takes int64 token ids.
 using Google.Protobuf;
+using LstmSharp.Data;
+using LstmSharp.Forecasting;
+using LstmSharp.IO;
 using LstmSharp.Layers;
 using Onnx;
 
@@ -19,14 +23,16 @@ public static class OnnxExport
     internal static readonly int[] PeepholeOrder = [0, 2, 1];  // ONNX (i, o, f)    ← ours (p_i, p_f, p_o)
     internal static readonly int[] GruOrder = [1, 0, 2];       // ONNX (z, r, h)    ← ours (r, z, n)
 
-    /// <summary>Writes the ONNX model to <paramref name="path"/>.</summary>
-    /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it.</exception>
-    public static void Save(Model model, string path, bool lengthsInput = false) => File.WriteAllBytes(path, ToBytes(model, lengthsInput));
+    /// <summary>Writes the ONNX model to <paramref name="path"/>, atomically (see <see cref="Model.Save"/>).</summary>
+    /// <exception cref="NotSupportedException">A layer or option has no ONNX form here; the message names it; nothing is written.</exception>
+    /// <exception cref="IOException">The file cannot be written; an existing one is left as it was.</exception>
+    public static void Save(Model model, string path, bool lengthsInput = false) => Write(path, ToBytes(model, lengthsInput));
 
     /// <summary>
     /// The ONNX model as bytes, a walk over the model's graph: one graph input per model input and one graph output
     /// per model output, named as the model's symbols (a Sequential's are <c>input</c> and <c>output</c>; every
-    /// intermediate value is named after its symbol too), batch and time dynamic. With
+    /// intermediate value is named after its symbol too), batch and time dynamic. An input that only Embedding layers
+    /// read holds token ids as int64 (what Gather and tokenizers use); every other input is float. With
     /// <paramref name="lengthsInput"/> the graph takes an extra input <c>lengths</c> (int32 <c>[batch]</c>), the real
     /// length of each sample of the first input, as <see cref="FitOptions.Lengths"/> and <c>Predict(x, lengths: …)</c>
     /// do. Recurrent initial and final states are values like any other. A stateful recurrent layer
@@ -42,7 +48,11 @@ public static class OnnxExport
         foreach (var input in model.Inputs)
         {
             values[input] = g.Unique(input.Name);
-            g.Proto.Input.Add(Info(values[input], Dims(input.Shape, model.Inputs.Count == 1 ? "" : values[input] + "_")));
+            // Token ids are int64, as Gather and every tokenizer's output are; an input with another use stays float.
+            var ids = OnlyEmbeddingsRead(model, input);
+            if (ids) g.Ids.Add(values[input]);
+            g.Proto.Input.Add(Info(values[input], Dims(input.Shape, model.Inputs.Count == 1 ? "" : values[input] + "_"),
+                ids ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float));
             lengths[input] = null;
         }
         if (lengthsInput)
@@ -59,9 +69,106 @@ public static class OnnxExport
         }
         Walk(g, model, values, lengths);
         foreach (var output in model.Outputs) g.Proto.Output.Add(Info(values[output], Dims(output.Shape, values[output] + "_")));
-        var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = g.Proto };
-        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return proto.ToByteArray();
+        return g.ToBytes();
+    }
+
+    /// <summary>Writes the forecaster, its preprocessing in the graph (see <see cref="ToBytes(Forecaster)"/>), to <paramref name="path"/>, atomically.</summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it; nothing is written.</exception>
+    /// <exception cref="IOException">The file cannot be written; an existing one is left as it was.</exception>
+    public static void Save(Forecaster forecaster, string path) => Write(path, ToBytes(forecaster));
+
+    static void Write(string path, byte[] onnx)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        AtomicFile.Write(path, file => file.Write(onnx));
+    }
+
+    /// <summary>
+    /// The forecaster as an ONNX model that takes raw values and gives forecasts in the target's units, as
+    /// <see cref="Forecaster.Forecast"/> does: input <c>history</c> <c>[batch, HistoryNeeded, columns]</c> (the last
+    /// rows before each origin, the target first), output <c>forecast</c> <c>[batch, horizon]</c>. In the graph: the
+    /// target's transform (differences, of logarithms for log-difference), every column's scaler, the network —
+    /// unrolled once per step for the recursive strategy, each forecast becoming the newest input step — the
+    /// target's scaler undone, and the differences summed back (CumSum) from the last observed value.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it.</exception>
+    public static byte[] ToBytes(Forecaster forecaster)
+    {
+        ArgumentNullException.ThrowIfNull(forecaster);
+        var o = forecaster.Options;
+        int n = forecaster.HistoryNeeded, columns = forecaster.Columns.Count, lookback = o.Lookback;
+        var g = new Graph();
+        var history = g.Unique("history");
+        var forecast = g.Unique("forecast");
+        g.Proto.Input.Add(Info(history, [Dim("batch"), Dim(n), Dim(columns)]));
+
+        // window [B, lookback, columns] = the scaled model input: the target transformed, the other columns' last rows.
+        var target = g.Slice(history, 0, 1, 2);                                               // [B, n, 1]
+        var level = o.Transform == SeriesTransform.LogDifference ? g.Node("Log", [target]) : target;
+        var z = n == lookback ? level : g.Node("Sub", [g.Slice(level, 1, n, 1), g.Slice(level, 0, n - 1, 1)]);
+        if (columns > 1) z = g.Node("Concat", [z, g.Slice(g.Slice(history, 1, columns, 2), n - lookback, n, 1)], [("axis", 2L)]);
+        var terms = forecaster.Scalers.Select(ScalerTerms).ToArray();
+        var offset = g.Const("scaler.offset", new Tensor([.. terms.Select(t => t.Offset)], columns));
+        var scale = g.Const("scaler.scale", new Tensor([.. terms.Select(t => t.Scale)], columns));
+        var window = g.Node("Div", [g.Node("Sub", [z, offset]), scale]);
+
+        // steps [B, horizon]: the network's outputs, still scaled and transformed.
+        string steps;
+        if (o.Strategy == ForecastStrategy.Direct)
+        {
+            steps = Network(g, forecaster.Model, window);
+        }
+        else
+        {
+            var each = new List<string>();
+            for (var k = 0; k < o.Horizon; k++)
+            {
+                each.Add(Network(g, forecaster.Model, window));   // [B, 1]
+                if (k + 1 < o.Horizon)
+                    window = g.Node("Concat", [g.Slice(window, 1, lookback, 1), g.Node("Unsqueeze", [each[^1], g.Const("axes2", new long[] { 2 })])], [("axis", 1L)]);
+            }
+            steps = each.Count == 1 ? each[0] : g.Node("Concat", [.. each], [("axis", 1L)]);
+        }
+        var values = g.Node("Add", [g.Node("Mul", [steps, g.Const("target.scale", new Tensor([terms[0].Scale], 1))]), g.Const("target.offset", new Tensor([terms[0].Offset], 1))]);
+        var last = g.Node("Squeeze", [g.Slice(target, n - 1, n, 1), g.Const("axes2", new long[] { 2 })]);   // [B, 1]
+        values = o.Transform switch
+        {
+            SeriesTransform.Difference => g.Node("Add", [last, g.Node("CumSum", [values, g.Scalar("time_axis", 1)])]),
+            SeriesTransform.LogDifference => g.Node("Mul", [last, g.Node("Exp", [g.Node("CumSum", [values, g.Scalar("time_axis", 1)])])]),
+            _ => values,
+        };
+        g.Node("Identity", [values], output: forecast);
+        g.Proto.Output.Add(Info(forecast, [Dim("batch"), Dim(o.Horizon)]));
+        return g.ToBytes();
+    }
+
+    /// <summary>A scaler as x ↦ (x − Offset) / Scale.</summary>
+    static (float Offset, float Scale) ScalerTerms(IScaler scaler) => scaler switch
+    {
+        StandardScaler s => (s.Mean, s.Std),
+        MinMaxScaler m => (m.Min, m.Max - m.Min),
+        _ => throw new NotSupportedException($"The scaler {scaler.GetType().Name} has no ONNX form."),
+    };
+
+    /// <summary>The nodes of a one-input, one-output network reading <paramref name="input"/>; returns its output value.</summary>
+    static string Network(Graph g, Model model, string input)
+    {
+        var values = new Dictionary<Symbol, string> { [model.Inputs[0]] = input };
+        var lengths = new Dictionary<Symbol, string?> { [model.Inputs[0]] = null };
+        Walk(g, model, values, lengths);
+        return values[model.Outputs[0]];
+    }
+
+    /// <summary>True when every layer that reads <paramref name="input"/> of <paramref name="model"/> is an Embedding (inside nested models too).</summary>
+    static bool OnlyEmbeddingsRead(Model model, Symbol input)
+    {
+        var readers = model.Nodes.SelectMany(n => Enumerable.Range(0, n.Inputs.Length).Where(i => n.Inputs[i] == input).Select(i => (Node: n, Index: i))).ToArray();
+        return readers.Length > 0 && readers.All(r => r.Node.Layer switch
+        {
+            Embedding => true,
+            Model inner => OnlyEmbeddingsRead(inner, inner.Inputs[r.Index]),
+            _ => false,
+        });
     }
 
     /// <summary>
@@ -100,8 +207,8 @@ public static class OnnxExport
                     Name(g, node, [.. inner.Outputs.Select(o => values[o])], values);
                     continue;
                 case Embedding embedding:
-                    if (embedding.MaskZero) len = g.Lengths(ins[0]);
-                    var ids = g.Node("Cast", [ins[0]], [("to", (long)TensorProto.Types.DataType.Int64)]);
+                    var ids = g.Ids.Contains(ins[0]) ? ins[0] : g.Node("Cast", [ins[0]], [("to", (long)TensorProto.Types.DataType.Int64)]);
+                    if (embedding.MaskZero) len = g.Lengths(ids);
                     outs = [g.Node("Gather", [g.Const(embedding.Name + ".weight", embedding.Parameters[0].Value), ids])];
                     break;
                 case Bidirectional bi:
@@ -433,28 +540,63 @@ public static class OnnxExport
 
         public string Const(string name, Tensor value)
         {
-            name = Unique(name);
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float };
             t.Dims.Add(value.Shape.ToArray().Select(d => (long)d));
             t.FloatData.Add(value.ToArray());
-            Proto.Initializer.Add(t);
-            return name;
+            return Initializer(name, t);
         }
 
         public string Const(string name, long[] values)
         {
-            name = Unique(name);
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
             t.Dims.Add(values.Length);
             t.Int64Data.Add(values);
-            Proto.Initializer.Add(t);
-            return name;
+            return Initializer(name, t);
         }
 
-        /// <summary>sequence_lens [batch] (int32) = the number of non-zero ids per row of <paramref name="ids"/>.</summary>
+        /// <summary>An int64 scalar (a 0-d tensor, as CumSum's axis).</summary>
+        public string Scalar(string name, long value)
+        {
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int64 };
+            t.Int64Data.Add(value);
+            return Initializer(name, t);
+        }
+
+        readonly Dictionary<string, string> _initializers = [];
+
+        /// <summary>
+        /// Adds <paramref name="t"/> under a fresh name from <paramref name="name"/>, or returns the initializer asked
+        /// for under the same name with the same contents before (so the steps of an unrolled network share weights).
+        /// </summary>
+        string Initializer(string name, TensorProto t)
+        {
+            var key = name + "\n" + Convert.ToBase64String(t.ToByteArray());
+            if (_initializers.TryGetValue(key, out var existing)) return existing;
+            t.Name = Unique(name);
+            Proto.Initializer.Add(t);
+            _initializers[key] = t.Name;
+            return t.Name;
+        }
+
+        /// <summary>Elements [from, to) of axis <paramref name="axis"/>.</summary>
+        public string Slice(string x, long from, long to, long axis) =>
+            Node("Slice", [x, Const("from", new long[] { from }), Const("to", new long[] { to }), Const("axis", new long[] { axis })]);
+
+        /// <summary>The ONNX model of this graph (IR 8, opset <see cref="Opset"/>) as bytes.</summary>
+        public byte[] ToBytes()
+        {
+            var proto = new ModelProto { IrVersion = 8, ProducerName = "LstmSharp", Graph = Proto };
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+            return proto.ToByteArray();
+        }
+
+        /// <summary>The graph inputs that hold token ids (int64).</summary>
+        public HashSet<string> Ids { get; } = [];
+
+        /// <summary>sequence_lens [batch] (int32) = the number of non-zero ids per row of <paramref name="ids"/> (int64).</summary>
         public string Lengths(string ids)
         {
-            var zero = Node("Equal", [ids, Const("zero", new Tensor([0f], 1))]);
+            var zero = Node("Equal", [ids, Const("zero", new long[] { 0 })]);
             var real = Node("Cast", [Node("Not", [zero])], [("to", (long)TensorProto.Types.DataType.Int32)]);
             return Node("ReduceSum", [real, Const("axis1", new long[] { 1 })], [("keepdims", 0L)]);
         }
@@ -472,11 +614,9 @@ public static class OnnxExport
 
         string Int32(string name, int value)
         {
-            name = Unique(name);
-            var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int32 };
+            var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int32 };
             t.Int32Data.Add(value);
-            Proto.Initializer.Add(t);
-            return name;
+            return Initializer(name, t);
         }
 
         public string Node(string op, string[] inputs, (string Name, object Value)[]? attributes = null, string? output = null, string[]? outputs = null)

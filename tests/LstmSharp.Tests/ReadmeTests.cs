@@ -1,10 +1,15 @@
 // The README's library examples run here, and their text must stay equal to these copies.
 using LstmSharp.Data;
+using LstmSharp.Forecasting;
+using LstmSharp.IO;
 using LstmSharp.Layers;
 using LstmSharp.Losses;
 using LstmSharp.Metrics;
+using LstmSharp.Onnx;
 using LstmSharp.Optimizers;
 using LstmSharp.Tuning;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit;
 
 namespace LstmSharp.Tests;
@@ -132,7 +137,58 @@ public sealed class ReadmeTests
         Assert.True(best.Evaluate(x, y)["loss"] < 0.5f);
     }
 
+    [Fact]
+    public void PyTorchExport_Runs()
+    {
+        // Writes into the working folder as the README does; the names are this test's alone.
+        try
+        {
+            // README pytorch begin
+            var model = new Sequential(seed: 1, new Input(-1, 3), new Lstm(16), new Dense(1));
+            SafeTensors.Write("state_dict.safetensors", model.GetWeights());   // lstm.weight_ih_l0, …, dense.bias
+            var x = new Tensor([.. Enumerable.Range(0, 30).Select(i => MathF.Sin(i))], 2, 5, 3);
+            SafeTensors.Write("check.safetensors", new Dictionary<string, Tensor> { ["x"] = x, ["y"] = model.Predict(x) });
+            // README pytorch end
+            var weights = SafeTensors.Read("state_dict.safetensors").Tensors;
+            Assert.Equal(["lstm.weight_ih_l0", "lstm.weight_hh_l0", "lstm.bias_ih_l0", "lstm.bias_hh_l0", "dense.weight", "dense.bias"], weights.Keys);
+            Assert.Equal([64, 3], weights["lstm.weight_ih_l0"].Shape.ToArray());
+            Assert.Equal(model.Predict(x).ToArray(), SafeTensors.Read("check.safetensors").Tensors["y"].ToArray());
+        }
+        finally
+        {
+            File.Delete("state_dict.safetensors");
+            File.Delete("check.safetensors");
+        }
+    }
+
+    [Fact]
+    public void OnnxRuntimeForecast_Runs()
+    {
+        var forecaster = Forecaster.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "forecast.safetensors"));
+        var series = Enumerable.Range(0, 20).Select(t => 100f + (5 * t)).ToArray();
+        var lastRows = series[^forecaster.HistoryNeeded..];
+        OnnxExport.Save(forecaster, "forecaster.onnx");
+        try
+        {
+            // README onnx runtime begin
+            using var session = new InferenceSession("forecaster.onnx");
+            var history = new DenseTensor<float>(lastRows, [1, lastRows.Length, 1]);   // [batch, HistoryNeeded, columns], target first
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("history", history)]);
+            float[] forecast = results[0].AsTensor<float>().ToArray();                  // [batch, horizon]
+            // README onnx runtime end
+            var expected = forecaster.ForecastNext([series]);
+            Assert.Equal(expected.Length, forecast.Length);
+            for (var k = 0; k < expected.Length; k++) Assert.True(Math.Abs(forecast[k] - expected[k]) <= 1e-5 * Math.Abs(expected[k]), $"step {k + 1}: {forecast[k]} vs {expected[k]}");
+        }
+        finally
+        {
+            File.Delete("forecaster.onnx");
+        }
+    }
+
     [Theory]
+    [InlineData("README pytorch")]
+    [InlineData("README onnx runtime")]
     [InlineData("README quick start")]
     [InlineData("README functional")]
     [InlineData("README text")]

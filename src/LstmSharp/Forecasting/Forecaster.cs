@@ -71,6 +71,9 @@ public sealed class Forecaster
     /// <summary>The epoch whose weights were kept (early stopping), or the last epoch; 0 for a loaded forecaster.</summary>
     public int BestEpoch { get; private set; }
 
+    /// <summary>The fitted scalers, one per column (the target's fitted on its transform); the ONNX export puts them in the graph.</summary>
+    internal IReadOnlyList<IScaler> Scalers => _scalers;
+
     /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced.</summary>
     public int HistoryNeeded => Options.Lookback + Skip(Options.Transform);
 

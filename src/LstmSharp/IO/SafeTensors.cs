@@ -53,7 +53,10 @@ public static class SafeTensors
         file.ReadExactly(prefix);
         var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength > (ulong)Math.Min(MaxHeaderBytes, length - 8))
+        {
+            if (TorchFileKind(prefix) is { } kind) throw TorchFile(path, kind);
             throw Bad(path, $"the header length is {headerLength} bytes but the file holds {length - 8} after it (limit {MaxHeaderBytes})");
+        }
         var header = new byte[headerLength];
         file.ReadExactly(header);
         var dataStart = 8 + (long)headerLength;
@@ -320,75 +323,53 @@ public static class SafeTensors
         // Pad the header with spaces to a multiple of 8 bytes, as the reference writer does (aligned data).
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        SweepStaleTemporaries(folder, Path.GetFileName(path));
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            file.Write(prefix);
+            header.Position = 0;
+            header.CopyTo(file);
+            var buffer = new byte[1 << 16];
+            foreach (var (_, tensor) in list)
             {
-                Span<byte> prefix = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                file.Write(prefix);
-                header.Position = 0;
-                header.CopyTo(file);
-                var buffer = new byte[1 << 16];
-                foreach (var (_, tensor) in list)
+                var values = tensor.Span;
+                for (var i = 0; i < values.Length;)
                 {
-                    var values = tensor.Span;
-                    for (var i = 0; i < values.Length;)
-                    {
-                        var n = Math.Min(values.Length - i, buffer.Length / 4);
-                        for (var j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * j), values[i + j]);
-                        file.Write(buffer, 0, 4 * n);
-                        i += n;
-                    }
+                    var n = Math.Min(values.Length - i, buffer.Length / 4);
+                    for (var j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * j), values[i + j]);
+                    file.Write(buffer, 0, 4 * n);
+                    i += n;
                 }
-                file.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
-        {
-            // Disk full, a read-only folder, or the file size limit (ulimit -f: .NET reports EFBIG as an
-            // ArgumentOutOfRangeException, "Specified file length was too large"): say which file could not be written.
-            TryDelete(temporary);
-            throw new IOException($"{path}: cannot write the file ({e.Message}); an existing file there is left as it was.", e);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        });
     }
 
     /// <summary>How old a temporary file of <see cref="Write"/> must be to count as left by a killed process.</summary>
-    public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
+    public static readonly TimeSpan StaleTemporaryAge = AtomicFile.StaleTemporaryAge;
 
     /// <summary>
-    /// Deletes the temporary files of earlier writes of <paramref name="name"/> that a killed process left behind:
-    /// those not written to for <see cref="StaleTemporaryAge"/> (a live writer's file is fresh, so it is kept).
+    /// What <c>torch.save</c> writes, from a file's first bytes: a zip archive (<c>PK\x03\x04</c>, the default since
+    /// PyTorch 1.6) or a bare pickle (<c>\x80</c> and protocol 2–5, <c>_use_new_zipfile_serialization=False</c>);
+    /// null for anything else. Asked only of a file whose first 8 bytes are no possible header length, so a valid
+    /// safetensors file whose length happens to start with those bytes is never taken for one.
     /// </summary>
-    static void SweepStaleTemporaries(string folder, string name)
-    {
-        if (!Directory.Exists(folder)) return;
-        var cutoff = DateTime.UtcNow - StaleTemporaryAge;
-        foreach (var file in Directory.EnumerateFiles(folder, $".{name}.{new string('?', 32)}.tmp"))
-            if (File.GetLastWriteTimeUtc(file) < cutoff) TryDelete(file);
-    }
+    static string? TorchFileKind(ReadOnlySpan<byte> prefix) =>
+        prefix.StartsWith("PK\x03\x04"u8) ? "a zip archive, as torch.save writes by default"
+        : prefix[0] == 0x80 && prefix[1] is >= 2 and <= 5 ? $"a Python pickle (protocol {prefix[1]}), as torch.save(..., _use_new_zipfile_serialization=False) writes"
+        : null;
 
-    static void TryDelete(string path)
+    /// <summary>The error for a PyTorch file, with the two lines of Python that turn it into safetensors.</summary>
+    static InvalidDataException TorchFile(string path, string kind)
     {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        var name = Path.GetFileName(path).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal);
+        var stem = Path.GetFileNameWithoutExtension(name);
+        return new InvalidDataException(
+            $"{path}: not a safetensors file but a PyTorch file ({kind}). LstmSharp does not read pickles, which can run code " +
+            "when loaded; convert the state_dict to safetensors in Python (pip install safetensors), then load that file:\n" +
+            "    import torch; from safetensors.torch import save_file\n" +
+            $"    save_file({{k: v.contiguous() for k, v in torch.load('{name}', map_location='cpu').items()}}, '{stem}.safetensors')\n" +
+            "(for a file of a whole model, torch.save(model), use torch.load(...).state_dict() instead).");
     }
 
     static InvalidDataException Bad(string path, string problem) => new($"{path}: not a valid safetensors file: {problem}.");

@@ -101,4 +101,19 @@ public sealed class TorchImportTests : IDisposable
         var p = Assert.Throws<InvalidDataException>(() => TorchImport.LoadStateDict(peephole, Fixture("lstm_fc.safetensors"), new Dictionary<string, string> { ["lstm"] = "lstm" }));
         Assert.Contains("no peepholes", p.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("lstm_state_dict.pt", "a zip archive")]
+    [InlineData("lstm_state_dict_legacy.pt", "a Python pickle (protocol 2)")]
+    public void LoadStateDict_PyTorchFile_SaysHowToConvertIt(string name, string kind)
+    {
+        // Real torch.save files (tools/torch_import_fixtures/make_pt_fixtures.py, torch 1.13), the new and the old format.
+        var model = new Sequential(new Input(-1, 2), new Lstm(3));
+        var e = Assert.Throws<InvalidDataException>(() => TorchImport.LoadStateDict(model, Fixture(name)));
+        Assert.StartsWith($"{Fixture(name)}: not a safetensors file but a PyTorch file ({kind}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("\n    import torch; from safetensors.torch import save_file\n", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"save_file({{k: v.contiguous() for k, v in torch.load('{name}', map_location='cpu').items()}}, '{Path.GetFileNameWithoutExtension(name)}.safetensors')", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("header length", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PyTorch file", Assert.Throws<InvalidDataException>(() => Model.Load(Fixture(name))).Message, StringComparison.Ordinal);
+    }
 }

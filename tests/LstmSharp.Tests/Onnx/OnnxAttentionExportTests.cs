@@ -5,7 +5,6 @@ using LstmSharp.Layers;
 using LstmSharp.Onnx;
 using LstmSharp.Tests.Oracles;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit;
 
 namespace LstmSharp.Tests.Onnx;
@@ -39,8 +38,7 @@ public sealed class OnnxAttentionExportTests
         var tgt = new Tensor([1, 4, 6, 1, 2, 0, 5, 0, 0], 3, 3);
         using var session = new InferenceSession(OnnxExport.ToBytes(model));
         using var results = session.Run([
-            NamedOnnxValue.CreateFromTensor("source", new DenseTensor<float>(src.ToArray(), [3, 5])),
-            NamedOnnxValue.CreateFromTensor("target", new DenseTensor<float>(tgt.ToArray(), [3, 3]))]);
+            OnnxFeeds.Of(session, "source", src), OnnxFeeds.Of(session, "target", tgt)]);
         var expected = model.Predict([src, tgt]);
         for (var o = 0; o < 2; o++)
             Approx.Equal(results[o].AsTensor<float>().ToArray().Select(v => (double)v).ToArray(), expected[o], 1e-5, $"{score} output {o}");

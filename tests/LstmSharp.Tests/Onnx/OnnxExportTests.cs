@@ -1,6 +1,6 @@
 // ONNX export: exported models run in ONNX Runtime and match Predict within 1e-5, at two batch sizes and
-// sequence lengths (dynamic axes), with Embedding padding exported as sequence_lens; unsupported layers fail
-// clearly.
+// sequence lengths (dynamic axes), with Embedding ids as int64 and their padding exported as sequence_lens;
+// unsupported layers fail clearly.
 using LstmSharp.Layers;
 using LstmSharp.Onnx;
 using LstmSharp.Tests.Oracles;
@@ -15,7 +15,7 @@ public sealed class OnnxExportTests
     static float[] Run(byte[] onnx, Tensor input, int[]? lengths = null)
     {
         using var session = new InferenceSession(onnx);
-        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("input", new DenseTensor<float>(input.ToArray(), input.Shape.ToArray())) };
+        var inputs = new List<NamedOnnxValue> { OnnxFeeds.Of(session, "input", input) };
         if (lengths is not null) inputs.Add(NamedOnnxValue.CreateFromTensor("lengths", new DenseTensor<int>(lengths, [lengths.Length])));
         using var results = session.Run(inputs);
         return results.First(r => r.Name == "output").AsTensor<float>().ToArray();
@@ -39,6 +39,8 @@ public sealed class OnnxExportTests
         var ids = new Tensor([3, 7, 1, 0, 0, 4, 4, 9, 12, 2, 8, 0, 0, 0, 0], 3, 5);
         var longer = new Tensor([5, 1, 2, 3, 4, 5, 6, 0, 11, 14, 13, 0, 0, 0, 0, 0], 2, 8);
         Check(model, ids, longer);
+        using var session = new InferenceSession(OnnxExport.ToBytes(model));
+        Assert.Equal(TensorElementType.Int64, session.InputMetadata["input"].ElementDataType);
     }
 
     [Fact]

@@ -5,7 +5,6 @@ using LstmSharp.Layers;
 using LstmSharp.Onnx;
 using LstmSharp.Tests.Oracles;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit;
 
 namespace LstmSharp.Tests.Onnx;
@@ -19,8 +18,7 @@ public sealed class OnnxGraphExportTests
         Assert.Equal(model.Outputs.Select(o => o.Name.Replace(":", "__", StringComparison.Ordinal)), session.OutputMetadata.Keys);
         foreach (var inputs in batches)
         {
-            var feeds = model.Inputs.Select((input, i) => NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.ElementAt(i),
-                new DenseTensor<float>(inputs[i].ToArray(), inputs[i].Shape.ToArray()))).ToList();
+            var feeds = model.Inputs.Select((input, i) => OnnxFeeds.Of(session, session.InputMetadata.Keys.ElementAt(i), inputs[i])).ToList();
             using var results = session.Run(feeds);
             var expected = model.Predict(inputs);
             var outputs = results.ToArray();

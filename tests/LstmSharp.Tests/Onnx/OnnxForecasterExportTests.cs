@@ -1,0 +1,53 @@
+// ONNX export of a forecaster with its preprocessing in the graph: raw windows in, forecasts in the target's units
+// out — the transform, scalers, network (unrolled for the recursive strategy) and the differences summed back from
+// the last value, run in ONNX Runtime against Forecaster.Forecast on the same rows.
+using LstmSharp.Forecasting;
+using LstmSharp.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Xunit;
+
+namespace LstmSharp.Tests.Onnx;
+
+public sealed class OnnxForecasterExportTests
+{
+    /// <summary>A positive series with a trend and a wiggle, and a second column that leads it.</summary>
+    static float[][] Series(int n, int columns) =>
+        [.. Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, n).Select(t => (float)(10 + (0.3 * t) + (2 * Math.Sin(t + c)))).ToArray())];
+
+    [Theory]
+    [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.Standard, 1)]
+    [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.MinMax, 2)]
+    [InlineData(SeriesTransform.LogDifference, ForecastStrategy.Direct, ScalingMethod.Standard, 2)]
+    [InlineData(SeriesTransform.None, ForecastStrategy.Direct, ScalingMethod.MinMax, 1)]
+    [InlineData(SeriesTransform.Difference, ForecastStrategy.Recursive, ScalingMethod.Standard, 1)]
+    [InlineData(SeriesTransform.LogDifference, ForecastStrategy.Recursive, ScalingMethod.MinMax, 1)]
+    [InlineData(SeriesTransform.None, ForecastStrategy.Recursive, ScalingMethod.Standard, 1)]
+    public void Export_Forecaster_RawWindowsGiveItsForecasts(SeriesTransform transform, ForecastStrategy strategy, ScalingMethod scaling, int columns)
+    {
+        const int N = 50, H = 3;
+        var data = Series(N, columns);
+        var forecaster = Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 40,
+            new ForecastOptions { Lookback = 5, Horizon = H, Strategy = strategy, Transform = transform, Scaling = scaling, Units = 3, Epochs = 2, BatchSize = 8, Seed = 5 });
+        int[] origins = [forecaster.HistoryNeeded, 23, 41, N];
+        var expected = forecaster.Forecast(data, origins);
+
+        var n = forecaster.HistoryNeeded;
+        var history = new float[origins.Length * n * columns];   // [origins, n, columns]: the raw rows before each origin
+        for (var i = 0; i < origins.Length; i++)
+            for (var r = 0; r < n; r++)
+                for (var c = 0; c < columns; c++) history[((i * n) + r) * columns + c] = data[c][origins[i] - n + r];
+        using var session = new InferenceSession(OnnxExport.ToBytes(forecaster));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("history", new DenseTensor<float>(history, [origins.Length, n, columns]))]);
+        var actual = results.Single(r => r.Name == "forecast").AsTensor<float>();
+        Assert.Equal([origins.Length, H], actual.Dimensions.ToArray());
+        for (var i = 0; i < origins.Length; i++)
+        {
+            for (var k = 0; k < H; k++)
+            {
+                var (e, a) = (expected[i][k], actual[i, k]);
+                Assert.True(Math.Abs(a - e) <= 1e-5 * Math.Max(1, Math.Abs(e)), $"origin {origins[i]} step {k + 1}: Forecast gives {e:R}, ONNX Runtime {a:R}.");
+            }
+        }
+    }
+}
