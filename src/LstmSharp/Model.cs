@@ -523,9 +523,16 @@ public partial class Model : Layer
     }
 
     /// <summary>
-    /// A table of the layer calls, their output shapes and parameter counts, as Keras's <c>summary()</c>; a model
-    /// that is not a chain also lists its inputs and what each call is connected to.
+    /// The model's name and a table of the layer calls, their output shapes and parameter counts, then the total,
+    /// trainable and non-trainable (frozen, <see cref="Parameter.Trainable"/>) counts, as Keras's <c>summary()</c>; a
+    /// model that is not a chain also lists its inputs and what each call is connected to.
     /// </summary>
+    /// <remarks>
+    /// Recurrent layers hold PyTorch's two bias vectors (<c>bias_ih</c>, <c>bias_hh</c>), so the counts equal
+    /// PyTorch's. Keras's LSTM and SimpleRNN have one (an LSTM has 4·(H·(I+H)+H) parameters there, 4H fewer than
+    /// here; a SimpleRNN H fewer; per direction), while its GRU, with <c>reset_after=True</c> (its default), has two
+    /// as here; when the difference is not zero a last line gives it.
+    /// </remarks>
     public string Summary()
     {
         var chain = IsChain;
@@ -534,7 +541,8 @@ public partial class Model : Layer
             foreach (var input in _inputs) rows.Add([$"{input.Name} (Input)", Keras(input.Shape), "0", ""]);
         foreach (var node in _nodes)
         {
-            var shapes = node.Outputs.Length == 1 ? Keras(node.Outputs[0].Shape) : "[" + string.Join(", ", node.Outputs.Select(o => Keras(o.Shape))) + "]";
+            // A chain uses only each call's first output (a recurrent layer's states go nowhere), as Keras shows it.
+            var shapes = chain || node.Outputs.Length == 1 ? Keras(node.Outputs[0].Shape) : "[" + string.Join(", ", node.Outputs.Select(o => Keras(o.Shape))) + "]";
             var count = node.Layer.ParameterCount.ToString("N0", CultureInfo.InvariantCulture);
             var name = $"{node.Layer.Name} ({node.Layer.GetType().Name})";
             rows.Add(chain ? [name, shapes, count] : [name, shapes, count, string.Join(", ", node.Inputs.Select(s => s.Name))]);
@@ -542,6 +550,7 @@ public partial class Model : Layer
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var rule = new string('─', widths.Sum() + 3 * (widths.Length - 1));
         var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Model: \"{Name}\"");
         sb.AppendLine(rule);
         for (var i = 0; i < rows.Count; i++)
         {
@@ -555,8 +564,29 @@ public partial class Model : Layer
             if (i == 0) sb.AppendLine(rule);
         }
         sb.AppendLine(rule);
-        sb.Append(CultureInfo.InvariantCulture, $"Total params: {ParameterCount:N0}");
+        var trainable = Parameters.Where(p => p.Trainable).Sum(p => (long)p.Value.Length);
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {ParameterCount:N0} ({Bytes(ParameterCount)})");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {trainable:N0} ({Bytes(trainable)})");
+        sb.Append(CultureInfo.InvariantCulture, $"Non-trainable params: {ParameterCount - trainable:N0} ({Bytes(ParameterCount - trainable)})");
+        if (KerasBiasSurplus is > 0 and var surplus)
+        {
+            sb.AppendLine();
+            sb.Append(CultureInfo.InvariantCulture, $"Recurrent layers hold PyTorch's two biases (bias_ih, bias_hh), so PyTorch counts the same; Keras, with one per LSTM and SimpleRNN, counts {surplus:N0} fewer.");
+        }
         return sb.ToString();
+    }
+
+    internal override long KerasBiasSurplus => _nodes.Sum(n => n.Layer.KerasBiasSurplus);
+
+    static readonly string[] SizeUnits = ["B", "KB", "MB", "GB"];
+
+    /// <summary>Keras's size of <paramref name="count"/> float32 values: bytes, KB, MB or GB (of 1024) with two decimals.</summary>
+    static string Bytes(long count)
+    {
+        double size = 4.0 * count;
+        var unit = 0;
+        for (; size >= 1024 && unit < 3; unit++) size /= 1024;
+        return string.Create(CultureInfo.InvariantCulture, $"{size:F2} {SizeUnits[unit]}");
     }
 
     static string Keras(IReadOnlyList<int> shape) => "(None, " + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
