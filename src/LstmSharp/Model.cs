@@ -2,7 +2,6 @@
 // backward in reverse with gradients added per symbol; parameters, weights and the summary. Training (Compile,
 // Fit, Evaluate, Predict) is in Model.Fit.cs, files and checkpoints in Model.Save.cs; Sequential is a chain of it.
 using System.Globalization;
-using System.Text;
 using LstmSharp.Layers;
 
 namespace LstmSharp;
@@ -533,10 +532,13 @@ public partial class Model : Layer
     /// here; a SimpleRNN H fewer; per direction), while its GRU, with <c>reset_after=True</c> (its default), has two
     /// as here; when the difference is not zero a last line gives it.
     /// </remarks>
-    public string Summary()
+    public string Summary() => GetSummary().ToString();
+
+    /// <summary>What <see cref="Summary"/> prints, as data: the table's header and rows and the parameter counts (for notebooks and reports).</summary>
+    public ModelSummary GetSummary()
     {
         var chain = IsChain;
-        var rows = new List<string[]> { chain ? ["Layer (type)", "Output shape", "Param #"] : ["Layer (type)", "Output shape", "Param #", "Connected to"] };
+        var rows = new List<string[]>();
         if (!chain)
             foreach (var input in _inputs) rows.Add([$"{input.Name} (Input)", Keras(input.Shape), "0", ""]);
         foreach (var node in _nodes)
@@ -547,47 +549,12 @@ public partial class Model : Layer
             var name = $"{node.Layer.Name} ({node.Layer.GetType().Name})";
             rows.Add(chain ? [name, shapes, count] : [name, shapes, count, string.Join(", ", node.Inputs.Select(s => s.Name))]);
         }
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        var rule = new string('─', widths.Sum() + 3 * (widths.Length - 1));
-        var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Model: \"{Name}\"");
-        sb.AppendLine(rule);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            for (var c = 0; c < widths.Length; c++)
-            {
-                if (c > 0) sb.Append("   ");
-                var cell = c == 2 ? rows[i][c].PadLeft(widths[c]) : rows[i][c].PadRight(widths[c]);
-                sb.Append(c == widths.Length - 1 ? cell.TrimEnd() : cell);
-            }
-            sb.AppendLine();
-            if (i == 0) sb.AppendLine(rule);
-        }
-        sb.AppendLine(rule);
+        string[] header = chain ? ["Layer (type)", "Output shape", "Param #"] : ["Layer (type)", "Output shape", "Param #", "Connected to"];
         var trainable = Parameters.Where(p => p.Trainable).Sum(p => (long)p.Value.Length);
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {ParameterCount:N0} ({Bytes(ParameterCount)})");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {trainable:N0} ({Bytes(trainable)})");
-        sb.Append(CultureInfo.InvariantCulture, $"Non-trainable params: {ParameterCount - trainable:N0} ({Bytes(ParameterCount - trainable)})");
-        if (KerasBiasSurplus is > 0 and var surplus)
-        {
-            sb.AppendLine();
-            sb.Append(CultureInfo.InvariantCulture, $"Recurrent layers hold PyTorch's two biases (bias_ih, bias_hh), so PyTorch counts the same; Keras, with one per LSTM and SimpleRNN, counts {surplus:N0} fewer.");
-        }
-        return sb.ToString();
+        return new ModelSummary(Name, header, rows, ParameterCount, trainable, KerasBiasSurplus);
     }
 
     internal override long KerasBiasSurplus => _nodes.Sum(n => n.Layer.KerasBiasSurplus);
-
-    static readonly string[] SizeUnits = ["B", "KB", "MB", "GB"];
-
-    /// <summary>Keras's size of <paramref name="count"/> float32 values: bytes, KB, MB or GB (of 1024) with two decimals.</summary>
-    static string Bytes(long count)
-    {
-        double size = 4.0 * count;
-        var unit = 0;
-        for (; size >= 1024 && unit < 3; unit++) size /= 1024;
-        return string.Create(CultureInfo.InvariantCulture, $"{size:F2} {SizeUnits[unit]}");
-    }
 
     static string Keras(IReadOnlyList<int> shape) => "(None, " + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
 
