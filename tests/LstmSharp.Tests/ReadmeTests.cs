@@ -22,7 +22,7 @@ public sealed class ReadmeTests
     public void Programs_BuildAndRunAsPasted()
     {
         var programs = Programs(File.ReadAllText(Path.Combine(Repository.Root, "README.md")));
-        Assert.Equal(["quickstart", "functional"], programs.Select(p => p.Name));
+        Assert.Equal(["quickstart", "csv", "functional"], programs.Select(p => p.Name));
         var folder = Directory.CreateTempSubdirectory("lstmsharp-readme-").FullName;
         try
         {
@@ -35,6 +35,9 @@ public sealed class ReadmeTests
                     "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>" +
                     $"<ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup>{references}</ItemGroup></Project>");
                 File.WriteAllText(Path.Combine(folder, name, "Program.cs"), code);
+                // Programs read the bundled CSV files as from the repository's root.
+                Directory.CreateDirectory(Path.Combine(folder, name, "data"));
+                foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "data"), "*.csv")) File.Copy(file, Path.Combine(folder, name, "data", Path.GetFileName(file)));
             }
             File.WriteAllText(Path.Combine(folder, "readme.slnx"), $"<Solution>{string.Concat(programs.Select(p => $"<Project Path=\"{p.Name}/{p.Name}.csproj\" />"))}</Solution>");
             var build = Run(folder, TimeSpan.FromMinutes(8), "build", "readme.slnx", "-nologo", "-v:q", "--disable-build-servers");
@@ -47,6 +50,10 @@ public sealed class ReadmeTests
             Assert.Equal([.. Enumerable.Range(1, 20).Select(e => $"Epoch {e}/20 - ")], epochs.Select(l => l[..(l.IndexOf(" - ", StringComparison.Ordinal) + 3)]));
             Assert.Contains("; next value ", quickstart.Output, StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(folder, "quickstart", "sine.safetensors")));
+
+            var csv = Run(Path.Combine(folder, "csv"), TimeSpan.FromMinutes(3), Path.Combine("bin", "Debug", "net10.0", "csv.dll"));
+            Assert.True(csv.Exit == 0, csv.Output);
+            Assert.StartsWith("144 rows of year, month, passengers; first 112 in month 1; Tensor[132, 12, 1]\n[[[112.]", csv.Output, StringComparison.Ordinal);
 
             var functional = Run(Path.Combine(folder, "functional"), TimeSpan.FromMinutes(3), Path.Combine("bin", "Debug", "net10.0", "functional.dll"));
             Assert.True(functional.Exit == 0, functional.Output);
