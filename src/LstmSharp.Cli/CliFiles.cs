@@ -1,15 +1,12 @@
 // CliFiles: the checks every file the tool reads or writes gets before any work starts — an input is a regular file
 // with something in it (a FIFO would hang the read), an output's folder exists and is writable and the output is not
 // one of the inputs — and text from a file quoted in a message, kept short and printable.
-using System.Text;
+using LstmSharp.Internals;
 
 namespace LstmSharp.Cli;
 
 internal static class CliFiles
 {
-    /// <summary>Characters of a cell, row or name from a file quoted in a message; the rest is elided.</summary>
-    const int QuoteLength = 60;
-
     /// <summary>Refuses a missing file, a folder, and an empty file, pipe, socket or device (their size is 0).</summary>
     public static void CheckInput(string path)
     {
@@ -53,13 +50,7 @@ internal static class CliFiles
     /// <paramref name="text"/> from a file as a message may quote it: at most <paramref name="length"/> (60)
     /// characters, control characters and undecodable bytes shown as '?', and the length when it is cut.
     /// </summary>
-    public static string Quote(string text, int length = QuoteLength)
-    {
-        var shown = new StringBuilder(Math.Min(text.Length, length));
-        foreach (var c in text.AsSpan(0, Math.Min(text.Length, length)))
-            shown.Append(char.IsControl(c) || c == '\uFFFD' ? '?' : c);
-        return text.Length <= length ? shown.ToString() : $"{shown}… ({text.Length:N0} characters)";
-    }
+    public static string Quote(string text, int length = Quoting.QuoteLength) => Quoting.Quote(text, length);
 
     /// <summary>A path as the settings show it: relative to the current folder when the file is inside it, else as given.</summary>
     public static string Show(string path)
@@ -70,6 +61,5 @@ internal static class CliFiles
     }
 
     /// <summary>The first few names of a list (each quoted), and how many more there are.</summary>
-    public static string List(IReadOnlyList<string> names) =>
-        string.Join(", ", names.Take(20).Select(n => Quote(n))) + (names.Count > 20 ? $" and {names.Count - 20} more" : "");
+    public static string List(IReadOnlyList<string> names) => Quoting.List(names);
 }

@@ -77,7 +77,10 @@ public sealed record FitOptions
     /// </summary>
     public bool ThrowOnDivergence { get; init; }
 
-    /// <summary>Receives a report after every batch and every epoch.</summary>
+    /// <summary>
+    /// Receives a report after every batch and every epoch, on the thread that runs Fit. Default none: the library
+    /// writes nothing by itself; <c>new ConsoleProgress()</c> prints Keras's line per epoch.
+    /// </summary>
     public IProgress<FitProgress>? Progress { get; init; }
 
     /// <summary>
@@ -104,8 +107,9 @@ public sealed record FitOptions
 /// <param name="EpochRemaining">Estimated time to the end of this epoch.</param>
 /// <param name="Logs">Running mean loss and metrics (after a batch) or the epoch's logs (at its end).</param>
 /// <param name="EpochEnd">True for the report that closes an epoch.</param>
+/// <param name="Elapsed">Time since the epoch began (at its end: training, validation and <see cref="FitOptions.EpochScores"/>).</param>
 public sealed record FitProgress(int Epoch, int Epochs, int Batch, int Batches, double SamplesPerSecond, TimeSpan EpochRemaining,
-    IReadOnlyDictionary<string, float> Logs, bool EpochEnd);
+    IReadOnlyDictionary<string, float> Logs, bool EpochEnd, TimeSpan Elapsed = default);
 
 /// <summary>The logs of every epoch of a <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/> call.</summary>
 public sealed class History

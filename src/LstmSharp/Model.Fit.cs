@@ -347,7 +347,7 @@ public partial class Model
                 {
                     var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
                     progress.Report(new FitProgress(epoch, options.Epochs, b + 1, batches, seen / seconds,
-                        TimeSpan.FromSeconds(seconds * (batches - b - 1) / (b + 1)), Logs("", sum / seen, sums, seen), EpochEnd: false));
+                        TimeSpan.FromSeconds(seconds * (batches - b - 1) / (b + 1)), Logs("", sum / seen, sums, seen), EpochEnd: false, clock.Elapsed));
                 }
             }
             var logs = Logs("", sum / Math.Max(seen, 1), sums, Math.Max(seen, 1));
@@ -363,7 +363,7 @@ public partial class Model
             logs["lr"] = optimizer.LearningRate;
             history.Add(logs);
             foreach (var c in options.Callbacks) c.OnEpochEnd(this, epoch, logs);
-            options.Progress?.Report(new FitProgress(epoch, options.Epochs, batches, batches, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), TimeSpan.Zero, logs, EpochEnd: true));
+            options.Progress?.Report(new FitProgress(epoch, options.Epochs, batches, batches, seen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), TimeSpan.Zero, logs, EpochEnd: true, clock.Elapsed));
         }
         foreach (var c in options.Callbacks) c.OnTrainEnd(this);
         _fitEpoch = 0;

@@ -2,7 +2,6 @@
 // backward in reverse with gradients added per symbol; parameters, weights and the summary. Training (Compile,
 // Fit, Evaluate, Predict) is in Model.Fit.cs, files and checkpoints in Model.Save.cs; Sequential is a chain of it.
 using System.Globalization;
-using System.Text;
 using LstmSharp.Layers;
 
 namespace LstmSharp;
@@ -523,41 +522,39 @@ public partial class Model : Layer
     }
 
     /// <summary>
-    /// A table of the layer calls, their output shapes and parameter counts, as Keras's <c>summary()</c>; a model
-    /// that is not a chain also lists its inputs and what each call is connected to.
+    /// The model's name and a table of the layer calls, their output shapes and parameter counts, then the total,
+    /// trainable and non-trainable (frozen, <see cref="Parameter.Trainable"/>) counts, as Keras's <c>summary()</c>; a
+    /// model that is not a chain also lists its inputs and what each call is connected to.
     /// </summary>
-    public string Summary()
+    /// <remarks>
+    /// Recurrent layers hold PyTorch's two bias vectors (<c>bias_ih</c>, <c>bias_hh</c>), so the counts equal
+    /// PyTorch's. Keras's LSTM and SimpleRNN have one (an LSTM has 4·(H·(I+H)+H) parameters there, 4H fewer than
+    /// here; a SimpleRNN H fewer; per direction), while its GRU, with <c>reset_after=True</c> (its default), has two
+    /// as here; when the difference is not zero a last line gives it.
+    /// </remarks>
+    public string Summary() => GetSummary().ToString();
+
+    /// <summary>What <see cref="Summary"/> prints, as data: the table's header and rows and the parameter counts (for notebooks and reports).</summary>
+    public ModelSummary GetSummary()
     {
         var chain = IsChain;
-        var rows = new List<string[]> { chain ? ["Layer (type)", "Output shape", "Param #"] : ["Layer (type)", "Output shape", "Param #", "Connected to"] };
+        var rows = new List<string[]>();
         if (!chain)
             foreach (var input in _inputs) rows.Add([$"{input.Name} (Input)", Keras(input.Shape), "0", ""]);
         foreach (var node in _nodes)
         {
-            var shapes = node.Outputs.Length == 1 ? Keras(node.Outputs[0].Shape) : "[" + string.Join(", ", node.Outputs.Select(o => Keras(o.Shape))) + "]";
+            // A chain uses only each call's first output (a recurrent layer's states go nowhere), as Keras shows it.
+            var shapes = chain || node.Outputs.Length == 1 ? Keras(node.Outputs[0].Shape) : "[" + string.Join(", ", node.Outputs.Select(o => Keras(o.Shape))) + "]";
             var count = node.Layer.ParameterCount.ToString("N0", CultureInfo.InvariantCulture);
             var name = $"{node.Layer.Name} ({node.Layer.GetType().Name})";
             rows.Add(chain ? [name, shapes, count] : [name, shapes, count, string.Join(", ", node.Inputs.Select(s => s.Name))]);
         }
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        var rule = new string('─', widths.Sum() + 3 * (widths.Length - 1));
-        var sb = new StringBuilder();
-        sb.AppendLine(rule);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            for (var c = 0; c < widths.Length; c++)
-            {
-                if (c > 0) sb.Append("   ");
-                var cell = c == 2 ? rows[i][c].PadLeft(widths[c]) : rows[i][c].PadRight(widths[c]);
-                sb.Append(c == widths.Length - 1 ? cell.TrimEnd() : cell);
-            }
-            sb.AppendLine();
-            if (i == 0) sb.AppendLine(rule);
-        }
-        sb.AppendLine(rule);
-        sb.Append(CultureInfo.InvariantCulture, $"Total params: {ParameterCount:N0}");
-        return sb.ToString();
+        string[] header = chain ? ["Layer (type)", "Output shape", "Param #"] : ["Layer (type)", "Output shape", "Param #", "Connected to"];
+        var trainable = Parameters.Where(p => p.Trainable).Sum(p => (long)p.Value.Length);
+        return new ModelSummary(Name, header, rows, ParameterCount, trainable, KerasBiasSurplus);
     }
+
+    internal override long KerasBiasSurplus => _nodes.Sum(n => n.Layer.KerasBiasSurplus);
 
     static string Keras(IReadOnlyList<int> shape) => "(None, " + string.Join(", ", shape.Select(d => d < 0 ? "None" : d.ToString(CultureInfo.InvariantCulture))) + ")";
 

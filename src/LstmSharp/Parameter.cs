@@ -30,5 +30,5 @@ public sealed class Parameter
     public Regularizer? Regularizer { get; internal set; }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Name} {Value}";
+    public override string ToString() => $"{Name} [{Tensor.FormatShape(Value.Shape)}]";
 }

@@ -9,7 +9,7 @@ namespace LstmSharp;
 /// <c>[batch, time, features]</c>, token ids <c>[batch, time]</c>, states <c>[batch, units]</c>.
 /// <see cref="Reshape"/> and <see cref="Slice(int)"/> return views that share storage with this tensor.
 /// </summary>
-public sealed class Tensor
+public sealed partial class Tensor
 {
     readonly float[] _data;
     readonly int _offset;
@@ -194,9 +194,6 @@ public sealed class Tensor
 
     /// <summary>True when the shape equals <paramref name="shape"/>.</summary>
     public bool HasShape(params ReadOnlySpan<int> shape) => Shape.SequenceEqual(shape);
-
-    /// <inheritdoc />
-    public override string ToString() => $"Tensor[{FormatShape(_shape)}]";
 
     internal static string FormatShape(ReadOnlySpan<int> shape)
     {

@@ -1,4 +1,6 @@
-// The README's library examples run here, and their text must stay equal to these copies.
+// The README's library examples run here: whole programs built and run from the README's own text, fragments as copies
+// whose text must stay equal to the README's.
+using System.Diagnostics;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
 using LstmSharp.IO;
@@ -16,60 +18,92 @@ namespace LstmSharp.Tests;
 
 public sealed class ReadmeTests
 {
+    /// <summary>
+    /// The README's blocks marked <c>&lt;!-- program: name --&gt;</c>, each a whole <c>Program.cs</c> as a user would
+    /// paste it: written into console projects that reference the library these tests run against, built in one
+    /// <c>dotnet build</c> (no build servers left running) and run, each in its own folder.
+    /// </summary>
     [Fact]
-    public void QuickStart_Runs()
+    public void Programs_BuildAndRunAsPasted()
     {
-        var x = Tensor.Zeros(40, 12, 1);
-        var y = Tensor.Zeros(40, 1);
-        var xNew = Tensor.Zeros(3, 12, 1);
-        for (var i = 0; i < x.Length; i++) x.Span[i] = MathF.Sin(i * 0.3f);
-        for (var s = 0; s < 40; s++) y.Span[s] = MathF.Sin((s * 12 + 12) * 0.3f);
-        // README quick start begin
-        var model = new Sequential(seed: 1, new Input(12, 1),
-            new Lstm(32, new() { ReturnSequences = true, Peepholes = true }),
-            new Gru(16),
-            new Dense(1));
-        model.Compile(new Adam(0.005f), new MeanSquaredError());
-        Console.WriteLine(model.Summary());
-        var history = model.Fit(x, y, new FitOptions { Epochs = 100, BatchSize = 16, ValidationSplit = 0.1f });
-        Tensor forecast = model.Predict(xNew);
-        // README quick start end
-        Assert.Equal(100, history.Loss.Count);
-        Assert.True(forecast.HasShape(3, 1));
+        var programs = Programs(File.ReadAllText(Path.Combine(Repository.Root, "README.md")));
+        Assert.Equal(["quickstart", "csv", "functional"], programs.Select(p => p.Name));
+        var folder = Directory.CreateTempSubdirectory("lstmsharp-readme-").FullName;
+        try
+        {
+            var bin = AppContext.BaseDirectory;
+            var references = string.Concat(new[] { "LstmSharp.dll", "System.Numerics.Tensors.dll", "Sep.dll" }.Select(d => $"<Reference Include=\"{Path.Combine(bin, d)}\" />"));
+            foreach (var (name, code) in programs)
+            {
+                Directory.CreateDirectory(Path.Combine(folder, name));
+                File.WriteAllText(Path.Combine(folder, name, name + ".csproj"),
+                    "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>" +
+                    $"<ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup>{references}</ItemGroup></Project>");
+                File.WriteAllText(Path.Combine(folder, name, "Program.cs"), code);
+                // Programs read the bundled CSV files as from the repository's root.
+                Directory.CreateDirectory(Path.Combine(folder, name, "data"));
+                foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "data"), "*.csv")) File.Copy(file, Path.Combine(folder, name, "data", Path.GetFileName(file)));
+            }
+            File.WriteAllText(Path.Combine(folder, "readme.slnx"), $"<Solution>{string.Concat(programs.Select(p => $"<Project Path=\"{p.Name}/{p.Name}.csproj\" />"))}</Solution>");
+            var build = Run(folder, TimeSpan.FromMinutes(8), "build", "readme.slnx", "-nologo", "-v:q", "--disable-build-servers");
+            Assert.True(build.Exit == 0, build.Output);
+
+            var quickstart = Run(Path.Combine(folder, "quickstart"), TimeSpan.FromMinutes(3), Path.Combine("bin", "Debug", "net10.0", "quickstart.dll"));
+            Assert.True(quickstart.Exit == 0, quickstart.Output);
+            Assert.StartsWith("Model: \"sequential\"", quickstart.Output, StringComparison.Ordinal);
+            var epochs = quickstart.Output.Split('\n').Where(l => l.StartsWith("Epoch ", StringComparison.Ordinal)).ToArray();
+            Assert.Equal([.. Enumerable.Range(1, 20).Select(e => $"Epoch {e}/20 - ")], epochs.Select(l => l[..(l.IndexOf(" - ", StringComparison.Ordinal) + 3)]));
+            Assert.Contains("; next value ", quickstart.Output, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(folder, "quickstart", "sine.safetensors")));
+
+            var csv = Run(Path.Combine(folder, "csv"), TimeSpan.FromMinutes(3), Path.Combine("bin", "Debug", "net10.0", "csv.dll"));
+            Assert.True(csv.Exit == 0, csv.Output);
+            Assert.StartsWith("144 rows of year, month, passengers; first 112 in month 1; Tensor[132, 12, 1]\n[[[112.]", csv.Output, StringComparison.Ordinal);
+
+            var functional = Run(Path.Combine(folder, "functional"), TimeSpan.FromMinutes(3), Path.Combine("bin", "Debug", "net10.0", "functional.dll"));
+            Assert.True(functional.Exit == 0, functional.Output);
+            Assert.Contains("first step's logits Tensor[1, 1, 40]", functional.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
-    [Fact]
-    public void Functional_Runs()
+    /// <summary>The C# block after each <c>&lt;!-- program: name --&gt;</c> line of <paramref name="readme"/>.</summary>
+    static List<(string Name, string Code)> Programs(string readme)
     {
-        const int sourceWords = 50, targetWords = 40;
-        var rng = new Random(5);
-        Tensor Ids(int samples, int steps, int vocabulary) => new([.. Enumerable.Range(0, samples * steps).Select(_ => (float)rng.Next(1, vocabulary))], samples, steps);
-        var (sourceIds, decoderIds, targetIds) = (Ids(64, 7, sourceWords), Ids(64, 6, targetWords), Ids(64, 6, targetWords));
-        // README functional begin
-        // Encoder–decoder: the encoder's final (h, c) start the decoder; teacher forcing feeds the target shifted right.
-        var source = new Input(-1) { Name = "source" };
-        var target = new Input(-1) { Name = "target" };
-        var (_, states) = new Lstm(64, new() { Name = "encoder" }).CallWithState(new Embedding(sourceWords, 32).Call(source));
-        var decoder = new Lstm(64, new() { ReturnSequences = true, Name = "decoder" });
-        var targetEmbedding = new Embedding(targetWords, 32);
-        var head = new TimeDistributed(new Dense(targetWords), "next_word");
-        var logits = head.Call(decoder.Call(targetEmbedding.Call(target), states));
-        var model = new Model([source, target], [logits], seed: 1);
-        model.Compile(new Adam(0.01f), new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
-        Console.WriteLine(model.Summary());
-        var history = model.Fit([sourceIds, decoderIds], [targetIds], new FitOptions { Epochs = 3, BatchSize = 16 });
+        var lines = readme.Split('\n');
+        var programs = new List<(string, string)>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            const string Marker = "<!-- program: ";
+            if (!lines[i].StartsWith(Marker, StringComparison.Ordinal)) continue;
+            Assert.Equal("```csharp", lines[i + 1].TrimEnd());
+            var end = Array.FindIndex(lines, i + 2, l => l.TrimEnd() == "```");
+            programs.Add((lines[i][Marker.Length..].Split(' ')[0], string.Join('\n', lines[(i + 2)..end]) + "\n"));
+        }
+        return programs;
+    }
 
-        // Inference: an encoder model and a one-step decoder model that share the trained layers.
-        var encoderModel = new Model([source], [.. states]);
-        var token = new Input(1) { Name = "token" };
-        var (h, c) = (new Input(64) { Name = "h" }, new Input(64) { Name = "c" });
-        var (step, next) = decoder.CallWithState(targetEmbedding.Call(token), [h, c]);
-        var stepModel = new Model([token, h, c], [head.Call(step), .. next]);
-        var state = encoderModel.Predict([sourceIds.Slice(0, 1)]);
-        var outputs = stepModel.Predict([Tensor.Full(1f, 1, 1), state[0], state[1]]);   // logits [1, 1, words], h, c
-        // README functional end
-        Assert.Equal(3, history.Loss.Count);
-        Assert.True(outputs[0].HasShape(1, 1, targetWords) && outputs[1].HasShape(1, 64));
+    /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="folder"/>; its exit code and output (stdout, then stderr).</summary>
+    static (int Exit, string Output) Run(string folder, TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        // The test host may run under MSBuild (dotnet test); the child build is a fresh one.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray()) start.Environment.Remove(key);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, $"dotnet {string.Join(' ', arguments)} did not finish in {timeout}");
+        }
+        return (process.ExitCode, output.Result + error.Result);
     }
 
     [Fact]
@@ -189,14 +223,11 @@ public sealed class ReadmeTests
     [Theory]
     [InlineData("README pytorch")]
     [InlineData("README onnx runtime")]
-    [InlineData("README quick start")]
-    [InlineData("README functional")]
     [InlineData("README text")]
     [InlineData("README tuning")]
     public void Snippet_ReadmeTextMatchesThisTest(string marker)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("repository root");
+        var root = Repository.Root;
         var readme = File.ReadAllText(Path.Combine(root, "README.md"));
         var source = File.ReadAllLines(Path.Combine(root, "tests", "LstmSharp.Tests", "ReadmeTests.cs"));
         var begin = Array.FindIndex(source, l => l.Contains(marker + " begin", StringComparison.Ordinal));

@@ -33,13 +33,13 @@ internal static partial class ClassifyCommand
     /// <summary>The texts (named columns joined) and labels of a CSV file.</summary>
     static (string[] Texts, string[]? Labels) Read(string path, string[] textColumns, string? labelColumn)
     {
-        var table = CsvTable.Read(path);
-        var columns = textColumns.Select(c => table.Strings(c, "--text")).ToArray();
+        var table = CliCsv.Read(path);
+        var columns = textColumns.Select(c => CliCsv.Strings(table, c, "--text")).ToArray();
         var texts = Enumerable.Range(0, table.RowCount).Select(r => string.Join("\n", columns.Select(c => c[r]))).ToArray();
         string[]? labels = null;
         if (labelColumn is not null)
         {
-            labels = table.Strings(labelColumn, "--label");
+            labels = CliCsv.Strings(table, labelColumn, "--label");
             var empty = Array.FindIndex(labels, string.IsNullOrWhiteSpace);
             if (empty >= 0) throw new CliException($"{path}:{table.Line(empty)}: column '{CliFiles.Quote(labelColumn)}' is empty; every row needs a label.");
         }

@@ -38,11 +38,11 @@ internal static class SeriesCsv
     /// </remarks>
     public static TimeSeries Read(string path, string? target, IReadOnlyList<string> features, string? timeColumn, MissingPolicy missing, bool optionalTime = false)
     {
-        var table = CsvTable.Read(path);
+        var table = CliCsv.Read(path);
         if (string.IsNullOrEmpty(timeColumn) || (optionalTime && !table.Columns.Contains(timeColumn))) timeColumn = null;
         if (timeColumn is null && table.Columns.Count > 1 && (!LooksNumeric(table, 0) || TimeNames.Contains(table.Columns[0].ToLowerInvariant())))
             timeColumn = table.Columns[0];
-        if (timeColumn is not null) table.Column(timeColumn, "--time-column");
+        if (timeColumn is not null) CliCsv.Column(table, timeColumn, "--time-column");
         if (string.IsNullOrEmpty(target))
         {
             target = table.Columns.LastOrDefault(c => c != timeColumn)
@@ -60,9 +60,8 @@ internal static class SeriesCsv
             if (f == timeColumn) throw new CliException($"--features names the time column '{f}'; it cannot be an input.");
             if (!names.Contains(f)) names.Add(f);
         }
-        var allowMissing = missing != MissingPolicy.Error;
-        var columns = names.Select((n, i) => table.Numbers(n, i == 0 ? "--target" : "--features", allowMissing)).ToArray();
-        var times = timeColumn is null ? null : table.Strings(timeColumn, "--time-column");
+        var columns = names.Select((n, i) => Numbers(table, n, i == 0 ? "--target" : "--features", missing)).ToArray();
+        var times = timeColumn is null ? null : CliCsv.Strings(table, timeColumn, "--time-column");
         try
         {
             return TimeSeries.Create(names, columns, missing, timeColumn, times);
@@ -86,9 +85,23 @@ internal static class SeriesCsv
         }
     }
 
-    static bool LooksNumeric(CsvTable table, int column)
+    /// <summary>
+    /// Column <paramref name="name"/> (given by <paramref name="option"/>) as numbers, missing values NaN; under
+    /// <see cref="MissingPolicy.Error"/> the first missing one is an error naming its line.
+    /// </summary>
+    static float[] Numbers(CsvTable table, string name, string option, MissingPolicy missing)
     {
-        var values = table.Strings(table.Columns[column], "");
-        return float.TryParse(values[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        var c = CliCsv.Column(table, name, option);
+        var values = table.Numbers(name);
+        var gap = missing == MissingPolicy.Error ? Array.FindIndex(values, float.IsNaN) : -1;
+        if (gap >= 0)
+        {
+            throw new CliException($"{table.Source}:{table.Line(gap)}: column '{CliFiles.Quote(name)}' (column {c + 1}) is missing ('{table.Strings(name)[gap]}'); " +
+                "choose --missing interpolate, ffill or drop.");
+        }
+        return values;
     }
+
+    static bool LooksNumeric(CsvTable table, int column) =>
+        float.TryParse(table.Strings(table.Columns[column])[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

@@ -65,11 +65,11 @@ internal static class TranslateCommand
             }
             else
             {
-                var table = CsvTable.Read(path);
-                sources = table.Strings(r.GetValue(SourceColumn)!, "--source-column");
-                targets = table.Strings(r.GetValue(TargetColumn)!, "--target-column");
+                var table = CliCsv.Read(path);
+                sources = CliCsv.Strings(table, r.GetValue(SourceColumn)!, "--source-column");
+                targets = CliCsv.Strings(table, r.GetValue(TargetColumn)!, "--target-column");
                 if (r.GetValue(GroupColumn) is { Length: > 0 } group)
-                    groups = [.. table.Strings(group, "--group-column").Select(g => depth == 0 ? g : string.Join('.', g.Split('.').Take(depth)))];
+                    groups = [.. CliCsv.Strings(table, group, "--group-column").Select(g => depth == 0 ? g : string.Join('.', g.Split('.').Take(depth)))];
                 where = i => $"{path}:{table.Line(i)}";
                 description = $"{CliFiles.Show(path)} ({sources.Length:N0} pairs)";
             }

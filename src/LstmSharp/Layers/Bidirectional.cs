@@ -72,6 +72,8 @@ public sealed class Bidirectional : Layer
 
     internal override long ParameterCountFor(int[] inputShape) => checked(2 * _forward.ParameterCountFor(inputShape));
 
+    internal override long KerasBiasSurplus => 2 * _forward.KerasBiasSurplus;
+
     /// <inheritdoc />
     public override int[] OutputShapeFor(ReadOnlySpan<int> inputShape)
         => _forward.Options.ReturnSequences ? [inputShape[0], MergedUnits] : [MergedUnits];

@@ -45,6 +45,9 @@ public sealed class Gru : Rnn
 
     private protected override int GateCount => 3;
 
+    /// <summary>Keras's reset-before GRU has one bias (3H), its reset_after GRU two, as here.</summary>
+    internal override long KerasBiasSurplus => Options.UseBias && !ResetAfter ? 3L * Units : 0;
+
     internal override Rnn CreateReverse() => new Gru(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
 
     internal override void WriteConfig(System.Text.Json.Utf8JsonWriter json)

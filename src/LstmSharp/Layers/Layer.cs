@@ -175,6 +175,12 @@ public abstract class Layer
     /// </summary>
     internal virtual long ParameterCountFor(int[] inputShape) => 0;
 
+    /// <summary>
+    /// How many more parameters this layer has than Keras's counterpart because it keeps PyTorch's second bias
+    /// (<see cref="Model.Summary"/> reports it): 4H for an LSTM, H for a simple RNN, 0 for the rest.
+    /// </summary>
+    internal virtual long KerasBiasSurplus => 0;
+
     /// <summary>True while the name is the default from the type (a model may then make it unique).</summary>
     internal bool HasDefaultName { get; private set; }
 

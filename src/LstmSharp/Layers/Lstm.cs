@@ -47,6 +47,9 @@ public sealed class Lstm : Rnn
     internal override long ParameterCountFor(int[] inputShape)
         => checked(base.ParameterCountFor(inputShape) + (LstmOptions.Peepholes ? 3L * Units : 0));
 
+    /// <summary>Keras's LSTM has one bias of 4H; this one has bias_ih and bias_hh.</summary>
+    internal override long KerasBiasSurplus => Options.UseBias ? 4L * Units : 0;
+
     internal override Rnn CreateReverse() => new Lstm(Units, LstmOptions with { GoBackwards = !LstmOptions.GoBackwards, Name = Name + "_reverse" });
 
     private protected override void CreateParameters(int inputSize, Rng rng)

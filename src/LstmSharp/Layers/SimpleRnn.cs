@@ -26,6 +26,9 @@ public sealed class SimpleRnn : Rnn
 
     private protected override int GateCount => 1;
 
+    /// <summary>Keras's SimpleRNN has one bias of H; this one has bias_ih and bias_hh.</summary>
+    internal override long KerasBiasSurplus => Options.UseBias ? Units : 0;
+
     internal override Rnn CreateReverse() => new SimpleRnn(Units, Options with { GoBackwards = !Options.GoBackwards, Name = Name + "_reverse" });
 
     private protected override void CreateParameters(int inputSize, Rng rng)

@@ -42,6 +42,8 @@ public sealed class TimeDistributed : Layer
 
     internal override long ParameterCountFor(int[] inputShape) => inputShape.Length < 2 || Inner.IsBuilt ? 0 : Inner.ParameterCountFor(inputShape[1..]);
 
+    internal override long KerasBiasSurplus => Inner.KerasBiasSurplus;
+
     /// <summary>An inner model's parameters keep its own keys behind this layer's name (<c>char_features.char_embedding.weight</c>).</summary>
     internal override IEnumerable<(string Key, Parameter Parameter)> NamedParameters() =>
         Inner is Model model ? model.ParameterKeys().Select(k => ($"{Name}.{k.Key}", k.Parameter)) : base.NamedParameters();

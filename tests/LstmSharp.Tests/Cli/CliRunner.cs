@@ -14,15 +14,7 @@ internal sealed class CliRunner : IDisposable
 
     public string Folder { get; }
 
-    public static string Repo
-    {
-        get
-        {
-            var root = AppContext.BaseDirectory;
-            while (!System.IO.File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("repository root");
-            return root;
-        }
-    }
+    public static string Repo => Repository.Root;
 
     public static string Data(string name) => Path.Combine(Repo, "data", name);
 

@@ -204,7 +204,7 @@ public sealed class CliTests
         { "missing.csv", null!, ["does-not-exist.csv: file not found"] },
         { "empty.csv", "", ["empty.csv: the file is empty"] },
         { "header.csv", "month,passengers\n", ["header.csv: no data rows"] },
-        { "unknown.csv", "month,sales\n1,2\n2,3\n", ["no column 'passengers' (--target)", "the columns are: month, sales"] },
+        { "unknown.csv", "month,sales\n1,2\n2,3\n", ["--target: ", "unknown.csv: no column 'passengers'; the columns are: month, sales."] },
         { "text.csv", "month,passengers\n1,112\n2,118\n3,abc\n", ["text.csv:4: column 'passengers' (column 2) holds 'abc'"] },
         { "short.csv", "month,passengers\n" + string.Concat(Enumerable.Range(1, 12).Select(i => $"{i},{100 + i * i % 7}\n")), ["too few rows"] },
         { "ragged.csv", "month,passengers\n1,112\n2,118,7\n", ["ragged.csv:3: expected 2 fields (month, passengers), found 3: '2,118,7'"] },
@@ -419,7 +419,7 @@ public sealed class CliTests
         Assert.Contains("single class ('ham')", one.Error, StringComparison.Ordinal);
         var column = cli.Run("classify", "train", data, "--text", "body", "--output", cli.File("m"), "--plot", "");
         Assert.Equal(1, column.Exit);
-        Assert.Contains("no column 'body' (--text); the columns are: text, label", column.Error, StringComparison.Ordinal);
+        Assert.Contains("--text: " + data + ": no column 'body'; the columns are: text, label.", column.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -40,8 +40,7 @@ public sealed class IdxTests : IDisposable
     [Fact]
     public void BundledMnist_Has10000DigitsOfEachClass()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root)!;
+        var root = Repository.Root;
         var labels = Idx.ReadLabels(Path.Combine(root, "data", "mnist10k-labels-idx1-ubyte.gz"));
         Assert.Equal([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978], Enumerable.Range(0, 10).Select(c => labels.ToArray().Count(l => l == c)));
         var images = Idx.ReadImages(Path.Combine(root, "data", "mnist10k-images-idx3-ubyte.gz"));

@@ -54,8 +54,7 @@ public sealed class SeasonalityTests
     [Fact]
     public void Detect_AirPassengers_Finds12()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root)!;
+        var root = Repository.Root;
         var lines = File.ReadAllLines(Path.Combine(root, "data", "AirPassengers.csv"));
         var column = Array.IndexOf(lines[0].Split(','), "passengers");
         var passengers = lines.Skip(1).Select(l => float.Parse(l.Split(',')[column], CultureInfo.InvariantCulture)).ToArray();
@@ -87,8 +86,7 @@ public sealed class SeasonalityTests
     {
         // 2284 weeks: a yearly swing under a rising trend and week-to-week noise. On first differences lag 156
         // (0.33) and lag 3 (0.32) outweigh 52 (0.27); with the moving-average trend taken away, 52 stands out.
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root)!;
+        var root = Repository.Root;
         var values = File.ReadAllLines(Path.Combine(root, "data", "co2_weekly.csv")).Skip(1)
             .Select(l => l.Split(',')[1]).Select(v => v.Length == 0 ? float.NaN : float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(59, MissingValues.Fill(values, MissingPolicy.Interpolate));

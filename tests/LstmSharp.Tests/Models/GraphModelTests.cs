@@ -248,6 +248,8 @@ public sealed class GraphModelTests
         Assert.Contains("series (Input)", summary, StringComparison.Ordinal);
         Assert.Contains("[(None, 5, 4), (None, 4), (None, 4)]", summary, StringComparison.Ordinal);
         Assert.Contains("Connected to", summary, StringComparison.Ordinal);
-        Assert.EndsWith("Total params: 133", summary, StringComparison.Ordinal);
+        // Lstm(4) on 2 features: 4·4·(2 + 4 + 2) = 128, Keras's 4·(4·(2 + 4) + 4) = 112; Dense(1): 5.
+        Assert.Contains("Total params: 133 (532.00 B)", summary, StringComparison.Ordinal);
+        Assert.EndsWith("Keras, with one per LSTM, SimpleRNN and reset-before GRU, counts 16 fewer.", summary, StringComparison.Ordinal);
     }
 }

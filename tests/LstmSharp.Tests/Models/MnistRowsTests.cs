@@ -14,8 +14,7 @@ public sealed class MnistRowsTests
     [Fact]
     public void Lstm_ReadsDigitsRowByRow()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "LstmSharp.slnx"))) root = Path.GetDirectoryName(root)!;
+        var root = Repository.Root;
         var images = Idx.ReadImages(Path.Combine(root, "data", "mnist10k-images-idx3-ubyte.gz"));
         var labels = Idx.ReadLabels(Path.Combine(root, "data", "mnist10k-labels-idx1-ubyte.gz"));
         // The file is sorted by class: take a seeded shuffle, 2,000 to train and 500 to test.

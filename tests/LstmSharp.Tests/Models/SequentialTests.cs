@@ -41,6 +41,47 @@ public sealed class SequentialTests
     }
 
     [Fact]
+    public void Summary_Counts_MatchHandAndKerasFormulas()
+    {
+        // Bidirectional(SimpleRnn(5)) on 3 features, Lstm(4) on 10, Dense(2) on 4; the Lstm frozen.
+        var lstm = new Lstm(4);
+        var model = new Sequential(seed: 1, new Input(7, 3), new Bidirectional(new SimpleRnn(5, new() { ReturnSequences = true })), lstm, new Dense(2)) { Name = "tagger" };
+        lstm.Trainable = false;
+        long ours = 2 * 5 * (3 + 5 + 2) + 4 * 4 * (10 + 4 + 2) + 2 * (4 + 1);
+        // Keras: SimpleRNN H·(I+H)+H per direction, LSTM 4·(H·(I+H)+H), Dense the same as ours.
+        long keras = 2 * (5 * (3 + 5) + 5) + 4 * (4 * (10 + 4) + 4) + 2 * (4 + 1);
+        var summary = model.Summary();
+        Assert.StartsWith("Model: \"tagger\"", summary, StringComparison.Ordinal);
+        Assert.Equal(366, ours);
+        Assert.Equal(ours, model.ParameterCount);
+        Assert.Contains("Total params: 366 (1.43 KB)", summary, StringComparison.Ordinal);
+        Assert.Contains("Trainable params: 110 (440.00 B)", summary, StringComparison.Ordinal);
+        Assert.Contains("Non-trainable params: 256 (1.00 KB)", summary, StringComparison.Ordinal);
+        Assert.EndsWith($"Keras, with one per LSTM, SimpleRNN and reset-before GRU, counts {ours - keras} fewer.", summary, StringComparison.Ordinal);
+        Assert.Equal(26, ours - keras);
+    }
+
+    [Fact]
+    public void Summary_GruAndDense_HaveNoKerasBiasNote()
+    {
+        // Keras's GRU (reset_after=True, its default) keeps two biases as here: 3·(H·(I+H)+2H).
+        var model = new Sequential(new Input(6, 2), new Gru(8), new Dense(1));
+        Assert.Equal(3 * (8 * (2 + 8) + 2 * 8) + 9, model.ParameterCount);
+        Assert.EndsWith("Non-trainable params: 0 (0.00 B)", model.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Summary_ResetBeforeGruAndLayersWithoutBiases_CountAsKerasAndPyTorch()
+    {
+        // Keras's reset_after=False GRU: 3·(H·(I+H)+H); ours keeps b_hh too (3H more). Without biases both count 3·H·(I+H).
+        var model = new Sequential(new Input(6, 2), new Gru(8, new GruOptions { ResetAfter = false, ReturnSequences = true }),
+            new Lstm(3, new() { UseBias = false }), new Dense(1));
+        long keras = 3 * (8 * (2 + 8) + 8) + 4 * 3 * (8 + 3) + (3 + 1);
+        Assert.Equal(keras + 3 * 8, model.ParameterCount);
+        Assert.EndsWith("counts 24 fewer.", model.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_IncompatibleLayers_NamesTheLayer()
     {
         var e = Assert.Throws<ArgumentException>(() => new Sequential(new Input(5, 2), new Lstm(4), new Gru(3)));
