@@ -123,7 +123,7 @@ internal static class TextCommand
                 sampleText = string.Concat(model.Generate("", sampleLength, sampling, sampler));
                 terminal.Line($"sample: {sampleText.Replace("\n", " ⏎ ", StringComparison.Ordinal)}");
             }
-            epochsJson.Add(new JsonObject
+            epochsJson.Add((JsonNode)new JsonObject
             {
                 ["epoch"] = e.Epoch, ["train_bits_per_token"] = e.TrainingLoss / Math.Log(2), ["validation_bits_per_token"] = bits, ["perplexity"] = Math.Exp(e.ValidationLoss),
                 ["minutes"] = e.Elapsed.TotalMinutes, ["sample"] = sampleText,
