@@ -17,7 +17,7 @@ internal static class CliErrors
             host.Error.WriteLine("Interrupted (Ctrl-C); nothing was saved.");
             return Cli.Interrupted;
         }
-        catch (Exception e) when (e is CliException or TrainingDivergedException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is CliException or TrainingDivergedException or EnvironmentVariableException or ArgumentException or IOException or UnauthorizedAccessException or FormatException or InvalidDataException)
         {
             host.Error.WriteLine($"error: {Message(e)}");
             return 1;

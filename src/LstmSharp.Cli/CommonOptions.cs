@@ -1,5 +1,6 @@
 // CommonOptions: --seed, --threads, --json and --quiet, which every command accepts.
 using System.CommandLine;
+using LstmSharp.Kernels;
 
 namespace LstmSharp.Cli;
 
@@ -41,6 +42,9 @@ internal sealed class CommonOptions
         if (threads < 0) throw new CliException($"--threads must be 0 (one per core) or more; received {threads}.");
         // The kernels read the variable once, when they first run, so this must happen before any training.
         if (threads > 0) Environment.SetEnvironmentVariable("LSTMSHARP_THREADS", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // A bad LSTMSHARP_KERNELS or LSTMSHARP_THREADS is reported here, before any settings or work, as bad input (exit 1).
+        _ = KernelEnvironment.Variant;
+        _ = KernelEnvironment.Threads;
         return new Terminal(host, result.GetValue(Json), result.GetValue(Quiet));
     }
 }

@@ -184,7 +184,7 @@ internal static partial class ClassifyCommand
             perClass[classifier.Classes[i]] = new JsonObject { ["precision"] = report.Precision[i], ["recall"] = report.Recall[i], ["f1"] = report.F1[i], ["support"] = report.Support[i] };
         var confusion = new JsonArray();
         for (var i = 0; i < classifier.Classes.Count; i++)
-            confusion.Add(new JsonArray([.. Enumerable.Range(0, classifier.Classes.Count).Select(j => (JsonNode?)report.Confusion[i, j])]));
+            confusion.Add((JsonNode)new JsonArray([.. Enumerable.Range(0, classifier.Classes.Count).Select(j => (JsonNode?)report.Confusion[i, j])]));
         return new JsonObject { ["accuracy"] = report.Accuracy, ["macro_f1"] = report.MacroF1, ["weighted_f1"] = report.WeightedF1, ["classes"] = perClass, ["confusion"] = confusion };
     }
 

@@ -310,7 +310,7 @@ internal static class TagCommand
                     host.Out.WriteLine();
                     host.Out.Flush();
                 }
-                results.Add(SentenceJson(line, tokens, tags, tagger.Scheme));
+                results.Add((JsonNode)SentenceJson(line, tokens, tags, tagger.Scheme));
             }
             terminal.Json(new JsonObject { ["command"] = "tag predict", ["results"] = results });
             return 0;

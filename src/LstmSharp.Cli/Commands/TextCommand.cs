@@ -114,7 +114,7 @@ internal static class TextCommand
             if (e.Improved) saved = e.Epoch;
             var bits = e.ValidationLoss / Math.Log(2);
             sampleText = sampleLength > 0 ? string.Concat(model.Generate("", sampleLength, sampling, sampler)) : "";
-            epochsJson.Add(new JsonObject
+            epochsJson.Add((JsonNode)new JsonObject
             {
                 ["epoch"] = e.Epoch, ["train_bits_per_token"] = e.TrainingLoss / Math.Log(2), ["validation_bits_per_token"] = bits, ["perplexity"] = Math.Exp(e.ValidationLoss),
                 ["minutes"] = e.Elapsed.TotalMinutes, ["sample"] = sampleText,

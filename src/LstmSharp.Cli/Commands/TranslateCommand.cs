@@ -391,7 +391,7 @@ internal static class TranslateCommand
                     else foreach (var t in best) host.Out.WriteLine($"{t.Score.ToString("F4", CultureInfo.InvariantCulture)}\t{t.Text}");
                     host.Out.Flush();
                 }
-                results.Add(new JsonObject
+                results.Add((JsonNode)new JsonObject
                 {
                     ["source"] = text,
                     ["translations"] = new JsonArray([.. best.Select(t => (JsonNode?)new JsonObject { ["text"] = t.Text, ["score"] = Math.Round(t.Score, 6), ["log_probability"] = Math.Round(t.LogProbability, 6), ["finished"] = t.Finished })]),

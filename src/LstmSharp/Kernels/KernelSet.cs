@@ -39,8 +39,14 @@ internal class KernelSet
     /// <summary>The fastest variant this machine runs.</summary>
     public static KernelSet Fastest { get; } = For(Supported[^1]);
 
-    /// <summary>The kernels used by default: <see cref="Fastest"/>, unless <c>LSTMSHARP_KERNELS</c> names a variant.</summary>
-    public static KernelSet Default { get; } = FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
+    static KernelSet? s_default;
+
+    /// <summary>
+    /// The kernels used by default: <see cref="Fastest"/>, unless <c>LSTMSHARP_KERNELS</c> names a variant. Read on first
+    /// use rather than in the type initializer, so a bad value throws its own <see cref="EnvironmentVariableException"/>
+    /// (each time) instead of a TypeInitializationException that breaks the type for good.
+    /// </summary>
+    public static KernelSet Default => s_default ??= FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     public virtual KernelVariant Variant => KernelVariant.Scalar;
 
@@ -67,13 +73,22 @@ internal class KernelSet
         };
     }
 
+    /// <summary>The kernels <c>LSTMSHARP_KERNELS</c>=<paramref name="value"/> asks for: a variant's name in any case, or unset (null, blank) for <see cref="Fastest"/>.</summary>
     public static KernelSet FromEnvironment(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return Fastest;
-        if (!Enum.TryParse<KernelVariant>(value.Trim(), ignoreCase: true, out var variant) || !Enum.IsDefined(variant))
+        // By name only: Enum.TryParse would also take "1" or "Scalar, Vector256" (numbers and flag combinations).
+        var name = Enum.GetNames<KernelVariant>().FirstOrDefault(n => n.Equals(value.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (name is null)
         {
-            throw new InvalidOperationException(
-                $"{EnvironmentVariable}='{value}' is not a kernel variant; use one of: {string.Join(", ", Enum.GetNames<KernelVariant>())}.");
+            throw new EnvironmentVariableException(EnvironmentVariable, value,
+                $"{EnvironmentVariable}='{value}' is not a kernel variant; accepted: {string.Join(", ", Enum.GetNames<KernelVariant>())} (any case), or unset for the fastest this machine runs ({Fastest.Variant}).");
+        }
+        var variant = Enum.Parse<KernelVariant>(name);
+        if (!IsSupported(variant))
+        {
+            throw new EnvironmentVariableException(EnvironmentVariable, value,
+                $"{EnvironmentVariable}='{value}' needs hardware this machine lacks; accepted here: {string.Join(", ", Supported)}, or unset for the fastest ({Fastest.Variant}).");
         }
         return For(variant);
     }

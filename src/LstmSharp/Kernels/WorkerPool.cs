@@ -14,8 +14,13 @@ internal static unsafe class WorkerPool
     /// <summary>How long an idle worker spins for the next call before it sleeps.</summary>
     static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
-    /// <summary>Threads a kernel may use: <c>LSTMSHARP_THREADS</c> if set, else the processor count.</summary>
-    public static int Threads { get; } = ReadThreads();
+    static int s_threads;   // 0 until first read
+
+    /// <summary>
+    /// Threads a kernel may use: <c>LSTMSHARP_THREADS</c> if set, else the processor count. Read on first use rather than
+    /// in the type initializer, so a bad value throws its own <see cref="EnvironmentVariableException"/> (each time).
+    /// </summary>
+    public static int Threads => s_threads > 0 ? s_threads : s_threads = ParseThreads(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
     static int s_busy;
     static int s_generation;     // incremented once per call; workers watch it
@@ -29,12 +34,15 @@ internal static unsafe class WorkerPool
     static bool s_started;
     static int s_startGeneration;
 
-    static int ReadThreads()
+    /// <summary>The thread count <c>LSTMSHARP_THREADS</c>=<paramref name="value"/> asks for; unset (null, blank) is the processor count.</summary>
+    public static int ParseThreads(string? value)
     {
-        var value = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(value)) return Environment.ProcessorCount;
-        if (!int.TryParse(value, out var threads) || threads < 1)
-            throw new InvalidOperationException($"{EnvironmentVariable}='{value}' must be a whole number ≥ 1.");
+        if (!int.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var threads) || threads < 1)
+        {
+            throw new EnvironmentVariableException(EnvironmentVariable, value,
+                $"{EnvironmentVariable}='{value}' is not a thread count; accepted: a whole number ≥ 1 (threads for the math kernels), or unset for one per core ({Environment.ProcessorCount} here).");
+        }
         return threads;
     }
 

@@ -1,4 +1,5 @@
 // CliRunner: runs `lstm` commands in-process (Cli.Run) in a temporary folder and captures stdout, stderr and the exit code.
+using System.Diagnostics;
 using System.Globalization;
 using LstmSharp.Cli;
 
@@ -46,6 +47,25 @@ internal sealed class CliRunner : IDisposable
         using var error = new StringWriter(CultureInfo.InvariantCulture);
         var exit = LstmSharp.Cli.Cli.Run(args, new CliHost(output, error, Interactive: false, CancellationToken.None, input));
         return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// The built tool (lstm.dll beside the tests: they reference its project) as a separate process in this folder,
+    /// output redirected, for what only a real process shows: signals, the environment read at start.
+    /// </summary>
+    public ProcessStartInfo Process(params string[] args)
+    {
+        var tool = Path.Combine(AppContext.BaseDirectory, "lstm.dll");
+        if (!System.IO.File.Exists(tool)) throw new FileNotFoundException($"{tool} is missing: the tests reference the tool's project", tool);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Folder,
+        };
+        start.ArgumentList.Add(tool);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
     }
 
     public void Dispose()

@@ -20,16 +20,7 @@ public sealed partial class CtrlCProcessTests
         Assert.True(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "this test sends a POSIX signal");
         using var cli = new CliRunner();
         var model = cli.File("air.safetensors");
-        var tool = Path.Combine(AppContext.BaseDirectory, "lstm.dll");
-        Assert.True(File.Exists(tool), $"{tool} is missing: the tests reference the tool's project");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = cli.Folder,
-        };
-        foreach (var a in new[] { tool, "forecast", "train", CliRunner.Data("AirPassengers.csv"), "--target", "passengers", "--epochs", "100000", "--patience", "0", "--units", "8", "--plot", "", "--output", model })
-            start.ArgumentList.Add(a);
+        var start = cli.Process("forecast", "train", CliRunner.Data("AirPassengers.csv"), "--target", "passengers", "--epochs", "100000", "--patience", "0", "--units", "8", "--plot", "", "--output", model);
         using var process = Process.Start(start)!;
         var error = new System.Text.StringBuilder();
         var training = new ManualResetEventSlim();

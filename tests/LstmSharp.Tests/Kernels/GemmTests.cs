@@ -137,12 +137,33 @@ public sealed class GemmTests
         Assert.Same(KernelSet.Scalar, KernelSet.FromEnvironment("scalar"));
         // Parsing is case- and space-insensitive; a variant the CPU (or DOTNET_EnableAVX2=0) rules out is refused, not replaced.
         if (KernelSet.IsSupported(KernelVariant.Vector256)) Assert.Equal(KernelVariant.Vector256, KernelSet.FromEnvironment(" vector256 ").Variant);
-        else Assert.Throws<PlatformNotSupportedException>(() => KernelSet.FromEnvironment(" vector256 "));
+        else Assert.Throws<EnvironmentVariableException>(() => KernelSet.FromEnvironment(" vector256 "));
         Assert.Same(KernelSet.Fastest, KernelSet.FromEnvironment(null));
+        Assert.Same(KernelSet.Fastest, KernelSet.FromEnvironment("  "));
         Assert.Equal(KernelSet.Supported[^1], KernelSet.Fastest.Variant);
-        var e = Assert.Throws<InvalidOperationException>(() => KernelSet.FromEnvironment("Avx9"));
-        Assert.Contains("Scalar, Vector256, Vector512", e.Message, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => KernelSet.FromEnvironment("7"));
+    }
+
+    [Theory]
+    [InlineData("Avx9")]
+    [InlineData("foo")]
+    [InlineData("7")]                   // Enum.TryParse would take a number ...
+    [InlineData("1")]
+    [InlineData("Scalar, Vector256")]   // ... or a flag combination
+    public void KernelSet_FromEnvironment_NotAVariant_NamesVariableValueAndVariants(string value)
+    {
+        var e = Assert.Throws<EnvironmentVariableException>(() => KernelSet.FromEnvironment(value));
+        Assert.Equal("LSTMSHARP_KERNELS", e.Variable);
+        Assert.Equal(value, e.Value);
+        Assert.StartsWith($"LSTMSHARP_KERNELS='{value}' is not a kernel variant; accepted: Scalar, Vector256, Vector512 (any case), or unset", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KernelSet_FromEnvironment_VariantTheMachineLacks_SaysWhatItRuns()
+    {
+        var lacking = Enum.GetValues<KernelVariant>().Where(v => !KernelSet.IsSupported(v)).ToArray();
+        if (lacking.Length == 0) return;   // this machine runs every variant: nothing to refuse
+        var e = Assert.Throws<EnvironmentVariableException>(() => KernelSet.FromEnvironment(lacking[0].ToString()));
+        Assert.Contains("needs hardware this machine lacks; accepted here: " + string.Join(", ", KernelSet.Supported), e.Message, StringComparison.Ordinal);
     }
 
     static float[] Random(Random rng, int length)

@@ -10,6 +10,30 @@ public sealed unsafe class WorkerPoolTests
 {
     static void Count(void* state, int part, int parts) => Interlocked.Increment(ref ((int*)state)[part]);
 
+    [Theory]
+    [InlineData(null, -1)]
+    [InlineData("", -1)]
+    [InlineData("1", 1)]
+    [InlineData(" 3 ", 3)]
+    public void ParseThreads_UnsetOrWholeNumber_GivesTheCount(string? value, int expected)
+        => Assert.Equal(expected == -1 ? Environment.ProcessorCount : expected, WorkerPool.ParseThreads(value));
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("+2")]
+    [InlineData("2.5")]
+    [InlineData("99999999999")]
+    public void ParseThreads_NotAWholeNumberAtLeastOne_NamesVariableValueAndWhatIsAccepted(string value)
+    {
+        var e = Assert.Throws<EnvironmentVariableException>(() => WorkerPool.ParseThreads(value));
+        Assert.Equal("LSTMSHARP_THREADS", e.Variable);
+        Assert.Equal(value, e.Value);
+        Assert.StartsWith($"LSTMSHARP_THREADS='{value}' is not a thread count; accepted: a whole number ≥ 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"or unset for one per core ({Environment.ProcessorCount} here)", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_SpinningAndSleepingWorkers_RunEveryPartOnce()
     {
