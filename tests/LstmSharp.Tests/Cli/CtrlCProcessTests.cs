@@ -23,19 +23,25 @@ public sealed partial class CtrlCProcessTests
         var start = cli.Process("forecast", "train", CliRunner.Data("AirPassengers.csv"), "--target", "passengers", "--epochs", "100000", "--patience", "0", "--units", "8", "--plot", "", "--output", model);
         using var process = Process.Start(start)!;
         var error = new System.Text.StringBuilder();
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var training = new ManualResetEventSlim();
         process.ErrorDataReceived += (_, e) => error.AppendLine(e.Data);
         process.OutputDataReceived += (_, e) =>
         {
+            output.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Data}");
             if (e.Data?.Contains("epoch 1/", StringComparison.Ordinal) == true) training.Set();
         };
+        // What the tool printed last, with the times it was read, for a failure message.
+        var sent = DateTime.MinValue;
+        string Seen() => $"stdout (last lines): {string.Join(" | ", output.TakeLast(6))}; stderr: {error}; SIGINT sent at {sent:HH:mm:ss.fff}";
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
             Assert.True(training.Wait(TimeSpan.FromSeconds(60)), "training did not start: " + error);
+            sent = DateTime.UtcNow;
             Assert.Equal(0, Kill(process.Id, SigInt));
-            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the tool did not stop after Ctrl-C");
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the tool did not stop after Ctrl-C; " + Seen());
         }
         finally
         {
