@@ -34,6 +34,8 @@ internal static class OnnxCheckedModels
             new Sequential(7, new Input(-1, 2), new Bidirectional(new Lstm(4, new() { ReturnSequences = true, Peepholes = true })), new Gru(3), new Dense(1)), lengthsInput: true)),
         new("fixed_length_shapes", () => OnnxExport.ToBytes(
             new Sequential(8, new Input(6, 2), new Lstm(3, new() { ReturnSequences = true }), new Flatten(), new Reshape([6, 3]), new Gru(2), new RepeatVector(4), new Lstm(2)))),
+        new("recurrent_forms", () => OnnxExport.ToBytes(new Sequential(4, new Input(-1), new Embedding(9, 3, maskZero: false),
+            new Bidirectional(new Gru(4, new GruOptions { ResetAfter = false, ReturnSequences = true })), new Lstm(3, new() { UseBias = false }), new Dense(2)))),
         new("encoder_decoder_attention", () => OnnxExport.ToBytes(AttentionModel())),
         new("merges_nested_model", () => OnnxExport.ToBytes(MergeModel())),
         new("forecaster_direct_log_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.LogDifference, 2))),
