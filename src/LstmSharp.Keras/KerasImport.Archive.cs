@@ -253,7 +253,7 @@ public static partial class KerasImport
             if (className != "SimpleRNN") Expect(config, "recurrent_activation", "sigmoid", what);
             if (Flag(config, "return_state", false)) throw Unsupported(what, "return_state", "True", "import the layer without it");
             var sequences = Flag(config, "return_sequences", false);
-            var common = new RnnOptions
+            T Options<T>() where T : RnnOptions, new() => new()
             {
                 Name = name, ReturnSequences = sequences, GoBackwards = Flag(config, "go_backwards", false), Stateful = Flag(config, "stateful", false),
                 Dropout = Rate(config, "dropout"), RecurrentDropout = Rate(config, "recurrent_dropout"), UseBias = Flag(config, "use_bias", true),
@@ -262,17 +262,9 @@ public static partial class KerasImport
             var units = Int(config, "units", what);
             return className switch
             {
-                "LSTM" => new Lstm(units, new LstmOptions
-                {
-                    Name = common.Name, ReturnSequences = common.ReturnSequences, GoBackwards = common.GoBackwards, Stateful = common.Stateful, Dropout = common.Dropout,
-                    RecurrentDropout = common.RecurrentDropout, UseBias = common.UseBias, ZeroOutputForMask = common.ZeroOutputForMask,
-                }),
-                "GRU" => new Gru(units, new GruOptions
-                {
-                    Name = common.Name, ReturnSequences = common.ReturnSequences, GoBackwards = common.GoBackwards, Stateful = common.Stateful, Dropout = common.Dropout,
-                    RecurrentDropout = common.RecurrentDropout, UseBias = common.UseBias, ZeroOutputForMask = common.ZeroOutputForMask, ResetAfter = Flag(config, "reset_after", true),
-                }),
-                _ => new SimpleRnn(units, common),
+                "LSTM" => new Lstm(units, Options<LstmOptions>()),
+                "GRU" => new Gru(units, Options<GruOptions>() with { ResetAfter = Flag(config, "reset_after", true) }),
+                _ => new SimpleRnn(units, Options<RnnOptions>()),
             };
         }
 

@@ -101,7 +101,8 @@ public static class OnnxImport
                 _values[input.Name] = ReadInput(input);
             }
             foreach (var node in graph.Node) Run(node);
-            var outputs = graph.Output.Select(o => Materialize(Get(o.Name), $"graph output '{o.Name}'")).ToArray();
+            var outputs = graph.Output.Select(o => SymbolOf(Get(o.Name), what =>
+                new NotSupportedException($"{source}: graph output '{o.Name}' is {what}, which LstmSharp has no layer output for."))).ToArray();
             var model = new Model(_inputs, outputs);
             foreach (var (layer, weights) in _weights) OnnxRecurrent.SetWeights(layer, weights);
             return model;
@@ -416,21 +417,15 @@ public static class OnnxImport
         }
 
         /// <summary>The symbol a value stands for, batch-first; a Linear layer still open is made here (no activation).</summary>
-        Symbol Materialize(Value value, string what) => value switch
+        Symbol SymbolOf(Value value, Func<string, Exception> refuse) => value switch
         {
             Sequence { TimeMajor: false } s => s.Symbol,
             Vector v => v.Symbol,
-            PendingDense d => Materialize(Dense(d, Activation.Linear), what),
-            _ => throw new NotSupportedException($"{source}: {what} is {Describe(value)}, which LstmSharp has no layer output for."),
+            PendingDense d => SymbolOf(Dense(d, Activation.Linear), refuse),
+            _ => throw refuse(Describe(value)),
         };
 
-        Symbol Symbol(Value value, NodeProto node) => value switch
-        {
-            Sequence { TimeMajor: false } s => s.Symbol,
-            Vector v => v.Symbol,
-            PendingDense d => Symbol(Dense(d, Activation.Linear), node),
-            _ => throw Unsupported(node, $"an input that is {Describe(value)}"),
-        };
+        Symbol Symbol(Value value, NodeProto node) => SymbolOf(value, what => Unsupported(node, $"an input that is {what}"));
 
         static string Describe(Value value) => value switch
         {

@@ -89,13 +89,12 @@ internal static class OnnxRecurrent
         }
     }
 
-    /// <summary>Ours from ONNX's: the exporter put our block <c>order[k]</c> at position k.</summary>
+    /// <summary>Ours from ONNX's: the exporter put our block <c>order[k]</c> at position k, so the inverse order undoes it.</summary>
     static float[] FromOnnxOrder(ReadOnlySpan<float> onnx, int[] order)
     {
-        var block = onnx.Length / order.Length;
-        var ours = new float[onnx.Length];
-        for (var k = 0; k < order.Length; k++) onnx.Slice(k * block, block).CopyTo(ours.AsSpan(order[k] * block, block));
-        return ours;
+        var inverse = new int[order.Length];
+        for (var k = 0; k < order.Length; k++) inverse[order[k]] = k;
+        return OnnxExport.Reorder(onnx.ToArray(), inverse);
     }
 
     static void Check(OnnxRecurrentNode node, string input, float[] values, int expected)

@@ -21,7 +21,7 @@ public abstract class Rnn : Layer
     Tensor? _mask;    // [T, B] 1 = real step, in processing order; null without a mask
     Tensor? _outputMask; // [B, T] the mask reversed, for GoBackwards sequences
     Tensor? _held;    // [B, H] per state: ∂loss/∂state of masked rows, carried past their step
-    int[] _firstReal = [];  // [B] each row's first real processing step (T if none), with a mask
+    int[] _firstReal = [];  // [B] each row's first real processing step (T if none), with a mask and ZeroOutputForMask off
     Rng? _dropoutRng;
     Tensor? _inputMask;      // [B, I] input dropout scales (0 or 1/(1−p)), one per sequence
     Tensor? _recurrentMask;  // [B, H] recurrent dropout scales
@@ -349,12 +349,15 @@ public abstract class Rnn : Layer
             for (var b = 0; b < B; b++)
                 for (var t = 0; t < T; t++)
                     m[Time(t) * B + b] = inputMask.Span[b * T + t];
-            if (_firstReal.Length < B) _firstReal = new int[B];
-            for (var b = 0; b < B; b++)
+            if (!Options.ZeroOutputForMask)
             {
-                var t = 0;
-                while (t < T && m[t * B + b] == 0f) t++;
-                _firstReal[b] = t;
+                if (_firstReal.Length < B) _firstReal = new int[B];
+                for (var b = 0; b < B; b++)
+                {
+                    var t = 0;
+                    while (t < T && m[t * B + b] == 0f) t++;
+                    _firstReal[b] = t;
+                }
             }
         }
         HasMask = InputMask is not null;

@@ -132,6 +132,14 @@ public static class Reference
         return (seq, h);
     }
 
+    /// <summary>Embedding lookup: the rows of <paramref name="weight"/> [vocab, dim] for each id, [ids, dim].</summary>
+    public static double[] Embedding(double[] weight, ReadOnlySpan<float> ids, int dim)
+    {
+        var rows = new double[ids.Length * dim];
+        for (var i = 0; i < ids.Length; i++) Array.Copy(weight, (int)ids[i] * dim, rows, i * dim, dim);
+        return rows;
+    }
+
     /// <summary>Dense on the last axis: x [rows, in] → activation(x·Wᵀ + b) [rows, out].</summary>
     public static double[] Dense(double[] x, int rows, int inputs, int outputs, double[] w, double[] bias, LstmSharp.Layers.Activation activation)
     {
