@@ -94,16 +94,17 @@ internal class KernelSet
     }
 
     /// <summary>
-    /// C[m,n] = (accumulate ? C : 0) + op(A)[m,k] · op(B)[k,n], where op(A) = A [m,k] (row stride lda) or,
-    /// with transA, Aᵀ for A stored [k,m]; op(B) = B [k,n] (row stride ldb) or, with transB, Bᵀ for B stored [n,k].
+    /// C[m,n] = (accumulate ? C : 0) + op(A)[m,k] · op(B)[k,n] (+ bias[n] on every row, when given), where op(A) = A [m,k]
+    /// (row stride lda) or, with transA, Aᵀ for A stored [k,m]; op(B) = B [k,n] (row stride ldb) or, with transB, Bᵀ
+    /// for B stored [n,k]. The bias is added last, after the accumulated product.
     /// </summary>
     public virtual void Gemm(
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
-        Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc);
+        Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, bias);
         for (var i = 0; i < m; i++)
         {
             for (var j = 0; j < n; j++)
@@ -115,7 +116,8 @@ internal class KernelSet
                     var bv = transB ? b[j * ldb + p] : b[p * ldb + j];
                     sum += av * bv;
                 }
-                c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum : sum;
+                var value = accumulate ? c[i * ldc + j] + sum : sum;
+                c[i * ldc + j] = bias.IsEmpty ? value : value + bias[j];
             }
         }
     }
@@ -135,12 +137,12 @@ internal class KernelSet
                 d[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
     }
 
-    /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B, with B packed by <see cref="Pack"/> of this variant.</summary>
-    public virtual void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
+    /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B (+ bias[n]), with B packed by <see cref="Pack"/> of this variant.</summary>
+    public virtual void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
-        Contract.GemmPacked(a, lda, transA, b, m, c, ldc);
+        Contract.GemmPacked(a, lda, transA, b, m, c, ldc, bias);
         CheckPacked(b);
-        Gemm(a, lda, transA, b.Data, b.N, false, m, b.N, b.K, c, ldc, accumulate);
+        Gemm(a, lda, transA, b.Data, b.N, false, m, b.N, b.K, c, ldc, accumulate, bias);
     }
 
     /// <summary>Throws when <paramref name="b"/> was packed by another variant (its layout would be misread).</summary>
@@ -148,15 +150,6 @@ internal class KernelSet
     {
         if (b.Variant != Variant)
             throw new InvalidOperationException($"A matrix packed by the {b.Variant} kernels cannot be used by the {Variant} kernels.");
-    }
-
-    /// <summary>rows[r, :] += bias for every row r of a [rows, n] block.</summary>
-    public virtual void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
-    {
-        Contract.AddBias(bias, rows, n, x);
-        for (var r = 0; r < rows; r++)
-            for (var j = 0; j < n; j++)
-                x[r * n + j] += bias[j];
     }
 
     /// <summary>dBias[j] += Σ_r dX[r, j] over a [rows, n] block.</summary>
@@ -582,11 +575,12 @@ internal class KernelSet
         [Conditional("DEBUG")]
         public static void Gemm(
             ReadOnlySpan<float> a, int lda, bool transA, ReadOnlySpan<float> b, int ldb, bool transB,
-            int m, int n, int k, ReadOnlySpan<float> c, int ldc)
+            int m, int n, int k, ReadOnlySpan<float> c, int ldc, ReadOnlySpan<float> bias)
         {
             KernelGuard.Matrix(a, transA ? k : m, transA ? m : k, lda);
             KernelGuard.Matrix(b, transB ? n : k, transB ? k : n, ldb);
             KernelGuard.Matrix(c, m, n, ldc);
+            if (!bias.IsEmpty) KernelGuard.Length(bias, n);
         }
 
         [Conditional("DEBUG")]
@@ -594,18 +588,12 @@ internal class KernelSet
             => KernelGuard.Matrix(b, transB ? n : k, transB ? k : n, ldb);
 
         [Conditional("DEBUG")]
-        public static void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, ReadOnlySpan<float> c, int ldc)
+        public static void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, ReadOnlySpan<float> c, int ldc, ReadOnlySpan<float> bias)
         {
             KernelGuard.Matrix(a, transA ? b.K : m, transA ? m : b.K, lda);
             KernelGuard.AtLeast(b.Data, b.K * b.PaddedN);
             KernelGuard.Matrix(c, m, b.N, ldc);
-        }
-
-        [Conditional("DEBUG")]
-        public static void AddBias(ReadOnlySpan<float> bias, int rows, int n, ReadOnlySpan<float> x)
-        {
-            KernelGuard.Length(bias, n);
-            KernelGuard.Length(x, rows * n);
+            if (!bias.IsEmpty) KernelGuard.Length(bias, b.N);
         }
 
         [Conditional("DEBUG")]

@@ -1,6 +1,6 @@
-// PackedGemm: C = (accumulate ? C : 0) + op(A)·op(B) in the BLIS / GotoBLAS shape: op(B) is packed into
+// PackedGemm: C = (accumulate ? C : 0) + op(A)·op(B) (+ a bias row) in the BLIS / GotoBLAS shape: op(B) is packed into
 // k-major panels NR columns wide, op(A) into panels MR rows tall, and an MR×NR register-blocked FMA
-// micro-kernel runs over the packed blocks. Large products are split over column (or row) ranges across
+// micro-kernel runs over the packed blocks, adding the bias as it stores the last depth block. Large products are split over column (or row) ranges across
 // the worker threads; every element is summed in the same order whatever the split, so results do not
 // depend on the thread count. Reference: KernelSet.Gemm.
 using System.Numerics.Tensors;
@@ -22,19 +22,22 @@ internal static unsafe class PackedGemm
     [ThreadStatic] static float[]? t_packB;
     [ThreadStatic] static float[]? t_tile;
 
-    /// <summary>C = (accumulate ? C : 0) + op(A)·op(B); <paramref name="wide"/> picks the 6×32 Vector512 micro-kernel over the 6×16 Vector256 one.</summary>
+    /// <summary>
+    /// C = (accumulate ? C : 0) + op(A)·op(B) (+ bias on every row when it is not empty); <paramref name="wide"/> picks
+    /// the 6×32 Vector512 micro-kernel over the 6×16 Vector256 one.
+    /// </summary>
     public static void Run(
         bool wide,
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
-        KernelSet.Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc);
+        KernelSet.Contract.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, bias);
         if (m == 0 || n == 0) return;
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
-            var job = new Job(wide, pa, lda, transA, pb, ldb, transB, null, m, n, k, pc, ldc, accumulate);
+            var job = new Job(wide, pa, lda, transA, pb, ldb, transB, null, m, n, k, pc, ldc, accumulate, pbias);
             Dispatch(ref job);
         }
     }
@@ -55,16 +58,16 @@ internal static unsafe class PackedGemm
         }
     }
 
-    /// <summary>C = (accumulate ? C : 0) + op(A)·B with B packed by <see cref="Pack"/> (no packing per call).</summary>
+    /// <summary>C = (accumulate ? C : 0) + op(A)·B (+ bias) with B packed by <see cref="Pack"/> (no packing per call).</summary>
     public static void RunPacked(
         ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
-        KernelSet.Contract.GemmPacked(a, lda, transA, b, m, c, ldc);
+        KernelSet.Contract.GemmPacked(a, lda, transA, b, m, c, ldc, bias);
         if (m == 0 || b.N == 0) return;
-        fixed (float* pa = a, pp = b.Data, pc = c)
+        fixed (float* pa = a, pp = b.Data, pc = c, pbias = bias)
         {
-            var job = new Job(b.Nr == 32, pa, lda, transA, null, 0, false, pp, m, b.N, b.K, pc, ldc, accumulate);
+            var job = new Job(b.Nr == 32, pa, lda, transA, null, 0, false, pp, m, b.N, b.K, pc, ldc, accumulate, pbias);
             Dispatch(ref job);
         }
     }
@@ -105,8 +108,8 @@ internal static unsafe class PackedGemm
         return (Math.Min(start, length), Math.Min(end, length));
     }
 
-    /// <summary>One product; <c>packed</c> is op(B) already in panels (then b is unused), or null.</summary>
-    readonly struct Job(bool wide, float* a, int lda, bool transA, float* b, int ldb, bool transB, float* packed, int m, int n, int k, float* c, int ldc, bool accumulate)
+    /// <summary>One product; <c>packed</c> is op(B) already in panels (then b is unused), or null; <c>bias</c> [n] or null.</summary>
+    readonly struct Job(bool wide, float* a, int lda, bool transA, float* b, int ldb, bool transB, float* packed, int m, int n, int k, float* c, int ldc, bool accumulate, float* bias)
     {
         public int M => m;
         public int N => n;
@@ -120,8 +123,12 @@ internal static unsafe class PackedGemm
             if (m1 <= m0 || n1 <= n0) return;
             if (k == 0)
             {
-                if (!accumulate)
-                    for (var i = m0; i < m1; i++) new Span<float>(c + (long)i * ldc + n0, n1 - n0).Clear();
+                for (var i = m0; i < m1; i++)
+                {
+                    var row = new Span<float>(c + (long)i * ldc + n0, n1 - n0);
+                    if (!accumulate) row.Clear();
+                    if (bias is not null) TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, n1 - n0), row);
+                }
                 return;
             }
             if (m <= 4 && !transA)
@@ -145,6 +152,7 @@ internal static unsafe class PackedGemm
                     {
                         var kc = Math.Min(KC, k - p0);
                         var overwrite = p0 == 0 && !accumulate;
+                        var blockBias = bias is not null && p0 + kc == k ? bias + jc : null;
                         var blockB = pPackB;
                         if (packed is not null) blockB = packed + (long)p0 * PaddedN + (long)jc * kc;
                         else PackB(b, ldb, transB, p0, jc, kc, nc, nr, pPackB);
@@ -161,20 +169,16 @@ internal static unsafe class PackedGemm
                                     var mrEff = Math.Min(MR, mc - ir);
                                     var panelA = pPackA + (long)ir * kc;
                                     var cc = c + (long)(ic + ir) * ldc + jc + jr;
+                                    var tileBias = blockBias is null ? null : blockBias + jr;
                                     if (mrEff == MR && nrEff == nr)
                                     {
-                                        MicroKernel(wide, panelA, panelB, kc, cc, ldc, overwrite);
+                                        MicroKernel(wide, panelA, panelB, kc, cc, ldc, overwrite, tileBias);
                                     }
                                     else
                                     {
-                                        MicroKernel(wide, panelA, panelB, kc, pTile, nr, overwrite: true);
+                                        MicroKernel(wide, panelA, panelB, kc, pTile, nr, overwrite: true, bias: null);
                                         for (var i = 0; i < mrEff; i++)
-                                        {
-                                            var src = new ReadOnlySpan<float>(pTile + i * nr, nrEff);
-                                            var dst = new Span<float>(cc + (long)i * ldc, nrEff);
-                                            if (overwrite) src.CopyTo(dst);
-                                            else TensorPrimitives.Add(dst, src, dst);
-                                        }
+                                            StoreEdge(pTile + i * nr, cc + (long)i * ldc, nrEff, overwrite, tileBias);
                                     }
                                 }
                             }
@@ -200,18 +204,19 @@ internal static unsafe class PackedGemm
                 {
                     var w = Math.Min(nr, n1 - j);
                     var panel = packed + (long)p0 * PaddedN + (long)j * kc;
+                    var panelBias = bias is not null && p0 + kc == k ? bias + j : null;
                     for (var i = m0; i < m1; i++)
                     {
                         var row = a + (long)i * lda + p0;
                         var cc = c + (long)i * ldc + j;
                         if (w == nr)
                         {
-                            RowKernel(wide, row, panel, kc, cc, overwrite);
+                            RowKernel(wide, row, panel, kc, cc, overwrite, panelBias);
                         }
                         else
                         {
-                            RowKernel(wide, row, panel, kc, tile, overwrite: true);
-                            for (var jj = 0; jj < w; jj++) cc[jj] = overwrite ? tile[jj] : cc[jj] + tile[jj];
+                            RowKernel(wide, row, panel, kc, tile, overwrite: true, bias: null);
+                            StoreEdge(tile, cc, w, overwrite, panelBias);
                         }
                     }
                 }
@@ -228,7 +233,8 @@ internal static unsafe class PackedGemm
                 for (var j = n0; j < n1; j++)
                 {
                     var dot = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(b + (long)j * ldb, k));
-                    ci[j] = accumulate ? ci[j] + dot : dot;
+                    var value = accumulate ? ci[j] + dot : dot;
+                    ci[j] = bias is null ? value : value + bias[j];
                 }
             }
         }
@@ -291,6 +297,16 @@ internal static unsafe class PackedGemm
         }
     }
 
+    /// <summary>c[0:w] = (overwrite ? 0 : c) + tile[0:w] (+ bias[0:w]): a partial tile's row, stored as the micro-kernel stores a full one.</summary>
+    static void StoreEdge(float* tile, float* c, int w, bool overwrite, float* bias)
+    {
+        for (var j = 0; j < w; j++)
+        {
+            var value = overwrite ? tile[j] : c[j] + tile[j];
+            c[j] = bias is null ? value : value + bias[j];
+        }
+    }
+
     static float[] Buffer(ref float[]? slot, int length)
     {
         if (slot is null || slot.Length < length) slot = new float[length];
@@ -298,7 +314,7 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>c[0:nr] (+)= Σ_p a[p]·B[p, :] for one row of A against one packed panel (1×32 or 1×16).</summary>
-    static void RowKernel(bool wide, float* a, float* pb, int kc, float* c, bool overwrite)
+    static void RowKernel(bool wide, float* a, float* pb, int kc, float* c, bool overwrite, float* bias)
     {
         if (wide)
         {
@@ -320,8 +336,8 @@ internal static unsafe class PackedGemm
                 c0 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(pb), c0);
                 c1 = Vector512.FusedMultiplyAdd(a0, Vector512.Load(pb + 16), c1);
             }
-            Store(c0 + d0, c, overwrite);
-            Store(c1 + d1, c + 16, overwrite);
+            Store(c0 + d0, c, overwrite, bias);
+            Store(c1 + d1, c + 16, overwrite, bias is null ? null : bias + 16);
         }
         else
         {
@@ -343,20 +359,20 @@ internal static unsafe class PackedGemm
                 c0 = Vector256.FusedMultiplyAdd(a0, Vector256.Load(pb), c0);
                 c1 = Vector256.FusedMultiplyAdd(a0, Vector256.Load(pb + 8), c1);
             }
-            Store(c0 + d0, c, overwrite);
-            Store(c1 + d1, c + 8, overwrite);
+            Store(c0 + d0, c, overwrite, bias);
+            Store(c1 + d1, c + 8, overwrite, bias is null ? null : bias + 8);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void MicroKernel(bool wide, float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    static void MicroKernel(bool wide, float* pa, float* pb, int kc, float* c, int ldc, bool overwrite, float* bias)
     {
-        if (wide) Kernel6x32(pa, pb, kc, c, ldc, overwrite);
-        else Kernel6x16(pa, pb, kc, c, ldc, overwrite);
+        if (wide) Kernel6x32(pa, pb, kc, c, ldc, overwrite, bias);
+        else Kernel6x16(pa, pb, kc, c, ldc, overwrite, bias);
     }
 
-    /// <summary>C[6,32] (+)= Σ_p A[:,p] ⊗ B[p,:] with two Vector512 columns, twelve accumulators.</summary>
-    static void Kernel6x32(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    /// <summary>C[6,32] (+)= Σ_p A[:,p] ⊗ B[p,:] (+ bias[32]) with two Vector512 columns, twelve accumulators.</summary>
+    static void Kernel6x32(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite, float* bias)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -385,16 +401,17 @@ internal static unsafe class PackedGemm
             pa += MR;
             pb += 32;
         }
-        Store(c00, c, overwrite); Store(c01, c + 16, overwrite); c += ldc;
-        Store(c10, c, overwrite); Store(c11, c + 16, overwrite); c += ldc;
-        Store(c20, c, overwrite); Store(c21, c + 16, overwrite); c += ldc;
-        Store(c30, c, overwrite); Store(c31, c + 16, overwrite); c += ldc;
-        Store(c40, c, overwrite); Store(c41, c + 16, overwrite); c += ldc;
-        Store(c50, c, overwrite); Store(c51, c + 16, overwrite);
+        var bias1 = bias is null ? null : bias + 16;
+        Store(c00, c, overwrite, bias); Store(c01, c + 16, overwrite, bias1); c += ldc;
+        Store(c10, c, overwrite, bias); Store(c11, c + 16, overwrite, bias1); c += ldc;
+        Store(c20, c, overwrite, bias); Store(c21, c + 16, overwrite, bias1); c += ldc;
+        Store(c30, c, overwrite, bias); Store(c31, c + 16, overwrite, bias1); c += ldc;
+        Store(c40, c, overwrite, bias); Store(c41, c + 16, overwrite, bias1); c += ldc;
+        Store(c50, c, overwrite, bias); Store(c51, c + 16, overwrite, bias1);
     }
 
-    /// <summary>C[6,16] (+)= Σ_p A[:,p] ⊗ B[p,:] with two Vector256 columns, twelve accumulators.</summary>
-    static void Kernel6x16(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite)
+    /// <summary>C[6,16] (+)= Σ_p A[:,p] ⊗ B[p,:] (+ bias[16]) with two Vector256 columns, twelve accumulators.</summary>
+    static void Kernel6x16(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite, float* bias)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -423,19 +440,29 @@ internal static unsafe class PackedGemm
             pa += MR;
             pb += 16;
         }
-        Store(c00, c, overwrite); Store(c01, c + 8, overwrite); c += ldc;
-        Store(c10, c, overwrite); Store(c11, c + 8, overwrite); c += ldc;
-        Store(c20, c, overwrite); Store(c21, c + 8, overwrite); c += ldc;
-        Store(c30, c, overwrite); Store(c31, c + 8, overwrite); c += ldc;
-        Store(c40, c, overwrite); Store(c41, c + 8, overwrite); c += ldc;
-        Store(c50, c, overwrite); Store(c51, c + 8, overwrite);
+        var bias1 = bias is null ? null : bias + 8;
+        Store(c00, c, overwrite, bias); Store(c01, c + 8, overwrite, bias1); c += ldc;
+        Store(c10, c, overwrite, bias); Store(c11, c + 8, overwrite, bias1); c += ldc;
+        Store(c20, c, overwrite, bias); Store(c21, c + 8, overwrite, bias1); c += ldc;
+        Store(c30, c, overwrite, bias); Store(c31, c + 8, overwrite, bias1); c += ldc;
+        Store(c40, c, overwrite, bias); Store(c41, c + 8, overwrite, bias1); c += ldc;
+        Store(c50, c, overwrite, bias); Store(c51, c + 8, overwrite, bias1);
+    }
+
+    /// <summary>c = (overwrite ? 0 : c) + acc (+ bias), summed in that order (the reference's order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(Vector512<float> acc, float* c, bool overwrite, float* bias)
+    {
+        var value = overwrite ? acc : Vector512.Load(c) + acc;
+        if (bias is not null) value += Vector512.Load(bias);
+        value.Store(c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store(Vector512<float> acc, float* c, bool overwrite)
-        => (overwrite ? acc : acc + Vector512.Load(c)).Store(c);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store(Vector256<float> acc, float* c, bool overwrite)
-        => (overwrite ? acc : acc + Vector256.Load(c)).Store(c);
+    static void Store(Vector256<float> acc, float* c, bool overwrite, float* bias)
+    {
+        var value = overwrite ? acc : Vector256.Load(c) + acc;
+        if (bias is not null) value += Vector256.Load(bias);
+        value.Store(c);
+    }
 }

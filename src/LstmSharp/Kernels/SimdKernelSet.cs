@@ -15,8 +15,8 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> a, int lda, bool transA,
         ReadOnlySpan<float> b, int ldb, bool transB,
         int m, int n, int k,
-        Span<float> c, int ldc, bool accumulate)
-        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);   // checks its Contract
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
+        => PackedGemm.Run(wide, a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate, bias);   // checks its Contract
 
     public override void Pack(ReadOnlySpan<float> b, int ldb, bool transB, int k, int n, PackedMatrix packed)
     {
@@ -24,20 +24,10 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         packed.Variant = Variant;
     }
 
-    public override void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate)
+    public override void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
         CheckPacked(b);
-        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate);   // checks its Contract
-    }
-
-    public override void AddBias(ReadOnlySpan<float> bias, int rows, int n, Span<float> x)
-    {
-        Contract.AddBias(bias, rows, n, x);
-        for (var r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * n, n);
-            TensorPrimitives.Add(row, bias[..n], row);
-        }
+        PackedGemm.RunPacked(a, lda, transA, b, m, c, ldc, accumulate, bias);   // checks its Contract
     }
 
     public override void SumRows(ReadOnlySpan<float> dx, int rows, int n, Span<float> dBias)

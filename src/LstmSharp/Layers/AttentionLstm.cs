@@ -219,10 +219,9 @@ public sealed class AttentionLstm : MultiInputLayer
         // gates [T·B, 4H] = X · W_xᵀ + b_ih + b_hh for every step; W_x is the first I columns of weight_ih.
         var wIh = _weightIh!.Value.Span;
         var lstmInput = _weightIh.Value.Dim(1);
-        k.Gemm(xs, I, false, wIh, lstmInput, true, T * B, G, I, gates, G, accumulate: false);
         _biasIh!.Value.Span.CopyTo(_bias);
         k.Add(_biasHh!.Value.Span, _bias);
-        k.AddBias(_bias, T * B, G, gates);
+        k.Gemm(xs, I, false, wIh, lstmInput, true, T * B, G, I, gates, G, accumulate: false, _bias);
         // Concat: the memory's side of the score, once: keys [B·S, A] = m · W_mᵀ.
         var keys = Options.Score == AttentionScore.Concat ? Ensure(ref _keys, B * S, A).Span : default;
         if (Options.Score == AttentionScore.Concat)

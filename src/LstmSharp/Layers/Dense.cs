@@ -104,8 +104,7 @@ public sealed class Dense : Layer
         if (_output is null || !SameLeading(_output, input)) _outShape = [.. input.Shape[..^1], n];
         var y = Ensure(ref _output, _outShape).Span;
         _input = input;
-        Kernels.Gemm(input.Span, InputSize, false, _weight!.Value.Span, InputSize, true, rows, n, InputSize, y, n, accumulate: false);
-        Kernels.AddBias(_bias!.Value.Span, rows, n, y);
+        Kernels.Gemm(input.Span, InputSize, false, _weight!.Value.Span, InputSize, true, rows, n, InputSize, y, n, accumulate: false, _bias!.Value.Span);
         switch (Activation)
         {
             case Activation.Relu: TensorPrimitives.Max(y, 0f, y); break;

@@ -99,8 +99,8 @@ public sealed class Gru : Rnn
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0);
         var wHh = _weightHh!.Value.Span;
 
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false);
-        if (_biasIh is not null) k.AddBias(_biasIh.Value.Span, T * B, G, xProj);
+        var biasHh = _biasHh is null ? default : _biasHh.Value.Span;
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false, _biasIh is null ? default : _biasIh.Value.Span);
         // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
         var packed = T > 1;
         if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
@@ -108,9 +108,8 @@ public sealed class Gru : Rnn
         {
             var ht = hProj.Slice(t * B * G, B * G);
             var hPrev = h.Slice(t * B * H, B * H);
-            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false);
-            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false);
-            if (_biasHh is not null) k.AddBias(_biasHh.Value.Span, B, G, ht);
+            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false, biasHh);
+            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false, biasHh);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
         }
@@ -127,9 +126,8 @@ public sealed class Gru : Rnn
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0), rh = _resetState!.Span;
         var wHh = _weightHh!.Value.Span;
 
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false);
         SumBiases(_biasIh, _biasHh, _bias);
-        k.AddBias(_bias, T * B, G, xProj);
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false, _bias);
         k.Pack(wHh[..(2 * H * H)], H, transB: true, H, 2 * H, _recurrent);
         k.Pack(wHh[(2 * H * H)..], H, transB: true, H, H, _recurrentN);
         for (var t = 0; t < T; t++)

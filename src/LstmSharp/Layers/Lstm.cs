@@ -102,9 +102,8 @@ public sealed class Lstm : Rnn
         Span<float> gates = _gates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
 
         // gates [T·B, 4H] = X [T·B, I] · W_ihᵀ + b_ih + b_hh: the inputs of every step in one GEMM.
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, gates, G, accumulate: false);
         SumBiases(_biasIh, _biasHh, _bias);
-        k.AddBias(_bias, T * B, G, gates);
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, gates, G, accumulate: false, _bias);
 
         // W_hh is packed once for all steps; a single step (generating a token at a time) multiplies it directly,
         // which for a few rows costs less than the packing.

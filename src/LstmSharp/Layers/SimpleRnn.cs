@@ -53,9 +53,8 @@ public sealed class SimpleRnn : Rnn
         var wHh = _weightHh!.Value.Span;
         // h[1..T] [T·B, H] = X · W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and tanh.
         var pre = h.Slice(B * H, T * B * H);
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, H, I, pre, H, accumulate: false);
         SumBiases(_biasIh, _biasHh, _bias);
-        k.AddBias(_bias, T * B, H, pre);
+        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, H, I, pre, H, accumulate: false, _bias);
         // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
         var packed = T > 1;
         if (packed) k.Pack(wHh, H, transB: true, H, H, _recurrent);

@@ -1,4 +1,4 @@
-// GEMM in every transpose form, with strides and accumulation, on every variant, against a double
+// GEMM in every transpose form, with strides, accumulation and a bias row, on every variant, against a double
 // triple loop; sizes cross every SIMD tail, the MR/NR micro-tile edges, the KC/MC/NC block edges, the
 // few-rows dot path and the multi-threaded split.
 using LstmSharp.Kernels;
@@ -14,20 +14,21 @@ public sealed class GemmTests
         (13, 65, 300), (97, 40, 13), (130, 70, 150), (2, 2100, 3), (9, 2100, 5), (200, 9, 70),
     ];
 
-    public static TheoryData<KernelVariant, bool, bool, bool> Cases()
+    public static TheoryData<KernelVariant, bool, bool, bool, bool> Cases()
     {
-        var data = new TheoryData<KernelVariant, bool, bool, bool>();
+        var data = new TheoryData<KernelVariant, bool, bool, bool, bool>();
         foreach (var v in KernelSet.Supported)
             foreach (var ta in new[] { false, true })
                 foreach (var tb in new[] { false, true })
                     foreach (var acc in new[] { false, true })
-                        data.Add(v, ta, tb, acc);
+                        foreach (var bias in new[] { false, true })
+                            data.Add(v, ta, tb, acc, bias);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Gemm_AllShapes_MatchesDoubleOracle(KernelVariant variant, bool transA, bool transB, bool accumulate)
+    public void Gemm_AllShapes_MatchesDoubleOracle(KernelVariant variant, bool transA, bool transB, bool accumulate, bool withBias)
     {
         var kernels = KernelSet.For(variant);
         var rng = new Random(7);
@@ -38,44 +39,46 @@ public sealed class GemmTests
             var a = Random(rng, (transA ? k : m) * lda);
             var b = Random(rng, (transB ? n : k) * ldb);
             var c = Random(rng, m * ldc);
+            var bias = withBias ? Random(rng, n) : [];
             var expected = c.Select(v => (double)v).ToArray();
             for (var i = 0; i < m; i++)
             {
                 for (var j = 0; j < n; j++)
                 {
-                    double sum = 0;
+                    double sum = withBias ? bias[j] : 0;
                     for (var p = 0; p < k; p++)
                         sum += (double)(transA ? a[p * lda + i] : a[i * lda + p]) * (transB ? b[j * ldb + p] : b[p * ldb + j]);
                     expected[i * ldc + j] = accumulate ? expected[i * ldc + j] + sum : sum;
                 }
             }
 
-            kernels.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate);
+            kernels.Gemm(a, lda, transA, b, ldb, transB, m, n, k, c, ldc, accumulate, bias);
 
             for (var i = 0; i < m * ldc; i++)
             {
                 var inside = i % ldc < n;
                 var tol = 1e-5 * Math.Max(1, Math.Sqrt(k));
                 Assert.True(Math.Abs(c[i] - expected[i]) <= tol,
-                    $"{variant} m={m} n={n} k={k} transA={transA} transB={transB} acc={accumulate}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}" +
+                    $"{variant} m={m} n={n} k={k} transA={transA} transB={transB} acc={accumulate} bias={withBias}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}" +
                     (inside ? "" : " (outside the written block: must be untouched)"));
             }
         }
     }
 
-    public static TheoryData<KernelVariant, bool, bool> PackedCases()
+    public static TheoryData<KernelVariant, bool, bool, bool> PackedCases()
     {
-        var data = new TheoryData<KernelVariant, bool, bool>();
+        var data = new TheoryData<KernelVariant, bool, bool, bool>();
         foreach (var v in KernelSet.Supported)
             foreach (var tb in new[] { false, true })
                 foreach (var acc in new[] { false, true })
-                    data.Add(v, tb, acc);
+                    foreach (var bias in new[] { false, true })
+                        data.Add(v, tb, acc, bias);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(PackedCases))]
-    public void GemmPacked_AllShapes_MatchesDoubleOracle(KernelVariant variant, bool transB, bool accumulate)
+    public void GemmPacked_AllShapes_MatchesDoubleOracle(KernelVariant variant, bool transB, bool accumulate, bool withBias)
     {
         var kernels = KernelSet.For(variant);
         var rng = new Random(11);
@@ -87,21 +90,22 @@ public sealed class GemmTests
             var a = Random(rng, m * lda);
             var b = Random(rng, (transB ? n : k) * ldb);
             var c = Random(rng, m * ldc);
+            var bias = withBias ? Random(rng, n) : [];
             var expected = c.Select(v => (double)v).ToArray();
             for (var i = 0; i < m; i++)
             {
                 for (var j = 0; j < n; j++)
                 {
-                    double sum = 0;
+                    double sum = withBias ? bias[j] : 0;
                     for (var p = 0; p < k; p++) sum += (double)a[i * lda + p] * (transB ? b[j * ldb + p] : b[p * ldb + j]);
                     expected[i * ldc + j] = accumulate ? expected[i * ldc + j] + sum : sum;
                 }
             }
             kernels.Pack(b, ldb, transB, k, n, packed);
-            kernels.GemmPacked(a, lda, false, packed, m, c, ldc, accumulate);
+            kernels.GemmPacked(a, lda, false, packed, m, c, ldc, accumulate, bias);
             for (var i = 0; i < m * ldc; i++)
                 Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5 * Math.Max(1, Math.Sqrt(k)),
-                    $"{variant} packed m={m} n={n} k={k} transB={transB} acc={accumulate}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}");
+                    $"{variant} packed m={m} n={n} k={k} transB={transB} acc={accumulate} bias={withBias}: C[{i / ldc},{i % ldc}] = {c[i]}, expected {expected[i]}");
         }
     }
 

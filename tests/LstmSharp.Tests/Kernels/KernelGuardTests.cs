@@ -22,7 +22,8 @@ public sealed class KernelGuardTests
         yield return ("Pack", "b", 3 * n + n, K => K.Pack(new float[3 * n + n - 1], n, false, k, n, new PackedMatrix()));
         yield return ("GemmPacked", "a", 2 * k + k, K => K.GemmPacked(new float[2 * k + k - 1], k, false, Packed(K, k, n), m, new float[m * n], n, false));
         yield return ("GemmPacked", "c", 2 * n + n, K => K.GemmPacked(new float[m * k], k, false, Packed(K, k, n), m, new float[2 * n + n - 1], n, false));
-        yield return ("AddBias", "bias", n, K => K.AddBias(new float[n - 1], m, n, new float[m * n]));
+        yield return ("Gemm", "bias", n, K => K.Gemm(new float[m * k], k, false, new float[k * n], n, false, m, n, k, new float[m * n], n, false, new float[n - 1]));
+        yield return ("GemmPacked", "bias", n, K => K.GemmPacked(new float[m * k], k, false, Packed(K, k, n), m, new float[m * n], n, false, new float[n - 1]));
         yield return ("SumRows", "dx", m * n, K => K.SumRows(new float[m * n - 1], m, n, new float[n]));
         yield return ("LstmCellForward", "gates", B * 4 * H, K => K.LstmCellForward(new float[B * H], [], B, H, new float[B * 4 * H - 1], new float[B * H], new float[B * H], new float[B * H]));
         yield return ("LstmCellForward", "peep", 3 * H, K => K.LstmCellForward(new float[B * H], new float[3 * H - 1], B, H, new float[B * 4 * H], new float[B * H], new float[B * H], new float[B * H]));
