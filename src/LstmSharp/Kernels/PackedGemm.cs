@@ -11,11 +11,12 @@ namespace LstmSharp.Kernels;
 
 internal static unsafe class PackedGemm
 {
-    const int MR = 6;
-    const int KC = 256;
-    const int MC = 96;
-    const int NC = 2048;
+    /// <summary>Rows of the micro-kernel's tile (both variants).</summary>
+    public const int MR = 6;
     const long ParallelFlops = 1L << 20;
+
+    /// <summary>The blocking each variant uses on this machine, sized from its caches.</summary>
+    public static readonly GemmBlocking Wide = GemmBlocking.For(32, CacheSizes.Machine), Narrow = GemmBlocking.For(16, CacheSizes.Machine);
 
 
     [ThreadStatic] static float[]? t_packA;
@@ -47,12 +48,13 @@ internal static unsafe class PackedGemm
     {
         KernelSet.Contract.Pack(b, ldb, transB, k, n);
         var nr = wide ? 32 : 16;
+        var kcMax = (wide ? Wide : Narrow).Kc;
         packed.Resize(k, n, nr);
         fixed (float* pb = b, dst = packed.Data)
         {
-            for (var p0 = 0; p0 < k; p0 += KC)
+            for (var p0 = 0; p0 < k; p0 += kcMax)
             {
-                var kc = Math.Min(KC, k - p0);
+                var kc = Math.Min(kcMax, k - p0);
                 PackB(pb, ldb, transB, p0, 0, kc, n, nr, dst + (long)p0 * packed.PaddedN);
             }
         }
@@ -115,6 +117,7 @@ internal static unsafe class PackedGemm
         public int N => n;
         public int K => k;
         public int Nr => wide ? 32 : 16;
+        GemmBlocking Blocking => wide ? Wide : Narrow;
         int PaddedN => (n + Nr - 1) / Nr * Nr;
 
         /// <summary>Computes the block C[m0:m1, n0:n1].</summary>
@@ -140,6 +143,7 @@ internal static unsafe class PackedGemm
             }
         general:
             var nr = Nr;
+            var (KC, MC, NC) = Blocking;
             var packB = Buffer(ref t_packB, KC * (NC + nr));
             var packA = Buffer(ref t_packA, KC * (MC + MR));
             var tile = Buffer(ref t_tile, MR * 32);
@@ -195,6 +199,7 @@ internal static unsafe class PackedGemm
         void FewRows(int m0, int m1, int n0, int n1)
         {
             var nr = Nr;
+            var KC = Blocking.Kc;
             var tile = stackalloc float[32];
             for (var p0 = 0; p0 < k; p0 += KC)
             {

@@ -8,11 +8,17 @@ namespace LstmSharp.Tests.Kernels;
 
 public sealed class GemmTests
 {
-    static readonly (int M, int N, int K)[] s_sizes =
-    [
-        (0, 3, 4), (3, 0, 4), (3, 5, 0), (1, 1, 1), (1, 37, 19), (4, 33, 17), (5, 16, 8), (6, 32, 256), (7, 33, 257),
-        (13, 65, 300), (97, 40, 13), (130, 70, 150), (2, 2100, 3), (9, 2100, 5), (200, 9, 70),
-    ];
+    /// <summary>Fixed shapes, then shapes on each side of the variant's KC, MC and NC block edges on this machine.</summary>
+    static (int M, int N, int K)[] Sizes(KernelVariant variant)
+    {
+        var (kc, mc, nc) = variant == KernelVariant.Vector256 ? PackedGemm.Narrow : PackedGemm.Wide;
+        return
+        [
+            (0, 3, 4), (3, 0, 4), (3, 5, 0), (1, 1, 1), (1, 37, 19), (4, 33, 17), (5, 16, 8), (6, 32, 256), (7, 33, 257),
+            (13, 65, 300), (97, 40, 13), (130, 70, 150), (2, 2100, 3), (9, 2100, 5), (200, 9, 70),
+            (6, 32, kc), (7, 33, kc + 1), (5, 17, 2 * kc + 3), (mc, 40, 13), (mc + 1, 9, 20), (9, nc, 5), (8, nc + 37, 3),
+        ];
+    }
 
     public static TheoryData<KernelVariant, bool, bool, bool, bool> Cases()
     {
@@ -32,7 +38,7 @@ public sealed class GemmTests
     {
         var kernels = KernelSet.For(variant);
         var rng = new Random(7);
-        foreach (var (m, n, k) in s_sizes)
+        foreach (var (m, n, k) in Sizes(variant))
         {
             // Row strides larger than needed, so views into wider buffers work.
             int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
@@ -84,7 +90,8 @@ public sealed class GemmTests
         var rng = new Random(11);
         var packed = new PackedMatrix();
         // (m, n, k): the few-rows path (m ≤ 4), odd panel tails, several KC blocks, the multi-threaded split.
-        foreach (var (m, n, k) in new[] { (1, 512, 128), (3, 37, 300), (4, 16, 1), (5, 33, 7), (32, 512, 128), (64, 70, 513), (130, 96, 64), (2, 2100, 40) })
+        var kc = (variant == KernelVariant.Vector256 ? PackedGemm.Narrow : PackedGemm.Wide).Kc;
+        foreach (var (m, n, k) in new[] { (1, 512, 128), (3, 37, 300), (4, 16, 1), (5, 33, 7), (32, 512, 128), (64, 70, 513), (130, 96, 64), (2, 2100, 40), (3, 37, kc + 1), (7, 40, 2 * kc + 1) })
         {
             int lda = k + 1, ldb = (transB ? k : n) + 2, ldc = n + 3;
             var a = Random(rng, m * lda);
