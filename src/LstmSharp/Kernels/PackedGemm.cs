@@ -6,6 +6,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LstmSharp.Kernels;
 
@@ -265,7 +266,17 @@ internal static unsafe class PackedGemm
             else
             {
                 if (w < nr) new Span<float>(panel, kc * nr).Clear();
-                for (var j = 0; j < w; j++)
+                // Eight columns and eight depths at a time as 8×8 transposes; the rest element by element.
+                var j = 0;
+                var kc8 = Avx.IsSupported ? kc / 8 * 8 : 0;
+                for (; kc8 > 0 && j + 8 <= w; j += 8)
+                {
+                    var src = b + (long)(j0 + jr + j) * ldb + p0;
+                    for (var p = 0; p < kc8; p += 8) Transpose8x8(src + p, ldb, 8, panel + p * nr + j, nr, 8);
+                    for (var jj = j; jj < j + 8; jj++)
+                        for (var p = kc8; p < kc; p++) panel[p * nr + jj] = b[(long)(j0 + jr + jj) * ldb + p0 + p];
+                }
+                for (; j < w; j++)
                 {
                     var src = b + (long)(j0 + jr + j) * ldb + p0;
                     for (var p = 0; p < kc; p++) panel[p * nr + j] = src[p];
@@ -284,10 +295,14 @@ internal static unsafe class PackedGemm
             if (h < MR) new Span<float>(panel, kc * MR).Clear();
             if (!transA)
             {
+                // A full panel eight depths at a time as 8×8 transposes of its six rows (and two of zeros).
+                var kc8 = Avx.IsSupported && h == MR ? kc / 8 * 8 : 0;
+                var rows = a + (long)(i0 + ir) * lda + p0;
+                for (var p = 0; p < kc8; p += 8) Transpose8x8(rows + p, lda, MR, panel + p * MR, MR, MR);
                 for (var i = 0; i < h; i++)
                 {
-                    var src = a + (long)(i0 + ir + i) * lda + p0;
-                    for (var p = 0; p < kc; p++) panel[p * MR + i] = src[p];
+                    var src = rows + (long)i * lda;
+                    for (var p = kc8; p < kc; p++) panel[p * MR + i] = src[p];
                 }
             }
             else
@@ -299,6 +314,48 @@ internal static unsafe class PackedGemm
                     for (var i = 0; i < h; i++) d[i] = src[i];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the <paramref name="rows"/> × 8 block at <paramref name="src"/> (rows <paramref name="ld"/>
+    /// apart; rows 6 and 7 read as zeros when <paramref name="rows"/> is 6): for each of the 8 columns q, its first
+    /// <paramref name="cols"/> values (6 or 8) go to <c>dst + q·dstLd</c>. With 6, each row's store also writes two
+    /// floats into the next row's place, which that row then overwrites; the last row stores exactly six.
+    /// </summary>
+    static void Transpose8x8(float* src, long ld, int rows, float* dst, long dstLd, int cols)
+    {
+        var r0 = Vector256.Load(src);
+        var r1 = Vector256.Load(src + ld);
+        var r2 = Vector256.Load(src + 2 * ld);
+        var r3 = Vector256.Load(src + 3 * ld);
+        var r4 = Vector256.Load(src + 4 * ld);
+        var r5 = Vector256.Load(src + 5 * ld);
+        var r6 = rows > 6 ? Vector256.Load(src + 6 * ld) : default;
+        var r7 = rows > 7 ? Vector256.Load(src + 7 * ld) : default;
+        // Pairs of rows interleaved, then quads, then the 128-bit halves swapped into place.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(s0, s4, 0x20).Store(dst);
+        Avx.Permute2x128(s1, s5, 0x20).Store(dst + dstLd);
+        Avx.Permute2x128(s2, s6, 0x20).Store(dst + 2 * dstLd);
+        Avx.Permute2x128(s3, s7, 0x20).Store(dst + 3 * dstLd);
+        Avx.Permute2x128(s0, s4, 0x31).Store(dst + 4 * dstLd);
+        Avx.Permute2x128(s1, s5, 0x31).Store(dst + 5 * dstLd);
+        Avx.Permute2x128(s2, s6, 0x31).Store(dst + 6 * dstLd);
+        var last = Avx.Permute2x128(s3, s7, 0x31);
+        var end = dst + 7 * dstLd;
+        if (cols == 8)
+        {
+            last.Store(end);
+        }
+        else
+        {
+            last.GetLower().Store(end);
+            end[4] = last.GetElement(4);
+            end[5] = last.GetElement(5);
         }
     }
 
