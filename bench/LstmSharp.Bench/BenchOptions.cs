@@ -11,7 +11,7 @@ internal sealed record BenchOptions
         usage: dotnet run -c Release --project bench/LstmSharp.Bench -- [options]
 
           --out PATH          results file (.md; a .json with every sample is written beside it).
-                              Default: bench/results/<cpu-name-slug>/lstm.md in the repository; '-' = console only.
+                              Default: bench/results/<cpu>-f<family>-m<model>/lstm.md in the repository; '-' = console only.
           --quick             short runs (3 runs, 1 round) to try things out; not for committed results
           --configs 1,3       only these network configurations (1-based, in the order of the table)
           --cells LIST        any of lstm,gru: the recurrent cells of the networks (default: both)
