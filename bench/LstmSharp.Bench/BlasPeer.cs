@@ -50,6 +50,24 @@ internal sealed unsafe class BlasPeer
     }
 
     /// <summary>
+    /// The OPENBLAS_CORETYPE to set and why: <paramref name="forced"/> (--blas-coretype) first; else none when the
+    /// environment already sets one; else the widest kernels the CPU runs. OpenBLAS 0.3.21 picks its kernels from
+    /// the CPUID model numbers it knows, so a newer CPU gets a generic old core (Prescott, SSE3 kernels, on an
+    /// Emerald Rapids Xeon); the flags tell what the CPU can run. SkylakeX (AVX-512F/BW/VL) is the widest sgemm
+    /// kernel 0.3.21 has: its Cooperlake adds only bf16 sbgemm kernels, and it has no SapphireRapids.
+    /// </summary>
+    public static (string? CoreType, string Source) ChooseCoreType(string? forced, string? environment, Machine machine)
+    {
+        if (forced is not null) return (forced, $"OPENBLAS_CORETYPE={forced} (set by --blas-coretype)");
+        if (environment is not null) return (null, $"OPENBLAS_CORETYPE={environment} (from the environment)");
+        if (machine.HasFlag("avx512f") && machine.HasFlag("avx512bw") && machine.HasFlag("avx512vl"))
+            return ("SkylakeX", "OPENBLAS_CORETYPE=SkylakeX (chosen by the benchmark from the CPU flags avx512f, avx512bw, avx512vl; --blas-coretype overrides)");
+        if (machine.HasFlag("avx2") && machine.HasFlag("fma"))
+            return ("Haswell", "OPENBLAS_CORETYPE=Haswell (chosen by the benchmark from the CPU flags avx2, fma; --blas-coretype overrides)");
+        return (null, "OPENBLAS_CORETYPE unset (no AVX2/FMA: OpenBLAS's own detection)");
+    }
+
+    /// <summary>
     /// Loads OpenBLAS, or returns null with the reason. <paramref name="coreType"/>, when given, is put into the
     /// process environment as OPENBLAS_CORETYPE first (OpenBLAS reads it once, when it is loaded).
     /// </summary>

@@ -22,7 +22,7 @@ internal sealed record LayerBreakdown(
     public double EstimateMs(int steps) => InputGemmMs + PackUs / 1000 + steps * LoopStepUs / 1000;
 }
 
-internal sealed record ConfigBreakdown(LstmConfig Config, IReadOnlyList<LayerBreakdown> Layers, double ForwardMs)
+internal sealed record ConfigBreakdown(RnnConfig Config, IReadOnlyList<LayerBreakdown> Layers, double ForwardMs)
 {
     /// <summary>Share of the CPUs other processes used while the kernels were timed.</summary>
     public double OthersCpu { get; init; } = double.NaN;
@@ -39,7 +39,7 @@ internal static unsafe class Breakdown
         return PerCallUs(() => WorkerPool.Run(&Nothing, null, WorkerPool.Threads));
     }
 
-    public static ConfigBreakdown Run(LstmConfig config, double forwardMs)
+    public static ConfigBreakdown Run(RnnConfig config, double forwardMs)
     {
         var k = KernelSet.Default;
         int B = config.Batch, T = config.Steps, H = config.Units, G = 4 * H;

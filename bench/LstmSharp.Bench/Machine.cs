@@ -11,7 +11,7 @@ namespace LstmSharp.Bench;
 internal sealed record Machine(
     string ModelName, string CpuFamily, string CpuModel, int Cores, double Mhz, string Flags, string Runtime, string Os)
 {
-    static readonly string[] s_flagsOfInterest = ["avx2", "fma", "avx512f", "avx512_bf16", "avx_vnni"];
+    static readonly string[] s_flagsOfInterest = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx_vnni"];
 
     public static Machine Describe()
     {
@@ -31,10 +31,26 @@ internal sealed record Machine(
             RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription);
     }
 
-    /// <summary>The folder name under bench/results: the CPU model name in lower case, words joined by '-'.</summary>
-    public string Slug => string.Join('-', new string(ModelName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : ' ').ToArray())
-        .Split(' ', StringSplitOptions.RemoveEmptyEntries)
-        .Where(w => w is not ("r" or "tm" or "cpu" or "processor")));
+    /// <summary>True when /proc/cpuinfo's flags (those the benchmark looks at) include <paramref name="flag"/>.</summary>
+    public bool HasFlag(string flag) => Flags.Split(' ').Contains(flag);
+
+    /// <summary>
+    /// The folder name under bench/results: the CPU model name in lower case, words joined by '-', then the CPU
+    /// family and model numbers (<c>amd-epyc-f25-m17</c>): under a hypervisor the model name can be just "AMD EPYC"
+    /// for Zen 4 (family 25) and Zen 5 (family 26) alike, and results of different CPUs must not share a folder.
+    /// </summary>
+    public string Slug
+    {
+        get
+        {
+            var name = string.Join('-', new string(ModelName.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : ' ').ToArray())
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Where(w => w is not ("r" or "tm" or "cpu" or "processor")));
+            return int.TryParse(CpuFamily, out var family) && int.TryParse(CpuModel, out var model)
+                ? string.Create(CultureInfo.InvariantCulture, $"{name}-f{family}-m{model}")
+                : name;
+        }
+    }
 
     /// <summary>
     /// Single-precision FLOPs per cycle and core assumed for the peak estimate: 2 FMA pipes × lanes × 2. AMD's

@@ -1,6 +1,6 @@
 // OrtPeer: ONNX Runtime inference of the same network. The ONNX model is built in memory with OnnxSharp's
-// protobuf types from our weights: batch-first input → Transpose → LSTM (→ Squeeze → LSTM)… → Squeeze →
-// Transpose → batch-first output, opset 14, the same work our Rnn does around its time loop.
+// protobuf types from our weights: batch-first input → Transpose → LSTM or GRU (→ Squeeze → LSTM/GRU)… →
+// Squeeze → Transpose → batch-first output, opset 14, the same work our Rnn does around its time loop.
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
@@ -18,7 +18,7 @@ internal sealed class OrtPeer : IDisposable
     readonly string[] _inputNames = ["x"];
     readonly string[] _outputNames = ["y"];
 
-    public OrtPeer(OurLstm ours, int threads)
+    public OrtPeer(OurRnn ours, int threads)
     {
         var config = ours.Config;
         IntraOpThreads = threads;
@@ -55,33 +55,39 @@ internal sealed class OrtPeer : IDisposable
 
     /// <summary>
     /// The ONNX graph of <paramref name="ours"/>. ONNX's LSTM wants W [1, 4H, I], R [1, 4H, H] and B [1, 8H]
-    /// (W_b then R_b) with gate blocks in the order i, o, f, c, while ours (PyTorch's) are i, f, g, o.
+    /// (W_b then R_b) with gate blocks in the order i, o, f, c, while ours (PyTorch's) are i, f, g, o. Its GRU
+    /// wants W [1, 3H, I], R [1, 3H, H], B [1, 6H] with blocks z, r, h, while ours are r, z, n; linear_before_reset = 1
+    /// is our (PyTorch's) reset-after form, h = tanh(W_h x + W_bh + r ⊙ (R_h h + R_bh)).
     /// </summary>
-    static ModelProto BuildModel(OurLstm ours)
+    static ModelProto BuildModel(OurRnn ours)
     {
         var config = ours.Config;
-        var graph = new GraphProto { Name = "lstm_bench" };
+        var G = config.Gates;
+        var op = config.CellName;   // the ONNX operators are named LSTM and GRU
+        var graph = new GraphProto { Name = $"{config.Cell.ToString().ToLowerInvariant()}_bench" };
         graph.Input.Add(FloatValue("x", config.Batch, config.Steps, config.Inputs));
         graph.Output.Add(FloatValue("y", config.Batch, config.Steps, config.Units));
         graph.Initializer.Add(new TensorProto { Name = "axis1", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 1 }, Int64Data = { 1 } });
 
-        // x [B, T, I] → [T, B, I]: ONNX Runtime's CPU LSTM only takes layout = 0 (time-major).
+        // x [B, T, I] → [T, B, I]: ONNX Runtime's CPU LSTM and GRU only take layout = 0 (time-major).
         graph.Node.Add(Node("Transpose", ["x"], ["x_tbi"], Ints("perm", 1, 0, 2)));
         var current = "x_tbi";
         var width = config.Inputs;
         var H = config.Units;
         for (var l = 0; l < config.Layers; l++)
         {
-            var wIh = ours.Parameter(l, "weight_ih").Value.Span;   // [4H, I_l] i, f, g, o
-            var wHh = ours.Parameter(l, "weight_hh").Value.Span;   // [4H, H]
-            var bIh = ours.Parameter(l, "bias_ih").Value.Span;     // [4H]
-            var bHh = ours.Parameter(l, "bias_hh").Value.Span;     // [4H]
-            graph.Initializer.Add(FloatTensor($"W{l}", ToOnnxGateOrder(wIh, H, width), 1, 4 * H, width));
-            graph.Initializer.Add(FloatTensor($"R{l}", ToOnnxGateOrder(wHh, H, H), 1, 4 * H, H));
-            graph.Initializer.Add(FloatTensor($"B{l}", [.. ToOnnxGateOrder(bIh, H, 1), .. ToOnnxGateOrder(bHh, H, 1)], 1, 8 * H));
-            var lstm = Node("LSTM", [current, $"W{l}", $"R{l}", $"B{l}"], [$"y{l}"]);
-            lstm.Attribute.Add(new AttributeProto { Name = "hidden_size", Type = AttributeProto.Types.AttributeType.Int, I = H });
-            graph.Node.Add(lstm);
+            var wIh = ours.Parameter(l, "weight_ih").Value.Span;   // [G·H, I_l] LSTM i, f, g, o; GRU r, z, n
+            var wHh = ours.Parameter(l, "weight_hh").Value.Span;   // [G·H, H]
+            var bIh = ours.Parameter(l, "bias_ih").Value.Span;     // [G·H]
+            var bHh = ours.Parameter(l, "bias_hh").Value.Span;     // [G·H]
+            graph.Initializer.Add(FloatTensor($"W{l}", ToOnnxGateOrder(config.Cell, wIh, H, width), 1, G * H, width));
+            graph.Initializer.Add(FloatTensor($"R{l}", ToOnnxGateOrder(config.Cell, wHh, H, H), 1, G * H, H));
+            graph.Initializer.Add(FloatTensor($"B{l}", [.. ToOnnxGateOrder(config.Cell, bIh, H, 1), .. ToOnnxGateOrder(config.Cell, bHh, H, 1)], 1, 2 * G * H));
+            var rnn = Node(op, [current, $"W{l}", $"R{l}", $"B{l}"], [$"y{l}"]);
+            rnn.Attribute.Add(new AttributeProto { Name = "hidden_size", Type = AttributeProto.Types.AttributeType.Int, I = H });
+            if (config.Cell == CellKind.Gru)
+                rnn.Attribute.Add(new AttributeProto { Name = "linear_before_reset", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+            graph.Node.Add(rnn);
             // Y [T, num_directions = 1, B, H] → [T, B, H]
             graph.Node.Add(Node("Squeeze", [$"y{l}", "axis1"], [$"h{l}"]));
             current = $"h{l}";
@@ -94,12 +100,15 @@ internal sealed class OrtPeer : IDisposable
         return model;
     }
 
-    /// <summary>Reorders the four gate blocks (rows of <paramref name="cols"/> values) from i, f, g, o to ONNX's i, o, f, c.</summary>
-    static float[] ToOnnxGateOrder(ReadOnlySpan<float> source, int H, int cols)
+    /// <summary>
+    /// Reorders the gate blocks (rows of <paramref name="cols"/> values) from ours to ONNX's: LSTM i, f, g, o → i, o, f, c;
+    /// GRU r, z, n → z, r, h.
+    /// </summary>
+    static float[] ToOnnxGateOrder(CellKind cell, ReadOnlySpan<float> source, int H, int cols)
     {
-        ReadOnlySpan<int> fromOurBlock = [0, 3, 1, 2];
-        var result = new float[4 * H * cols];
-        for (var g = 0; g < 4; g++)
+        ReadOnlySpan<int> fromOurBlock = cell == CellKind.Lstm ? [0, 3, 1, 2] : [1, 0, 2];
+        var result = new float[fromOurBlock.Length * H * cols];
+        for (var g = 0; g < fromOurBlock.Length; g++)
             source.Slice(fromOurBlock[g] * H * cols, H * cols).CopyTo(result.AsSpan(g * H * cols));
         return result;
     }

@@ -4,6 +4,8 @@ using System.Globalization;
 using LstmSharp.Bench;
 using LstmSharp.Kernels;
 
+if (args is [OnednnProbe.Argument]) return OnednnProbe.RunChild();
+
 BenchOptions options;
 try
 {
@@ -39,7 +41,7 @@ log.WriteLine($"FMA peak: estimate {machine.PeakGflops:F0} GFLOP/s, measured {pe
 // Peers. TorchSharp sets libtorch's (OpenMP) threads once for the process.
 var torchAvailable = false;
 string? torchSetup = null;
-if (options.Torch && options.Sections.Contains("lstm"))
+if (options.Torch && options.Sections.Contains("rnn"))
 {
     try
     {
@@ -47,7 +49,9 @@ if (options.Torch && options.Sections.Contains("lstm"))
         var onednn = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { } maxIsa ? $"ONEDNN_MAX_CPU_ISA={maxIsa}" : "ONEDNN_MAX_CPU_ISA unset";
         TorchPeer.SetThreads(threads);
         torchAvailable = true;
-        torchSetup = $"{TorchPeer.Version}; nn.LSTM(batch_first=true), torch.set_num_threads({threads}) → get_num_threads() = {TorchPeer.Threads}; {onednn}; inference under no_grad; training: forward, sum(output ⊙ dOutput).backward(), optim.SGD(lr 0.01).step()";
+        var onednnPick = OnednnProbe.Describe();
+        log.WriteLine(onednnPick);
+        torchSetup = $"{TorchPeer.Version}; nn.LSTM / nn.GRU (batch_first=true), torch.set_num_threads({threads}) → get_num_threads() = {TorchPeer.Threads}; {onednn}, as oneDNN picks it: {onednnPick}; inference under no_grad; training: forward, sum(output ⊙ dOutput).backward(), optim.SGD(lr 0.01).step()";
     }
     catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or InvalidOperationException)
     {
@@ -56,16 +60,16 @@ if (options.Torch && options.Sections.Contains("lstm"))
         log.WriteLine($"TorchSharp unavailable: {message}");
     }
 }
-var ortSetup = options.Ort && options.Sections.Contains("lstm")
-    ? $"Microsoft.ML.OnnxRuntime {OrtPeer.Version}, CPU provider; model built in memory with OnnxSharp (opset {OrtPeer.Opset}): Transpose → LSTM (→ Squeeze → LSTM) → Squeeze → Transpose; intra-op threads {threads}, inter-op 1, sequential, graph optimisation ALL; pre-allocated input and output OrtValues"
+var ortSetup = options.Ort && options.Sections.Contains("rnn")
+    ? $"Microsoft.ML.OnnxRuntime {OrtPeer.Version}, CPU provider; model built in memory with OnnxSharp (opset {OrtPeer.Opset}): Transpose → (LSTM, or GRU with linear_before_reset = 1, → Squeeze) per layer → Transpose; intra-op threads {threads}, inter-op 1, sequential, graph optimisation ALL; pre-allocated input and output OrtValues"
     : null;
 
 BlasPeer? blas = null;
 string? blasSetup = null;
 if (options.Blas && options.Sections.Contains("gemm"))
 {
-    var coreTypeBefore = Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE");
-    blas = BlasPeer.TryLoad(options.BlasCoreType, out var why);
+    var (coreTypeToSet, coreType) = BlasPeer.ChooseCoreType(options.BlasCoreType, Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE"), machine);
+    blas = BlasPeer.TryLoad(coreTypeToSet, out var why);
     if (blas is null)
     {
         notes.Add($"OpenBLAS skipped: {why}.");
@@ -74,24 +78,22 @@ if (options.Blas && options.Sections.Contains("gemm"))
     else
     {
         blas.Threads = threads;
-        var coreType = options.BlasCoreType is { } forced ? $"OPENBLAS_CORETYPE={forced} (set by --blas-coretype)"
-            : coreTypeBefore is null ? "OPENBLAS_CORETYPE unset" : $"OPENBLAS_CORETYPE={coreTypeBefore} (from the environment)";
         blasSetup = $"`{blas.Path}` ({blas.Config.Trim()}), kernels for core **{blas.CoreName}**, {coreType}; openblas_set_num_threads({threads}) → {blas.Threads} threads; cblas_sgemm row-major";
         log.WriteLine($"OpenBLAS: {blasSetup}");
     }
 }
 
-var lstmResults = new List<LstmResult>();
-if (options.Sections.Contains("lstm"))
+var rnnResults = new List<RnnResult>();
+if (options.Sections.Contains("rnn"))
 {
-    foreach (var config in options.SelectedConfigs)
+    foreach (var config in options.SelectedNetworks)
     {
-        log.WriteLine($"LSTM {config.Label}, load {Machine.LoadAverage()}");
-        var r = LstmBench.Run(config, options, threads, torchAvailable, gate, log);
+        log.WriteLine($"{config.CellName} {config.Label}, load {Machine.LoadAverage()}");
+        var r = RnnBench.Run(config, options, threads, torchAvailable, gate, log);
         log.WriteLine($"  other processes used at most {r.OthersCpu:P0} of the CPUs in a kept block");
         log.WriteLine($"  inference ms: ours {r.OursInference.Median:F3}, ORT {r.OrtInference?.Median:F3}, Torch {r.TorchInference?.Median:F3}; " +
             $"training ms: ours {r.OursTraining.Median:F3}, Torch {r.TorchTraining?.Median:F3}");
-        lstmResults.Add(r);
+        rnnResults.Add(r);
     }
 }
 
@@ -113,7 +115,7 @@ if (options.Sections.Contains("breakdown"))
     log.WriteLine($"Kernel breakdown; empty WorkerPool.Run {roundTrip:F1} µs");
     foreach (var config in options.SelectedConfigs)
     {
-        var forwardMs = lstmResults.FirstOrDefault(r => r.Config == config)?.OursInference.Median ?? MeasureForward(config);
+        var forwardMs = rnnResults.FirstOrDefault(r => r.Config == config)?.OursInference.Median ?? MeasureForward(config);
         for (var attempt = 0; ; attempt++)
         {
             gate.WaitForQuiet();
@@ -137,13 +139,13 @@ var info = new RunInfo(
     machine, loadBefore, Machine.LoadAverage(), peak, threads,
     $"kernels {KernelSet.Default.Variant} (LSTMSHARP_KERNELS={Environment.GetEnvironmentVariable(KernelSet.EnvironmentVariable) ?? "unset"}), " +
     $"WorkerPool threads {WorkerPool.Threads} (LSTMSHARP_THREADS={Environment.GetEnvironmentVariable(WorkerPool.EnvironmentVariable) ?? "unset"}); " +
-    "inference: Lstm.Forward per layer; training: ZeroGradients, Forward(training), Backward, Sgd(0.01).Step per layer",
+    "inference: Lstm/Gru.Forward per layer; training: ZeroGradients, Forward(training), Backward, Sgd(0.01).Step per layer",
     ortSetup, torchSetup, blasSetup,
     string.Create(CultureInfo.InvariantCulture,
         $"median over {budget.Rounds} interleaved round(s); per engine ≥ {budget.MinRuns} runs and ≥ {budget.MinSeconds:0.##} s (at most ~{budget.MaxSeconds:0.##} s once ≥ {budget.Rounds} runs), each block after a {budget.SettleMs} ms pause and one untimed run; {budget.WarmSeconds:0.##} s warm-up per engine before the first round{(options.Quick ? " (--quick: a smoke run, not for committing)" : "")}. {quietText}"),
     notes);
 
-var markdown = Report.Markdown(info, lstmResults, gemmResults, breakdowns, roundTrip);
+var markdown = Report.Markdown(info, rnnResults, gemmResults, breakdowns, roundTrip);
 var outPath = options.Out ?? DefaultOutPath(machine);
 if (outPath == "-")
 {
@@ -154,7 +156,7 @@ else
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
     File.WriteAllText(outPath, markdown);
-    File.WriteAllText(Path.ChangeExtension(outPath, ".json"), Report.Json(info, lstmResults, gemmResults, breakdowns, roundTrip));
+    File.WriteAllText(Path.ChangeExtension(outPath, ".json"), Report.Json(info, rnnResults, gemmResults, breakdowns, roundTrip));
     log.WriteLine($"Wrote {Path.GetFullPath(outPath)} and {Path.GetFullPath(Path.ChangeExtension(outPath, ".json"))}");
 }
 return 0;
@@ -168,9 +170,9 @@ static string DefaultOutPath(Machine machine)
     return Path.Combine(root, "bench", "results", machine.Slug, "lstm.md");
 }
 
-double MeasureForward(LstmConfig config)
+double MeasureForward(RnnConfig config)
 {
-    var ours = new OurLstm(config, options.Seed);
+    var ours = new OurRnn(config, options.Seed);
     var timing = new Timing("LstmSharp");
     Stats.Warm(() => ours.Forward(), budget with { WarmSeconds = Math.Max(budget.WarmSeconds, 1.0) });
     Stats.MeasureBlock(() => ours.Forward(), budget with { Rounds = 1 }, timing, gate);

@@ -23,9 +23,10 @@ internal static class Report
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,   // NaN where a figure is unknown
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,                  // keep ·, →, ⊙ readable
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },   // "cell": "gru"
     };
 
-    public static string Markdown(RunInfo info, IReadOnlyList<LstmResult> lstm, IReadOnlyList<GemmResult> gemm,
+    public static string Markdown(RunInfo info, IReadOnlyList<RnnResult> rnn, IReadOnlyList<GemmResult> gemm,
         IReadOnlyList<ConfigBreakdown> breakdown, double? poolRoundTripUs)
     {
         var md = new StringBuilder();
@@ -55,45 +56,51 @@ internal static class Report
         md.AppendLine(s_inv, $"| FMA peak, float32 | estimate {m.Cores} cores × {m.Mhz / 1000:F2} GHz × {m.FlopsPerCycle} FLOP/cycle = **{m.PeakGflops:F0} GFLOP/s**; measured (independent FMA chains on every core, no memory) **{info.MeasuredPeakGflops:F0} GFLOP/s**, i.e. an effective clock of ≈ {info.MeasuredPeakGflops / m.Cores / m.FlopsPerCycle:F2} GHz |");
         md.AppendLine();
 
-        if (lstm.Count > 0)
+        foreach (var cell in rnn.Select(r => r.Config.Cell).Distinct())
         {
-            md.AppendLine("## LSTM inference (forward only)");
+            var rows = rnn.Where(r => r.Config.Cell == cell).ToArray();
+            var name = rows[0].Config.CellName;
+            md.AppendLine(s_inv, $"## {name} inference (forward only)");
             md.AppendLine();
             md.AppendLine("Ratio = peer median / LstmSharp median: above 1 LstmSharp is faster, below 1 the peer is. Config = (batch, steps, inputs, units, layers). " +
                 "⚠ = the peer's output did not match ours (see the checks and notes below): that time is for a wrong result.");
             md.AppendLine();
             md.AppendLine("| config | GFLOP/run | LstmSharp ms | GFLOP/s | ONNX Runtime ms | GFLOP/s | ORT / ours | TorchSharp ms | GFLOP/s | Torch / ours |");
             md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-            foreach (var r in lstm)
+            foreach (var r in rows)
             {
                 var f = r.Config.ForwardFlops;
-                var ortFlag = r.OrtMaxDiff > LstmBench.OutputTolerance ? " ⚠" : "";
-                var torchFlag = r.TorchMaxDiff > LstmBench.OutputTolerance ? " ⚠" : "";
+                var ortFlag = r.OrtMaxDiff > RnnBench.OutputTolerance ? " ⚠" : "";
+                var torchFlag = r.TorchMaxDiff > RnnBench.OutputTolerance ? " ⚠" : "";
                 md.AppendLine(s_inv, $"| {r.Config.Label} | {f / 1e9:F3} | {Ms(r.OursInference)} | {Gflops(f, r.OursInference)} | {Ms(r.OrtInference)}{ortFlag} | {Gflops(f, r.OrtInference)} | {Ratio(r.OrtInference, r.OursInference)} | {Ms(r.TorchInference)}{torchFlag} | {Gflops(f, r.TorchInference)} | {Ratio(r.TorchInference, r.OursInference)} |");
             }
             md.AppendLine();
-            md.AppendLine("## LSTM training step (forward + backward + SGD)");
+            md.AppendLine(s_inv, $"## {name} training step (forward + backward + SGD)");
             md.AppendLine();
             md.AppendLine("| config | GFLOP/step | LstmSharp ms | GFLOP/s | TorchSharp ms | GFLOP/s | Torch / ours |");
             md.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
-            foreach (var r in lstm)
+            foreach (var r in rows)
             {
                 var f = r.Config.TrainingFlops;
                 md.AppendLine(s_inv, $"| {r.Config.Label} | {f / 1e9:F3} | {Ms(r.OursTraining)} | {Gflops(f, r.OursTraining)} | {Ms(r.TorchTraining)} | {Gflops(f, r.TorchTraining)} | {Ratio(r.TorchTraining, r.OursTraining)} |");
             }
             md.AppendLine();
-            md.AppendLine("GFLOP counts only the matrix products: forward = Σ_layers 2·(I_l + H)·4H·B·T (I_l = inputs for layer 1, units after); training = 3 × forward.");
+            md.AppendLine(s_inv, $"GFLOP counts only the matrix products: forward = Σ_layers 2·(I_l + H)·{rows[0].Config.Gates}H·B·T (I_l = inputs for layer 1, units after; {rows[0].Config.Gates} gate blocks); training = 3 × forward.");
             md.AppendLine();
+        }
+
+        if (rnn.Count > 0)
+        {
             md.AppendLine("### Same results before timing");
             md.AppendLine();
-            md.AppendLine(s_inv, $"Each peer was built from LstmSharp's weights and checked once: forward outputs within {LstmBench.OutputTolerance:0e0} (absolute), parameter gradients within {LstmBench.GradientTolerance:0e0} (max |diff| / max |grad|).");
+            md.AppendLine(s_inv, $"Each peer was built from LstmSharp's weights (biases with added noise, so that every gate block's bias counts) and checked once: forward outputs within {RnnBench.OutputTolerance:0e0} (absolute), parameter gradients within {RnnBench.GradientTolerance:0e0} (max |diff| / max |grad|).");
             md.AppendLine();
             md.AppendLine("The last column is the largest share of the machine's CPU time that other processes used during one of the configuration's timed blocks (from /proc/stat): above a few percent, the figures of that row are disturbed.");
             md.AppendLine();
-            md.AppendLine("| config | ORT output max abs diff | Torch output max abs diff | Torch gradients max rel diff | other processes' CPU |");
-            md.AppendLine("|---|--:|--:|--:|--:|");
-            foreach (var r in lstm)
-                md.AppendLine(s_inv, $"| {r.Config.Label} | {Sci(r.OrtMaxDiff)} | {Sci(r.TorchMaxDiff)} | {Sci(r.TorchGradientRelDiff)} | {Share(r.OthersCpu)} |");
+            md.AppendLine("| cell | config | ORT output max abs diff | Torch output max abs diff | Torch gradients max rel diff | other processes' CPU |");
+            md.AppendLine("|---|---|--:|--:|--:|--:|");
+            foreach (var r in rnn)
+                md.AppendLine(s_inv, $"| {r.Config.CellName} | {r.Config.Label} | {Sci(r.OrtMaxDiff)} | {Sci(r.TorchMaxDiff)} | {Sci(r.TorchGradientRelDiff)} | {Share(r.OthersCpu)} |");
             md.AppendLine();
         }
 
@@ -114,7 +121,7 @@ internal static class Report
 
         if (breakdown.Count > 0)
         {
-            md.AppendLine("## Where LstmSharp's forward time goes");
+            md.AppendLine("## Where LstmSharp's LSTM forward time goes");
             md.AppendLine();
             md.AppendLine("Our kernels alone, called as `Lstm` calls them. Per layer: the input projection (one GEMM over all steps) and one packing of W_hh into micro-kernel panels; " +
                 "per step the recurrent GEMM `[B,H]·W_hhᵀ` on the packed W_hh and the fused cell kernel. " +
@@ -138,13 +145,13 @@ internal static class Report
             md.AppendLine();
         }
 
-        if (info.Notes.Count > 0 || lstm.Any(r => r.Notes.Count > 0))
+        if (info.Notes.Count > 0 || rnn.Any(r => r.Notes.Count > 0))
         {
             md.AppendLine("## Notes");
             md.AppendLine();
             foreach (var n in info.Notes) md.AppendLine(s_inv, $"- {n}");
-            foreach (var r in lstm)
-                foreach (var n in r.Notes) md.AppendLine(s_inv, $"- {r.Config.Label}: {n}");
+            foreach (var r in rnn)
+                foreach (var n in r.Notes) md.AppendLine(s_inv, $"- {r.Config.CellName} {r.Config.Label}: {n}");
             md.AppendLine();
         }
 
@@ -154,47 +161,50 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("| task | engine | runs | median | min | max |");
         md.AppendLine("|---|---|--:|--:|--:|--:|");
-        foreach (var (task, t) in AllTimings(lstm, gemm))
+        foreach (var (task, t) in AllTimings(rnn, gemm))
             md.AppendLine(s_inv, $"| {task} | {t.Engine} | {t.Samples.Count} | {Ms(t.Median)} | {Ms(t.Min)} | {Ms(t.Max)} |");
         return md.ToString();
     }
 
-    public static string Json(RunInfo info, IReadOnlyList<LstmResult> lstm, IReadOnlyList<GemmResult> gemm,
+    public static string Json(RunInfo info, IReadOnlyList<RnnResult> rnn, IReadOnlyList<GemmResult> gemm,
         IReadOnlyList<ConfigBreakdown> breakdown, double? poolRoundTripUs)
     {
         var document = new
         {
             info,
             peakEstimateGflops = info.Machine.PeakGflops,
-            lstm = lstm.Select(r => new
-            {
-                config = r.Config,
-                forwardGflop = r.Config.ForwardFlops / 1e9,
-                trainingGflop = r.Config.TrainingFlops / 1e9,
-                inference = new[] { r.OursInference, r.OrtInference, r.TorchInference }.Where(t => t is not null).Select(Dto),
-                training = new[] { r.OursTraining, r.TorchTraining }.Where(t => t is not null).Select(Dto),
-                r.OrtMaxDiff,
-                r.TorchMaxDiff,
-                r.TorchGradientRelDiff,
-                r.Notes,
-            }),
+            lstm = rnn.Where(r => r.Config.Cell == CellKind.Lstm).Select(NetworkDto),
+            gru = rnn.Where(r => r.Config.Cell == CellKind.Gru).Select(NetworkDto),
             gemm = gemm.Select(g => new { g.Case, g.Size, gflop = g.Flops / 1e9, timings = new[] { g.Ours, g.Blas }.Where(t => t is not null).Select(Dto), g.RelDiff }),
             poolRoundTripUs,
             breakdown,
         };
         return JsonSerializer.Serialize(document, s_json);
+
+        static object NetworkDto(RnnResult r) => new
+        {
+            config = r.Config,
+            forwardGflop = r.Config.ForwardFlops / 1e9,
+            trainingGflop = r.Config.TrainingFlops / 1e9,
+            inference = new[] { r.OursInference, r.OrtInference, r.TorchInference }.Where(t => t is not null).Select(Dto),
+            training = new[] { r.OursTraining, r.TorchTraining }.Where(t => t is not null).Select(Dto),
+            r.OrtMaxDiff,
+            r.TorchMaxDiff,
+            r.TorchGradientRelDiff,
+            r.Notes,
+        };
     }
 
     static object Dto(Timing? t) => new { t!.Engine, medianMs = t.Median, minMs = t.Min, maxMs = t.Max, samplesMs = t.Samples };
 
-    static IEnumerable<(string Task, Timing Timing)> AllTimings(IReadOnlyList<LstmResult> lstm, IReadOnlyList<GemmResult> gemm)
+    static IEnumerable<(string Task, Timing Timing)> AllTimings(IReadOnlyList<RnnResult> rnn, IReadOnlyList<GemmResult> gemm)
     {
-        foreach (var r in lstm)
+        foreach (var r in rnn)
         {
             foreach (var t in new[] { r.OursInference, r.OrtInference, r.TorchInference })
-                if (t is not null) yield return ($"inference {r.Config.Label}", t);
+                if (t is not null) yield return ($"{r.Config.CellName} inference {r.Config.Label}", t);
             foreach (var t in new[] { r.OursTraining, r.TorchTraining })
-                if (t is not null) yield return ($"training {r.Config.Label}", t);
+                if (t is not null) yield return ($"{r.Config.CellName} training {r.Config.Label}", t);
         }
         var seen = new HashSet<Timing>();   // one OpenBLAS timing serves every variant row of a product
         foreach (var g in gemm)

@@ -1,5 +1,5 @@
-// TorchPeer: TorchSharp (libtorch) inference and training step of the same network: nn.LSTM with
-// batch_first = true and our weights (PyTorch's names, shapes and gate order are ours, so no conversion).
+// TorchPeer: TorchSharp (libtorch) inference and training step of the same network: nn.LSTM or nn.GRU with
+// batch_first = true and our weights (PyTorch's names, shapes and gate orders are ours, so no conversion).
 // libLibTorchSharp.so only loads on Debian 12 after bench/weaken_glibcxx.py (run by the build); see README.
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,18 +9,32 @@ namespace LstmSharp.Bench;
 
 internal sealed class TorchPeer : IDisposable
 {
-    readonly TorchSharp.Modules.LSTM _lstm;
+    readonly nn.Module _rnn;
+    readonly Func<TorchTensor> _forward;   // the module's output [B, T, H]; the final states are dropped
     readonly TorchSharp.Modules.SGD _sgd;
     readonly TorchTensor _input;
     readonly TorchTensor _dOutput;
 
-    public TorchPeer(OurLstm ours)
+    public TorchPeer(OurRnn ours)
     {
         var config = ours.Config;
-        _lstm = nn.LSTM(config.Inputs, config.Units, numLayers: config.Layers, batchFirst: true);
+        _input = tensor(ours.Input.ToArray(), [config.Batch, config.Steps, config.Inputs]);
+        switch (config.Cell)
+        {
+            case CellKind.Lstm:
+                var lstm = nn.LSTM(config.Inputs, config.Units, numLayers: config.Layers, batchFirst: true);
+                (_rnn, _forward) = (lstm, () => lstm.forward(_input).Item1);
+                break;
+            case CellKind.Gru:
+                var gru = nn.GRU(config.Inputs, config.Units, numLayers: config.Layers, batchFirst: true);
+                (_rnn, _forward) = (gru, () => gru.forward(_input).Item1);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(ours), config.Cell, "Unknown cell kind.");
+        }
         using (no_grad())
         {
-            foreach (var (name, parameter) in _lstm.named_parameters())
+            foreach (var (name, parameter) in _rnn.named_parameters())
             {
                 // weight_ih_l1 → layer 1, weight_ih
                 var cut = name.LastIndexOf("_l", StringComparison.Ordinal);
@@ -30,9 +44,8 @@ internal sealed class TorchPeer : IDisposable
                 parameter.copy_(values);
             }
         }
-        _input = tensor(ours.Input.ToArray(), [config.Batch, config.Steps, config.Inputs]);
         _dOutput = tensor(ours.DOutput.ToArray(), [config.Batch, config.Steps, config.Units]);
-        _sgd = optim.SGD(_lstm.parameters(), learningRate: 0.01);
+        _sgd = optim.SGD(_rnn.parameters(), learningRate: 0.01);
     }
 
     /// <summary>The TorchSharp package version and the libtorch version it reports.</summary>
@@ -48,8 +61,7 @@ internal sealed class TorchPeer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (output, _, _) = _lstm.forward(_input);
-        return output.data<float>().ToArray();
+        return _forward().data<float>().ToArray();
     }
 
     /// <summary>Inference as timed: forward under no_grad, every tensor freed at the end.</summary>
@@ -57,7 +69,7 @@ internal sealed class TorchPeer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        _lstm.forward(_input);
+        _forward();
     }
 
     /// <summary>One training step: zero_grad, forward, backward of sum(output ⊙ dOutput), SGD (lr 0.01).</summary>
@@ -72,14 +84,13 @@ internal sealed class TorchPeer : IDisposable
     {
         using var scope = NewDisposeScope();
         _sgd.zero_grad();
-        var (output, _, _) = _lstm.forward(_input);
-        (output * _dOutput).sum().backward();
+        (_forward() * _dOutput).sum().backward();
     }
 
     /// <summary>The gradient of parameter <paramref name="name"/> (e.g. weight_ih_l0).</summary>
     public float[] Gradient(string name)
     {
-        var parameter = _lstm.named_parameters().Single(p => p.name == name).parameter;
+        var parameter = _rnn.named_parameters().Single(p => p.name == name).parameter;
         return parameter.grad!.data<float>().ToArray();
     }
 
@@ -88,6 +99,6 @@ internal sealed class TorchPeer : IDisposable
         _sgd.Dispose();
         _input.Dispose();
         _dOutput.Dispose();
-        _lstm.Dispose();
+        _rnn.Dispose();
     }
 }
