@@ -177,6 +177,19 @@ internal class KernelSet
                 LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
     }
 
+    /// <summary>
+    /// One whole LSTM step: gates [B, 4H] += hPrev [B, H] (row stride <paramref name="ldh"/>) · W_hhᵀ packed in
+    /// <paramref name="recurrent"/>, then <see cref="LstmCellForward"/>. Fast variants share the rows out to the worker
+    /// threads, each thread running its rows' product and cell back to back, with one hand-off per step.
+    /// </summary>
+    public virtual void LstmStepForward(
+        ReadOnlySpan<float> hPrev, int ldh, PackedMatrix recurrent, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
+        Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        GemmPacked(hPrev, ldh, false, recurrent, B, gates, 4 * H, accumulate: true);
+        LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
+    }
+
     /// <summary>One element (row b, unit j) of <see cref="LstmCellForward"/>; fast variants use it for their tails.</summary>
     protected static void LstmForwardElement(
         ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int H, int b, int j,

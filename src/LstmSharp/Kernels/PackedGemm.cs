@@ -75,6 +75,27 @@ internal static unsafe class PackedGemm
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="RunPackedRows"/> split over the worker threads by rows pays for a product of <paramref name="m"/>
+    /// rows against <paramref name="b"/>: the same size rule as the column split, and at least two micro-tiles of rows per thread.
+    /// </summary>
+    public static bool SplitsByRows(int m, PackedMatrix b)
+        => WorkerPool.Threads > 1 && (long)m * b.N * b.K >= ParallelFlops && m >= 2 * MR * WorkerPool.Threads;
+
+    /// <summary>Rows <paramref name="part"/> of <paramref name="parts"/> (whole micro-tiles, the last taking the rest) of <paramref name="m"/>.</summary>
+    public static (int Start, int End) RowPart(int m, int part, int parts) => Split(m, MR, part, parts);
+
+    /// <summary>
+    /// Rows [m0, m1) of C = (accumulate ? C : 0) + A·B with B [k, n] packed at <paramref name="packed"/> by <see cref="Pack"/>
+    /// (<paramref name="wide"/>: in 32-column panels), on the calling thread. Each element is computed exactly as
+    /// <see cref="RunPacked"/> computes it for the whole <paramref name="m"/> rows.
+    /// </summary>
+    public static void RunPackedRows(float* a, int lda, float* packed, bool wide, int n, int k, int m, int m0, int m1, float* c, int ldc, bool accumulate)
+    {
+        var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, null);
+        job.Sequential(m0, m1, 0, n);
+    }
+
     static void Dispatch(ref Job job)
     {
         var workers = WorkerPool.Threads;

@@ -57,11 +57,46 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         }
     }
 
-    /// <summary>Pointers to one gate-kernel call, so its rows can be shared out to the worker threads.</summary>
+    public override unsafe void LstmStepForward(
+        ReadOnlySpan<float> hPrev, int ldh, PackedMatrix recurrent, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
+        Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
+    {
+        if (!PackedGemm.SplitsByRows(B, recurrent))
+        {
+            base.LstmStepForward(hPrev, ldh, recurrent, cPrev, peep, B, H, gates, c, tanhC, h);
+            return;
+        }
+        Contract.GemmPacked(hPrev, ldh, false, recurrent, B, gates, 4 * H, default);
+        Contract.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
+        CheckPacked(recurrent);
+        fixed (float* ph = hPrev, pw = recurrent.Data, pc = cPrev, pp = peep, pg = gates, pcn = c, pt = tanhC, phn = h)
+        {
+            var job = new CellJob
+            {
+                HPrev = ph, Ldh = ldh, Recurrent = pw, K = recurrent.K, Wide = wide,
+                CPrev = pc, Peep = pp, PeepLength = peep.Length, B = B, H = H, Gates = pg, C = pcn, TanhC = pt, Hidden = phn,
+            };
+            WorkerPool.Run(&LstmStepPart, &job, WorkerPool.Threads);
+        }
+    }
+
+    /// <summary>Rows of one step: their product with the packed W_hhᵀ, then their cell, on one thread.</summary>
+    static unsafe void LstmStepPart(void* state, int part, int parts)
+    {
+        ref var j = ref *(CellJob*)state;
+        var (b0, b1) = PackedGemm.RowPart(j.B, part, parts);
+        PackedGemm.RunPackedRows(j.HPrev, j.Ldh, j.Recurrent, wide: j.Wide, 4 * j.H, j.K, j.B, b0, b1, j.Gates, 4 * j.H, accumulate: true);
+        int n = j.B * j.H;
+        LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, b0, b1,
+            new Span<float>(j.Gates, 4 * n), new Span<float>(j.C, n), new Span<float>(j.TanhC, n), new Span<float>(j.Hidden, n));
+    }
+
+    /// <summary>Pointers to one gate-kernel call (and, for a whole step, its product's operands), so its rows can be shared out to the worker threads.</summary>
     unsafe struct CellJob
     {
-        public float* CPrev, Peep, Gates, C, TanhC, Hidden;
-        public int PeepLength, B, H;
+        public float* CPrev, Peep, Gates, C, TanhC, Hidden, HPrev, Recurrent;
+        public int PeepLength, B, H, Ldh, K;
+        public bool Wide;
     }
 
     static unsafe void LstmForwardPart(void* state, int part, int parts)
@@ -129,7 +164,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
     /// float precision): the minimax form used by Eigen and MLAS, within 6e-7 relative of tanh (tested). No exponential, no
     /// division by a value near zero (q ≥ q(0) > 0). An exact division rather than the hardware reciprocal estimate
     /// (rcpps), whose bits differ between CPU models: the cell kernel measured no slower with it (bench breakdown,
-    /// three runs each), and results stay bit-identical across machines that run the same kernel variant.
+    /// three runs each), and the gates stay bit-identical across machines that run the same kernel variant (GEMM sums depend on the cache blocking too; see GemmBlocking).
     /// </summary>
     static Vector256<float> Tanh(Vector256<float> x)
     {

@@ -112,11 +112,17 @@ public sealed class Lstm : Rnn
         for (var t = 0; t < T; t++)
         {
             var gt = gates.Slice(t * B * G, B * G);
-            // gates_t += h_{t-1} [B, H] · W_hhᵀ
-            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, gt, G, accumulate: true);
-            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
-            k.LstmCellForward(c.Slice(t * B * H, B * H), peep, B, H,
-                gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), h.Slice((t + 1) * B * H, B * H));
+            Span<float> cPrev = c.Slice(t * B * H, B * H), cNew = c.Slice((t + 1) * B * H, B * H), tanhCt = tanhC.Slice(t * B * H, B * H), hNew = h.Slice((t + 1) * B * H, B * H);
+            // gates_t += h_{t-1} [B, H] · W_hhᵀ, then the cell
+            if (packed)
+            {
+                k.LstmStepForward(RecurrentInput(t), H, _recurrent, cPrev, peep, B, H, gt, cNew, tanhCt, hNew);
+            }
+            else
+            {
+                k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
+                k.LstmCellForward(cPrev, peep, B, H, gt, cNew, tanhCt, hNew);
+            }
             CarryMaskedStates(t);
         }
     }
