@@ -63,16 +63,12 @@ internal static partial class ForecastCommand
         public Option<string> Time { get; } = new("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
         public Option<int> Horizon { get; } = new("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
         public Option<string> Strategy { get; } = new("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
-        public Option<string> Transform { get; } = new("--transform")
-        {
-            Description = "What the network models: none, diff (first differences), log-diff (relative change) or seasonal-diff (change since one --season before; detected when 0).",
-            DefaultValueFactory = _ => "diff",
-        };
+        public Option<string> Transform { get; }
         public Option<string> Scaling { get; } = new("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
         public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the gradients to this global norm (0 = off).", DefaultValueFactory = _ => 1f };
         public Option<float> Decay { get; } = new("--learning-rate-decay")
         {
-            Description = "Multiply the learning rate by this when the validation loss has not improved for a third of --patience epochs (at least 3; 0 = never).",
+            Description = "Multiply the learning rate by this when the validation loss has not improved for a third of --patience epochs (at least 10; 0 = never).",
             DefaultValueFactory = _ => 0.5f,
         };
         public Option<int> Epochs { get; } = new("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => 200 };
@@ -84,9 +80,14 @@ internal static partial class ForecastCommand
         /// <param name="searchTransform">`tune`: --transform takes a comma-separated list, each value a candidate.</param>
         public SetupOptions(bool searchTransform = false)
         {
+            Transform = new("--transform")
+            {
+                Description = "What the network models: none, diff (first differences), log-diff (relative change), seasonal-diff (change since one --season before)" +
+                    (searchTransform ? ". Comma-separated values to try." : ", or auto: seasonal-diff when there is a season (given or detected), else diff."),
+                DefaultValueFactory = _ => searchTransform ? "diff" : "auto",
+            };
             Strategy.AcceptOnlyFromAmong("direct", "recursive");
-            if (searchTransform) Transform.Description += " Comma-separated values to try.";
-            else Transform.AcceptOnlyFromAmong("none", "diff", "log-diff", "seasonal-diff");
+            if (!searchTransform) Transform.AcceptOnlyFromAmong("auto", "none", "diff", "log-diff", "seasonal-diff");
             Scaling.AcceptOnlyFromAmong("standard", "minmax");
         }
 
@@ -100,7 +101,7 @@ internal static partial class ForecastCommand
         {
             Horizon = r.GetValue(Horizon),
             Strategy = r.GetValue(Strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
-            Transform = ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
+            Transform = r.GetValue(Transform) == "auto" ? SeriesTransform.Difference : ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
             Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
             ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
@@ -149,7 +150,8 @@ internal static partial class ForecastCommand
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
             return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
-                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
+                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!),
+                chooseTransform: r.GetValue(setup.Transform) == "auto");
         }));
         return command;
     }
@@ -157,8 +159,10 @@ internal static partial class ForecastCommand
     /// <param name="shownAs">How the settings name the data file (default: its path).</param>
     /// <param name="options">Lookback 0 is chosen here from the seasons (see <see cref="AutoLookback"/>); the seasonal
     /// difference takes the detected or given season.</param>
+    /// <param name="chooseTransform">`--transform auto`: the seasonal difference when there is a season, else first differences.</param>
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
-        ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null)
+        ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null,
+        bool chooseTransform = false)
     {
         if (options.Lookback < 0) throw new CliException($"--lookback must be 0 (chosen from the seasons) or more; received {options.Lookback}.");
         var seasonal = options.Transform == SeriesTransform.SeasonalDifference;
@@ -170,6 +174,13 @@ internal static partial class ForecastCommand
         var (testStart, resolvedSeason, seasons) = Split(path, series, options.Horizon, test, season, Math.Max(1, options.Lookback) + 1);
         var automatic = options.Lookback == 0;
         if (automatic) options = options with { Lookback = AutoLookback(seasons, options.Horizon, testStart) };
+        if (chooseTransform)
+        {
+            // A training part that repeats itself exactly each season leaves no seasonal difference to learn from.
+            var y = series.Columns[0];
+            seasonal = resolvedSeason >= 2 && Enumerable.Range(resolvedSeason + 1, testStart - resolvedSeason - 1).Any(r => y[r] - y[r - resolvedSeason] != y[resolvedSeason] - y[0]);
+            options = options with { Transform = seasonal ? SeriesTransform.SeasonalDifference : SeriesTransform.Difference };
+        }
         if (seasonal)
         {
             if (resolvedSeason < 2)
@@ -182,7 +193,7 @@ internal static partial class ForecastCommand
         terminal.Settings("forecast train", [
             ("data", $"{shownAs ?? CliFiles.Show(path)} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
             ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
-            ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", options.Transform), ("scaling", options.Scaling),
+            ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {(seasonal ? $"season {resolvedSeason}" : resolvedSeason >= 2 ? $"season {resolvedSeason} repeats exactly" : "no season")})" : options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
             ("season", SeasonText(season, resolvedSeason, seasons)), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
             ("training", $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +

@@ -50,7 +50,7 @@ public sealed record ForecastOptions
 
     /// <summary>
     /// Multiply the learning rate by this factor when the validation loss has not improved for a third of
-    /// <see cref="Patience"/> epochs (at least 3; Keras's <c>ReduceLROnPlateau</c>; 0 = never, and never without
+    /// <see cref="Patience"/> epochs (at least 10; Keras's <c>ReduceLROnPlateau</c>; 0 = never, and never without
     /// validation windows). Default 0.5.
     /// </summary>
     public float LearningRateDecay { get; init; } = 0.5f;

@@ -187,8 +187,11 @@ public sealed class Forecaster
     /// <summary>Validation windows out of <paramref name="windows"/>: the fraction, rounded, and at least one when the fraction is above 0.</summary>
     static int HeldOut(int windows, float fraction) => fraction > 0f ? Math.Max(1, (int)Math.Round(windows * fraction)) : 0;
 
-    /// <summary>Epochs without a better validation loss before the learning rate is lowered: a third of the early-stopping patience, at least 3.</summary>
-    internal static int DecayPatience(int patience) => Math.Max(3, patience / 3);
+    /// <summary>
+    /// Epochs without a better validation loss before the learning rate is lowered: a third of the early-stopping
+    /// patience, at least 10 (Keras's default), so that a run without early stopping is not cut to a crawl by noise.
+    /// </summary>
+    internal static int DecayPatience(int patience) => Math.Max(10, patience / 3);
 
     static Sequential Build(ForecastOptions options, int inputs, int outputs)
     {

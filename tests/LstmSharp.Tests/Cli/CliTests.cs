@@ -164,6 +164,8 @@ public sealed class CliTests
         Assert.True(exit == 0, stderr);
         var mape = JsonNode.Parse(stdout)!["test"]!["naive"]!["mape"];
         Assert.Null(mape);
+        // --transform auto does not choose the seasonal difference for a training part that repeats each season exactly.
+        Assert.Contains("Difference (auto: season 6 repeats exactly)", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -259,7 +261,7 @@ public sealed class CliTests
     public void ForecastTrain_LookbackShorterThanTheForecastReaches_WarnsWithTheFix(string horizon, string lookback, string problem, string fix)
     {
         using var cli = new CliRunner();
-        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "passengers", "--season", "12", "--test", "24", "--output", cli.File("m"), "--epochs", "2", "--units", "4", "--plot", "", "--horizon", horizon, "--lookback", lookback]);
+        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "passengers", "--season", "12", "--test", "24", "--output", cli.File("m"), "--epochs", "2", "--units", "4", "--plot", "", "--transform", "diff", "--horizon", horizon, "--lookback", lookback]);
         Assert.True(exit == 0, error);
         Assert.Contains($"warning: {problem}", error, StringComparison.Ordinal);
         Assert.Contains(fix, error, StringComparison.Ordinal);
@@ -276,6 +278,7 @@ public sealed class CliTests
         Assert.Equal([12], json["seasons"]!.AsArray().Select(v => (int)v!));
         Assert.Contains("12 (from the seasons and horizon)", stderr, StringComparison.Ordinal);
         Assert.Contains("12 (detected)", stderr, StringComparison.Ordinal);
+        Assert.Contains("SeasonalDifference (auto: season 12)", stderr, StringComparison.Ordinal);
     }
 
     [Theory]
