@@ -61,6 +61,11 @@ internal static partial class ForecastCommand
             Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true,
         };
         public Option<string> Time { get; } = new("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
+        public Option<string> DateColumns { get; } = new("--date-columns")
+        {
+            Description = "Build the time axis from 2 to 4 whole-number columns, comma-separated: year, month, then day and hour (e.g. year,month); instead of --time-column (default: none).",
+            DefaultValueFactory = _ => "",
+        };
         public Option<int> Horizon { get; } = new("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
         public Option<string> Strategy { get; } = new("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
         public Option<string> Transform { get; }
@@ -93,7 +98,7 @@ internal static partial class ForecastCommand
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, Time, Horizon, Strategy, Transform, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -118,7 +123,17 @@ internal static partial class ForecastCommand
         public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
         public TimeSeries ReadSeries(ParseResult r)
-            => SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), r.GetValue(Time), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
+            => SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
+
+        /// <summary>--time-column, or --date-columns as the comma-joined names the series reads a date from (and the model file records).</summary>
+        public string TimeColumn(ParseResult r)
+        {
+            var (time, dates) = (r.GetValue(Time)!, r.GetValue(DateColumns)!);
+            if (time.Length > 0 && dates.Length > 0) throw new CliException("Give --time-column or --date-columns, not both.");
+            if (dates.Length > 0 && !dates.Contains(',', StringComparison.Ordinal))
+                throw new CliException($"--date-columns takes 2 to 4 column names (year, month, then day and hour); received '{CliFiles.Quote(dates)}'. A single column is a --time-column.");
+            return dates.Length > 0 ? string.Join(',', dates.Split(',', StringSplitOptions.TrimEntries)) : time;
+        }
     }
 
     static Command Train(CliHost host)
@@ -149,7 +164,7 @@ internal static partial class ForecastCommand
                 Lookback = r.GetValue(lookback), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout),
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
+            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), setup.TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!),
                 chooseTransform: r.GetValue(setup.Transform) == "auto");
         }));

@@ -281,6 +281,38 @@ public sealed class CliTests
         Assert.Contains("SeasonalDifference (auto: season 12)", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ForecastTrain_DateColumns_DatesFromYearAndMonthRecordedAndContinuedByPredict()
+    {
+        // AirPassengers: year,month,passengers — 'year' alone repeats on each month's row and is no date.
+        using var cli = new CliRunner();
+        var model = cli.File("dates.safetensors");
+        var train = cli.Run(["forecast", "train", Air, "--date-columns", "year,month", "--horizon", "2", "--test", "24", "--season", "12", "--output", model, .. Quick()]);
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Equal("year,month", Forecaster.Load(model).TrainingData!.TimeColumn);
+        Assert.Equal("passengers", Forecaster.Load(model).Columns[0]);   // the last column that is not a date part
+        var output = cli.File("next.csv");
+        var predict = cli.Run("forecast", "predict", Air, "--model", model, "--output", output);
+        Assert.True(predict.Exit == 0, predict.Error);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("1,1961-01,", lines[1], StringComparison.Ordinal);   // the file ends in December 1960
+        Assert.StartsWith("2,1961-02,", lines[2], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("year", "--date-columns takes 2 to 4 column names")]
+    [InlineData("year,Month", "no column 'Month'")]
+    [InlineData("year,passengers", "column 'passengers' (column 3) holds '112', which is not a month (1 to 12)")]
+    public void ForecastTrain_BadDateColumns_ExitsOneSayingWhy(string dates, string expected)
+    {
+        using var cli = new CliRunner();
+        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "month", "--date-columns", dates, "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Contains("--date-columns", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     // The longest season, at least 12 and the horizon, at most a quarter of the training rows.
     [InlineData(new[] { 48, 336 }, 48, 10_000, 336)]
