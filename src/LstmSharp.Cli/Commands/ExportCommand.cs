@@ -48,7 +48,7 @@ internal static class ExportCommand
                 try
                 {
                     // Saved atomically, and only once the whole graph is made: a refused layer writes nothing.
-                    if (withPreprocessing) OnnxExport.Save(Forecaster.Load(path), onnxPath);
+                    if (withPreprocessing) OnnxExport.Save(ExportableForecaster(path), onnxPath);
                     else OnnxExport.Save(network, onnxPath, r.GetValue(lengths));
                 }
                 catch (NotSupportedException e)
@@ -78,6 +78,18 @@ internal static class ExportCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; the seasonal difference (not in that graph yet) is refused.</summary>
+    static Forecaster ExportableForecaster(string path)
+    {
+        var forecaster = Forecaster.Load(path);
+        if (forecaster.Options.Transform == SeriesTransform.SeasonalDifference)
+        {
+            throw new CliException($"{path}: the seasonal-difference transform (season {forecaster.Options.Season}) has no ONNX form here yet; " +
+                "add --network-only to export the network alone, and undo the transform outside it.");
+        }
+        return forecaster;
     }
 
     static string Type(ValueInfoProto value) => ((TensorProto.Types.DataType)value.Type.TensorType.ElemType).ToString().ToLowerInvariant();

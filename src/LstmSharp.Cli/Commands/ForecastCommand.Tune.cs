@@ -31,7 +31,8 @@ internal static partial class ForecastCommand
             var path = r.GetValue(setup.Data.Data)!;
             var series = setup.ReadSeries(r);
             var baseline = setup.Read(r, seed);
-            baseline.Validate();
+            // The seasonal difference's season comes from the data (Split, below); the rest is checked now.
+            (baseline with { Season = baseline.Transform == SeriesTransform.SeasonalDifference ? 2 : 0 }).Validate();
             var searchSpace = space.Read(r);
             var transforms = r.GetValue(setup.Transform)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (transforms.Length == 0) throw new CliException("--transform needs at least one of none, diff, log-diff.");
@@ -40,7 +41,9 @@ internal static partial class ForecastCommand
             var name = r.GetValue(metric)!;
             var longest = searchSpace.Parameters.First(p => p.Name == "lookback") is IntRange range ? range.Max
                 : searchSpace.Parameters.First(p => p.Name == "lookback").GridValues().Max(v => (int)v);
-            var (testStart, season) = Split(path, series, baseline.Horizon, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), longest + 1);
+            var (testStart, season, _) = Split(path, series, baseline.Horizon, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), longest + 1);
+            if (transforms.Contains("seasonal-diff") && season < 2)
+                throw new CliException($"{path}: --transform seasonal-diff needs a season, and none was detected before the test part; give it with --season.");
             var k = r.GetValue(space.Folds);
             if (k < 1) throw new CliException($"--folds must be at least 1; received {k}.");
             // The search can take long; an output that cannot be written must fail now, not after it.
@@ -74,7 +77,7 @@ internal static partial class ForecastCommand
                 var origin = fold.Validation[0];
                 var end = fold.Validation[^1] + 1;
                 var columns = series.Columns.Select(c => c[..end]).ToArray();
-                var forecaster = Forecaster.Train(columns, series.Names, origin, Candidate(baseline, h), callbacks: [stop]);
+                var forecaster = Forecaster.Train(columns, series.Names, origin, Candidate(baseline, h, season), callbacks: [stop]);
                 terminal.Cancel.ThrowIfCancellationRequested();
                 var scores = ForecastEvaluation.Run(forecaster, columns, origin, season).Scores[ForecastEvaluation.ModelName];
                 var score = name switch { "mae" => scores.Mae, "rmse" => scores.Rmse, "smape" => scores.Smape, _ => scores.Mase };
@@ -82,7 +85,7 @@ internal static partial class ForecastCommand
             });
             space.Report(terminal, r, result, name);
             var bestTrial = SearchSpaceOptions.Best(result);
-            var best = Candidate(baseline, bestTrial.HyperParameters);
+            var best = Candidate(baseline, bestTrial.HyperParameters, season);
             terminal.Line($"Best: {bestTrial.HyperParameters} ({name} {bestTrial.Mean:G4} ± {bestTrial.Std:G3}); training it on all {testStart} rows before the test part.");
             var search = space.Summary(r, result, name);
             return RunTrain(terminal, path, series.Names[0], [.. series.Names.Skip(1)], series.TimeColumn, SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
@@ -91,10 +94,15 @@ internal static partial class ForecastCommand
         return command;
     }
 
-    static ForecastOptions Candidate(ForecastOptions baseline, HyperParameters h) => baseline with
+    /// <summary>The baseline with a trial's hyper-parameters; the seasonal difference takes <paramref name="season"/>.</summary>
+    static ForecastOptions Candidate(ForecastOptions baseline, HyperParameters h, int season)
     {
-        Lookback = h.GetInt("lookback"), Units = h.GetInt("units"), Layers = h.GetInt("layers"), Dropout = h.GetFloat("dropout"),
-        LearningRate = h.GetFloat("learning_rate"), BatchSize = h.GetInt("batch_size"),
-        Transform = h.Contains("transform") ? SetupOptions.ParseTransform(h.Get<string>("transform")) : baseline.Transform,
-    };
+        var transform = h.Contains("transform") ? SetupOptions.ParseTransform(h.Get<string>("transform")) : baseline.Transform;
+        return baseline with
+        {
+            Lookback = h.GetInt("lookback"), Units = h.GetInt("units"), Layers = h.GetInt("layers"), Dropout = h.GetFloat("dropout"),
+            LearningRate = h.GetFloat("learning_rate"), BatchSize = h.GetInt("batch_size"),
+            Transform = transform, Season = transform == SeriesTransform.SeasonalDifference ? season : 0,
+        };
+    }
 }

@@ -61,10 +61,21 @@ internal static partial class ForecastCommand
             Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true,
         };
         public Option<string> Time { get; } = new("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
+        public Option<string> DateColumns { get; } = new("--date-columns")
+        {
+            Description = "Build the time axis from 2 to 4 whole-number columns, comma-separated: year, month, then day and hour (e.g. year,month); instead of --time-column (default: none).",
+            DefaultValueFactory = _ => "",
+        };
         public Option<int> Horizon { get; } = new("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
         public Option<string> Strategy { get; } = new("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
-        public Option<string> Transform { get; } = new("--transform") { Description = "What the network models: none, diff (first differences) or log-diff (relative change).", DefaultValueFactory = _ => "diff" };
+        public Option<string> Transform { get; }
         public Option<string> Scaling { get; } = new("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
+        public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the gradients to this global norm (0 = off).", DefaultValueFactory = _ => 1f };
+        public Option<float> Decay { get; } = new("--learning-rate-decay")
+        {
+            Description = "Multiply the learning rate by this when the validation loss has not improved for a third of --patience epochs (at least 10; 0 = never).",
+            DefaultValueFactory = _ => 0.5f,
+        };
         public Option<int> Epochs { get; } = new("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => 200 };
         public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation loss (0 = off).", DefaultValueFactory = _ => 30 };
         public Option<float> Validation { get; } = new("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
@@ -74,15 +85,20 @@ internal static partial class ForecastCommand
         /// <param name="searchTransform">`tune`: --transform takes a comma-separated list, each value a candidate.</param>
         public SetupOptions(bool searchTransform = false)
         {
+            Transform = new("--transform")
+            {
+                Description = "What the network models: none, diff (first differences), log-diff (relative change), seasonal-diff (change since one --season before)" +
+                    (searchTransform ? ". Comma-separated values to try." : ", or auto: seasonal-diff when there is a season (given or detected), else diff."),
+                DefaultValueFactory = _ => searchTransform ? "diff" : "auto",
+            };
             Strategy.AcceptOnlyFromAmong("direct", "recursive");
-            if (searchTransform) Transform.Description += " Comma-separated values to try.";
-            else Transform.AcceptOnlyFromAmong("none", "diff", "log-diff");
+            if (!searchTransform) Transform.AcceptOnlyFromAmong("auto", "none", "diff", "log-diff", "seasonal-diff");
             Scaling.AcceptOnlyFromAmong("standard", "minmax");
         }
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, Time, Horizon, Strategy, Transform, Scaling, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -90,9 +106,9 @@ internal static partial class ForecastCommand
         {
             Horizon = r.GetValue(Horizon),
             Strategy = r.GetValue(Strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
-            Transform = ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
+            Transform = r.GetValue(Transform) == "auto" ? SeriesTransform.Difference : ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
             Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
-            Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
+            ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
 
         public static SeriesTransform ParseTransform(string text) => text switch
@@ -100,19 +116,34 @@ internal static partial class ForecastCommand
             "none" => SeriesTransform.None,
             "diff" => SeriesTransform.Difference,
             "log-diff" => SeriesTransform.LogDifference,
-            _ => throw new CliException($"--transform must be none, diff or log-diff; received '{text}'."),
+            "seasonal-diff" => SeriesTransform.SeasonalDifference,
+            _ => throw new CliException($"--transform must be none, diff, log-diff or seasonal-diff; received '{text}'."),
         };
 
         public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
         public TimeSeries ReadSeries(ParseResult r)
-            => SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), r.GetValue(Time), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
+            => SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
+
+        /// <summary>--time-column, or --date-columns as the comma-joined names the series reads a date from (and the model file records).</summary>
+        public string TimeColumn(ParseResult r)
+        {
+            var (time, dates) = (r.GetValue(Time)!, r.GetValue(DateColumns)!);
+            if (time.Length > 0 && dates.Length > 0) throw new CliException("Give --time-column or --date-columns, not both.");
+            if (dates.Length > 0 && !dates.Contains(',', StringComparison.Ordinal))
+                throw new CliException($"--date-columns takes 2 to 4 column names (year, month, then day and hour); received '{CliFiles.Quote(dates)}'. A single column is a --time-column.");
+            return dates.Length > 0 ? string.Join(',', dates.Split(',', StringSplitOptions.TrimEntries)) : time;
+        }
     }
 
     static Command Train(CliHost host)
     {
         var setup = new SetupOptions();
-        var lookback = new Option<int>("--lookback") { Description = "Past steps the network sees.", DefaultValueFactory = _ => 12 };
+        var lookback = new Option<int>("--lookback")
+        {
+            Description = "Past steps the network sees (0 = the longest detected season, at least 12 and the horizon, at most a quarter of the training rows).",
+            DefaultValueFactory = _ => 0,
+        };
         var units = new Option<int>("--units") { Description = "Units per LSTM layer.", DefaultValueFactory = _ => 32 };
         var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers.", DefaultValueFactory = _ => 1 };
         var dropout = new Option<float>("--dropout") { Description = "Input dropout of each LSTM layer.", DefaultValueFactory = _ => 0f };
@@ -133,31 +164,61 @@ internal static partial class ForecastCommand
                 Lookback = r.GetValue(lookback), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout),
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
             };
-            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), r.GetValue(setup.Time), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
-                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
+            return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), setup.TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
+                options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!),
+                chooseTransform: r.GetValue(setup.Transform) == "auto");
         }));
         return command;
     }
 
     /// <param name="shownAs">How the settings name the data file (default: its path).</param>
+    /// <param name="options">Lookback 0 is chosen here from the seasons (see <see cref="AutoLookback"/>); the seasonal
+    /// difference takes the detected or given season.</param>
+    /// <param name="chooseTransform">`--transform auto`: the seasonal difference when there is a season, else first differences.</param>
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
-        ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null)
+        ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null,
+        bool chooseTransform = false)
     {
-        options.Validate();
+        if (options.Lookback < 0) throw new CliException($"--lookback must be 0 (chosen from the seasons) or more; received {options.Lookback}.");
+        var seasonal = options.Transform == SeriesTransform.SeasonalDifference;
+        // Every other setting is checked before the file is read; the look-back and the transform's season come from the data.
+        (options with { Lookback = Math.Max(1, options.Lookback), Season = seasonal ? Math.Max(2, options.Season) : options.Season }).Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         CliFiles.CheckOutput(output, "--output", path);
         var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
-        var (testStart, resolvedSeason) = Split(path, series, options.Horizon, test, season, options.Lookback + 1);
+        var (testStart, resolvedSeason, seasons) = Split(path, series, options.Horizon, test, season, Math.Max(1, options.Lookback) + 1);
+        var automatic = options.Lookback == 0;
+        if (automatic) options = options with { Lookback = AutoLookback(seasons, options.Horizon, testStart) };
+        if (chooseTransform)
+        {
+            // A training part that repeats itself exactly each season leaves no seasonal difference to learn from.
+            var y = series.Columns[0];
+            seasonal = resolvedSeason >= 2 && Enumerable.Range(resolvedSeason + 1, testStart - resolvedSeason - 1).Any(r => y[r] - y[r - resolvedSeason] != y[resolvedSeason] - y[0]);
+            options = options with { Transform = seasonal ? SeriesTransform.SeasonalDifference : SeriesTransform.Difference };
+        }
+        if (seasonal)
+        {
+            if (resolvedSeason < 2)
+            {
+                throw new CliException($"{path}: --transform seasonal-diff needs a season, and none was detected in the {testStart} rows before the test part; " +
+                    "give it with --season, or choose another --transform.");
+            }
+            options = options with { Season = resolvedSeason };
+        }
         terminal.Settings("forecast train", [
             ("data", $"{shownAs ?? CliFiles.Show(path)} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
             ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
-            ("lookback", options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", options.Transform), ("scaling", options.Scaling),
+            ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {(seasonal ? $"season {resolvedSeason}" : resolvedSeason >= 2 ? $"season {resolvedSeason} repeats exactly" : "no season")})" : options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
-            ("season", season == 0 ? $"{resolvedSeason} (detected)" : resolvedSeason), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
-            ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
+            ("season", SeasonText(season, resolvedSeason, seasons)), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
+            ("training", $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
+                (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
+                $", ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
             ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", CliFiles.Show(output)),
             ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
+
+        WarnShortLookback(terminal, options, resolvedSeason);
 
         Forecaster? forecaster = null;
         var validated = options.ValidationFraction > 0f;
@@ -165,7 +226,10 @@ internal static partial class ForecastCommand
         {
             Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
             LossTitle = $"{series.Names[0]}: loss per epoch",
-            LossAxis = "loss: MSE of the scaled " + options.Transform switch { SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", _ => "values" },
+            LossAxis = "loss: MSE of the scaled " + options.Transform switch
+            {
+                SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
+            },
         };
         var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, series, testStart, options, progress, stop));
         var completed = training.Completed;
@@ -176,7 +240,7 @@ internal static partial class ForecastCommand
         var result = new JsonObject
         {
             ["command"] = "forecast train", ["data"] = path, ["target"] = series.Names[0], ["rows"] = series.Rows, ["test_rows"] = series.Rows - testStart,
-            ["season"] = resolvedSeason, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
+            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
             ["test"] = ScoresJson(evaluation), ["model"] = output, ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         };
         if (search is not null) result["search"] = search;
@@ -187,7 +251,7 @@ internal static partial class ForecastCommand
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
         {
-            PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", options.Horizon);
+            PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", options.Horizon, forecaster.BestEpoch);
             Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
             terminal.Line($"Wrote {plot}-forecast.png and {plot}-loss.png.");
         }
@@ -233,10 +297,44 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>
-    /// The test part's first row and the season (detected on the rows before the test part when 0); fills gaps in the
-    /// two parts apart (see <see cref="TimeSeries.Fill"/>).
+    /// The look-back chosen when none is given: the longest season (so a window holds a whole cycle of each), at least
+    /// 12 steps and the horizon, at most a quarter of the training rows (so enough windows remain to learn from).
     /// </summary>
-    static (int TestStart, int Season) Split(string path, TimeSeries series, int horizon, int test, int season, int history)
+    internal static int AutoLookback(IReadOnlyList<int> seasons, int horizon, int trainRows)
+        => Math.Max(1, Math.Min(Math.Max(Math.Max(12, horizon), seasons.Count > 0 ? seasons.Max() : 1), trainRows / 4));
+
+    /// <summary>The settings' season: given or detected, and the other seasons detected beside the main one.</summary>
+    static string SeasonText(int given, int season, int[] seasons)
+    {
+        if (given != 0) return season.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var others = seasons.Where(v => v != season).ToArray();
+        return $"{season} (detected{(others.Length > 0 ? $"; also {string.Join(", ", others)}" : "")})";
+    }
+
+    /// <summary>
+    /// A warning when the look-back holds less than the forecast must reach across: a horizon longer than the look-back,
+    /// or a season longer than the look-back that the forecasts span, with the option that fixes it.
+    /// </summary>
+    static void WarnShortLookback(Terminal terminal, ForecastOptions options, int season)
+    {
+        var (lookback, horizon) = (options.Lookback, options.Horizon);
+        if (horizon > lookback)
+        {
+            terminal.Warning($"--horizon {horizon} is longer than --lookback {lookback}: each forecast reaches further ahead than the network sees back. " +
+                $"Give --lookback {horizon} or more (0 chooses it from the seasons and horizon).");
+        }
+        else if (season >= 2 && lookback < season && options.Transform != SeriesTransform.SeasonalDifference)
+        {
+            terminal.Warning($"--lookback {lookback} is shorter than the season ({season}): the network cannot see the same time one season before. " +
+                $"Give --lookback {season} (0 chooses it) or --transform seasonal-diff.");
+        }
+    }
+
+    /// <summary>
+    /// The test part's first row, the season (detected on the rows before the test part when 0) and every season detected
+    /// (the given one alone when given); fills gaps in the two parts apart (see <see cref="TimeSeries.Fill"/>).
+    /// </summary>
+    static (int TestStart, int Season, int[] Seasons) Split(string path, TimeSeries series, int horizon, int test, int season, int history)
     {
         var n = series.Rows;
         if (test < 0) throw new CliException($"--test must be 0 (automatic) or more; received {test}.");
@@ -252,9 +350,14 @@ internal static partial class ForecastCommand
         }
         SeriesCsv.Fill(path, series, testStart);
         var maxLag = Math.Min(testStart / 3, 400);
-        if (season == 0) season = maxLag >= 2 ? Seasonality.Detect(series.Columns[0].AsSpan(0, testStart), maxLag) ?? 1 : 1;
+        int[] seasons = season >= 2 ? [season] : [];
+        if (season == 0)
+        {
+            seasons = maxLag >= 2 ? Seasonality.DetectAll(series.Columns[0].AsSpan(0, testStart), maxLag) : [];
+            season = maxLag >= 2 ? Seasonality.Detect(series.Columns[0].AsSpan(0, testStart), maxLag) ?? 1 : 1;
+        }
         if (season >= testStart) throw new CliException($"--season {season} needs more than {season} rows before the test part; there are {testStart}.");
-        return (testStart, season);
+        return (testStart, season, seasons);
     }
 
     static void ShowScores(Terminal terminal, string title, ForecastEvaluation evaluation)
@@ -314,15 +417,18 @@ internal static partial class ForecastCommand
         return json;
     }
 
-    /// <summary>The training tail and the test part, with the forecasts from origins one horizon apart.</summary>
-    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon) =>
-        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon), path);
+    /// <summary>The training tail and the test part, with every forecast path and the seasonal-naive baseline.</summary>
+    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon, int keptEpoch) =>
+        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon, keptEpoch), path);
 
     /// <summary>
     /// The forecast plot's model: x in dates when the time column reads as dates (rows counted from 1 otherwise, the
-    /// window's first and last labels named), y in the target column's values.
+    /// window's first and last labels named), y in the target column's values. Lines: the training tail, the test
+    /// part, the seasonal-naive forecast (each test value one season before, with a season) and the LSTM's forecasts —
+    /// at horizon 1 one line, beyond it every origin's path, thin and translucent so that where they crowd shows
+    /// (a fan). The legend names the epoch whose weights were kept (<paramref name="keptEpoch"/>; 0 = unknown).
     /// </summary>
-    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon)
+    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon, int keptEpoch = 0)
     {
         var y = series.Columns[0];
         var from = Math.Max(0, testStart - 3 * (series.Rows - testStart));
@@ -334,9 +440,12 @@ internal static partial class ForecastCommand
             ("training (tail)", Range(from, testStart), [.. y[from..testStart].Select(v => (double)v)]),
             ("actual (test)", Range(testStart, series.Rows), [.. y[testStart..].Select(v => (double)v)]),
         };
+        var season = evaluation.Season;
+        if (season >= 2)
+            lines.Add(($"seasonal naive (the value {season} rows before)", Range(testStart, series.Rows), [.. Enumerable.Range(testStart, series.Rows - testStart).Select(r => (double)y[r - season])]));
         var xs = new List<double>();
         var ys = new List<double>();
-        for (var i = 0; i < evaluation.Origins.Count; i += horizon)
+        for (var i = 0; i < evaluation.Origins.Count; i++)
         {
             for (var k = 0; k < horizon; k++)
             {
@@ -349,9 +458,19 @@ internal static partial class ForecastCommand
                 ys.Add(double.NaN);
             }
         }
-        lines.Add((horizon == 1 ? "LSTM (one step ahead)" : $"LSTM ({horizon} steps from each origin)", [.. xs], [.. ys]));
+        var kept = keptEpoch > 0 ? $", epoch {keptEpoch} kept" : "";
+        var name = horizon == 1 ? $"LSTM (one step ahead{kept})" : $"LSTM ({horizon} steps from each of {evaluation.Origins.Count} origins{kept})";
+        lines.Add((name, [.. xs], [.. ys]));
         var xLabel = dates is not null ? series.TimeColumn! : series.TimeColumn is null ? "row" : $"row ({series.TimeColumn} {series.Times[from]} … {series.Times[^1]})";
-        return Plots.Lines($"{series.Names[0]}: forecast vs actual on the test part", xLabel, series.Names[0], lines, dates: dates is not null);
+        var plot = Plots.Lines($"{series.Names[0]}: forecast vs actual on the test part", xLabel, series.Names[0], lines, dates: dates is not null);
+        if (horizon > 1)
+        {
+            var paths = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Last();
+            paths.LineWidth = 1;
+            paths.MarkerSize = 0;
+            paths.Color = paths.Color.WithAlpha(Math.Clamp(8.0 / evaluation.Origins.Count, 0.15, 1.0));
+        }
+        return plot;
     }
 
     static Command Evaluate(CliHost host)
@@ -369,14 +488,14 @@ internal static partial class ForecastCommand
             // 0 = as the training run recorded, and 0 again (the command's own default) when it recorded nothing.
             var test = r.GetValue(data.Test) is var t && t == 0 ? forecaster.TrainingData?.TestRows ?? 0 : t;
             var season = r.GetValue(data.Season) is var s && s == 0 ? forecaster.TrainingData?.Season ?? 0 : s;
-            (var testStart, season) = Split(dataPath, series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
+            (var testStart, season, _) = Split(dataPath, series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
             terminal.Settings("forecast evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
                 ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
             var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
             ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
             WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
             var plot = r.GetValue(data.Plot)!;
-            if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon);
+            if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon, 0);
             terminal.Json(new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = series.Rows - testStart, ["season"] = season, ["test"] = ScoresJson(evaluation) });
             return 0;
         }));

@@ -26,26 +26,76 @@ public static class Seasonality
     /// <exception cref="ArgumentException">A value is not finite (the message names its index).</exception>
     public static int? Detect(ReadOnlySpan<float> values, int maxLag)
     {
+        var (acf, peaks) = Peaks(values, maxLag);
+        return Highest(acf, peaks);
+    }
+
+    /// <summary>The peak of highest autocorrelation (the shortest of equals), or null when there is none.</summary>
+    static int? Highest(double[] acf, List<int> peaks) => peaks.Count == 0 ? null : peaks.MaxBy(lag => acf[lag]);
+
+    /// <summary>
+    /// Every season of <paramref name="values"/>, shortest first (empty when there is none): the autocorrelation peaks
+    /// above <see cref="Threshold"/> that <see cref="Detect"/> considers, less the harmonics of a shorter season. A peak
+    /// within a lag (or 2%) of a multiple k·s of a season s found before it is a harmonic unless its autocorrelation is
+    /// above that at s, 2s, … (k−1)s and at (k+1)s: half-hourly load peaks at every day (48, 96, …) and highest at a
+    /// week (336), so its seasons are 48 and 336; a monthly series peaks at 12, 24, 36, falling, so its only season is
+    /// 12. <see cref="Detect"/>'s season is always among them.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLag"/> is below 2.</exception>
+    /// <exception cref="ArgumentException">A value is not finite (the message names its index).</exception>
+    public static int[] DetectAll(ReadOnlySpan<float> values, int maxLag)
+    {
+        var (acf, peaks) = Peaks(values, maxLag);
+        var main = Highest(acf, peaks);
+        var seasons = new List<int>();
+        foreach (var lag in peaks)
+        {
+            var harmonicOf = seasons.FirstOrDefault(s => Math.Abs(lag - (s * (int)Math.Round((double)lag / s))) <= Math.Max(1, lag / 50));
+            if (lag == main || harmonicOf == 0 || StandsOut(acf, lag, harmonicOf)) seasons.Add(lag);
+        }
+        return [.. seasons];
+    }
+
+    /// <summary>Whether the autocorrelation at <paramref name="lag"/>, near k·s, is above that near each of s … (k−1)s and (k+1)s.</summary>
+    static bool StandsOut(double[] acf, int lag, int s)
+    {
+        var k = (int)Math.Round((double)lag / s);
+        for (var j = 1; j < k; j++)
+            if (Near(acf, j * s) >= acf[lag]) return false;
+        return (k + 1) * s + 1 >= acf.Length || Near(acf, (k + 1) * s) < acf[lag];
+    }
+
+    /// <summary>The highest autocorrelation within a lag of <paramref name="lag"/> (lags 1 and up).</summary>
+    static double Near(double[] acf, int lag)
+    {
+        var best = double.NegativeInfinity;
+        for (var l = Math.Max(1, lag - 1); l <= Math.Min(acf.Length - 1, lag + 1); l++) best = Math.Max(best, acf[l]);
+        return best;
+    }
+
+    /// <summary>The autocorrelation of the detrended remainder and its peaks above <see cref="Threshold"/>, shortest first.</summary>
+    static (double[] Acf, List<int> Peaks) Peaks(ReadOnlySpan<float> values, int maxLag)
+    {
         if (maxLag < 2) throw new ArgumentOutOfRangeException(nameof(maxLag), maxLag, $"'maxLag' must be at least 2 (the shortest season); received {maxLag}.");
         CheckFinite(values);
-        if (values.Length < 2) return null;
+        var peaks = new List<int>();
+        if (values.Length < 2) return ([], peaks);
         var differences = new float[values.Length - 1];
         for (var t = 1; t < values.Length; t++) differences[t - 1] = values[t] - values[t - 1];
-        if (IsConstant(values, differences)) return null;
+        if (IsConstant(values, differences)) return ([], peaks);
         var remainder = Detrended(values, Math.Min(maxLag, (values.Length / 3 - 1) / 2));
         var limit = Math.Min(maxLag, remainder.Length / 2);
-        if (limit < 2) return null;
+        if (limit < 2) return ([], peaks);
         // One lag beyond the limit (when the data has it) tells whether the limit itself is a peak.
         var acf = Autocorrelation(remainder, Math.Min(limit + 1, remainder.Length - 1));
-        if (double.IsNaN(acf[0])) return null;
+        if (double.IsNaN(acf[0])) return ([], peaks);
         // A smooth remainder correlates strongly with itself at short lags; only peaks can be seasons.
-        int? best = null;
         for (var lag = 2; lag <= limit; lag++)
         {
             var peak = acf[lag] > acf[lag - 1] && (lag + 1 >= acf.Length || acf[lag] >= acf[lag + 1]);
-            if (peak && acf[lag] > Threshold && (best is null || acf[lag] > acf[best.Value])) best = lag;
+            if (peak && acf[lag] > Threshold) peaks.Add(lag);
         }
-        return best;
+        return (acf, peaks);
     }
 
     /// <summary>

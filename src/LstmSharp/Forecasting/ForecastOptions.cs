@@ -21,6 +21,12 @@ public sealed record ForecastOptions
     /// <summary>What the network models. Default <see cref="SeriesTransform.Difference"/>.</summary>
     public SeriesTransform Transform { get; init; } = SeriesTransform.Difference;
 
+    /// <summary>
+    /// Season length of the <see cref="SeriesTransform.SeasonalDifference"/> transform, 2 to <see cref="MaxSteps"/>;
+    /// 0 when another transform is used (it is then ignored). Default 0.
+    /// </summary>
+    public int Season { get; init; }
+
     /// <summary>How columns are scaled (fitted on the training part only). Default <see cref="ScalingMethod.Standard"/>.</summary>
     public ScalingMethod Scaling { get; init; } = ScalingMethod.Standard;
 
@@ -35,6 +41,19 @@ public sealed record ForecastOptions
 
     /// <summary>Adam learning rate. Default 0.005.</summary>
     public float LearningRate { get; init; } = 0.005f;
+
+    /// <summary>
+    /// Clip the gradients to this global L2 norm (Pascanu et al. 2013; 0 = off), so one steep batch — long look-backs,
+    /// a series with a jump — cannot throw the weights away. Default 1.
+    /// </summary>
+    public float ClipNorm { get; init; } = 1f;
+
+    /// <summary>
+    /// Multiply the learning rate by this factor when the validation loss has not improved for a third of
+    /// <see cref="Patience"/> epochs (at least 10; Keras's <c>ReduceLROnPlateau</c>; 0 = never, and never without
+    /// validation windows). Default 0.5.
+    /// </summary>
+    public float LearningRateDecay { get; init; } = 0.5f;
 
     /// <summary>Most epochs. Default 200.</summary>
     public int Epochs { get; init; } = 200;
@@ -57,12 +76,16 @@ public sealed record ForecastOptions
         Guard.Option(Lookback is >= 1 and <= MaxSteps, nameof(Lookback), Lookback, $"in [1, {MaxSteps}]");
         Guard.Option(Horizon is >= 1 and <= MaxSteps, nameof(Horizon), Horizon, $"in [1, {MaxSteps}]");
         Guard.Option(Enum.IsDefined(Strategy), nameof(Strategy), Strategy, "Direct or Recursive");
-        Guard.Option(Enum.IsDefined(Transform), nameof(Transform), Transform, "None, Difference or LogDifference");
+        Guard.Option(Enum.IsDefined(Transform), nameof(Transform), Transform, "None, Difference, LogDifference or SeasonalDifference");
+        Guard.Option(Transform == SeriesTransform.SeasonalDifference ? Season is >= 2 and <= MaxSteps : Season is >= 0 and <= MaxSteps, nameof(Season), Season,
+            Transform == SeriesTransform.SeasonalDifference ? $"in [2, {MaxSteps}] for the seasonal-difference transform" : $"in [0, {MaxSteps}]");
         Guard.Option(Enum.IsDefined(Scaling), nameof(Scaling), Scaling, "Standard or MinMax");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Guard.Option(ClipNorm >= 0f && float.IsFinite(ClipNorm), nameof(ClipNorm), ClipNorm, "0 (off) or positive");
+        Guard.Option(LearningRateDecay is >= 0f and < 1f, nameof(LearningRateDecay), LearningRateDecay, "0 (never) or in (0, 1)");
         Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");

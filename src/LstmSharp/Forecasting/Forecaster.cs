@@ -74,12 +74,25 @@ public sealed class Forecaster
     /// <summary>The fitted scalers, one per column (the target's fitted on its transform); the ONNX export puts them in the graph.</summary>
     internal IReadOnlyList<IScaler> Scalers => _scalers;
 
-    /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced.</summary>
-    public int HistoryNeeded => Options.Lookback + Skip(Options.Transform);
+    /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced or a season when seasonally differenced.</summary>
+    public int HistoryNeeded => Options.Lookback + Skip(Options);
 
     int NetworkHorizon => Options.Strategy == ForecastStrategy.Direct ? Options.Horizon : 1;
 
-    static int Skip(SeriesTransform transform) => transform == SeriesTransform.None ? 0 : 1;
+    /// <summary>Leading rows the transform leaves without a value: none, one (differences) or a season (seasonal differences).</summary>
+    static int Skip(ForecastOptions options) => options.Transform switch
+    {
+        SeriesTransform.None => 0,
+        SeriesTransform.SeasonalDifference => options.Season,
+        _ => 1,
+    };
+
+    /// <summary>What the rows <see cref="Skip"/> counts are for, as a term of a sum ("" when none).</summary>
+    static string SkipText(ForecastOptions options) => Skip(options) switch
+    {
+        0 => "",
+        var skip => $" + {skip} ({(options.Transform == SeriesTransform.SeasonalDifference ? "seasonal " : "")}differencing)",
+    };
 
     /// <summary>
     /// Trains on rows <c>[0, trainEnd)</c> of <paramref name="columns"/> (each one series, equal lengths, no
@@ -100,7 +113,7 @@ public sealed class Forecaster
         }
         if (trainEnd < 1 || trainEnd > length)
             throw new ArgumentOutOfRangeException(nameof(trainEnd), trainEnd, $"The training part must end within the {length} rows.");
-        var skip = Skip(options.Transform);
+        var skip = Skip(options);
         var hNet = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
         var windows = trainEnd - skip - options.Lookback - hNet + 1;
         var validation = HeldOut(windows, options.ValidationFraction);
@@ -111,7 +124,7 @@ public sealed class Forecaster
             while (least - HeldOut(least, options.ValidationFraction) < 1) least++;
             var needed = skip + options.Lookback + hNet - 1 + least;
             throw new ArgumentException(
-                $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + (skip > 0 ? " + 1 (differencing)" : "") +
+                $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + SkipText(options) +
                 $" give {Math.Max(windows, 0)} window(s)" + (validation > 0 ? $", and {validation} of them are held out for validation" : "") +
                 $"; at least {needed} rows are needed. Shorten the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon), or give more data.", nameof(columns));
         }
@@ -126,7 +139,7 @@ public sealed class Forecaster
 
         // Scalers see only the rows of the training windows (inputs and targets), never validation or test rows.
         var fitEnd = skip + options.Lookback + (windows - validation) - 1 + hNet;
-        var transformed = Transformed(columns, options.Transform, length);
+        var transformed = Transformed(columns, options, length);
         var scalerValues = new float[columns.Count][];
         for (var c = 0; c < columns.Count; c++)
         {
@@ -154,6 +167,8 @@ public sealed class Forecaster
         var allCallbacks = new List<Callback>(callbacks ?? []);
         EarlyStopping? stopping = null;
         if (validation > 0 && options.Patience > 0) allCallbacks.Add(stopping = new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+        if (validation > 0 && options.LearningRateDecay > 0f)
+            allCallbacks.Insert(0, new ReduceLROnPlateau("val_loss", options.LearningRateDecay, DecayPatience(options.Patience)));
         var fit = new FitOptions
         {
             Epochs = options.Epochs,
@@ -172,6 +187,12 @@ public sealed class Forecaster
     /// <summary>Validation windows out of <paramref name="windows"/>: the fraction, rounded, and at least one when the fraction is above 0.</summary>
     static int HeldOut(int windows, float fraction) => fraction > 0f ? Math.Max(1, (int)Math.Round(windows * fraction)) : 0;
 
+    /// <summary>
+    /// Epochs without a better validation loss before the learning rate is lowered: a third of the early-stopping
+    /// patience, at least 10 (Keras's default), so that a run without early stopping is not cut to a crawl by noise.
+    /// </summary>
+    internal static int DecayPatience(int patience) => Math.Max(10, patience / 3);
+
     static Sequential Build(ForecastOptions options, int inputs, int outputs)
     {
         var layers = new List<Layer>();
@@ -179,7 +200,7 @@ public sealed class Forecaster
             layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = l < options.Layers - 1, Dropout = options.Dropout }));
         layers.Add(new Dense(outputs));
         var model = new Sequential(options.Seed, new Input(options.Lookback, inputs), [.. layers]);
-        model.Compile(new Adam(options.LearningRate), new MeanSquaredError());
+        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null }, new MeanSquaredError());
         return model;
     }
 
@@ -197,7 +218,7 @@ public sealed class Forecaster
             if (t < HistoryNeeded || t > length)
             {
                 throw new ArgumentOutOfRangeException(nameof(origins), t,
-                    $"A forecast needs {HistoryNeeded} rows of history (lookback {Options.Lookback}" + (Skip(Options.Transform) > 0 ? " + 1 for differencing" : "") +
+                    $"A forecast needs {HistoryNeeded} rows of history (lookback {Options.Lookback}" + SkipText(Options) +
                     $") before its origin; origin {t} of {length} rows.");
             }
         }
@@ -213,7 +234,7 @@ public sealed class Forecaster
             }
         }
         var h = Options.Horizon;
-        var transformed = Transformed(columns, Options.Transform, length);
+        var transformed = Transformed(columns, Options, length);
         var scaled = Scale(transformed);
         var x = Inputs(scaled, [.. origins]);
         var steps = new float[origins.Count][];
@@ -239,19 +260,23 @@ public sealed class Forecaster
                 }
             }
         }
-        // Back to the target's units: unscale, then undo the transform from the last known value.
+        // Back to the target's units: unscale, then undo the transform from the last known value (or, for seasonal
+        // differences, from the value a season before: known for the first season's steps, a forecast after them).
         var result = new float[origins.Count][];
+        var s = Options.Season;
         for (var i = 0; i < origins.Count; i++)
         {
             var z = steps[i];
             _scalers[0].Inverse(z);
-            var level = origins[i] > 0 ? columns[0][origins[i] - 1] : 0f;
+            var t = origins[i];
+            var level = t > 0 ? columns[0][t - 1] : 0f;
             for (var k = 0; k < h; k++)
             {
                 z[k] = Options.Transform switch
                 {
                     SeriesTransform.Difference => level += z[k],
                     SeriesTransform.LogDifference => level *= MathF.Exp(z[k]),
+                    SeriesTransform.SeasonalDifference => z[k] + (k < s ? columns[0][t + k - s] : z[k - s]),
                     _ => z[k],
                 };
             }
@@ -298,7 +323,7 @@ public sealed class Forecaster
         {
             ["lookback"] = o.Lookback, ["horizon"] = o.Horizon, ["strategy"] = o.Strategy.ToString(), ["transform"] = o.Transform.ToString(),
             ["scaling"] = o.Scaling.ToString(), ["units"] = o.Units, ["layers"] = o.Layers, ["dropout"] = o.Dropout,
-            ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
+            ["season"] = o.Season, ["clip_norm"] = o.ClipNorm, ["learning_rate_decay"] = o.LearningRateDecay, ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
             ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed,
             ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
             ["scalers"] = new JsonArray([.. _scalerValues.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]),
@@ -339,6 +364,8 @@ public sealed class Forecaster
                 Scaling = LayerConfigs.ParseName<ScalingMethod>((string?)Setting(s, "scaling"), "scaling"), Units = (int)Setting(s, "units"), Layers = (int)Setting(s, "layers"),
                 Dropout = (float)Setting(s, "dropout"), LearningRate = (float)Setting(s, "learning_rate"), Epochs = (int)Setting(s, "epochs"),
                 BatchSize = (int)Setting(s, "batch_size"), Patience = (int)Setting(s, "patience"), ValidationFraction = (float)Setting(s, "validation_fraction"), Seed = (int)Setting(s, "seed"),
+                // Files written before the seasonal transform, clipping and the schedule trained without them.
+                Season = (int?)s["season"] ?? 0, ClipNorm = (float?)s["clip_norm"] ?? 0f, LearningRateDecay = (float?)s["learning_rate_decay"] ?? 0f,
             };
             options.Validate();
             var columns = Setting(s, "columns").AsArray().Select(c => (string?)c ?? throw new FormatException("a column name is null")).ToArray();
@@ -452,9 +479,14 @@ public sealed class Forecaster
         return true;
     }
 
-    /// <summary>The target transformed (row r from rows r−1 and r; row 0 unused when differenced), the other columns as they are.</summary>
-    static float[][] Transformed(IReadOnlyList<float[]> columns, SeriesTransform transform, int length)
+    /// <summary>
+    /// The target transformed (row r from rows r−1 and r, or r−s and r; the first <see cref="Skip"/> rows unused), the
+    /// other columns as they are.
+    /// </summary>
+    static float[][] Transformed(IReadOnlyList<float[]> columns, ForecastOptions options, int length)
     {
+        var transform = options.Transform;
+        var skip = Skip(options);
         var result = new float[columns.Count][];
         for (var c = 1; c < columns.Count; c++) result[c] = columns[c];
         var y = columns[0];
@@ -464,8 +496,9 @@ public sealed class Forecaster
             z[r] = transform switch
             {
                 SeriesTransform.None => y[r],
-                _ when r == 0 => 0f,
+                _ when r < skip => 0f,
                 SeriesTransform.Difference => y[r] - y[r - 1],
+                SeriesTransform.SeasonalDifference => y[r] - y[r - skip],
                 _ => MathF.Log(y[r]) - MathF.Log(y[r - 1]),
             };
         }

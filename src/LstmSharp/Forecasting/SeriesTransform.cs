@@ -15,4 +15,12 @@ public enum SeriesTransform
     /// seasonal swings grow with the level, such as AirPassengers).
     /// </summary>
     LogDifference,
+
+    /// <summary>
+    /// Seasonal differences <c>y_t − y_{t−s}</c> with s = <see cref="ForecastOptions.Season"/>: the change since the same
+    /// time one season before, so the network need not learn the seasonal pattern (nor a linear trend) and a forecast of
+    /// zero is the seasonal-naive one. Forecasts are added back to the value a season earlier (an earlier forecast once
+    /// the horizon reaches past a season).
+    /// </summary>
+    SeasonalDifference,
 }

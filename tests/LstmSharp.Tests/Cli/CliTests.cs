@@ -164,6 +164,8 @@ public sealed class CliTests
         Assert.True(exit == 0, stderr);
         var mape = JsonNode.Parse(stdout)!["test"]!["naive"]!["mape"];
         Assert.Null(mape);
+        // --transform auto does not choose the seasonal difference for a training part that repeats each season exactly.
+        Assert.Contains("Difference (auto: season 6 repeats exactly)", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -224,6 +226,102 @@ public sealed class CliTests
         foreach (var part in expected) Assert.Contains(part, error, StringComparison.Ordinal);
         Assert.False(File.Exists(model));
     }
+
+    [Fact]
+    public void ForecastTrain_SeasonalDiff_SavedWithItsSeasonAndScoredTheSameFromTheFile()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("sd.safetensors");
+        var train = cli.Run(["forecast", "train", Air, "--target", "passengers", "--transform", "seasonal-diff", "--season", "12", "--test", "24", "--json", "--output", model, .. Quick()]);
+        Assert.True(train.Exit == 0, train.Error);
+        var forecaster = Forecaster.Load(model);
+        Assert.Equal((SeriesTransform.SeasonalDifference, 12, 24), (forecaster.Options.Transform, forecaster.Options.Season, forecaster.HistoryNeeded));
+        var evaluate = cli.Run("forecast", "evaluate", Air, "--model", model, "--plot", "", "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        Assert.Equal((double)JsonNode.Parse(train.Out)!["test"]!["LSTM"]!["mase"]!, (double)JsonNode.Parse(evaluate.Out)!["test"]!["LSTM"]!["mase"]!);
+        var export = cli.Run("export", model, "--onnx", cli.File("sd.onnx"));
+        Assert.Equal(1, export.Exit);
+        Assert.Contains("seasonal-difference transform (season 12) has no ONNX form here yet; add --network-only", export.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(cli.File("sd.onnx")));
+    }
+
+    [Fact]
+    public void ForecastTrain_SeasonalDiffWithoutASeason_ExitsOneNamingTheFlags()
+    {
+        using var cli = new CliRunner();
+        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "passengers", "--transform", "seasonal-diff", "--season", "1", "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains("--transform seasonal-diff needs a season", error, StringComparison.Ordinal);
+        Assert.Contains("--season", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("24", "12", "--horizon 24 is longer than --lookback 12", "Give --lookback 24 or more (0 chooses it from the seasons and horizon).")]
+    [InlineData("1", "6", "--lookback 6 is shorter than the season (12)", "Give --lookback 12 (0 chooses it) or --transform seasonal-diff.")]
+    public void ForecastTrain_LookbackShorterThanTheForecastReaches_WarnsWithTheFix(string horizon, string lookback, string problem, string fix)
+    {
+        using var cli = new CliRunner();
+        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "passengers", "--season", "12", "--test", "24", "--output", cli.File("m"), "--epochs", "2", "--units", "4", "--plot", "", "--transform", "diff", "--horizon", horizon, "--lookback", lookback]);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"warning: {problem}", error, StringComparison.Ordinal);
+        Assert.Contains(fix, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForecastTrain_DefaultLookback_TheDetectedSeasonPrintedAndInTheJson()
+    {
+        using var cli = new CliRunner();
+        var (exit, stdout, stderr) = cli.Run("forecast", "train", Air, "--target", "passengers", "--test", "24", "--epochs", "2", "--units", "4", "--plot", "", "--json", "--output", cli.File("m"));
+        Assert.True(exit == 0, stderr);
+        var json = JsonNode.Parse(stdout)!;
+        Assert.Equal((12, 12), ((int)json["season"]!, (int)json["lookback"]!));
+        Assert.Equal([12], json["seasons"]!.AsArray().Select(v => (int)v!));
+        Assert.Contains("12 (from the seasons and horizon)", stderr, StringComparison.Ordinal);
+        Assert.Contains("12 (detected)", stderr, StringComparison.Ordinal);
+        Assert.Contains("SeasonalDifference (auto: season 12)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForecastTrain_DateColumns_DatesFromYearAndMonthRecordedAndContinuedByPredict()
+    {
+        // AirPassengers: year,month,passengers — 'year' alone repeats on each month's row and is no date.
+        using var cli = new CliRunner();
+        var model = cli.File("dates.safetensors");
+        var train = cli.Run(["forecast", "train", Air, "--date-columns", "year,month", "--horizon", "2", "--test", "24", "--season", "12", "--output", model, .. Quick()]);
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Equal("year,month", Forecaster.Load(model).TrainingData!.TimeColumn);
+        Assert.Equal("passengers", Forecaster.Load(model).Columns[0]);   // the last column that is not a date part
+        var output = cli.File("next.csv");
+        var predict = cli.Run("forecast", "predict", Air, "--model", model, "--output", output);
+        Assert.True(predict.Exit == 0, predict.Error);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("1,1961-01,", lines[1], StringComparison.Ordinal);   // the file ends in December 1960
+        Assert.StartsWith("2,1961-02,", lines[2], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("year", "--date-columns takes 2 to 4 column names")]
+    [InlineData("year,Month", "no column 'Month'")]
+    [InlineData("year,passengers", "column 'passengers' (column 3) holds '112', which is not a month (1 to 12)")]
+    public void ForecastTrain_BadDateColumns_ExitsOneSayingWhy(string dates, string expected)
+    {
+        using var cli = new CliRunner();
+        var (exit, _, error) = cli.Run(["forecast", "train", Air, "--target", "month", "--date-columns", dates, "--output", cli.File("m"), .. Quick()]);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Contains("--date-columns", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // The longest season, at least 12 and the horizon, at most a quarter of the training rows.
+    [InlineData(new[] { 48, 336 }, 48, 10_000, 336)]
+    [InlineData(new int[0], 1, 100, 12)]
+    [InlineData(new[] { 7 }, 30, 1_000, 30)]
+    [InlineData(new[] { 336 }, 1, 800, 200)]
+    [InlineData(new[] { 52 }, 1, 20, 5)]
+    public void AutoLookback_SeasonsHorizonAndRows_HandValues(int[] seasons, int horizon, int trainRows, int expected)
+        => Assert.Equal(expected, LstmSharp.Cli.Commands.ForecastCommand.AutoLookback(seasons, horizon, trainRows));
 
     [Fact]
     public void ForecastTrain_TooFewTrainingWindows_NamesTheFlagsNotTheOptions()

@@ -109,6 +109,36 @@ public sealed class PlotsTests
     }
 
     [Fact]
+    public void ForecastPlot_HorizonAboveOne_EveryPathTheSeasonalNaiveAndTheKeptEpoch()
+    {
+        const int Rows = 60, Test = 10, Horizon = 3, Season = 12;
+        var values = Enumerable.Range(0, Rows).Select(i => 50 + 10 * MathF.Sin(i * MathF.PI / 6) + 0.2f * i).ToArray();
+        var series = TimeSeries.Create(["level"], [values]);
+        var testStart = Rows - Test;
+        var forecaster = Forecaster.Train(series.Columns, series.Names, testStart, new ForecastOptions { Lookback = 6, Horizon = Horizon, Units = 4, Epochs = 1 });
+        var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, Season);
+        var plot = ForecastCommand.ForecastPlot(series, evaluation, testStart, Horizon, keptEpoch: 7);
+        var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToArray();
+        Assert.Equal(["training (tail)", "actual (test)", "seasonal naive (the value 12 rows before)", "LSTM (3 steps from each of 8 origins, epoch 7 kept)"], lines.Select(l => l.LegendText));
+
+        // The seasonal-naive line: row r (x = r + 1) at the value of row r − 12.
+        var naive = lines[2].Data.GetScatterPoints();
+        Assert.Equal(Test, naive.Count);
+        for (var i = 0; i < Test; i++) Assert.Equal((testStart + i + 1, (double)values[testStart + i - Season]), (naive[i].X, naive[i].Y));
+
+        // Every origin's path (8 = 10 − 3 + 1 origins, not one every third), 3 steps each and a break between them.
+        var paths = lines[3].Data.GetScatterPoints();
+        Assert.Equal(8 * (Horizon + 1), paths.Count);
+        for (var i = 0; i < 8; i++)
+        {
+            for (var k = 0; k < Horizon; k++)
+                Assert.Equal((testStart + i + k + 1, (double)evaluation.Forecasts[i][k]), (paths[i * (Horizon + 1) + k].X, paths[i * (Horizon + 1) + k].Y));
+            Assert.True(double.IsNaN(paths[i * (Horizon + 1) + Horizon].X));
+        }
+        Assert.Equal(1, lines[3].LineWidth);
+    }
+
+    [Fact]
     public void Save_WritesAPngAndLeavesNoTemporary()
     {
         using var cli = new CliRunner();

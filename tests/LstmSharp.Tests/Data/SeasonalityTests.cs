@@ -1,4 +1,4 @@
-// SeasonalityTests: season detection on synthetic seasonal series, noise, a straight line and AirPassengers.
+// SeasonalityTests: season detection (one or several) on synthetic seasonal series, noise, a straight line and AirPassengers.
 using System.Globalization;
 using LstmSharp.Data;
 using Xunit;
@@ -95,5 +95,46 @@ public sealed class SeasonalityTests
         Assert.True(acf[156] > acf[52] && acf[3] > acf[52], "the differences no longer show the case this test is about");
         Assert.Equal(52, Seasonality.Detect(values, 400));
         Assert.Equal(52, Seasonality.Detect(values.AsSpan(0, 2232), 2232 / 3));
+    }
+
+    /// <summary>
+    /// A "half-hourly load" in miniature: a day of 12 steps whose swing is 40% and whose level is 1 lower on the 2
+    /// weekend days of a 7-day week (84 steps), plus noise.
+    /// </summary>
+    static float[] DailyAndWeekly(int weeks)
+    {
+        var random = new Random(3);
+        return [.. Enumerable.Range(0, weeks * 84).Select(t => t % 84 >= 60
+            ? (float)(0.4 * Math.Sin(2 * Math.PI * t / 12) - 1 + 0.1 * random.NextDouble())
+            : (float)(Math.Sin(2 * Math.PI * t / 12) + 0.1 * random.NextDouble()))];
+    }
+
+    [Fact]
+    public void DetectAll_DayAndWeek_FindsBothNotTheDaysBetween()
+    {
+        // Lags 24, 36, … 72 pair more weekdays with weekend days than lag 12 does: lower, so harmonics of it; lag 84
+        // (the same time a week before) matches best of all, and 168 less well than 84.
+        var values = DailyAndWeekly(12);
+        var acf = Seasonality.Autocorrelation(values, 96);
+        Assert.True(acf[84] > acf[12] && acf[12] > acf[24], "the series no longer shows the case this test is about");
+        Assert.Equal([12, 84], Seasonality.DetectAll(values, 200));
+        Assert.Equal(84, Seasonality.Detect(values, 200));
+    }
+
+    [Theory]
+    [InlineData(12, 60)]
+    [InlineData(7, 40)]
+    public void DetectAll_OneSeason_OnlyIt(int period, int maxLag)
+    {
+        // The harmonics 2·period, 3·period, … are peaks too, each lower than the one before.
+        for (var seed = 0; seed < 5; seed++) Assert.Equal([period], Seasonality.DetectAll(Seasonal(240, period, 10, 0.5, seed), maxLag));
+    }
+
+    [Fact]
+    public void DetectAll_WhiteNoiseOrStraightLine_Nothing()
+    {
+        var random = new Random(9);
+        Assert.Empty(Seasonality.DetectAll([.. Enumerable.Range(0, 300).Select(_ => (float)random.NextDouble())], 50));
+        Assert.Empty(Seasonality.DetectAll([.. Enumerable.Range(0, 100).Select(t => 2f * t)], 20));
     }
 }

@@ -39,6 +39,9 @@ public sealed class ForecasterTests : IDisposable
     // Recursive (one-step network): 35 windows, round(3.5) = 4 held out, last origin 1 + 4 + 30 = 35 → rows [1, 36).
     // None, direct: 34 windows, 3 held out, last origin 0 + 4 + 30 = 34, targets 34…36 → rows [0, 37).
     // None, recursive: 36 windows, round(3.6) = 4 held out, last origin 0 + 4 + 31 = 35 → rows [0, 36).
+    // SeasonalDifference (season 2, so step 3 is added to step 1's forecast), direct: 40 − 2 − 4 − 3 + 1 = 32 windows,
+    //   3 held out, last origin 2 + 4 + 28 = 34, targets 34…36 → rows [2, 37); recursive: 34 windows, round(3.4) = 3
+    //   held out, last origin 2 + 4 + 30 = 36 → rows [2, 37).
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.Standard, 37)]
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Recursive, ScalingMethod.Standard, 36)]
     [InlineData(SeriesTransform.LogDifference, ForecastStrategy.Direct, ScalingMethod.Standard, 37)]
@@ -46,22 +49,28 @@ public sealed class ForecasterTests : IDisposable
     [InlineData(SeriesTransform.None, ForecastStrategy.Direct, ScalingMethod.Standard, 37)]
     [InlineData(SeriesTransform.None, ForecastStrategy.Recursive, ScalingMethod.Standard, 36)]
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.MinMax, 37)]
+    [InlineData(SeriesTransform.SeasonalDifference, ForecastStrategy.Direct, ScalingMethod.Standard, 37)]
+    [InlineData(SeriesTransform.SeasonalDifference, ForecastStrategy.Recursive, ScalingMethod.MinMax, 37)]
     public void Forecast_ConstantNetworkOutput_UndoesScaleAndTransformByHand(SeriesTransform transform, ForecastStrategy strategy, ScalingMethod scaling, int fitEnd)
     {
         const int L = 4, H = 3, TrainEnd = 40, N = 46;
         var y = Wiggle(N);
-        var options = new ForecastOptions { Lookback = L, Horizon = H, Strategy = strategy, Transform = transform, Scaling = scaling, Units = 3, Epochs = 1, BatchSize = 8, Seed = 7 };
+        const int S = 2;
+        var season = transform == SeriesTransform.SeasonalDifference ? S : 0;
+        var options = new ForecastOptions { Lookback = L, Horizon = H, Strategy = strategy, Transform = transform, Season = season, Scaling = scaling, Units = 3, Epochs = 1, BatchSize = 8, Seed = 7 };
         var forecaster = Forecaster.Train([y], Target, TrainEnd, options);
         float[] bias = strategy == ForecastStrategy.Direct ? [0.3f, -0.7f, 1.1f] : [0.4f];
         SetConstantOutput(forecaster, bias);
 
         // The modelled series z (in double) and its scaler over the rows of the training windows.
-        var first = transform == SeriesTransform.None ? 0 : 1;
+        var first = transform switch { SeriesTransform.None => 0, SeriesTransform.SeasonalDifference => S, _ => 1 };
+        Assert.Equal(L + first, forecaster.HistoryNeeded);
         var z = Enumerable.Range(0, N).Select(r => transform switch
         {
             SeriesTransform.None => (double)y[r],
-            _ when r == 0 => 0,
+            _ when r < first => 0,
             SeriesTransform.Difference => (double)y[r] - y[r - 1],
+            SeriesTransform.SeasonalDifference => (double)y[r] - y[r - S],
             _ => Math.Log(y[r]) - Math.Log(y[r - 1]),
         }).ToArray();
         var part = z[first..fitEnd];
@@ -102,35 +111,40 @@ public sealed class ForecasterTests : IDisposable
             var t = origins[i];
             Assert.Equal(H, forecasts[i].Length);
             double level = y[t - 1], sum = 0;
+            var expected = new double[H];
             for (var k = 0; k < H; k++)
             {
                 var step = bias[Math.Min(k, bias.Length - 1)] * factor + offset;   // the network's output, unscaled
                 sum += step;
-                var expected = transform switch
+                expected[k] = transform switch
                 {
                     SeriesTransform.Difference => level + sum,
                     SeriesTransform.LogDifference => level * Math.Exp(sum),
+                    // The value a season before: observed for the first S steps, then the forecast S steps earlier.
+                    SeriesTransform.SeasonalDifference => step + (k < S ? y[t + k - S] : expected[k - S]),
                     _ => step,
                 };
-                AssertClose(expected, forecasts[i][k], 1e-4, $"origin {t} step {k + 1}");
+                AssertClose(expected[k], forecasts[i][k], 1e-4, $"origin {t} step {k + 1}");
             }
         }
     }
 
-    [Fact]
-    public void Train_TestPartChanged_BitIdenticalWeights()
+    [Theory]
+    [InlineData(SeriesTransform.Difference, 0)]
+    [InlineData(SeriesTransform.SeasonalDifference, 6)]
+    public void Train_TestPartChanged_BitIdenticalWeights(SeriesTransform transform, int season)
     {
         const int TrainEnd = 36;
         var a = Wiggle(50);
         var b = a.Select((v, r) => r >= TrainEnd ? v * 10 : v).ToArray();
-        var options = new ForecastOptions { Lookback = 4, Horizon = 2, Units = 4, Epochs = 3, BatchSize = 8, Seed = 3 };
+        var options = new ForecastOptions { Lookback = 4, Horizon = 2, Transform = transform, Season = season, Units = 4, Epochs = 3, BatchSize = 8, Seed = 3 };
         static float[] Bits(Forecaster f) => [.. f.Model.GetWeights().OrderBy(p => p.Key, StringComparer.Ordinal).SelectMany(p => p.Value.ToArray())];
 
         var first = Bits(Forecaster.Train([a], Target, TrainEnd, options));
         var second = Bits(Forecaster.Train([b], Target, TrainEnd, options));
         Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), second.Select(BitConverter.SingleToInt32Bits));
-        // Not vacuous: one more training row does change the weights.
-        var longer = Bits(Forecaster.Train([a], Target, TrainEnd + 1, options));
+        // Not vacuous: two more training rows do change the weights (one more can go to validation alone).
+        var longer = Bits(Forecaster.Train([a], Target, TrainEnd + 2, options));
         Assert.NotEqual(first.Select(BitConverter.SingleToInt32Bits), longer.Select(BitConverter.SingleToInt32Bits));
     }
 
@@ -139,7 +153,11 @@ public sealed class ForecasterTests : IDisposable
     {
         var y = Wiggle(60);
         var x = y.Select((v, r) => (float)Math.Cos(r * 0.5)).ToArray();
-        var options = new ForecastOptions { Lookback = 5, Horizon = 3, Units = 4, Epochs = 2, BatchSize = 8, Seed = 11, Scaling = ScalingMethod.MinMax, Dropout = 0.25f };
+        var options = new ForecastOptions
+        {
+            Lookback = 5, Horizon = 3, Transform = SeriesTransform.SeasonalDifference, Season = 4, ClipNorm = 0.5f, LearningRateDecay = 0.25f,
+            Units = 4, Epochs = 2, BatchSize = 8, Seed = 11, Scaling = ScalingMethod.MinMax, Dropout = 0.25f,
+        };
         var forecaster = Forecaster.Train([y, x], ["y", "x"], 50, options);
         var path = Path.Combine(_folder, "forecaster.safetensors");
         forecaster.Save(path);
@@ -148,11 +166,28 @@ public sealed class ForecasterTests : IDisposable
         Assert.Equal(options, loaded.Options);
         Assert.Equal(["y", "x"], loaded.Columns);
         Assert.Equal(forecaster.HistoryNeeded, loaded.HistoryNeeded);
-        int[] origins = [6, 30, 50, 57, 60];
+        int[] origins = [9, 30, 50, 57, 60];   // 9 = lookback 5 + season 4
         var before = forecaster.Forecast([y, x], origins);
         var after = loaded.Forecast([y, x], origins);
         for (var i = 0; i < origins.Length; i++)
             Assert.Equal(before[i].Select(BitConverter.SingleToInt32Bits), after[i].Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void Load_FileWrittenBeforeTheSeasonalTransform_TrainedWithoutClippingOrSchedule()
+    {
+        // Written by the tool at 8da4b9e (see Fixtures/models/README.md), before the season, clip_norm and learning_rate_decay settings.
+        var old = Forecaster.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", "forecast.safetensors"));
+        Assert.Equal((SeriesTransform.Difference, 0, 0f, 0f), (old.Options.Transform, old.Options.Season, old.Options.ClipNorm, old.Options.LearningRateDecay));
+        Assert.Equal(7, old.HistoryNeeded);   // lookback 6 + 1
+    }
+
+    [Fact]
+    public void Train_SeasonalDifferenceWithoutSeason_ArgumentNamesSeason()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Forecaster.Train([Wiggle(40)], Target, 40,
+            new ForecastOptions { Lookback = 4, Transform = SeriesTransform.SeasonalDifference, Epochs = 1 }));
+        Assert.Contains("Season must be in [2, 1000000] for the seasonal-difference transform; received 0", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
