@@ -1,4 +1,4 @@
-// OnnxImport: an ONNX file exported from PyTorch (torch.onnx.export) or from LstmSharp, read back as a trainable
+// OnnxImport: an ONNX file exported from PyTorch (torch.onnx.export), from Keras by tf2onnx, or from LstmSharp, read back as a trainable
 // Model. The graph is walked in order and every value is given a meaning in our terms — a batch-first or
 // time-major sequence, a [batch, features] vector, a recurrent node's Y or Y_h, a constant, the dynamic shape
 // arithmetic PyTorch emits for zero initial states — and each recognised pattern becomes a layer call:
@@ -16,8 +16,8 @@ public static class OnnxImport
 {
     /// <summary>
     /// Reads the ONNX model at <paramref name="path"/>: its graph becomes a <see cref="Model"/> whose layers hold the
-    /// file's weights, ready to predict, fine-tune and save. Reads what PyTorch's exporter and
-    /// <see cref="OnnxExport"/> emit for recurrent models: LSTM (with peepholes), GRU (either
+    /// file's weights, ready to predict, fine-tune and save. Reads what PyTorch's exporter, tf2onnx (Keras LSTM, GRU,
+    /// Bidirectional, Embedding, Dense) and <see cref="OnnxExport"/> emit for recurrent models: LSTM (with peepholes), GRU (either
     /// <c>linear_before_reset</c>) and RNN nodes, forward, reverse or bidirectional, stacked; the last step or the final
     /// states; Embedding (Gather), Linear (Gemm, MatMul + Add) with Relu / Tanh / Sigmoid / Softmax, Concat.
     /// </summary>
