@@ -1,4 +1,4 @@
-// OnnxImport: an ONNX file exported from PyTorch (torch.onnx.export) or from LstmSharp, read back as a trainable
+// OnnxImport: an ONNX file exported from PyTorch (torch.onnx.export), from Keras by tf2onnx, or from LstmSharp, read back as a trainable
 // Model. The graph is walked in order and every value is given a meaning in our terms — a batch-first or
 // time-major sequence, a [batch, features] vector, a recurrent node's Y or Y_h, a constant, the dynamic shape
 // arithmetic PyTorch emits for zero initial states — and each recognised pattern becomes a layer call:
@@ -16,8 +16,8 @@ public static class OnnxImport
 {
     /// <summary>
     /// Reads the ONNX model at <paramref name="path"/>: its graph becomes a <see cref="Model"/> whose layers hold the
-    /// file's weights, ready to predict, fine-tune and save. Reads what PyTorch's exporter and
-    /// <see cref="OnnxExport"/> emit for recurrent models: LSTM (with peepholes), GRU (either
+    /// file's weights, ready to predict, fine-tune and save. Reads what PyTorch's exporter, tf2onnx (Keras LSTM, GRU,
+    /// Bidirectional, Embedding, Dense) and <see cref="OnnxExport"/> emit for recurrent models: LSTM (with peepholes), GRU (either
     /// <c>linear_before_reset</c>) and RNN nodes, forward, reverse or bidirectional, stacked; the last step or the final
     /// states; Embedding (Gather), Linear (Gemm, MatMul + Add) with Relu / Tanh / Sigmoid / Softmax, Concat.
     /// </summary>
@@ -59,14 +59,25 @@ public static class OnnxImport
 
     sealed record Constant(float[] Data, long[] Shape) : Value;
 
+    /// <summary>An initializer of a type OnnxImport does not read; <paramref name="Reason"/> says which.</summary>
+    sealed record Unreadable(string Reason) : Value;
+
     /// <summary>Shape arithmetic on dynamic sizes (Shape, Gather, Unsqueeze, Concat of those).</summary>
     sealed record DynamicShape : Value;
 
     /// <summary>A tensor of zeros of a dynamic shape (PyTorch's zero initial states).</summary>
     sealed record Zeros : Value;
 
-    /// <summary>A recurrent node's Y, [T, dirs, B, H] (or [T, B, dirs, H] once <paramref name="Permuted"/>).</summary>
-    sealed record RecurrentY(Symbol Output, int Directions, bool Reversed, bool Permuted, string Node) : Value;
+    /// <summary>A recurrent node's Y, [T, dirs, B, H] (or [T, B, dirs, H] once <paramref name="Permuted"/>).
+    /// <paramref name="Finals"/>: each direction's final h, when Y's last processed step is it (no sequence_lens).</summary>
+    sealed record RecurrentY(Symbol Output, int Directions, bool Reversed, bool Permuted, string Node, Symbol[]? Finals) : Value;
+
+    /// <summary>One direction of a bidirectional node's Y as tf2onnx slices it: [T, 1, B, H] until
+    /// <paramref name="Squeezed"/>, then [T, B, H] (or [B, T, H] when not <paramref name="TimeMajor"/>).</summary>
+    sealed record DirectionY(RecurrentY Y, int Direction, bool Squeezed, bool TimeMajor) : Value;
+
+    /// <summary>A one-step Slice [1, B, H] of a time-major sequence whose value at that step is <paramref name="Symbol"/>.</summary>
+    sealed record Step(Symbol Symbol) : Value;
 
     /// <summary>A recurrent node's Y_h or Y_c, [dirs, B, H] (or [B, dirs, H] once <paramref name="BatchFirst"/>).</summary>
     sealed record States(Symbol[] PerDirection, Symbol? Joined, bool BatchFirst) : Value;
@@ -88,10 +99,22 @@ public static class OnnxImport
         readonly List<(Layer Layer, Dictionary<string, Tensor> Weights)> _weights = [];
         readonly List<Input> _inputs = [];
         readonly Dictionary<Symbol, Symbol> _lastSteps = [];
+        readonly Dictionary<string, string> _producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n.Name))).GroupBy(p => p.o).ToDictionary(g => g.Key, g => g.First().Name);
 
         public Model Read()
         {
-            foreach (var init in graph.Initializer) _values[init.Name] = ToConstant(init);
+            foreach (var init in graph.Initializer)
+            {
+                // A tensor we cannot read (a Loop's bool condition, say) is an error only if a node we read uses it.
+                try
+                {
+                    _values[init.Name] = ToConstant(init);
+                }
+                catch (NotSupportedException e)
+                {
+                    _values[init.Name] = new Unreadable(e.Message);
+                }
+            }
             foreach (var node in graph.Node.Where(n => n.OpType == "Equal"))
                 foreach (var input in node.Input)
                     _padded.Add(input);
@@ -113,6 +136,12 @@ public static class OnnxImport
             var type = input.Type?.TensorType ?? throw new NotSupportedException($"{source}: input '{input.Name}' is not a tensor.");
             var dims = type.Shape?.Dim.Select(d => d.DimParam.Length > 0 ? -1L : d.DimValue).ToArray() ?? [];
             var integer = type.ElemType is (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Int32;
+            // Keras's default Input dtype is float32; its Embedding casts the ids to int32 first (tf2onnx: Cast, then Gather).
+            var consumers = graph.Node.Where(n => n.Input.Contains(input.Name)).ToArray();
+            var castToIds = consumers.Length > 0 && consumers.All(n => n.OpType == "Cast" &&
+                Attribute(n, "to")?.I is (long)TensorProto.Types.DataType.Int32 or (long)TensorProto.Types.DataType.Int64);
+            if (dims.Length == 2 && type.ElemType == (int)TensorProto.Types.DataType.Float && castToIds)
+                return new Ids(AddInput(new Input(-1) { Name = input.Name }), IdsStage.Ids);
             // Token ids: integers [batch, time], or floats [batch, time] with a dynamic time axis (what older exports wrote).
             if (dims.Length == 2 && (integer || (type.ElemType == (int)TensorProto.Types.DataType.Float && dims[1] < 0)))
             {
@@ -146,7 +175,7 @@ public static class OnnxImport
         }
 
         NotSupportedException Unsupported(NodeProto node, string what) =>
-            new($"{source}: node '{node.Name}' ({node.OpType}): {what}. OnnxImport reads recurrent models as PyTorch's exporter and LstmSharp's write them (LSTM, GRU, RNN, Embedding, Linear, activations, Concat).");
+            new($"{source}: node '{node.Name}' ({node.OpType}): {what}. OnnxImport reads recurrent models as PyTorch's exporter, tf2onnx (Keras) and LstmSharp's write them (LSTM, GRU, RNN, Embedding, Linear, activations, Concat).");
 
         void Run(NodeProto node)
         {
@@ -157,6 +186,7 @@ public static class OnnxImport
                     break;
                 case "Shape":
                 case "Unsqueeze" when Get(node.Input[0]) is DynamicShape or Constant:
+                case "Slice" when Get(node.Input[0]) is DynamicShape:
                 case "Gather" when Get(node.Input[0]) is DynamicShape:
                 case "Cast" when Get(node.Input[0]) is DynamicShape:
                     Set(node, new DynamicShape());
@@ -168,7 +198,8 @@ public static class OnnxImport
                     if (Attribute(node, "value")?.T is { } fill && ToConstant(fill).Data.Any(v => v != 0f)) throw Unsupported(node, "a constant other than zero");
                     Set(node, new Zeros());
                     break;
-                case "Slice" when Get(node.Input[0]) is Zeros:
+                case "Slice" or "Unsqueeze" when Get(node.Input[0]) is Zeros:
+                case "Concat" when node.Input.All(i => Get(i) is Zeros):
                     Set(node, new Zeros());
                     break;
                 case "Identity" or "Dropout":
@@ -203,10 +234,13 @@ public static class OnnxImport
                 case "Reshape":
                     Reshape(node);
                     break;
-                case "Slice" when Get(node.Input[0]) is States states:
-                    var from = (int)Scalar(node, 1);
-                    Set(node, states with { PerDirection = [states.PerDirection[from]], Joined = null });
+                case "Slice":
+                    Slice(node);
                     break;
+                case "Loop" or "Scan":
+                    throw Unsupported(node, "a loop. tf2onnx turns only unmasked Keras LSTM and GRU(reset_after=True) layers into LSTM/GRU nodes; " +
+                        "a SimpleRNN, a GRU(reset_after=False) or a layer after Embedding(mask_zero=True) or Masking stays a TensorFlow while loop (an ONNX Loop), " +
+                        "which has no LstmSharp equivalent. Export the Keras model without the mask, with LSTM or GRU(reset_after=True), or read its .keras file with KerasImport.Load (LstmSharp.Keras)");
                 case "Gather":
                     Gather(node);
                     break;
@@ -255,6 +289,7 @@ public static class OnnxImport
             {
                 (Sequence s, [1, 0, 2]) => s with { TimeMajor = !s.TimeMajor },
                 (RecurrentY y, [0, 2, 1, 3]) when !y.Permuted => y with { Permuted = true },
+                (DirectionY { Squeezed: true } d, [1, 0, 2]) => d with { TimeMajor = !d.TimeMajor },
                 (States s, [1, 0, 2]) when !s.BatchFirst => s with { BatchFirst = true },
                 (var v, _) => throw Unsupported(node, $"a Transpose [{string.Join(", ", perm)}] of {Describe(v)}"),
             });
@@ -267,8 +302,46 @@ public static class OnnxImport
             {
                 (RecurrentY { Directions: 1, Permuted: false } y, [1]) => SequenceOf(y, node),
                 (States { PerDirection.Length: 1, BatchFirst: false } s, [0]) => new Vector(s.PerDirection[0]),
+                (DirectionY { Squeezed: false } d, [1]) => d with { Squeezed = true },
+                (Step step, [0]) => new Vector(step.Symbol),
                 (var v, _) => throw Unsupported(node, $"a Squeeze of axes [{string.Join(", ", axes)}] of {Describe(v)}"),
             });
+        }
+
+        /// <summary>
+        /// Slices: one direction's final states (h_n[k:k+1]), one direction of a bidirectional Y (tf2onnx's
+        /// Slice on axis 1), and the one step of a time-major sequence that is a final state — y[-1:] of a forward
+        /// layer, and y[0:1] of a bidirectional node's backward direction (its last processed step).
+        /// </summary>
+        void Slice(NodeProto node)
+        {
+            var (starts, ends, axes) = SliceRange(node);
+            const long Big = int.MaxValue;
+            Set(node, (Get(node.Input[0]), starts, ends, axes) switch
+            {
+                (States s, [var from], _, [0]) when from >= 0 && from < s.PerDirection.Length => s with { PerDirection = [s.PerDirection[from]], Joined = null },
+                (RecurrentY { Directions: 2, Permuted: false } y, [var d], [var to], [1]) when d is 0 or 1 && to == d + 1 => new DirectionY(y, (int)d, Squeezed: false, TimeMajor: true),
+                (Sequence { TimeMajor: true, LastStep: { } last }, [-1], [>= Big], [0]) => new Step(last),
+                (DirectionY { Squeezed: true, TimeMajor: true, Direction: 0, Y.Finals: { } f }, [-1], [>= Big], [0]) => new Step(f[0]),
+                (DirectionY { Squeezed: true, TimeMajor: true, Direction: 1, Y.Finals: { } f }, [0], [1], [0]) => new Step(f[1]),
+                (var v, _, _, _) => throw Unsupported(node,
+                    $"a Slice [{string.Join(", ", starts)}] to [{string.Join(", ", ends)}] on axes [{string.Join(", ", axes)}] of {Describe(v)}; " +
+                    "only one direction's states, one direction of a bidirectional Y, or the step of a sequence that is its layer's final state"),
+            });
+        }
+
+        /// <summary>A Slice's starts, ends and axes: attributes before opset 10, inputs after (axes default 0, 1, …).</summary>
+        (long[] Starts, long[] Ends, long[] Axes) SliceRange(NodeProto node)
+        {
+            if (node.Input.Count == 1)
+            {
+                var starts = Attribute(node, "starts")?.Ints.ToArray() ?? throw Unsupported(node, "a Slice without 'starts'");
+                return (starts, Attribute(node, "ends")?.Ints.ToArray() ?? [], Attribute(node, "axes")?.Ints.ToArray() ?? [.. Enumerable.Range(0, starts.Length).Select(i => (long)i)]);
+            }
+            if (Optional(node, 4) is Constant { Data: var steps } && steps.Any(v => v != 1f)) throw Unsupported(node, "a Slice with steps other than 1");
+            var begin = Ints(node, 1);
+            var axes = Optional(node, 3) is null ? [.. Enumerable.Range(0, begin.Length).Select(i => (long)i)] : Ints(node, 3);
+            return (begin, Ints(node, 2), axes);
         }
 
         void Reshape(NodeProto node)
@@ -340,7 +413,9 @@ public static class OnnxImport
                     throw Unsupported(node, $"an initial {(i == 5 ? "h" : "c")} that is not zeros");
             var p = Optional(node, 7) switch { null => null, Constant c => c, var v => throw Unsupported(node, $"peepholes P that are {Describe(v)}") };
             var direction = Attribute(node, "direction")?.S.ToStringUtf8() ?? "forward";
-            var recurrent = new OnnxRecurrentNode(node.OpType, Unique(node.Name, node.OpType.ToLowerInvariant()), (int)(Attribute(node, "hidden_size")?.I ?? 0), direction,
+            var scoped = node.Name.Contains('/', StringComparison.Ordinal) ? node.Name
+                : _producers.TryGetValue(node.Input[0], out var xNode) && xNode.StartsWith(KerasScope, StringComparison.Ordinal) ? xNode : node.Name;
+            var recurrent = new OnnxRecurrentNode(node.OpType, Unique(scoped, node.OpType.ToLowerInvariant()), (int)(Attribute(node, "hidden_size")?.I ?? 0), direction,
                 (Attribute(node, "linear_before_reset")?.I ?? 0) != 0, x.Symbol.Shape[^1], w.Data, r.Data, b?.Data, p?.Data);
             var sequences = node.Output.Count > 0 && node.Output[0].Length > 0 && _used.Contains(node.Output[0]);
             var layer = OnnxRecurrent.CreateLayer(recurrent, sequences);
@@ -355,7 +430,7 @@ public static class OnnxImport
             var perDirection = states.Count / dirs;
             Symbol[] Pick(int s) => [.. Enumerable.Range(0, dirs).Select(d => states[d * perDirection + s])];
             Set(node,
-                sequences ? new RecurrentY(output, dirs, direction == "reverse", Permuted: false, node.Name) : new Zeros(),
+                sequences ? new RecurrentY(output, dirs, direction == "reverse", Permuted: false, node.Name, Optional(node, 4) is null ? Pick(0) : null) : new Zeros(),
                 new States(Pick(0), sequences ? null : output, BatchFirst: false),
                 perDirection == 2 ? new States(Pick(1), null, BatchFirst: false) : new Zeros());
             // y[:, -1] of a forward layer without sequence_lens is its final h.
@@ -399,6 +474,15 @@ public static class OnnxImport
                 Set(node, new Vector(new Concatenate(-1, Unique(node.Name, "concatenate")).Call([.. parts.Cast<Vector>().Select(v => v.Symbol)])));
                 return;
             }
+            // tf2onnx's Bidirectional(merge_mode="concat"): the two directions' sequences of one node, batch-first or
+            // (once its transpose optimizer has moved the Transposes after the Concat) time-major.
+            if (parts is [DirectionY { Squeezed: true, Direction: 0 } fw, DirectionY { Squeezed: true, Direction: 1 } bw]
+                && fw.Y == bw.Y && fw.TimeMajor == bw.TimeMajor && axis is 2 or -1)
+            {
+                if (fw.Y.Reversed) throw Unsupported(node, "the sequence of a reverse-direction layer");
+                Set(node, new Sequence(fw.Y.Output, fw.TimeMajor, LastStep: null));
+                return;
+            }
             if (parts.All(p => p is Sequence { TimeMajor: false }) && axis is 2 or -1)
             {
                 Set(node, new Sequence(new Concatenate(-1, Unique(node.Name, "concatenate")).Call([.. parts.Cast<Sequence>().Select(v => v.Symbol)]), false, null));
@@ -437,6 +521,9 @@ public static class OnnxImport
             RecurrentY => "a recurrent node's Y",
             States => "a recurrent node's final states",
             Ids => "token ids",
+            DirectionY d => $"direction {d.Direction} of a bidirectional node's Y",
+            Step => "one step of a sequence",
+            Unreadable u => $"an unreadable tensor ({u.Reason})",
             PendingDense => "a Linear layer's output",
             _ => value.GetType().Name,
         };
@@ -452,13 +539,18 @@ public static class OnnxImport
         string Unique(string onnxName, string fallback)
         {
             var parts = onnxName.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var stem = parts.Length > 1 ? string.Join('.', parts[..^1]) : parts.Length == 1 ? parts[0] : fallback;
+            // tf2onnx (Keras SavedModel): "StatefulPartitionedCall/<model>/<layer>/…" — the Keras layer's name.
+            var stem = onnxName.StartsWith(KerasScope, StringComparison.Ordinal) && parts.Length >= 4 ? parts[2]
+                : parts.Length > 1 ? string.Join('.', parts[..^1]) : parts.Length == 1 ? parts[0] : fallback;
+            if (stem.Contains("__", StringComparison.Ordinal) && parts.Length == 1) stem = fallback;
             stem = new string([.. stem.Select(c => char.IsLetterOrDigit(c) || c is '_' or '.' ? c : '_')]).Trim('_', '.');
             if (stem.Length == 0) stem = fallback;
             var name = stem;
             for (var k = 1; !_names.Add(name); k++) name = $"{stem}_{k}";
             return name;
         }
+
+        const string KerasScope = "StatefulPartitionedCall/";
 
         static float[] Transposed(float[] data, int rows, int cols)
         {

@@ -17,9 +17,12 @@ public sealed class OnnxImportTests
 {
     static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "onnx_import", name);
 
-    static (Tensor Input, int[] OutputShape, double[] Output) Expected(string name)
+    static (Tensor Input, int[] OutputShape, double[] Output) Expected(string name) => ExpectedAt(Fixture(name + ".json"));
+
+    /// <summary>A fixture's input and expected output: {"input": {shape, data}, "output": {shape, data}}.</summary>
+    internal static (Tensor Input, int[] OutputShape, double[] Output) ExpectedAt(string jsonPath)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Fixture(name + ".json")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(jsonPath));
         int[] Shape(string key) => [.. doc.RootElement.GetProperty(key).GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())];
         double[] Data(string key) => [.. doc.RootElement.GetProperty(key).GetProperty("data").EnumerateArray().Select(d => d.GetDouble())];
         return (new Tensor([.. Data("input").Select(v => (float)v)], Shape("input")), Shape("output"), Data("output"));
