@@ -3,7 +3,7 @@
 // and per step the recurrent GEMM on the packed W_hh and the fused cell kernel. The per-step GEMM is timed as
 // the library runs it (split over the worker pool when large enough), on one thread (which shows what waking
 // the workers costs for such small products), and unpacked (what packing W_hh once per pass saves). Last, the
-// T steps run as the layer runs them, GEMM and cell interleaved on fresh per-step buffers, which is what the
+// T steps run as the layer runs them (one fused LstmStepForward per step) on fresh per-step buffers, which is what the
 // isolated timings (hot caches, back-to-back calls that keep the workers spinning) can hide.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -72,9 +72,8 @@ internal static unsafe class Breakdown
                 for (var t = 0; t < T; t++)
                 {
                     var gt = allGates.AsSpan(t * B * G, B * G);
-                    k.GemmPacked(hs.AsSpan(t * B * H, B * H), H, false, packed, B, gt, G, accumulate: true);
-                    k.LstmCellForward(cs.AsSpan(t * B * H, B * H), default, B, H, gt, cs.AsSpan((t + 1) * B * H, B * H),
-                        tanhCs.AsSpan(t * B * H, B * H), hs.AsSpan((t + 1) * B * H, B * H));
+                    k.LstmStepForward(hs.AsSpan(t * B * H, B * H), H, packed, cs.AsSpan(t * B * H, B * H), default, B, H, gt,
+                        cs.AsSpan((t + 1) * B * H, B * H), tanhCs.AsSpan(t * B * H, B * H), hs.AsSpan((t + 1) * B * H, B * H));
                 }
             }
 
