@@ -35,6 +35,8 @@ score <- function(fc, lo80 = NULL, hi80 = NULL, lo95 = NULL, hi95 = NULL) {
 m1 <- periods[1]
 series <- function(t) if (length(periods) > 1) msts(y[1:t], seasonal.periods = periods) else ts(y[1:t], frequency = m1)
 
+describe <- function(fit) tryCatch(if (inherits(fit, "stlm")) paste("STL +", as.character(fit$model)) else paste(as.character(fit), collapse = " "),
+  error = function(e) class(fit)[1])
 # Fit once on the training rows (automatic selection), then forecast from every origin with the parameters fixed,
 # re-filtering the actual history before it: what the tool does with its network (trained once, fed the history).
 rolling <- function(name, fit0, refit) {
@@ -50,7 +52,7 @@ rolling <- function(name, fit0, refit) {
   }
   total <- proc.time()[["elapsed"]] - t0
   cat(sprintf("%.1f s\n", total))
-  c(score(fc, lo80, hi80, lo95, hi95), list(fit_seconds = fitSeconds, total_seconds = total, model = paste(format(fit), collapse = " ")))
+  c(score(fc, lo80, hi80, lo95, hi95), list(fit_seconds = fitSeconds, total_seconds = total, model = describe(fit)))
 }
 
 res <- list()

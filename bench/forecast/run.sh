@@ -40,4 +40,4 @@ grep -v '^#' "$here/series.txt" | while IFS='|' read -r name file target dates m
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/machine.txt"
-Rscript "$here/report.R" "$work" "$out"
+Rscript "$here/report.R" "$work" "$out" "$here/series.txt"
