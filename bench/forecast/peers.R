@@ -1,5 +1,6 @@
 # peers.R: R's automatic forecasters on the split, origins and MASE scale of one `lstm forecast train` run.
-# Rscript peers.R CSV TARGET TIMEKIND MISSING TEST_ROWS SEASON HORIZON PERIODS PROPHET_FITS OUT.json
+# Rscript peers.R CSV TARGET TIMEKIND MISSING TEST_ROWS SEASON HORIZON PERIODS PROPHET_FITS OUT.json [ORIGINS.csv]
+#   ORIGINS.csv  scores only at these origins (a row per origin: t, then the LSTM forecasts for rows t+1..t+h)
 #   TIMEKIND  how to date the rows for Prophet: year, year-month, year-quarter, date, yyyymmdd, datetime, index360
 #   PERIODS   the R models' season(s), comma-separated (first = ts frequency for ETS/ARIMA); 1 = none
 # Everything is scored as the tool scores it (ForecastErrors.cs): values as float32, origins t = testStart..n-h
@@ -9,6 +10,7 @@ a <- commandArgs(TRUE)
 csv <- a[1]; target <- a[2]; timekind <- a[3]; missing <- a[4]
 test <- as.integer(a[5]); season <- as.integer(a[6]); h <- as.integer(a[7])
 periods <- as.numeric(strsplit(a[8], ",")[[1]]); prophetFits <- as.integer(a[9]); out <- a[10]
+picked <- if (length(a) >= 11 && nzchar(a[11])) as.matrix(read.csv(a[11], header = FALSE)) else NULL   # origin, the LSTM's h forecasts
 
 f32 <- function(x) { k <- !is.na(x); x[k] <- readBin(writeBin(x[k], raw(), size = 4), "double", size = 4, n = sum(k)); x }
 # MissingValues.Fill, interpolate: linear inside (in double, then float), ends carried from the nearest known value.
@@ -19,7 +21,7 @@ y <- f32(as.numeric(d[[target]]))
 n <- length(y); testStart <- n - test
 if (missing == "interpolate") y <- c(fill(y[1:testStart]), fill(y[(testStart + 1):n]))
 stopifnot(!anyNA(y))
-origins <- testStart:(n - h)                      # t rows known; forecast rows t+1..t+h
+origins <- if (is.null(picked)) testStart:(n - h) else picked[, 1]   # t rows known; forecast rows t+1..t+h
 rowsOf <- function(f) matrix(unlist(lapply(origins, f)), ncol = h, byrow = TRUE)   # [origins, h]
 actual <- rowsOf(function(t) y[(t + 1):(t + h)])
 train <- y[1:testStart]
@@ -56,6 +58,7 @@ rolling <- function(name, fit0, refit) {
 }
 
 res <- list()
+if (!is.null(picked)) res$LSTM <- score(picked[, -1, drop = FALSE])   # the tool's forecasts at the picked origins
 res$naive <- score(rowsOf(function(t) rep(y[t], h)))
 if (season >= 2) res[["seasonal naive"]] <- score(rowsOf(function(t) y[t - season + ((0:(h - 1)) %% season) + 1]))
 res$ETS <- rolling("ETS", function() ets(ts(train, frequency = m1)),
