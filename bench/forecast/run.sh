@@ -2,7 +2,7 @@
 # The forecasting benchmark: `lstm forecast train` with its defaults (one step, then one season ahead) against R's
 # automatic forecasters (peers.R) on the same split, origins and MASE scale, every series in series.txt.
 #   bench/forecast/run.sh [OUT_DIR]    (LSTM= the tool, DATA= the shared data folder, ONLY= series names,
-#   PROPHET_FITS=3, MAX_ORIGINS=40; a run whose results are there already is kept, so a stopped run resumes)
+#   PROPHET_FITS=3, MAX_ORIGINS=40, ONLY_H= one horizon; a run whose results are there already is kept, so a stopped run resumes)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 LSTM=${LSTM:-lstm}
@@ -26,6 +26,7 @@ grep -v '^#' "$here/series.txt" | while IFS='|' read -r name file target dates m
   season=0
   for h in 1 $h2; do
     run=$work/$name-h$h
+    if [ -n "${ONLY_H:-}" ] && [ "$h" != "$ONLY_H" ]; then [ -s "$run.lstm.json" ] && season=$(jq .season "$run.lstm.json"); continue; fi
     if [ -s "$run.r.json" ] && [ -s "$run.lstm.json" ]; then season=$(jq .season "$run.lstm.json"); echo "== $name h=$h: done before, kept"; continue; fi
     echo "== $name h=$h ($(date -u +%T), load $(cut -d' ' -f1 /proc/loadavg))"
     # The tool's defaults; only the target, the missing-value policy (co2 weekly has gaps) and the horizon are given.
