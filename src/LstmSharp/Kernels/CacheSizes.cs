@@ -24,7 +24,7 @@ internal sealed record CacheSizes(CacheLevel L1, CacheLevel L2, CacheLevel L3, s
         {
             return FromCpuid() ?? FromSysfs() ?? Typical;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
         {
             return Typical;
         }
