@@ -54,10 +54,11 @@ internal sealed record Machine(
 
     /// <summary>
     /// Single-precision FLOPs per cycle and core assumed for the peak estimate: 2 FMA pipes × lanes × 2. AMD's
-    /// family 26 (Zen 5) has full 512-bit FMA pipes (2 × 16 × 2 = 64); family 25 (Zen 4) runs AVX-512 on 256-bit
-    /// pipes, as do AVX2-only cores (2 × 8 × 2 = 32).
+    /// family 26 (Zen 5) and Intel's AVX-512 server cores (Xeon Scalable from Skylake-SP to Emerald Rapids; a few
+    /// low-end SKUs have one 512-bit FMA unit, which the measured peak shows) have two 512-bit FMA pipes
+    /// (2 × 16 × 2 = 64); AMD's family 25 (Zen 4) runs AVX-512 on 256-bit pipes, as do AVX2-only cores (2 × 8 × 2 = 32).
     /// </summary>
-    public int FlopsPerCycle => Vector512.IsHardwareAccelerated && int.TryParse(CpuFamily, out var family) && family >= 26 ? 64 : 32;
+    public int FlopsPerCycle => Vector512.IsHardwareAccelerated && (ModelName.Contains("Intel", StringComparison.Ordinal) || int.TryParse(CpuFamily, out var family) && family >= 26) ? 64 : 32;
 
     /// <summary>cores × GHz × FLOPs/cycle, with the clock /proc/cpuinfo reports (under a hypervisor: the nominal one, not boost).</summary>
     public double PeakGflops => Cores * Mhz / 1000 * FlopsPerCycle;

@@ -34,9 +34,17 @@ log.WriteLine($"{machine.ModelName}, {machine.Cores} cores, load {loadBefore}; {
 if (threads != WorkerPool.Threads)
     notes.Add($"Peers ran on {threads} threads but LstmSharp on {WorkerPool.Threads} (set LSTMSHARP_THREADS={threads} to match).");
 
-gate.WaitForQuiet();
-var peak = Machine.MeasureFmaPeak(machine.Cores);
-log.WriteLine($"FMA peak: estimate {machine.PeakGflops:F0} GFLOP/s, measured {peak:F0} GFLOP/s");
+// The peak is measured at the start and again at the end, each time after waiting for a quiet machine: on a shared
+// virtual machine one measurement can land while a neighbour takes a core (it then reads half), and the percentages
+// of the GEMM table are only as good as the peak they divide by.
+double MeasurePeak(string when)
+{
+    gate.WaitForQuiet();
+    var measured = Machine.MeasureFmaPeak(machine.Cores);
+    log.WriteLine($"FMA peak ({when}): estimate {machine.PeakGflops:F0} GFLOP/s, measured {measured:F0} GFLOP/s");
+    return measured;
+}
+var peakAtStart = MeasurePeak("start");
 
 // Peers. TorchSharp sets libtorch's (OpenMP) threads once for the process.
 var torchAvailable = false;
@@ -130,13 +138,14 @@ if (options.Sections.Contains("breakdown"))
     }
 }
 
+var peakAtEnd = MeasurePeak("end");
 var quietText = budget.QuietWaitSeconds > 0
     ? string.Create(CultureInfo.InvariantCulture, $"Quiet gate: each block waited until other processes used < {Budget.QuietShare:P0} of the CPUs and was redone (up to {budget.Redos}×) when they used more while it ran; {gate.Redone} block(s) redone, {gate.WaitedSeconds:F0} s spent waiting")
     : "No quiet gate (--quick).";
 var info = new RunInfo(
     started,
     "dotnet run -c Release --project bench/LstmSharp.Bench --" + (args.Length == 0 ? "" : " " + string.Join(' ', args)),
-    machine, loadBefore, Machine.LoadAverage(), peak, threads,
+    machine, loadBefore, Machine.LoadAverage(), [peakAtStart, peakAtEnd], threads,
     $"kernels {KernelSet.Default.Variant} (LSTMSHARP_KERNELS={Environment.GetEnvironmentVariable(KernelSet.EnvironmentVariable) ?? "unset"}), " +
     $"WorkerPool threads {WorkerPool.Threads} (LSTMSHARP_THREADS={Environment.GetEnvironmentVariable(WorkerPool.EnvironmentVariable) ?? "unset"}); " +
     "inference: Lstm/Gru.Forward per layer; training: ZeroGradients, Forward(training), Backward, Sgd(0.01).Step per layer",
