@@ -264,6 +264,10 @@ public static class OnnxExport
                     outs = [g.Node("Reshape", [ins[0], g.Const($"{layer.Name}.shape", [0, .. reshape.TargetShape.Select(d => (long)d)])])];
                     len = null;
                     break;
+                case GlobalPooling1D pooling:
+                    outs = [PoolingNodes(g, pooling, ins[0], len)];
+                    len = null;
+                    break;
                 default:
                     throw new NotSupportedException($"Layer '{layer.Name}' ({layer.GetType().Name}) has no ONNX export.");
             }
@@ -271,6 +275,30 @@ public static class OnnxExport
             for (var k = 1; k < node.Outputs.Length; k++) lengths[node.Outputs[k]] = null;
             Name(g, node, outs, values);
         }
+    }
+
+    /// <summary>
+    /// A global pooling over time as ReduceMax or ReduceMean, or, for padded sequences, over the steps before each
+    /// sample's length: the maximum of the real steps (padded ones replaced by −∞ first) and their sum over their
+    /// count; a sample without real steps pools to zeros, as the layer does.
+    /// </summary>
+    static string PoolingNodes(Graph g, GlobalPooling1D pooling, string x, string? lengths)
+    {
+        var name = pooling.Name;
+        var max = pooling is GlobalMaxPooling1D;
+        if (lengths is null) return g.Node(max ? "ReduceMax" : "ReduceMean", [x], [("axes", new long[] { 1 }), ("keepdims", 0L)]);
+        var keep = g.Node("Unsqueeze", [g.StepsBefore(x, lengths), g.Const($"{name}.axis2", new long[] { 2 })]);   // [B, T, 1]
+        var axis1 = g.Const($"{name}.axis1", new long[] { 1 });
+        if (max)
+        {
+            var largest = g.Node("ReduceMax", [g.Node("Where", [keep, x, g.Const($"{name}.lowest", new Tensor([float.NegativeInfinity], 1))])], [("axes", new long[] { 1 }), ("keepdims", 0L)]);
+            var any = g.Node("Unsqueeze", [g.Node("Greater", [lengths, g.Int32($"{name}.zero", 0)]), axis1]);   // [B, 1]
+            return g.Node("Where", [any, largest, g.Const($"{name}.zeros", new Tensor([0f], 1))]);
+        }
+        var kept = g.Node("Mul", [x, g.Node("Cast", [keep], [("to", (long)TensorProto.Types.DataType.Float)])]);
+        var sum = g.Node("ReduceSum", [kept, axis1], [("keepdims", 0L)]);
+        var count = g.Node("Max", [g.Node("Cast", [lengths], [("to", (long)TensorProto.Types.DataType.Float)]), g.Const($"{name}.one", new Tensor([1f], 1))]);
+        return g.Node("Div", [sum, g.Node("Unsqueeze", [count, axis1])]);
     }
 
     /// <summary>
@@ -612,7 +640,7 @@ public static class OnnxExport
         public string StepsBefore(string sequence, string lengths) =>
             Node("Less", [Node("Unsqueeze", [Positions(sequence), Const("axes0", new long[] { 0 })]), Node("Unsqueeze", [lengths, Const("axes1", new long[] { 1 })])]);
 
-        string Int32(string name, int value)
+        public string Int32(string name, int value)
         {
             var t = new TensorProto { DataType = (int)TensorProto.Types.DataType.Int32 };
             t.Int32Data.Add(value);

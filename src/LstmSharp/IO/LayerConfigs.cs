@@ -28,6 +28,8 @@ internal static class LayerConfigs
         [nameof(RepeatVector)] = (e, name) => new RepeatVector(Int(e, "count"), name),
         [nameof(Reshape)] = (e, name) => new Reshape([.. e.Required("target_shape").EnumerateArray().Select(d => d.GetInt32())], name),
         [nameof(Flatten)] = (_, name) => new Flatten(name),
+        [nameof(GlobalMaxPooling1D)] = (_, name) => new GlobalMaxPooling1D(name),
+        [nameof(GlobalAveragePooling1D)] = (_, name) => new GlobalAveragePooling1D(name),
         [nameof(Attention)] = (e, name) => new Attention(ReadAttention(e, name)),
         [nameof(AdditiveAttention)] = ReadAdditiveAttention,
         [nameof(AttentionLstm)] = (e, name) => new AttentionLstm(Int(e, "units"), new AttentionLstmOptions

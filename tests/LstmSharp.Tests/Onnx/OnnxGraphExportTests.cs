@@ -65,4 +65,17 @@ public sealed class OnnxGraphExportTests
         var model = new Model([x, v], [flat, mean, summed], seed: 4);
         Check(model, [Random(1, 2, 6, 2), Random(2, 2, 3)], [Random(3, 4, 6, 2), Random(4, 4, 3)]);
     }
+
+    [Fact]
+    public void Export_ConcatPoolingOverPaddedTokens_MatchesPredict()
+    {
+        var tokens = new Input(-1) { Name = "tokens" };
+        var (sequence, states) = new Lstm(4, new() { ReturnSequences = true }).CallWithState(new Embedding(9, 3).Call(tokens));
+        var pooled = new Concatenate().Call(states[0], new GlobalMaxPooling1D().Call(sequence), new GlobalAveragePooling1D().Call(sequence));
+        var series = new Input(-1, 2) { Name = "series" };
+        var unpadded = new Concatenate().Call(new GlobalMaxPooling1D().Call(series), new GlobalAveragePooling1D().Call(series));
+        var model = new Model([tokens, series], [new Dense(2, name: "logits").Call(pooled), unpadded], seed: 6);
+        Check(model, [new Tensor([3, 1, 8, 0, 0, 2, 2, 5, 7, 1], 2, 5), Random(5, 2, 4, 2)],
+            [new Tensor([1, 5, 2, 6, 0, 4, 4, 4, 0, 0, 4, 3, 6, 1, 0], 3, 5), Random(6, 3, 7, 2)]);
+    }
 }
