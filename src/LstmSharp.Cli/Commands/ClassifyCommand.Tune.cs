@@ -60,7 +60,7 @@ internal static partial class ClassifyCommand
                 ("search space", searchSpace.ToString()), ("search", $"{r.GetValue(space.Search)}, {(r.GetValue(space.Trials) is var t && t > 0 ? $"≤ {t}" : "all")} trials" +
                     (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
                 ("folds", $"{k} stratified folds of the {trainRows.Length} training rows"), ("score", $"{name} on each fold's validation rows, mean over folds"),
-                ("fixed", $"{(baseline.Level == TokenLevel.Word ? "word" : "char")} tokens ≤ {baseline.MaxTokens}, {(baseline.Bidirectional ? "bidirectional" : "unidirectional")}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
+                ("fixed", $"{LevelName(baseline.Level)} tokens ≤ {baseline.MaxTokens}, {(baseline.Bidirectional ? "bidirectional" : "unidirectional")}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
                 ("test", $"stratified {test:P0}, used only by the final model"), ("seed", seed), ("results", r.GetValue(space.Results)), ("output", r.GetValue(setup.Output)),
             ]);
             var tuner = SearchSpaceOptions.Tuner(searchSpace, space.Options(r, name == "accuracy" ? "val_accuracy" : "val_macro_f1", seed, SearchSpaceOptions.Progress(terminal, name)) with

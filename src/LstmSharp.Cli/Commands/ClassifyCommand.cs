@@ -52,7 +52,7 @@ internal static partial class ClassifyCommand
         public Argument<string> Data { get; } = new("data") { Description = "CSV file with a header row." };
         public Option<string[]> Text { get; } = TextColumns();
         public Option<string> Label { get; } = Opt("--label", "Label column.", "label");
-        public Option<string> Level { get; } = Opt("--level", "Tokens: word or char.", "word");
+        public Option<string> Level { get; } = Opt("--level", "Tokens: word, char or subword (byte-pair pieces learned on the training texts, --max-tokens of them).", "word");
         public Option<int> MaxTokens { get; } = Opt("--max-tokens", "Vocabulary limit (rarer tokens become [UNK]).", 20000);
         public Option<bool> Unidirectional { get; } = Opt("--unidirectional", "Read texts one way only (default: bidirectional).", false);
         public Option<int> Epochs { get; } = Opt("--epochs", "Most epochs.", 10);
@@ -63,7 +63,7 @@ internal static partial class ClassifyCommand
         public Option<string> Plot { get; } = Opt("--plot", "Prefix of the loss plot (<prefix>-loss.png; '' for none).", "classify");
         public Option<string> LogDir { get; } = CommonOptions.LogDir();
 
-        public SetupOptions() => Level.AcceptOnlyFromAmong("word", "char");
+        public SetupOptions() => Level.AcceptOnlyFromAmong("word", "char", "subword");
 
         public void AddTo(Command c)
         {
@@ -73,12 +73,16 @@ internal static partial class ClassifyCommand
 
         public TextClassifierOptions Read(ParseResult r, int seed) => new()
         {
-            Level = r.GetValue(Level) == "char" ? TokenLevel.Character : TokenLevel.Word, MaxTokens = r.GetValue(MaxTokens), Bidirectional = !r.GetValue(Unidirectional),
+            Level = LevelOf(r.GetValue(Level)!), MaxTokens = r.GetValue(MaxTokens), Bidirectional = !r.GetValue(Unidirectional),
             Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
 
         public string[] TextNames(ParseResult r) => Split(r.GetValue(Text)!) is { Length: > 0 } names ? names : throw new CliException("--text needs at least one column.");
     }
+
+    static TokenLevel LevelOf(string name) => name switch { "char" => TokenLevel.Character, "subword" => TokenLevel.Subword, _ => TokenLevel.Word };
+
+    static string LevelName(TokenLevel level) => level switch { TokenLevel.Character => "char", TokenLevel.Subword => "subword", _ => "word" };
 
     /// <summary>Texts and labels of a labelled CSV, its classes (sorted ordinally; at least two) and each row's class id.</summary>
     static (string[] Texts, string[] Labels, string[] Classes, int[] Ids) ReadLabelled(string path, string[] textColumns, string labelColumn)
@@ -100,9 +104,16 @@ internal static partial class ClassifyCommand
         var dropout = Opt("--dropout", "Input dropout of the LSTM.", 0.2f);
         var rate = Opt("--learning-rate", "Adam learning rate.", 0.002f);
         var batch = Opt("--batch-size", "Mini-batch size.", 32);
-        var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part.")
+        var layers = Opt("--layers", "Stacked LSTM layers.", 1);
+        var pooling = Opt("--pooling", "What the output layer reads: last (the final state) or concat (it with the maximum and mean over the steps, ULMFiT's head).", "last");
+        pooling.AcceptOnlyFromAmong("last", "concat");
+        var headDropout = Opt("--head-dropout", "Dropout on the pooled features before the output layer.", 0f);
+        var pretrained = Opt("--pretrained", "Start from a language model written by `lstm text train` (its tokens, embedding and LSTM layers; ULMFiT) (default: none).", "");
+        var lmEpochs = Opt("--lm-epochs", "With --pretrained: epochs of fine-tuning the language model on the training texts first (0 = none).", 1);
+        var testFile = Opt("--test-file", "Labelled CSV to test on instead of a split of the data (same columns; --test then defaults to 0) (default: none).", "");
+        var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part or a test file.")
         {
-            maxLength, embedding, units, dropout, rate, batch,
+            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, pretrained, lmEpochs, testFile,
         };
         setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -112,27 +123,54 @@ internal static partial class ClassifyCommand
             var options = setup.Read(r, r.GetValue(common.Seed)) with
             {
                 MaxLength = r.GetValue(maxLength), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Dropout = r.GetValue(dropout),
-                LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch),
+                LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch), Layers = r.GetValue(layers),
+                Pooling = r.GetValue(pooling) == "concat" ? TextPooling.Concat : TextPooling.Last, HeadDropout = r.GetValue(headDropout), LanguageModelEpochs = r.GetValue(lmEpochs),
             };
-            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, r.GetValue(setup.Test), r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!));
+            var tests = r.GetValue(testFile)!;
+            var test = tests.Length > 0 && r.GetResult(setup.Test) is not { Implicit: false } ? 0 : r.GetValue(setup.Test);
+            var encoder = r.GetValue(pretrained) is { Length: > 0 } lm ? LanguageModel.Load(lm) : null;
+            return RunTrain(terminal, r.GetValue(setup.Data)!, setup.TextNames(r), r.GetValue(setup.Label)!, options, test, r.GetValue(setup.Output)!, r.GetValue(setup.Plot)!,
+                TrainingLog.Open(r.GetValue(setup.LogDir)!), testFile: tests.Length > 0 ? tests : null, pretrained: encoder, pretrainedPath: r.GetValue(pretrained));
         }));
         return command;
     }
 
     static int RunTrain(Terminal terminal, string path, string[] textColumns, string labelColumn, TextClassifierOptions options, double test, string output, string plot,
-        TrainingLog? log, JsonObject? search = null)
+        TrainingLog? log, JsonObject? search = null, string? testFile = null, LanguageModel? pretrained = null, string? pretrainedPath = null)
     {
         options.Validate();
-        if (!(test > 0 && test < 1)) throw new CliException($"--test must be in (0, 1); received {test}.");
+        if (testFile is null ? !(test > 0 && test < 1) : test != 0)
+            throw new CliException(testFile is null ? $"--test must be in (0, 1) (or give --test-file); received {test}." : $"--test must be 0 with --test-file (the test rows come from {testFile}); received {test}.");
         CliFiles.CheckOutput(output, "--output", path);
         var (texts, labels, classes, ids) = ReadLabelled(path, textColumns, labelColumn);
-        var (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
+        int[] trainRows, testRows;
+        string[] testTexts, testLabels;
+        if (testFile is null)
+        {
+            (trainRows, testRows) = Splits.Stratified(ids, test, options.Seed);
+            (testTexts, testLabels) = ([.. testRows.Select(i => texts[i])], [.. testRows.Select(i => labels[i])]);
+        }
+        else
+        {
+            CliFiles.CheckInput(testFile);
+            var read = Read(testFile, textColumns, labelColumn);
+            (trainRows, testRows, testTexts, testLabels) = ([.. Enumerable.Range(0, texts.Length)], [], read.Texts, read.Labels!);
+            if (testTexts.Length == 0) throw new CliException($"{testFile}: the test file has no rows.");
+            var unknown = Array.FindIndex(testLabels, l => Array.BinarySearch(classes, l, StringComparer.Ordinal) < 0);
+            if (unknown >= 0)
+                throw new CliException($"{testFile}: row {unknown + 1} has the label '{CliFiles.Quote(testLabels[unknown])}', which the training data ({path}) does not have; it has {string.Join(", ", classes.Select(CliFiles.Quote))}.");
+        }
+        if (pretrained is not null) options = options with { Level = pretrained.Tokenizer.Level, Bidirectional = false };
         terminal.Settings("classify train", [
             ("data", $"{CliFiles.Show(path)} ({texts.Length:N0} rows)"), ("text", string.Join(" + ", textColumns)), ("label", labelColumn),
             ("classes", string.Join(", ", classes.Select((c, i) => $"{c} ({ids.Count(x => x == i)})"))),
-            ("split", $"stratified: training {trainRows.Length} (validation {options.ValidationFraction:P0} of it), test {testRows.Length}"),
-            ("tokens", $"{(options.Level == TokenLevel.Word ? "word" : "char")}, ≤ {options.MaxTokens} in the vocabulary, ≤ {options.MaxLength} per text, lowercase {Terminal.YesNo(options.Lowercase)}"),
-            ("model", $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}), dropout {options.Dropout} → Dense({classes.Length}) softmax"),
+            ("split", testFile is null ? $"stratified: training {trainRows.Length} (validation {options.ValidationFraction:P0} of it), test {testRows.Length}"
+                : $"training {trainRows.Length} (validation {options.ValidationFraction:P0} of it), test {testTexts.Length} from {CliFiles.Show(testFile)}"),
+            ("tokens", pretrained is null ? $"{LevelName(options.Level)}, ≤ {options.MaxTokens} in the vocabulary, ≤ {options.MaxLength} per text, lowercase {Terminal.YesNo(options.Lowercase)}"
+                : $"the language model's: {LevelName(pretrained.Tokenizer.Level)}, {pretrained.Tokenizer.VocabularySize} in the vocabulary, ≤ {options.MaxLength} per text"),
+            ("model", pretrained is null
+                ? $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}) × {options.Layers}, dropout {options.Dropout} → {PoolingName(options)} → Dense({classes.Length}) softmax"
+                : $"the encoder of {CliFiles.Show(pretrainedPath!)} (fine-tuned on the training texts for {options.LanguageModelEpochs} epoch(s) first), dropout {options.Dropout} → {PoolingName(options)} → Dense({classes.Length}) softmax"),
             ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
             ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
@@ -144,10 +182,10 @@ internal static partial class ClassifyCommand
             LossTitle = $"{Path.GetFileName(path)}: loss per epoch", LossAxis = "loss: cross-entropy (nats per text)",
         };
         var training = TrainingDisplay.Run(terminal, watch, (progress, stop) =>
-            classifier = TextClassifier.Train([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, progress, [stop]));
+            classifier = TextClassifier.Train([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, progress, [stop], pretrained));
         var completed = training.Completed;
-        var report = classifier!.Evaluate([.. testRows.Select(i => texts[i])], [.. testRows.Select(i => labels[i])]);
-        Show(terminal, $"test: {testRows.Length} rows", classifier, report);
+        var report = classifier!.Evaluate(testTexts, testLabels);
+        Show(terminal, $"test: {testTexts.Length} rows{(testFile is null ? "" : $" of {CliFiles.Show(testFile)}")}", classifier, report);
         classifier.TrainingData = new TextClassifierTrainingData { TextColumns = textColumns, LabelColumn = labelColumn };
         classifier.Save(output);
         terminal.Line($"Saved the model to {output}.");
@@ -165,6 +203,9 @@ internal static partial class ClassifyCommand
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
     }
+
+    static string PoolingName(TextClassifierOptions o)
+        => (o.Pooling == TextPooling.Concat ? "concat pooling (last, max, mean)" : "last state") + (o.HeadDropout > 0f ? $", dropout {o.HeadDropout}" : "");
 
     static void Show(Terminal terminal, string title, TextClassifier classifier, ClassificationReport report)
     {

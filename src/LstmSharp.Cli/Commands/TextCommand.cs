@@ -19,11 +19,14 @@ internal static class TextCommand
         return command;
     }
 
+    /// <summary>What one token of a level is called in the output ("bits per …").</summary>
+    static string Unit(TokenLevel level) => level switch { TokenLevel.Word => "word", TokenLevel.Subword => "piece", _ => "char" };
+
     static Command Train(CliHost host)
     {
         var file = new Argument<string>("file") { Description = "Plain-text file (UTF-8)." };
-        var level = Opt("--level", "Tokens: char or word.", "char");
-        level.AcceptOnlyFromAmong("char", "word");
+        var level = Opt("--level", "Tokens: char, word, or subword (byte-pair pieces learned on the text, --max-tokens of them).", "char");
+        level.AcceptOnlyFromAmong("char", "word", "subword");
         var lowercase = Opt("--lowercase", "Lower-case the text first.", false);
         var maxTokens = Opt("--max-tokens", "Vocabulary limit (rarer tokens become [UNK]).", 20000);
         var embedding = Opt("--embedding", "Embedding dimension.", 64);
@@ -53,7 +56,7 @@ internal static class TextCommand
             var terminal = common.Open(r, host);
             var options = new LanguageModelOptions
             {
-                Level = r.GetValue(level) == "word" ? TokenLevel.Word : TokenLevel.Character, Lowercase = r.GetValue(lowercase), MaxTokens = r.GetValue(maxTokens),
+                Level = r.GetValue(level) switch { "word" => TokenLevel.Word, "subword" => TokenLevel.Subword, _ => TokenLevel.Character }, Lowercase = r.GetValue(lowercase), MaxTokens = r.GetValue(maxTokens),
                 EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), Steps = r.GetValue(steps),
                 BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), LearningRateDecay = r.GetValue(decay), ClipNorm = r.GetValue(clip), Seed = r.GetValue(common.Seed),
             };
@@ -85,7 +88,7 @@ internal static class TextCommand
         var text = ReadText(path);
         var (trainText, validText) = LanguageModel.SplitText(text, validation);
         var model = LanguageModel.Create(trainText, options);
-        var unit = options.Level == TokenLevel.Word ? "word" : "char";
+        var unit = Unit(options.Level);
         TextBatches trainBatches, validBatches;
         try
         {
@@ -217,7 +220,7 @@ internal static class TextCommand
             var steps = Math.Min(lm.Steps, ids.Length - 1);
             var streams = Math.Clamp(ids.Length / (steps + 1), 1, Math.Max(1, r.GetValue(batch)));
             var batches = new TextBatches(ids, streams, steps);
-            var unit = lm.Tokenizer.Level == TokenLevel.Word ? "word" : "char";
+            var unit = Unit(lm.Tokenizer.Level);
             var unknown = ids.Count(id => id == Tokenizer.UnknownId);
             terminal.Settings("text evaluate", [("model", CliFiles.Show(path)), ("text", $"{CliFiles.Show(textPath)} ({ids.Length:N0} tokens, {unknown:N0} not in the vocabulary)"),
                 ("batches", $"{batches.BatchCount} of {streams} streams × {steps} steps ({batches.BatchCount * streams * steps:N0} tokens scored)")]);

@@ -76,8 +76,8 @@ public static class ModelTasks
     /// </summary>
     internal static void CheckTokenInput(string path, Model model, Tokenizer tokenizer, bool inputOk, string expectedInput)
     {
-        if (model is not Sequential || !inputOk)
-            throw new InvalidDataException($"{path}: the network's input is [{string.Join(", ", model.InputShape)}]; a text model reads {expectedInput} (a Sequential).");
+        if (model.Inputs.Count != 1 || !inputOk)
+            throw new InvalidDataException($"{path}: the network's inputs are {string.Join(", ", model.Inputs.Select(i => $"[{string.Join(", ", i.Shape)}]"))}; a text model has one input, {expectedInput}.");
         if (model.Layers[0] is not Embedding embedding)
             throw new InvalidDataException($"{path}: the network's first layer is a {model.Layers[0].GetType().Name}; a text model starts with an Embedding.");
         if (embedding.VocabularySize != tokenizer.VocabularySize)

@@ -183,8 +183,14 @@ public sealed class LanguageModel
                 scores[Tokenizer.PaddingId] = float.NegativeInfinity;
                 scores[Tokenizer.UnknownId] = float.NegativeInfinity;
                 var id = sampler.Next(scores, options);
-                var text = Tokenizer.Decode([id]);
-                yield return Tokenizer.Level == TokenLevel.Word ? " " + text : text;
+                yield return Tokenizer.Level switch
+                {
+                    TokenLevel.Word => " " + Tokenizer.Decode([id]),
+                    // a piece that starts a word starts with a space; the others continue the word before them
+                    TokenLevel.Subword => Tokenizer.Vocabulary[id] is var piece && piece.StartsWith(BytePairEncoding.WordStart, StringComparison.Ordinal)
+                        ? " " + piece[BytePairEncoding.WordStart.Length..] : Tokenizer.Vocabulary[id],
+                    _ => Tokenizer.Decode([id]),
+                };
                 step.Span[0] = id;
                 x = step;
             }

@@ -7,7 +7,7 @@ namespace LstmSharp.Text;
 /// <summary>Settings of a <see cref="LanguageModel"/>; the defaults are a character-level 2 × 256 LSTM.</summary>
 public sealed record LanguageModelOptions
 {
-    /// <summary>Characters or words. Default <see cref="TokenLevel.Character"/>.</summary>
+    /// <summary>Characters, words or subword pieces (<see cref="TokenLevel.Subword"/>: byte-pair encoding learned on the training text, <see cref="MaxTokens"/> pieces). Default <see cref="TokenLevel.Character"/>.</summary>
     public TokenLevel Level { get; init; } = TokenLevel.Character;
 
     /// <summary>Vocabulary limit including padding and the unknown token. Default 20,000.</summary>

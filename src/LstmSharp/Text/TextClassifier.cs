@@ -85,8 +85,21 @@ public sealed class TextClassifier
     /// least two), the vocabulary is fitted on the training texts only, and a stratified
     /// <see cref="TextClassifierOptions.ValidationFraction"/> of them drives early stopping.
     /// </summary>
+    /// <param name="texts">The training texts.</param>
+    /// <param name="labels">One label per text.</param>
+    /// <param name="options">Tokens, network and training.</param>
+    /// <param name="progress">Receives a report after every batch and epoch.</param>
+    /// <param name="callbacks">More callbacks for <see cref="Model.Fit(Tensor, Tensor, FitOptions?)"/>.</param>
+    /// <param name="pretrained">
+    /// A language model to start from (ULMFiT, Howard &amp; Ruder 2018): its tokenizer replaces the fitted one and
+    /// its embedding and LSTM layers the classifier's (one direction, its sizes; <see cref="TextClassifierOptions.Level"/>,
+    /// <see cref="TextClassifierOptions.MaxTokens"/>, <see cref="TextClassifierOptions.EmbeddingSize"/>,
+    /// <see cref="TextClassifierOptions.Units"/>, <see cref="TextClassifierOptions.Layers"/> and
+    /// <see cref="TextClassifierOptions.Bidirectional"/> are then its). First it is fine-tuned for
+    /// <see cref="TextClassifierOptions.LanguageModelEpochs"/> on the training texts (the model passed in is changed).
+    /// </param>
     public static TextClassifier Train(IReadOnlyList<string> texts, IReadOnlyList<string> labels, TextClassifierOptions options,
-        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null)
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null, LanguageModel? pretrained = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(labels);
@@ -101,30 +114,101 @@ public sealed class TextClassifier
         int[] train, validation;
         if (options.ValidationFraction > 0f) (train, validation) = Splits.Stratified(ids, options.ValidationFraction, options.Seed);
         else (train, validation) = (Enumerable.Range(0, texts.Count).ToArray(), []);
-        var tokenizer = Tokenizer.Fit(train.Select(i => texts[i]), options.Level, options.MaxTokens, options.Lowercase);
-        var model = Build(options, tokenizer.VocabularySize, classes.Length);
+        Model model;
+        Tokenizer tokenizer;
+        if (pretrained is not null)
+        {
+            FineTune(pretrained, [.. train.Select(i => texts[i])], [.. validation.Select(i => texts[i])], options);
+            tokenizer = pretrained.Tokenizer;
+            model = FromLanguageModel(pretrained, options, classes.Length);
+        }
+        else
+        {
+            tokenizer = Tokenizer.Fit(train.Select(i => texts[i]), options.Level, options.MaxTokens, options.Lowercase);
+            model = Build(options, tokenizer.VocabularySize, classes.Length);
+        }
         var classifier = new TextClassifier(model, tokenizer, classes);
 
         var (x, y) = classifier.Encode(train.Select(i => texts[i]).ToArray(), train.Select(i => ids[i]).ToArray());
         var all = new List<Callback>(callbacks ?? []);
         var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
+        EarlyStopping? stopping = null;
         if (validation.Length > 0)
         {
             fit = fit with { ValidationData = classifier.Encode(validation.Select(i => texts[i]).ToArray(), validation.Select(i => ids[i]).ToArray()) };
-            if (options.Patience > 0) all.Add(new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+            if (options.Patience > 0) all.Add(stopping = new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
         }
         classifier.History = model.Fit(x, y, fit);
+        classifier.KeptEpoch = stopping is { BestEpoch: > 0 } s ? s.BestEpoch : classifier.History.Epochs;
         return classifier;
     }
 
-    static Sequential Build(TextClassifierOptions options, int vocabulary, int classes)
+    /// <summary>The epoch whose weights the trained classifier has (early stopping's best, else the last); 0 for a loaded one.</summary>
+    public int KeptEpoch { get; private set; }
+
+    /// <summary>ULMFiT's second stage: the language model trained on the task's own texts (the validation texts score it).</summary>
+    static void FineTune(LanguageModel model, string[] train, string[] validation, TextClassifierOptions options)
     {
-        var lstm = new Lstm(options.Units, new LstmOptions { Dropout = options.Dropout });
-        var model = new Sequential(options.Seed, new Input(options.MaxLength),
-            new Embedding(vocabulary, options.EmbeddingSize),
-            options.Bidirectional ? new Bidirectional(lstm) : lstm,
-            new Dense(classes));
+        if (options.LanguageModelEpochs == 0) return;
+        var trainText = string.Join("\n", train);
+        var validText = validation.Length > 0 ? string.Join("\n", validation) : LanguageModel.SplitText(trainText, 0.1).Validation;
+        model.Train(Batches(trainText), Batches(validText), new LanguageModelTraining { Epochs = options.LanguageModelEpochs });
+
+        // As many streams of the language model's chunk length as the text fills, up to the batch size.
+        TextBatches Batches(string text)
+        {
+            var ids = model.Encode(text);
+            var steps = Math.Min(model.Steps, Math.Max(1, ids.Length - 1));
+            return new TextBatches(ids, Math.Clamp(ids.Length / (steps + 1), 1, options.BatchSize), steps);
+        }
+    }
+
+    static Model Build(TextClassifierOptions options, int vocabulary, int classes)
+    {
+        var input = new Input(options.MaxLength) { Name = "tokens" };
+        var x = new Embedding(vocabulary, options.EmbeddingSize, "embedding").Call(input);
+        IReadOnlyList<Symbol> states = [];
+        for (var l = 1; l <= options.Layers; l++)
+        {
+            var lstm = new Lstm(options.Units, new LstmOptions { Dropout = options.Dropout, ReturnSequences = true, Name = $"lstm_{l}" });
+            (x, states) = options.Bidirectional ? new Bidirectional(lstm, MergeMode.Concat, $"lstm_{l}").CallWithState(x) : lstm.CallWithState(x);
+        }
+        var last = options.Bidirectional ? new Concatenate(name: "last").Call(states[0], states[2]) : states[0];
+        return Head(options, input, x, last, classes);
+    }
+
+    /// <summary>The pooling and output layer over the encoder's outputs <paramref name="sequence"/> and final state <paramref name="last"/>; compiled.</summary>
+    static Model Head(TextClassifierOptions options, Input input, Symbol sequence, Symbol last, int classes)
+    {
+        var pooled = options.Pooling == TextPooling.Concat
+            ? new Concatenate(name: "concat_pooling").Call(last, new GlobalMaxPooling1D("max_pooling").Call(sequence), new GlobalAveragePooling1D("mean_pooling").Call(sequence))
+            : last;
+        if (options.HeadDropout > 0f) pooled = new Dropout(options.HeadDropout, options.Seed, "head_dropout").Call(pooled);
+        var model = new Model([input], [new Dense(classes, name: "logits").Call(pooled)], options.Seed, "classifier");
         model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = 5f }, new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
+        return model;
+    }
+
+    /// <summary>The classifier on a language model's embedding and LSTM layers (their weights copied), reading one way.</summary>
+    static Model FromLanguageModel(LanguageModel language, TextClassifierOptions options, int classes)
+    {
+        var embedding = language.Model.Layers.OfType<Embedding>().Single();
+        var recurrent = language.Model.Layers.OfType<Lstm>().ToArray();
+        if (recurrent.Length == 0 || recurrent.Length != language.Model.Layers.OfType<Rnn>().Count())
+            throw new ArgumentException("A pre-trained encoder must be a language model of LSTM layers.", nameof(language));
+        var input = new Input(options.MaxLength) { Name = "tokens" };
+        var x = new Embedding(embedding.VocabularySize, embedding.Dimension, "embedding").Call(input);
+        IReadOnlyList<Symbol> states = [];
+        for (var l = 0; l < recurrent.Length; l++)
+        {
+            var o = recurrent[l].LstmOptions;
+            (x, states) = new Lstm(recurrent[l].Units, o with { Stateful = false, ReturnSequences = true, Dropout = options.Dropout, Name = $"lstm_{l + 1}" }).CallWithState(x);
+        }
+        var model = Head(options, input, x, states[0], classes);
+        var targets = model.Layers.Where(l => l is Embedding or Lstm).ToArray();
+        Layer[] sources = [embedding, .. recurrent];
+        for (var i = 0; i < sources.Length; i++)
+            for (var p = 0; p < sources[i].Parameters.Count; p++) sources[i].Parameters[p].Value.Span.CopyTo(targets[i].Parameters[p].Value.Span);
         return model;
     }
 

@@ -28,8 +28,27 @@ public sealed record TextClassifierOptions
     /// <summary>LSTM units (per direction). Default 64.</summary>
     public int Units { get; init; } = 64;
 
-    /// <summary>Read the text both ways (Bidirectional, concatenated). Default true.</summary>
+    /// <summary>Read the text both ways (Bidirectional, concatenated). Default true. A pre-trained encoder reads one way, as its language model did.</summary>
     public bool Bidirectional { get; init; } = true;
+
+    /// <summary>Stacked LSTM layers. Default 1. A pre-trained encoder has its language model's.</summary>
+    public int Layers { get; init; } = 1;
+
+    /// <summary>
+    /// What the output layer reads of the encoded text: the last state (<see cref="TextPooling.Last"/>), or it with
+    /// the maximum and the mean of every step's output (<see cref="TextPooling.Concat"/>, ULMFiT's head).
+    /// Default <see cref="TextPooling.Last"/>.
+    /// </summary>
+    public TextPooling Pooling { get; init; } = TextPooling.Last;
+
+    /// <summary>Dropout on the pooled features before the output layer. Default 0.</summary>
+    public float HeadDropout { get; init; }
+
+    /// <summary>
+    /// With a pre-trained language model: epochs of fine-tuning it on the training texts (ULMFiT's second stage)
+    /// before the classifier starts from it; 0 = use it as it is. Default 1.
+    /// </summary>
+    public int LanguageModelEpochs { get; init; } = 1;
 
     /// <summary>Input dropout of the LSTM. Default 0.2.</summary>
     public float Dropout { get; init; } = 0.2f;
@@ -59,6 +78,10 @@ public sealed record TextClassifierOptions
         Guard.Option(MaxLength is >= 1 and <= MaxMaxLength, nameof(MaxLength), MaxLength, $"in [1, {MaxMaxLength}]");
         Guard.Option(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
+        Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
+        Guard.Option(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "Last or Concat");
+        Guard.Option(HeadDropout is >= 0f and < 1f, nameof(HeadDropout), HeadDropout, "in [0, 1)");
+        Guard.Option(LanguageModelEpochs >= 0, nameof(LanguageModelEpochs), LanguageModelEpochs, "0 or more");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
         Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
@@ -66,4 +89,14 @@ public sealed record TextClassifierOptions
         Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
         Guard.Option(ValidationFraction is >= 0f and < 1f, nameof(ValidationFraction), ValidationFraction, "in [0, 1)");
     }
+}
+
+/// <summary>How a <see cref="TextClassifier"/> pools the encoded text for its output layer.</summary>
+public enum TextPooling
+{
+    /// <summary>The final state (both directions' when bidirectional).</summary>
+    Last,
+
+    /// <summary>The final state, the maximum and the mean over the real steps, concatenated (Howard &amp; Ruder 2018).</summary>
+    Concat,
 }

@@ -496,7 +496,7 @@ public sealed class CliTests
         var model = cli.File("old.safetensors");
         LstmSharp.Text.TextClassifier.Train(["good day", "bad day", "good food", "bad food"], ["pos", "neg", "pos", "neg"],
             new LstmSharp.Text.TextClassifierOptions { Units = 2, EmbeddingSize = 2, MaxLength = 4, Epochs = 1, ValidationFraction = 0f }).Save(model);
-        var old = Sequential.Load(model);
+        var old = Model.Load(model);
         old.Metadata["lstmsharp.classify.text_columns"] = "title,body";
         old.Metadata["lstmsharp.classify.label_column"] = "topic";
         old.Save(model);

@@ -161,8 +161,8 @@ public sealed class TrainingDisplayTests
         {
             var line = JsonNode.Parse(jsonl[e])!;
             Assert.Equal(e + 1, (int)line["epoch"]!);
-            Assert.Equal(loss[e], (double)line["loss"]!, 4);
-            Assert.Equal(valLoss[e], (double)line["val_loss"]!, 4);
+            Assert.Equal(loss[e], (double)line["loss"]!, 1e-4);
+            Assert.Equal(valLoss[e], (double)line["val_loss"]!, 1e-4);
             Assert.True((double)line["lr"]! > 0);
             Assert.True((double)line["seconds"]! >= 0);
         }
@@ -174,7 +174,7 @@ public sealed class TrainingDisplayTests
         Assert.Contains("seconds", header);
         var lossColumn = Array.IndexOf(header, "loss");
         for (var e = 0; e < 3; e++)
-            Assert.Equal(loss[e], double.Parse(csv[e + 1].Split(',')[lossColumn], CultureInfo.InvariantCulture), 4);
+            Assert.Equal(loss[e], double.Parse(csv[e + 1].Split(',')[lossColumn], CultureInfo.InvariantCulture), 1e-4);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(logs, "loss.png"))[..4]);
         Assert.Empty(Directory.GetFiles(logs, "*.tmp*"));
     }

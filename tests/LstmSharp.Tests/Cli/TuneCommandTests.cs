@@ -108,7 +108,7 @@ public sealed class TuneCommandTests
         }
         var data = cli.Write("colours.csv", csv.ToString());
         var space = cli.Write("space.json", "{\"units\": [4, 8], \"learning_rate\": [0.02]}");
-        var (exit, stdout, stderr) = cli.Run("classify", "tune", data, "--space", space, "--embedding", "8", "--max-length", "8", "--epochs", "6", "--folds", "2",
+        var (exit, stdout, stderr) = cli.Run("classify", "tune", data, "--space", space, "--embedding", "8", "--max-length", "8", "--epochs", "12", "--folds", "2",
             "--plot", "", "--json", "--results", cli.File("trials.csv"), "--output", cli.File("best.safetensors"));
         Assert.True(exit == 0, stderr);
         var json = JsonNode.Parse(stdout)!;

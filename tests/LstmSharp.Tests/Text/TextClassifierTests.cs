@@ -117,14 +117,14 @@ public sealed class TextClassifierTests : IClassFixture<SeparableTexts>, IDispos
         Assert.Equal(["title", "body"], data.TextColumns);
         Assert.Equal("topic", data.LabelColumn);
         // The entries `lstm` wrote itself before the library owned them, unchanged.
-        var metadata = Sequential.Load(path).Metadata;
+        var metadata = Model.Load(path).Metadata;
         Assert.Equal("title,body", metadata["lstmsharp.classify.text_columns"]);
         Assert.Equal("topic", metadata["lstmsharp.classify.label_column"]);
 
         classifier.TrainingData = null;
         classifier.Save(path);
         Assert.Null(TextClassifier.Load(path).TrainingData);
-        Assert.DoesNotContain("lstmsharp.classify.text_columns", Sequential.Load(path).Metadata.Keys);
+        Assert.DoesNotContain("lstmsharp.classify.text_columns", Model.Load(path).Metadata.Keys);
     }
 
     [Theory]
@@ -137,7 +137,7 @@ public sealed class TextClassifierTests : IClassFixture<SeparableTexts>, IDispos
     {
         var path = Path.Combine(_folder, "old-keys.safetensors");
         _data.Classifier.Save(path);
-        var model = Sequential.Load(path);
+        var model = Model.Load(path);
         if (text is not null) model.Metadata["lstmsharp.classify.text_columns"] = text;
         if (label is not null) model.Metadata["lstmsharp.classify.label_column"] = label;
         model.Save(path);
