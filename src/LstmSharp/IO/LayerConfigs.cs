@@ -88,6 +88,7 @@ internal static class LayerConfigs
         ZeroOutputForMask = Bool(e, "zero_output_for_mask", true),
         Dropout = e.Required("dropout").GetSingle(),
         RecurrentDropout = e.Required("recurrent_dropout").GetSingle(),
+        WeightDropout = Float(e, "weight_dropout", 0f),
         KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
         RecurrentRegularizer = ReadRegularizer(e, "recurrent_regularizer"),
         BiasRegularizer = ReadRegularizer(e, "bias_regularizer"),
@@ -115,6 +116,8 @@ internal static class LayerConfigs
     static int Int(JsonElement e, string name) => e.Required(name).GetInt32();
 
     static bool Bool(JsonElement e, string name, bool missing) => e.TryGetProperty(name, out var value) ? value.GetBoolean() : missing;
+
+    static float Float(JsonElement e, string name, float missing) => e.TryGetProperty(name, out var value) ? value.GetSingle() : missing;
 
     static T Strict<T>(JsonElement e, string name) where T : struct, Enum => ParseName<T>(e.Required(name).GetString(), name);
 
