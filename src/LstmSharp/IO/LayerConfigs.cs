@@ -18,6 +18,7 @@ internal static class LayerConfigs
         [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name, maskZero: Bool(e, "mask_zero", true),
             dropout: Float(e, "dropout", 0f)),
         [nameof(Dropout)] = (e, name) => new Dropout(e.Required("rate").GetSingle(), Int(e, "seed"), name),
+        [nameof(SpatialDropout1D)] = (e, name) => new SpatialDropout1D(e.Required("rate").GetSingle(), Int(e, "seed"), name),
         [nameof(Masking)] = (e, name) => new Masking(e.Required("mask_value").GetSingle(), name),
         [nameof(Bidirectional)] = (e, name) => new Bidirectional(Read(e.Required("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer."),
             Strict<MergeMode>(e, "merge"), name),
