@@ -1,6 +1,7 @@
 // The three AWD-LSTM regularisers together (embedding dropout, SpatialDropout1D, weight dropout) in a Sequential and
-// a functional Model: they train, Save/Load keeps every option and predictions bit-identical, and files written
-// before the options existed load with them off.
+// a functional Model: they train, Save/Load keeps every option and predictions bit-identical, a resumed checkpoint
+// continues their masks exactly, and files written before the options existed load with them off.
+using LstmSharp.Callbacks;
 using LstmSharp.Layers;
 using LstmSharp.Losses;
 using LstmSharp.Optimizers;
@@ -52,6 +53,30 @@ public sealed class AwdRegularisationTests : IDisposable
             Assert.Equal(Options(model), Options(loaded));
         }
         Assert.Equal(["embedding 0.1", "spatial_dropout1d 0.4", "lstm 0.5", "spatial_dropout1d_1 0.25", "gru 0.3"], Options(sequential));
+    }
+
+    [Fact]
+    public void AwdOptions_ResumedCheckpoint_EqualsTheUninterruptedRun()
+    {
+        // The checkpoint must carry the Embedding's and the recurrent layers' mask generators.
+        var (x, y) = Data();
+        static Sequential Fresh()
+        {
+            var m = new Sequential(9, new Input(-1), new Embedding(12, 5, dropout: 0.2f), new SpatialDropout1D(0.3f, seed: 5),
+                new Lstm(4, new() { WeightDropout = 0.5f }), new Dense(2, Activation.Softmax));
+            m.Compile(new Adam(0.02f), new CategoricalCrossentropy());
+            return m;
+        }
+        var options = new FitOptions { Epochs = 4, BatchSize = 4, Seed = 2 };
+        var straight = Fresh();
+        var straightHistory = straight.Fit(x, y, options);
+        var path = Path.Combine(_folder, "checkpoint.safetensors");
+        Fresh().Fit(x, y, options with { Callbacks = [new ModelCheckpoint("loss", saveBestOnly: false, path: path), new IO.ResumeTests.StopAfter(2)] });
+        var resumed = Fresh();
+        var resumedHistory = resumed.Fit(x, y, options with { ResumeFrom = path });
+        Assert.Equal(straightHistory.Loss.Skip(2), resumedHistory.Loss);
+        foreach (var (name, value) in straight.GetWeights())
+            Assert.Equal(Bits(value), Bits(resumed.GetWeights()[name]));
     }
 
     /// <summary>Each regularising layer's name and rate (a Bidirectional's inner layer under its own name).</summary>
