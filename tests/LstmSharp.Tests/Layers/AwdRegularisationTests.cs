@@ -55,6 +55,23 @@ public sealed class AwdRegularisationTests : IDisposable
         Assert.Equal(["embedding 0.1", "spatial_dropout1d 0.4", "lstm 0.5", "spatial_dropout1d_1 0.25", "gru 0.3"], Options(sequential));
     }
 
+    [Theory]
+    [InlineData("\\u0022weight_dropout\\u0022:0.5", "\\u0022weight_dropout\\u0022:1.5", "WeightDropout must be in [0, 1); received 1.5")]
+    [InlineData("\\u0022dropout\\u0022:0.3", "\\u0022dropout\\u0022:2.3", "'dropout' must be in [0, 1); received 2.3")]
+    [InlineData("\\u0022rate\\u0022:0.4", "\\u0022rate\\u0022:1.4", "'rate' must be in [0, 1); received 1.4")]
+    public void AwdOptions_OutOfRangeInAModelFile_AreRefusedWithTheOptionsName(string stored, string damaged, string message)
+    {
+        var model = new Sequential(1, new Input(-1), new Embedding(12, 4, dropout: 0.3f), new SpatialDropout1D(0.4f),
+            new Lstm(3, new() { WeightDropout = 0.5f }), new Dense(2));
+        var path = Path.Combine(_folder, "damaged.safetensors");
+        model.Save(path);
+        var header = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
+        Assert.Contains(stored, header, StringComparison.Ordinal);
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(header.Replace(stored, damaged, StringComparison.Ordinal)));
+        var e = Assert.Throws<InvalidDataException>(() => Model.Load(path));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AwdOptions_ResumedCheckpoint_EqualsTheUninterruptedRun()
     {
