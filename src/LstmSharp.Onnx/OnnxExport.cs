@@ -226,7 +226,7 @@ public static class OnnxExport
                 case TimeDistributed { Inner: Dense inner }:
                     outs = [DenseNodes(g, inner, layer.Name, ins[0])];
                     break;
-                case Dropout:
+                case Dropout: // SpatialDropout1D too: dropout does nothing at inference
                     outs = [ins[0]];
                     break;
                 case Attention attention:

@@ -15,8 +15,10 @@ internal static class LayerConfigs
         [nameof(SimpleRnn)] = (e, name) => new SimpleRnn(Int(e, "units"), ReadRnn<RnnOptions>(e, name)),
         [nameof(Dense)] = (e, name) => new Dense(Int(e, "units"), Strict<Activation>(e, "activation"), name,
             ReadRegularizer(e, "kernel_regularizer"), ReadRegularizer(e, "bias_regularizer")),
-        [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name, maskZero: Bool(e, "mask_zero", true)),
+        [nameof(Embedding)] = (e, name) => new Embedding(Int(e, "vocabulary"), Int(e, "dimension"), name, maskZero: Bool(e, "mask_zero", true),
+            dropout: Float(e, "dropout", 0f)),
         [nameof(Dropout)] = (e, name) => new Dropout(e.Required("rate").GetSingle(), Int(e, "seed"), name),
+        [nameof(SpatialDropout1D)] = (e, name) => new SpatialDropout1D(e.Required("rate").GetSingle(), Int(e, "seed"), name),
         [nameof(Masking)] = (e, name) => new Masking(e.Required("mask_value").GetSingle(), name),
         [nameof(Bidirectional)] = (e, name) => new Bidirectional(Read(e.Required("layer")) as Rnn ?? throw new FormatException("Bidirectional wraps a recurrent layer."),
             Strict<MergeMode>(e, "merge"), name),
@@ -90,6 +92,7 @@ internal static class LayerConfigs
         ZeroOutputForMask = Bool(e, "zero_output_for_mask", true),
         Dropout = e.Required("dropout").GetSingle(),
         RecurrentDropout = e.Required("recurrent_dropout").GetSingle(),
+        WeightDropout = Float(e, "weight_dropout", 0f),
         KernelRegularizer = ReadRegularizer(e, "kernel_regularizer"),
         RecurrentRegularizer = ReadRegularizer(e, "recurrent_regularizer"),
         BiasRegularizer = ReadRegularizer(e, "bias_regularizer"),
@@ -117,6 +120,8 @@ internal static class LayerConfigs
     static int Int(JsonElement e, string name) => e.Required(name).GetInt32();
 
     static bool Bool(JsonElement e, string name, bool missing) => e.TryGetProperty(name, out var value) ? value.GetBoolean() : missing;
+
+    static float Float(JsonElement e, string name, float missing) => e.TryGetProperty(name, out var value) ? value.GetSingle() : missing;
 
     static T Strict<T>(JsonElement e, string name) where T : struct, Enum => ParseName<T>(e.Required(name).GetString(), name);
 

@@ -1,5 +1,5 @@
 // Embedding: token ids [batch, time] → vectors [batch, time, dim]; id 0 is padding (a zero row that never learns),
-// unless MaskZero is off.
+// unless MaskZero is off; optionally whole words dropped in training (embedding dropout).
 using LstmSharp.Initializers;
 using LstmSharp.Internals;
 
@@ -13,6 +13,10 @@ namespace LstmSharp.Layers;
 /// Other rows start from <see cref="Initializer"/> (Keras: uniform in ±0.05). With <see cref="MaskZero"/> false
 /// (Keras's <c>mask_zero=False</c>, PyTorch without <c>padding_idx</c>) id 0 is an ordinary token: its row is
 /// initialised and learns like the others, and no mask is emitted.
+/// With <see cref="Dropout"/> p (Merity et al. 2018's embedding dropout, <c>embedded_dropout</c> in AWD-LSTM) each
+/// training pass drops whole words: one mask over the vocabulary rows per batch, so a dropped word is zero at every
+/// position it occurs in the batch and the kept rows are scaled by 1/(1 − p); the gradient of the weight follows the
+/// same mask.
 /// </summary>
 public sealed class Embedding : Layer
 {
@@ -21,17 +25,24 @@ public sealed class Embedding : Layer
     Tensor? _output;   // [B, T, dim]
     Tensor? _dInput;   // [B, T] zeros: ids have no gradient
     Tensor? _mask;     // [B, T] 1 where the id is not padding
+    Rng? _dropoutRng;
+    Tensor? _rowScales;    // [vocab] embedding dropout scales (0 or 1/(1−p)), one draw per training pass
+    bool _rowScalesFixed;  // a test has set the scales: training passes reuse them instead of drawing
+    bool _dropping;        // the last forward pass dropped words
 
     /// <summary>
     /// An embedding of <paramref name="vocabularySize"/> ids into <paramref name="dimension"/> values; id 0 is
-    /// padding unless <paramref name="maskZero"/> is false.
+    /// padding unless <paramref name="maskZero"/> is false; <paramref name="dropout"/> in [0, 1) is the fraction of the
+    /// vocabulary dropped in each training pass (<see cref="Dropout"/>).
     /// </summary>
-    public Embedding(int vocabularySize, int dimension, string? name = null, Initializer? initializer = null, bool maskZero = true)
+    public Embedding(int vocabularySize, int dimension, string? name = null, Initializer? initializer = null, bool maskZero = true, float dropout = 0f)
         : base(name)
     {
         MaskZero = maskZero;
         Guard.Positive(vocabularySize);
         Guard.Positive(dimension);
+        Guard.Probability(dropout);
+        Dropout = dropout;
         VocabularySize = vocabularySize;
         Dimension = dimension;
         Initializer = initializer ?? new RandomUniform();
@@ -44,6 +55,32 @@ public sealed class Embedding : Layer
 
     /// <summary>How rows 1… start (row 0, padding, is zero; every row without <see cref="MaskZero"/>). Default U(−0.05, 0.05), as Keras.</summary>
     public Initializer Initializer { get; }
+
+    /// <summary>
+    /// Fraction of the vocabulary dropped in each training pass (embedding dropout): a dropped id's vector is zero at
+    /// every position of the batch, the others are scaled by 1/(1 − p). Inference drops nothing. AWD-LSTM uses 0.1.
+    /// Default 0.
+    /// </summary>
+    public float Dropout { get; }
+
+    internal override IEnumerable<Rng> RandomGenerators() => Dropout > 0f && _dropoutRng is not null ? [_dropoutRng] : [];
+
+    /// <summary>
+    /// The embedding dropout scales per id, <c>[vocab]</c>, of the last forward pass (null when it dropped nothing).
+    /// Setting it (tests replaying a recorded mask) makes every following training pass use those scales instead
+    /// of drawing; setting null draws again.
+    /// </summary>
+    internal Tensor? DropoutMask
+    {
+        get => _dropping ? _rowScales : null;
+        set
+        {
+            _rowScalesFixed = value is not null;
+            if (value is null) return;
+            if (!value.HasShape(VocabularySize)) throw new ArgumentException($"Embedding '{Name}': a dropout mask must be [{VocabularySize}]; received [{Tensor.FormatShape(value.Shape)}].", nameof(value));
+            value.Span.CopyTo(Ensure(ref _rowScales, VocabularySize).Span);
+        }
+    }
 
     /// <summary>Number of ids, padding included.</summary>
     public int VocabularySize { get; }
@@ -59,6 +96,7 @@ public sealed class Embedding : Layer
         json.WriteNumber("vocabulary", VocabularySize);
         json.WriteNumber("dimension", Dimension);
         json.WriteBoolean("mask_zero", MaskZero);
+        json.WriteNumber("dropout", Dropout);
     }
 
     internal override long ParameterCountFor(int[] inputShape) => (long)VocabularySize * Dimension;
@@ -79,6 +117,7 @@ public sealed class Embedding : Layer
         _weight = new Parameter("weight", Tensor.Zeros(VocabularySize, Dimension));
         if (MaskZero) Initializer.Fill(_weight.Value.Span[Dimension..], VocabularySize - 1, Dimension, rng);
         else Initializer.Fill(_weight.Value.Span, VocabularySize, Dimension, rng);
+        _dropoutRng = new Rng((long)rng.NextUInt64());
         SetParameters(_weight);
         return OutputShapeFor(inputShape);
     }
@@ -98,6 +137,22 @@ public sealed class Embedding : Layer
         _ids = input;
         var y = Ensure(ref _output, B, T, D).Span;
         var w = _weight!.Value.Span;
+        _dropping = training && Dropout > 0f;
+        if (_dropping)
+        {
+            var scales = Ensure(ref _rowScales, VocabularySize).Span;
+            if (!_rowScalesFixed)
+            {
+                var keep = 1f / (1f - Dropout);
+                for (var v = 0; v < scales.Length; v++) scales[v] = _dropoutRng!.NextDouble() < Dropout ? 0f : keep;
+            }
+            for (var i = 0; i < ids.Length; i++)
+            {
+                var id = (int)ids[i];
+                System.Numerics.Tensors.TensorPrimitives.Multiply(w.Slice(id * D, D), scales[id], y.Slice(i * D, D));
+            }
+            return _output!;
+        }
         for (var i = 0; i < ids.Length; i++) w.Slice((int)ids[i] * D, D).CopyTo(y.Slice(i * D, D));
         return _output!;
     }
@@ -127,7 +182,10 @@ public sealed class Embedding : Layer
         for (var i = 0; i < ids.Length; i++)
         {
             var id = (int)ids[i];
-            if (id != 0 || !MaskZero) Kernels.Add(dY.Slice(i * D, D), dW.Slice(id * D, D));
+            if (id == 0 && MaskZero) continue;
+            var row = dW.Slice(id * D, D);
+            if (_dropping) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(dY.Slice(i * D, D), _rowScales!.Span[id], row, row);
+            else Kernels.Add(dY.Slice(i * D, D), row);
         }
         return Ensure(ref _dInput, _ids.Shape);
     }

@@ -97,7 +97,7 @@ public sealed class Gru : Rnn
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
         var k = Kernels;
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0);
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
 
         var biasHh = _biasHh is null ? default : _biasHh.Value.Span;
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false, _biasIh is null ? default : _biasIh.Value.Span);
@@ -124,7 +124,7 @@ public sealed class Gru : Rnn
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
         var k = Kernels;
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0), rh = _resetState!.Span;
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
 
         SumBiases(_biasIh, _biasHh, _bias);
         k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false, _bias);
@@ -156,7 +156,7 @@ public sealed class Gru : Rnn
         var k = Kernels;
         Span<float> hProj = _hProj!.Span, gates = _gates!.Span, dXProj = _dXProj!.Span, dHProj = _dHProj!.Span;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dhDirect = _dhDirect!.Span;
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
 
         k.Pack(wHh, H, transB: false, G, H, _recurrent);
         for (var t = T - 1; t >= 0; t--)
@@ -174,7 +174,7 @@ public sealed class Gru : Rnn
         }
 
         k.Gemm(dXProj, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
-        k.Gemm(dHProj, G, true, RecurrentInputs, H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.Gemm(dHProj, G, true, RecurrentInputs, H, false, G, H, T * B, RecurrentWeightGradient, H, accumulate: true);
         if (_biasIh is not null)
         {
             k.SumRows(dXProj, T * B, G, _biasIh.Gradient.Span);
@@ -194,8 +194,8 @@ public sealed class Gru : Rnn
         var k = Kernels;
         Span<float> gates = _gates!.Span, dXProj = _dXProj!.Span, rh = _resetState!.Span, dRh = _dResetState!.Span;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dhDirect = _dhDirect!.Span;
-        var wHh = _weightHh!.Value.Span;
-        var dWHh = _weightHh.Gradient.Span;
+        var wHh = RecurrentWeight;
+        var dWHh = RecurrentWeightGradient;
 
         k.Pack(wHh[..(2 * H * H)], H, transB: false, 2 * H, H, _recurrent);
         k.Pack(wHh[(2 * H * H)..], H, transB: false, H, H, _recurrentN);

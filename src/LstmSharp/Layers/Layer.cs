@@ -30,7 +30,8 @@ public abstract class Layer
         var sb = new System.Text.StringBuilder();
         for (var i = 0; i < typeName.Length; i++)
         {
-            if (i > 0 && char.IsUpper(typeName[i])) sb.Append('_');
+            // (a capital after a digit joins it, as Keras's spatial_dropout1d)
+            if (i > 0 && char.IsUpper(typeName[i]) && !char.IsDigit(typeName[i - 1])) sb.Append('_');
             sb.Append(char.ToLowerInvariant(typeName[i]));
         }
         return sb.ToString();

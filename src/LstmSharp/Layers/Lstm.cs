@@ -97,7 +97,7 @@ public sealed class Lstm : Rnn
     {
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 4 * H;
         var k = Kernels;
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
         var peep = _peephole is null ? default : _peephole.Value.Span;
         Span<float> gates = _gates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
 
@@ -131,7 +131,7 @@ public sealed class Lstm : Rnn
     {
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 4 * H;
         var k = Kernels;
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
         var peep = _peephole is null ? default : _peephole.Value.Span;
         var dPeep = _peephole is null ? default : _peephole.Gradient.Span;
         Span<float> gates = _gates!.Span, dGates = _dGates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
@@ -153,7 +153,7 @@ public sealed class Lstm : Rnn
 
         // Weight gradients for all steps at once: dW_ih += dGatesᵀ · X, dW_hh += dGatesᵀ · h_{t-1}.
         k.Gemm(dGates, G, true, X, I, false, G, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
-        k.Gemm(dGates, G, true, RecurrentInputs, H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.Gemm(dGates, G, true, RecurrentInputs, H, false, G, H, T * B, RecurrentWeightGradient, H, accumulate: true);
         AddBiasGradients(dGates, T * B, G, _biasIh, _biasHh);
         // dX [T·B, I] = dGates · W_ih
         k.Gemm(dGates, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);

@@ -26,6 +26,11 @@ public abstract class Rnn : Layer
     Tensor? _inputMask;      // [B, I] input dropout scales (0 or 1/(1−p)), one per sequence
     Tensor? _recurrentMask;  // [B, H] recurrent dropout scales
     Tensor? _hDropped;       // [T, B, H] h_{t−1} ⊙ recurrent mask, the recurrent GEMM's input
+    Parameter? _weightHh;        // weight_hh_l0, the weight that weight dropout masks
+    Tensor? _weightMask;         // [G·H, H] weight dropout scales (0 or 1/(1−p)), one draw per training pass
+    bool _weightMaskFixed;       // a test has set the weight mask: training passes reuse it instead of drawing
+    Tensor? _droppedWeightHh;    // [G·H, H] W_hh ⊙ weight mask, the weight the steps multiply by
+    Tensor? _dDroppedWeightHh;   // [G·H, H] ∂loss/∂(W_hh ⊙ weight mask), folded into W_hh's gradient after the steps
     readonly Tensor[] _states;          // each [T+1, B, H]; slot 0 is the initial state
     readonly Tensor[] _finalState;      // each [B, H]
     readonly Tensor[] _dState;          // each [B, H]: running ∂loss/∂state, finally ∂loss/∂initial state
@@ -137,6 +142,7 @@ public abstract class Rnn : Layer
         json.WriteBoolean("stateful", o.Stateful);
         json.WriteNumber("dropout", o.Dropout);
         json.WriteNumber("recurrent_dropout", o.RecurrentDropout);
+        json.WriteNumber("weight_dropout", o.WeightDropout);
         json.WriteBoolean("use_bias", o.UseBias);
         json.WriteBoolean("zero_output_for_mask", o.ZeroOutputForMask);
         IO.LayerConfigs.WriteRegularizer(json, "kernel_regularizer", o.KernelRegularizer);
@@ -166,7 +172,10 @@ public abstract class Rnn : Layer
 
     /// <summary>Registers the weights and, when there are any, the biases.</summary>
     private protected void SetRecurrentParameters(Parameter weightIh, Parameter weightHh, Parameter? biasIh, Parameter? biasHh, params Parameter[] extra)
-        => SetParameters(biasIh is null ? [weightIh, weightHh, .. extra] : [weightIh, weightHh, biasIh, biasHh!, .. extra]);
+    {
+        _weightHh = weightHh;
+        SetParameters(biasIh is null ? [weightIh, weightHh, .. extra] : [weightIh, weightHh, biasIh, biasHh!, .. extra]);
+    }
 
     /// <summary>Fills <paramref name="sum"/> with b_ih + b_hh (zeros without biases), the bias added to every step's input projection.</summary>
     private protected void SumBiases(Parameter? biasIh, Parameter? biasHh, Span<float> sum)
@@ -380,6 +389,8 @@ public abstract class Rnn : Layer
             SampleDropout(Ensure(ref _recurrentMask, B, H).Span, Options.RecurrentDropout);
             Ensure(ref _hDropped, T, B, H);
         }
+        WeightDropoutActive = training && Options.WeightDropout > 0f;
+        if (WeightDropoutActive) DropRecurrentWeight();
 
         for (var s = 0; s < StateCount; s++)
         {
@@ -485,7 +496,14 @@ public abstract class Rnn : Layer
             }
         }
 
+        if (WeightDropoutActive) _dDroppedWeightHh!.Span.Clear();
         BackwardSteps();
+        if (WeightDropoutActive)
+        {
+            // ∂loss/∂W_hh += ∂loss/∂(W_hh ⊙ m) ⊙ m, the mask holding the 1/(1−p) scale
+            var dW = _weightHh!.Gradient.Span;
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_dDroppedWeightHh!.Span, _weightMask!.Span, dW, dW);
+        }
 
         var dx = DX;
         if (InputDropoutActive)
@@ -512,6 +530,49 @@ public abstract class Rnn : Layer
 
     /// <summary>True when the last forward pass dropped recurrent state.</summary>
     private protected bool RecurrentDropoutActive { get; private set; }
+
+    /// <summary>True when the last forward pass dropped elements of the recurrent kernel.</summary>
+    private protected bool WeightDropoutActive { get; private set; }
+
+    /// <summary>
+    /// The weight dropout scales (0 or 1/(1−p)) over <c>weight_hh_l0</c> of the last forward pass, null when it dropped
+    /// nothing. Setting it (tests replaying a recorded mask) makes every following training pass use those scales
+    /// instead of drawing; setting null draws again.
+    /// </summary>
+    internal Tensor? WeightDropoutMask
+    {
+        get => WeightDropoutActive ? _weightMask : null;
+        set
+        {
+            _weightMaskFixed = value is not null;
+            if (value is null) return;
+            var w = _weightHh!.Value;
+            if (!value.HasShape(w.Shape)) throw new ArgumentException($"{GetType().Name} '{Name}': a weight dropout mask must be [{Tensor.FormatShape(w.Shape)}]; received [{Tensor.FormatShape(value.Shape)}].", nameof(value));
+            value.Span.CopyTo(Ensure(ref _weightMask, w.Shape).Span);
+        }
+    }
+
+    /// <summary>Draws the pass's weight mask (unless a test fixed it) and fills W_hh ⊙ mask.</summary>
+    void DropRecurrentWeight()
+    {
+        var w = _weightHh!.Value;
+        var mask = Ensure(ref _weightMask, w.Shape).Span;
+        if (!_weightMaskFixed) SampleDropout(mask, Options.WeightDropout);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(w.Span, mask, Ensure(ref _droppedWeightHh, w.Shape).Span);
+        Ensure(ref _dDroppedWeightHh, w.Shape);
+    }
+
+    /// <summary>
+    /// The recurrent kernel the steps multiply by, <c>[G·H, H]</c>: <c>weight_hh_l0</c>, or in a training pass with
+    /// <see cref="RnnOptions.WeightDropout"/> the pass's W_hh ⊙ mask.
+    /// </summary>
+    private protected Span<float> RecurrentWeight => WeightDropoutActive ? _droppedWeightHh!.Span : _weightHh!.Value.Span;
+
+    /// <summary>
+    /// Where the backward steps add ∂loss/∂(the kernel they multiplied by), <c>[G·H, H]</c>: W_hh's gradient, or with
+    /// weight dropout a buffer the layer folds into it through the mask once the steps are done.
+    /// </summary>
+    private protected Span<float> RecurrentWeightGradient => WeightDropoutActive ? _dDroppedWeightHh!.Span : _weightHh!.Gradient.Span;
 
     /// <summary>The input dropout scales of the last forward pass, <c>[batch, features]</c> (tests compare against them).</summary>
     internal Tensor? InputDropoutMask => InputDropoutActive ? _inputMask : null;

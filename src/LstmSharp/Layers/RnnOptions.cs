@@ -72,6 +72,19 @@ public record RnnOptions
         init => field = value is >= 0f and < 1f ? value : throw new ArgumentOutOfRangeException(nameof(RecurrentDropout), value, $"RecurrentDropout must be in [0, 1); received {value}.");
     }
 
+    /// <summary>
+    /// Fraction of the recurrent kernel's elements dropped in training (DropConnect on <c>weight_hh_l0</c>, the weight
+    /// drop of Merity et al. 2018's AWD-LSTM; fastai's <c>WeightDropout</c>): each training pass draws one mask over
+    /// the elements of W_hh and uses W_hh ⊙ mask / (1 − p) at every step, and the gradient reaches W_hh through the
+    /// same mask and scale. Inside <see cref="Bidirectional"/> each direction draws its own mask. AWD-LSTM uses 0.5.
+    /// Default 0.
+    /// </summary>
+    public float WeightDropout
+    {
+        get;
+        init => field = value is >= 0f and < 1f ? value : throw new ArgumentOutOfRangeException(nameof(WeightDropout), value, $"WeightDropout must be in [0, 1); received {value}.");
+    }
+
     /// <summary>How <c>weight_ih_l0</c> starts. Default <see cref="GlorotUniform"/>.</summary>
     public Initializer KernelInitializer { get; init; } = new GlorotUniform();
 

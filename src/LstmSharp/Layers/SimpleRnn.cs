@@ -50,7 +50,7 @@ public sealed class SimpleRnn : Rnn
         int T = Steps, B = Batch, I = InputSize, H = Units;
         var k = Kernels;
         var h = State(0);
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
         // h[1..T] [T·B, H] = X · W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and tanh.
         var pre = h.Slice(B * H, T * B * H);
         SumBiases(_biasIh, _biasHh, _bias);
@@ -73,7 +73,7 @@ public sealed class SimpleRnn : Rnn
         int T = Steps, B = Batch, I = InputSize, H = Units;
         var k = Kernels;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dA = _dA!.Span;
-        var wHh = _weightHh!.Value.Span;
+        var wHh = RecurrentWeight;
         k.Pack(wHh, H, transB: false, H, H, _recurrent);
         for (var t = T - 1; t >= 0; t--)
         {
@@ -86,7 +86,7 @@ public sealed class SimpleRnn : Rnn
             ReleaseMaskedGradients(t);
         }
         k.Gemm(dA, H, true, X, I, false, H, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
-        k.Gemm(dA, H, true, RecurrentInputs, H, false, H, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
+        k.Gemm(dA, H, true, RecurrentInputs, H, false, H, H, T * B, RecurrentWeightGradient, H, accumulate: true);
         AddBiasGradients(dA, T * B, H, _biasIh, _biasHh);
         k.Gemm(dA, H, false, _weightIh.Value.Span, I, false, T * B, I, H, DX, I, accumulate: false);
     }

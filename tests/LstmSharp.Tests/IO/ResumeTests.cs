@@ -28,7 +28,7 @@ public sealed class ResumeTests : IDisposable
         return model;
     }
 
-    sealed class StopAfter(int epoch) : Callback
+    internal sealed class StopAfter(int epoch) : Callback
     {
         public override void OnEpochEnd(Model model, int e, IReadOnlyDictionary<string, float> logs)
         {

@@ -58,13 +58,20 @@ public sealed class AllocationTests
         Assert.Equal(0, allocated);
     }
 
-    [Fact]
-    public void SequentialTrainOnBatch_WithMaskDropoutMetricsAndClipping_AllocatesNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SequentialTrainOnBatch_WithMaskDropoutMetricsAndClipping_AllocatesNothing(bool awd)
     {
+        // awd: AWD-LSTM's embedding dropout, locked dropout and weight drop as well.
         const int B = 8, T = 10;
         var model = new Sequential(3, new Input(-1),
-            new Embedding(30, 8),
-            new Bidirectional(new Lstm(16, new() { ReturnSequences = true, Dropout = 0.2f, RecurrentDropout = 0.2f, KernelRegularizer = new Regularizer(l2: 1e-4f) })),
+            new Embedding(30, 8, dropout: awd ? 0.1f : 0f),
+            new SpatialDropout1D(awd ? 0.4f : 0f),
+            new Bidirectional(new Lstm(16, new()
+            {
+                ReturnSequences = true, Dropout = 0.2f, RecurrentDropout = 0.2f, WeightDropout = awd ? 0.5f : 0f, KernelRegularizer = new Regularizer(l2: 1e-4f),
+            })),
             new TimeDistributed(new Dense(5, Activation.Softmax)));
         model.Compile(new Adam { GlobalClipNorm = 1f, ClipValue = 0.5f }, new SparseCategoricalCrossentropy(), new SparseCategoricalAccuracy(), new Perplexity());
         var ids = Tensor.Zeros(B, T);

@@ -44,6 +44,17 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void Export_AwdRegularisedLanguageModelStack_MatchesPredict()
+    {
+        // Embedding dropout, SpatialDropout1D and weight dropout act only in training: the export is the plain network.
+        var model = new Sequential(6, new Input(-1), new Embedding(15, 4, dropout: 0.1f), new SpatialDropout1D(0.4f),
+            new Lstm(5, new() { ReturnSequences = true, WeightDropout = 0.5f }), new SpatialDropout1D(0.25f),
+            new Bidirectional(new Gru(3, new() { ReturnSequences = true, WeightDropout = 0.5f })), new SpatialDropout1D(0.4f),
+            new TimeDistributed(new Dense(15, Activation.Softmax)));
+        Check(model, new Tensor([3, 7, 1, 0, 0, 4, 4, 9, 12, 2], 2, 5), new Tensor([5, 1, 2, 3, 4, 5, 6, 0, 11, 14, 13, 0, 0, 0, 0, 0], 2, 8));
+    }
+
+    [Fact]
     public void Export_GruSequenceTimeDistributedDense_MatchesPredict() =>
         Check(new Sequential(4, new Input(-1, 3), new Gru(6, new() { ReturnSequences = true }), new TimeDistributed(new Dense(2, Activation.Tanh))),
             Random(1, 2, 5, 3), Random(2, 4, 9, 3));
