@@ -127,7 +127,7 @@ def markdown(machine, runs, datasets, total):
         "`bench/classify/split.cs` with the library's `Splits.Stratified`, written once as `test-rows.txt`; `test.csv` holds those rows), and",
         "trained on the other 80 % (the tool takes 10 % of those for its early-stopping validation). Times are wall seconds",
         "on the machine below (**2 cores**, shared with other engineers' builds and tests: see the load columns). "
-        f"{'Medians over seeds ' + ', '.join(map(str, seeds)) if len(seeds) > 1 else 'One seed (' + ', '.join(map(str, seeds)) + ')'}; every run is listed below.",
+        f"{'Medians over seeds ' + ', '.join(map(str, seeds)) + ' (of each column on its own)' if len(seeds) > 1 else 'One seed (' + ', '.join(map(str, seeds)) + ')'}; every run is listed below.",
         "",
         "```",
         *machine,
@@ -159,8 +159,9 @@ def markdown(machine, runs, datasets, total):
         lines.append("")
     lines += ["## Every run", "",
               "Training time: scikit-learn's `fit` (for the tuned method the whole search and the refit); the tool's `training.seconds`",
-              "(the training loop; its whole command, with reading, tokenising and the test, is the next column). Load: the 1-minute",
-              "load average before and after the step, on 2 cores.", "",
+              "(the training loop). Command: the whole step's wall time — for the tool its `classify train` command (reading, tokenising,",
+              "training, the test), for the peers `peers.py fit`, which runs both of them (so both rows show the same figure). Load: the",
+              "1-minute load average before and after the step, on 2 cores.", "",
               "| data | seed | method | accuracy | macro-F1 | training | command | kept epoch | load before → after | notes |",
               "|---|--:|---|--:|--:|--:|--:|--:|--:|---|"]
     for r in runs:

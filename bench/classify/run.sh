@@ -15,7 +15,7 @@ mkdir -p "$work"
 tmp=$(mktemp -d -t clsbench.XXXXXX); trap 'rm -rf "$tmp"' EXIT   # each run's test.csv and models: made again from test-rows.txt, not kept
 if [ -z "${LSTM:-}" ]; then
   bin=${TMPDIR:-/tmp}/clsbench-lstm
-  dotnet build -c Release "$here/../../src/LstmSharp.Cli" -o "$bin" --nologo -v q > "$work/build.log" 2>&1 || { tail -20 "$work/build.log"; exit 1; }
+  dotnet build -c Release "$here/../../src/LstmSharp.Cli" -o "$bin" --nologo -v q > "$tmp/build.log" 2>&1 || { tail -20 "$tmp/build.log"; exit 1; }
   LSTM=$bin/lstm
 fi
 load() { cut -d' ' -f1 /proc/loadavg; }
