@@ -108,12 +108,14 @@ internal static partial class ClassifyCommand
         var pooling = Opt("--pooling", "What the output layer reads: last (the final state) or concat (it with the maximum and mean over the steps, ULMFiT's head).", "last");
         pooling.AcceptOnlyFromAmong("last", "concat");
         var headDropout = Opt("--head-dropout", "Dropout on the pooled features before the output layer.", 0f);
+        var weightDropout = Opt("--weight-dropout", "DropConnect on the LSTMs' recurrent weights in training (AWD-LSTM).", 0f);
+        var embeddingDropout = Opt("--embedding-dropout", "Whole words dropped per batch in training (AWD-LSTM's embedding dropout).", 0f);
         var pretrained = Opt("--pretrained", "Start from a language model written by `lstm text train` (its tokens, embedding and LSTM layers; ULMFiT) (default: none).", "");
         var lmEpochs = Opt("--lm-epochs", "With --pretrained: epochs of fine-tuning the language model on the training texts first (0 = none).", 1);
         var testFile = Opt("--test-file", "Labelled CSV to test on instead of a split of the data (same columns; --test then defaults to 0) (default: none).", "");
         var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part or a test file.")
         {
-            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, pretrained, lmEpochs, testFile,
+            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, weightDropout, embeddingDropout, pretrained, lmEpochs, testFile,
         };
         setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -125,6 +127,7 @@ internal static partial class ClassifyCommand
                 MaxLength = r.GetValue(maxLength), EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Dropout = r.GetValue(dropout),
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch), Layers = r.GetValue(layers),
                 Pooling = r.GetValue(pooling) == "concat" ? TextPooling.Concat : TextPooling.Last, HeadDropout = r.GetValue(headDropout), LanguageModelEpochs = r.GetValue(lmEpochs),
+                WeightDropout = r.GetValue(weightDropout), EmbeddingDropout = r.GetValue(embeddingDropout),
             };
             var tests = r.GetValue(testFile)!;
             var test = tests.Length > 0 && r.GetResult(setup.Test) is not { Implicit: false } ? 0 : r.GetValue(setup.Test);

@@ -33,6 +33,8 @@ internal static class TextCommand
         var units = Opt("--units", "Units per LSTM layer.", 256);
         var layers = Opt("--layers", "Stacked stateful LSTM layers.", 2);
         var dropout = Opt("--dropout", "Input dropout of each LSTM layer.", 0.1f);
+        var weightDropout = Opt("--weight-dropout", "DropConnect on each LSTM's recurrent weights in training (AWD-LSTM uses 0.5).", 0f);
+        var embeddingDropout = Opt("--embedding-dropout", "Whole words dropped per batch in training (AWD-LSTM uses 0.1).", 0f);
         var steps = Opt("--steps", "Truncated BPTT length (tokens per chunk).", 64);
         var batch = Opt("--batch-size", "Parallel streams per batch.", 32);
         var rate = Opt("--learning-rate", "Adam learning rate.", 0.004f);
@@ -48,7 +50,7 @@ internal static class TextCommand
         var logDir = LogDir();
         var command = new Command("train", "Train a language model on a text file; report validation bits per token and perplexity, and sample each epoch.")
         {
-            file, level, lowercase, maxTokens, embedding, units, layers, dropout, steps, batch, rate, decay, clip, epochs, minutes, validation, sample, temperature, output, plot, logDir,
+            file, level, lowercase, maxTokens, embedding, units, layers, dropout, weightDropout, embeddingDropout, steps, batch, rate, decay, clip, epochs, minutes, validation, sample, temperature, output, plot, logDir,
         };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
@@ -57,7 +59,7 @@ internal static class TextCommand
             var options = new LanguageModelOptions
             {
                 Level = r.GetValue(level) switch { "word" => TokenLevel.Word, "subword" => TokenLevel.Subword, _ => TokenLevel.Character }, Lowercase = r.GetValue(lowercase), MaxTokens = r.GetValue(maxTokens),
-                EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), Steps = r.GetValue(steps),
+                EmbeddingSize = r.GetValue(embedding), Units = r.GetValue(units), Layers = r.GetValue(layers), Dropout = r.GetValue(dropout), WeightDropout = r.GetValue(weightDropout), EmbeddingDropout = r.GetValue(embeddingDropout), Steps = r.GetValue(steps),
                 BatchSize = r.GetValue(batch), LearningRate = r.GetValue(rate), LearningRateDecay = r.GetValue(decay), ClipNorm = r.GetValue(clip), Seed = r.GetValue(common.Seed),
             };
             return RunTrain(terminal, r.GetValue(file)!, options, r.GetValue(epochs), r.GetValue(minutes), r.GetValue(validation), r.GetValue(sample),
@@ -102,7 +104,7 @@ internal static class TextCommand
         terminal.Settings("text train", [
             ("text", $"{CliFiles.Show(path)} ({text.Length:N0} characters)"), ("split", $"training {trainText.Length:N0} characters, validation (last {validation:P0}) {validText.Length:N0}"),
             ("tokens", $"{unit}, vocabulary {model.Tokenizer.VocabularySize} (incl. padding and [UNK]), lowercase {Terminal.YesNo(options.Lowercase)}"),
-            ("model", $"Embedding({options.EmbeddingSize}) → {options.Layers} × stateful LSTM({options.Units}), dropout {options.Dropout} → Dense({model.Tokenizer.VocabularySize}); {model.Model.ParameterCount:N0} parameters"),
+            ("model", $"Embedding({options.EmbeddingSize}) → {options.Layers} × stateful LSTM({options.Units}), dropout {options.Dropout}, weight dropout {options.WeightDropout}, embedding dropout {options.EmbeddingDropout} → Dense({model.Tokenizer.VocabularySize}); {model.Model.ParameterCount:N0} parameters"),
             ("training", $"truncated BPTT {options.Steps} steps × {options.BatchSize} streams = {trainBatches.BatchCount} batches/epoch; Adam {options.LearningRate}" + (options.LearningRateDecay < 1f ? $" × {options.LearningRateDecay} per epoch" : "") + $", clip norm {options.ClipNorm}"),
             ("budget", $"{epochs} epochs" + (minutes > 0 ? $" or {minutes} minutes" : "")), ("samples", $"{sampleLength} tokens at temperature {temperature}"),
             ("seed", seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", logDir.Length == 0 ? "none" : CliFiles.Show(logDir)),

@@ -49,9 +49,9 @@ public sealed class LanguageModel
         options.Validate();
         var tokenizer = Tokenizer.Fit([trainingText], options.Level, options.MaxTokens, options.Lowercase);
         if (tokenizer.VocabularySize < 3) throw new ArgumentException("The training text holds no tokens.", nameof(trainingText));
-        var layers = new List<Layer> { new Embedding(tokenizer.VocabularySize, options.EmbeddingSize) };
+        var layers = new List<Layer> { new Embedding(tokenizer.VocabularySize, options.EmbeddingSize, dropout: options.EmbeddingDropout) };
         for (var l = 0; l < options.Layers; l++)
-            layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = true, Stateful = true, Dropout = options.Dropout }));
+            layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = true, Stateful = true, Dropout = options.Dropout, WeightDropout = options.WeightDropout }));
         layers.Add(new Dense(tokenizer.VocabularySize));
         var model = new Sequential(options.Seed, new Input(-1), [.. layers]);
         model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null }, new SparseCategoricalCrossentropy(fromLogits: true));

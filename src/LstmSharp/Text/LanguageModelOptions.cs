@@ -28,6 +28,12 @@ public sealed record LanguageModelOptions
     /// <summary>Input dropout of each LSTM layer. Default 0.1.</summary>
     public float Dropout { get; init; } = 0.1f;
 
+    /// <summary>DropConnect on each LSTM's recurrent weights in training (<see cref="Layers.RnnOptions.WeightDropout"/>; AWD-LSTM uses 0.5). Default 0.</summary>
+    public float WeightDropout { get; init; }
+
+    /// <summary>Whole words (rows of the embedding) dropped per batch in training (<see cref="Layers.Embedding"/>'s dropout; AWD-LSTM uses 0.1). Default 0.</summary>
+    public float EmbeddingDropout { get; init; }
+
     /// <summary>Steps of truncated back-propagation through time (chunk length). Default 64.</summary>
     public int Steps { get; init; } = 64;
 
@@ -54,6 +60,8 @@ public sealed record LanguageModelOptions
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Guard.Option(WeightDropout is >= 0f and < 1f, nameof(WeightDropout), WeightDropout, "in [0, 1)");
+        Guard.Option(EmbeddingDropout is >= 0f and < 1f, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
         Guard.Option(Steps is >= 1 and <= LanguageModel.MaxSteps, nameof(Steps), Steps, $"in [1, {LanguageModel.MaxSteps}]");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");

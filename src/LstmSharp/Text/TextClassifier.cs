@@ -166,11 +166,11 @@ public sealed class TextClassifier
     static Model Build(TextClassifierOptions options, int vocabulary, int classes)
     {
         var input = new Input(options.MaxLength) { Name = "tokens" };
-        var x = new Embedding(vocabulary, options.EmbeddingSize, "embedding").Call(input);
+        var x = new Embedding(vocabulary, options.EmbeddingSize, "embedding", dropout: options.EmbeddingDropout).Call(input);
         IReadOnlyList<Symbol> states = [];
         for (var l = 1; l <= options.Layers; l++)
         {
-            var lstm = new Lstm(options.Units, new LstmOptions { Dropout = options.Dropout, ReturnSequences = true, Name = $"lstm_{l}" });
+            var lstm = new Lstm(options.Units, new LstmOptions { Dropout = options.Dropout, WeightDropout = options.WeightDropout, ReturnSequences = true, Name = $"lstm_{l}" });
             (x, states) = options.Bidirectional ? new Bidirectional(lstm, MergeMode.Concat, $"lstm_{l}").CallWithState(x) : lstm.CallWithState(x);
         }
         var last = options.Bidirectional ? new Concatenate(name: "last").Call(states[0], states[2]) : states[0];
@@ -197,12 +197,12 @@ public sealed class TextClassifier
         if (recurrent.Length == 0 || recurrent.Length != language.Model.Layers.OfType<Rnn>().Count())
             throw new ArgumentException("A pre-trained encoder must be a language model of LSTM layers.", nameof(language));
         var input = new Input(options.MaxLength) { Name = "tokens" };
-        var x = new Embedding(embedding.VocabularySize, embedding.Dimension, "embedding").Call(input);
+        var x = new Embedding(embedding.VocabularySize, embedding.Dimension, "embedding", dropout: options.EmbeddingDropout).Call(input);
         IReadOnlyList<Symbol> states = [];
         for (var l = 0; l < recurrent.Length; l++)
         {
             var o = recurrent[l].LstmOptions;
-            (x, states) = new Lstm(recurrent[l].Units, o with { Stateful = false, ReturnSequences = true, Dropout = options.Dropout, Name = $"lstm_{l + 1}" }).CallWithState(x);
+            (x, states) = new Lstm(recurrent[l].Units, o with { Stateful = false, ReturnSequences = true, Dropout = options.Dropout, WeightDropout = options.WeightDropout, Name = $"lstm_{l + 1}" }).CallWithState(x);
         }
         var model = Head(options, input, x, states[0], classes);
         var targets = model.Layers.Where(l => l is Embedding or Lstm).ToArray();

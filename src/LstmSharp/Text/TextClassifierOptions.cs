@@ -53,6 +53,12 @@ public sealed record TextClassifierOptions
     /// <summary>Input dropout of the LSTM. Default 0.2.</summary>
     public float Dropout { get; init; } = 0.2f;
 
+    /// <summary>DropConnect on each LSTM's recurrent weights in training (<see cref="Layers.RnnOptions.WeightDropout"/>). Default 0.</summary>
+    public float WeightDropout { get; init; }
+
+    /// <summary>Whole words (rows of the embedding) dropped per batch in training (<see cref="Layers.Embedding"/>'s dropout). Default 0.</summary>
+    public float EmbeddingDropout { get; init; }
+
     /// <summary>Adam learning rate. Default 0.002.</summary>
     public float LearningRate { get; init; } = 0.002f;
 
@@ -83,6 +89,8 @@ public sealed record TextClassifierOptions
         Guard.Option(HeadDropout is >= 0f and < 1f, nameof(HeadDropout), HeadDropout, "in [0, 1)");
         Guard.Option(LanguageModelEpochs >= 0, nameof(LanguageModelEpochs), LanguageModelEpochs, "0 or more");
         Guard.Option(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
+        Guard.Option(WeightDropout is >= 0f and < 1f, nameof(WeightDropout), WeightDropout, "in [0, 1)");
+        Guard.Option(EmbeddingDropout is >= 0f and < 1f, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
         Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");

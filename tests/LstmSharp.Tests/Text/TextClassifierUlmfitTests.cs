@@ -119,6 +119,25 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         Assert.Equal(2, classifier.History!.Epochs);
     }
 
+    [Fact]
+    public void AwdDropouts_ReachTheLayers_OfTheLanguageModelAndTheClassifier()
+    {
+        var (texts, labels) = Texts(40, 7);
+        var lm = LanguageModel.Create(string.Join("\n", texts), new LanguageModelOptions { Level = TokenLevel.Word, Units = 4, EmbeddingSize = 3, WeightDropout = 0.5f, EmbeddingDropout = 0.1f });
+        Assert.All(lm.Model.Layers.OfType<Lstm>(), l => Assert.Equal(0.5f, l.Options.WeightDropout));
+        Assert.Equal(0.1f, lm.Model.Layers.OfType<Embedding>().Single().Dropout);
+        var options = new TextClassifierOptions { MaxLength = 10, Epochs = 1, Patience = 0, ValidationFraction = 0f, LanguageModelEpochs = 0, WeightDropout = 0.3f, EmbeddingDropout = 0.2f };
+        foreach (var classifier in new[] { TextClassifier.Train(texts, labels, options with { Units = 3, EmbeddingSize = 3 }), TextClassifier.Train(texts, labels, options, pretrained: lm) })
+        {
+            var lstms = classifier.Model.Layers.SelectMany(l => l is Bidirectional b ? new Rnn[] { b.ForwardLayer, b.BackwardLayer } : l is Lstm r ? [r] : []).ToArray();
+            Assert.NotEmpty(lstms);
+            Assert.All(lstms, l => Assert.Equal(0.3f, l.Options.WeightDropout));
+            Assert.Equal(0.2f, classifier.Model.Layers.OfType<Embedding>().Single().Dropout);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TextClassifierOptions { WeightDropout = 1f }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LanguageModelOptions { EmbeddingDropout = -0.1f }.Validate());
+    }
+
     [Theory]
     [InlineData(nameof(TextClassifierOptions.Layers), 0)]
     [InlineData(nameof(TextClassifierOptions.HeadDropout), 1)]
