@@ -39,8 +39,8 @@ public sealed class Adam : Optimizer
     protected override int SlotCount => 2;
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
-        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), LearningRate, Beta1, Beta2, Epsilon, Iterations);
+    protected override void Update(Parameter parameter, float learningRate)
+        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, Beta1, Beta2, Epsilon, Iterations);
 
     /// <summary>
     /// The Adam step at step number <paramref name="t"/> (from 1) on weights w with gradient g and moments m, v: in

@@ -3,7 +3,8 @@ namespace LstmSharp.Optimizers;
 
 /// <summary>
 /// AdamW, as <c>torch.optim.AdamW</c> / Keras <c>AdamW</c>: first <c>w = w − lr·λ·w</c>, then the
-/// <see cref="Adam"/> step. Defaults: lr 0.001, λ 0.004 (Keras), β1 0.9, β2 0.999, ε 1e-7.
+/// <see cref="Adam"/> step. The lr of both is the parameter's (times its <see cref="Parameter.LearningRateMultiplier"/>),
+/// so a multiplier scales the decay too, as a PyTorch parameter group's <c>lr</c> does. Defaults: lr 0.001, λ 0.004 (Keras), β1 0.9, β2 0.999, ε 1e-7.
 /// </summary>
 public sealed class AdamW : Optimizer
 {
@@ -35,11 +36,11 @@ public sealed class AdamW : Optimizer
     protected override int SlotCount => 2;
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
-        var keep = 1f - LearningRate * WeightDecay;
+        var keep = 1f - learningRate * WeightDecay;
         for (var i = 0; i < w.Length; i++) w[i] *= keep;
-        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), LearningRate, _beta1, _beta2, _epsilon, Iterations);
+        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, _beta1, _beta2, _epsilon, Iterations);
     }
 }

@@ -1,5 +1,6 @@
 // Optimizer: the base of the update rules (each subclass's file shows its own rule), plus what every rule
-// shares: a learning rate or schedule, and gradient clipping by global norm or by value.
+// shares: a learning rate or schedule, each parameter's learning-rate multiplier, and gradient clipping by global
+// norm or by value.
 using System.Numerics.Tensors;
 
 namespace LstmSharp.Optimizers;
@@ -8,6 +9,9 @@ namespace LstmSharp.Optimizers;
 /// Updates parameters from their gradients. Before the rule runs, gradients are clipped: by value to
 /// [−<see cref="ClipValue"/>, <see cref="ClipValue"/>], then all together to a global L2 norm of at most
 /// <see cref="GlobalClipNorm"/> (Pascanu et al. 2013). A <see cref="Schedule"/> sets the learning rate of each step.
+/// Each parameter is stepped with <see cref="LearningRate"/> times its
+/// <see cref="Parameter.LearningRateMultiplier"/> (discriminative fine-tuning; PyTorch's per-group <c>lr</c>), in every rule:
+/// wherever a rule says lr, that product is meant, AdamW's decay term included.
 /// </summary>
 public abstract class Optimizer
 {
@@ -120,11 +124,14 @@ public abstract class Optimizer
             }
         }
         for (var i = 0; i < parameters.Count; i++)
-            if (parameters[i].Trainable) Update(parameters[i]);
+            if (parameters[i].Trainable) Update(parameters[i], LearningRate * parameters[i].LearningRateMultiplier);
     }
 
-    /// <summary>Applies the rule to one parameter; <see cref="Iterations"/> already counts this step.</summary>
-    protected abstract void Update(Parameter parameter);
+    /// <summary>
+    /// Applies the rule to one parameter with step size <paramref name="learningRate"/> (<see cref="LearningRate"/> times the
+    /// parameter's <see cref="Parameter.LearningRateMultiplier"/>, so 0 for a multiplier of 0); <see cref="Iterations"/> already counts this step.
+    /// </summary>
+    protected abstract void Update(Parameter parameter, float learningRate);
 
     static float CheckLearningRate(float value) => value > 0f && float.IsFinite(value)
         ? value

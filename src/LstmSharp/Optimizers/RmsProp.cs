@@ -40,7 +40,7 @@ public sealed class RmsProp : Optimizer
     protected override int SlotCount => 3;
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
@@ -54,7 +54,7 @@ public sealed class RmsProp : Optimizer
                 m[i] = Rho * m[i] + (1f - Rho) * g[i];
                 denominator -= m[i] * m[i];
             }
-            var step = LearningRate * g[i] / (MathF.Sqrt(denominator) + Epsilon);
+            var step = learningRate * g[i] / (MathF.Sqrt(denominator) + Epsilon);
             if (s.B is { } b)
             {
                 b[i] = Momentum * b[i] + step;

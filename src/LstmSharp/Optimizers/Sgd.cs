@@ -34,25 +34,25 @@ public sealed class Sgd : Optimizer
     protected override int SlotCount => Momentum == 0f ? 0 : 1;
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
         if (Momentum == 0f)
         {
-            TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+            TensorPrimitives.MultiplyAdd(g, -learningRate, w, w);
             return;
         }
         var v = Slot(parameter, 0);
         TensorPrimitives.MultiplyAdd(v, Momentum, g, v); // v = g on the first step, as v starts at 0
         if (Nesterov)
         {
-            TensorPrimitives.MultiplyAdd(v, -LearningRate * Momentum, w, w);
-            TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+            TensorPrimitives.MultiplyAdd(v, -learningRate * Momentum, w, w);
+            TensorPrimitives.MultiplyAdd(g, -learningRate, w, w);
         }
         else
         {
-            TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
+            TensorPrimitives.MultiplyAdd(v, -learningRate, w, w);
         }
     }
 }
