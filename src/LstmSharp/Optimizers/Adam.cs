@@ -26,8 +26,11 @@ public sealed class Adam : Optimizer
         Epsilon = epsilon;
     }
 
-    /// <summary>Decay of the first moment.</summary>
-    public float Beta1 { get; }
+    /// <summary>
+    /// Decay of the first moment; a schedule with momentum (<see cref="OneCycle"/>) sets it every step, and the bias
+    /// correction 1 − β1^t then uses the current β1, as PyTorch's does.
+    /// </summary>
+    public float Beta1 { get; private set; }
 
     /// <summary>Decay of the second moment.</summary>
     public float Beta2 { get; }
@@ -37,6 +40,8 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc />
     protected override int SlotCount => 2;
+
+    private protected override void SetMomentum(float momentum) => Beta1 = momentum;
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, float learningRate)

@@ -8,7 +8,8 @@ namespace LstmSharp.Optimizers;
 /// </summary>
 public sealed class AdamW : Optimizer
 {
-    readonly float _beta1, _beta2, _epsilon;
+    readonly float _beta2, _epsilon;
+    float _beta1;
 
     /// <summary>AdamW with the given step size, decoupled weight decay and Adam parameters.</summary>
     public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
@@ -23,7 +24,7 @@ public sealed class AdamW : Optimizer
     /// <summary>Decoupled weight decay λ.</summary>
     public float WeightDecay { get; }
 
-    /// <summary>Decay of the first moment.</summary>
+    /// <summary>Decay of the first moment; a schedule with momentum (<see cref="OneCycle"/>) sets it every step, as in <see cref="Adam"/>.</summary>
     public float Beta1 => _beta1;
 
     /// <summary>Decay of the second moment.</summary>
@@ -34,6 +35,8 @@ public sealed class AdamW : Optimizer
 
     /// <inheritdoc />
     protected override int SlotCount => 2;
+
+    private protected override void SetMomentum(float momentum) => _beta1 = momentum;
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, float learningRate)

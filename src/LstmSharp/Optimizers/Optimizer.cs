@@ -8,8 +8,8 @@ namespace LstmSharp.Optimizers;
 /// <summary>
 /// Updates parameters from their gradients. Before the rule runs, gradients are clipped: by value to
 /// [−<see cref="ClipValue"/>, <see cref="ClipValue"/>], then all together to a global L2 norm of at most
-/// <see cref="GlobalClipNorm"/> (Pascanu et al. 2013). A <see cref="Schedule"/> sets the learning rate of each step.
-/// Each parameter is stepped with <see cref="LearningRate"/> times its
+/// <see cref="GlobalClipNorm"/> (Pascanu et al. 2013). A <see cref="Schedule"/> sets the learning rate of each step
+/// (and, with <see cref="OneCycle"/>, the momentum). Each parameter is stepped with <see cref="LearningRate"/> times its
 /// <see cref="Parameter.LearningRateMultiplier"/> (discriminative fine-tuning; PyTorch's per-group <c>lr</c>), in every rule:
 /// wherever a rule says lr, that product is meant, AdamW's decay term included.
 /// </summary>
@@ -25,7 +25,11 @@ public abstract class Optimizer
         set => field = CheckLearningRate(value);
     }
 
-    /// <summary>Sets the learning rate of every step from the step number (0-based), overriding <see cref="LearningRate"/>.</summary>
+    /// <summary>
+    /// Sets the learning rate of every step from the step number (0-based), overriding <see cref="LearningRate"/>; a schedule
+    /// with a <see cref="LearningRateSchedule.Momentum"/> also sets the momentum (<see cref="Sgd.Momentum"/>,
+    /// <see cref="RmsProp.Momentum"/>, Adam's and AdamW's β1), which <see cref="Adagrad"/> does not have.
+    /// </summary>
     public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>Scale all gradients together so their global L2 norm is at most this (null = no clipping).</summary>
@@ -94,7 +98,11 @@ public abstract class Optimizer
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (Schedule is not null) LearningRate = Schedule.Rate(Iterations);
+        if (Schedule is not null)
+        {
+            LearningRate = Schedule.Rate(Iterations);
+            if (Schedule.Momentum(Iterations) is { } momentum) SetMomentum(momentum);
+        }
         Iterations++;
         if (ClipValue is { } clip)
         {
@@ -132,6 +140,10 @@ public abstract class Optimizer
     /// parameter's <see cref="Parameter.LearningRateMultiplier"/>, so 0 for a multiplier of 0); <see cref="Iterations"/> already counts this step.
     /// </summary>
     protected abstract void Update(Parameter parameter, float learningRate);
+
+    /// <summary>Sets the momentum (or β1) to the schedule's value for this step; rules without one refuse.</summary>
+    private protected virtual void SetMomentum(float momentum) =>
+        throw new InvalidOperationException($"{GetType().Name} has no momentum for its schedule ({Schedule!.GetType().Name}) to set; use Sgd, RmsProp, Adam or AdamW, or a schedule without momentum (OneCycle with cycleMomentum: false).");
 
     static float CheckLearningRate(float value) => value > 0f && float.IsFinite(value)
         ? value

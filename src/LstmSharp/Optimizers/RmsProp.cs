@@ -27,8 +27,8 @@ public sealed class RmsProp : Optimizer
     /// <summary>Decay of the running mean of squares.</summary>
     public float Rho { get; }
 
-    /// <summary>Momentum factor (0 = none).</summary>
-    public float Momentum { get; }
+    /// <summary>Momentum factor (0 = none); a schedule with momentum (<see cref="OneCycle"/>) sets it every step.</summary>
+    public float Momentum { get; private set; }
 
     /// <summary>Added to the denominator.</summary>
     public float Epsilon { get; }
@@ -38,6 +38,8 @@ public sealed class RmsProp : Optimizer
 
     /// <inheritdoc />
     protected override int SlotCount => 3;
+
+    private protected override void SetMomentum(float momentum) => Momentum = momentum;
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, float learningRate)
