@@ -10,7 +10,8 @@ namespace LstmSharp.Optimizers;
 /// m = β1·m + (1 − β1)·g        v = β2·v + (1 − β2)·g²
 /// w = w − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
 /// </code>
-/// Defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (Keras; PyTorch uses 1e-8).
+/// with t the parameter's own step count (<see cref="Optimizer.Steps"/>: a parameter frozen for a while starts from
+/// t = 1 when unfrozen, as in PyTorch). Defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (Keras; PyTorch uses 1e-8).
 /// </summary>
 public sealed class Adam : Optimizer
 {
@@ -45,7 +46,7 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc />
     protected override void Update(Parameter parameter, float learningRate)
-        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, Beta1, Beta2, Epsilon, Iterations);
+        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, Beta1, Beta2, Epsilon, Steps(parameter));
 
     /// <summary>
     /// The Adam step at step number <paramref name="t"/> (from 1) on weights w with gradient g and moments m, v: in

@@ -44,6 +44,6 @@ public sealed class AdamW : Optimizer
         var w = parameter.Value.Span;
         var keep = 1f - learningRate * WeightDecay;
         for (var i = 0; i < w.Length; i++) w[i] *= keep;
-        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, _beta1, _beta2, _epsilon, Iterations);
+        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, _beta1, _beta2, _epsilon, Steps(parameter));
     }
 }

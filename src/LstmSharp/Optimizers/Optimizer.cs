@@ -2,6 +2,7 @@
 // shares: a learning rate or schedule, each parameter's learning-rate multiplier, and gradient clipping by global
 // norm or by value.
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace LstmSharp.Optimizers;
 
@@ -48,8 +49,23 @@ public abstract class Optimizer
 
     readonly Dictionary<Parameter, float[][]> _slots = [];
 
-    /// <summary>Number of <see cref="Step"/> calls so far.</summary>
+    /// <summary>Number of <see cref="Step"/> calls so far (the step number schedules see).</summary>
     public long Iterations { get; internal set; }
+
+    readonly Dictionary<Parameter, long> _steps = [];
+
+    /// <summary>
+    /// How many steps have updated <paramref name="parameter"/>, this one included: <see cref="Iterations"/> for a parameter
+    /// that was never frozen, fewer for one frozen for some steps (PyTorch's per-parameter <c>state["step"]</c>, which Adam's
+    /// bias correction counts, so a layer unfrozen late starts its moments as a fresh one would).
+    /// </summary>
+    protected long Steps(Parameter parameter) => _steps.GetValueOrDefault(parameter);
+
+    /// <summary>Every parameter's step count, for checkpoints.</summary>
+    internal IEnumerable<(Parameter Parameter, long Steps)> ExportSteps() => _steps.Select(s => (s.Key, s.Value));
+
+    /// <summary>Restores one parameter's step count from a checkpoint.</summary>
+    internal void ImportSteps(Parameter parameter, long steps) => _steps[parameter] = steps;
 
     /// <summary>
     /// Per-parameter state number <paramref name="index"/> (moments, velocities, accumulators), created with
@@ -132,12 +148,17 @@ public abstract class Optimizer
             }
         }
         for (var i = 0; i < parameters.Count; i++)
-            if (parameters[i].Trainable) Update(parameters[i], LearningRate * parameters[i].LearningRateMultiplier);
+        {
+            if (!parameters[i].Trainable) continue;
+            CollectionsMarshal.GetValueRefOrAddDefault(_steps, parameters[i], out _)++;
+            Update(parameters[i], LearningRate * parameters[i].LearningRateMultiplier);
+        }
     }
 
     /// <summary>
     /// Applies the rule to one parameter with step size <paramref name="learningRate"/> (<see cref="LearningRate"/> times the
-    /// parameter's <see cref="Parameter.LearningRateMultiplier"/>, so 0 for a multiplier of 0); <see cref="Iterations"/> already counts this step.
+    /// parameter's <see cref="Parameter.LearningRateMultiplier"/>, so 0 for a multiplier of 0); <see cref="Iterations"/> and
+    /// <see cref="Steps"/> already count this step.
     /// </summary>
     protected abstract void Update(Parameter parameter, float learningRate);
 
