@@ -27,6 +27,7 @@ public partial class Model
     ModelFile.TrainingState CaptureTrainingState()
     {
         var optimizer = Optimizer!;
+        var names = ParameterNames();
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
@@ -35,13 +36,16 @@ public partial class Model
             json.WriteNumber("iterations", optimizer.Iterations);
             json.WriteNumber("learning_rate", optimizer.LearningRate);
             json.WriteString("optimizer", optimizer.GetType().Name);
+            json.WriteStartObject("parameter_steps");
+            foreach (var (parameter, steps) in optimizer.ExportSteps())
+                if (names.TryGetValue(parameter, out var key)) json.WriteNumber(key, steps);
+            json.WriteEndObject();
             if (_fitData is { } data) WriteState(json, "shuffle_rng", data.Shuffle.State);
             json.WriteStartArray("layer_rngs");
             foreach (var rng in RandomGenerators()) WriteState(json, null, rng.State);
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        var names = ParameterNames();
         var tensors = new Dictionary<string, Tensor>();
         if (_fitData is { } fitData) tensors["order"] = new Tensor([.. fitData.Order.Select(i => (float)i)], fitData.Order.Length);
         foreach (var (parameter, index, values) in optimizer.ExportSlots())
@@ -74,6 +78,16 @@ public partial class Model
             if (type != optimizer.GetType().Name)
                 throw new InvalidDataException($"{path}: the checkpoint's optimizer is {type}; the model is compiled with {optimizer.GetType().Name}.");
             optimizer.Iterations = root.Required("iterations").GetInt64();
+            var parameters = ParameterNames().ToDictionary(p => p.Value, p => p.Key);
+            if (root.TryGetProperty("parameter_steps", out var steps))
+            {
+                foreach (var entry in steps.EnumerateObject()) optimizer.ImportSteps(parameters[entry.Name], entry.Value.GetInt64());
+            }
+            else
+            {
+                // Checkpoints from before per-parameter counts counted every parameter's steps as the optimizer's.
+                foreach (var parameter in parameters.Values) optimizer.ImportSteps(parameter, optimizer.Iterations);
+            }
             optimizer.LearningRate = root.Required("learning_rate").GetSingle();
             var generators = RandomGenerators().ToArray();
             var states = root.Required("layer_rngs").EnumerateArray().Select(ReadState).ToArray();
@@ -96,7 +110,6 @@ public partial class Model
                     data.Order[i] = (int)v;
                 }
             }
-            var parameters = ParameterNames().ToDictionary(p => p.Value, p => p.Key);
             foreach (var (name, tensor) in training.Tensors)
             {
                 if (!name.StartsWith("optimizer/", StringComparison.Ordinal)) continue;

@@ -26,6 +26,21 @@ public sealed class Parameter
     /// </summary>
     public bool Trainable { get; set; } = true;
 
+    /// <summary>
+    /// What every optimizer multiplies its learning rate by for this parameter (discriminative fine-tuning, ULMFiT; PyTorch's
+    /// per-group <c>lr</c>): default 1, 0 leaves the parameter in place; set a whole layer's with
+    /// <see cref="Layers.Layer.LearningRateMultiplier"/> and layer groups' with <see cref="Optimizers.Discriminative.Apply"/>.
+    /// </summary>
+    public float LearningRateMultiplier
+    {
+        get;
+        set => field = CheckMultiplier(value);
+    } = 1f;
+
+    internal static float CheckMultiplier(float value, string name = nameof(LearningRateMultiplier)) => value >= 0f && float.IsFinite(value)
+        ? value
+        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number ≥ 0; received {value}.");
+
     /// <summary>The penalty added to the training loss for this parameter, if any.</summary>
     public Regularizer? Regularizer { get; internal set; }
 

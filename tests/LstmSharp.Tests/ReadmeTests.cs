@@ -1,6 +1,7 @@
 // The README's library examples run here: whole programs built and run from the README's own text, fragments as copies
 // whose text must stay equal to the README's.
 using System.Diagnostics;
+using LstmSharp.Callbacks;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
 using LstmSharp.IO;
@@ -142,6 +143,38 @@ public sealed class ReadmeTests
     }
 
     [Fact]
+    public void FineTuning_Runs()
+    {
+        // Sentences of 10 ids from 1..19; class 1 when id 3 is in the sentence.
+        const int vocabulary = 20, classes = 2;
+        var x = Tensor.Zeros(96, 10);
+        var y = Tensor.Zeros(96);
+        for (var s = 0; s < 96; s++)
+        {
+            for (var t = 0; t < 10; t++) x.Span[s * 10 + t] = 1 + (s * 7 + t * t * 3 + s / 5) % 19;
+            y.Span[s] = x.Span.Slice(s * 10, 10).Contains(3f) ? 1 : 0;
+        }
+        // README fine-tuning begin
+        var embedding = new Embedding(vocabulary, 16);
+        var lstm = new Lstm(32);
+        var head = new Dense(classes);
+        var model = new Sequential(seed: 1, new Input(-1), embedding, lstm, head);
+        Layer[][] groups = [[embedding], [lstm], [head]];         // from the input to the output
+        Discriminative.Apply(groups);                             // rates ×1/2.6², ×1/2.6, ×1
+        const int epochs = 4, batchSize = 16;
+        var steps = epochs * ((x.Dim(0) + batchSize - 1) / batchSize);
+        model.Compile(new Adam(0.01f, beta1: 0.7f, beta2: 0.99f) { Schedule = new SlantedTriangular(0.01f, steps) },
+            new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
+        var history = model.Fit(x, y, new FitOptions { Epochs = epochs, BatchSize = batchSize, Callbacks = [new GradualUnfreezing(groups)] });
+        // README fine-tuning end
+        Assert.Equal(4, history.Epochs);
+        Assert.True(history.Loss[^1] < history.Loss[0], string.Join(", ", history.Loss));
+        Assert.All(model.Layers, l => Assert.True(l.Trainable));
+        Assert.Equal(1 / (2.6f * 2.6f), embedding.LearningRateMultiplier, 1e-7f);
+        Assert.Equal(0.01f / 32, model.Optimizer!.LearningRate, 1e-6f); // the last steps run at maxRate/ratio
+    }
+
+    [Fact]
     public void Tuning_Runs()
     {
         var x = Tensor.Zeros(48, 12, 1);
@@ -225,6 +258,7 @@ public sealed class ReadmeTests
     [InlineData("README onnx runtime")]
     [InlineData("README text")]
     [InlineData("README tuning")]
+    [InlineData("README fine-tuning")]
     public void Snippet_ReadmeTextMatchesThisTest(string marker)
     {
         var root = Repository.Root;

@@ -55,6 +55,7 @@ internal static class LayerConfigs
         json.WriteString("type", layer.GetType().Name);
         json.WriteString("name", layer.Name);
         if (!layer.Trainable) json.WriteBoolean("trainable", false);
+        if (layer.LearningRateMultiplier != 1f) json.WriteNumber("learning_rate_multiplier", layer.LearningRateMultiplier);
         layer.WriteConfig(json);
         json.WriteEndObject();
     }
@@ -66,6 +67,7 @@ internal static class LayerConfigs
         var name = e.Name();
         var layer = Readers.TryGetValue(type, out var read) ? read(e, name) : throw new FormatException($"unknown layer type '{type}'");
         if (e.TryGetProperty("trainable", out var trainable)) layer.Trainable = trainable.GetBoolean();
+        if (e.TryGetProperty("learning_rate_multiplier", out var multiplier)) layer.LearningRateMultiplier = multiplier.GetSingle();
         return layer;
     }
 

@@ -276,6 +276,7 @@ public abstract class Layer
     {
         _parameters = parameters;
         if (!_trainable) foreach (var p in parameters) p.Trainable = false;
+        if (_learningRateMultiplier != 1f) foreach (var p in parameters) p.LearningRateMultiplier = _learningRateMultiplier;
     }
 
     bool _trainable = true;
@@ -291,6 +292,23 @@ public abstract class Layer
         {
             _trainable = value;
             foreach (var p in _parameters) p.Trainable = value;
+        }
+    }
+
+    float _learningRateMultiplier = 1f;
+
+    /// <summary>
+    /// What optimizers multiply their learning rate by for this layer's parameters (discriminative fine-tuning, ULMFiT;
+    /// default 1, 0 leaves them in place): setting it sets <see cref="Parameter.LearningRateMultiplier"/> of each
+    /// parameter, as <see cref="Trainable"/> does; it is saved in model files.
+    /// </summary>
+    public float LearningRateMultiplier
+    {
+        get => _learningRateMultiplier;
+        set
+        {
+            _learningRateMultiplier = Parameter.CheckMultiplier(value, $"{nameof(LearningRateMultiplier)} of layer '{Name}'");
+            foreach (var p in _parameters) p.LearningRateMultiplier = value;
         }
     }
 

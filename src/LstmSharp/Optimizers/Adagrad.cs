@@ -27,7 +27,7 @@ public sealed class Adagrad : Optimizer
     protected override int SlotCount => 1;
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
@@ -35,7 +35,7 @@ public sealed class Adagrad : Optimizer
         for (var i = 0; i < w.Length; i++)
         {
             a[i] += g[i] * g[i];
-            w[i] -= LearningRate * g[i] / MathF.Sqrt(a[i] + Epsilon);
+            w[i] -= learningRate * g[i] / MathF.Sqrt(a[i] + Epsilon);
         }
     }
 }

@@ -10,7 +10,8 @@ namespace LstmSharp.Optimizers;
 /// m = β1·m + (1 − β1)·g        v = β2·v + (1 − β2)·g²
 /// w = w − lr · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
 /// </code>
-/// Defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (Keras; PyTorch uses 1e-8).
+/// with t the parameter's own step count (<see cref="Optimizer.Steps"/>: a parameter frozen for a while starts from
+/// t = 1 when unfrozen, as in PyTorch). Defaults: lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (Keras; PyTorch uses 1e-8).
 /// </summary>
 public sealed class Adam : Optimizer
 {
@@ -26,8 +27,11 @@ public sealed class Adam : Optimizer
         Epsilon = epsilon;
     }
 
-    /// <summary>Decay of the first moment.</summary>
-    public float Beta1 { get; }
+    /// <summary>
+    /// Decay of the first moment; a schedule with momentum (<see cref="OneCycle"/>) sets it every step, and the bias
+    /// correction 1 − β1^t then uses the current β1, as PyTorch's does.
+    /// </summary>
+    public float Beta1 { get; private set; }
 
     /// <summary>Decay of the second moment.</summary>
     public float Beta2 { get; }
@@ -38,9 +42,11 @@ public sealed class Adam : Optimizer
     /// <inheritdoc />
     protected override int SlotCount => 2;
 
+    private protected override void SetMomentum(float momentum) => Beta1 = momentum;
+
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
-        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), LearningRate, Beta1, Beta2, Epsilon, Iterations);
+    protected override void Update(Parameter parameter, float learningRate)
+        => Step(parameter.Value.Span, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, Beta1, Beta2, Epsilon, Steps(parameter));
 
     /// <summary>
     /// The Adam step at step number <paramref name="t"/> (from 1) on weights w with gradient g and moments m, v: in

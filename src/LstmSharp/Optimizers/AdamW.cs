@@ -3,11 +3,13 @@ namespace LstmSharp.Optimizers;
 
 /// <summary>
 /// AdamW, as <c>torch.optim.AdamW</c> / Keras <c>AdamW</c>: first <c>w = w − lr·λ·w</c>, then the
-/// <see cref="Adam"/> step. Defaults: lr 0.001, λ 0.004 (Keras), β1 0.9, β2 0.999, ε 1e-7.
+/// <see cref="Adam"/> step. The lr of both is the parameter's (times its <see cref="Parameter.LearningRateMultiplier"/>),
+/// so a multiplier scales the decay too, as a PyTorch parameter group's <c>lr</c> does. Defaults: lr 0.001, λ 0.004 (Keras), β1 0.9, β2 0.999, ε 1e-7.
 /// </summary>
 public sealed class AdamW : Optimizer
 {
-    readonly float _beta1, _beta2, _epsilon;
+    readonly float _beta2, _epsilon;
+    float _beta1;
 
     /// <summary>AdamW with the given step size, decoupled weight decay and Adam parameters.</summary>
     public AdamW(float learningRate = 0.001f, float weightDecay = 0.004f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
@@ -22,7 +24,7 @@ public sealed class AdamW : Optimizer
     /// <summary>Decoupled weight decay λ.</summary>
     public float WeightDecay { get; }
 
-    /// <summary>Decay of the first moment.</summary>
+    /// <summary>Decay of the first moment; a schedule with momentum (<see cref="OneCycle"/>) sets it every step, as in <see cref="Adam"/>.</summary>
     public float Beta1 => _beta1;
 
     /// <summary>Decay of the second moment.</summary>
@@ -34,12 +36,14 @@ public sealed class AdamW : Optimizer
     /// <inheritdoc />
     protected override int SlotCount => 2;
 
+    private protected override void SetMomentum(float momentum) => _beta1 = momentum;
+
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
-        var keep = 1f - LearningRate * WeightDecay;
+        var keep = 1f - learningRate * WeightDecay;
         for (var i = 0; i < w.Length; i++) w[i] *= keep;
-        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), LearningRate, _beta1, _beta2, _epsilon, Iterations);
+        Adam.Step(w, parameter.Gradient.Span, Slot(parameter, 0), Slot(parameter, 1), learningRate, _beta1, _beta2, _epsilon, Steps(parameter));
     }
 }

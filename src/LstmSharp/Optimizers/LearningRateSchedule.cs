@@ -6,4 +6,10 @@ public abstract class LearningRateSchedule
 {
     /// <summary>The learning rate of step <paramref name="iteration"/> (0-based).</summary>
     public abstract float Rate(long iteration);
+
+    /// <summary>
+    /// The momentum of step <paramref name="iteration"/> (SGD's and RMSprop's momentum, Adam's β1), or null (the default)
+    /// to leave the optimizer's own; a schedule that returns one cannot drive <see cref="Adagrad"/>.
+    /// </summary>
+    public virtual float? Momentum(long iteration) => null;
 }

@@ -27,8 +27,8 @@ public sealed class RmsProp : Optimizer
     /// <summary>Decay of the running mean of squares.</summary>
     public float Rho { get; }
 
-    /// <summary>Momentum factor (0 = none).</summary>
-    public float Momentum { get; }
+    /// <summary>Momentum factor (0 = none); a schedule with momentum (<see cref="OneCycle"/>) sets it every step.</summary>
+    public float Momentum { get; private set; }
 
     /// <summary>Added to the denominator.</summary>
     public float Epsilon { get; }
@@ -39,8 +39,10 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc />
     protected override int SlotCount => 3;
 
+    private protected override void SetMomentum(float momentum) => Momentum = momentum;
+
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
@@ -54,7 +56,7 @@ public sealed class RmsProp : Optimizer
                 m[i] = Rho * m[i] + (1f - Rho) * g[i];
                 denominator -= m[i] * m[i];
             }
-            var step = LearningRate * g[i] / (MathF.Sqrt(denominator) + Epsilon);
+            var step = learningRate * g[i] / (MathF.Sqrt(denominator) + Epsilon);
             if (s.B is { } b)
             {
                 b[i] = Momentum * b[i] + step;

@@ -24,35 +24,38 @@ public sealed class Sgd : Optimizer
         Nesterov = nesterov;
     }
 
-    /// <summary>Momentum factor (0 = none).</summary>
-    public float Momentum { get; }
+    /// <summary>Momentum factor (0 = none); a schedule with momentum (<see cref="OneCycle"/>) sets it every step.</summary>
+    public float Momentum { get; private set; }
 
     /// <summary>Use Nesterov momentum.</summary>
     public bool Nesterov { get; }
 
     /// <inheritdoc />
-    protected override int SlotCount => Momentum == 0f ? 0 : 1;
+    /// <remarks>One even without momentum, as a schedule may turn it on (the velocity is only made once it is used).</remarks>
+    protected override int SlotCount => 1;
+
+    private protected override void SetMomentum(float momentum) => Momentum = momentum;
 
     /// <inheritdoc />
-    protected override void Update(Parameter parameter)
+    protected override void Update(Parameter parameter, float learningRate)
     {
         var w = parameter.Value.Span;
         var g = parameter.Gradient.Span;
         if (Momentum == 0f)
         {
-            TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+            TensorPrimitives.MultiplyAdd(g, -learningRate, w, w);
             return;
         }
         var v = Slot(parameter, 0);
         TensorPrimitives.MultiplyAdd(v, Momentum, g, v); // v = g on the first step, as v starts at 0
         if (Nesterov)
         {
-            TensorPrimitives.MultiplyAdd(v, -LearningRate * Momentum, w, w);
-            TensorPrimitives.MultiplyAdd(g, -LearningRate, w, w);
+            TensorPrimitives.MultiplyAdd(v, -learningRate * Momentum, w, w);
+            TensorPrimitives.MultiplyAdd(g, -learningRate, w, w);
         }
         else
         {
-            TensorPrimitives.MultiplyAdd(v, -LearningRate, w, w);
+            TensorPrimitives.MultiplyAdd(v, -learningRate, w, w);
         }
     }
 }

@@ -160,6 +160,27 @@ public sealed class OptimizerTests
         Assert.Equal(12f, frozen.Gradient.Span[0]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Adam_ParameterUnfrozenLate_BiasCorrectsFromItsOwnFirstStep(bool decoupled)
+    {
+        // PyTorch counts steps per parameter (state["step"]): b, frozen for 5 steps, takes its first step as step 1, where
+        // m̂ = g and v̂ = g², so it moves by lr·g/(|g| + ε) (AdamW's decay is 0 here); a counts all 6.
+        Optimizer adam = decoupled ? new AdamW(0.01f, weightDecay: 0f) : new Adam(0.01f);
+        var a = new Parameter("a", Tensor.Zeros(1));
+        var b = new Parameter("b", new Tensor([1f], 1)) { Trainable = false };
+        for (var step = 0; step < 6; step++)
+        {
+            if (step == 5) b.Trainable = true;
+            a.Gradient.Span[0] = 0.5f;
+            b.Gradient.Span[0] = -0.25f;
+            adam.Step([a, b]);
+        }
+        Assert.Equal(1 + 0.01 * 0.25 / (0.25 + 1e-7), b.Value.Span[0], 1e-6);
+        Assert.Equal(6, adam.Iterations);
+    }
+
     [Fact]
     public void Clipping_NormBelowLimit_LeavesGradient()
     {
