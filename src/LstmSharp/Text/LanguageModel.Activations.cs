@@ -30,7 +30,7 @@ public sealed partial class LanguageModel
         var values = layers[layer].Activations(which).Reshape(ids.Length, layers[layer].Units);
         Model.ResetStates();
         var ranges = Tokenizer.Offsets(text);
-        var tokens = Tokenizer.Split(text).Select((token, i) => new TextToken(token, ranges?[i])).ToArray();
+        var tokens = Tokenizer.Split(text).Select((token, i) => new LocatedToken(token, ranges?[i])).ToArray();
         return new TextActivations(text, tokens, layer, which, values);
     }
 }

@@ -9,7 +9,7 @@ namespace LstmSharp.Text;
 /// <param name="Layer">The LSTM layer (0 = the first).</param>
 /// <param name="Which">The quantity read.</param>
 /// <param name="Values">The values, <c>[tokens, units]</c>.</param>
-public sealed record TextActivations(string Text, IReadOnlyList<TextToken> Tokens, int Layer, LstmActivation Which, Tensor Values)
+public sealed record TextActivations(string Text, IReadOnlyList<LocatedToken> Tokens, int Layer, LstmActivation Which, Tensor Values)
 {
     /// <summary>
     /// The <paramref name="count"/> units whose values vary most over the text (largest standard deviation first), with
@@ -40,4 +40,4 @@ public sealed record TextActivations(string Text, IReadOnlyList<TextToken> Token
 /// <summary>A token of a text and where it stands in it.</summary>
 /// <param name="Token">The token as the tokenizer made it.</param>
 /// <param name="Range">Where it stands in the text (<c>text[Range]</c>); null when the tokenizer cannot say.</param>
-public sealed record TextToken(string Token, Range? Range);
+public sealed record LocatedToken(string Token, Range? Range);
