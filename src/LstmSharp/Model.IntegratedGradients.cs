@@ -52,10 +52,10 @@ public partial class Model
         var fx = (double)outputs[0].Span[output];
         var x = ValueAt(at).Clone();
         var mask = MaskAt(at)?.Clone();
-        var steps0 = mask is null ? 1 : mask.Dim(1);         // time steps the mask covers
-        var block = x.Length / steps0;                        // values per time step
+        var times = mask is null ? 1 : mask.Dim(1);          // time steps the mask covers
+        var block = x.Length / times;                         // values per time step
         var delta = x.Clone();                                // x − x': zero at padded steps
-        for (var t = 0; t < steps0; t++)
+        for (var t = 0; t < times; t++)
             if (mask is not null && mask.Span[t] == 0f) delta.Span.Slice(t * block, block).Clear();
 
         var attributions = Tensor.Zeros([.. x.Shape]);
@@ -74,13 +74,13 @@ public partial class Model
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(delta.Span, alpha - 1f, row, row);
             }
             ResetStates();
-            var result = Forward(batchInputs, at, path, training: false, batchMasks)[0];
+            var result = Forward(batchInputs, at, path, training: false, batchMasks)[0];   // [rows, …] F at each point
             var y = result.Span;
             var dOutputs = new Tensor?[_outputs.Length];
             dOutputs[0] = Tensor.Zeros([.. result.Shape]);   // ∂F/∂output: one at the explained value of each row
             for (var r = 0; r < rows; r++) dOutputs[0]!.Span[r * perSample + output] = 1f;
-            Backward(dOutputs);
             if (first == 0) fBaseline = y[output];
+            Backward(dOutputs);
             if (GradientAt(at) is not { } gradient) continue;
             var g = gradient.Span;
             var a = attributions.Span;
