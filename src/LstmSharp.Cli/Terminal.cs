@@ -94,6 +94,15 @@ internal sealed class Terminal
         if (!(IsJson && IsQuiet)) Human.WriteLine(text);
     }
 
+    /// <summary>A line of results in Spectre markup (shown like a results table).</summary>
+    public void ResultMarkup(string markup)
+    {
+        if (!(IsJson && IsQuiet)) Human.MarkupLine(markup);
+    }
+
+    /// <summary>True when the human output shows colours: a terminal that has them, and not --json.</summary>
+    public bool Colours => !IsJson && Human.Profile.Capabilities.ColorSystem != ColorSystem.NoColors;
+
     /// <summary>Writes generated text as it comes (stdout, or stderr under --json), unbuffered.</summary>
     public void Stream(string text)
     {

@@ -286,7 +286,7 @@ public partial class Model : Layer
             var outs = _nodeOutputSlots[n];
             for (var k = 0; k < outs.Length; k++)
             {
-                _values[outs[k]] = node.OutputValues[k];
+                _values[outs[k]] = outs[k] == _replacedSlot ? Replacement(node.OutputValues[k]) : node.OutputValues[k];
                 _masks[outs[k]] = node.OutputMasks[k];
             }
         }

@@ -1,4 +1,4 @@
-// `lstm classify train|evaluate|predict`: text classification from a CSV with text and label columns — tokens,
+// `lstm classify train|evaluate|predict` (tune and explain in their own files): text classification from a CSV with text and label columns — tokens,
 // Embedding + bidirectional LSTM + softmax, a stratified test split, accuracy, per-class scores and a confusion matrix.
 using System.CommandLine;
 using System.Globalization;
@@ -20,6 +20,7 @@ internal static partial class ClassifyCommand
         command.Subcommands.Add(Evaluate(host));
         command.Subcommands.Add(Predict(host));
         command.Subcommands.Add(Tune(host));
+        command.Subcommands.Add(Explain(host));
         return command;
     }
 
@@ -268,6 +269,17 @@ internal static partial class ClassifyCommand
         return command;
     }
 
+    /// <summary>The texts of --file (a CSV's text columns, or a .txt file's lines) when it is given, else the arguments.</summary>
+    static string[] ReadTexts(ParseResult r, TextClassifier classifier, string path, Option<string[]> text, Argument<string[]> input)
+    {
+        if (path.Length == 0) return r.GetValue(input)!;
+        CliFiles.CheckInput(path);
+        string[] texts = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
+            ? Read(path, StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text), null).Texts
+            : [.. File.ReadAllLines(path).Where(l => l.Length > 0)];
+        return texts.Length > 0 ? texts : throw new CliException($"{path}: the file is empty.");
+    }
+
     static Command Predict(CliHost host)
     {
         var input = new Argument<string[]>("text") { Description = "Text(s) to classify.", Arity = ArgumentArity.ZeroOrMore };
@@ -282,16 +294,7 @@ internal static partial class ClassifyCommand
             var terminal = common.Open(r, host);
             var classifier = TextClassifier.Load(r.GetValue(model)!);
             var path = r.GetValue(file)!;
-            string[] texts;
-            if (path.Length > 0)
-            {
-                CliFiles.CheckInput(path);
-                texts = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)
-                    ? Read(path, StoredTextColumns(classifier, Split(r.GetValue(text)!), r, text), null).Texts
-                    : [.. File.ReadAllLines(path).Where(l => l.Length > 0)];
-                if (texts.Length == 0) throw new CliException($"{path}: the file is empty.");
-            }
-            else texts = r.GetValue(input)!;
+            var texts = ReadTexts(r, classifier, path, text, input);
             if (texts.Length == 0) throw new CliException("Give a text to classify, or --file with texts.");
             terminal.Settings("classify predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("input", path.Length > 0 ? $"{path} ({texts.Length} texts)" : $"{texts.Length} text(s)"), ("classes", string.Join(", ", classifier.Classes))]);
             var probabilities = classifier.PredictProbabilities(texts);

@@ -1,4 +1,4 @@
-// `lstm text train|evaluate|generate`: a character- (or word-) level LSTM language model on a plain-text file, trained
+// `lstm text train|evaluate|generate` (explain in its own file): a character- (or word-) level LSTM language model on a plain-text file, trained
 // with truncated BPTT over stateful layers, scored in bits per token, sampled each epoch; scoring and generation from it.
 using System.CommandLine;
 using System.Text.Json.Nodes;
@@ -8,7 +8,7 @@ using static LstmSharp.Cli.CommonOptions;
 
 namespace LstmSharp.Cli.Commands;
 
-internal static class TextCommand
+internal static partial class TextCommand
 {
     public static Command Create(CliHost host)
     {
@@ -16,6 +16,7 @@ internal static class TextCommand
         command.Subcommands.Add(Train(host));
         command.Subcommands.Add(Generate(host));
         command.Subcommands.Add(Evaluate(host));
+        command.Subcommands.Add(Explain(host));
         return command;
     }
 

@@ -13,7 +13,7 @@ namespace LstmSharp.Data;
 /// out-of-vocabulary token <c>[UNK]</c>, and ids 2… the fitted tokens by descending frequency, ties in ordinal order —
 /// the same layout as Keras' <c>TextVectorization.get_vocabulary()</c>.
 /// </summary>
-public sealed class Tokenizer
+public sealed partial class Tokenizer
 {
     /// <summary>The id of padding.</summary>
     public const int PaddingId = 0;

@@ -18,7 +18,7 @@ namespace LstmSharp.Layers;
 /// kernel, zero biases with the forget-gate bias at 1 (<see cref="LstmOptions.UnitForgetBias"/>); peepholes
 /// U(±√(3/H)). States: h, then c.
 /// </summary>
-public sealed class Lstm : Rnn
+public sealed partial class Lstm : Rnn
 {
     Parameter? _weightIh, _weightHh, _biasIh, _biasHh, _peephole;
     float[] _bias = [];        // [4H] b_ih + b_hh

@@ -16,7 +16,7 @@ namespace LstmSharp.Text;
 /// batch continues the streams of the one before, so the stateful layers carry their state across batches while
 /// gradients stop at the batch edge (truncated BPTT).
 /// </summary>
-public sealed class LanguageModel
+public sealed partial class LanguageModel
 {
     const string TokenizerKey = "lstmsharp.text.tokenizer";
     const string OptionsKey = "lstmsharp.text.steps";

@@ -13,7 +13,7 @@ using LstmSharp.Optimizers;
 namespace LstmSharp.Text;
 
 /// <summary>Predicts one of a fixed set of labels for a text.</summary>
-public sealed class TextClassifier
+public sealed partial class TextClassifier
 {
     const string TokenizerKey = "lstmsharp.classify.tokenizer";
     const string ClassesKey = "lstmsharp.classify.classes";

@@ -191,7 +191,7 @@ public sealed class GraphGradientTests
     }
 
     /// <summary>Overwrites every parameter with seeded values in ±0.5 and returns them in double, keyed as in GetWeights.</summary>
-    static Dictionary<string, double[]> Randomize(Model model, int seed)
+    internal static Dictionary<string, double[]> Randomize(Model model, int seed)
     {
         var values = new Dictionary<string, double[]>();
         foreach (var (key, p) in model.ParameterKeys())

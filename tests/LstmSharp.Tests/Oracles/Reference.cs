@@ -16,10 +16,13 @@ public static class Reference
         return s;
     }
 
-    /// <summary>LSTM (optional peepholes p [3H]); returns the sequence in processing order [B,T,H] and h_T, c_T [B,H].</summary>
+    /// <summary>
+    /// LSTM (optional peepholes p [3H]); returns the sequence in processing order [B,T,H] and h_T, c_T [B,H]. Given
+    /// <paramref name="trace"/> (six arrays [B,T,H]), it records i, f, g, o, c', h' of every real step there, in input order.
+    /// </summary>
     public static (double[] Seq, double[] H, double[] C) Lstm(
         double[] x, int B, int T, int I, int H, double[] wIh, double[] wHh, double[] bIh, double[] bHh, double[]? p,
-        double[] h0, double[] c0, bool goBackwards, double[]? mask = null, double[]? recurrentMask = null)
+        double[] h0, double[] c0, bool goBackwards, double[]? mask = null, double[]? recurrentMask = null, double[][]? trace = null)
     {
         var seq = new double[B * T * H];
         var h = (double[])h0.Clone();
@@ -44,6 +47,11 @@ public static class Reference
                     var o = Sigmoid(A(3) + (p is null ? 0 : p[2 * H + j] * cNew));
                     c[b * H + j] = cNew; // c of unit j is read only by unit j, so updating in place is safe
                     hNew[j] = o * Math.Tanh(cNew);
+                    if (trace is not null)
+                    {
+                        double[] values = [i, f, g, o, cNew, hNew[j]];
+                        for (var q = 0; q < 6; q++) trace[q][(b * T + src) * H + j] = values[q];
+                    }
                 }
                 Array.Copy(hNew, 0, h, b * H, H);
                 Array.Copy(hNew, 0, seq, (b * T + t) * H, H);
