@@ -113,10 +113,14 @@ internal static partial class ClassifyCommand
         var embeddingDropout = Opt("--embedding-dropout", "Whole words dropped per batch in training (AWD-LSTM's embedding dropout).", 0f);
         var pretrained = Opt("--pretrained", "Start from a language model written by `lstm text train` (its tokens, embedding and LSTM layers; ULMFiT) (default: none).", "");
         var lmEpochs = Opt("--lm-epochs", "With --pretrained: epochs of fine-tuning the language model on the training texts first (0 = none).", 1);
+        var schedule = Opt("--schedule", "The learning rate over training: constant, or slanted (ULMFiT's slanted triangular: up to --learning-rate over the first 10 % of the steps, then down to 1/32 of it).", "constant");
+        schedule.AcceptOnlyFromAmong("constant", "slanted");
+        var discriminative = Opt("--discriminative", "Each layer group (embedding, each LSTM, the head) learns this many times slower than the one above it (ULMFiT: 2.6; 1 = off).", 1f);
+        var unfreezing = Opt("--gradual-unfreezing", "Train the head alone in epoch 1, then unfreeze one more layer group from the top per epoch (ULMFiT).", false);
         var testFile = Opt("--test-file", "Labelled CSV to test on instead of a split of the data (same columns; --test then defaults to 0) (default: none).", "");
         var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part or a test file.")
         {
-            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, weightDropout, embeddingDropout, pretrained, lmEpochs, testFile,
+            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, weightDropout, embeddingDropout, pretrained, lmEpochs, schedule, discriminative, unfreezing, testFile,
         };
         setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -129,6 +133,8 @@ internal static partial class ClassifyCommand
                 LearningRate = r.GetValue(rate), BatchSize = r.GetValue(batch), Layers = r.GetValue(layers),
                 Pooling = r.GetValue(pooling) == "concat" ? TextPooling.Concat : TextPooling.Last, HeadDropout = r.GetValue(headDropout), LanguageModelEpochs = r.GetValue(lmEpochs),
                 WeightDropout = r.GetValue(weightDropout), EmbeddingDropout = r.GetValue(embeddingDropout),
+                Schedule = r.GetValue(schedule) == "slanted" ? TextSchedule.SlantedTriangular : TextSchedule.Constant,
+                DiscriminativeFactor = r.GetValue(discriminative), GradualUnfreezing = r.GetValue(unfreezing),
             };
             var tests = r.GetValue(testFile)!;
             var test = tests.Length > 0 && r.GetResult(setup.Test) is not { Implicit: false } ? 0 : r.GetValue(setup.Test);
@@ -175,7 +181,8 @@ internal static partial class ClassifyCommand
             ("model", pretrained is null
                 ? $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}) × {options.Layers}, dropout {options.Dropout} → {PoolingName(options)} → Dense({classes.Length}) softmax"
                 : $"the encoder of {CliFiles.Show(pretrainedPath!)} (fine-tuned on the training texts for {options.LanguageModelEpochs} epoch(s) first), dropout {options.Dropout} → {PoolingName(options)} → Dense({classes.Length}) softmax"),
-            ("training", $"Adam {options.LearningRate}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
+            ("training", $"Adam {options.LearningRate}{(options.Schedule == TextSchedule.SlantedTriangular ? " (slanted triangular peak)" : "")}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"
+                + (options.DiscriminativeFactor != 1f ? $", discriminative ÷{options.DiscriminativeFactor} per layer group" : "") + (options.GradualUnfreezing ? ", gradual unfreezing" : "")),
             ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
         TextClassifier? classifier = null;

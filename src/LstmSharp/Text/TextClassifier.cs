@@ -127,10 +127,11 @@ public sealed partial class TextClassifier
             tokenizer = Tokenizer.Fit(train.Select(i => texts[i]), options.Level, options.MaxTokens, options.Lowercase);
             model = Build(options, tokenizer.VocabularySize, classes.Length);
         }
+        var all = new List<Callback>(callbacks ?? []);
+        Compile(model, options, train.Length, all);
         var classifier = new TextClassifier(model, tokenizer, classes);
 
         var (x, y) = classifier.Encode(train.Select(i => texts[i]).ToArray(), train.Select(i => ids[i]).ToArray());
-        var all = new List<Callback>(callbacks ?? []);
         var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
         EarlyStopping? stopping = null;
         if (validation.Length > 0)
@@ -177,16 +178,37 @@ public sealed partial class TextClassifier
         return Head(options, input, x, last, classes);
     }
 
-    /// <summary>The pooling and output layer over the encoder's outputs <paramref name="sequence"/> and final state <paramref name="last"/>; compiled.</summary>
+    /// <summary>The pooling and output layer over the encoder's outputs <paramref name="sequence"/> and final state <paramref name="last"/>.</summary>
     static Model Head(TextClassifierOptions options, Input input, Symbol sequence, Symbol last, int classes)
     {
         var pooled = options.Pooling == TextPooling.Concat
             ? new Concatenate(name: "concat_pooling").Call(last, new GlobalMaxPooling1D("max_pooling").Call(sequence), new GlobalAveragePooling1D("mean_pooling").Call(sequence))
             : last;
         if (options.HeadDropout > 0f) pooled = new Dropout(options.HeadDropout, options.Seed, "head_dropout").Call(pooled);
-        var model = new Model([input], [new Dense(classes, name: "logits").Call(pooled)], options.Seed, "classifier");
-        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = 5f }, new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
-        return model;
+        return new Model([input], [new Dense(classes, name: "logits").Call(pooled)], options.Seed, "classifier");
+    }
+
+    /// <summary>
+    /// Adam with the options' learning rate, constant or slanted triangular over every step of <paramref name="trainTexts"/>
+    /// for <see cref="TextClassifierOptions.Epochs"/> epochs; the discriminative rates and the gradual unfreezing
+    /// callback (added to <paramref name="callbacks"/>) over the layer groups.
+    /// </summary>
+    static void Compile(Model model, TextClassifierOptions options, int trainTexts, List<Callback> callbacks)
+    {
+        var groups = LayerGroups(model);
+        if (options.DiscriminativeFactor != 1f) Discriminative.Apply(groups, options.DiscriminativeFactor);
+        if (options.GradualUnfreezing) callbacks.Add(new GradualUnfreezing(groups));
+        var steps = (long)options.Epochs * ((trainTexts + options.BatchSize - 1) / options.BatchSize);
+        var schedule = options.Schedule == TextSchedule.SlantedTriangular && steps >= 10 ? new SlantedTriangular(options.LearningRate, steps) : null;
+        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = 5f, Schedule = schedule }, new SparseCategoricalCrossentropy(fromLogits: true), new SparseCategoricalAccuracy());
+    }
+
+    /// <summary>ULMFiT's layer groups, input to output: the embedding, each recurrent layer, and the head (every layer with weights after them).</summary>
+    internal static Layer[][] LayerGroups(Model model)
+    {
+        var weighted = model.Layers.Where(l => l.Parameters.Count > 0).ToArray();
+        var lastEncoder = Array.FindLastIndex(weighted, l => l is Embedding or Rnn or Bidirectional);
+        return [.. weighted.Take(lastEncoder + 1).Select(l => new[] { l }), weighted.Skip(lastEncoder + 1).ToArray()];
     }
 
     /// <summary>The classifier on a language model's embedding and LSTM layers (their weights copied), reading one way.</summary>

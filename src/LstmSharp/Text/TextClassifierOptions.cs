@@ -59,8 +59,24 @@ public sealed record TextClassifierOptions
     /// <summary>Whole words (rows of the embedding) dropped per batch in training (<see cref="Layers.Embedding"/>'s dropout). Default 0.</summary>
     public float EmbeddingDropout { get; init; }
 
-    /// <summary>Adam learning rate. Default 0.002.</summary>
+    /// <summary>Adam learning rate (the peak of a slanted triangular schedule). Default 0.002.</summary>
     public float LearningRate { get; init; } = 0.002f;
+
+    /// <summary>
+    /// The learning rate over training: constant, or slanted triangular over all <see cref="Epochs"/> (Howard &amp; Ruder
+    /// 2018: a rise over the first 10 % of the steps to <see cref="LearningRate"/>, then a fall to 1/32 of it; constant when
+    /// the epochs hold fewer than 10 steps). Default constant.
+    /// </summary>
+    public TextSchedule Schedule { get; init; } = TextSchedule.Constant;
+
+    /// <summary>
+    /// Discriminative fine-tuning: each layer group (the embedding, each LSTM, the head) learns this many times slower than
+    /// the one above it (ULMFiT uses 2.6; 1 = every layer at the same rate). Default 1.
+    /// </summary>
+    public float DiscriminativeFactor { get; init; } = 1f;
+
+    /// <summary>Gradual unfreezing: the head alone trains in epoch 1, then one more layer group from the top per epoch (ULMFiT). Default false.</summary>
+    public bool GradualUnfreezing { get; init; }
 
     /// <summary>Most epochs. Default 10.</summary>
     public int Epochs { get; init; } = 10;
@@ -92,6 +108,8 @@ public sealed record TextClassifierOptions
         Guard.Option(WeightDropout is >= 0f and < 1f, nameof(WeightDropout), WeightDropout, "in [0, 1)");
         Guard.Option(EmbeddingDropout is >= 0f and < 1f, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
+        Guard.Option(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Constant or SlantedTriangular");
+        Guard.Option(DiscriminativeFactor >= 1f && float.IsFinite(DiscriminativeFactor), nameof(DiscriminativeFactor), DiscriminativeFactor, "1 (off) or more");
         Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
@@ -107,4 +125,14 @@ public enum TextPooling
 
     /// <summary>The final state, the maximum and the mean over the real steps, concatenated (Howard &amp; Ruder 2018).</summary>
     Concat,
+}
+
+/// <summary>The learning rate of a <see cref="TextClassifier"/> over its training.</summary>
+public enum TextSchedule
+{
+    /// <summary>The learning rate throughout.</summary>
+    Constant,
+
+    /// <summary>ULMFiT's slanted triangular rates (<see cref="Optimizers.SlantedTriangular"/>) peaking at the learning rate.</summary>
+    SlantedTriangular,
 }

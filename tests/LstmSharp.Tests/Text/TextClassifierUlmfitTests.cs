@@ -138,16 +138,77 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => new LanguageModelOptions { EmbeddingDropout = -0.1f }.Validate());
     }
 
+    /// <summary>Records the optimizer's learning rate after every batch and every layer's weights after every epoch.</summary>
+    sealed class Recorder : LstmSharp.Callbacks.Callback
+    {
+        public List<float> Rates { get; } = [];
+        public List<Dictionary<string, float[]>> Weights { get; } = [];
+
+        public override void OnTrainBegin(Model model) => Weights.Add(Snapshot(model));
+        public override void OnBatchEnd(Model model, int batch, float loss) => Rates.Add(model.Optimizer!.LearningRate);
+        public override void OnEpochEnd(Model model, int epoch, IReadOnlyDictionary<string, float> logs) => Weights.Add(Snapshot(model));
+
+        static Dictionary<string, float[]> Snapshot(Model model)
+            => model.Layers.Where(l => l.Parameters.Count > 0).ToDictionary(l => l.Name, l => l.Parameters.SelectMany(p => p.Value.ToArray()).ToArray());
+    }
+
+    [Fact]
+    public void SlantedTriangular_RunsOverEveryStepOfTheEpochs()
+    {
+        var (texts, labels) = Texts(40, 8);
+        var recorder = new Recorder();
+        // 40 texts in batches of 8 for 5 epochs: T = 25 steps, cut = ⌊2.5⌋ = 2, the fall lasts cut·(1/0.1 − 1) = 18 steps.
+        TextClassifier.Train(texts, labels, new TextClassifierOptions
+        {
+            Units = 3, EmbeddingSize = 3, MaxLength = 10, Epochs = 5, BatchSize = 8, LearningRate = 0.032f, Patience = 0, ValidationFraction = 0f,
+            Schedule = TextSchedule.SlantedTriangular,
+        }, callbacks: [recorder]);
+        Assert.Equal(25, recorder.Rates.Count);
+        Assert.Equal(0.001f, recorder.Rates[0], 1e-7f);                      // η_max / ratio
+        Assert.Equal(0.0165f, recorder.Rates[1], 1e-7f);                     // p = 1/2: η_max (1 + 31/2) / 32
+        Assert.Equal(0.032f, recorder.Rates[2], 1e-7f);                      // the peak at step cut
+        Assert.Equal(0.032f * (1 + 0.5f * 31) / 32, recorder.Rates[11], 1e-7f); // p = 1 − 9/18
+        Assert.Equal(0.001f, recorder.Rates[20], 1e-7f);                     // p = 0 from step 20 on
+        Assert.Equal(0.001f, recorder.Rates[24], 1e-7f);
+    }
+
+    [Fact]
+    public void DiscriminativeRates_AndGradualUnfreezing_FollowTheLayerGroupsFromTheTop()
+    {
+        var (texts, labels) = Texts(40, 9);
+        var lm = SmallLanguageModel(texts);
+        var recorder = new Recorder();
+        var classifier = TextClassifier.Train(texts, labels, new TextClassifierOptions
+        {
+            MaxLength = 10, Epochs = 4, BatchSize = 8, Patience = 0, ValidationFraction = 0f, LanguageModelEpochs = 0, Pooling = TextPooling.Concat, Dropout = 0f,
+            DiscriminativeFactor = 2f, GradualUnfreezing = true,
+        }, callbacks: [recorder], pretrained: lm);
+        // Groups, input to output: the embedding, lstm_1, lstm_2, the head (the pooling layers have no weights).
+        string[] groups = ["embedding", "lstm_1", "lstm_2", "logits"];
+        Assert.Equal([0.125f, 0.25f, 0.5f, 1f], groups.Select(g => classifier.Model.Layers.Single(l => l.Name == g).LearningRateMultiplier));
+        for (var epoch = 1; epoch <= 4; epoch++)
+        {
+            for (var g = 0; g < groups.Length; g++)
+            {
+                var moved = !recorder.Weights[epoch - 1][groups[g]].SequenceEqual(recorder.Weights[epoch][groups[g]]);
+                Assert.True(moved == g >= groups.Length - epoch, $"epoch {epoch}: {groups[g]} {(moved ? "moved" : "stayed")}");
+            }
+        }
+        Assert.All(classifier.Model.Layers, l => Assert.True(l.Trainable));   // every group trainable again after training
+    }
+
     [Theory]
     [InlineData(nameof(TextClassifierOptions.Layers), 0)]
     [InlineData(nameof(TextClassifierOptions.HeadDropout), 1)]
     [InlineData(nameof(TextClassifierOptions.LanguageModelEpochs), -1)]
+    [InlineData(nameof(TextClassifierOptions.DiscriminativeFactor), 0.5f)]
     public void Options_OutOfRange_NameTheOption(string option, float value)
     {
         var options = option switch
         {
             nameof(TextClassifierOptions.Layers) => new TextClassifierOptions { Layers = (int)value },
             nameof(TextClassifierOptions.HeadDropout) => new TextClassifierOptions { HeadDropout = value },
+            nameof(TextClassifierOptions.DiscriminativeFactor) => new TextClassifierOptions { DiscriminativeFactor = value },
             _ => new TextClassifierOptions { LanguageModelEpochs = (int)value },
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
