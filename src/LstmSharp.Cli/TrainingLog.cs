@@ -48,6 +48,9 @@ internal sealed class TrainingLog
         return log;
     }
 
+    /// <summary>The log of network <paramref name="network"/> of an ensemble: the same files in the subfolder <c>network-N</c>.</summary>
+    public TrainingLog Member(int network) => Open(Path.Combine(Folder, $"network-{network}"))!;
+
     /// <summary>Appends <paramref name="epoch"/> to both files and redraws the plot when it is due.</summary>
     public void Epoch(TrainingOutcome outcome, EpochRecord epoch)
     {

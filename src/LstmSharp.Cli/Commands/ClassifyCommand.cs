@@ -117,10 +117,13 @@ internal static partial class ClassifyCommand
         schedule.AcceptOnlyFromAmong("constant", "slanted");
         var discriminative = Opt("--discriminative", "Each layer group (embedding, each LSTM, the head) learns this many times slower than the one above it (ULMFiT: 2.6; 1 = off).", 1f);
         var unfreezing = Opt("--gradual-unfreezing", "Train the head alone in epoch 1, then unfreeze one more layer group from the top per epoch (ULMFiT).", false);
+        var ensemble = Opt("--ensemble", "Networks trained one after the other (each from its own initial weights, on the same split) whose logits the classifier averages.", 1);
+        var classWeight = Opt("--class-weight", "How the loss weighs the classes: none (each text 1) or balanced (each class the same in total, as scikit-learn's class_weight=balanced).", "none");
+        classWeight.AcceptOnlyFromAmong("none", "balanced");
         var testFile = Opt("--test-file", "Labelled CSV to test on instead of a split of the data (same columns; --test then defaults to 0) (default: none).", "");
         var command = new Command("train", "Train a text classifier; report accuracy, per-class precision/recall/F1 and the confusion matrix on a stratified test part or a test file.")
         {
-            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, weightDropout, embeddingDropout, pretrained, lmEpochs, schedule, discriminative, unfreezing, testFile,
+            maxLength, embedding, units, dropout, rate, batch, layers, pooling, headDropout, weightDropout, embeddingDropout, pretrained, lmEpochs, schedule, discriminative, unfreezing, ensemble, classWeight, testFile,
         };
         setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -135,6 +138,7 @@ internal static partial class ClassifyCommand
                 WeightDropout = r.GetValue(weightDropout), EmbeddingDropout = r.GetValue(embeddingDropout),
                 Schedule = r.GetValue(schedule) == "slanted" ? TextSchedule.SlantedTriangular : TextSchedule.Constant,
                 DiscriminativeFactor = r.GetValue(discriminative), GradualUnfreezing = r.GetValue(unfreezing),
+                Ensemble = r.GetValue(ensemble), ClassWeight = r.GetValue(classWeight) == "balanced" ? TextClassWeight.Balanced : TextClassWeight.None,
             };
             var tests = r.GetValue(testFile)!;
             var test = tests.Length > 0 && r.GetResult(setup.Test) is not { Implicit: false } ? 0 : r.GetValue(setup.Test);
@@ -181,39 +185,59 @@ internal static partial class ClassifyCommand
             ("model", pretrained is null
                 ? $"Embedding({options.EmbeddingSize}) → {(options.Bidirectional ? "Bidirectional " : "")}LSTM({options.Units}) × {options.Layers}, dropout {options.Dropout} → {PoolingName(options)} → Dense({classes.Length}) softmax"
                 : $"the encoder of {CliFiles.Show(pretrainedPath!)} (fine-tuned on the training texts for {options.LanguageModelEpochs} epoch(s) first), dropout {options.Dropout} → {PoolingName(options)} → Dense({classes.Length}) softmax"),
-            ("training", $"Adam {options.LearningRate}{(options.Schedule == TextSchedule.SlantedTriangular ? " (slanted triangular peak)" : "")}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"
-                + (options.DiscriminativeFactor != 1f ? $", discriminative ÷{options.DiscriminativeFactor} per layer group" : "") + (options.GradualUnfreezing ? ", gradual unfreezing" : "")),
+            ("training", (options.Ensemble > 1 ? $"{options.Ensemble} networks, logits averaged; each " : "") + $"Adam {options.LearningRate}{(options.Schedule == TextSchedule.SlantedTriangular ? " (slanted triangular peak)" : "")}, ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"
+                + (options.DiscriminativeFactor != 1f ? $", discriminative ÷{options.DiscriminativeFactor} per layer group" : "") + (options.GradualUnfreezing ? ", gradual unfreezing" : "") + (options.ClassWeight == TextClassWeight.Balanced ? ", classes balanced" : "")),
             ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
-        TextClassifier? classifier = null;
         var validated = options.ValidationFraction > 0f;
-        var watch = new TrainingWatch("classify", options.Epochs)
+        var members = new List<TextClassifier>();
+        var trainings = new List<TrainingOutcome>();
+        for (var m = 0; m < options.Ensemble && trainings.LastOrDefault() is not { Completed: false }; m++)
         {
-            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
-            LossTitle = $"{Path.GetFileName(path)}: loss per epoch", LossAxis = "loss: cross-entropy (nats per text)",
-        };
-        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) =>
-            classifier = TextClassifier.Train([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, progress, [stop], pretrained));
-        var completed = training.Completed;
-        var report = classifier!.Evaluate(testTexts, testLabels);
+            var label = options.Ensemble == 1 ? "classify" : $"classify {m + 1}/{options.Ensemble}";
+            var watch = new TrainingWatch(label, options.Epochs)
+            {
+                Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = options.Ensemble == 1 ? log : log?.Member(m + 1),
+                LossTitle = $"{Path.GetFileName(path)}: loss per epoch{(options.Ensemble == 1 ? "" : $", network {m + 1} of {options.Ensemble}")}", LossAxis = "loss: cross-entropy (nats per text)",
+            };
+            trainings.Add(TrainingDisplay.Run(terminal, watch, (progress, stop) =>
+                members.Add(TextClassifier.TrainMember([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, m, progress, [stop], pretrained))));
+        }
+        var completed = trainings[^1].Completed;
+        if (!completed && members.Count < options.Ensemble) terminal.Line($"Interrupted: the classifier joins the {members.Count} network(s) trained so far.");
+        var classifier = members.Count == 1 ? members[0] : TextClassifier.Join(members);
+        var report = classifier.Evaluate(testTexts, testLabels);
         Show(terminal, $"test: {testTexts.Length} rows{(testFile is null ? "" : $" of {CliFiles.Show(testFile)}")}", classifier, report);
         classifier.TrainingData = new TextClassifierTrainingData { TextColumns = textColumns, LabelColumn = labelColumn };
         classifier.Save(output);
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
         {
-            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
-            terminal.Line($"Wrote {plot}-loss.png.");
+            for (var m = 0; m < trainings.Count; m++)
+            {
+                var file = trainings.Count == 1 ? $"{plot}-loss.png" : $"{plot}-loss-{m + 1}.png";
+                Plots.Save(Plots.Loss(trainings[m]), file);
+                terminal.Line($"Wrote {file}.");
+            }
         }
         var result = new JsonObject
         {
             ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output,
-            ["training"] = training.Json(), ["history"] = training.HistoryJson(),
+            ["training"] = trainings.Count == 1 ? trainings[0].Json() : EnsembleJson(trainings),
+            ["history"] = trainings.Count == 1 ? trainings[0].HistoryJson() : new JsonArray([.. trainings.Select(t => (JsonNode)t.HistoryJson())]),
         };
         if (search is not null) result["search"] = search;
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
     }
+
+    /// <summary>An ensemble's training for --json: each network's, with the epochs and kept epochs as lists and the total time.</summary>
+    static JsonObject EnsembleJson(List<TrainingOutcome> trainings) => new()
+    {
+        ["networks"] = trainings.Count, ["epochs_run"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Epochs.Count)]),
+        ["kept_epoch"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.KeptEpoch)]), ["seconds"] = Math.Round(trainings.Sum(t => t.Elapsed.TotalSeconds), 3),
+        ["members"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Json())]),
+    };
 
     static string PoolingName(TextClassifierOptions o)
         => (o.Pooling == TextPooling.Concat ? "concat pooling (last, max, mean)" : "last state") + (o.HeadDropout > 0f ? $", dropout {o.HeadDropout}" : "");

@@ -78,6 +78,17 @@ public static class ModelTasks
     {
         if (model.Inputs.Count != 1 || !inputOk)
             throw new InvalidDataException($"{path}: the network's inputs are {string.Join(", ", model.Inputs.Select(i => $"[{string.Join(", ", i.Shape)}]"))}; a text model has one input, {expectedInput}.");
+        CheckEmbeddings(path, model, tokenizer);
+    }
+
+    /// <summary>The first layer is such an Embedding, or a nested model (an ensemble's members: every nested model of the level) that starts with one.</summary>
+    static void CheckEmbeddings(string path, Model model, Tokenizer tokenizer)
+    {
+        if (model.Layers[0] is Model)
+        {
+            foreach (var member in model.Layers.OfType<Model>()) CheckEmbeddings(path, member, tokenizer);
+            return;
+        }
         if (model.Layers[0] is not Embedding embedding)
             throw new InvalidDataException($"{path}: the network's first layer is a {model.Layers[0].GetType().Name}; a text model starts with an Embedding.");
         if (embedding.VocabularySize != tokenizer.VocabularySize)

@@ -34,7 +34,7 @@ public sealed partial class TextClassifier
         var probabilities = PredictProbabilities([text])[0];
         var predicted = Array.IndexOf(probabilities, probabilities.Max());
         var explained = classId ?? predicted;
-        var result = Model.IntegratedGradients([ids], EmbeddingOutput(), explained, steps, _batchSize);
+        var result = Attribute(ids, explained, steps);
 
         var tokens = Tokenizer.Split(text).ToArray();
         var ranges = Tokenizer.Offsets(text);
@@ -50,13 +50,33 @@ public sealed partial class TextClassifier
         return new TextExplanation(text, attributed, explained, Classes[explained], predicted, probabilities, result, tokens.Length - read);
     }
 
-    /// <summary>The output of the network's Embedding layer (in the network or in a model inside it).</summary>
-    Symbol EmbeddingOutput()
+    /// <summary>
+    /// Integrated gradients at the embedding output. An ensemble (<see cref="Join"/>: the average of member networks'
+    /// logits) is explained along the path that scales every member's embeddings at once; as each member reads only its
+    /// own, that is the mean of the members' own integrated gradients (and of their outputs), so completeness still holds.
+    /// </summary>
+    IntegratedGradientsResult Attribute(Tensor ids, int classId, int steps)
     {
-        var embeddings = Model.AllLayers().OfType<Embedding>().ToArray();
+        var members = Model.Layers.OfType<Model>().ToArray();
+        if (members.Length < 2 || Model.Layers[^1] is not Average) return Model.IntegratedGradients([ids], EmbeddingOutput(Model), classId, steps, _batchSize);
+        var each = members.Select(m => m.IntegratedGradients([ids], EmbeddingOutput(m), classId, steps, _batchSize)).ToArray();
+        var mean = Tensor.Zeros(each[0].Attributions.Shape.ToArray());
+        foreach (var r in each)
+        {
+            var a = r.Attributions.Span;
+            var m = mean.Span;
+            for (var i = 0; i < m.Length; i++) m[i] += a[i] / each.Length;
+        }
+        return new IntegratedGradientsResult(mean, each.Average(r => r.Output), each.Average(r => r.BaselineOutput), steps);
+    }
+
+    /// <summary>The output of <paramref name="network"/>'s Embedding layer (in it or in a model inside it).</summary>
+    static Symbol EmbeddingOutput(Model network)
+    {
+        var embeddings = network.AllLayers().OfType<Embedding>().ToArray();
         if (embeddings.Length != 1)
             throw new InvalidOperationException($"Explaining a text needs a network with one Embedding layer, whose output the attributions are computed at; this one has {embeddings.Length}.");
-        var owner = Model.AllLayers().OfType<Model>().First(m => m.Layers.Contains(embeddings[0]));
+        var owner = network.AllLayers().OfType<Model>().First(m => m.Layers.Contains(embeddings[0]));
         return owner.OutputsOf(embeddings[0])[0];
     }
 }

@@ -44,9 +44,6 @@ public sealed partial class TextClassifier
     /// <summary>Tokens read per text.</summary>
     public int MaxLength => Model.InputShape[0];
 
-    /// <summary>Training logs (null for a loaded classifier).</summary>
-    public History? History { get; private set; }
-
     /// <summary>
     /// The columns of the table it was trained on (texts, label), for whoever evaluates or predicts from another
     /// table later; null when not recorded. <see cref="Train"/> leaves it null (it sees texts, not a table);
@@ -83,7 +80,10 @@ public sealed partial class TextClassifier
     /// <summary>
     /// Trains on <paramref name="texts"/> with <paramref name="labels"/>: the classes are the distinct labels (at
     /// least two), the vocabulary is fitted on the training texts only, and a stratified
-    /// <see cref="TextClassifierOptions.ValidationFraction"/> of them drives early stopping.
+    /// <see cref="TextClassifierOptions.ValidationFraction"/> of them drives early stopping. With
+    /// <see cref="TextClassifierOptions.Ensemble"/> above 1 it trains that many networks one after the other (see
+    /// <see cref="TrainMember"/>; <paramref name="progress"/> and <paramref name="callbacks"/> see each one's training
+    /// in turn) and joins them (<see cref="Join"/>).
     /// </summary>
     /// <param name="texts">The training texts.</param>
     /// <param name="labels">One label per text.</param>
@@ -101,10 +101,30 @@ public sealed partial class TextClassifier
     public static TextClassifier Train(IReadOnlyList<string> texts, IReadOnlyList<string> labels, TextClassifierOptions options,
         IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null, LanguageModel? pretrained = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var members = new TextClassifier[options.Ensemble];
+        for (var m = 0; m < members.Length; m++) members[m] = TrainMember(texts, labels, options, m, progress, callbacks, pretrained);
+        return members.Length == 1 ? members[0] : Join(members);
+    }
+
+    /// <summary>
+    /// Trains network <paramref name="member"/> (from 0) of an ensemble of <see cref="TextClassifierOptions.Ensemble"/>:
+    /// every member has the same validation split and vocabulary (from <see cref="TextClassifierOptions.Seed"/>) and its
+    /// own initial weights, shuffling and dropout (from <see cref="TextClassifierOptions.Seed"/> + 7919 · member). With
+    /// a <paramref name="pretrained"/> language model, member 0 fine-tunes it first and the others start from it as it
+    /// then is. <see cref="Join"/> makes the ensemble of the trained members; for an ensemble of one, member 0 is what
+    /// <see cref="Train"/> returns.
+    /// </summary>
+    public static TextClassifier TrainMember(IReadOnlyList<string> texts, IReadOnlyList<string> labels, TextClassifierOptions options, int member,
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null, LanguageModel? pretrained = null)
+    {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (member < 0 || member >= options.Ensemble)
+            throw new ArgumentOutOfRangeException(nameof(member), member, $"member must be in [0, {options.Ensemble}) for an ensemble of {options.Ensemble}; received {member}.");
         if (texts.Count != labels.Count) throw new ArgumentException($"Expected one label per text; received {texts.Count} texts and {labels.Count} labels.", nameof(labels));
         var classes = labels.Distinct().Order(StringComparer.Ordinal).ToArray();
         if (classes.Length < 2)
@@ -114,38 +134,70 @@ public sealed partial class TextClassifier
         int[] train, validation;
         if (options.ValidationFraction > 0f) (train, validation) = Splits.Stratified(ids, options.ValidationFraction, options.Seed);
         else (train, validation) = (Enumerable.Range(0, texts.Count).ToArray(), []);
+        var seed = options.Seed + 7919 * member;
+        var name = options.Ensemble == 1 ? "classifier" : $"member_{member + 1}";
         Model model;
         Tokenizer tokenizer;
         if (pretrained is not null)
         {
-            FineTune(pretrained, [.. train.Select(i => texts[i])], [.. validation.Select(i => texts[i])], options);
+            if (member == 0) FineTune(pretrained, [.. train.Select(i => texts[i])], [.. validation.Select(i => texts[i])], options);
             tokenizer = pretrained.Tokenizer;
-            model = FromLanguageModel(pretrained, options, classes.Length);
+            model = FromLanguageModel(pretrained, options, classes.Length, seed, name);
         }
         else
         {
             tokenizer = Tokenizer.Fit(train.Select(i => texts[i]), options.Level, options.MaxTokens, options.Lowercase);
-            model = Build(options, tokenizer.VocabularySize, classes.Length);
+            model = Build(options, tokenizer.VocabularySize, classes.Length, seed, name);
         }
         var all = new List<Callback>(callbacks ?? []);
         Compile(model, options, train.Length, all);
         var classifier = new TextClassifier(model, tokenizer, classes);
 
         var (x, y) = classifier.Encode(train.Select(i => texts[i]).ToArray(), train.Select(i => ids[i]).ToArray());
-        var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = options.Seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
+        var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
+        if (options.ClassWeight == TextClassWeight.Balanced)
+            fit = fit with { ClassWeights = Enumerable.Range(0, classes.Length).ToDictionary(c => c, c => train.Length / (float)(classes.Length * train.Count(i => ids[i] == c))) };
         EarlyStopping? stopping = null;
         if (validation.Length > 0)
         {
             fit = fit with { ValidationData = classifier.Encode(validation.Select(i => texts[i]).ToArray(), validation.Select(i => ids[i]).ToArray()) };
             if (options.Patience > 0) all.Add(stopping = new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
         }
-        classifier.History = model.Fit(x, y, fit);
-        classifier.KeptEpoch = stopping is { BestEpoch: > 0 } s ? s.BestEpoch : classifier.History.Epochs;
+        var history = model.Fit(x, y, fit);
+        classifier.Histories = [history];
+        classifier.KeptEpochs = [stopping is { BestEpoch: > 0 } s ? s.BestEpoch : history.Epochs];
         return classifier;
     }
 
-    /// <summary>The epoch whose weights the trained classifier has (early stopping's best, else the last); 0 for a loaded one.</summary>
-    public int KeptEpoch { get; private set; }
+    /// <summary>
+    /// The ensemble of <paramref name="members"/> (trained by <see cref="TrainMember"/>, or any classifiers with the same
+    /// tokenizer, classes and text length): one network that runs each member's and averages their logits (the
+    /// normalised geometric mean of their probabilities); it saves, loads, exports and explains as one model.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two members, or members that read or label differently.</exception>
+    public static TextClassifier Join(IReadOnlyList<TextClassifier> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count < 2) throw new ArgumentException($"An ensemble needs at least two members; received {members.Count}.", nameof(members));
+        var first = members[0];
+        for (var m = 1; m < members.Count; m++)
+        {
+            if (members[m].Tokenizer.ToJson() != first.Tokenizer.ToJson() || !members[m].Classes.SequenceEqual(first.Classes) || members[m].MaxLength != first.MaxLength)
+                throw new ArgumentException($"Member {m + 1} reads or labels differently from member 1 (tokenizer, classes or text length); an ensemble's members share all three.", nameof(members));
+        }
+        var input = new Input(first.MaxLength) { Name = "tokens" };
+        var model = new Model([input], [new Average("logits").Call([.. members.Select(c => c.Model.Call(input))])], name: "classifier");
+        return new TextClassifier(model, first.Tokenizer, (string[])first.Classes)
+        {
+            Histories = [.. members.SelectMany(c => c.Histories)], KeptEpochs = [.. members.SelectMany(c => c.KeptEpochs)],
+        };
+    }
+
+    /// <summary>Each network's training logs: one per member of an ensemble (empty for a loaded classifier).</summary>
+    public IReadOnlyList<History> Histories { get; private set; } = [];
+
+    /// <summary>The epoch whose weights each network has (early stopping's best, else the last): one per member of an ensemble (empty for a loaded classifier).</summary>
+    public IReadOnlyList<int> KeptEpochs { get; private set; } = [];
 
     /// <summary>ULMFiT's second stage: the language model trained on the task's own texts (the validation texts score it).</summary>
     static void FineTune(LanguageModel model, string[] train, string[] validation, TextClassifierOptions options)
@@ -164,7 +216,7 @@ public sealed partial class TextClassifier
         }
     }
 
-    static Model Build(TextClassifierOptions options, int vocabulary, int classes)
+    static Model Build(TextClassifierOptions options, int vocabulary, int classes, int seed, string name)
     {
         var input = new Input(options.MaxLength) { Name = "tokens" };
         var x = new Embedding(vocabulary, options.EmbeddingSize, "embedding", dropout: options.EmbeddingDropout).Call(input);
@@ -175,17 +227,17 @@ public sealed partial class TextClassifier
             (x, states) = options.Bidirectional ? new Bidirectional(lstm, MergeMode.Concat, $"lstm_{l}").CallWithState(x) : lstm.CallWithState(x);
         }
         var last = options.Bidirectional ? new Concatenate(name: "last").Call(states[0], states[2]) : states[0];
-        return Head(options, input, x, last, classes);
+        return Head(options, input, x, last, classes, seed, name);
     }
 
     /// <summary>The pooling and output layer over the encoder's outputs <paramref name="sequence"/> and final state <paramref name="last"/>.</summary>
-    static Model Head(TextClassifierOptions options, Input input, Symbol sequence, Symbol last, int classes)
+    static Model Head(TextClassifierOptions options, Input input, Symbol sequence, Symbol last, int classes, int seed, string name)
     {
         var pooled = options.Pooling == TextPooling.Concat
             ? new Concatenate(name: "concat_pooling").Call(last, new GlobalMaxPooling1D("max_pooling").Call(sequence), new GlobalAveragePooling1D("mean_pooling").Call(sequence))
             : last;
-        if (options.HeadDropout > 0f) pooled = new Dropout(options.HeadDropout, options.Seed, "head_dropout").Call(pooled);
-        return new Model([input], [new Dense(classes, name: "logits").Call(pooled)], options.Seed, "classifier");
+        if (options.HeadDropout > 0f) pooled = new Dropout(options.HeadDropout, seed, "head_dropout").Call(pooled);
+        return new Model([input], [new Dense(classes, name: "logits").Call(pooled)], seed, name);
     }
 
     /// <summary>
@@ -212,7 +264,7 @@ public sealed partial class TextClassifier
     }
 
     /// <summary>The classifier on a language model's embedding and LSTM layers (their weights copied), reading one way.</summary>
-    static Model FromLanguageModel(LanguageModel language, TextClassifierOptions options, int classes)
+    static Model FromLanguageModel(LanguageModel language, TextClassifierOptions options, int classes, int seed, string name)
     {
         var embedding = language.Model.Layers.OfType<Embedding>().Single();
         var recurrent = language.Model.Layers.OfType<Lstm>().ToArray();
@@ -226,7 +278,7 @@ public sealed partial class TextClassifier
             var o = recurrent[l].LstmOptions;
             (x, states) = new Lstm(recurrent[l].Units, o with { Stateful = false, ReturnSequences = true, Dropout = options.Dropout, WeightDropout = options.WeightDropout, Name = $"lstm_{l + 1}" }).CallWithState(x);
         }
-        var model = Head(options, input, x, states[0], classes);
+        var model = Head(options, input, x, states[0], classes, seed, name);
         var targets = model.Layers.Where(l => l is Embedding or Lstm).ToArray();
         Layer[] sources = [embedding, .. recurrent];
         for (var i = 0; i < sources.Length; i++)

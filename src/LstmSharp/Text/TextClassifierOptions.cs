@@ -90,6 +90,15 @@ public sealed record TextClassifierOptions
     /// <summary>Fraction of the training texts held out (stratified) for validation. Default 0.1.</summary>
     public float ValidationFraction { get; init; } = 0.1f;
 
+    /// <summary>Networks trained (each from its own initial weights, on the same split) whose logits the classifier averages. Default 1.</summary>
+    public int Ensemble { get; init; } = 1;
+
+    /// <summary>
+    /// How the loss weighs each class: equally per text, or <see cref="TextClassWeight.Balanced"/> (scikit-learn's
+    /// <c>class_weight="balanced"</c>: texts / (classes · the class's texts), so every class weighs the same in total). Default per text.
+    /// </summary>
+    public TextClassWeight ClassWeight { get; init; } = TextClassWeight.None;
+
     /// <summary>Seed for weights, the validation split, shuffling and dropout. Default 42.</summary>
     public int Seed { get; init; } = 42;
 
@@ -110,6 +119,8 @@ public sealed record TextClassifierOptions
         Guard.Option(LearningRate > 0f && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
         Guard.Option(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Constant or SlantedTriangular");
         Guard.Option(DiscriminativeFactor >= 1f && float.IsFinite(DiscriminativeFactor), nameof(DiscriminativeFactor), DiscriminativeFactor, "1 (off) or more");
+        Guard.Option(Ensemble is >= 1 and <= 100, nameof(Ensemble), Ensemble, "in [1, 100]");
+        Guard.Option(Enum.IsDefined(ClassWeight), nameof(ClassWeight), ClassWeight, "None or Balanced");
         Guard.Option(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
         Guard.Option(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
         Guard.Option(Patience >= 0, nameof(Patience), Patience, "0 (off) or more");
@@ -135,4 +146,14 @@ public enum TextSchedule
 
     /// <summary>ULMFiT's slanted triangular rates (<see cref="Optimizers.SlantedTriangular"/>) peaking at the learning rate.</summary>
     SlantedTriangular,
+}
+
+/// <summary>How a <see cref="TextClassifier"/>'s loss weighs the classes.</summary>
+public enum TextClassWeight
+{
+    /// <summary>Every text weighs 1.</summary>
+    None,
+
+    /// <summary>Each class's texts weigh texts / (classes · the class's texts), as scikit-learn's <c>class_weight="balanced"</c>.</summary>
+    Balanced,
 }

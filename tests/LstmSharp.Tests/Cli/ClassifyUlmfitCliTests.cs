@@ -46,6 +46,36 @@ public sealed class ClassifyUlmfitCliTests
     }
 
     [Fact]
+    public void Ensemble_TrainsEachNetworkInTurn_AndExplainsTheJoinedOne()
+    {
+        using var cli = new CliRunner();
+        var data = cli.Write("reviews.csv", CliTests.Reviews(150, 5));
+        var model = cli.File("e.safetensors");
+        var args = Small(model).ToList();
+        args[args.IndexOf("--plot") + 1] = cli.File("run");
+        var r = cli.Run(["classify", "train", data, "--ensemble", "2", "--class-weight", "balanced", "--schedule", "slanted", "--log-dir", cli.File("logs"), .. args]);
+        Assert.True(r.Exit == 0, r.Error);
+        var json = JsonNode.Parse(r.Out)!;
+        Assert.True((double)json["test"]!["accuracy"]! >= 0.9, r.Out);
+        Assert.Equal(2, (int)json["training"]!["networks"]!);
+        Assert.Equal(2, json["training"]!["kept_epoch"]!.AsArray().Count);
+        Assert.Equal(2, json["history"]!.AsArray().Count);
+        Assert.Contains("classify 2/2", r.Error, StringComparison.Ordinal);
+        Assert.Contains("2 networks, logits averaged", r.Error, StringComparison.Ordinal);
+        Assert.Contains("classes balanced", r.Error, StringComparison.Ordinal);
+        Assert.True(File.Exists(cli.File("run-loss-1.png")) && File.Exists(cli.File("run-loss-2.png")));
+        Assert.True(new FileInfo(Path.Combine(cli.File("logs"), "network-2", "history.jsonl")).Length > 0);
+        var explain = cli.Run("classify", "explain", "an excellent superb film", "--model", model, "--json");
+        Assert.True(explain.Exit == 0, explain.Error);
+        var evaluate = cli.Run("classify", "evaluate", data, "--model", model, "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+
+        var bad = cli.Run(["classify", "train", data, "--ensemble", "0", .. Small(model)]);
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("Ensemble", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BadInput_ExitsOne_NamingTheFileOrOption()
     {
         using var cli = new CliRunner();

@@ -47,7 +47,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         Assert.Equal(2, classifier.Model.Layers.OfType<Bidirectional>().Count());
         Assert.Single(classifier.Model.Layers.OfType<GlobalMaxPooling1D>());
         Assert.Single(classifier.Model.Layers.OfType<GlobalAveragePooling1D>());
-        Assert.Equal(25, classifier.KeptEpoch);
+        Assert.Equal([25], classifier.KeptEpochs);
         var path = Path.Combine(_folder, "concat.safetensors");
         classifier.Save(path);
         var loaded = TextClassifier.Load(path);
@@ -62,8 +62,8 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         {
             Units = 4, EmbeddingSize = 4, MaxLength = 10, Epochs = 12, LearningRate = 0.05f, Patience = 2, ValidationFraction = 0.25f, Seed = 2,
         });
-        var valLoss = classifier.History!["val_loss"].ToList();
-        Assert.Equal(valLoss.IndexOf(valLoss.Min()) + 1, classifier.KeptEpoch);
+        var valLoss = classifier.Histories.Single()["val_loss"].ToList();
+        Assert.Equal([valLoss.IndexOf(valLoss.Min()) + 1], classifier.KeptEpochs);
     }
 
     static LanguageModel SmallLanguageModel(IEnumerable<string> texts)
@@ -116,7 +116,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         }, pretrained: lm);
         Assert.NotEqual(before, Weights(lm.Model));
         Assert.True(lm.Evaluate(scored) < lossBefore, "fine-tuning on the task's texts lowers the language model's loss on them");
-        Assert.Equal(2, classifier.History!.Epochs);
+        Assert.Equal(2, classifier.Histories.Single().Epochs);
     }
 
     [Fact]
@@ -197,11 +197,71 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         Assert.All(classifier.Model.Layers, l => Assert.True(l.Trainable));   // every group trainable again after training
     }
 
+    [Fact]
+    public void Ensemble_AveragesTheLogitsOfItsMembers_AndSavesExplainsAsOneModel()
+    {
+        var (texts, labels) = Texts(60, 10);
+        var options = new TextClassifierOptions { Units = 4, EmbeddingSize = 4, MaxLength = 10, Epochs = 3, BatchSize = 16, LearningRate = 0.02f, Patience = 2, ValidationFraction = 0.2f, Seed = 3, Ensemble = 3 };
+        var ensemble = TextClassifier.Train(texts, labels, options);
+        var members = Enumerable.Range(0, 3).Select(m => TextClassifier.TrainMember(texts, labels, options, m)).ToArray();
+        Assert.Equal(3, ensemble.KeptEpochs.Count);
+        Assert.Equal(members.SelectMany(m => m.KeptEpochs), ensemble.KeptEpochs);
+        // Member 0 is the single network of the same options; the others start elsewhere.
+        var single = TextClassifier.Train(texts, labels, options with { Ensemble = 1 });
+        Assert.Equal(single.PredictProbabilities(texts), members[0].PredictProbabilities(texts));
+        Assert.NotEqual(members[0].PredictProbabilities(texts), members[1].PredictProbabilities(texts));
+
+        // softmax(mean of the members' logits) = the normalised geometric mean of their probabilities.
+        var each = members.Select(m => m.PredictProbabilities(texts)).ToArray();
+        var joined = ensemble.PredictProbabilities(texts);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var geometric = Enumerable.Range(0, 2).Select(c => Math.Exp(each.Average(p => Math.Log(p[i][c])))).ToArray();
+            for (var c = 0; c < 2; c++) Assert.Equal(geometric[c] / geometric.Sum(), joined[i][c], 1e-5);
+        }
+
+        var path = Path.Combine(_folder, "ensemble.safetensors");
+        ensemble.Save(path);
+        var loaded = TextClassifier.Load(path);
+        Assert.Equal(joined, loaded.PredictProbabilities(texts));
+        // Integrated gradients through every member at once: the attributions still add up to the logit's change.
+        var explanation = loaded.Explain(texts[0], steps: 200);
+        Assert.True(Math.Abs(explanation.Attribution.CompletenessGap) < 1e-3 * Math.Max(1, Math.Abs(explanation.Attribution.Output - explanation.Attribution.BaselineOutput)),
+            $"completeness gap {explanation.Attribution.CompletenessGap}");
+        var memberMeans = members.Select(m => m.Explain(texts[0], steps: 200).Tokens.Select(t => t.Attribution).ToArray()).ToArray();
+        for (var t = 0; t < explanation.Tokens.Count; t++) Assert.Equal(memberMeans.Average(a => a[t]), explanation.Tokens[t].Attribution, 1e-5);
+
+        var other = TextClassifier.Train(texts, labels, options with { Ensemble = 1, MaxLength = 8 });
+        Assert.Contains("Member 2 reads or labels differently", Assert.Throws<ArgumentException>(() => TextClassifier.Join([members[0], other])).Message);
+        Assert.Throws<ArgumentException>(() => TextClassifier.Join([members[0]]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TextClassifier.TrainMember(texts, labels, options, 3));
+    }
+
+    [Fact]
+    public void BalancedClassWeights_WeighEachClassTheSameInTotal()
+    {
+        // 30 "pos" and 10 "neg" texts: scikit-learn's balanced weights are 40 / (2·30) and 40 / (2·10).
+        var (texts, labels) = Texts(80, 11);
+        var rows = Enumerable.Range(0, 80).Where(i => labels[i] == "pos").Take(30).Concat(Enumerable.Range(0, 80).Where(i => labels[i] == "neg").Take(10)).ToArray();
+        var (x, y) = (rows.Select(i => texts[i]).ToList(), rows.Select(i => labels[i]).ToList());
+        // One batch and a learning rate too small to move the weights: the epoch's loss is the weighted mean at the start.
+        var options = new TextClassifierOptions { Units = 3, EmbeddingSize = 3, MaxLength = 10, Epochs = 1, BatchSize = 64, LearningRate = 1e-9f, Dropout = 0f, Patience = 0, ValidationFraction = 0f, ClassWeight = TextClassWeight.Balanced };
+        var classifier = TextClassifier.Train(x, y, options);
+        var probabilities = classifier.PredictProbabilities(x);
+        var ids = classifier.ClassIds(y);
+        double expected = 0;
+        for (var i = 0; i < x.Count; i++) expected += (y[i] == "pos" ? 40.0 / 60 : 40.0 / 20) * -Math.Log(probabilities[i][ids[i]]) / x.Count;
+        Assert.Equal(expected, classifier.Histories.Single()["loss"][0], 1e-4);
+        var unweighted = TextClassifier.Train(x, y, options with { ClassWeight = TextClassWeight.None });
+        Assert.NotEqual(expected, unweighted.Histories.Single()["loss"][0], 2);
+    }
+
     [Theory]
     [InlineData(nameof(TextClassifierOptions.Layers), 0)]
     [InlineData(nameof(TextClassifierOptions.HeadDropout), 1)]
     [InlineData(nameof(TextClassifierOptions.LanguageModelEpochs), -1)]
     [InlineData(nameof(TextClassifierOptions.DiscriminativeFactor), 0.5f)]
+    [InlineData(nameof(TextClassifierOptions.Ensemble), 0)]
     public void Options_OutOfRange_NameTheOption(string option, float value)
     {
         var options = option switch
@@ -209,6 +269,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
             nameof(TextClassifierOptions.Layers) => new TextClassifierOptions { Layers = (int)value },
             nameof(TextClassifierOptions.HeadDropout) => new TextClassifierOptions { HeadDropout = value },
             nameof(TextClassifierOptions.DiscriminativeFactor) => new TextClassifierOptions { DiscriminativeFactor = value },
+            nameof(TextClassifierOptions.Ensemble) => new TextClassifierOptions { Ensemble = (int)value },
             _ => new TextClassifierOptions { LanguageModelEpochs = (int)value },
         };
         var e = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
