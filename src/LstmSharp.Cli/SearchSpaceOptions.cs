@@ -10,7 +10,7 @@ namespace LstmSharp.Cli;
 
 internal sealed class SearchSpaceOptions
 {
-    readonly List<(string Name, Option<string> Option, bool Integer)> _parameters = [];
+    readonly List<(string Name, Option<string> Option, bool Integer, string[]? Words)> _parameters = [];
 
     public Option<string> Space { get; } = new("--space")
     {
@@ -35,12 +35,19 @@ internal sealed class SearchSpaceOptions
     public void Add(string name, string description, string values, bool integer)
     {
         var option = new Option<string>("--" + name.Replace('_', '-')) { Description = description + " Comma-separated values to try.", DefaultValueFactory = _ => values };
-        _parameters.Add((name, option, integer));
+        _parameters.Add((name, option, integer, null));
+    }
+
+    /// <summary>Adds an option <c>--name</c> taking a comma-separated list of words, each one of <paramref name="words"/>.</summary>
+    public void AddWords(string name, string description, string values, params string[] words)
+    {
+        var option = new Option<string>("--" + name.Replace('_', '-')) { Description = $"{description} Comma-separated values to try, of {string.Join(", ", words)}.", DefaultValueFactory = _ => values };
+        _parameters.Add((name, option, false, words));
     }
 
     public void AddTo(Command command)
     {
-        foreach (var (_, option, _) in _parameters) command.Options.Add(option);
+        foreach (var (_, option, _, _) in _parameters) command.Options.Add(option);
         command.Options.Add(Space);
         command.Options.Add(Search);
         command.Options.Add(Trials);
@@ -52,12 +59,14 @@ internal sealed class SearchSpaceOptions
     public SearchSpace Read(ParseResult result)
     {
         var parameters = new Dictionary<string, HyperParameter>();
-        foreach (var (name, option, integer) in _parameters)
+        foreach (var (name, option, integer, words) in _parameters)
         {
             var text = result.GetValue(option)!;
             var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (parts.Length == 0) throw new CliException($"{option.Name} needs at least one value; received '{text}'.");
-            parameters[name] = integer
+            parameters[name] = words is not null
+                ? new Choice<string>(name, [.. parts.Select(p => Word(p, words, option.Name))])
+                : integer
                 ? new Choice<int>(name, [.. parts.Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out var v) ? v : throw new CliException($"{option.Name}: '{p}' is not a whole number."))])
                 : new Choice<double>(name, [.. parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new CliException($"{option.Name}: '{p}' is not a number."))]);
         }
@@ -86,10 +95,13 @@ internal sealed class SearchSpaceOptions
                 var known = _parameters.FindIndex(p => p.Name == property.Name);
                 if (known < 0)
                     throw new CliException($"{path}: unknown hyper-parameter '{property.Name}'; this command searches: {string.Join(", ", _parameters.Select(p => p.Name))}.");
-                var integer = _parameters[known].Integer;
+                var (_, _, integer, words) = _parameters[known];
                 try
                 {
-                    parameters[property.Name] = Parse(property.Name, property.Value, integer);
+                    parameters[property.Name] = words is null ? Parse(property.Name, property.Value, integer)
+                        : property.Value.ValueKind == JsonValueKind.Array
+                            ? new Choice<string>(property.Name, [.. property.Value.EnumerateArray().Select(v => Word(v.GetString() ?? "", words, property.Name))])
+                            : throw new FormatException($"expected a list of {string.Join(", ", words)}; found {property.Value.ValueKind}.");
                 }
                 catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
                 {
@@ -98,6 +110,9 @@ internal sealed class SearchSpaceOptions
             }
         }
     }
+
+    static string Word(string value, string[] words, string option)
+        => words.Contains(value) ? value : throw new CliException($"{option}: '{value}' is not one of {string.Join(", ", words)}.");
 
     static HyperParameter Parse(string name, JsonElement value, bool integer)
     {

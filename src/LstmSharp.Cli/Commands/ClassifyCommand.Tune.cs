@@ -20,6 +20,12 @@ internal static partial class ClassifyCommand
         space.Add("dropout", "Input dropout of the LSTM.", "0.2", integer: false);
         space.Add("learning_rate", "Adam learning rate.", "0.002", integer: false);
         space.Add("batch_size", "Mini-batch size.", "32", integer: true);
+        space.AddWords("pooling", "What the output layer reads: the last state, or concat (it with the maximum and mean over the steps).", "last", "last", "concat");
+        space.Add("head_dropout", "Dropout on the pooled features before the output layer.", "0", integer: false);
+        space.Add("weight_dropout", "DropConnect on the LSTMs' recurrent weights.", "0", integer: false);
+        space.Add("embedding_dropout", "Whole words dropped per batch in training.", "0", integer: false);
+        space.AddWords("class_weight", "How the loss weighs the classes.", "none", "none", "balanced");
+        space.Add("ensemble", "Networks whose logits are averaged.", "1", integer: true);
         var metric = Opt("--metric", "Score of each fold: accuracy or macro-f1 (higher is better).", "accuracy");
         metric.AcceptOnlyFromAmong("accuracy", "macro-f1");
         var command = new Command("tune", "Choose hyper-parameters by stratified k-fold cross-validation on the training rows, then train, score and save the best.") { metric };
@@ -90,5 +96,8 @@ internal static partial class ClassifyCommand
     {
         Units = h.GetInt("units"), EmbeddingSize = h.GetInt("embedding"), MaxLength = h.GetInt("max_length"), Dropout = h.GetFloat("dropout"),
         LearningRate = h.GetFloat("learning_rate"), BatchSize = h.GetInt("batch_size"),
+        Pooling = h.Get<string>("pooling") == "concat" ? TextPooling.Concat : TextPooling.Last, HeadDropout = h.GetFloat("head_dropout"),
+        WeightDropout = h.GetFloat("weight_dropout"), EmbeddingDropout = h.GetFloat("embedding_dropout"),
+        ClassWeight = h.Get<string>("class_weight") == "balanced" ? TextClassWeight.Balanced : TextClassWeight.None, Ensemble = h.GetInt("ensemble"),
     };
 }

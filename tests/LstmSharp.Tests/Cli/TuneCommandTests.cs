@@ -116,4 +116,30 @@ public sealed class TuneCommandTests
         Assert.True((double)json["test"]!["accuracy"]! >= 0.9, stdout);
         Assert.Equal(3, File.ReadAllLines(cli.File("trials.csv")).Length);
     }
+
+    [Fact]
+    public void ClassifyTune_SearchesPoolingAndClassWeightsByName_AndRefusesAnUnknownOne()
+    {
+        using var cli = new CliRunner();
+        var data = cli.Write("reviews.csv", CliTests.Reviews(90, 8));
+        string[] common = ["--text", "review", "--label", "sentiment", "--embedding", "8", "--units", "8", "--max-length", "12", "--epochs", "4", "--folds", "2",
+            "--plot", "", "--json", "--results", cli.File("trials.csv"), "--output", cli.File("best.safetensors")];
+        var (exit, stdout, stderr) = cli.Run(["classify", "tune", data, "--pooling", "last,concat", "--class-weight", "balanced", "--head-dropout", "0.3", .. common]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(2, (int)JsonNode.Parse(stdout)!["search"]!["trials"]!);
+        var trials = File.ReadAllLines(cli.File("trials.csv"));
+        var header = trials[0].Split(',');
+        var pooling = Array.IndexOf(header, "pooling");
+        Assert.True(pooling >= 0, trials[0]);
+        Assert.Equal(["concat", "last"], trials.Skip(1).Select(l => l.Split(',')[pooling]).Order());
+        Assert.All(trials.Skip(1), l => Assert.Equal("balanced", l.Split(',')[Array.IndexOf(header, "class_weight")]));
+
+        var bad = cli.Run(["classify", "tune", data, "--pooling", "last,attention", .. common]);
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("--pooling: 'attention' is not one of last, concat", bad.Error, StringComparison.Ordinal);
+        var space = cli.Write("space.json", "{\"pooling\": [\"max\"]}");
+        var badJson = cli.Run(["classify", "tune", data, "--space", space, .. common]);
+        Assert.Equal(1, badJson.Exit);
+        Assert.Contains("'max' is not one of last, concat", badJson.Error, StringComparison.Ordinal);
+    }
 }
