@@ -16,6 +16,11 @@ METHODS = [  # key, label
 ]
 
 
+def epochs(value):
+    """An epoch count, or an ensemble's one per network as 2/1/2."""
+    return "/".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def load_json(path):
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return None
@@ -148,7 +153,7 @@ def markdown(machine, runs, datasets, total):
             if s["runs"] == 0:
                 lines.append(f"| {title} | {s['skipped']} | | | | 0 |")
                 continue
-            kept = ", ".join(map(str, s["kept_epochs"])) if s["kept_epochs"] else "–"
+            kept = ", ".join(map(epochs, s["kept_epochs"])) if s["kept_epochs"] else "–"
             lines.append(f"| {title} | {pct(s['median_accuracy'])} | {f3(s['median_macro_f1'])} | {secs(s['median_train_seconds'])} | {kept} | {s['runs']} |")
         tool, tuned = total[name]["tool_defaults"], total[name]["tfidf_lr_tuned"]
         if tool["runs"] and tuned["runs"]:
@@ -175,7 +180,7 @@ def markdown(machine, runs, datasets, total):
             step = m.get("step") or {}
             load = f"{step['load_before']:.1f} → {step['load_after']:.1f}" if step else "–"
             if key.startswith("tool"):
-                kept, command = f"{m['kept_epoch']} of {m['epochs_run']}", secs(m["command_seconds"])
+                kept, command = f"{epochs(m['kept_epoch'])} of {epochs(m['epochs_run'])}", secs(m["command_seconds"])
                 notes = f"stopped: {m['stopped']}"
             else:
                 kept, command = "–", secs(step.get("wall_seconds"))

@@ -102,13 +102,13 @@ internal static partial class ClassifyCommand
         var maxLength = Opt("--max-length", "Tokens read per text (longer ones are cut; shorter ones padded and masked).", 200);
         var embedding = Opt("--embedding", "Embedding dimension.", 64);
         var units = Opt("--units", "LSTM units per direction.", 64);
-        var dropout = Opt("--dropout", "Input dropout of the LSTM.", 0.2f);
+        var dropout = Opt("--dropout", "Input dropout of the LSTM.", 0.5f);
         var rate = Opt("--learning-rate", "Adam learning rate.", 0.002f);
         var batch = Opt("--batch-size", "Mini-batch size.", 32);
         var layers = Opt("--layers", "Stacked LSTM layers.", 1);
-        var pooling = Opt("--pooling", "What the output layer reads: last (the final state) or concat (it with the maximum and mean over the steps, ULMFiT's head).", "last");
+        var pooling = Opt("--pooling", "What the output layer reads: last (the final state) or concat (it with the maximum and mean over the steps, ULMFiT's head).", "concat");
         pooling.AcceptOnlyFromAmong("last", "concat");
-        var headDropout = Opt("--head-dropout", "Dropout on the pooled features before the output layer.", 0f);
+        var headDropout = Opt("--head-dropout", "Dropout on the pooled features before the output layer.", 0.5f);
         var weightDropout = Opt("--weight-dropout", "DropConnect on the LSTMs' recurrent weights in training (AWD-LSTM).", 0f);
         var embeddingDropout = Opt("--embedding-dropout", "Whole words dropped per batch in training (AWD-LSTM's embedding dropout).", 0f);
         var pretrained = Opt("--pretrained", "Start from a language model written by `lstm text train` (its tokens, embedding and LSTM layers; ULMFiT) (default: none).", "");
@@ -117,7 +117,7 @@ internal static partial class ClassifyCommand
         schedule.AcceptOnlyFromAmong("constant", "slanted");
         var discriminative = Opt("--discriminative", "Each layer group (embedding, each LSTM, the head) learns this many times slower than the one above it (ULMFiT: 2.6; 1 = off).", 1f);
         var unfreezing = Opt("--gradual-unfreezing", "Train the head alone in epoch 1, then unfreeze one more layer group from the top per epoch (ULMFiT).", false);
-        var ensemble = Opt("--ensemble", "Networks trained one after the other (each from its own initial weights, on the same split) whose logits the classifier averages.", 1);
+        var ensemble = Opt("--ensemble", "Networks trained one after the other (each from its own initial weights, on the same split) whose logits the classifier averages.", 5);
         var classWeight = Opt("--class-weight", "How the loss weighs the classes: none (each text 1) or balanced (each class the same in total, as scikit-learn's class_weight=balanced).", "none");
         classWeight.AcceptOnlyFromAmong("none", "balanced");
         var testFile = Opt("--test-file", "Labelled CSV to test on instead of a split of the data (same columns; --test then defaults to 0) (default: none).", "");

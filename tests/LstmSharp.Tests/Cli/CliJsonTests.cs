@@ -98,7 +98,7 @@ public sealed class CliJsonTests
         using var cli = new CliRunner();
         var data = cli.Write("reviews.csv", CliTests.Reviews(60, 5));
         var model = cli.File("c.safetensors");
-        var train = Json(cli, "classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "4", "--embedding", "4", "--epochs", "2",
+        var train = Json(cli, "classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "4", "--embedding", "4", "--epochs", "2", "--ensemble", "1",
             "--output", model, "--plot", "");
         AssertTraining(train, "classify train", "val_loss", "accuracy", "val_accuracy");
         AssertCommon(Json(cli, "classify", "evaluate", data, "--text", "review", "--label", "sentiment", "--model", model), "classify evaluate");

@@ -147,7 +147,7 @@ public sealed class TrainingDisplayTests
         using var cli = new CliRunner();
         var data = cli.Write("reviews.csv", CliTests.Reviews(80, 4));
         var logs = cli.File(Path.Combine("logs", "run1"));   // created, with its parent
-        var r = cli.Run("classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "4", "--embedding", "4", "--epochs", "3",
+        var r = cli.Run("classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "4", "--embedding", "4", "--epochs", "3", "--ensemble", "1",
             "--output", cli.File("c.safetensors"), "--plot", "", "--log-dir", logs, "--json");
         Assert.True(r.Exit == 0, r.Error);
         var history = JsonNode.Parse(r.Out)!["history"]!;

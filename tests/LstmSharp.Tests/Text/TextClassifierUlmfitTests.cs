@@ -39,6 +39,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var (texts, labels) = Texts(140, 3);
         var options = new TextClassifierOptions
         {
+            Ensemble = 1,
             Units = 6, EmbeddingSize = 6, MaxLength = 10, Epochs = 25, BatchSize = 16, LearningRate = 0.01f, Dropout = 0f, Patience = 0, Seed = 5,
             Pooling = TextPooling.Concat, Layers = 2, HeadDropout = 0.1f,
         };
@@ -60,6 +61,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var (texts, labels) = Texts(80, 4);
         var classifier = TextClassifier.Train(texts, labels, new TextClassifierOptions
         {
+            Ensemble = 1, HeadDropout = 0f,
             Units = 4, EmbeddingSize = 4, MaxLength = 10, Epochs = 12, LearningRate = 0.05f, Patience = 2, ValidationFraction = 0.25f, Seed = 2,
         });
         var valLoss = classifier.Histories.Single()["val_loss"].ToList();
@@ -85,6 +87,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         // A learning rate too small to move a weight by 1e-6: the classifier's encoder is the language model's.
         var classifier = TextClassifier.Train(texts, labels, new TextClassifierOptions
         {
+            Ensemble = 1, HeadDropout = 0f,
             MaxLength = 10, Epochs = 1, LearningRate = 1e-9f, Patience = 0, ValidationFraction = 0f, LanguageModelEpochs = 0, Pooling = TextPooling.Concat,
             Units = 99, EmbeddingSize = 99, Layers = 1, Bidirectional = true,
         }, pretrained: lm);
@@ -112,6 +115,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var lossBefore = lm.Evaluate(scored);
         var classifier = TextClassifier.Train(texts, labels, new TextClassifierOptions
         {
+            Ensemble = 1, HeadDropout = 0f,
             MaxLength = 10, Epochs = 2, Patience = 0, ValidationFraction = 0.2f, LanguageModelEpochs = 3, Seed = 42,
         }, pretrained: lm);
         Assert.NotEqual(before, Weights(lm.Model));
@@ -126,7 +130,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var lm = LanguageModel.Create(string.Join("\n", texts), new LanguageModelOptions { Level = TokenLevel.Word, Units = 4, EmbeddingSize = 3, WeightDropout = 0.5f, EmbeddingDropout = 0.1f });
         Assert.All(lm.Model.Layers.OfType<Lstm>(), l => Assert.Equal(0.5f, l.Options.WeightDropout));
         Assert.Equal(0.1f, lm.Model.Layers.OfType<Embedding>().Single().Dropout);
-        var options = new TextClassifierOptions { MaxLength = 10, Epochs = 1, Patience = 0, ValidationFraction = 0f, LanguageModelEpochs = 0, WeightDropout = 0.3f, EmbeddingDropout = 0.2f };
+        var options = new TextClassifierOptions { Ensemble = 1, HeadDropout = 0f, MaxLength = 10, Epochs = 1, Patience = 0, ValidationFraction = 0f, LanguageModelEpochs = 0, WeightDropout = 0.3f, EmbeddingDropout = 0.2f };
         foreach (var classifier in new[] { TextClassifier.Train(texts, labels, options with { Units = 3, EmbeddingSize = 3 }), TextClassifier.Train(texts, labels, options, pretrained: lm) })
         {
             var lstms = classifier.Model.Layers.SelectMany(l => l is Bidirectional b ? new Rnn[] { b.ForwardLayer, b.BackwardLayer } : l is Lstm r ? [r] : []).ToArray();
@@ -160,6 +164,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         // 40 texts in batches of 8 for 5 epochs: T = 25 steps, cut = ⌊2.5⌋ = 2, the fall lasts cut·(1/0.1 − 1) = 18 steps.
         TextClassifier.Train(texts, labels, new TextClassifierOptions
         {
+            Ensemble = 1, HeadDropout = 0f,
             Units = 3, EmbeddingSize = 3, MaxLength = 10, Epochs = 5, BatchSize = 8, LearningRate = 0.032f, Patience = 0, ValidationFraction = 0f,
             Schedule = TextSchedule.SlantedTriangular,
         }, callbacks: [recorder]);
@@ -180,6 +185,7 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var recorder = new Recorder();
         var classifier = TextClassifier.Train(texts, labels, new TextClassifierOptions
         {
+            Ensemble = 1, HeadDropout = 0f,
             MaxLength = 10, Epochs = 4, BatchSize = 8, Patience = 0, ValidationFraction = 0f, LanguageModelEpochs = 0, Pooling = TextPooling.Concat, Dropout = 0f,
             DiscriminativeFactor = 2f, GradualUnfreezing = true,
         }, callbacks: [recorder], pretrained: lm);
@@ -245,15 +251,19 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var rows = Enumerable.Range(0, 80).Where(i => labels[i] == "pos").Take(30).Concat(Enumerable.Range(0, 80).Where(i => labels[i] == "neg").Take(10)).ToArray();
         var (x, y) = (rows.Select(i => texts[i]).ToList(), rows.Select(i => labels[i]).ToList());
         // One batch and a learning rate too small to move the weights: the epoch's loss is the weighted mean at the start.
-        var options = new TextClassifierOptions { Units = 3, EmbeddingSize = 3, MaxLength = 10, Epochs = 1, BatchSize = 64, LearningRate = 1e-9f, Dropout = 0f, Patience = 0, ValidationFraction = 0f, ClassWeight = TextClassWeight.Balanced };
+        var options = new TextClassifierOptions { Ensemble = 1, HeadDropout = 0f, Pooling = TextPooling.Last, Units = 3, EmbeddingSize = 3, MaxLength = 10, Epochs = 1, BatchSize = 64, LearningRate = 1e-9f, Dropout = 0f, Patience = 0, ValidationFraction = 0f, ClassWeight = TextClassWeight.Balanced };
         var classifier = TextClassifier.Train(x, y, options);
         var probabilities = classifier.PredictProbabilities(x);
         var ids = classifier.ClassIds(y);
-        double expected = 0;
-        for (var i = 0; i < x.Count; i++) expected += (y[i] == "pos" ? 40.0 / 60 : 40.0 / 20) * -Math.Log(probabilities[i][ids[i]]) / x.Count;
-        Assert.Equal(expected, classifier.Histories.Single()["loss"][0], 1e-4);
-        var unweighted = TextClassifier.Train(x, y, options with { ClassWeight = TextClassWeight.None });
-        Assert.NotEqual(expected, unweighted.Histories.Single()["loss"][0], 2);
+        double balanced = 0, plain = 0;
+        for (var i = 0; i < x.Count; i++)
+        {
+            var loss = -Math.Log(probabilities[i][ids[i]]) / x.Count;
+            (balanced, plain) = (balanced + (y[i] == "pos" ? 40.0 / 60 : 40.0 / 20) * loss, plain + loss);
+        }
+        Assert.True(Math.Abs(balanced - plain) > 1e-3, $"the weights should matter here: {balanced} vs {plain}");
+        Assert.Equal(balanced, classifier.Histories.Single()["loss"][0], 1e-4);
+        Assert.Equal(plain, TextClassifier.Train(x, y, options with { ClassWeight = TextClassWeight.None }).Histories.Single()["loss"][0], 1e-4);
     }
 
     [Theory]
