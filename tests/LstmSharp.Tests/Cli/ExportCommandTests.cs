@@ -71,6 +71,31 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void Export_EnsembleClassifier_OnnxAveragesTheMembersAsPredictDoes()
+    {
+        var data = _cli.Write("reviews.csv", CliTests.Reviews(60, 9));
+        var path = _cli.File("ensemble.safetensors");
+        var train = _cli.Run("classify", "train", data, "--text", "review", "--label", "sentiment", "--units", "4", "--embedding", "4", "--epochs", "2",
+            "--max-length", "12", "--ensemble", "3", "--output", path, "--plot", "");
+        Assert.True(train.Exit == 0, train.Error);
+        var onnx = _cli.File("ensemble.onnx");
+        var r = _cli.Run("export", path, "--onnx", onnx);
+        Assert.True(r.Exit == 0, r.Error);
+
+        var classifier = LstmSharp.Text.TextClassifier.Load(path);
+        Assert.Equal(3, classifier.Model.Layers.OfType<LstmSharp.Model>().Count());
+        var vocabulary = classifier.Tokenizer.VocabularySize;
+        // Rows padded (id 0) from step 9, 10 and 11 on, as the tokenizer pads: each member masks its padding.
+        var ids = new Tensor([.. Enumerable.Range(0, 3 * 12).Select(i => (float)(i % 12 >= 9 + (i / 12) ? 0 : 1 + (i * 7 % (vocabulary - 1))))], 3, 12);
+        using var session = new InferenceSession(onnx);
+        using var results = session.Run([OnnxFeeds.Of(session, session.InputMetadata.Keys.Single(), ids)]);
+        var expected = classifier.Model.Predict(ids);
+        var actual = results[0].AsTensor<float>().ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < actual.Length; i++) Assert.True(Math.Abs(actual[i] - expected.Span[i]) <= 1e-5, $"value {i}: {actual[i]} vs {expected.Span[i]}");
+    }
+
+    [Fact]
     public void Export_Safetensors_HoldsTheWeightsUnderPyTorchNames()
     {
         var path = _cli.File("state_dict.safetensors");
