@@ -21,6 +21,13 @@ def epochs(value):
     return "/".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def stops(value):
+    """Why training stopped, or for an ensemble why each network did ("early stopping, all 5" when they agree)."""
+    if not isinstance(value, list):
+        return value
+    return f"{value[0]}, all {len(value)}" if len(set(value)) == 1 else "/".join(value)
+
+
 def load_json(path):
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return None
@@ -55,7 +62,7 @@ def tool_run(run_dir, kind, step):
     return {
         "accuracy": test["accuracy"], "macro_f1": test["macro_f1"], "train_seconds": tool["training"]["seconds"],
         "command_seconds": tool["elapsed_seconds"], "kept_epoch": tool["training"]["kept_epoch"], "epochs_run": tool["training"]["epochs_run"],
-        "stopped": tool["training"]["stopped"], "test_rows": sum(c["support"] for c in test["classes"].values()),
+        "stopped": tool["training"].get("stopped") or [m["stopped"] for m in tool["training"]["members"]], "test_rows": sum(c["support"] for c in test["classes"].values()),
         "check_accuracy": None if check is None else check["result"]["accuracy"], "check_same_confusion": same,
         "version": tool["version"], "settings": tool["settings"], "history": tool["history"], "step": step, "test": test,
     }
@@ -181,7 +188,7 @@ def markdown(machine, runs, datasets, total):
             load = f"{step['load_before']:.1f} → {step['load_after']:.1f}" if step else "–"
             if key.startswith("tool"):
                 kept, command = f"{epochs(m['kept_epoch'])} of {epochs(m['epochs_run'])}", secs(m["command_seconds"])
-                notes = f"stopped: {m['stopped']}"
+                notes = f"stopped: {stops(m['stopped'])}"
             else:
                 kept, command = "–", secs(step.get("wall_seconds"))
                 notes = ""

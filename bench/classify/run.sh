@@ -68,7 +68,7 @@ for seed in $SEEDS; do
       # The check that the tool's test part is the peers' one: the saved model on test.csv alone gives the same scores.
       $LSTM classify evaluate "$tmp/test.csv" -m "$tmp/model-$kind.safetensors" --json > "$run/tool-$kind-check.json" 2>> "$run/tool-$kind.err"
       mv "$json.part" "$json"; rm -f "$tmp/model-$kind.safetensors"
-      echo "   tool ($kind): accuracy $(jq .test.accuracy "$json"), macro-F1 $(jq .test.macro_f1 "$json"), kept epoch $(jq .training.kept_epoch "$json") of $(jq .training.epochs_run "$json"), $(jq .training.seconds "$json") s;" \
+      echo "   tool ($kind): accuracy $(jq .test.accuracy "$json"), macro-F1 $(jq .test.macro_f1 "$json"), kept epoch $(jq -c .training.kept_epoch "$json") of $(jq -c .training.epochs_run "$json"), $(jq .training.seconds "$json") s;" \
         "on test.csv alone: accuracy $(jq .result.accuracy "$run/tool-$kind-check.json")"
     done
   done 3< <(grep -v '^#' "$here/datasets.txt")

@@ -235,7 +235,7 @@ internal static partial class ClassifyCommand
     static JsonObject EnsembleJson(List<TrainingOutcome> trainings) => new()
     {
         ["networks"] = trainings.Count, ["epochs_run"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Epochs.Count)]),
-        ["kept_epoch"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.KeptEpoch)]), ["seconds"] = Math.Round(trainings.Sum(t => t.Elapsed.TotalSeconds), 3),
+        ["kept_epoch"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.KeptEpoch)]), ["stopped"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Stopped)]), ["seconds"] = Math.Round(trainings.Sum(t => t.Elapsed.TotalSeconds), 3),
         ["members"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Json())]),
     };
 
