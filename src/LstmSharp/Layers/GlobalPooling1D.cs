@@ -37,10 +37,14 @@ public abstract class GlobalPooling1D : Layer
 
     private protected override int[] OnBuild(int[] inputShape, Rng rng) => OutputShapeFor(inputShape);
 
-    /// <summary>Batch, steps and features of an input, after checking its shape.</summary>
+    /// <summary>Steps of the last forward's input.</summary>
+    private protected int Steps { get; private set; }
+
+    /// <summary>Batch, steps and features of an input, after checking its shape; the steps are kept for the backward pass.</summary>
     private protected (int B, int T, int F) Dims(Tensor input)
     {
         CheckShape(input, [-1, -1, InputShape![1]], "input [batch, time, features]", "Global pooling reads one sequence per sample.");
+        Steps = input.Dim(1);
         return (input.Dim(0), input.Dim(1), input.Dim(2));
     }
 
@@ -48,14 +52,16 @@ public abstract class GlobalPooling1D : Layer
 
     private protected Tensor Output(int B, int F) => Ensure(ref _output, B, F);
 
-    private protected Tensor InputGradient(int B, int T, int F, ReadOnlySpan<float> dOutput)
+    /// <summary>The input gradient of the last forward's shape, zeroed, with its batch and features, after checking <paramref name="dOutput"/>.</summary>
+    private protected (Tensor Dx, int B, int F) InputGradient(Tensor dOutput)
     {
         if (_output is null) throw NoForward();
+        int B = _output.Dim(0), F = _output.Dim(1);
         if (dOutput.Length != B * F)
             throw new ArgumentException($"{GetType().Name} '{Name}': the output gradient must be [{B}, {F}] like the last output; received {dOutput.Length} values.");
-        var dx = Ensure(ref _dInput, B, T, F);
+        var dx = Ensure(ref _dInput, B, Steps, F);
         dx.Span.Clear();
-        return dx;
+        return (dx, B, F);
     }
 }
 
@@ -67,14 +73,12 @@ public abstract class GlobalPooling1D : Layer
 public sealed class GlobalMaxPooling1D(string? name = null) : GlobalPooling1D(name)
 {
     int[] _argmax = [];   // [B, F]: the step of each maximum, −1 for a sequence without real steps
-    int _steps;
 
     private protected override Tensor OnForward(Tensor input, bool training)
     {
         var (B, T, F) = Dims(input);
         var y = Output(B, F).Span;
         if (_argmax.Length < B * F) _argmax = new int[B * F];
-        _steps = T;
         var x = input.Span;
         var mask = InputMask is { } m ? m.Span : [];
         for (var b = 0; b < B; b++)
@@ -102,9 +106,7 @@ public sealed class GlobalMaxPooling1D(string? name = null) : GlobalPooling1D(na
 
     private protected override Tensor OnBackward(Tensor dOutput)
     {
-        var F = InputShape![1];
-        var B = dOutput.Length / F;
-        var dx = InputGradient(B, _steps, F, dOutput.Span);
+        var (dx, B, F) = InputGradient(dOutput);
         var d = dx.Span;
         var dy = dOutput.Span;
         for (var b = 0; b < B; b++)
@@ -112,7 +114,7 @@ public sealed class GlobalMaxPooling1D(string? name = null) : GlobalPooling1D(na
             for (var f = 0; f < F; f++)
             {
                 var t = _argmax[b * F + f];
-                if (t >= 0) d[(b * _steps + t) * F + f] = dy[b * F + f];
+                if (t >= 0) d[(b * Steps + t) * F + f] = dy[b * F + f];
             }
         }
         return dx;
@@ -127,14 +129,13 @@ public sealed class GlobalAveragePooling1D(string? name = null) : GlobalPooling1
 {
     float[] _scale = [];   // [B]: 1 / real steps (0 for none)
     Tensor? _mask;
-    int _steps;
 
     private protected override Tensor OnForward(Tensor input, bool training)
     {
         var (B, T, F) = Dims(input);
         var y = Output(B, F).Span;
         if (_scale.Length < B) _scale = new float[B];
-        (_steps, _mask) = (T, InputMask);
+        _mask = InputMask;
         var x = input.Span;
         var mask = _mask is { } m ? m.Span : [];
         y.Clear();
@@ -157,18 +158,16 @@ public sealed class GlobalAveragePooling1D(string? name = null) : GlobalPooling1
     // ∂loss/∂x[b, t] = ∂loss/∂y[b] / (real steps of b) at every real step t, 0 at padded ones
     private protected override Tensor OnBackward(Tensor dOutput)
     {
-        var F = InputShape![1];
-        var B = dOutput.Length / F;
-        var dx = InputGradient(B, _steps, F, dOutput.Span);
+        var (dx, B, F) = InputGradient(dOutput);
         var d = dx.Span;
         var dy = dOutput.Span;
         var mask = _mask is { } m ? m.Span : [];
         for (var b = 0; b < B; b++)
         {
-            for (var t = 0; t < _steps; t++)
+            for (var t = 0; t < Steps; t++)
             {
-                if (!IsReal(mask, b, _steps, t)) continue;
-                var row = d.Slice((b * _steps + t) * F, F);
+                if (!IsReal(mask, b, Steps, t)) continue;
+                var row = d.Slice((b * Steps + t) * F, F);
                 for (var f = 0; f < F; f++) row[f] = dy[b * F + f] * _scale[b];
             }
         }
