@@ -10,7 +10,15 @@ namespace LstmSharp;
 public sealed record IntegratedGradientsResult(Tensor Attributions, double Output, double BaselineOutput, int Steps)
 {
     /// <summary>The sum of the attributions.</summary>
-    public double Sum { get; } = Attributions.ToArray().Sum(v => (double)v);
+    public double Sum
+    {
+        get
+        {
+            double sum = 0;
+            foreach (var v in Attributions.Span) sum += v;
+            return sum;
+        }
+    }
 
     /// <summary>
     /// Σ attributions − (F(x) − F(x′)): zero for exact integration (the completeness axiom); what remains is the

@@ -19,7 +19,7 @@ namespace LstmSharp.Layers;
 /// </summary>
 public sealed class Gru : Rnn
 {
-    Parameter? _weightIh, _weightHh, _biasIh, _biasHh;
+    Parameter? _weightIh, _biasIh, _biasHh;
     float[] _bias = [];     // b_ih + b_hh, added to the input projection in the reset-before form
     Tensor? _xProj;    // [T, B, 3H] x·W_ihᵀ + b_ih (reset-before: + b_hh)
     Tensor? _hProj;    // [T, B, 3H] h_{t-1}·W_hhᵀ + b_hh (reset-before: h·W_h(rz)ᵀ, then (r⊙h)·W_hnᵀ)
@@ -60,12 +60,12 @@ public sealed class Gru : Rnn
     {
         int H = Units, I = inputSize;
         _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(3 * H, I));
-        _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(3 * H, H));
+        var weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(3 * H, H));
         Options.KernelInitializer.Fill(_weightIh.Value.Span, 3 * H, I, rng);
-        Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 3 * H, H, rng);
+        Options.RecurrentInitializer.Fill(weightHh.Value.Span, 3 * H, H, rng);
         (_biasIh, _biasHh) = CreateBiases(3, rng);
         _bias = new float[3 * H];
-        SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+        SetRecurrentParameters(_weightIh, weightHh, _biasIh, _biasHh);
     }
 
     private protected override void Allocate(int steps, int batch)

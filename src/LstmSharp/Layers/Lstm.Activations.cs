@@ -21,7 +21,7 @@ public sealed partial class Lstm
         var y = result.Span;
         for (var t = 0; t < T; t++)
         {
-            var time = Options.GoBackwards ? T - 1 - t : t;   // the input step that processing step t read
+            var time = Time(t);   // the input step that processing step t read
             for (var b = 0; b < B; b++)
             {
                 ReadOnlySpan<float> source = which switch

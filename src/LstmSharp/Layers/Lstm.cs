@@ -20,7 +20,7 @@ namespace LstmSharp.Layers;
 /// </summary>
 public sealed partial class Lstm : Rnn
 {
-    Parameter? _weightIh, _weightHh, _biasIh, _biasHh, _peephole;
+    Parameter? _weightIh, _biasIh, _biasHh, _peephole;
     float[] _bias = [];        // [4H] b_ih + b_hh
     Tensor? _gates;            // [T, B, 4H] activated gates i, f, g, o
     Tensor? _tanhC;            // [T, B, H]
@@ -56,9 +56,9 @@ public sealed partial class Lstm : Rnn
     {
         int H = Units, I = inputSize;
         _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(4 * H, I));
-        _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(4 * H, H));
+        var weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(4 * H, H));
         Options.KernelInitializer.Fill(_weightIh.Value.Span, 4 * H, I, rng);
-        Options.RecurrentInitializer.Fill(_weightHh.Value.Span, 4 * H, H, rng);
+        Options.RecurrentInitializer.Fill(weightHh.Value.Span, 4 * H, H, rng);
         (_biasIh, _biasHh) = CreateBiases(4, rng);
         if (_biasIh is not null && LstmOptions.ChronoMaxSteps is { } maxSteps)
         {
@@ -78,11 +78,11 @@ public sealed partial class Lstm : Rnn
         {
             _peephole = new Parameter("weight_peephole_l0", Tensor.Zeros(3 * H));
             new GlorotUniform().Fill(_peephole.Value.Span, H, H, rng);
-            SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh, _peephole);
+            SetRecurrentParameters(_weightIh, weightHh, _biasIh, _biasHh, _peephole);
         }
         else
         {
-            SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+            SetRecurrentParameters(_weightIh, weightHh, _biasIh, _biasHh);
         }
     }
 

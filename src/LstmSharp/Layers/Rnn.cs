@@ -546,7 +546,7 @@ public abstract class Rnn : Layer
         {
             _weightMaskFixed = value is not null;
             if (value is null) return;
-            var w = _weightHh!.Value;
+            var w = _weightHh?.Value ?? throw new InvalidOperationException($"{GetType().Name} '{Name}' is not built yet; build it before fixing its weight dropout mask.");
             if (!value.HasShape(w.Shape)) throw new ArgumentException($"{GetType().Name} '{Name}': a weight dropout mask must be [{Tensor.FormatShape(w.Shape)}]; received [{Tensor.FormatShape(value.Shape)}].", nameof(value));
             value.Span.CopyTo(Ensure(ref _weightMask, w.Shape).Span);
         }
@@ -673,7 +673,7 @@ public abstract class Rnn : Layer
     }
 
     /// <summary>The processing step of input step <paramref name="t"/> (and vice versa).</summary>
-    int Time(int t) => Options.GoBackwards ? Steps - 1 - t : t;
+    private protected int Time(int t) => Options.GoBackwards ? Steps - 1 - t : t;
 }
 
 /// <summary>What a recurrent call gives: the output and the final state (h, and c for an LSTM; a <see cref="Bidirectional"/> gives the forward direction's, then the backward's).</summary>

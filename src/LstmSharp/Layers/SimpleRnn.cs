@@ -13,7 +13,7 @@ namespace LstmSharp.Layers;
 /// </summary>
 public sealed class SimpleRnn : Rnn
 {
-    Parameter? _weightIh, _weightHh, _biasIh, _biasHh;
+    Parameter? _weightIh, _biasIh, _biasHh;
     float[] _bias = [];   // [H] b_ih + b_hh
     Tensor? _dA;          // [T, B, H] ∂loss/∂pre-activation
     readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
@@ -35,12 +35,12 @@ public sealed class SimpleRnn : Rnn
     {
         int H = Units, I = inputSize;
         _weightIh = new Parameter("weight_ih_l0", Tensor.Zeros(H, I));
-        _weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(H, H));
+        var weightHh = new Parameter("weight_hh_l0", Tensor.Zeros(H, H));
         Options.KernelInitializer.Fill(_weightIh.Value.Span, H, I, rng);
-        Options.RecurrentInitializer.Fill(_weightHh.Value.Span, H, H, rng);
+        Options.RecurrentInitializer.Fill(weightHh.Value.Span, H, H, rng);
         (_biasIh, _biasHh) = CreateBiases(1, rng);
         _bias = new float[H];
-        SetRecurrentParameters(_weightIh, _weightHh, _biasIh, _biasHh);
+        SetRecurrentParameters(_weightIh, weightHh, _biasIh, _biasHh);
     }
 
     private protected override void Allocate(int steps, int batch) => Ensure(ref _dA, steps, batch, Units);
