@@ -227,7 +227,7 @@ public sealed partial class LanguageModel
         if (task != ModelTasks.Text || !model.Metadata.TryGetValue(TokenizerKey, out var json))
             throw ModelTasks.WrongKind(path, task, ModelTasks.Text);
         var tokenizer = ModelTasks.ReadTokenizer(path, json);
-        ModelTasks.CheckTokenInput(path, model, tokenizer, model.InputShape is [-1], "ids [time] of any length");
+        ModelTasks.CheckTokenInput(path, model, tokenizer, model is Sequential && model.InputShape is [-1], "ids [time] of any length through a Sequential chain");
         if (model.OutputShape.Count != 2 || model.OutputShape[^1] != tokenizer.VocabularySize)
             throw new InvalidDataException($"{path}: the vocabulary ({tokenizer.VocabularySize} tokens) disagrees with the network's output [{string.Join(", ", model.OutputShape)}]; expected [time, {tokenizer.VocabularySize}].");
         var recurrent = model.Layers.OfType<Rnn>().ToArray();

@@ -135,19 +135,18 @@ public sealed partial class TextClassifier
         if (options.ValidationFraction > 0f) (train, validation) = Splits.Stratified(ids, options.ValidationFraction, options.Seed);
         else (train, validation) = (Enumerable.Range(0, texts.Count).ToArray(), []);
         var seed = options.Seed + 7919 * member;
-        var name = options.Ensemble == 1 ? "classifier" : $"member_{member + 1}";
         Model model;
         Tokenizer tokenizer;
         if (pretrained is not null)
         {
             if (member == 0) FineTune(pretrained, [.. train.Select(i => texts[i])], [.. validation.Select(i => texts[i])], options);
             tokenizer = pretrained.Tokenizer;
-            model = FromLanguageModel(pretrained, options, classes.Length, seed, name);
+            model = FromLanguageModel(pretrained, options, classes.Length, seed);
         }
         else
         {
             tokenizer = Tokenizer.Fit(train.Select(i => texts[i]), options.Level, options.MaxTokens, options.Lowercase);
-            model = Build(options, tokenizer.VocabularySize, classes.Length, seed, name);
+            model = Build(options, tokenizer.VocabularySize, classes.Length, seed);
         }
         var all = new List<Callback>(callbacks ?? []);
         Compile(model, options, train.Length, all);
@@ -156,7 +155,11 @@ public sealed partial class TextClassifier
         var (x, y) = classifier.Encode(train.Select(i => texts[i]).ToArray(), train.Select(i => ids[i]).ToArray());
         var fit = new FitOptions { Epochs = options.Epochs, BatchSize = options.BatchSize, Seed = seed, Progress = progress, Callbacks = all, ThrowOnDivergence = true };
         if (options.ClassWeight == TextClassWeight.Balanced)
-            fit = fit with { ClassWeights = Enumerable.Range(0, classes.Length).ToDictionary(c => c, c => train.Length / (float)(classes.Length * train.Count(i => ids[i] == c))) };
+        {
+            var counts = new int[classes.Length];
+            foreach (var i in train) counts[ids[i]]++;
+            fit = fit with { ClassWeights = Enumerable.Range(0, classes.Length).Where(c => counts[c] > 0).ToDictionary(c => c, c => train.Length / (float)(classes.Length * counts[c])) };
+        }
         EarlyStopping? stopping = null;
         if (validation.Length > 0)
         {
@@ -172,7 +175,8 @@ public sealed partial class TextClassifier
     /// <summary>
     /// The ensemble of <paramref name="members"/> (trained by <see cref="TrainMember"/>, or any classifiers with the same
     /// tokenizer, classes and text length): one network that runs each member's and averages their logits (the
-    /// normalised geometric mean of their probabilities); it saves, loads, exports and explains as one model.
+    /// normalised geometric mean of their probabilities); it saves, loads, exports and explains as one model. Each
+    /// member's network is renamed <c>member_1</c>, <c>member_2</c>, … (in order) to keep the layer names apart.
     /// </summary>
     /// <exception cref="ArgumentException">Fewer than two members, or members that read or label differently.</exception>
     public static TextClassifier Join(IReadOnlyList<TextClassifier> members)
@@ -180,11 +184,13 @@ public sealed partial class TextClassifier
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count < 2) throw new ArgumentException($"An ensemble needs at least two members; received {members.Count}.", nameof(members));
         var first = members[0];
+        var tokenizer = first.Tokenizer.ToJson();
         for (var m = 1; m < members.Count; m++)
         {
-            if (members[m].Tokenizer.ToJson() != first.Tokenizer.ToJson() || !members[m].Classes.SequenceEqual(first.Classes) || members[m].MaxLength != first.MaxLength)
+            if (members[m].Tokenizer.ToJson() != tokenizer || !members[m].Classes.SequenceEqual(first.Classes) || members[m].MaxLength != first.MaxLength)
                 throw new ArgumentException($"Member {m + 1} reads or labels differently from member 1 (tokenizer, classes or text length); an ensemble's members share all three.", nameof(members));
         }
+        for (var m = 0; m < members.Count; m++) members[m].Model.Name = $"member_{m + 1}";   // layer names must differ within the ensemble
         var input = new Input(first.MaxLength) { Name = "tokens" };
         var model = new Model([input], [new Average("logits").Call([.. members.Select(c => c.Model.Call(input))])], name: "classifier");
         return new TextClassifier(model, first.Tokenizer, (string[])first.Classes)
@@ -203,8 +209,7 @@ public sealed partial class TextClassifier
     static void FineTune(LanguageModel model, string[] train, string[] validation, TextClassifierOptions options)
     {
         if (options.LanguageModelEpochs == 0) return;
-        var trainText = string.Join("\n", train);
-        var validText = validation.Length > 0 ? string.Join("\n", validation) : LanguageModel.SplitText(trainText, 0.1).Validation;
+        var (trainText, validText) = validation.Length > 0 ? (string.Join("\n", train), string.Join("\n", validation)) : LanguageModel.SplitText(string.Join("\n", train), 0.1);
         model.Train(Batches(trainText), Batches(validText), new LanguageModelTraining { Epochs = options.LanguageModelEpochs });
 
         // As many streams of the language model's chunk length as the text fills, up to the batch size.
@@ -216,7 +221,7 @@ public sealed partial class TextClassifier
         }
     }
 
-    static Model Build(TextClassifierOptions options, int vocabulary, int classes, int seed, string name)
+    static Model Build(TextClassifierOptions options, int vocabulary, int classes, int seed)
     {
         var input = new Input(options.MaxLength) { Name = "tokens" };
         var x = new Embedding(vocabulary, options.EmbeddingSize, "embedding", dropout: options.EmbeddingDropout).Call(input);
@@ -227,17 +232,17 @@ public sealed partial class TextClassifier
             (x, states) = options.Bidirectional ? new Bidirectional(lstm, MergeMode.Concat, $"lstm_{l}").CallWithState(x) : lstm.CallWithState(x);
         }
         var last = options.Bidirectional ? new Concatenate(name: "last").Call(states[0], states[2]) : states[0];
-        return Head(options, input, x, last, classes, seed, name);
+        return Head(options, input, x, last, classes, seed);
     }
 
     /// <summary>The pooling and output layer over the encoder's outputs <paramref name="sequence"/> and final state <paramref name="last"/>.</summary>
-    static Model Head(TextClassifierOptions options, Input input, Symbol sequence, Symbol last, int classes, int seed, string name)
+    static Model Head(TextClassifierOptions options, Input input, Symbol sequence, Symbol last, int classes, int seed)
     {
         var pooled = options.Pooling == TextPooling.Concat
             ? new Concatenate(name: "concat_pooling").Call(last, new GlobalMaxPooling1D("max_pooling").Call(sequence), new GlobalAveragePooling1D("mean_pooling").Call(sequence))
             : last;
         if (options.HeadDropout > 0f) pooled = new Dropout(options.HeadDropout, seed, "head_dropout").Call(pooled);
-        return new Model([input], [new Dense(classes, name: "logits").Call(pooled)], seed, name);
+        return new Model([input], [new Dense(classes, name: "logits").Call(pooled)], seed, "classifier");
     }
 
     /// <summary>
@@ -264,7 +269,7 @@ public sealed partial class TextClassifier
     }
 
     /// <summary>The classifier on a language model's embedding and LSTM layers (their weights copied), reading one way.</summary>
-    static Model FromLanguageModel(LanguageModel language, TextClassifierOptions options, int classes, int seed, string name)
+    static Model FromLanguageModel(LanguageModel language, TextClassifierOptions options, int classes, int seed)
     {
         var embedding = language.Model.Layers.OfType<Embedding>().Single();
         var recurrent = language.Model.Layers.OfType<Lstm>().ToArray();
@@ -278,7 +283,7 @@ public sealed partial class TextClassifier
             var o = recurrent[l].LstmOptions;
             (x, states) = new Lstm(recurrent[l].Units, o with { Stateful = false, ReturnSequences = true, Dropout = options.Dropout, WeightDropout = options.WeightDropout, Name = $"lstm_{l + 1}" }).CallWithState(x);
         }
-        var model = Head(options, input, x, states[0], classes, seed, name);
+        var model = Head(options, input, x, states[0], classes, seed);
         var targets = model.Layers.Where(l => l is Embedding or Lstm).ToArray();
         Layer[] sources = [embedding, .. recurrent];
         for (var i = 0; i < sources.Length; i++)

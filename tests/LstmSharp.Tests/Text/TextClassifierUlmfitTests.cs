@@ -237,6 +237,9 @@ public sealed class TextClassifierUlmfitTests : IDisposable
         var memberMeans = members.Select(m => m.Explain(texts[0], steps: 200).Tokens.Select(t => t.Attribution).ToArray()).ToArray();
         for (var t = 0; t < explanation.Tokens.Count; t++) Assert.Equal(memberMeans.Average(a => a[t]), explanation.Tokens[t].Attribution, 1e-5);
 
+        // Classifiers trained on their own join too (their networks are renamed member_1, member_2).
+        var pair = TextClassifier.Join([single, members[1]]);
+        Assert.Equal(["member_1", "member_2"], pair.Model.Layers.OfType<Model>().Select(m => m.Name));
         var other = TextClassifier.Train(texts, labels, options with { Ensemble = 1, MaxLength = 8 });
         Assert.Contains("Member 2 reads or labels differently", Assert.Throws<ArgumentException>(() => TextClassifier.Join([members[0], other])).Message);
         Assert.Throws<ArgumentException>(() => TextClassifier.Join([members[0]]));
