@@ -70,6 +70,11 @@ internal static class CompileSettings
             case CategoricalCrossentropy c: json.WriteBoolean("from_logits", c.FromLogits); break;
             case SparseCategoricalCrossentropy s: json.WriteBoolean("from_logits", s.FromLogits); break;
             case CrfLoss crf: json.WriteString("layer", crf.Crf.Name); break;
+            case QuantileLoss q:
+                json.WriteStartArray("quantiles");
+                foreach (var tau in q.Quantiles) json.WriteNumberValue(tau);
+                json.WriteEndArray();
+                break;
         }
         json.WriteEndObject();
     }
@@ -137,6 +142,7 @@ internal static class CompileSettings
             nameof(CategoricalCrossentropy) => new CategoricalCrossentropy(Logits(l)),
             nameof(SparseCategoricalCrossentropy) => new SparseCategoricalCrossentropy(Logits(l)),
             nameof(CrfLoss) => new CrfLoss(CrfLayer(model, l.Required("layer").GetString())),
+            nameof(QuantileLoss) => new QuantileLoss([.. l.Required("quantiles").EnumerateArray().Select(q => q.GetSingle())]),
             var t => throw new FormatException($"unknown loss '{t}'"),
         };
 
