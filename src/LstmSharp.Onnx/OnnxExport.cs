@@ -96,6 +96,10 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         var o = forecaster.Options;
+        if (o.Transform == SeriesTransform.SeasonalDifference)
+            throw new NotSupportedException($"The seasonal-difference transform (season {o.Season}) has no ONNX form here yet; export the network alone and undo the transform outside it.");
+        if (o.Quantiles.Count > 0)
+            throw new NotSupportedException($"A quantile forecaster ({string.Join(", ", o.Quantiles)}) has no ONNX form with its preprocessing here yet; export the network alone.");
         int n = forecaster.HistoryNeeded, columns = forecaster.Columns.Count, lookback = o.Lookback;
         var g = new Graph();
         var history = g.Unique("history");

@@ -80,7 +80,7 @@ internal static class ExportCommand
         return command;
     }
 
-    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; the seasonal difference (not in that graph yet) is refused.</summary>
+    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; the seasonal difference and quantiles (not in that graph yet) are refused.</summary>
     static Forecaster ExportableForecaster(string path)
     {
         var forecaster = Forecaster.Load(path);
@@ -88,6 +88,11 @@ internal static class ExportCommand
         {
             throw new CliException($"{path}: the seasonal-difference transform (season {forecaster.Options.Season}) has no ONNX form here yet; " +
                 "add --network-only to export the network alone, and undo the transform outside it.");
+        }
+        if (forecaster.Options.Quantiles.Count > 0)
+        {
+            throw new CliException($"{path}: a quantile forecaster (--quantiles {string.Join(',', forecaster.Options.Quantiles)}) has no ONNX form with its preprocessing here yet; " +
+                "add --network-only to export the network alone (outputs: each step's quantiles of the scaled change since the anchor).");
         }
         return forecaster;
     }

@@ -1,6 +1,7 @@
 // `lstm forecast train|evaluate|predict`: LSTM forecasting of a CSV column, scored against the naive and
 // seasonal-naive baselines on a held-out test part, with a rolling-origin backtest, plots and a model file.
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using LstmSharp.Data;
 using LstmSharp.Forecasting;
@@ -69,6 +70,11 @@ internal static partial class ForecastCommand
         public Option<int> Horizon { get; } = new("--horizon") { Description = "Future steps forecast from each origin.", DefaultValueFactory = _ => 1 };
         public Option<string> Strategy { get; } = new("--strategy") { Description = "Multi-step forecasts: direct (one output per step) or recursive (one-step model fed its own forecasts).", DefaultValueFactory = _ => "direct" };
         public Option<string> Transform { get; }
+        public Option<string> Quantiles { get; } = new("--quantiles")
+        {
+            Description = "Forecast these quantiles too, comma-separated in (0, 1) (e.g. 0.05,0.1,0.9,0.95 for 80% and 90% intervals; the median 0.5 is added and is the point forecast), trained on the quantile loss; 'none' for point forecasts.",
+            DefaultValueFactory = _ => "none",
+        };
         public Option<string> Scaling { get; } = new("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
         public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the gradients to this global norm (0 = off).", DefaultValueFactory = _ => 1f };
         public Option<float> Decay { get; } = new("--learning-rate-decay")
@@ -98,7 +104,7 @@ internal static partial class ForecastCommand
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -107,9 +113,23 @@ internal static partial class ForecastCommand
             Horizon = r.GetValue(Horizon),
             Strategy = r.GetValue(Strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
             Transform = r.GetValue(Transform) == "auto" ? SeriesTransform.Difference : ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
-            Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard,
+            Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard, Quantiles = ParseQuantiles(r.GetValue(Quantiles)!),
             ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
+
+        /// <summary>--quantiles: 'none', or levels in (0, 1), with the median added; sorted, duplicates dropped.</summary>
+        public static float[] ParseQuantiles(string text)
+        {
+            if (text.Trim() is "none" or "") return [];
+            var levels = new SortedSet<float> { 0.5f };
+            foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!float.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var q) || !(q > 0f && q < 1f))
+                    throw new CliException($"--quantiles takes levels in (0, 1), comma-separated (e.g. 0.1,0.9), or 'none'; received '{CliFiles.Quote(part)}'.");
+                levels.Add(q);
+            }
+            return [.. levels];
+        }
 
         public static SeriesTransform ParseTransform(string text) => text switch
         {
@@ -210,7 +230,8 @@ internal static partial class ForecastCommand
             ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
             ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {(seasonal ? $"season {resolvedSeason}" : resolvedSeason >= 2 ? $"season {resolvedSeason} repeats exactly" : "no season")})" : options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
-            ("season", SeasonText(season, resolvedSeason, seasons)), ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1)})"),
+            ("season", SeasonText(season, resolvedSeason, seasons)), ("quantiles", QuantilesText(options.Quantiles)),
+            ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})"),
             ("training", $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
                 (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
                 $", ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
@@ -226,10 +247,16 @@ internal static partial class ForecastCommand
         {
             Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
             LossTitle = $"{series.Names[0]}: loss per epoch",
-            LossAxis = "loss: MSE of the scaled " + options.Transform switch
-            {
-                SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
-            },
+            LossAxis = options.Quantiles.Count > 0
+                ? "loss: quantile loss of the scaled " + options.Transform switch
+                {
+                    SeriesTransform.Difference => "change since the last value", SeriesTransform.LogDifference => "log change since the last value",
+                    SeriesTransform.SeasonalDifference => "change since the season's last value", _ => "values",
+                }
+                : "loss: MSE of the scaled " + options.Transform switch
+                {
+                    SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
+                },
         };
         var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, series, testStart, options, progress, stop));
         var completed = training.Completed;
@@ -243,6 +270,7 @@ internal static partial class ForecastCommand
             ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
             ["test"] = ScoresJson(evaluation), ["model"] = output, ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         };
+        if (evaluation.Intervals is not null) result["intervals"] = IntervalsJson(evaluation.Intervals);
         if (search is not null) result["search"] = search;
 
         // Save before the backtest, so neither its retraining nor a Ctrl-C during it can cost the model.
@@ -370,7 +398,33 @@ internal static partial class ForecastCommand
         terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({evaluation.Season} row{(evaluation.Season == 1 ? "" : "s")}) before it.");
         terminal.Line("MASE (mean absolute scaled error) = MAE ÷ the seasonal-naive forecast's mean absolute error on the training part: below 1 beats that baseline in-sample.");
         WarnUndefined(terminal, evaluation);
+        if (evaluation.Intervals is { } intervals) ShowIntervals(terminal, intervals);
     }
+
+    /// <summary>Coverage and width of each prediction interval, then WIS and the quantile loss.</summary>
+    static void ShowIntervals(Terminal terminal, ForecastIntervalScores scores)
+    {
+        terminal.Results("prediction intervals (LSTM quantiles)", ["interval", "quantiles", "coverage %", "mean width"],
+            scores.Intervals.Select(i => (IReadOnlyList<string>)[$"{i.Nominal * 100:0.#}%", $"{Terminal.Format(i.Lower)}–{Terminal.Format(1 - i.Lower)}", Terminal.F(i.Observed * 100, "F1"), Terminal.F(i.MeanWidth)]));
+        terminal.Line($"Weighted interval score {Terminal.F(scores.Wis)} (scaled as MASE: {Terminal.F(scores.ScaledWis)}), mean quantile loss {Terminal.F(scores.QuantileLoss)}; lower is better, " +
+            "and coverage should be near each interval's nominal %.");
+    }
+
+    static JsonObject IntervalsJson(ForecastIntervalScores scores) => new()
+    {
+        ["coverage"] = new JsonArray([.. scores.Intervals.Select(i => (JsonNode?)new JsonObject
+        {
+            ["nominal"] = Math.Round(i.Nominal, 6), ["lower"] = i.Lower, ["upper"] = Math.Round(1 - i.Lower, 6), ["observed"] = i.Observed, ["mean_width"] = Number(i.MeanWidth),
+        })]),
+        ["wis"] = Number(scores.Wis), ["scaled_wis"] = Number(scores.ScaledWis), ["quantile_loss"] = Number(scores.QuantileLoss),
+    };
+
+    /// <summary>The quantile levels for the settings table ("none" for point forecasts).</summary>
+    static string QuantilesText(IReadOnlyList<float> quantiles) => quantiles.Count == 0 ? "none (point forecasts)"
+        : string.Join(", ", quantiles.Select(q => Terminal.Format(q))) + " (quantile loss; the median is the point forecast)";
+
+    /// <summary>The CSV column of quantile τ: q0.1 for 0.1.</summary>
+    static string QuantileColumn(float level) => "q" + level.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A warning when the scores cannot be read as scores: MAE, RMSE or MASE that is NaN or infinite.</summary>
     static void WarnUndefined(Terminal terminal, ForecastEvaluation evaluation)
@@ -470,6 +524,20 @@ internal static partial class ForecastCommand
             paths.MarkerSize = 0;
             paths.Color = paths.Color.WithAlpha(Math.Clamp(8.0 / evaluation.Origins.Count, 0.15, 1.0));
         }
+        if (evaluation.Quantiles is { } quantiles && evaluation.Intervals is { Intervals.Count: > 0 } intervals)
+        {
+            // The widest interval: along the test part at horizon 1, along the last origin's path beyond it.
+            var origins = horizon == 1 ? Enumerable.Range(0, evaluation.Origins.Count).Select(i => (Origin: i, Step: 0))
+                : Enumerable.Range(0, horizon).Select(k => (Origin: evaluation.Origins.Count - 1, Step: k));
+            var widest = intervals.Intervals[0];
+            var low = evaluation.QuantileLevels.ToList().IndexOf(widest.Lower);
+            var high = evaluation.QuantileLevels.Count - 1 - low;
+            var band = origins.Select(p => (X: X(evaluation.Origins[p.Origin] + p.Step), Low: (double)quantiles[p.Origin][p.Step][low], High: (double)quantiles[p.Origin][p.Step][high])).ToArray();
+            var fill = plot.Add.FillY([.. band.Select(b => b.X)], [.. band.Select(b => b.Low)], [.. band.Select(b => b.High)]);
+            fill.FillColor = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Last().Color.WithAlpha(0.25);
+            fill.LineWidth = 0;
+            fill.LegendText = $"{widest.Nominal * 100:0.#}% interval ({Terminal.Format(widest.Lower)}–{Terminal.Format(1 - widest.Lower)}){(horizon == 1 ? "" : ", last origin")}";
+        }
         return plot;
     }
 
@@ -496,7 +564,9 @@ internal static partial class ForecastCommand
             WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
             var plot = r.GetValue(data.Plot)!;
             if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon, 0);
-            terminal.Json(new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = series.Rows - testStart, ["season"] = season, ["test"] = ScoresJson(evaluation) });
+            var json = new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = series.Rows - testStart, ["season"] = season, ["test"] = ScoresJson(evaluation) };
+            if (evaluation.Intervals is not null) json["intervals"] = IntervalsJson(evaluation.Intervals);
+            terminal.Json(json);
             return 0;
         }));
         return command;
@@ -531,6 +601,8 @@ internal static partial class ForecastCommand
             if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, r.GetValue(model)!);
             terminal.Settings("forecast predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", CliFiles.Show(path))]);
             var forecast = forecaster.ForecastNext(series.Columns);
+            var levels = forecaster.Options.Quantiles;
+            var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows])[0] : null;
             WarnFarOutside(terminal, series.Columns[0], forecast);
             var times = series.NextTimes(forecast.Length);
             var text = new StringWriter();
@@ -542,6 +614,7 @@ internal static partial class ForecastCommand
                     row["step"].Format(k + 1);
                     if (times is not null) row[series.TimeColumn!].Set(times[k]);
                     row[series.Names[0]].Format(forecast[k]);
+                    for (var j = 0; j < levels.Count; j++) row[QuantileColumn(levels[j])].Format(quantiles![k][j]);
                 }
             }
             if (path == "-") terminal.Human.Write(new Spectre.Console.Text(text.ToString()));
@@ -553,7 +626,12 @@ internal static partial class ForecastCommand
             terminal.Json(new JsonObject
             {
                 ["command"] = "forecast predict", ["target"] = series.Names[0],
-                ["forecast"] = new JsonArray([.. forecast.Select((v, k) => (JsonNode?)new JsonObject { ["step"] = k + 1, ["time"] = times?[k], ["value"] = v })]),
+                ["forecast"] = new JsonArray([.. forecast.Select((v, k) =>
+                {
+                    var step = new JsonObject { ["step"] = k + 1, ["time"] = times?[k], ["value"] = v };
+                    if (quantiles is not null) step["quantiles"] = new JsonObject([.. levels.Select((q, j) => KeyValuePair.Create(QuantileColumn(q), (JsonNode?)quantiles[k][j]))]);
+                    return (JsonNode?)step;
+                })]),
             });
             return 0;
         }));

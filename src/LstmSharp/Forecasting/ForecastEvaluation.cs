@@ -20,13 +20,17 @@ public sealed class ForecastEvaluation
     /// <summary>Name of the same-season-last-cycle baseline.</summary>
     public const string SeasonalNaiveName = "seasonal naive";
 
-    ForecastEvaluation(int[] origins, float[][] forecasts, float[][] actual, IReadOnlyDictionary<string, ForecastScores> scores, int season)
+    ForecastEvaluation(int[] origins, float[][] forecasts, float[][] actual, IReadOnlyDictionary<string, ForecastScores> scores, int season,
+        IReadOnlyList<float> levels, float[][][]? quantiles, ForecastIntervalScores? intervals)
     {
         Origins = origins;
         Forecasts = forecasts;
         Actual = actual;
         Scores = scores;
         Season = season;
+        QuantileLevels = levels;
+        Quantiles = quantiles;
+        Intervals = intervals;
     }
 
     /// <summary>The forecast origins: row t is the first forecast row, made from rows before t.</summary>
@@ -43,6 +47,18 @@ public sealed class ForecastEvaluation
 
     /// <summary>Season length used by the seasonal baseline and MASE (1 = none).</summary>
     public int Season { get; }
+
+    /// <summary>The levels of <see cref="Quantiles"/>, increasing (the forecaster's <see cref="ForecastOptions.Quantiles"/>); empty for a point forecaster.</summary>
+    public IReadOnlyList<float> QuantileLevels { get; }
+
+    /// <summary>
+    /// The model's quantile forecasts per origin, <c>[origin][step][quantile]</c> (see <see cref="Forecaster.ForecastQuantiles"/>);
+    /// null for a point forecaster.
+    /// </summary>
+    public IReadOnlyList<float[][]>? Quantiles { get; }
+
+    /// <summary>Coverage, weighted interval score and quantile loss of <see cref="Quantiles"/> over every origin and step; null for a point forecaster.</summary>
+    public ForecastIntervalScores? Intervals { get; }
 
     /// <summary>
     /// Evaluates <paramref name="forecaster"/> at every origin t in <c>[testStart, rows − horizon]</c> of
@@ -63,7 +79,7 @@ public sealed class ForecastEvaluation
                 $"it starts at row {testStart} of {n}.", nameof(testStart));
         }
         var origins = Enumerable.Range(testStart, n - h - testStart + 1).ToArray();
-        var forecasts = forecaster.Forecast(columns, origins);
+        var (forecasts, quantiles) = forecaster.Predictions(columns, origins);
         var y = columns[0];
         var actual = origins.Select(t => y.AsSpan(t, h).ToArray()).ToArray();
         var training = y.AsSpan(0, testStart);
@@ -76,7 +92,9 @@ public sealed class ForecastEvaluation
         };
         if (season >= 2)
             scores[SeasonalNaiveName] = Score(actual, [.. origins.Select(t => ForecastBaselines.SeasonalNaive(y.AsSpan(0, t), h, season))], training, season);
-        return new ForecastEvaluation(origins, forecasts, actual, scores, season);
+        var intervals = quantiles is null ? null
+            : ForecastIntervalScores.Compute(actual.SelectMany(a => a).ToArray(), [.. quantiles.SelectMany(q => q)], forecaster.Options.Quantiles, training, season);
+        return new ForecastEvaluation(origins, forecasts, actual, scores, season, forecaster.Options.Quantiles, quantiles, intervals);
     }
 
     static ForecastScores Score(float[][] actual, float[][] forecasts, ReadOnlySpan<float> training, int season)

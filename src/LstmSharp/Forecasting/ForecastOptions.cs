@@ -27,6 +27,16 @@ public sealed record ForecastOptions
     /// </summary>
     public int Season { get; init; }
 
+    /// <summary>
+    /// Quantiles to forecast besides the point, for prediction intervals: each in (0, 1), increasing, with 0.5 among
+    /// them (the point forecast is then the median). The network outputs every quantile of every step and is trained
+    /// on the quantile (pinball) loss (<see cref="Losses.QuantileLoss"/>); each step's quantiles are of the change since
+    /// the last known value (for differences) or the same season's last known value (seasonal differences), since
+    /// quantiles of per-step changes do not add up. Direct strategy only. Empty = a point forecast trained on the mean
+    /// squared error. Default empty. (Record equality compares this list by reference, as it does every list.)
+    /// </summary>
+    public IReadOnlyList<float> Quantiles { get; init; } = [];
+
     /// <summary>How columns are scaled (fitted on the training part only). Default <see cref="ScalingMethod.Standard"/>.</summary>
     public ScalingMethod Scaling { get; init; } = ScalingMethod.Standard;
 
@@ -79,6 +89,13 @@ public sealed record ForecastOptions
         Guard.Option(Enum.IsDefined(Transform), nameof(Transform), Transform, "None, Difference, LogDifference or SeasonalDifference");
         Guard.Option(Transform == SeriesTransform.SeasonalDifference ? Season is >= 2 and <= MaxSteps : Season is >= 0 and <= MaxSteps, nameof(Season), Season,
             Transform == SeriesTransform.SeasonalDifference ? $"in [2, {MaxSteps}] for the seasonal-difference transform" : $"in [0, {MaxSteps}]");
+        ArgumentNullException.ThrowIfNull(Quantiles, nameof(Quantiles));
+        for (var q = 0; q < Quantiles.Count; q++)
+        {
+            Guard.Option(Quantiles[q] is > 0f and < 1f && (q == 0 || Quantiles[q] > Quantiles[q - 1]), nameof(Quantiles), Quantiles[q], "increasing values in (0, 1)");
+        }
+        Guard.Option(Quantiles.Count == 0 || Quantiles.Contains(0.5f), nameof(Quantiles), string.Join(", ", Quantiles), "empty or holding 0.5 (the point forecast is the median)");
+        Guard.Option(Quantiles.Count == 0 || Strategy == ForecastStrategy.Direct, nameof(Quantiles), string.Join(", ", Quantiles), "empty with the recursive strategy (quantiles are forecast directly)");
         Guard.Option(Enum.IsDefined(Scaling), nameof(Scaling), Scaling, "Standard or MinMax");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");

@@ -37,7 +37,7 @@ public sealed class Forecaster
         Columns = columns;
         _scalerValues = scalerValues;
         _scalers = [.. scalerValues.Select(v => CreateScaler(options.Scaling, v))];
-        _batchSize = (limits ?? ModelFileLimits.Default).BatchSize(ModelFile.WorkBytesPerSample(model) + 4L * options.Horizon, 256);
+        _batchSize = (limits ?? ModelFileLimits.Default).BatchSize(ModelFile.WorkBytesPerSample(model) + 4L * options.Horizon * Math.Max(1, options.Quantiles.Count), 256);
     }
 
     /// <summary>The network.</summary>
@@ -76,8 +76,6 @@ public sealed class Forecaster
 
     /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced or a season when seasonally differenced.</summary>
     public int HistoryNeeded => Options.Lookback + Skip(Options);
-
-    int NetworkHorizon => Options.Strategy == ForecastStrategy.Direct ? Options.Horizon : 1;
 
     /// <summary>Leading rows the transform leaves without a value: none, one (differences) or a season (seasonal differences).</summary>
     static int Skip(ForecastOptions options) => options.Transform switch
@@ -160,8 +158,17 @@ public sealed class Forecaster
         var origins = Enumerable.Range(skip + options.Lookback, windows).ToArray();
         var x = forecaster.Inputs(scaled, origins);
         var y = Tensor.Zeros(windows, hNet);
+        // A point forecaster learns each step's transformed value; a quantile one the sum of those since its anchor.
+        var terms = options.Quantiles.Count > 0 ? CumulativeTerms(options) : null;
         for (var i = 0; i < windows; i++)
-            for (var k = 0; k < hNet; k++) y.Span[i * hNet + k] = scaled[0][origins[i] + k];
+        {
+            for (var k = 0; k < hNet; k++)
+            {
+                var sum = 0f;
+                foreach (var j in terms?[k] ?? [k]) sum += scaled[0][origins[i] + j];
+                y.Span[i * hNet + k] = sum;
+            }
+        }
 
         var trainCount = windows - validation;
         var allCallbacks = new List<Callback>(callbacks ?? []);
@@ -193,23 +200,57 @@ public sealed class Forecaster
     /// </summary>
     internal static int DecayPatience(int patience) => Math.Max(10, patience / 3);
 
-    static Sequential Build(ForecastOptions options, int inputs, int outputs)
+    /// <summary>
+    /// For each forecast step k, the steps (offsets from the origin) whose transformed values add up to the change from
+    /// the step's anchor, a value known at the origin: the step alone without a transform; steps 0 … k for (log)
+    /// differences (anchored at the last known value); k, k − s, k − 2s, … ≥ 0 for seasonal differences (anchored at the
+    /// last known value of the same season).
+    /// </summary>
+    internal static int[][] CumulativeTerms(ForecastOptions options) => [.. Enumerable.Range(0, options.Horizon).Select(k => options.Transform switch
+    {
+        SeriesTransform.None => [k],
+        SeriesTransform.SeasonalDifference => Enumerable.Range(0, k / options.Season + 1).Select(m => k - m * options.Season).ToArray(),
+        _ => Enumerable.Range(0, k + 1).ToArray(),
+    })];
+
+    /// <summary>Network outputs per origin: one per step (and per quantile when quantiles are forecast).</summary>
+    static int Outputs(ForecastOptions options) => (options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count);
+
+    static Sequential Build(ForecastOptions options, int inputs, int steps)
     {
         var layers = new List<Layer>();
         for (var l = 0; l < options.Layers; l++)
             layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = l < options.Layers - 1, Dropout = options.Dropout }));
-        layers.Add(new Dense(outputs));
+        layers.Add(new Dense(steps * Math.Max(1, options.Quantiles.Count)));
         var model = new Sequential(options.Seed, new Input(options.Lookback, inputs), [.. layers]);
-        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null }, new MeanSquaredError());
+        model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null },
+            options.Quantiles.Count > 0 ? new QuantileLoss(options.Quantiles) : new MeanSquaredError());
         return model;
     }
 
     /// <summary>
     /// The next <see cref="ForecastOptions.Horizon"/> values after row <c>origin − 1</c>, for each origin, made
     /// from rows <c>[origin − HistoryNeeded, origin)</c> of <paramref name="columns"/> only; in the target's units.
+    /// With <see cref="ForecastOptions.Quantiles"/> these are the medians.
     /// </summary>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
+    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins) => Predictions(columns, origins).Points;
+
+    /// <summary>
+    /// The forecast quantiles (<see cref="ForecastOptions.Quantiles"/>) of the next <see cref="ForecastOptions.Horizon"/>
+    /// values after row <c>origin − 1</c>, for each origin: <c>[origin][step][quantile]</c>, in the target's units,
+    /// increasing along the quantiles at every step (sorted when the network's outputs cross).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The forecaster was trained without quantiles.</exception>
+    /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
+    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
+    {
+        if (Options.Quantiles.Count == 0) throw new InvalidOperationException("This forecaster was trained without quantiles (ForecastOptions.Quantiles); it makes point forecasts only.");
+        return Predictions(columns, origins).Quantiles!;
+    }
+
+    /// <summary>The point forecasts per origin, and the quantiles (null without <see cref="ForecastOptions.Quantiles"/>).</summary>
+    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
     {
         ArgumentNullException.ThrowIfNull(origins);
         var length = CheckColumns(columns, Columns);
@@ -233,10 +274,11 @@ public sealed class Forecaster
                 }
             }
         }
-        var h = Options.Horizon;
         var transformed = Transformed(columns, Options, length);
         var scaled = Scale(transformed);
         var x = Inputs(scaled, [.. origins]);
+        if (Options.Quantiles.Count > 0) return QuantilePredictions(columns, origins, Model.Predict(x, _batchSize).Span);
+        var h = Options.Horizon;
         var steps = new float[origins.Count][];
         for (var i = 0; i < origins.Count; i++) steps[i] = new float[h];
         if (Options.Strategy == ForecastStrategy.Direct)
@@ -280,11 +322,68 @@ public sealed class Forecaster
                     _ => z[k],
                 };
             }
-            var bad = Array.FindIndex(z, v => !float.IsFinite(v));
-            if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origins[i]} is {z[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
+            CheckFinite(z, origins[i]);
             result[i] = z;
         }
-        return result;
+        return (result, null);
+    }
+
+    /// <summary>
+    /// The quantiles from the network's outputs <c>[origins, horizon · quantiles]</c>: each the scaled sum of the
+    /// transformed values since the step's anchor (<see cref="CumulativeTerms"/>), unscaled — the scaler is affine, so
+    /// a sum of m scaled values unscales to <c>slope · S + m · offset</c> — and added to the anchor (multiplied by
+    /// its exponential for log differences); sorted per step; the medians are the points.
+    /// </summary>
+    (float[][] Points, float[][][] Quantiles) QuantilePredictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, ReadOnlySpan<float> outputs)
+    {
+        int h = Options.Horizon, q = Options.Quantiles.Count, s = Options.Season, median = IndexOf(Options.Quantiles, 0.5f);
+        var terms = CumulativeTerms(Options);
+        float[] unit = [0f, 1f];
+        _scalers[0].Inverse(unit);
+        var (offset, slope) = (unit[0], unit[1] - unit[0]);
+        var y = columns[0];
+        var points = new float[origins.Count][];
+        var quantiles = new float[origins.Count][][];
+        for (var i = 0; i < origins.Count; i++)
+        {
+            var t = origins[i];
+            points[i] = new float[h];
+            quantiles[i] = new float[h][];
+            for (var k = 0; k < h; k++)
+            {
+                var m = terms[k].Length;
+                var values = quantiles[i][k] = outputs.Slice((i * h + k) * q, q).ToArray();
+                for (var j = 0; j < q; j++)
+                {
+                    var change = slope * values[j] + m * offset;
+                    values[j] = Options.Transform switch
+                    {
+                        SeriesTransform.Difference => y[t - 1] + change,
+                        SeriesTransform.LogDifference => y[t - 1] * MathF.Exp(change),
+                        SeriesTransform.SeasonalDifference => y[t + k - m * s] + change,
+                        _ => change,
+                    };
+                }
+                Array.Sort(values);
+                if (!float.IsFinite(values[0]) || !float.IsFinite(values[^1]))
+                    throw ModelTasks.NotFinite(_source, "The forecaster", $"a quantile forecast from origin {t} is not finite at step {k + 1}");
+                points[i][k] = values[median];
+            }
+        }
+        return (points, quantiles);
+    }
+
+    static int IndexOf(IReadOnlyList<float> values, float value)
+    {
+        for (var i = 0; i < values.Count; i++)
+            if (values[i] == value) return i;
+        return -1;
+    }
+
+    void CheckFinite(float[] values, int origin)
+    {
+        var bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origin} is {values[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
     }
 
     /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/>.</summary>
@@ -324,7 +423,7 @@ public sealed class Forecaster
             ["lookback"] = o.Lookback, ["horizon"] = o.Horizon, ["strategy"] = o.Strategy.ToString(), ["transform"] = o.Transform.ToString(),
             ["scaling"] = o.Scaling.ToString(), ["units"] = o.Units, ["layers"] = o.Layers, ["dropout"] = o.Dropout,
             ["season"] = o.Season, ["clip_norm"] = o.ClipNorm, ["learning_rate_decay"] = o.LearningRateDecay, ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
-            ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed,
+            ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed, ["quantiles"] = new JsonArray([.. o.Quantiles.Select(q => (JsonNode?)q)]),
             ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
             ["scalers"] = new JsonArray([.. _scalerValues.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]),
         };
@@ -366,6 +465,8 @@ public sealed class Forecaster
                 BatchSize = (int)Setting(s, "batch_size"), Patience = (int)Setting(s, "patience"), ValidationFraction = (float)Setting(s, "validation_fraction"), Seed = (int)Setting(s, "seed"),
                 // Files written before the seasonal transform, clipping and the schedule trained without them.
                 Season = (int?)s["season"] ?? 0, ClipNorm = (float?)s["clip_norm"] ?? 0f, LearningRateDecay = (float?)s["learning_rate_decay"] ?? 0f,
+                // Files written before quantile forecasts made point forecasts.
+                Quantiles = s["quantiles"] is JsonArray { Count: > 0 } quantiles ? [.. quantiles.Select(q => (float)q!)] : [],
             };
             options.Validate();
             var columns = Setting(s, "columns").AsArray().Select(c => (string?)c ?? throw new FormatException("a column name is null")).ToArray();
@@ -400,7 +501,7 @@ public sealed class Forecaster
             if (scalers[c].Length != 2) throw new InvalidDataException($"the scaler of column {c + 1} holds {scalers[c].Length} values; expected 2");
             CreateScaler(options.Scaling, scalers[c]);
         }
-        var outputs = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
+        var outputs = Outputs(options);
         var lstms = model.Layers.OfType<Lstm>().ToArray();
         if (model is not Sequential || model.InputShape.Count != 2 || model.InputShape[0] != options.Lookback || model.InputShape[1] != columns.Length
             || model.OutputShape.Count != 1 || model.OutputShape[0] != outputs || lstms.Length != options.Layers || lstms.Any(l => l.Units != options.Units))
@@ -409,7 +510,7 @@ public sealed class Forecaster
                 $"the network (input [{string.Join(", ", model.InputShape)}], output [{string.Join(", ", model.OutputShape)}], {lstms.Length} LSTM layer(s)) is not the one the settings " +
                 $"build: input [{options.Lookback}, {columns.Length}], output [{outputs}], {options.Layers} LSTM layer(s) of {options.Units} units");
         }
-        if (4L * options.Horizon > limits.MaxWorkBytes)
+        if (4L * options.Horizon * Math.Max(1, options.Quantiles.Count) > limits.MaxWorkBytes)
             throw new InvalidDataException($"a horizon of {options.Horizon} steps needs more than {nameof(ModelFileLimits)}.{nameof(ModelFileLimits.MaxWorkBytes)} ({limits.MaxWorkBytes} bytes) per origin");
     }
 

@@ -49,13 +49,16 @@ public static class ForecastErrors
     /// (y_t = y_{t−season}) on <paramref name="training"/>; below 1 beats that baseline on average.
     /// </summary>
     public static double Mase(ReadOnlySpan<float> actual, ReadOnlySpan<float> forecast, ReadOnlySpan<float> training, int season = 1)
+        => Mae(actual, forecast) / MaseScale(training, season);
+
+    /// <summary>MASE's denominator: the mean absolute error of the in-sample (seasonal) naive forecast of <paramref name="training"/>, lag <paramref name="season"/>.</summary>
+    public static double MaseScale(ReadOnlySpan<float> training, int season = 1)
     {
         if (season < 1 || training.Length <= season)
             throw new ArgumentException($"MASE needs more than {season} training values for season {season}; received {training.Length}.", nameof(training));
         double scale = 0;
         for (var i = season; i < training.Length; i++) scale += Math.Abs((double)training[i] - training[i - season]);
-        scale /= training.Length - season;
-        return Mae(actual, forecast) / scale;
+        return scale / (training.Length - season);
     }
 
     static void Check(ReadOnlySpan<float> actual, ReadOnlySpan<float> forecast)

@@ -87,6 +87,9 @@ public sealed class BadInputCliTests
         { ["--output", "/nonexistent-folder/m.safetensors"], "the folder /nonexistent-folder does not exist" },
         { ["--output", "."], "is a folder" },
         { ["--time-column", "passengers"], "the target 'passengers' is also the time column" },
+        { ["--quantiles", "0.1,1.5"], "--quantiles takes levels in (0, 1), comma-separated (e.g. 0.1,0.9), or 'none'; received '1.5'" },
+        { ["--quantiles", "0.1,x"], "received 'x'" },
+        { ["--quantiles", "0.1,0.9", "--strategy", "recursive"], "Quantiles must be empty with the recursive strategy" },
     };
 
     [Theory]

@@ -72,6 +72,49 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastQuantiles_TrainEvaluatePredict_IntervalsScoredAndWritten()
+    {
+        using var cli = new CliRunner();
+        var model = cli.File("air.safetensors");
+        var train = cli.Run(["forecast", "train", Air, "--target", "passengers", "--horizon", "2", "--test", "24", "--transform", "diff", "--quantiles", "0.9,0.1", "--json", "--output", model,
+            "--epochs", "3", "--lookback", "12", "--units", "8", "--plot", cli.File("air")]);
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.True(File.Exists(cli.File("air-forecast.png")));
+        var json = JsonNode.Parse(train.Out)!;
+        var coverage = Assert.Single(json["intervals"]!["coverage"]!.AsArray())!;
+        Assert.Equal((0.8, 0.1f), (Math.Round((double)coverage["nominal"]!, 6), (float)coverage["lower"]!));
+        Assert.InRange((double)coverage["observed"]!, 0, 1);
+        Assert.True((double)json["intervals"]!["wis"]! > 0);
+        Assert.Contains("0.1, 0.5, 0.9", train.Error, StringComparison.Ordinal);   // the settings name the levels, the median added
+
+        var evaluate = cli.Run("forecast", "evaluate", Air, "--model", model, "--test", "24", "--plot", "", "--json");
+        Assert.True(evaluate.Exit == 0, evaluate.Error);
+        Assert.Equal((double)json["intervals"]!["wis"]!, (double)JsonNode.Parse(evaluate.Out)!["intervals"]!["wis"]!, 6);
+
+        var output = cli.File("next.csv");
+        var predict = cli.Run("forecast", "predict", Air, "--model", model, "--output", output, "--json");
+        Assert.True(predict.Exit == 0, predict.Error);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(3, lines.Length);
+        var header = lines[0].Split(',');
+        Assert.Equal(["q0.1", "q0.5", "q0.9"], header[^3..]);
+        var steps = JsonNode.Parse(predict.Out)!["forecast"]!.AsArray();
+        for (var k = 0; k < 2; k++)
+        {
+            var v = lines[k + 1].Split(',').Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray()[^4..];   // point, q0.1, q0.5, q0.9
+            Assert.Equal(v[0], v[2]);
+            Assert.True(v[1] <= v[2] && v[2] <= v[3], $"step {k + 1}: {string.Join(", ", v)}");
+            Assert.Equal(v[3], (float)steps[k]!["quantiles"]!["q0.9"]!, 3);
+        }
+
+        // The ONNX graph has no quantile form with its preprocessing: refused, with the way out named; nothing written.
+        var export = cli.Run("export", model, "--onnx", cli.File("air.onnx"));
+        Assert.Equal(1, export.Exit);
+        Assert.Contains("a quantile forecaster (--quantiles 0.1,0.5,0.9) has no ONNX form", export.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(cli.File("air.onnx")));
+    }
+
+    [Fact]
     public void ForecastTrain_AFeatureThatLeadsTheTarget_BeatsTheTargetAlone()
     {
         // y_t = x_{t−1}: with --features x the next value is known exactly; from y alone it is noise.

@@ -18,7 +18,7 @@ public sealed class ForecasterTests : IDisposable
     static readonly string[] Target = ["y"];
 
     /// <summary>A positive series with a trend and a wiggle: y_t = 10 + 0.3·t + 2·sin t.</summary>
-    static float[] Wiggle(int n) => [.. Enumerable.Range(0, n).Select(t => (float)(10 + 0.3 * t + 2 * Math.Sin(t)))];
+    internal static float[] Wiggle(int n) => [.. Enumerable.Range(0, n).Select(t => (float)(10 + 0.3 * t + 2 * Math.Sin(t)))];
 
     /// <summary>Zeroes every weight and sets the last Dense bias: the LSTM state stays 0, so the network outputs <paramref name="bias"/> for any input.</summary>
     internal static void SetConstantOutput(Forecaster forecaster, float[] bias)
