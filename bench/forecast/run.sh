@@ -2,7 +2,8 @@
 # The forecasting benchmark: `lstm forecast train` with its defaults (one step, then one season ahead) against R's
 # automatic forecasters (peers.R) on the same split, origins and MASE scale, every series in series.txt.
 #   bench/forecast/run.sh [OUT_DIR]    (LSTM= the tool, DATA= the shared data folder, ONLY= series names,
-#   PROPHET_FITS=3, MAX_ORIGINS=40, ONLY_H= one horizon; a run whose results are there already is kept, so a stopped run resumes)
+#   PROPHET_FITS=3, MAX_ORIGINS=40, ONLY_H= one horizon, LSTM_ARGS= options added to every `forecast train`, e.g.
+#   '--quantiles 0.05,0.1,0.9,0.95'; a run whose results are there already is kept, so a stopped run resumes)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 LSTM=${LSTM:-lstm}
@@ -14,7 +15,7 @@ export TZ=UTC   # Prophet asks timedatectl otherwise
 # The ECG slice: the first 10 s (3600 samples at 360 Hz) of the 5-minute record.
 head -n 3601 "$DATA/sequences/ecg_mitbih208_360hz.csv" > "$work/ecg-10s.csv"
 { echo "date: $(date -u +%FT%TZ)"; echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "tool: $($LSTM --version 2>/dev/null | head -1)"; echo "tool commit: ${TOOL_COMMIT:-$(git -C "$here" rev-parse HEAD)}"
+  echo "tool: $($LSTM --version 2>/dev/null | head -1)"; echo "tool options: ${LSTM_ARGS:-defaults}"; echo "tool commit: ${TOOL_COMMIT:-$(git -C "$here" rev-parse HEAD)}"
   echo "R: $(Rscript -e 'cat(R.version.string, "forecast", format(packageVersion("forecast")), "prophet", format(packageVersion("prophet")))')"
   lscpu | grep -E '^(Model name|CPU family|Model|CPU\(s\)|Thread)'; } >> "$work/machine.txt"   # one block per start (runs resume)
 
@@ -33,6 +34,8 @@ grep -v '^#' "$here/series.txt" | while IFS='|' read -r name file target dates m
     # The second run takes the season the first detected, so both horizons share the MASE scale.
     args=(forecast train "$path" --target "$target" --missing "$missing" --horizon "$h" --json --plot '' -o "$run.safetensors")
     [ "$season" = 0 ] || args+=(--season "$season")
+    # shellcheck disable=SC2206   # LSTM_ARGS is a list of words
+    args+=(${LSTM_ARGS:-})
     $LSTM "${args[@]}" > "$run.lstm.json" 2> "$run.lstm.err" || { echo "   lstm failed: $(tail -2 "$run.lstm.err")"; continue; }
     season=$(jq .season "$run.lstm.json"); test=$(jq .test_rows "$run.lstm.json")
     echo "   lstm: season $season, test $test rows, MASE $(jq '.test.LSTM.mase' "$run.lstm.json"), $(jq .training.seconds "$run.lstm.json") s"
