@@ -18,6 +18,7 @@ internal static partial class ForecastCommand
         command.Subcommands.Add(Evaluate(host));
         command.Subcommands.Add(Predict(host));
         command.Subcommands.Add(Tune(host));
+        command.Subcommands.Add(Detect(host));
         return command;
     }
 
@@ -587,7 +588,11 @@ internal static partial class ForecastCommand
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
         var missing = new Option<string>("--missing") { Description = "Missing values: interpolate, ffill, drop or error (default: as the model was trained).", DefaultValueFactory = _ => "" };
         var output = new Option<string>("--output", "-o") { Description = "CSV file for the forecasts ('-' = stdout).", DefaultValueFactory = _ => "forecasts.csv" };
-        var command = new Command("predict", "Forecast the steps after the end of a CSV file with a saved forecaster and write them as CSV.") { data, model, missing, output };
+        var inSample = new Option<bool>("--in-sample")
+        {
+            Description = "Instead, the one-step forecast of every row after the history the model needs, each from the actual rows before it, with its residual (actual − forecast).",
+        };
+        var command = new Command("predict", "Forecast the steps after the end of a CSV file with a saved forecaster and write them as CSV.") { data, model, missing, output, inSample };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
@@ -599,7 +604,22 @@ internal static partial class ForecastCommand
                 throw new CliException($"{dataPath}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
             var path = r.GetValue(output)!;
             if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, r.GetValue(model)!);
-            terminal.Settings("forecast predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("horizon", forecaster.Options.Horizon), ("output", CliFiles.Show(path))]);
+            terminal.Settings("forecast predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"),
+                ("horizon", r.GetValue(inSample) ? "1 (in-sample: every row)" : forecaster.Options.Horizon), ("output", CliFiles.Show(path))]);
+            if (r.GetValue(inSample))
+            {
+                if (series.Rows <= forecaster.HistoryNeeded)
+                    throw new CliException($"{dataPath}: too few rows: in-sample forecasts start after the {forecaster.HistoryNeeded} rows of history the model needs; the file has {series.Rows}.");
+                var rows = InSampleForecast.Run(forecaster, series.Columns);
+                WarnFarOutside(terminal, series.Columns[0], rows.Forecast);
+                WriteRows(path, series, rows, terminal);
+                terminal.Json(new JsonObject
+                {
+                    ["command"] = "forecast predict", ["target"] = series.Names[0], ["in_sample"] = true, ["first_row"] = rows.FirstRow + 1, ["rows"] = rows.Count,
+                    ["mae"] = rows.Residual.Average(e => Math.Abs((double)e)),
+                });
+                return 0;
+            }
             var forecast = forecaster.ForecastNext(series.Columns);
             var levels = forecaster.Options.Quantiles;
             var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows])[0] : null;
@@ -617,12 +637,7 @@ internal static partial class ForecastCommand
                     for (var j = 0; j < levels.Count; j++) row[QuantileColumn(levels[j])].Format(quantiles![k][j]);
                 }
             }
-            if (path == "-") terminal.Human.Write(new Spectre.Console.Text(text.ToString()));
-            else
-            {
-                File.WriteAllText(path, text.ToString());
-                terminal.Line($"Wrote {forecast.Length} forecast(s) to {path}.");
-            }
+            WriteText(path, text.ToString(), terminal, $"{forecast.Length} forecast(s)");
             terminal.Json(new JsonObject
             {
                 ["command"] = "forecast predict", ["target"] = series.Names[0],

@@ -26,7 +26,7 @@ public enum AnomalyMethod
     Interval,
 }
 
-/// <summary>Settings of <see cref="AnomalyDetection.Run"/>.</summary>
+/// <summary>Settings of <see cref="AnomalyDetection"/>.</summary>
 public sealed record AnomalyOptions
 {
     /// <summary>Default <see cref="AnomalyMethod.Mad"/>.</summary>
@@ -34,6 +34,13 @@ public sealed record AnomalyOptions
 
     /// <summary>The method's threshold; null for its default (3.5, 0.99, 1). Mad and Interval: positive; Quantile: in (0, 1).</summary>
     public double? Threshold { get; init; }
+
+    /// <summary>
+    /// In <see cref="AnomalyDetection.Run(Forecaster, IReadOnlyList{float[]}, AnomalyOptions?)"/>, a flagged value is
+    /// replaced by its forecast in the history of the rows after it and those rows are forecast and checked again, so
+    /// that one anomaly in the lookback window does not flag the normal rows after it. Default true.
+    /// </summary>
+    public bool ReplaceFlagged { get; init; } = true;
 
     /// <summary>The threshold in force: <see cref="Threshold"/> or the method's default.</summary>
     public double EffectiveThreshold => Threshold ?? Method switch
@@ -137,6 +144,62 @@ public sealed class AnomalyDetection
         return AnomalyScores.Compute([.. Flagged], [.. labels.Skip(Forecast.FirstRow)]);
     }
 
+    /// <summary>Passes at most of <see cref="Run(Forecaster, IReadOnlyList{float[]}, AnomalyOptions?)"/> with <see cref="AnomalyOptions.ReplaceFlagged"/>.</summary>
+    public const int MaxPasses = 50;
+
+    /// <summary>The passes made: 1, or more when flagged values were replaced and the rows checked again.</summary>
+    public int Passes { get; private init; } = 1;
+
+    /// <summary>
+    /// Forecasts every row of <paramref name="columns"/> after the history <paramref name="forecaster"/> needs (an
+    /// <see cref="InSampleForecast"/>) and flags the rows it missed. With <see cref="AnomalyOptions.ReplaceFlagged"/>, a
+    /// flagged row whose history holds no other row flagged in the same pass is confirmed and its value replaced by its
+    /// forecast in the history of the rows after it; a flagged row with such a row in its history waits (its forecast
+    /// was made from an anomaly), and the rows are forecast and checked again until a pass confirms nothing new. The
+    /// residuals stay against the values as they are.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting out of range.</exception>
+    /// <exception cref="ArgumentException">The columns do not fit the forecaster, or the interval method with a point forecaster.</exception>
+    public static AnomalyDetection Run(Forecaster forecaster, IReadOnlyList<float[]> columns, AnomalyOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(forecaster);
+        ArgumentNullException.ThrowIfNull(columns);
+        options ??= new AnomalyOptions();
+        var detection = Run(InSampleForecast.Run(forecaster, columns), options);
+        if (!options.ReplaceFlagged) return detection;
+        var actual = columns[0];
+        var history = (float[])actual.Clone();
+        var replaced = new bool[actual.Length];
+        var first = detection.Forecast.FirstRow;
+        var reach = forecaster.HistoryNeeded;
+        var passes = 1;
+        while (passes < MaxPasses)
+        {
+            var confirmed = 0;
+            var lastNew = -reach - 1;   // the latest row flagged in this pass whose value its followers' forecasts still saw
+            for (var i = 0; i < detection.Flagged.Count; i++)
+            {
+                if (!detection.Flagged[i]) continue;
+                var row = first + i;
+                if (replaced[row]) continue;
+                if (row - lastNew > reach)
+                {
+                    history[row] = detection.Forecast.Forecast[i];
+                    replaced[row] = true;
+                    confirmed++;
+                }
+                lastNew = row;
+            }
+            if (confirmed == 0) break;
+            detection = Run(InSampleForecast.Run(forecaster, [history, .. columns.Skip(1)], actual), options);
+            passes++;
+        }
+        return new AnomalyDetection(detection, passes);
+    }
+
+    AnomalyDetection(AnomalyDetection other, int passes)
+        : this(other.Forecast, other.Options, [.. other.Scores], other.Cutoff, other.Center, other.Spread) => Passes = passes;
+
     /// <summary>Scores the one-step forecasts <paramref name="forecast"/> and flags the rows above the cutoff.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting out of range.</exception>
     /// <exception cref="ArgumentException">The interval method with a point forecaster, or one whose quantiles form no central interval.</exception>
@@ -149,15 +212,31 @@ public sealed class AnomalyDetection
         if (options.Method == AnomalyMethod.Interval) return Interval(forecast, options, threshold);
 
         var residuals = forecast.Residual.Select(r => (double)r).ToArray();
-        var center = Median(residuals);
-        var deviations = residuals.Select(r => Math.Abs(r - center)).ToArray();
-        if (options.Method == AnomalyMethod.Quantile) return new AnomalyDetection(forecast, options, deviations, EmpiricalQuantile(deviations, threshold), center, 0);
+        if (options.Method == AnomalyMethod.Quantile)
+        {
+            var center = Median(residuals);
+            var deviations = residuals.Select(r => Math.Abs(r - center)).ToArray();
+            return new AnomalyDetection(forecast, options, deviations, EmpiricalQuantile(deviations, threshold), center, 0);
+        }
+        var (scores, median, spread) = ModifiedZScores(residuals);
+        return new AnomalyDetection(forecast, options, scores, threshold, median, spread);
+    }
 
-        // MAD / 0.6745 estimates σ for normal residuals; with MAD 0, the mean absolute deviation · √(π/2) does.
+    /// <summary>
+    /// The absolute modified z-scores <c>|x − median| / (MAD / 0.6745)</c> of <paramref name="values"/> (<see cref="AnomalyMethod.Mad"/>),
+    /// with the median and the scale used; MAD / 0.6745 estimates σ for normal values, and with MAD 0 the mean absolute
+    /// deviation · √(π/2) does. The rule applied to a series' own values is the baseline a forecaster's residuals should beat.
+    /// </summary>
+    /// <exception cref="ArgumentException">No values.</exception>
+    public static (double[] Scores, double Median, double Spread) ModifiedZScores(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0) throw new ArgumentException("Modified z-scores need at least one value.", nameof(values));
+        var center = Median([.. values]);
+        var deviations = values.Select(r => Math.Abs(r - center)).ToArray();
         var mad = Median(deviations);
         var spread = mad > 0 ? mad / 0.6745 : deviations.Average() * 1.253314;
-        var scores = deviations.Select(d => spread > 0 ? d / spread : d > 0 ? double.PositiveInfinity : 0).ToArray();
-        return new AnomalyDetection(forecast, options, scores, threshold, center, spread);
+        return ([.. deviations.Select(d => spread > 0 ? d / spread : d > 0 ? double.PositiveInfinity : 0)], center, spread);
     }
 
     static AnomalyDetection Interval(InSampleForecast forecast, AnomalyOptions options, double threshold)

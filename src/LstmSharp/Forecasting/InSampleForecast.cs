@@ -42,7 +42,13 @@ public sealed class InSampleForecast
 
     /// <summary>Forecasts every row of <paramref name="columns"/> from <see cref="Forecaster.HistoryNeeded"/> on.</summary>
     /// <exception cref="ArgumentException">The columns do not fit the forecaster, or hold no row after the history it needs.</exception>
-    public static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns)
+    public static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns) => Run(forecaster, columns, columns is { Count: > 0 } ? columns[0] : []);
+
+    /// <summary>
+    /// Forecasts every row from the history in <paramref name="columns"/> and scores the forecasts against
+    /// <paramref name="actual"/>: a history with some values replaced (anomalies cleaned out) against the series as it was.
+    /// </summary>
+    internal static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, float[] actual)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(columns);
@@ -52,7 +58,7 @@ public sealed class InSampleForecast
             throw new ArgumentException($"In-sample forecasts need more than the {first} rows of history the forecaster needs; received {rows} rows.", nameof(columns));
         var origins = Enumerable.Range(first, rows - first).ToArray();
         var (points, quantiles) = forecaster.Predictions(columns, origins);
-        return new InSampleForecast(first, [.. origins.Select(t => columns[0][t])], [.. points.Select(p => p[0])],
+        return new InSampleForecast(first, [.. origins.Select(t => actual[t])], [.. points.Select(p => p[0])],
             forecaster.Options.Quantiles, quantiles is null ? null : [.. quantiles.Select(q => q[0])]);
     }
 }

@@ -129,6 +129,38 @@ public sealed class AnomalyDetectionTests
         Assert.True(scores.Recall >= 0.9, $"recall {scores.Recall} ({scores})");
         Assert.True(scores.Precision >= 0.6, $"precision {scores.Precision} ({scores})");
         Assert.Throws<ArgumentException>(() => detection.Score(labels[1..]));
+
+        // A spike inside the lookback window pulls the forecasts after it off; replaced by its forecast, it no longer does.
+        var cleaned = AnomalyDetection.Run(forecaster, [y]).Score(labels);
+        Assert.True(cleaned.Recall >= 0.9, $"recall {cleaned.Recall} ({cleaned})");
+        Assert.True(cleaned.FalsePositives <= scores.FalsePositives, $"{cleaned} against {scores} without replacing");
+        Assert.True(cleaned.Precision >= 0.9, $"precision {cleaned.Precision} ({cleaned})");
+    }
+
+    [Fact]
+    public void ReplaceFlagged_ASpikeNoLongerFlagsTheRowAfterIt()
+    {
+        // Differences and a network that outputs 0: the forecast is y_{t−1} + c (c the mean difference), so a spike at
+        // row 30 misses rows 30 and 31 alike. Replaced by its forecast, row 31 is forecast from y_29 + c and fits.
+        var y = Enumerable.Range(0, 60).Select(t => (float)(0.5 * t + 0.05 * Math.Sin(1.7 * t))).ToArray();
+        y[30] += 50f;
+        var options = new ForecastOptions { Lookback = 4, Transform = SeriesTransform.Difference, Units = 3, Epochs = 1, BatchSize = 8, Seed = 7 };
+        var forecaster = Forecaster.Train([y], Target, y.Length, options);
+        ForecasterTests.SetConstantOutput(forecaster, [0f]);
+
+        var kept = AnomalyDetection.Run(forecaster, [y], new AnomalyOptions { Threshold = 10, ReplaceFlagged = false });
+        Assert.Equal([30, 31], kept.FlaggedRows);
+        Assert.Equal(1, kept.Passes);
+
+        var replaced = AnomalyDetection.Run(forecaster, [y], new AnomalyOptions { Threshold = 10 });
+        Assert.Equal([30], replaced.FlaggedRows);
+        Assert.Equal(2, replaced.Passes);   // {30, 31}: 30 replaced, 31 waits (30 is in its history); then {30}
+        var i = 31 - replaced.Forecast.FirstRow;
+        var history = (float[])y.Clone();
+        history[30] = forecaster.Forecast([y], [30])[0][0];
+        Assert.Equal(forecaster.Forecast([history], [31])[0][0], replaced.Forecast.Forecast[i]);
+        Assert.Equal(y[31], replaced.Forecast.Actual[i]);   // the residuals stay against the values as they are
+        Assert.Equal(y[30] - forecaster.Forecast([y], [30])[0][0], replaced.Forecast.Residual[30 - replaced.Forecast.FirstRow]);
     }
 
     [Fact]
