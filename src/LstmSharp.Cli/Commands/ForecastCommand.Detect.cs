@@ -30,7 +30,7 @@ internal static partial class ForecastCommand
                 "times the interval's half-width (interval; default 1). 0 = the method's default.",
             DefaultValueFactory = _ => 0,
         };
-        var labels = new Option<string>("--label-column") { Description = "Column of known anomalies (1/0, true/false) to score the flags against: precision, recall, F1.", DefaultValueFactory = _ => "" };
+        var labels = new Option<string>("--label-column") { Description = "Column of known anomalies (1/0, true/false, yes/no) to score the flags against: precision, recall, F1 (default: none).", DefaultValueFactory = _ => "" };
         var keep = new Option<bool>("--keep-anomalies")
         {
             Description = "Forecast every row from the values as they are. By default a flagged value is replaced by its forecast in the history of the rows after it " +
