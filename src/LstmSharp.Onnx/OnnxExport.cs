@@ -98,6 +98,8 @@ public static class OnnxExport
         var o = forecaster.Options;
         if (o.Transform == SeriesTransform.SeasonalDifference)
             throw new NotSupportedException($"The seasonal-difference transform (season {o.Season}) has no ONNX form here yet; export the network alone and undo the transform outside it.");
+        if (o.UsesCalendar)
+            throw new NotSupportedException($"A forecaster with calendar features ({ForecastCalendar.Name(o.Calendar)}{(o.Holidays.Count > 0 ? ", holidays" : "")}) has no ONNX form with its preprocessing here yet; export the network alone.");
         if (o.Quantiles.Count > 0)
             throw new NotSupportedException($"A quantile forecaster ({string.Join(", ", o.Quantiles)}) has no ONNX form with its preprocessing here yet; export the network alone.");
         int n = forecaster.HistoryNeeded, columns = forecaster.Columns.Count, lookback = o.Lookback;

@@ -80,7 +80,7 @@ internal static partial class ForecastCommand
                 ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("method", r.GetValue(method)), ("threshold", options.EffectiveThreshold),
                 ("labels", labelColumn.Length == 0 ? "none" : labelColumn), ("output", CliFiles.Show(path)), ("plot", plotPath.Length == 0 ? "none" : CliFiles.Show(plotPath))]);
 
-            var detection = AnomalyDetection.Run(forecaster, series.Columns, options);
+            var detection = AnomalyDetection.Run(forecaster, series.Columns, options, CalendarDates(dataPath, series, forecaster.Options));
             var inSample = detection.Forecast;
             var flagged = detection.FlaggedRows.ToArray();
             var cutoff = options.Method == AnomalyMethod.Quantile ? $" (|residual − median| above {Terminal.F(detection.Cutoff)})" : "";

@@ -31,6 +31,8 @@ internal static partial class ForecastCommand
             var path = r.GetValue(setup.Data.Data)!;
             var series = setup.ReadSeries(r);
             var baseline = setup.Read(r, seed);
+            if (setup.ChoosesCalendar(r)) baseline = baseline with { Calendar = series.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
+            var dates = CalendarDates(path, series, baseline);
             // The seasonal difference's season comes from the data (Split, below); the rest is checked now.
             (baseline with { Season = baseline.Transform == SeriesTransform.SeasonalDifference ? 2 : 0 }).Validate();
             var searchSpace = space.Read(r);
@@ -77,9 +79,10 @@ internal static partial class ForecastCommand
                 var origin = fold.Validation[0];
                 var end = fold.Validation[^1] + 1;
                 var columns = series.Columns.Select(c => c[..end]).ToArray();
-                var forecaster = Forecaster.Train(columns, series.Names, origin, Candidate(baseline, h, season), callbacks: [stop]);
+                var times = dates?.Take(end).ToArray();
+                var forecaster = Forecaster.Train(columns, series.Names, origin, Candidate(baseline, h, season), callbacks: [stop], times: times);
                 terminal.Cancel.ThrowIfCancellationRequested();
-                var scores = ForecastEvaluation.Run(forecaster, columns, origin, season).Scores[ForecastEvaluation.ModelName];
+                var scores = ForecastEvaluation.Run(forecaster, columns, origin, season, times).Scores[ForecastEvaluation.ModelName];
                 var score = name switch { "mae" => scores.Mae, "rmse" => scores.Rmse, "smape" => scores.Smape, _ => scores.Mase };
                 return new FoldScore(score, forecaster.BestEpoch);
             });

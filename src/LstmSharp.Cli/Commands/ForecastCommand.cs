@@ -76,6 +76,17 @@ internal static partial class ForecastCommand
             Description = "Forecast these quantiles too, comma-separated in (0, 1) (e.g. 0.05,0.1,0.9,0.95 for 80% and 90% intervals; the median 0.5 is added and is the point forecast), trained on the quantile loss; 'none' for point forecasts.",
             DefaultValueFactory = _ => "none",
         };
+        public Option<string> Calendar { get; } = new("--calendar")
+        {
+            Description = "Calendar features of each step's date, known for the forecast steps too, comma-separated: hour (of day), weekday, yearday (day of year), month; " +
+                "auto (from the time step: hour,weekday below a day, weekday for days, yearday too up to weeks over two years or more, month for months and quarters) or none. Needs dates in the time column.",
+            DefaultValueFactory = _ => "none",
+        };
+        public Option<string> Holidays { get; } = new("--holidays")
+        {
+            Description = "File of holidays, one date (yyyy-MM-dd) per line or in the first CSV column: a flag per step, known for the forecast steps too (default: none).",
+            DefaultValueFactory = _ => "",
+        };
         public Option<string> Scaling { get; } = new("--scaling") { Description = "Column scaling fitted on the training part: standard or minmax.", DefaultValueFactory = _ => "standard" };
         public Option<float> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the gradients to this global norm (0 = off).", DefaultValueFactory = _ => 1f };
         public Option<float> Decay { get; } = new("--learning-rate-decay")
@@ -105,7 +116,7 @@ internal static partial class ForecastCommand
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Calendar, Holidays, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -115,8 +126,42 @@ internal static partial class ForecastCommand
             Strategy = r.GetValue(Strategy) == "recursive" ? ForecastStrategy.Recursive : ForecastStrategy.Direct,
             Transform = r.GetValue(Transform) == "auto" ? SeriesTransform.Difference : ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
             Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard, Quantiles = ParseQuantiles(r.GetValue(Quantiles)!),
+            Calendar = ChoosesCalendar(r) ? CalendarFeatures.None : ParseCalendar(r.GetValue(Calendar)!), Holidays = ReadHolidays(r.GetValue(Holidays)!),
             ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
+
+        /// <summary>--calendar auto: the features are chosen from the data's time step (<see cref="LstmSharp.Forecasting.ForecastCalendar.Auto"/>).</summary>
+        public bool ChoosesCalendar(ParseResult r) => r.GetValue(Calendar)!.Trim() == "auto";
+
+        static CalendarFeatures ParseCalendar(string text)
+        {
+            try
+            {
+                return LstmSharp.Forecasting.ForecastCalendar.Parse(text);
+            }
+            catch (FormatException e)
+            {
+                throw new CliException($"--calendar: {e.Message[..^1]}, comma-separated, or auto.");
+            }
+        }
+
+        /// <summary>--holidays: the dates of a file, one per line or the first field of each CSV line; a first line that is no date is a header; '#' starts a comment line.</summary>
+        static DateOnly[] ReadHolidays(string path)
+        {
+            if (path.Length == 0) return [];
+            CliFiles.CheckInput(path);
+            var lines = File.ReadAllLines(path);
+            var dates = new SortedSet<DateOnly>();
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var field = lines[i].Split(',')[0].Trim().Trim('"');
+                if (field.Length == 0 || field.StartsWith('#')) continue;
+                if (DateOnly.TryParseExact(field, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) dates.Add(date);
+                else if (i > 0 || dates.Count > 0) throw new CliException($"{path}:{i + 1}: '{CliFiles.Quote(field)}' is not a date (yyyy-MM-dd); --holidays takes one date per line or in the first CSV column.");
+            }
+            if (dates.Count == 0) throw new CliException($"{path}: no dates (yyyy-MM-dd) in the file; --holidays takes one date per line or in the first CSV column.");
+            return [.. dates];
+        }
 
         /// <summary>--quantiles: 'none', or levels in (0, 1), with the median added; sorted, duplicates dropped.</summary>
         public static float[] ParseQuantiles(string text)
@@ -187,7 +232,7 @@ internal static partial class ForecastCommand
             };
             return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), setup.TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!),
-                chooseTransform: r.GetValue(setup.Transform) == "auto");
+                chooseTransform: r.GetValue(setup.Transform) == "auto", chooseCalendar: setup.ChoosesCalendar(r));
         }));
         return command;
     }
@@ -196,9 +241,10 @@ internal static partial class ForecastCommand
     /// <param name="options">Lookback 0 is chosen here from the seasons (see <see cref="AutoLookback"/>); the seasonal
     /// difference takes the detected or given season.</param>
     /// <param name="chooseTransform">`--transform auto`: the seasonal difference when there is a season, else first differences.</param>
+    /// <param name="chooseCalendar">`--calendar auto`: the calendar features from the rows' time step (none without dates).</param>
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
         ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null,
-        bool chooseTransform = false)
+        bool chooseTransform = false, bool chooseCalendar = false)
     {
         if (options.Lookback < 0) throw new CliException($"--lookback must be 0 (chosen from the seasons) or more; received {options.Lookback}.");
         var seasonal = options.Transform == SeriesTransform.SeasonalDifference;
@@ -207,6 +253,8 @@ internal static partial class ForecastCommand
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         CliFiles.CheckOutput(output, "--output", path);
         var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
+        if (chooseCalendar) options = options with { Calendar = series.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
+        var dates = CalendarDates(path, series, options);
         var (testStart, resolvedSeason, seasons) = Split(path, series, options.Horizon, test, season, Math.Max(1, options.Lookback) + 1);
         var automatic = options.Lookback == 0;
         if (automatic) options = options with { Lookback = AutoLookback(seasons, options.Horizon, testStart) };
@@ -232,7 +280,10 @@ internal static partial class ForecastCommand
             ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {(seasonal ? $"season {resolvedSeason}" : resolvedSeason >= 2 ? $"season {resolvedSeason} repeats exactly" : "no season")})" : options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
             ("season", SeasonText(season, resolvedSeason, seasons)), ("quantiles", QuantilesText(options.Quantiles)),
-            ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})"),
+            ("calendar", CalendarText(options, chooseCalendar)),
+            ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, " + (options.UsesCalendar
+                ? $"a decoder per step (context {options.Units} ⊕ calendar {ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0)} → ReLU {options.Units} → {Math.Max(1, options.Quantiles.Count)}) × {options.Horizon} steps"
+                : $"Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})")),
             ("training", $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
                 (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
                 $", ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
@@ -259,16 +310,16 @@ internal static partial class ForecastCommand
                     SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
                 },
         };
-        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, series, testStart, options, progress, stop));
+        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, series, dates, testStart, options, progress, stop));
         var completed = training.Completed;
-        var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason);
+        var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason, dates);
         ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {options.Horizon} step(s)", evaluation);
         WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
 
         var result = new JsonObject
         {
             ["command"] = "forecast train", ["data"] = path, ["target"] = series.Names[0], ["rows"] = series.Rows, ["test_rows"] = series.Rows - testStart,
-            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
+            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["calendar"] = ForecastCalendar.Name(options.Calendar), ["holidays"] = options.Holidays.Count, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
             ["test"] = ScoresJson(evaluation), ["model"] = output, ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         };
         if (evaluation.Intervals is not null) result["intervals"] = IntervalsJson(evaluation.Intervals);
@@ -291,7 +342,7 @@ internal static partial class ForecastCommand
             try
             {
                 folds = ForecastEvaluation.Backtest(series.Columns, series.Names, options, backtest, resolvedSeason,
-                    (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"), callbacks: [stop]);
+                    (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"), callbacks: [stop], times: dates);
             }
             catch (ArgumentException e)
             {
@@ -313,16 +364,38 @@ internal static partial class ForecastCommand
         return completed ? 0 : Cli.Interrupted;
     }
 
-    static Forecaster Train(string path, TimeSeries series, int trainEnd, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
+    static Forecaster Train(string path, TimeSeries series, IReadOnlyList<DateTime>? dates, int trainEnd, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
     {
         try
         {
-            return Forecaster.Train(series.Columns, series.Names, trainEnd, options, progress, [stop]);
+            return Forecaster.Train(series.Columns, series.Names, trainEnd, options, progress, [stop], dates);
         }
         catch (ArgumentException e)
         {
             throw new CliException($"{path}: {CliErrors.Message(e)}");
         }
+    }
+
+    /// <summary>The rows' dates for a forecaster with calendar features (null without them); a series without dates is refused, naming the time column.</summary>
+    internal static IReadOnlyList<DateTime>? CalendarDates(string path, TimeSeries series, ForecastOptions options)
+    {
+        if (!options.UsesCalendar) return null;
+        var what = $"calendar features ({ForecastCalendar.Name(options.Calendar)}{(options.Holidays.Count > 0 ? ", holidays" : "")})";
+        if (series.TimeColumn is null)
+            throw new CliException($"{path}: {what} need the date of every row, and there is no time column; give --time-column or --date-columns.");
+        if (series.Dates is not { } dates)
+        {
+            var bad = series.Times.FirstOrDefault(t => !DateTime.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) ?? series.Times[0];
+            throw new CliException($"{path}: {what} need the date of every row, and the time column '{CliFiles.Quote(series.TimeColumn)}' holds '{CliFiles.Quote(bad)}', " +
+                "which is not a date (yyyy-MM-dd, yyyy-MM, yyyyMMdd or ISO 8601); use --calendar none, or --date-columns.");
+        }
+        return dates;
+    }
+
+    static string CalendarText(ForecastOptions options, bool chosen)
+    {
+        var features = ForecastCalendar.Name(options.Calendar) + (options.Holidays.Count > 0 ? $", holidays ({options.Holidays.Count} days)" : "");
+        return chosen ? $"{features} (auto: from the time step)" : features;
     }
 
     /// <summary>
@@ -560,7 +633,7 @@ internal static partial class ForecastCommand
             (var testStart, season, _) = Split(dataPath, series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
             terminal.Settings("forecast evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
                 ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
-            var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season);
+            var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season, CalendarDates(dataPath, series, forecaster.Options));
             ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
             WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
             var plot = r.GetValue(data.Plot)!;
@@ -610,7 +683,7 @@ internal static partial class ForecastCommand
             {
                 if (series.Rows <= forecaster.HistoryNeeded)
                     throw new CliException($"{dataPath}: too few rows: in-sample forecasts start after the {forecaster.HistoryNeeded} rows of history the model needs; the file has {series.Rows}.");
-                var rows = InSampleForecast.Run(forecaster, series.Columns);
+                var rows = InSampleForecast.Run(forecaster, series.Columns, CalendarDates(dataPath, series, forecaster.Options));
                 WarnFarOutside(terminal, series.Columns[0], rows.Forecast);
                 WriteRows(path, series, rows, terminal);
                 terminal.Json(new JsonObject
@@ -620,9 +693,10 @@ internal static partial class ForecastCommand
                 });
                 return 0;
             }
-            var forecast = forecaster.ForecastNext(series.Columns);
+            var dates = CalendarDates(dataPath, series, forecaster.Options);
+            var forecast = forecaster.ForecastNext(series.Columns, dates);
             var levels = forecaster.Options.Quantiles;
-            var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows])[0] : null;
+            var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows], dates)[0] : null;
             WarnFarOutside(terminal, series.Columns[0], forecast);
             var times = series.NextTimes(forecast.Length);
             var text = new StringWriter();

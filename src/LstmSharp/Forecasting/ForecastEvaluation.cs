@@ -63,9 +63,10 @@ public sealed class ForecastEvaluation
     /// <summary>
     /// Evaluates <paramref name="forecaster"/> at every origin t in <c>[testStart, rows − horizon]</c> of
     /// <paramref name="columns"/>. MASE is scaled by the in-sample error of the seasonal naive forecast (lag
-    /// <paramref name="season"/>, or 1) over rows <c>[0, testStart)</c>.
+    /// <paramref name="season"/>, or 1) over rows <c>[0, testStart)</c>. <paramref name="times"/>, one per row, for a
+    /// forecaster with calendar features.
     /// </summary>
-    public static ForecastEvaluation Run(Forecaster forecaster, IReadOnlyList<float[]> columns, int testStart, int season)
+    public static ForecastEvaluation Run(Forecaster forecaster, IReadOnlyList<float[]> columns, int testStart, int season, IReadOnlyList<DateTime>? times = null)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(columns);
@@ -79,7 +80,7 @@ public sealed class ForecastEvaluation
                 $"it starts at row {testStart} of {n}.", nameof(testStart));
         }
         var origins = Enumerable.Range(testStart, n - h - testStart + 1).ToArray();
-        var (forecasts, quantiles) = forecaster.Predictions(columns, origins);
+        var (forecasts, quantiles) = forecaster.Predictions(columns, origins, times);
         var y = columns[0];
         var actual = origins.Select(t => y.AsSpan(t, h).ToArray()).ToArray();
         var training = y.AsSpan(0, testStart);
@@ -104,9 +105,10 @@ public sealed class ForecastEvaluation
     /// Rolling-origin backtest: for each of <paramref name="folds"/> origins spaced one horizon apart and ending at
     /// the end of the series, a forecaster is trained from scratch on the rows before the origin and scored on the
     /// next horizon rows, next to the baselines. <paramref name="onFold"/> hears of each fold as it starts.
+    /// <paramref name="times"/>, one per row, for calendar features.
     /// </summary>
     public static IReadOnlyList<ForecastEvaluation> Backtest(IReadOnlyList<float[]> columns, IReadOnlyList<string> names, ForecastOptions options, int folds, int season,
-        Action<int, int>? onFold = null, IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null)
+        Action<int, int>? onFold = null, IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null, IReadOnlyList<DateTime>? times = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(options);
@@ -118,9 +120,9 @@ public sealed class ForecastEvaluation
         {
             var origin = n - (folds - f) * h;
             onFold?.Invoke(f + 1, origin);
-            var forecaster = Forecaster.Train(columns, names, origin, options, progress, callbacks);
+            var forecaster = Forecaster.Train(columns, names, origin, options, progress, callbacks, times);
             var trimmed = columns.Select(c => c.AsSpan(0, origin + h).ToArray()).ToArray();
-            results.Add(Run(forecaster, trimmed, origin, season));
+            results.Add(Run(forecaster, trimmed, origin, season, times?.Take(origin + h).ToArray()));
         }
         return results;
     }

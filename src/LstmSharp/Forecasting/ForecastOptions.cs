@@ -37,6 +37,24 @@ public sealed record ForecastOptions
     /// </summary>
     public IReadOnlyList<float> Quantiles { get; init; } = [];
 
+    /// <summary>
+    /// Calendar features of each step's date (<see cref="CalendarFeatures"/>), known for the steps forecast as well as
+    /// for the look-back: the network then reads them beside the history and again beside each forecast step, through
+    /// a decoder shared by the steps (MQ-RNN's: a context per step from the LSTM's last state, joined with that step's
+    /// calendar, through a ReLU layer to the step's outputs). Needs the time of every row; direct strategy. Default
+    /// <see cref="CalendarFeatures.None"/>.
+    /// </summary>
+    public CalendarFeatures Calendar { get; init; }
+
+    /// <summary>
+    /// Holidays (days): a flag per step, 1 on these days, read as the <see cref="Calendar"/> features are, known for
+    /// the future steps too. Empty = no holiday flag. Default empty.
+    /// </summary>
+    public IReadOnlyList<DateOnly> Holidays { get; init; } = [];
+
+    /// <summary>Whether the forecaster reads the calendar of its steps: <see cref="Calendar"/> features or <see cref="Holidays"/>.</summary>
+    public bool UsesCalendar => Calendar != CalendarFeatures.None || Holidays.Count > 0;
+
     /// <summary>How columns are scaled (fitted on the training part only). Default <see cref="ScalingMethod.Standard"/>.</summary>
     public ScalingMethod Scaling { get; init; } = ScalingMethod.Standard;
 
@@ -96,6 +114,11 @@ public sealed record ForecastOptions
         }
         Guard.Option(Quantiles.Count == 0 || Quantiles.Contains(0.5f), nameof(Quantiles), string.Join(", ", Quantiles), "empty or holding 0.5 (the point forecast is the median)");
         Guard.Option(Quantiles.Count == 0 || Strategy == ForecastStrategy.Direct, nameof(Quantiles), string.Join(", ", Quantiles), "empty with the recursive strategy (quantiles are forecast directly)");
+        Guard.Option((Calendar & ~(CalendarFeatures.HourOfDay | CalendarFeatures.DayOfWeek | CalendarFeatures.DayOfYear | CalendarFeatures.Month)) == 0, nameof(Calendar), Calendar,
+            "a combination of HourOfDay, DayOfWeek, DayOfYear and Month");
+        ArgumentNullException.ThrowIfNull(Holidays, nameof(Holidays));
+        Guard.Option(!UsesCalendar || Strategy == ForecastStrategy.Direct, nameof(Calendar), Forecasting.ForecastCalendar.Name(Calendar),
+            "None with the recursive strategy (the calendar of the forecast steps goes to a direct decoder)");
         Guard.Option(Enum.IsDefined(Scaling), nameof(Scaling), Scaling, "Standard or MinMax");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");

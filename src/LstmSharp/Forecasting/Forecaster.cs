@@ -28,6 +28,7 @@ public sealed class Forecaster
     readonly IScaler[] _scalers;   // one per column, fitted on the training part (the target's on its transform)
     readonly float[][] _scalerValues;
     readonly int _batchSize;   // origins per Predict call, within the work-buffer limit
+    readonly HashSet<DateOnly>? _holidays;   // Options.Holidays as a set; null without them
     string? _source;           // the file it was loaded from, for errors about what the network makes
 
     Forecaster(Model model, ForecastOptions options, string[] columns, float[][] scalerValues, ModelFileLimits? limits = null)
@@ -37,6 +38,7 @@ public sealed class Forecaster
         Columns = columns;
         _scalerValues = scalerValues;
         _scalers = [.. scalerValues.Select(v => CreateScaler(options.Scaling, v))];
+        _holidays = options.Holidays.Count > 0 ? [.. options.Holidays] : null;
         _batchSize = (limits ?? ModelFileLimits.Default).BatchSize(ModelFile.WorkBytesPerSample(model) + 4L * options.Horizon * Math.Max(1, options.Quantiles.Count), 256);
     }
 
@@ -77,6 +79,9 @@ public sealed class Forecaster
     /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced or a season when seasonally differenced.</summary>
     public int HistoryNeeded => Options.Lookback + Skip(Options);
 
+    /// <summary>Calendar numbers per step (<see cref="ForecastCalendar.Width"/>); 0 without calendar features.</summary>
+    int CalendarWidth => ForecastCalendar.Width(Options.Calendar, _holidays is not null);
+
     /// <summary>Leading rows the transform leaves without a value: none, one (differences) or a season (seasonal differences).</summary>
     static int Skip(ForecastOptions options) => options.Transform switch
     {
@@ -96,9 +101,11 @@ public sealed class Forecaster
     /// Trains on rows <c>[0, trainEnd)</c> of <paramref name="columns"/> (each one series, equal lengths, no
     /// missing values; the first is the target). The latest <see cref="ForecastOptions.ValidationFraction"/> of
     /// the training windows drive early stopping; scalers are fitted on the rows of the remaining windows only.
+    /// <paramref name="times"/>, one per row, is needed for calendar features (<see cref="ForecastOptions.UsesCalendar"/>)
+    /// and ignored without them.
     /// </summary>
     public static Forecaster Train(IReadOnlyList<float[]> columns, IReadOnlyList<string> names, int trainEnd, ForecastOptions options,
-        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null)
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null, IReadOnlyList<DateTime>? times = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -156,7 +163,7 @@ public sealed class Forecaster
         var forecaster = new Forecaster(model, options, [.. names], scalerValues);
         var scaled = forecaster.Scale(transformed);
         var origins = Enumerable.Range(skip + options.Lookback, windows).ToArray();
-        var x = forecaster.Inputs(scaled, origins);
+        var x = forecaster.Inputs(scaled, origins, forecaster.CalendarRows(times, length, 0));
         var y = Tensor.Zeros(windows, hNet);
         // A point forecaster learns each step's transformed value; a quantile one the sum of those since its anchor.
         var terms = options.Quantiles.Count > 0 ? CumulativeTerms(options) : null;
@@ -181,12 +188,12 @@ public sealed class Forecaster
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
             Seed = options.Seed,
-            ValidationData = validation > 0 ? (x.Slice(trainCount, validation), y.Slice(trainCount, validation)) : null,
+            ValidationData = validation > 0 ? new ValidationData([.. x.Select(t => t.Slice(trainCount, validation))], [y.Slice(trainCount, validation)]) : null,
             Callbacks = allCallbacks,
             Progress = progress,
             ThrowOnDivergence = true,   // a NaN or infinite loss stops training instead of leaving a NaN model
         };
-        forecaster.History = model.Fit(x.Slice(0, trainCount), y.Slice(0, trainCount), fit);
+        forecaster.History = model.Fit([.. x.Select(t => t.Slice(0, trainCount))], [y.Slice(0, trainCount)], fit);
         forecaster.BestEpoch = stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : forecaster.History.Epochs;
         return forecaster;
     }
@@ -216,13 +223,33 @@ public sealed class Forecaster
     /// <summary>Network outputs per origin: one per step (and per quantile when quantiles are forecast).</summary>
     static int Outputs(ForecastOptions options) => (options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count);
 
-    static Sequential Build(ForecastOptions options, int inputs, int steps)
+    /// <summary>
+    /// The network: stacked LSTMs over the look-back window and a Dense layer of every output; with calendar features,
+    /// their numbers beside each history step, and a decoder shared by the forecast steps in place of the Dense layer
+    /// (MQ-RNN's: a context per step from the last LSTM state, joined with that step's calendar, a ReLU layer, the
+    /// step's outputs).
+    /// </summary>
+    static Model Build(ForecastOptions options, int inputs, int steps)
     {
-        var layers = new List<Layer>();
-        for (var l = 0; l < options.Layers; l++)
-            layers.Add(new Lstm(options.Units, new LstmOptions { ReturnSequences = l < options.Layers - 1, Dropout = options.Dropout }));
-        layers.Add(new Dense(steps * Math.Max(1, options.Quantiles.Count)));
-        var model = new Sequential(options.Seed, new Input(options.Lookback, inputs), [.. layers]);
+        var outputs = Math.Max(1, options.Quantiles.Count);
+        var lstms = Enumerable.Range(0, options.Layers)
+            .Select(l => new Lstm(options.Units, new LstmOptions { ReturnSequences = l < options.Layers - 1, Dropout = options.Dropout })).ToArray();
+        Model model;
+        if (!options.UsesCalendar)
+        {
+            model = new Sequential(options.Seed, new Input(options.Lookback, inputs), [.. lstms, new Dense(steps * outputs)]);
+        }
+        else
+        {
+            int width = ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0), units = options.Units;
+            var history = new Input(options.Lookback, inputs + width) { Name = "history" };
+            var future = new Input(steps, width) { Name = "calendar" };
+            Symbol x = history;
+            foreach (var lstm in lstms) x = lstm.Call(x);
+            var contexts = new Reshape([steps, units], "step_contexts").Call(new Dense(steps * units, name: "contexts").Call(x));
+            var decoded = new Dense(units, Activation.Relu, name: "decoder").Call(new Concatenate(name: "with_calendar").Call(contexts, future));
+            model = new Model([history, future], [new Flatten("outputs").Call(new Dense(outputs, name: "step_outputs").Call(decoded))], options.Seed, "forecaster");
+        }
         model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null },
             options.Quantiles.Count > 0 ? new QuantileLoss(options.Quantiles) : new MeanSquaredError());
         return model;
@@ -231,26 +258,30 @@ public sealed class Forecaster
     /// <summary>
     /// The next <see cref="ForecastOptions.Horizon"/> values after row <c>origin − 1</c>, for each origin, made
     /// from rows <c>[origin − HistoryNeeded, origin)</c> of <paramref name="columns"/> only; in the target's units.
-    /// With <see cref="ForecastOptions.Quantiles"/> these are the medians.
+    /// With <see cref="ForecastOptions.Quantiles"/> these are the medians. <paramref name="times"/>, one per row of
+    /// <paramref name="columns"/>, gives the calendar features their dates (those of the steps after the last row
+    /// continue its step); it is needed with <see cref="ForecastOptions.UsesCalendar"/> and ignored without.
     /// </summary>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins) => Predictions(columns, origins).Points;
+    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null)
+        => Predictions(columns, origins, times).Points;
 
     /// <summary>
     /// The forecast quantiles (<see cref="ForecastOptions.Quantiles"/>) of the next <see cref="ForecastOptions.Horizon"/>
     /// values after row <c>origin − 1</c>, for each origin: <c>[origin][step][quantile]</c>, in the target's units,
-    /// increasing along the quantiles at every step (sorted when the network's outputs cross).
+    /// increasing along the quantiles at every step (sorted when the network's outputs cross). <paramref name="times"/>
+    /// as for <see cref="Forecast"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The forecaster was trained without quantiles.</exception>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
+    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null)
     {
         if (Options.Quantiles.Count == 0) throw new InvalidOperationException("This forecaster was trained without quantiles (ForecastOptions.Quantiles); it makes point forecasts only.");
-        return Predictions(columns, origins).Quantiles!;
+        return Predictions(columns, origins, times).Quantiles!;
     }
 
     /// <summary>The point forecasts per origin, and the quantiles (null without <see cref="ForecastOptions.Quantiles"/>).</summary>
-    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins)
+    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times)
     {
         ArgumentNullException.ThrowIfNull(origins);
         var length = CheckColumns(columns, Columns);
@@ -276,14 +307,15 @@ public sealed class Forecaster
         }
         var transformed = Transformed(columns, Options, length);
         var scaled = Scale(transformed);
-        var x = Inputs(scaled, [.. origins]);
-        if (Options.Quantiles.Count > 0) return QuantilePredictions(columns, origins, Model.Predict(x, _batchSize).Span);
         var h = Options.Horizon;
+        var beyond = origins.Count == 0 ? 0 : Math.Max(0, origins.Max() + h - length);
+        var x = Inputs(scaled, [.. origins], CalendarRows(times, length, beyond));
+        if (Options.Quantiles.Count > 0) return QuantilePredictions(columns, origins, Model.Predict(x, _batchSize)[0].Span);
         var steps = new float[origins.Count][];
         for (var i = 0; i < origins.Count; i++) steps[i] = new float[h];
         if (Options.Strategy == ForecastStrategy.Direct)
         {
-            var y = Model.Predict(x, _batchSize).Span;
+            var y = Model.Predict(x, _batchSize)[0].Span;
             for (var i = 0; i < origins.Count; i++) y.Slice(i * h, h).CopyTo(steps[i]);
         }
         else
@@ -292,11 +324,11 @@ public sealed class Forecaster
             var L = Options.Lookback;
             for (var k = 0; k < h; k++)
             {
-                var y = Model.Predict(x, _batchSize).Span;
+                var y = Model.Predict(x[0], _batchSize).Span;
                 for (var i = 0; i < origins.Count; i++)
                 {
                     steps[i][k] = y[i];
-                    var window = x.Span.Slice(i * L, L);
+                    var window = x[0].Span.Slice(i * L, L);
                     window[1..].CopyTo(window);
                     window[^1] = y[i];
                 }
@@ -386,11 +418,11 @@ public sealed class Forecaster
         if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origin} is {values[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
     }
 
-    /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/>.</summary>
-    public float[] ForecastNext(IReadOnlyList<float[]> columns)
+    /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/> (<paramref name="times"/> as for <see cref="Forecast"/>).</summary>
+    public float[] ForecastNext(IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null)
     {
         var length = CheckColumns(columns, Columns);
-        return Forecast(columns, [length])[0];
+        return Forecast(columns, [length], times)[0];
     }
 
     /// <summary>
@@ -424,6 +456,7 @@ public sealed class Forecaster
             ["scaling"] = o.Scaling.ToString(), ["units"] = o.Units, ["layers"] = o.Layers, ["dropout"] = o.Dropout,
             ["season"] = o.Season, ["clip_norm"] = o.ClipNorm, ["learning_rate_decay"] = o.LearningRateDecay, ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
             ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed, ["quantiles"] = new JsonArray([.. o.Quantiles.Select(q => (JsonNode?)q)]),
+            ["calendar"] = ForecastCalendar.Name(o.Calendar), ["holidays"] = new JsonArray([.. o.Holidays.Select(d => (JsonNode?)d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))]),
             ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
             ["scalers"] = new JsonArray([.. _scalerValues.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]),
         };
@@ -467,6 +500,10 @@ public sealed class Forecaster
                 Season = (int?)s["season"] ?? 0, ClipNorm = (float?)s["clip_norm"] ?? 0f, LearningRateDecay = (float?)s["learning_rate_decay"] ?? 0f,
                 // Files written before quantile forecasts made point forecasts.
                 Quantiles = s["quantiles"] is JsonArray { Count: > 0 } quantiles ? [.. quantiles.Select(q => (float)q!)] : [],
+                // Files written before calendar features read none.
+                Calendar = s["calendar"] is { } calendar ? ForecastCalendar.Parse((string?)calendar ?? throw new FormatException("the setting 'calendar' is null")) : CalendarFeatures.None,
+                Holidays = s["holidays"] is JsonArray { Count: > 0 } holidays
+                    ? [.. holidays.Select(d => DateOnly.ParseExact((string?)d ?? throw new FormatException("a holiday is null"), "yyyy-MM-dd", CultureInfo.InvariantCulture))] : [],
             };
             options.Validate();
             var columns = Setting(s, "columns").AsArray().Select(c => (string?)c ?? throw new FormatException("a column name is null")).ToArray();
@@ -503,12 +540,15 @@ public sealed class Forecaster
         }
         var outputs = Outputs(options);
         var lstms = model.Layers.OfType<Lstm>().ToArray();
-        if (model is not Sequential || model.InputShape.Count != 2 || model.InputShape[0] != options.Lookback || model.InputShape[1] != columns.Length
+        var width = ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0);
+        int[][] inputs = options.UsesCalendar ? [[options.Lookback, columns.Length + width], [options.Horizon, width]] : [[options.Lookback, columns.Length]];
+        if ((model is Sequential) == options.UsesCalendar || model.Inputs.Count != inputs.Length || model.Inputs.Where((input, i) => !input.Shape.SequenceEqual(inputs[i])).Any()
             || model.OutputShape.Count != 1 || model.OutputShape[0] != outputs || lstms.Length != options.Layers || lstms.Any(l => l.Units != options.Units))
         {
+            static string Shapes(IEnumerable<IReadOnlyList<int>> shapes) => string.Join(" and ", shapes.Select(s => $"[{string.Join(", ", s)}]"));
             throw new InvalidDataException(
-                $"the network (input [{string.Join(", ", model.InputShape)}], output [{string.Join(", ", model.OutputShape)}], {lstms.Length} LSTM layer(s)) is not the one the settings " +
-                $"build: input [{options.Lookback}, {columns.Length}], output [{outputs}], {options.Layers} LSTM layer(s) of {options.Units} units");
+                $"the network (input {Shapes(model.Inputs.Select(i => i.Shape))}, output [{string.Join(", ", model.OutputShape)}], {lstms.Length} LSTM layer(s)) is not the one the settings " +
+                $"build: input {Shapes(inputs)}, output [{outputs}], {options.Layers} LSTM layer(s) of {options.Units} units");
         }
         if (4L * options.Horizon * Math.Max(1, options.Quantiles.Count) > limits.MaxWorkBytes)
             throw new InvalidDataException($"a horizon of {options.Horizon} steps needs more than {nameof(ModelFileLimits)}.{nameof(ModelFileLimits.MaxWorkBytes)} ({limits.MaxWorkBytes} bytes) per origin");
@@ -618,17 +658,44 @@ public sealed class Forecaster
         return scaled;
     }
 
-    /// <summary>x <c>[origins, lookback, columns]</c>: rows origin − lookback … origin − 1.</summary>
-    Tensor Inputs(float[][] scaled, int[] origins)
+    /// <summary>
+    /// The network's inputs: x <c>[origins, lookback, columns (+ calendar)]</c> of rows origin − lookback … origin − 1,
+    /// each with its calendar numbers when there are any, and then the calendar of the forecast steps
+    /// <c>[origins, horizon, calendar]</c>, rows origin … origin + horizon − 1.
+    /// </summary>
+    Tensor[] Inputs(float[][] scaled, int[] origins, float[][]? calendar)
     {
-        int L = Options.Lookback, C = scaled.Length;
-        var x = Tensor.Zeros(origins.Length, L, C);
+        int L = Options.Lookback, C = scaled.Length, W = calendar is null ? 0 : CalendarWidth, width = C + W;
+        var x = Tensor.Zeros(origins.Length, L, width);
         var span = x.Span;
         for (var i = 0; i < origins.Length; i++)
+        {
             for (var l = 0; l < L; l++)
-                for (var c = 0; c < C; c++)
-                    span[(i * L + l) * C + c] = scaled[c][origins[i] - L + l];
-        return x;
+            {
+                var row = origins[i] - L + l;
+                for (var c = 0; c < C; c++) span[(i * L + l) * width + c] = scaled[c][row];
+                calendar?[row].CopyTo(span.Slice((i * L + l) * width + C, W));
+            }
+        }
+        if (calendar is null) return [x];
+        var h = Options.Horizon;
+        var future = Tensor.Zeros(origins.Length, h, W);
+        for (var i = 0; i < origins.Length; i++)
+            for (var k = 0; k < h; k++) calendar[origins[i] + k].CopyTo(future.Span.Slice((i * h + k) * W, W));
+        return [x, future];
+    }
+
+    /// <summary>The calendar numbers of the rows and <paramref name="beyond"/> steps after them; null without calendar features.</summary>
+    float[][]? CalendarRows(IReadOnlyList<DateTime>? times, int length, int beyond)
+    {
+        if (!Options.UsesCalendar) return null;
+        if (times is null)
+        {
+            throw new ArgumentException($"This forecaster reads calendar features ({ForecastCalendar.Name(Options.Calendar)}{(_holidays is null ? "" : ", holidays")}) " +
+                "of each step's date; give the time of every row (times).", nameof(times));
+        }
+        if (times.Count != length) throw new ArgumentException($"Expected a time per row, {length}; received {times.Count}.", nameof(times));
+        return ForecastCalendar.Rows(times, beyond, Options.Calendar, _holidays);
     }
 
     static float[] Fit(ScalingMethod method, ReadOnlySpan<float> values) => method switch

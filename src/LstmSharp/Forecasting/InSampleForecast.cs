@@ -40,15 +40,19 @@ public sealed class InSampleForecast
     /// <summary>Each row's forecast quantiles <c>[row][quantile]</c>, increasing; null for a point forecaster.</summary>
     public IReadOnlyList<float[]>? Quantiles { get; }
 
-    /// <summary>Forecasts every row of <paramref name="columns"/> from <see cref="Forecaster.HistoryNeeded"/> on.</summary>
+    /// <summary>
+    /// Forecasts every row of <paramref name="columns"/> from <see cref="Forecaster.HistoryNeeded"/> on (<paramref name="times"/>,
+    /// one per row, for a forecaster with calendar features).
+    /// </summary>
     /// <exception cref="ArgumentException">The columns do not fit the forecaster, or hold no row after the history it needs.</exception>
-    public static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns) => Run(forecaster, columns, columns is { Count: > 0 } ? columns[0] : []);
+    public static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null)
+        => Run(forecaster, columns, columns is { Count: > 0 } ? columns[0] : [], times);
 
     /// <summary>
     /// Forecasts every row from the history in <paramref name="columns"/> and scores the forecasts against
     /// <paramref name="actual"/>: a history with some values replaced (anomalies cleaned out) against the series as it was.
     /// </summary>
-    internal static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, float[] actual)
+    internal static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, float[] actual, IReadOnlyList<DateTime>? times)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(columns);
@@ -57,7 +61,7 @@ public sealed class InSampleForecast
         if (rows <= first)
             throw new ArgumentException($"In-sample forecasts need more than the {first} rows of history the forecaster needs; received {rows} rows.", nameof(columns));
         var origins = Enumerable.Range(first, rows - first).ToArray();
-        var (points, quantiles) = forecaster.Predictions(columns, origins);
+        var (points, quantiles) = forecaster.Predictions(columns, origins, times);
         return new InSampleForecast(first, [.. origins.Select(t => actual[t])], [.. points.Select(p => p[0])],
             forecaster.Options.Quantiles, quantiles is null ? null : [.. quantiles.Select(q => q[0])]);
     }

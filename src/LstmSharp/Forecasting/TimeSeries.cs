@@ -49,6 +49,27 @@ public sealed class TimeSeries
     /// <summary>Each row's time label; without a <see cref="TimeColumn"/>, the row's number (from 1, before any row was dropped).</summary>
     public IReadOnlyList<string> Times => _times;
 
+    /// <summary>
+    /// The <see cref="Times"/> as dates, when every label reads as one (<c>yyyy-MM-dd</c>, <c>yyyy-MM</c>, <c>yyyyMMdd</c>,
+    /// ISO 8601 with a time, …) — what calendar features (<see cref="ForecastOptions.Calendar"/>) are made from; null
+    /// without a time column or when a label is not a date (a number, a year).
+    /// </summary>
+    public IReadOnlyList<DateTime>? Dates => field ??= ParseDates();
+
+    DateTime[]? ParseDates()
+    {
+        if (TimeColumn is null) return null;
+        var compact = _times.All(t => t.Length == 8 && t.All(char.IsAsciiDigit));
+        var dates = new DateTime[_times.Length];
+        for (var r = 0; r < dates.Length; r++)
+        {
+            if (!compact && double.TryParse(_times[r], NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return null;
+            if (Date(_times[r], compact) is not { } date) return null;
+            dates[r] = date;
+        }
+        return dates;
+    }
+
     /// <summary>How missing values are handled: dropped by <see cref="Create"/>, filled by <see cref="Fill"/>, or refused.</summary>
     public MissingPolicy Policy { get; }
 
@@ -171,35 +192,10 @@ public sealed class TimeSeries
         var format = compact ? "yyyyMMdd" : b.Length == 7 ? "yyyy-MM" : b.Length == 10 ? "yyyy-MM-dd" : "s";
         var recent = _times[Math.Max(0, _times.Length - 10)..].Select(t => Date(t, compact)).ToArray();
         if (recent.Any(d => d is null)) return null;
-        var (d0, d1) = (recent[^2]!.Value, recent[^1]!.Value);
-        if (d1 <= d0) return null;
-        var months = (d1.Year - d0.Year) * 12 + d1.Month - d0.Month;
-        static bool MonthEnd(DateTime d) => d.Day == DateTime.DaysInMonth(d.Year, d.Month);
-        IEnumerable<DateTime> next;
-        if (months > 0 && d0.TimeOfDay == d1.TimeOfDay && (d0.Day == d1.Day || MonthEnd(d0) && MonthEnd(d1)))
-        {
-            next = Enumerable.Range(1, count).Select(k => d1.AddMonths(k * months)).Select(d => MonthEnd(d1) ? d.AddDays(DateTime.DaysInMonth(d.Year, d.Month) - d.Day) : d);
-        }
-        else if (recent.Length >= 5 && recent.All(d => d!.Value.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            && recent.Zip(recent.Skip(1), (p, q) => (q!.Value - p!.Value).TotalDays).All(days => days is 1 or 3))
-        {
-            next = Weekdays(d1).Take(count);
-        }
-        else
-        {
-            var step = d1 - d0;
-            next = Enumerable.Range(1, count).Select(k => d1 + k * step);
-        }
-        return [.. next.Select(d => d.ToString(format, CultureInfo.InvariantCulture))];
+        return TimeSteps.Next([.. recent.Select(d => d!.Value)], count)?.Select(d => d.ToString(format, CultureInfo.InvariantCulture)).ToArray();
     }
 
     static DateTime? Date(string text, bool compact) =>
         compact ? DateTime.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c) ? c : null
         : DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
-
-    static IEnumerable<DateTime> Weekdays(DateTime after)
-    {
-        for (var d = after.AddDays(1); ; d = d.AddDays(1))
-            if (d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)) yield return d;
-    }
 }
