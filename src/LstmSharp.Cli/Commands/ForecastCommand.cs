@@ -106,7 +106,7 @@ internal static partial class ForecastCommand
             Transform = new("--transform")
             {
                 Description = "What the network models: none, diff (first differences), log-diff (relative change), seasonal-diff (change since one --season before)" +
-                    (searchTransform ? ". Comma-separated values to try." : ", or auto: seasonal-diff when there is a season (given or detected), else diff."),
+                    (searchTransform ? ". Comma-separated values to try." : ", or auto: seasonal-diff when there is a season (given or detected) whose changes vary less than the steps, else diff."),
                 DefaultValueFactory = _ => searchTransform ? "diff" : "auto",
             };
             Strategy.AcceptOnlyFromAmong("direct", "recursive");
@@ -258,11 +258,10 @@ internal static partial class ForecastCommand
         var (testStart, resolvedSeason, seasons) = Split(path, series, options.Horizon, test, season, Math.Max(1, options.Lookback) + 1);
         var automatic = options.Lookback == 0;
         if (automatic) options = options with { Lookback = AutoLookback(seasons, options.Horizon, testStart) };
+        var why = "";
         if (chooseTransform)
         {
-            // A training part that repeats itself exactly each season leaves no seasonal difference to learn from.
-            var y = series.Columns[0];
-            seasonal = resolvedSeason >= 2 && Enumerable.Range(resolvedSeason + 1, testStart - resolvedSeason - 1).Any(r => y[r] - y[r - resolvedSeason] != y[resolvedSeason] - y[0]);
+            (seasonal, why) = ChooseSeasonalDifference(series.Columns[0].AsSpan(0, testStart), resolvedSeason);
             options = options with { Transform = seasonal ? SeriesTransform.SeasonalDifference : SeriesTransform.Difference };
         }
         if (seasonal)
@@ -277,7 +276,7 @@ internal static partial class ForecastCommand
         terminal.Settings("forecast train", [
             ("data", $"{shownAs ?? CliFiles.Show(path)} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
             ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
-            ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {(seasonal ? $"season {resolvedSeason}" : resolvedSeason >= 2 ? $"season {resolvedSeason} repeats exactly" : "no season")})" : options.Transform), ("scaling", options.Scaling),
+            ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {why})" : options.Transform), ("scaling", options.Scaling),
             ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
             ("season", SeasonText(season, resolvedSeason, seasons)), ("quantiles", QuantilesText(options.Quantiles)),
             ("calendar", CalendarText(options, chooseCalendar)),
@@ -374,6 +373,23 @@ internal static partial class ForecastCommand
         {
             throw new CliException($"{path}: {CliErrors.Message(e)}");
         }
+    }
+
+    /// <summary>
+    /// `--transform auto`: the seasonal difference when the training part has a season whose changes vary less than its
+    /// steps (<see cref="Seasonality.SeasonalDifferenceRatio"/> below 1) and does not repeat it exactly (nothing would be
+    /// left to learn); first differences otherwise. The reason, for the settings.
+    /// </summary>
+    static (bool Seasonal, string Why) ChooseSeasonalDifference(ReadOnlySpan<float> training, int season)
+    {
+        if (season < 2 || training.Length < 2 * season) return (false, "no season");
+        var repeats = true;
+        for (var r = season + 1; r < training.Length && repeats; r++) repeats = training[r] - training[r - season] == training[season] - training[0];
+        if (repeats) return (false, $"season {season} repeats exactly");
+        var ratio = Seasonality.SeasonalDifferenceRatio(training, season);
+        var strength = Seasonality.Strength(training, season);
+        var measures = $"its changes vary {Terminal.F(ratio)}× as much as the steps, strength {strength:F2}";
+        return ratio < 1 ? (true, $"season {season}: {measures}") : (false, $"season {season} not differenced: {measures}");
     }
 
     /// <summary>The rows' dates for a forecaster with calendar features (null without them); a series without dates is refused, naming the time column.</summary>

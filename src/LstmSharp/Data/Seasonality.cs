@@ -98,6 +98,76 @@ public static class Seasonality
         return (acf, peaks);
     }
 
+    /// <summary>The seasonal strength below which <see cref="Strength"/> calls a season too weak to difference away (R forecast's <c>nsdiffs</c> default, 0.64).</summary>
+    public const double StrengthThreshold = 0.64;
+
+    /// <summary>
+    /// The strength of the season <paramref name="season"/> in <paramref name="values"/>, in [0, 1]: F_s = max(0,
+    /// 1 − Var(R) / Var(S + R)) (Wang, Smith &amp; Hyndman 2006; Hyndman &amp; Athanasopoulos, <i>Forecasting: Principles and
+    /// Practice</i> §4.3) of the classical additive decomposition, as R's <c>decompose</c>: the trend a centred moving
+    /// average over one season (a 2×s average for an even season), the seasonal figure each phase's mean detrended
+    /// value less their mean, R what remains. A season whose shape repeats gives near 1; a cycle whose length wanders
+    /// (sunspots) or a lag that is no season gives near 0. 0 for a series whose detrended values are constant.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="season"/> is below 2, or the values do not hold two seasons.</exception>
+    /// <exception cref="ArgumentException">A value is not finite.</exception>
+    public static double Strength(ReadOnlySpan<float> values, int season)
+    {
+        if (season < 2 || values.Length < 2 * season)
+            throw new ArgumentOutOfRangeException(nameof(season), season, $"The seasonal strength needs a season of at least 2 and two whole seasons of values; received season {season} for {values.Length} values.");
+        CheckFinite(values);
+        // Centred moving average: s + 1 weights (½, 1, …, 1, ½) / s for an even season, s weights of 1/s for an odd one.
+        var even = season % 2 == 0;
+        var half = season / 2;
+        var detrended = new double[values.Length - 2 * half];
+        for (var t = half; t < values.Length - half; t++)
+        {
+            double sum = 0;
+            for (var k = -half; k <= half; k++) sum += (even && Math.Abs(k) == half ? 0.5 : 1.0) * values[t + k];
+            detrended[t - half] = values[t] - sum / season;
+        }
+        var figure = new double[season];
+        var counts = new int[season];
+        for (var i = 0; i < detrended.Length; i++)
+        {
+            figure[(i + half) % season] += detrended[i];
+            counts[(i + half) % season]++;
+        }
+        for (var p = 0; p < season; p++) figure[p] /= counts[p];
+        var mean = figure.Average();
+        var remainder = new double[detrended.Length];
+        for (var i = 0; i < detrended.Length; i++) remainder[i] = detrended[i] - (figure[(i + half) % season] - mean);
+        var total = Variance(detrended);
+        return total > 0 ? Math.Max(0, 1 - Variance(remainder) / total) : 0;
+    }
+
+    /// <summary>
+    /// How much the seasonal differences <c>y[t] − y[t − season]</c> of <paramref name="values"/> vary against the first
+    /// differences <c>y[t] − y[t − 1]</c>: the ratio of their variances. Below 1 the change since a season before is the
+    /// smaller one to model (AirPassengers: 0.28); above 1 the season adds more noise than it takes away
+    /// (a year of daily temperatures: 2.6).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="season"/> is below 2, or the values do not hold two seasons.</exception>
+    /// <exception cref="ArgumentException">A value is not finite.</exception>
+    public static double SeasonalDifferenceRatio(ReadOnlySpan<float> values, int season)
+    {
+        if (season < 2 || values.Length < 2 * season)
+            throw new ArgumentOutOfRangeException(nameof(season), season, $"The ratio needs a season of at least 2 and two whole seasons of values; received season {season} for {values.Length} values.");
+        CheckFinite(values);
+        var steps = new double[values.Length - 1];
+        for (var t = 1; t < values.Length; t++) steps[t - 1] = (double)values[t] - values[t - 1];
+        var seasonal = new double[values.Length - season];
+        for (var t = season; t < values.Length; t++) seasonal[t - season] = (double)values[t] - values[t - season];
+        var change = Variance(steps);
+        return change > 0 ? Variance(seasonal) / change : double.PositiveInfinity;
+    }
+
+    static double Variance(double[] values)
+    {
+        var mean = values.Average();
+        return values.Sum(v => (v - mean) * (v - mean)) / values.Length;
+    }
+
     /// <summary>
     /// The sample autocorrelation of <paramref name="values"/> at lags 0 … <paramref name="maxLag"/> (the usual
     /// estimator, as R's <c>acf</c> and statsmodels: lag-k autocovariance over n terms divided by the variance).

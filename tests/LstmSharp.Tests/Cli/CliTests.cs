@@ -321,7 +321,27 @@ public sealed class CliTests
         Assert.Equal([12], json["seasons"]!.AsArray().Select(v => (int)v!));
         Assert.Contains("12 (from the seasons and horizon)", stderr, StringComparison.Ordinal);
         Assert.Contains("12 (detected)", stderr, StringComparison.Ordinal);
-        Assert.Contains("SeasonalDifference (auto: season 12)", stderr, StringComparison.Ordinal);
+        Assert.Contains("SeasonalDifference (auto: season 12: its changes vary 0.", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForecastTrain_TransformAuto_NoSeasonalDifferenceWhenTheSeasonAddsMoreNoiseThanItRemoves()
+    {
+        // A random walk with a faint 12-step sine: a change over 12 rows varies about 12 times as much as one step.
+        using var cli = new CliRunner();
+        var rng = new Random(8);
+        var csv = new StringBuilder("t,y\n");
+        var level = 0.0;
+        for (var t = 0; t < 240; t++)
+        {
+            level += Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            csv.Append(CultureInfo.InvariantCulture, $"{t},{level + 0.3 * Math.Sin(2 * Math.PI * t / 12):F4}\n");
+        }
+        var (exit, _, stderr) = cli.Run(["forecast", "train", cli.Write("walk.csv", csv.ToString()), "--season", "12", "--test", "24", "--json", "--output", cli.File("m"), .. Quick()]);
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"Difference \(auto: season 12 not differenced: its changes vary (\d+\.\d+)× as much as the steps, strength 0\.\d\d\)", stderr);
+        var ratio = double.Parse(System.Text.RegularExpressions.Regex.Match(stderr, @"vary (\d+\.\d+)×").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(ratio, 4, 30);
     }
 
     [Fact]

@@ -97,6 +97,44 @@ public sealed class SeasonalityTests
         Assert.Equal(52, Seasonality.Detect(values.AsSpan(0, 2232), 2232 / 3));
     }
 
+    [Fact]
+    public void Strength_MatchesRsDecompose()
+    {
+        // tools/forecast/seasonal_strength.R: R 4.2.2's decompose() of the same series.
+        var root = Repository.Root;
+        var air = File.ReadAllLines(Path.Combine(root, "data", "AirPassengers.csv")).Skip(1).Select(l => float.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToArray();
+        var co2 = File.ReadAllLines(Path.Combine(root, "data", "co2_weekly.csv")).Skip(1)
+            .Select(l => l.Split(',')[1]).Select(v => v.Length == 0 ? float.NaN : float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        MissingValues.Fill(co2, MissingPolicy.Interpolate);
+        Assert.Equal(0.778722, Seasonality.Strength(air, 12), 5);
+        Assert.Equal(0.006612, Seasonality.Strength(air, 7), 5);
+        Assert.Equal(0.837320, Seasonality.Strength(air.AsSpan(0, 100), 12), 5);
+        Assert.Equal(0.906373, Seasonality.Strength(co2, 52), 5);
+        Assert.Equal(0.008573, Seasonality.Strength(co2, 13), 5);
+    }
+
+    [Fact]
+    public void Strength_EdgeCases()
+    {
+        // An exact season on a line leaves no remainder; a line alone leaves no season.
+        Assert.Equal(1.0, Seasonality.Strength([.. Enumerable.Range(0, 40).Select(t => (float)(t % 4 * 3 + 0.5 * t))], 4), 6);
+        Assert.Equal(0.0, Seasonality.Strength([.. Enumerable.Range(0, 40).Select(t => (float)t)], 4));
+        Assert.Equal(0.0, Seasonality.Strength(new float[20], 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Seasonality.Strength(new float[11], 6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Seasonality.Strength(new float[40], 1));
+        Assert.Throws<ArgumentException>(() => Seasonality.Strength([1f, float.NaN, 2f, 3f, 4f, 5f], 2));
+    }
+
+    [Fact]
+    public void SeasonalDifferenceRatio_ByHand()
+    {
+        // [1, 2, 4, 7, 11]: steps 1, 2, 3, 4 (variance 1.25); changes over 2 rows 3, 5, 7 (variance 8/3).
+        Assert.Equal(8.0 / 3 / 1.25, Seasonality.SeasonalDifferenceRatio([1f, 2f, 4f, 7f, 11f], 2), 12);
+        Assert.Equal(0.0, Seasonality.SeasonalDifferenceRatio([0f, 1f, 0f, 1f, 0f, 1f], 2));
+        Assert.Equal(double.PositiveInfinity, Seasonality.SeasonalDifferenceRatio([0f, 1f, 2f, 3f, 4f, 5f], 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Seasonality.SeasonalDifferenceRatio([1f, 2f, 3f], 2));
+    }
+
     /// <summary>
     /// A "half-hourly load" in miniature: a day of 12 steps whose swing is 40% and whose level is 1 lower on the 2
     /// weekend days of a 7-day week (84 steps), plus noise.
