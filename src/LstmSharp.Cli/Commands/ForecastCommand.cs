@@ -186,6 +186,15 @@ internal static partial class ForecastCommand
             _ => throw new CliException($"--transform must be none, diff, log-diff or seasonal-diff; received '{text}'."),
         };
 
+        /// <summary>The --transform word of <paramref name="transform"/>, as <see cref="ParseTransform"/> reads it.</summary>
+        public static string TransformName(SeriesTransform transform) => transform switch
+        {
+            SeriesTransform.None => "none",
+            SeriesTransform.LogDifference => "log-diff",
+            SeriesTransform.SeasonalDifference => "seasonal-diff",
+            _ => "diff",
+        };
+
         public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
         public TimeSeries ReadSeries(ParseResult r)
@@ -318,7 +327,7 @@ internal static partial class ForecastCommand
         var result = new JsonObject
         {
             ["command"] = "forecast train", ["data"] = path, ["target"] = series.Names[0], ["rows"] = series.Rows, ["test_rows"] = series.Rows - testStart,
-            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["calendar"] = ForecastCalendar.Name(options.Calendar), ["holidays"] = options.Holidays.Count, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
+            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["transform"] = SetupOptions.TransformName(options.Transform), ["calendar"] = ForecastCalendar.Name(options.Calendar), ["holidays"] = options.Holidays.Count, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
             ["test"] = ScoresJson(evaluation), ["model"] = output, ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         };
         if (evaluation.Intervals is not null) result["intervals"] = IntervalsJson(evaluation.Intervals);

@@ -318,6 +318,7 @@ public sealed class CliTests
         Assert.True(exit == 0, stderr);
         var json = JsonNode.Parse(stdout)!;
         Assert.Equal((12, 12), ((int)json["season"]!, (int)json["lookback"]!));
+        Assert.Equal("seasonal-diff", (string?)json["transform"]);
         Assert.Equal([12], json["seasons"]!.AsArray().Select(v => (int)v!));
         Assert.Contains("12 (from the seasons and horizon)", stderr, StringComparison.Ordinal);
         Assert.Contains("12 (detected)", stderr, StringComparison.Ordinal);
@@ -337,8 +338,9 @@ public sealed class CliTests
             level += Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
             csv.Append(CultureInfo.InvariantCulture, $"{t},{level + 0.3 * Math.Sin(2 * Math.PI * t / 12):F4}\n");
         }
-        var (exit, _, stderr) = cli.Run(["forecast", "train", cli.Write("walk.csv", csv.ToString()), "--season", "12", "--test", "24", "--json", "--output", cli.File("m"), .. Quick()]);
+        var (exit, stdout, stderr) = cli.Run(["forecast", "train", cli.Write("walk.csv", csv.ToString()), "--season", "12", "--test", "24", "--json", "--output", cli.File("m"), .. Quick()]);
         Assert.True(exit == 0, stderr);
+        Assert.Equal("diff", (string?)JsonNode.Parse(stdout)!["transform"]);
         Assert.Matches(@"Difference \(auto: season 12 not differenced: its changes vary (\d+\.\d+)× as much as the steps, strength 0\.\d\d\)", stderr);
         var ratio = double.Parse(System.Text.RegularExpressions.Regex.Match(stderr, @"vary (\d+\.\d+)×").Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.InRange(ratio, 4, 30);
