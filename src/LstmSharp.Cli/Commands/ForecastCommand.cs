@@ -256,13 +256,14 @@ internal static partial class ForecastCommand
         bool chooseTransform = false, bool chooseCalendar = false)
     {
         if (options.Lookback < 0) throw new CliException($"--lookback must be 0 (chosen from the seasons) or more; received {options.Lookback}.");
+        CheckCalendarStrategy(options);
         var seasonal = options.Transform == SeriesTransform.SeasonalDifference;
         // Every other setting is checked before the file is read; the look-back and the transform's season come from the data.
         (options with { Lookback = Math.Max(1, options.Lookback), Season = seasonal ? Math.Max(2, options.Season) : options.Season }).Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         CliFiles.CheckOutput(output, "--output", path);
         var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
-        if (chooseCalendar) options = options with { Calendar = series.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
+        if (chooseCalendar && options.Strategy == ForecastStrategy.Direct) options = options with { Calendar = series.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
         var dates = CalendarDates(path, series, options);
         var (testStart, resolvedSeason, seasons) = Split(path, series, options.Horizon, test, season, Math.Max(1, options.Lookback) + 1);
         var automatic = options.Lookback == 0;
@@ -391,7 +392,8 @@ internal static partial class ForecastCommand
     /// </summary>
     static (bool Seasonal, string Why) ChooseSeasonalDifference(ReadOnlySpan<float> training, int season)
     {
-        if (season < 2 || training.Length < 2 * season) return (false, "no season");
+        if (season < 2) return (false, "no season");
+        if (training.Length < 2 * season) return (false, $"season {season} not differenced: fewer than two seasons of training rows");
         var repeats = true;
         for (var r = season + 1; r < training.Length && repeats; r++) repeats = training[r] - training[r - season] == training[season] - training[0];
         if (repeats) return (false, $"season {season} repeats exactly");
@@ -399,6 +401,13 @@ internal static partial class ForecastCommand
         var strength = Seasonality.Strength(training, season);
         var measures = $"its changes vary {Terminal.F(ratio)}× as much as the steps, strength {strength:F2}";
         return ratio < 1 ? (true, $"season {season}: {measures}") : (false, $"season {season} not differenced: {measures}");
+    }
+
+    /// <summary>--calendar and --holidays go to the direct strategy's decoder; refused with the recursive one in the tool's words.</summary>
+    internal static void CheckCalendarStrategy(ForecastOptions options)
+    {
+        if (options.UsesCalendar && options.Strategy == ForecastStrategy.Recursive)
+            throw new CliException("--calendar and --holidays need --strategy direct: the calendar of the forecast steps goes to the direct strategy's decoder.");
     }
 
     /// <summary>The rows' dates for a forecaster with calendar features (null without them); a series without dates is refused, naming the time column.</summary>

@@ -142,6 +142,15 @@ public static class ForecastCalendar
                     $"is not after row {r} ({dates[r - 1].ToString("s", CultureInfo.InvariantCulture)}).", nameof(dates));
             }
         }
+        if (holidays is not null && dates.Count >= 2)
+        {
+            var steps = dates.Zip(dates.Skip(1), (a, b) => (b - a).TotalDays).Order().ToArray();
+            if (steps[steps.Length / 2] > 1)
+            {
+                throw new ArgumentException($"Holidays flag days, and the rows step by {steps[steps.Length / 2].ToString("G4", CultureInfo.InvariantCulture)} days, " +
+                    "so a holiday inside a step would be missed; holidays need daily or shorter steps.", nameof(dates));
+            }
+        }
         var next = extra == 0 ? [] : TimeSteps.Next(dates, extra)
             ?? throw new ArgumentException($"Calendar features need the dates of the {extra} step(s) after the last row, and {dates.Count} row(s) give no step to continue.", nameof(dates));
         var width = Width(features, holidays is not null);

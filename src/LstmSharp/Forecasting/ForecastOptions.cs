@@ -117,8 +117,9 @@ public sealed record ForecastOptions
         Guard.Option((Calendar & ~(CalendarFeatures.HourOfDay | CalendarFeatures.DayOfWeek | CalendarFeatures.DayOfYear | CalendarFeatures.Month)) == 0, nameof(Calendar), Calendar,
             "a combination of HourOfDay, DayOfWeek, DayOfYear and Month");
         ArgumentNullException.ThrowIfNull(Holidays, nameof(Holidays));
-        Guard.Option(!UsesCalendar || Strategy == ForecastStrategy.Direct, nameof(Calendar), Forecasting.ForecastCalendar.Name(Calendar),
-            "None with the recursive strategy (the calendar of the forecast steps goes to a direct decoder)");
+        Guard.Option(!UsesCalendar || Strategy == ForecastStrategy.Direct, Calendar != CalendarFeatures.None ? nameof(Calendar) : nameof(Holidays),
+            Calendar != CalendarFeatures.None ? Forecasting.ForecastCalendar.Name(Calendar) : $"{Holidays.Count} day(s)",
+            "none with the recursive strategy (the calendar of the forecast steps goes to a direct decoder)");
         Guard.Option(Enum.IsDefined(Scaling), nameof(Scaling), Scaling, "Standard or MinMax");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");

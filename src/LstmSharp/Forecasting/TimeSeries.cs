@@ -197,5 +197,6 @@ public sealed class TimeSeries
 
     static DateTime? Date(string text, bool compact) =>
         compact ? DateTime.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var c) ? c : null
-        : DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        // The clock time as written: an offset or a Z is not converted to this machine's time zone.
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) ? d.DateTime : null;
 }

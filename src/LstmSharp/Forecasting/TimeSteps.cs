@@ -6,8 +6,9 @@ static class TimeSteps
 {
     /// <summary>
     /// The <paramref name="count"/> dates after the last of <paramref name="dates"/>, stepping as its last ones do: by
-    /// whole months (month ends stay month ends), by weekdays (a daily series with no weekend rows), or by the last
-    /// step's span. Null with fewer than two dates or when the last two do not step forward.
+    /// whole months (month ends stay month ends), by weekdays (a daily series with no weekend rows among the last ten,
+    /// up to two missing holidays in a row allowed), or by the median span of the last ten steps (so one dropped row does not
+    /// double the step). Null with fewer than two dates or when the last two do not step forward.
     /// </summary>
     public static DateTime[]? Next(IReadOnlyList<DateTime> dates, int count)
     {
@@ -21,12 +22,14 @@ static class TimeSteps
             return [.. Enumerable.Range(1, count).Select(k => d1.AddMonths(k * months))
                 .Select(d => MonthEnd(d1) ? d.AddDays(DateTime.DaysInMonth(d.Year, d.Month) - d.Day) : d)];
         }
-        if (recent.Length >= 5 && recent.All(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            && recent.Zip(recent.Skip(1), (p, q) => (q - p).TotalDays).All(days => days is 1 or 3))
+        var gaps = recent.Zip(recent.Skip(1), (p, q) => q - p).Order().ToArray();
+        if (recent.Length >= 5 && recent.All(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && d.TimeOfDay == d1.TimeOfDay)
+            && gaps.All(g => g.TotalDays is 1 or 2 or 3 or 4 or 5))
         {
             return [.. Weekdays(d1).Take(count)];
         }
-        var step = d1 - d0;
+        var step = gaps[gaps.Length / 2];
+        if (step <= TimeSpan.Zero) return null;
         return [.. Enumerable.Range(1, count).Select(k => d1 + k * step)];
     }
 

@@ -26,7 +26,8 @@ public sealed class ForecastCalendarCliTests
             var v = Week[((int)d.DayOfWeek + 6) % 7] + noise - (holidays.Contains(d) ? 5 : 0);
             csv.Append(CultureInfo.InvariantCulture, $"{d:yyyy-MM-dd},{v:F4}\n");
         }
-        var list = "date,name\n" + string.Concat(holidays.Order().Select(d => $"{d:yyyy-MM-dd},holiday\n"));
+        // The holidays file lists one in the week after the data too (day 422, a Wednesday), as a calendar would.
+        var list = "date,name\n" + string.Concat(holidays.Append(start.AddDays(422)).Order().Select(d => $"{d:yyyy-MM-dd},holiday\n"));
         return (cli.Write("daily.csv", csv.ToString()), cli.Write("holidays.csv", list));
     }
 
@@ -41,8 +42,8 @@ public sealed class ForecastCalendarCliTests
         Assert.True(r.Exit == 0, r.Error);
         var json = JsonNode.Parse(r.Out)!;
         Assert.Equal("weekday", (string?)json["calendar"]);   // a daily step over less than two years
-        Assert.Equal(420 / 17 + 1, (int)json["holidays"]!);
-        Assert.Contains("weekday, holidays (25 days) (auto: from the time step)", r.Error, StringComparison.Ordinal);
+        Assert.Equal(420 / 17 + 2, (int)json["holidays"]!);
+        Assert.Contains("weekday, holidays (26 days) (auto: from the time step)", r.Error, StringComparison.Ordinal);
         Assert.True((double)json["test"]!["LSTM"]!["mase"]! < 0.5 * (double)json["test"]!["seasonal naive"]!["mase"]!, json["test"]!.ToJsonString());
 
         var forecasts = cli.File("forecasts.csv");
@@ -55,7 +56,7 @@ public sealed class ForecastCalendarCliTests
             var fields = lines[k].Split(',');
             var date = DateTime.ParseExact(fields[1], "yyyy-MM-dd", CultureInfo.InvariantCulture);
             Assert.Equal(new DateTime(2021, 1, 4).AddDays(419 + k), date);
-            var expected = Week[((int)date.DayOfWeek + 6) % 7] - ((419 + k) % 17 == 9 ? 5 : 0);
+            var expected = Week[((int)date.DayOfWeek + 6) % 7] - (419 + k == 422 ? 5 : 0);
             Assert.True(Math.Abs(float.Parse(fields[2], CultureInfo.InvariantCulture) - expected) < 0.6, lines[k]);
         }
 
@@ -92,6 +93,10 @@ public sealed class ForecastCalendarCliTests
 
         r = cli.Run(["forecast", "train", data, "--holidays", holidays, "--strategy", "recursive", .. quick]);
         Assert.Equal(1, r.Exit);
-        Assert.Contains("recursive", r.Error, StringComparison.Ordinal);
+        Assert.Contains("--calendar and --holidays need --strategy direct", r.Error, StringComparison.Ordinal);
+        // auto with the recursive strategy chooses none.
+        r = cli.Run(["forecast", "train", data, "--calendar", "auto", "--strategy", "recursive", "--json", .. quick]);
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.Equal("none", (string?)JsonNode.Parse(r.Out)!["calendar"]);
     }
 }

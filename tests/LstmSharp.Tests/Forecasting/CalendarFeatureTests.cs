@@ -140,6 +140,10 @@ public sealed class CalendarFeatureTests
         Assert.Throws<ArgumentOutOfRangeException>(() => (options with { Strategy = ForecastStrategy.Recursive }).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => (options with { Calendar = (CalendarFeatures)64 }).Validate());
 
+        var weekly = Steps(new DateTime(2020, 1, 6), 60, (d, i) => d.AddDays(7 * i));
+        Assert.Contains("holidays need daily or shorter steps", Assert.Throws<ArgumentException>(() => Forecaster.Train([y], Target, 60, options, times: weekly)).Message, StringComparison.Ordinal);
+        Assert.Contains("Holidays", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { Strategy = ForecastStrategy.Recursive }).Validate()).Message, StringComparison.Ordinal);
+
         var forecaster = Forecaster.Train([y], Target, 60, options, times: dates);
         Assert.Throws<ArgumentException>(() => forecaster.ForecastNext([y]));
         Assert.Contains("calendar", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(forecaster)).Message, StringComparison.Ordinal);

@@ -105,11 +105,24 @@ public sealed class TimeSeriesTests
     [InlineData("2000-04-10,2000-04-11,2000-04-12,2000-04-13,2000-04-14", "2000-04-17,2000-04-18,2000-04-19")]
     [InlineData("2000-04-13,2000-04-14,2000-04-15,2000-04-16,2000-04-17", "2000-04-18,2000-04-19,2000-04-20")]
     [InlineData("1958,1959", "1960,1961,1962")]
+    // Business days with the holidays of 23 and 26 December missing stay business days.
+    [InlineData("2022-12-15,2022-12-16,2022-12-19,2022-12-20,2022-12-21,2022-12-22,2022-12-27,2022-12-28,2022-12-29,2022-12-30", "2023-01-02,2023-01-03,2023-01-04")]
+    // One dropped row does not double a daily step: the median of the recent steps.
+    [InlineData("2022-01-01,2022-01-02,2022-01-03,2022-01-05", "2022-01-06,2022-01-07,2022-01-08")]
     public void NextTimes_ContinueTheTimeColumn(string times, string expected)
     {
         var rows = times.Split(',');
         var series = TimeSeries.Create(["y"], [[.. rows.Select((_, i) => (float)i)]], MissingPolicy.Error, "time", rows);
         Assert.Equal(expected.Split(','), series.NextTimes(3));
+    }
+
+    [Fact]
+    public void Dates_TheClockTimeAsWritten_NotThisMachinesTimeZone()
+    {
+        string[] rows = ["2022-11-06T01:00:00Z", "2022-11-06T02:00:00+09:00", "2022-11-06T03:00:00"];
+        var series = TimeSeries.Create(["y"], [[0, 1, 2]], MissingPolicy.Error, "time", rows);
+        Assert.Equal([1, 2, 3], series.Dates!.Select(d => d.Hour));
+        Assert.Null(TimeSeries.Create(["y"], [[0, 1]], MissingPolicy.Error, "time", ["1958", "1959"]).Dates);
     }
 
     [Theory]
