@@ -69,7 +69,7 @@ internal static partial class ForecastCommand
                     (r.GetValue(space.Minutes) > 0 ? $", ≤ {r.GetValue(space.Minutes)} minutes" : "")),
                 ("folds", $"{k} rolling origins over the first {testStart} rows, each validating {block} rows (rows {folds[0].Validation[0] + 1}…{testStart})"),
                 ("score", $"{name} of the {baseline.Horizon}-step forecasts (season {season}), mean over folds"),
-                ("fixed", $"horizon {baseline.Horizon}, {Terminal.Words(baseline.Strategy)}, {(transforms.Length > 1 ? "" : $"{Terminal.Words(baseline.Transform)}, ")}{Terminal.Words(baseline.Scaling)}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
+                ("fixed", $"horizon {baseline.Horizon}, {Terminal.Words(baseline.Strategy)}, {(transforms.Length > 1 ? "" : $"{Terminal.Words(baseline.Transform)}, ")}{Terminal.Words(baseline.Scaling)}, calendar {CalendarText(baseline, setup.ChoosesCalendar(r))}, ≤ {baseline.Epochs} epochs, patience {baseline.Patience}"),
                 ("test", $"last {series.Rows - testStart} rows, used only by the final model"), ("seed", seed), ("results", r.GetValue(space.Results)), ("output", r.GetValue(setup.Output)),
             ]);
             var tuner = SearchSpaceOptions.Tuner(searchSpace, space.Options(r, "val_" + name, seed, SearchSpaceOptions.Progress(terminal, name)));

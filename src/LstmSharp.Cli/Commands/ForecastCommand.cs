@@ -152,12 +152,15 @@ internal static partial class ForecastCommand
             CliFiles.CheckInput(path);
             var lines = File.ReadAllLines(path);
             var dates = new SortedSet<DateOnly>();
+            var first = true;   // the first line with something on it may be a header
             for (var i = 0; i < lines.Length; i++)
             {
                 var field = lines[i].Split(',')[0].Trim().Trim('"');
                 if (field.Length == 0 || field.StartsWith('#')) continue;
+                var header = first;
+                first = false;
                 if (DateOnly.TryParseExact(field, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) dates.Add(date);
-                else if (i > 0 || dates.Count > 0) throw new CliException($"{path}:{i + 1}: '{CliFiles.Quote(field)}' is not a date (yyyy-MM-dd); --holidays takes one date per line or in the first CSV column.");
+                else if (!header) throw new CliException($"{path}:{i + 1}: '{CliFiles.Quote(field)}' is not a date (yyyy-MM-dd); --holidays takes one date per line or in the first CSV column.");
             }
             if (dates.Count == 0) throw new CliException($"{path}: no dates (yyyy-MM-dd) in the file; --holidays takes one date per line or in the first CSV column.");
             return [.. dates];

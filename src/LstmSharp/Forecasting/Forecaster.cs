@@ -471,7 +471,9 @@ public sealed class Forecaster
     /// A valid forecaster file is a valid model file (see <see cref="Model.Load"/>) made for the forecast task, whose
     /// settings are all present and in range (<see cref="ForecastOptions.Validate"/>; enums by name only), whose
     /// network is the one those settings build — input [lookback, columns], a Dense output of the horizon (direct) or
-    /// of 1 (recursive), as many LSTM layers of as many units as the settings say — whose columns are distinct,
+    /// of 1 (recursive), as many LSTM layers of as many units as the settings say; with calendar features a graph
+    /// model of inputs [lookback, columns + calendar] and [horizon, calendar] (two feature sets of the same width,
+    /// hour of day and day of year, cannot be told apart by shape) — whose columns are distinct,
     /// non-empty names (one only for the recursive strategy), whose scalers are one finite pair per column that the
     /// scaling method accepts, whose forecast steps and work buffers for one origin fit
     /// <see cref="ModelFileLimits.MaxWorkBytes"/>, and whose training data, if recorded, is in range.

@@ -86,6 +86,11 @@ public sealed class ForecastCalendarCliTests
         Assert.Equal(1, r.Exit);
         Assert.Contains("--calendar: 'weekend' is not a calendar feature", r.Error, StringComparison.Ordinal);
 
+        var commented = cli.Write("commented-holidays.csv", "# public holidays\n\ndate,name\n2021-01-05,one\n");
+        r = cli.Run(["forecast", "train", data, "--holidays", commented, "--json", .. quick]);
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.Equal(1, (int)JsonNode.Parse(r.Out)!["holidays"]!);
+
         var bad = cli.Write("bad-holidays.csv", "date\n2021-01-01\n2021-13-01\n");
         r = cli.Run(["forecast", "train", data, "--holidays", bad, .. quick]);
         Assert.Equal(1, r.Exit);
