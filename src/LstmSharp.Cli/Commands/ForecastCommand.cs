@@ -422,8 +422,7 @@ internal static partial class ForecastCommand
             throw new CliException($"{path}: {what} need the date of every row, and there is no time column; give --time-column or --date-columns.");
         if (series.Dates is not { } dates)
         {
-            var bad = series.Times.FirstOrDefault(t => !DateTime.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) ?? series.Times[0];
-            throw new CliException($"{path}: {what} need the date of every row, and the time column '{CliFiles.Quote(series.TimeColumn)}' holds '{CliFiles.Quote(bad)}', " +
+            throw new CliException($"{path}: {what} need the date of every row, and the time column '{CliFiles.Quote(series.TimeColumn)}' holds '{CliFiles.Quote(series.NonDate!)}', " +
                 "which is not a date (yyyy-MM-dd, yyyy-MM, yyyyMMdd or ISO 8601); use --calendar none, or --date-columns.");
         }
         return dates;

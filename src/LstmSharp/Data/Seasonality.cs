@@ -98,9 +98,6 @@ public static class Seasonality
         return (acf, peaks);
     }
 
-    /// <summary>The seasonal strength below which <see cref="Strength"/> calls a season too weak to difference away (R forecast's <c>nsdiffs</c> default, 0.64).</summary>
-    public const double StrengthThreshold = 0.64;
-
     /// <summary>
     /// The strength of the season <paramref name="season"/> in <paramref name="values"/>, in [0, 1]: F_s = max(0,
     /// 1 − Var(R) / Var(S + R)) (Wang, Smith &amp; Hyndman 2006; Hyndman &amp; Athanasopoulos, <i>Forecasting: Principles and

@@ -83,8 +83,7 @@ public static class ForecastCalendar
     {
         ArgumentNullException.ThrowIfNull(dates);
         if (dates.Count < 2) return CalendarFeatures.None;
-        var steps = dates.Zip(dates.Skip(1), (a, b) => (b - a).TotalDays).Order().ToArray();
-        var step = steps[steps.Length / 2];
+        var step = TimeSteps.MedianStep(dates).TotalDays;
         var years = (dates[^1] - dates[0]).TotalDays / 365.25;
         var features = CalendarFeatures.None;
         if (step < 1) features |= CalendarFeatures.HourOfDay;
@@ -128,8 +127,8 @@ public static class ForecastCalendar
 
     /// <summary>
     /// The calendar numbers <c>[rows + extra][Width]</c> of the rows' <paramref name="dates"/> and of the
-    /// <paramref name="extra"/> steps after the last (continued by the rows' step: whole months, weekdays or the last
-    /// step's span).
+    /// <paramref name="extra"/> steps after the last (continued by the rows' step: whole months, weekdays or the median
+    /// recent span; see <see cref="TimeSteps.Next"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The dates do not increase, or the last ones do not step forward, so the future steps' dates are unknown.</exception>
     internal static float[][] Rows(IReadOnlyList<DateTime> dates, int extra, CalendarFeatures features, IReadOnlySet<DateOnly>? holidays)
@@ -142,14 +141,10 @@ public static class ForecastCalendar
                     $"is not after row {r} ({dates[r - 1].ToString("s", CultureInfo.InvariantCulture)}).", nameof(dates));
             }
         }
-        if (holidays is not null && dates.Count >= 2)
+        if (holidays is not null && dates.Count >= 2 && TimeSteps.MedianStep(dates).TotalDays is var step && step > 1)
         {
-            var steps = dates.Zip(dates.Skip(1), (a, b) => (b - a).TotalDays).Order().ToArray();
-            if (steps[steps.Length / 2] > 1)
-            {
-                throw new ArgumentException($"Holidays flag days, and the rows step by {steps[steps.Length / 2].ToString("G4", CultureInfo.InvariantCulture)} days, " +
-                    "so a holiday inside a step would be missed; holidays need daily or shorter steps.", nameof(dates));
-            }
+            throw new ArgumentException($"Holidays flag days, and the rows step by {step.ToString("G4", CultureInfo.InvariantCulture)} days, " +
+                "so a holiday inside a step would be missed; holidays need daily or shorter steps.", nameof(dates));
         }
         var next = extra == 0 ? [] : TimeSteps.Next(dates, extra)
             ?? throw new ArgumentException($"Calendar features need the dates of the {extra} step(s) after the last row, and {dates.Count} row(s) give no step to continue.", nameof(dates));

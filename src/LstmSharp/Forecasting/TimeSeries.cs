@@ -26,6 +26,7 @@ public sealed class TimeSeries
     readonly string[] _names;
     readonly float[][] _columns;   // [column][row]; NaN = missing until Fill
     readonly string[] _times;
+    (DateTime[]? Dates, string? NonDate)? _dates;   // the labels read as dates, once asked for
 
     TimeSeries(string[] names, float[][] columns, string? timeColumn, string[] times, MissingPolicy policy, int repaired)
     {
@@ -54,20 +55,25 @@ public sealed class TimeSeries
     /// ISO 8601 with a time, …) — what calendar features (<see cref="ForecastOptions.Calendar"/>) are made from; null
     /// without a time column or when a label is not a date (a number, a year).
     /// </summary>
-    public IReadOnlyList<DateTime>? Dates => field ??= ParseDates();
+    public IReadOnlyList<DateTime>? Dates => ParsedDates.Dates;
 
-    DateTime[]? ParseDates()
+    /// <summary>The first time label that is not a date (see <see cref="Dates"/>), for the message that refuses it; null when every one is, or without a time column.</summary>
+    public string? NonDate => ParsedDates.NonDate;
+
+    (DateTime[]? Dates, string? NonDate) ParsedDates => _dates ??= ParseDates();
+
+    (DateTime[]? Dates, string? NonDate) ParseDates()
     {
-        if (TimeColumn is null) return null;
+        if (TimeColumn is null) return (null, null);
         var compact = _times.All(t => t.Length == 8 && t.All(char.IsAsciiDigit));
         var dates = new DateTime[_times.Length];
         for (var r = 0; r < dates.Length; r++)
         {
-            if (!compact && double.TryParse(_times[r], NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return null;
-            if (Date(_times[r], compact) is not { } date) return null;
+            if (!compact && double.TryParse(_times[r], NumberStyles.Float, CultureInfo.InvariantCulture, out _) || Date(_times[r], compact) is not { } date)
+                return (null, _times[r]);
             dates[r] = date;
         }
-        return dates;
+        return (dates, null);
     }
 
     /// <summary>How missing values are handled: dropped by <see cref="Create"/>, filled by <see cref="Fill"/>, or refused.</summary>

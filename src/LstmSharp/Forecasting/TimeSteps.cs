@@ -22,15 +22,21 @@ static class TimeSteps
             return [.. Enumerable.Range(1, count).Select(k => d1.AddMonths(k * months))
                 .Select(d => MonthEnd(d1) ? d.AddDays(DateTime.DaysInMonth(d.Year, d.Month) - d.Day) : d)];
         }
-        var gaps = recent.Zip(recent.Skip(1), (p, q) => q - p).Order().ToArray();
         if (recent.Length >= 5 && recent.All(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && d.TimeOfDay == d1.TimeOfDay)
-            && gaps.All(g => g.TotalDays is 1 or 2 or 3 or 4 or 5))
+            && recent.Zip(recent.Skip(1), (p, q) => (q - p).TotalDays).All(days => days is 1 or 2 or 3 or 4 or 5))
         {
             return [.. Weekdays(d1).Take(count)];
         }
-        var step = gaps[gaps.Length / 2];
+        var step = MedianStep(recent);
         if (step <= TimeSpan.Zero) return null;
         return [.. Enumerable.Range(1, count).Select(k => d1 + k * step)];
+    }
+
+    /// <summary>The median span between consecutive <paramref name="dates"/> (at least two).</summary>
+    public static TimeSpan MedianStep(IReadOnlyList<DateTime> dates)
+    {
+        var steps = dates.Zip(dates.Skip(1), (a, b) => b - a).Order().ToArray();
+        return steps[steps.Length / 2];
     }
 
     static bool MonthEnd(DateTime d) => d.Day == DateTime.DaysInMonth(d.Year, d.Month);

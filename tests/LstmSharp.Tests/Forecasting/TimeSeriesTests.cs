@@ -122,7 +122,11 @@ public sealed class TimeSeriesTests
         string[] rows = ["2022-11-06T01:00:00Z", "2022-11-06T02:00:00+09:00", "2022-11-06T03:00:00"];
         var series = TimeSeries.Create(["y"], [[0, 1, 2]], MissingPolicy.Error, "time", rows);
         Assert.Equal([1, 2, 3], series.Dates!.Select(d => d.Hour));
-        Assert.Null(TimeSeries.Create(["y"], [[0, 1]], MissingPolicy.Error, "time", ["1958", "1959"]).Dates);
+        var years = TimeSeries.Create(["y"], [[0, 1]], MissingPolicy.Error, "time", ["1958", "1959"]);
+        Assert.Null(years.Dates);
+        Assert.Equal("1958", years.NonDate);
+        Assert.Null(series.NonDate);
+        Assert.Equal("June", TimeSeries.Create(["y"], [[0, 1]], MissingPolicy.Error, "time", ["2022-05-01", "June"]).NonDate);
     }
 
     [Theory]
