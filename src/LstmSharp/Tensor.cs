@@ -14,13 +14,21 @@ public sealed partial class Tensor
     readonly float[] _data;
     readonly int _offset;
     readonly int[] _shape;
+    readonly Revision _revision;   // shared by every view of _data
 
-    Tensor(float[] data, int offset, int[] shape)
+    Tensor(float[] data, int offset, int[] shape, Revision revision)
     {
         _data = data;
         _offset = offset;
         _shape = shape;
+        _revision = revision;
         Length = ShapeLength(shape);
+    }
+
+    /// <summary>How many times the storage may have been written, counted by every writable access; views share it.</summary>
+    sealed class Revision
+    {
+        public int Count;
     }
 
     /// <summary>Creates a tensor over <paramref name="data"/> (no copy) with the given shape.</summary>
@@ -39,6 +47,7 @@ public sealed partial class Tensor
         _data = data;
         _offset = 0;
         _shape = (int[])shape.Clone();
+        _revision = new Revision();
         Length = length;
     }
 
@@ -51,8 +60,26 @@ public sealed partial class Tensor
     /// <summary>Total number of elements.</summary>
     public int Length { get; }
 
-    /// <summary>The elements, row-major.</summary>
-    public Span<float> Span => _data.AsSpan(_offset, Length);
+    /// <summary>
+    /// The elements, row-major. Taking this span counts as a change of the values: layers that keep a weight packed for
+    /// their kernels (the recurrent layers' W_hh and W_ih) pack it again on their next pass. Write through a span taken
+    /// after the last pass that used the old values, as every optimizer and loader does; elements written through a span
+    /// taken before such a pass, or through the array given to the constructor, are not seen by a packed copy.
+    /// </summary>
+    public Span<float> Span
+    {
+        get
+        {
+            _revision.Count++;
+            return _data.AsSpan(_offset, Length);
+        }
+    }
+
+    /// <summary>The elements for reading, without counting a change (see <see cref="Span"/>).</summary>
+    internal ReadOnlySpan<float> Values => _data.AsSpan(_offset, Length);
+
+    /// <summary>Identifies the storage and its current revision: equal stamps mean the values have not been written since.</summary>
+    internal (object Storage, int Revision) Stamp => (_revision, _revision.Count);
 
     /// <summary>Size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
     public int Dim(int axis) => _shape[axis < 0 ? _shape.Length + axis : axis];
@@ -92,7 +119,11 @@ public sealed partial class Tensor
     public float this[params int[] indices]
     {
         get => _data[_offset + FlatIndex(indices)];
-        set => _data[_offset + FlatIndex(indices)] = value;
+        set
+        {
+            _revision.Count++;
+            _data[_offset + FlatIndex(indices)] = value;
+        }
     }
 
     /// <summary>A view with another shape over the same elements; one dimension may be -1 (inferred).</summary>
@@ -115,7 +146,7 @@ public sealed partial class Tensor
                 $"Cannot reshape [{FormatShape(_shape)}] ({Length} elements) to [{FormatShape(shape)}] ({ShapeLength(resolved)} elements).",
                 nameof(shape));
         }
-        return new Tensor(_data, _offset, resolved);
+        return new Tensor(_data, _offset, resolved, _revision);
     }
 
     /// <summary>A view of entry <paramref name="index"/> along the first axis (rank drops by one).</summary>
@@ -124,7 +155,7 @@ public sealed partial class Tensor
         if (Rank == 0) throw new InvalidOperationException("Cannot slice a scalar tensor.");
         Guard.InRange(index, 0, _shape[0] - 1, nameof(index));
         var inner = _shape[1..];
-        return new Tensor(_data, _offset + index * ShapeLength(inner), inner);
+        return new Tensor(_data, _offset + index * ShapeLength(inner), inner, _revision);
     }
 
     /// <summary>
@@ -143,7 +174,8 @@ public sealed partial class Tensor
         var length = ShapeLength(shape);
         if (previous is null || previous._offset != 0 || previous._data.Length < length) return Zeros(shape.ToArray());
         previous._data.AsSpan(0, length).Clear();
-        return new Tensor(previous._data, 0, shape.ToArray());
+        previous._revision.Count++;
+        return new Tensor(previous._data, 0, shape.ToArray(), previous._revision);
     }
 
     /// <summary>A view of entries <paramref name="start"/> .. start+count−1 along the first axis (rank kept).</summary>
@@ -154,7 +186,7 @@ public sealed partial class Tensor
             throw new ArgumentOutOfRangeException(nameof(start), $"Rows [{start}, {start + count}) are outside [0, {_shape[0]}) of a tensor [{FormatShape(_shape)}].");
         var shape = (int[])_shape.Clone();
         shape[0] = count;
-        return new Tensor(_data, _offset + start * (_shape[0] == 0 ? 0 : Length / _shape[0]), shape);
+        return new Tensor(_data, _offset + start * (_shape[0] == 0 ? 0 : Length / _shape[0]), shape, _revision);
     }
 
     /// <summary>The index, one per dimension, of flat element <paramref name="flat"/>, e.g. <c>[3, 7, 0]</c>.</summary>
@@ -173,12 +205,12 @@ public sealed partial class Tensor
     public Tensor Clone()
     {
         var t = Zeros(_shape);
-        Span.CopyTo(t.Span);
+        Values.CopyTo(t.Span);
         return t;
     }
 
     /// <summary>Copies the elements into a new array.</summary>
-    public float[] ToArray() => Span.ToArray();
+    public float[] ToArray() => Values.ToArray();
 
     /// <summary>Copies <paramref name="source"/>'s elements into this tensor; shapes must match.</summary>
     public void CopyFrom(Tensor source)
@@ -189,7 +221,7 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"Expected a tensor of shape [{FormatShape(_shape)}]; received [{FormatShape(source._shape)}].", nameof(source));
         }
-        source.Span.CopyTo(Span);
+        source.Values.CopyTo(Span);
     }
 
     /// <summary>True when the shape equals <paramref name="shape"/>.</summary>

@@ -137,7 +137,25 @@ internal class KernelSet
                 d[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
     }
 
-    /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B (+ bias[n]), with B packed by <see cref="Pack"/> of this variant.</summary>
+    /// <summary>
+    /// Packs op(B) [k, n] with B the values of <paramref name="source"/> from <paramref name="offset"/> on, as
+    /// <see cref="Pack(ReadOnlySpan{float}, int, bool, int, int, PackedMatrix)"/> does, unless <paramref name="packed"/>
+    /// already holds exactly that: packed by this variant from the same part of the same storage, which has not been
+    /// written since (<see cref="Tensor.Span"/>). A weight is then packed once per update, not once per pass.
+    /// </summary>
+    public void Pack(Tensor source, int offset, int ldb, bool transB, int k, int n, PackedMatrix packed)
+    {
+        var wanted = new PackSource(source.Stamp, offset, ldb, transB, k, n, Variant);
+        if (packed.Source == wanted) return;
+        Pack(source.Values[offset..], ldb, transB, k, n, packed);
+        packed.Source = wanted;
+        PacksOnThisThread++;
+    }
+
+    /// <summary>How many times <see cref="Pack(Tensor, int, int, bool, int, int, PackedMatrix)"/> packed on this thread (tests count the repacks).</summary>
+    [ThreadStatic] internal static int PacksOnThisThread;
+
+    /// <summary>C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · B (+ bias[n]), with B packed by <see cref="Pack(ReadOnlySpan{float}, int, bool, int, int, PackedMatrix)"/> of this variant.</summary>
     public virtual void GemmPacked(ReadOnlySpan<float> a, int lda, bool transA, PackedMatrix b, int m, Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias = default)
     {
         Contract.GemmPacked(a, lda, transA, b, m, c, ldc, bias);

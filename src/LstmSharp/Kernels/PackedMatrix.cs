@@ -1,5 +1,5 @@
 // PackedMatrix: a GEMM's B operand packed once into micro-kernel panels, for products repeated with the same
-// B (the recurrent weights, once per forward or backward pass, serve every time step).
+// B (the recurrent weights serve every time step, and every pass until they change).
 namespace LstmSharp.Kernels;
 
 /// <summary>op(B) [k, n] in a kernel variant's own layout; only that variant reads it.</summary>
@@ -23,9 +23,13 @@ internal sealed class PackedMatrix
     /// <summary>The kernel variant whose layout <see cref="Data"/> is in.</summary>
     public KernelVariant Variant { get; set; }
 
+    /// <summary>What <see cref="Data"/> was packed from when a tensor's values were packed (<see cref="KernelSet.Pack(Tensor, int, int, bool, int, int, PackedMatrix)"/>); default otherwise.</summary>
+    internal PackSource Source { get; set; }
+
     /// <summary>Sizes the storage for op(B) [k, n] in panels of <paramref name="nr"/> columns (reusing it when large enough).</summary>
     public void Resize(int k, int n, int nr)
     {
+        Source = default;
         K = k;
         N = n;
         Nr = Math.Max(1, nr);
@@ -33,3 +37,6 @@ internal sealed class PackedMatrix
         if (Data.Length < length) Data = new float[length];
     }
 }
+
+/// <summary>A tensor's storage at one revision, the part of it packed and how, by which kernel variant.</summary>
+internal readonly record struct PackSource((object Storage, int Revision) Stamp, int Offset, int Ldb, bool TransB, int K, int N, KernelVariant Variant);

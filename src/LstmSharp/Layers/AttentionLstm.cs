@@ -29,8 +29,7 @@ public sealed class AttentionLstm : MultiInputLayer
     Parameter? _weightIh, _weightHh, _biasIh, _biasHh, _weightOut, _weightQuery, _weightMemory, _v, _weightScore;
     int _inputSize, _memorySize, _attentionUnits;
     float[] _bias = [];                                  // [4H] b_ih + b_hh
-    // The weights every step multiplies by, packed once per pass (forward: transposed; backward: as stored).
-    readonly PackedMatrix _recurrent = new(), _feedWeights = new(), _outWeights = new(), _queryWeights = new();
+    readonly StepWeights _forwardWeights = new(), _backwardWeights = new();
     // The last forward pass: B rows, T steps, S memory steps.
     int _b, _t, _s;
     Tensor? _memory, _memoryMask, _stepMask;             // m [B, S, Dm] (not copied); [B, S]; [T, B] in step order
@@ -217,28 +216,22 @@ public sealed class AttentionLstm : MultiInputLayer
         }
 
         // gates [T·B, 4H] = X · W_xᵀ + b_ih + b_hh for every step; W_x is the first I columns of weight_ih.
-        var wIh = _weightIh!.Value.Span;
-        var lstmInput = _weightIh.Value.Dim(1);
-        _biasIh!.Value.Span.CopyTo(_bias);
-        k.Add(_biasHh!.Value.Span, _bias);
-        k.Gemm(xs, I, false, wIh, lstmInput, true, T * B, G, I, gates, G, accumulate: false, _bias);
+        var packed = PackStepWeights(k, forward: true);
+        _biasIh!.Value.Values.CopyTo(_bias);
+        k.Add(_biasHh!.Value.Values, _bias);
+        k.GemmPacked(xs, I, false, packed.Input, T * B, gates, G, accumulate: false, _bias);
         // Concat: the memory's side of the score, once: keys [B·S, A] = m · W_mᵀ.
         var keys = Options.Score == AttentionScore.Concat ? Ensure(ref _keys, B * S, A).Span : default;
         if (Options.Score == AttentionScore.Concat)
-            k.Gemm(memory.Span, Dm, false, _weightMemory!.Value.Span, Dm, true, B * S, A, Dm, keys, A, accumulate: false);
+            k.Gemm(memory.Span, Dm, false, _weightMemory!.Value.Values, Dm, true, B * S, A, Dm, keys, A, accumulate: false);
         var cell = Ensure(ref _cell, A).Span;
 
-        Span<float> wHh = _weightHh!.Value.Span, wOut = _weightOut!.Value.Span;
-        var wQuery = QueryWeight;
-        // A single step (decoding a token at a time) multiplies the weights directly, which for a few rows costs less than packing.
-        var packed = T > 1;
-        if (packed) PackStepWeights(k, forward: true);
         var m = memory.Span;
         for (var t = 0; t < T; t++)
         {
             var gt = gates.Slice(t * B * G, B * G);
-            if (Options.InputFeeding) Product(k, packed, _feedWeights, feed.Slice(t * B * H, B * H), H, wIh[I..], lstmInput, true, B, G, H, gt, G, accumulate: true);
-            Product(k, packed, _recurrent, h.Slice(t * B * H, B * H), H, wHh, H, true, B, G, H, gt, G, accumulate: true);
+            if (Options.InputFeeding) k.GemmPacked(feed.Slice(t * B * H, B * H), H, false, packed.Feed, B, gt, G, accumulate: true);
+            k.GemmPacked(h.Slice(t * B * H, B * H), H, false, packed.Recurrent, B, gt, G, accumulate: true);
             var ht = h.Slice((t + 1) * B * H, B * H);
             k.LstmCellForward(c.Slice(t * B * H, B * H), default, B, H, gt, c.Slice((t + 1) * B * H, B * H), tanhC.Slice(t * B * H, B * H), ht);
 
@@ -248,8 +241,8 @@ public sealed class AttentionLstm : MultiInputLayer
             {
                 case AttentionScore.Concat:
                     var qt = query.Slice(t * B * A, B * A);
-                    Product(k, packed, _queryWeights, ht, H, wQuery, H, true, B, A, H, qt, A, accumulate: false);
-                    var v = _v!.Value.Span;
+                    k.GemmPacked(ht, H, false, packed.Query, B, qt, A, accumulate: false);
+                    var v = _v!.Value.Values;
                     for (var b = 0; b < B; b++)
                         for (var j = 0; j < S; j++)
                         {
@@ -263,7 +256,7 @@ public sealed class AttentionLstm : MultiInputLayer
                     if (Options.Score == AttentionScore.General)
                     {
                         left = query.Slice(t * B * Dm, B * Dm);
-                        Product(k, packed, _queryWeights, ht, H, wQuery, Dm, false, B, Dm, H, left, Dm, accumulate: false);
+                        k.GemmPacked(ht, H, false, packed.Query, B, left, Dm, accumulate: false);
                     }
                     for (var b = 0; b < B; b++)
                         k.Gemm(left.Slice(b * Dm, Dm), Dm, false, m.Slice(b * S * Dm, S * Dm), Dm, true, 1, S, Dm, wt.Slice(b * S, S), S, accumulate: false);
@@ -280,7 +273,7 @@ public sealed class AttentionLstm : MultiInputLayer
                 ht.Slice(b * H, H).CopyTo(jt.Slice(b * J + Dm, H));
             }
             var ft = feed.Slice((t + 1) * B * H, B * H);
-            Product(k, packed, _outWeights, jt, J, wOut, J, true, B, H, J, ft, H, accumulate: false);
+            k.GemmPacked(jt, J, false, packed.Out, B, ft, H, accumulate: false);
             k.Tanh(ft);
 
             if (_stepMask is null) continue;
@@ -330,7 +323,7 @@ public sealed class AttentionLstm : MultiInputLayer
         int B = _b, T = _t, S = _s, H = Units, I = _inputSize, Dm = _memorySize, A = _attentionUnits, G = 4 * H, J = Dm + H;
         var k = Kernels;
         var lstmInput = _weightIh!.Value.Dim(1);
-        var wIh = _weightIh.Value.Span;
+        var wIh = _weightIh.Value.Values;
         Span<float> h = _h!.Span, c = _c!.Span, feed = _feed!.Span, gates = _gates!.Span, tanhC = _tanhC!.Span, weights = _weights!.Span, joined = _joined!.Span;
         Span<float> dGates = Ensure(ref _dGates, T, B, G).Span, dPre = Ensure(ref _dPre, T, B, H).Span;
         Span<float> dJoined = Ensure(ref _dJoined, B, J).Span, dAlpha = Ensure(ref _dAlpha, B, S).Span, cell = _cell!.Span;
@@ -361,11 +354,7 @@ public sealed class AttentionLstm : MultiInputLayer
         var dWeightsOut = Options.ReturnAttentionScores ? node.DOutputs[1] : null;
         if (dOut is not null) CheckShape(dOut, [B, T, H], "the output gradient", "It must have the shape of the last forward's output.");
 
-        Span<float> wHh = _weightHh!.Value.Span, wOut = _weightOut!.Value.Span;
-        var wQuery = QueryWeight;
-        // A single step (decoding a token at a time) multiplies the weights directly, which for a few rows costs less than packing.
-        var packed = T > 1;
-        if (packed) PackStepWeights(k, forward: false);
+        var packed = PackStepWeights(k, forward: false);
         for (var t = T - 1; t >= 0; t--)
         {
             for (var b = 0; b < B; b++)
@@ -389,7 +378,7 @@ public sealed class AttentionLstm : MultiInputLayer
             // f_t = tanh(joined · W_outᵀ): dPre = ∂/∂pre-activation, dJoined = dPre · W_out
             var dpt = dPre.Slice(t * B * H, B * H);
             k.TanhBackward(feed.Slice((t + 1) * B * H, B * H), dFeed, dpt);
-            Product(k, packed, _outWeights, dpt, H, wOut, J, false, B, J, H, dJoined, J, accumulate: false);
+            k.GemmPacked(dpt, H, false, packed.Out, B, dJoined, J, accumulate: false);
             var wt = weights.Slice(t * B * S, B * S);
             for (var b = 0; b < B; b++)
             {
@@ -414,7 +403,7 @@ public sealed class AttentionLstm : MultiInputLayer
                     var qt = query.Slice(t * B * A, B * A);
                     var dq = dQuery.Slice(t * B * A, B * A);
                     dq.Clear();
-                    var v = _v!.Value.Span;
+                    var v = _v!.Value.Values;
                     var dv = _v.Gradient.Span;
                     for (var b = 0; b < B; b++)
                         for (var j = 0; j < S; j++)
@@ -433,7 +422,7 @@ public sealed class AttentionLstm : MultiInputLayer
                             TensorPrimitives.MultiplyAdd(cell, g, dqb, dqb);
                             TensorPrimitives.MultiplyAdd(cell, g, dkey, dkey);
                         }
-                    Product(k, packed, _queryWeights, dq, A, wQuery, H, false, B, H, A, dh, H, accumulate: true);
+                    k.GemmPacked(dq, A, false, packed.Query, B, dh, H, accumulate: true);
                     break;
                 default:
                     // scores_b = left_b · m_bᵀ: dLeft_b = dScores_b · m_b, dm_b += dScores_bᵀ · left_b
@@ -446,7 +435,7 @@ public sealed class AttentionLstm : MultiInputLayer
                         k.Gemm(ds, S, false, m.Slice(b * S * Dm, S * Dm), Dm, false, 1, Dm, S, dLeft.Slice(b * Dm, Dm), Dm, accumulate: false);
                         k.Gemm(ds, S, true, left.Slice(b * Dm, Dm), Dm, false, S, Dm, 1, dMemory.Slice(b * S * Dm, S * Dm), Dm, accumulate: true);
                     }
-                    if (general) Product(k, packed, _queryWeights, dLeft, Dm, wQuery, Dm, true, B, H, Dm, dh, H, accumulate: true);
+                    if (general) k.GemmPacked(dLeft, Dm, false, packed.Query, B, dh, H, accumulate: true);
                     else k.Add(dLeft[..(B * H)], dh);
                     break;
             }
@@ -455,8 +444,8 @@ public sealed class AttentionLstm : MultiInputLayer
             var dgt = dGates.Slice(t * B * G, B * G);
             k.LstmCellBackward(gates.Slice(t * B * G, B * G), c.Slice(t * B * H, B * H), c.Slice((t + 1) * B * H, B * H),
                 tanhC.Slice(t * B * H, B * H), default, dh, B, H, dc, dgt, default);
-            Product(k, packed, _recurrent, dgt, G, wHh, H, false, B, H, G, dh, H, accumulate: false);
-            if (Options.InputFeeding) Product(k, packed, _feedWeights, dgt, G, wIh[I..], lstmInput, false, B, H, G, dFeed, H, accumulate: false);
+            k.GemmPacked(dgt, G, false, packed.Recurrent, B, dh, H, accumulate: false);
+            if (Options.InputFeeding) k.GemmPacked(dgt, G, false, packed.Feed, B, dFeed, H, accumulate: false);
             else dFeed.Clear();
             for (var b = 0; b < B; b++)
             {
@@ -469,7 +458,7 @@ public sealed class AttentionLstm : MultiInputLayer
         var dWIh = _weightIh.Gradient.Span;
         k.Gemm(dGates, G, true, _x.Span, I, false, G, I, T * B, dWIh, lstmInput, accumulate: true);
         if (Options.InputFeeding) k.Gemm(dGates, G, true, feed[..(T * B * H)], H, false, G, H, T * B, dWIh[I..], lstmInput, accumulate: true);
-        k.Gemm(dGates, G, true, h[..(T * B * H)], H, false, G, H, T * B, _weightHh.Gradient.Span, H, accumulate: true);
+        k.Gemm(dGates, G, true, h[..(T * B * H)], H, false, G, H, T * B, _weightHh!.Gradient.Span, H, accumulate: true);
         k.SumRows(dGates, T * B, G, _biasIh!.Gradient.Span);
         k.SumRows(dGates, T * B, G, _biasHh!.Gradient.Span);
         k.Gemm(dPre, H, true, joined, J, false, H, J, T * B, _weightOut!.Gradient.Span, J, accumulate: true);
@@ -478,7 +467,7 @@ public sealed class AttentionLstm : MultiInputLayer
         {
             case AttentionScore.Concat:
                 k.Gemm(dQuery, A, true, hSteps, H, false, A, H, T * B, _weightQuery!.Gradient.Span, H, accumulate: true);
-                k.Gemm(dKeys, A, false, _weightMemory!.Value.Span, Dm, false, B * S, Dm, A, dMemory, Dm, accumulate: true);
+                k.Gemm(dKeys, A, false, _weightMemory!.Value.Values, Dm, false, B * S, Dm, A, dMemory, Dm, accumulate: true);
                 k.Gemm(dKeys, A, true, m, Dm, false, A, Dm, B * S, _weightMemory.Gradient.Span, Dm, accumulate: true);
                 break;
             case AttentionScore.General:
@@ -499,41 +488,42 @@ public sealed class AttentionLstm : MultiInputLayer
     }
 
     /// <summary>The score's weight on h: Concat's weight_query [A, H], General's weight_score [H, Dm]; none for Dot.</summary>
-    ReadOnlySpan<float> QueryWeight => Options.Score switch
+    Tensor? QueryWeight => Options.Score switch
     {
-        AttentionScore.Concat => _weightQuery!.Value.Span,
-        AttentionScore.General => _weightScore!.Value.Span,
-        _ => default,
+        AttentionScore.Concat => _weightQuery!.Value,
+        AttentionScore.General => _weightScore!.Value,
+        _ => null,
     };
 
-    /// <summary>
-    /// Packs the weights every step multiplies by, as the forward pass uses them (h·Wᵀ for all but General's h·W) or, for
-    /// the backward pass, the other way round.
-    /// </summary>
-    void PackStepWeights(KernelSet k, bool forward)
+    /// <summary>The weights every step multiplies by, packed for one direction of the passes (and W_xᵀ for the forward's input projection).</summary>
+    sealed class StepWeights
     {
-        int H = Units, G = 4 * H, J = _memorySize + H;
-        var lstmInput = _weightIh!.Value.Dim(1);
-        Pack(k, _weightHh!.Value.Span, H, G, H, transposed: forward, _recurrent);
-        if (Options.InputFeeding) Pack(k, _weightIh.Value.Span[_inputSize..], lstmInput, G, H, transposed: forward, _feedWeights);
-        Pack(k, _weightOut!.Value.Span, J, H, J, transposed: forward, _outWeights);
-        if (Options.Score == AttentionScore.Concat) Pack(k, QueryWeight, H, _attentionUnits, H, transposed: forward, _queryWeights);
-        if (Options.Score == AttentionScore.General) Pack(k, QueryWeight, _memorySize, H, _memorySize, transposed: !forward, _queryWeights);
-
-        // w is stored [rows, cols] with row stride ld; packs wᵀ [cols, rows] or w itself.
-        static void Pack(KernelSet k, ReadOnlySpan<float> w, int ld, int rows, int cols, bool transposed, PackedMatrix packed)
-        {
-            if (transposed) k.Pack(w, ld, transB: true, cols, rows, packed);
-            else k.Pack(w, ld, transB: false, rows, cols, packed);
-        }
+        public readonly PackedMatrix Input = new(), Recurrent = new(), Feed = new(), Out = new(), Query = new();
     }
 
-    /// <summary>c (+)= a · op(b), a product every step makes: from op(b) packed for the pass, or directly when the pass did not pack.</summary>
-    static void Product(KernelSet k, bool packed, PackedMatrix packedB, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, bool transB,
-        int m, int n, int depth, Span<float> c, int ldc, bool accumulate)
+    /// <summary>
+    /// The weights every step multiplies by, packed (once per update of each) as the forward pass uses them (h·Wᵀ for all
+    /// but General's h·W) or, for the backward pass, the other way round.
+    /// </summary>
+    StepWeights PackStepWeights(KernelSet k, bool forward)
     {
-        if (packed) k.GemmPacked(a, lda, false, packedB, m, c, ldc, accumulate);
-        else k.Gemm(a, lda, false, b, ldb, transB, m, n, depth, c, ldc, accumulate);
+        int H = Units, G = 4 * H, J = _memorySize + H;
+        var packed = forward ? _forwardWeights : _backwardWeights;
+        var lstmInput = _weightIh!.Value.Dim(1);
+        if (forward) Pack(k, _weightIh.Value, 0, lstmInput, G, _inputSize, transposed: true, packed.Input);
+        Pack(k, _weightHh!.Value, 0, H, G, H, transposed: forward, packed.Recurrent);
+        if (Options.InputFeeding) Pack(k, _weightIh.Value, _inputSize, lstmInput, G, H, transposed: forward, packed.Feed);
+        Pack(k, _weightOut!.Value, 0, J, H, J, transposed: forward, packed.Out);
+        if (Options.Score == AttentionScore.Concat) Pack(k, QueryWeight!, 0, H, _attentionUnits, H, transposed: forward, packed.Query);
+        if (Options.Score == AttentionScore.General) Pack(k, QueryWeight!, 0, _memorySize, H, _memorySize, transposed: !forward, packed.Query);
+        return packed;
+
+        // w is stored [rows, cols] with row stride ld from offset on; packs wᵀ [cols, rows] or w itself.
+        static void Pack(KernelSet k, Tensor w, int offset, int ld, int rows, int cols, bool transposed, PackedMatrix packed)
+        {
+            if (transposed) k.Pack(w, offset, ld, transB: true, cols, rows, packed);
+            else k.Pack(w, offset, ld, transB: false, rows, cols, packed);
+        }
     }
 
     private protected override string CallForm => "Call(input, memory, initialState)";

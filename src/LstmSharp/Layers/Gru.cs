@@ -29,8 +29,8 @@ public sealed class Gru : Rnn
     Tensor? _dhDirect; // [B, H] z⊙dh
     Tensor? _resetState;   // [T, B, H] reset-before: r⊙h_{t-1}, the input of the n block's recurrent product
     Tensor? _dResetState;  // [B, H] reset-before: ∂loss/∂(r⊙h_{t-1})
-    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass; reset-before: the r, z rows
-    readonly PackedMatrix _recurrentN = new();  // reset-before: the n rows W_hn, packed once per pass
+    // W_hhᵀ (forward) and W_hh (backward), packed once per update; reset-before: the r, z rows, and the n rows W_hn apart
+    readonly PackedMatrix _recurrentT = new(), _recurrent = new(), _recurrentNT = new(), _recurrentN = new();
 
     /// <summary>A GRU layer of <paramref name="units"/> hidden units (<see cref="GruOptions"/> for the reset-before form).</summary>
     public Gru(int units, RnnOptions? options = null)
@@ -94,22 +94,17 @@ public sealed class Gru : Rnn
             ForwardStepsResetBefore();
             return;
         }
-        int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
+        int T = Steps, B = Batch, H = Units, G = 3 * H;
         var k = Kernels;
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0);
-        var wHh = RecurrentWeight;
-
-        var biasHh = _biasHh is null ? default : _biasHh.Value.Span;
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false, _biasIh is null ? default : _biasIh.Value.Span);
-        // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
-        var packed = T > 1;
-        if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
+        var biasHh = _biasHh is null ? default : _biasHh.Value.Values;
+        ProjectInputs(xProj, _biasIh is null ? default : _biasIh.Value.Values);
+        var recurrent = PackRecurrent(_recurrentT, 0, G, transposed: true);
         for (var t = 0; t < T; t++)
         {
             var ht = hProj.Slice(t * B * G, B * G);
             var hPrev = h.Slice(t * B * H, B * H);
-            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, G, accumulate: false, biasHh);
-            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, ht, G, accumulate: false, biasHh);
+            k.GemmPacked(RecurrentInput(t), H, false, recurrent, B, ht, G, accumulate: false, biasHh);
             k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
         }
@@ -121,15 +116,14 @@ public sealed class Gru : Rnn
     /// </summary>
     void ForwardStepsResetBefore()
     {
-        int T = Steps, B = Batch, I = InputSize, H = Units, G = 3 * H;
+        int T = Steps, B = Batch, H = Units, G = 3 * H;
         var k = Kernels;
         Span<float> xProj = _xProj!.Span, hProj = _hProj!.Span, gates = _gates!.Span, h = State(0), rh = _resetState!.Span;
-        var wHh = RecurrentWeight;
 
         SumBiases(_biasIh, _biasHh, _bias);
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, xProj, G, accumulate: false, _bias);
-        k.Pack(wHh[..(2 * H * H)], H, transB: true, H, 2 * H, _recurrent);
-        k.Pack(wHh[(2 * H * H)..], H, transB: true, H, H, _recurrentN);
+        ProjectInputs(xProj, _bias);
+        var recurrentRz = PackRecurrent(_recurrentT, 0, 2 * H, transposed: true);
+        var recurrentN = PackRecurrent(_recurrentNT, 2 * H, H, transposed: true);
         for (var t = 0; t < T; t++)
         {
             var xt = xProj.Slice(t * B * G, B * G);
@@ -137,9 +131,9 @@ public sealed class Gru : Rnn
             var gt = gates.Slice(t * B * G, B * G);
             var hIn = RecurrentInput(t);
             var rht = rh.Slice(t * B * H, B * H);
-            k.GemmPacked(hIn, H, false, _recurrent, B, ht, G, accumulate: false);
+            k.GemmPacked(hIn, H, false, recurrentRz, B, ht, G, accumulate: false);
             k.GruResetGates(xt, ht, hIn, B, H, gt, rht);
-            k.GemmPacked(rht, H, false, _recurrentN, B, ht[(2 * H)..], G, accumulate: false);
+            k.GemmPacked(rht, H, false, recurrentN, B, ht[(2 * H)..], G, accumulate: false);
             k.GruResetBeforeCellForward(xt, ht, h.Slice(t * B * H, B * H), B, H, gt, h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
         }
@@ -156,9 +150,7 @@ public sealed class Gru : Rnn
         var k = Kernels;
         Span<float> hProj = _hProj!.Span, gates = _gates!.Span, dXProj = _dXProj!.Span, dHProj = _dHProj!.Span;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dhDirect = _dhDirect!.Span;
-        var wHh = RecurrentWeight;
-
-        k.Pack(wHh, H, transB: false, G, H, _recurrent);
+        var recurrent = PackRecurrent(_recurrent, 0, G, transposed: false);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
@@ -167,7 +159,7 @@ public sealed class Gru : Rnn
             k.GruCellBackward(gates.Slice(t * B * G, B * G), hProj.Slice(t * B * G, B * G), h.Slice(t * B * H, B * H), dh, B, H,
                 dXProj.Slice(t * B * G, B * G), dht, dhDirect);
             // dh_{t-1} = z⊙dh + dHProj_t [B, 3H] · W_hh [3H, H]
-            k.GemmPacked(dht, G, false, _recurrent, B, dh, H, accumulate: false);
+            k.GemmPacked(dht, G, false, recurrent, B, dh, H, accumulate: false);
             ScaleRecurrentGradient(dh);
             k.Add(dhDirect, dh);
             ReleaseMaskedGradients(t);
@@ -180,7 +172,7 @@ public sealed class Gru : Rnn
             k.SumRows(dXProj, T * B, G, _biasIh.Gradient.Span);
             k.SumRows(dHProj, T * B, G, _biasHh!.Gradient.Span);
         }
-        k.Gemm(dXProj, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
+        k.Gemm(dXProj, G, false, _weightIh.Value.Values, I, false, T * B, I, G, DX, I, accumulate: false);
     }
 
     /// <summary>
@@ -194,11 +186,10 @@ public sealed class Gru : Rnn
         var k = Kernels;
         Span<float> gates = _gates!.Span, dXProj = _dXProj!.Span, rh = _resetState!.Span, dRh = _dResetState!.Span;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dhDirect = _dhDirect!.Span;
-        var wHh = RecurrentWeight;
         var dWHh = RecurrentWeightGradient;
 
-        k.Pack(wHh[..(2 * H * H)], H, transB: false, 2 * H, H, _recurrent);
-        k.Pack(wHh[(2 * H * H)..], H, transB: false, H, H, _recurrentN);
+        var recurrentRz = PackRecurrent(_recurrent, 0, 2 * H, transposed: false);
+        var recurrentN = PackRecurrent(_recurrentN, 2 * H, H, transposed: false);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
@@ -208,10 +199,10 @@ public sealed class Gru : Rnn
             var hIn = RecurrentInputs.Slice(t * B * H, B * H);
             k.GruResetBeforeCellBackward(gt, h.Slice(t * B * H, B * H), dh, B, H, dgt, dhDirect);
             // ∂loss/∂(r⊙h_{t-1}) [B, H] = dA_n [B, H] · W_hn [H, H]; then dA_r, and its share r⊙∂ of h_{t-1}.
-            k.GemmPacked(dgt[(2 * H)..], G, false, _recurrentN, B, dRh, H, accumulate: false);
+            k.GemmPacked(dgt[(2 * H)..], G, false, recurrentN, B, dRh, H, accumulate: false);
             k.GruResetGatesBackward(gt, hIn, B, H, dRh, dgt);
             // dh_{t-1} = z⊙dh + (dA_r, dA_z) [B, 2H] · W_h(rz) [2H, H] + r⊙∂(r⊙h_{t-1})
-            k.GemmPacked(dgt, G, false, _recurrent, B, dh, H, accumulate: false);
+            k.GemmPacked(dgt, G, false, recurrentRz, B, dh, H, accumulate: false);
             k.Add(dRh, dh);
             ScaleRecurrentGradient(dh);
             k.Add(dhDirect, dh);
@@ -222,6 +213,6 @@ public sealed class Gru : Rnn
         k.Gemm(dXProj, G, true, RecurrentInputs, H, false, 2 * H, H, T * B, dWHh[..(2 * H * H)], H, accumulate: true);
         k.Gemm(dXProj[(2 * H)..], G, true, rh, H, false, H, H, T * B, dWHh[(2 * H * H)..], H, accumulate: true);
         AddBiasGradients(dXProj, T * B, G, _biasIh, _biasHh);
-        k.Gemm(dXProj, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
+        k.Gemm(dXProj, G, false, _weightIh.Value.Values, I, false, T * B, I, G, DX, I, accumulate: false);
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class Lstm : Rnn
     Tensor? _gates;            // [T, B, 4H] activated gates i, f, g, o
     Tensor? _tanhC;            // [T, B, H]
     Tensor? _dGates;           // [T, B, 4H] ∂loss/∂pre-activations
-    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
+    readonly PackedMatrix _recurrentT = new(), _recurrent = new();   // W_hhᵀ (forward), W_hh (backward): packed once per update
 
     /// <summary>An LSTM layer of <paramref name="units"/> hidden units.</summary>
     public Lstm(int units, LstmOptions? options = null)
@@ -95,34 +95,20 @@ public sealed partial class Lstm : Rnn
 
     private protected override void ForwardSteps()
     {
-        int T = Steps, B = Batch, I = InputSize, H = Units, G = 4 * H;
+        int T = Steps, B = Batch, H = Units, G = 4 * H;
         var k = Kernels;
-        var wHh = RecurrentWeight;
-        var peep = _peephole is null ? default : _peephole.Value.Span;
+        var peep = _peephole is null ? default : _peephole.Value.Values;
         Span<float> gates = _gates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
 
         // gates [T·B, 4H] = X [T·B, I] · W_ihᵀ + b_ih + b_hh: the inputs of every step in one GEMM.
         SumBiases(_biasIh, _biasHh, _bias);
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, G, I, gates, G, accumulate: false, _bias);
-
-        // W_hh is packed once for all steps; a single step (generating a token at a time) multiplies it directly,
-        // which for a few rows costs less than the packing.
-        var packed = T > 1;
-        if (packed) k.Pack(wHh, H, transB: true, H, G, _recurrent);
+        ProjectInputs(gates, _bias);
+        var recurrent = PackRecurrent(_recurrentT, 0, G, transposed: true);
         for (var t = 0; t < T; t++)
         {
-            var gt = gates.Slice(t * B * G, B * G);
-            Span<float> cPrev = c.Slice(t * B * H, B * H), cNew = c.Slice((t + 1) * B * H, B * H), tanhCt = tanhC.Slice(t * B * H, B * H), hNew = h.Slice((t + 1) * B * H, B * H);
             // gates_t += h_{t-1} [B, H] · W_hhᵀ, then the cell
-            if (packed)
-            {
-                k.LstmStepForward(RecurrentInput(t), H, _recurrent, cPrev, peep, B, H, gt, cNew, tanhCt, hNew);
-            }
-            else
-            {
-                k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, G, H, gt, G, accumulate: true);
-                k.LstmCellForward(cPrev, peep, B, H, gt, cNew, tanhCt, hNew);
-            }
+            Span<float> cPrev = c.Slice(t * B * H, B * H), cNew = c.Slice((t + 1) * B * H, B * H), hNew = h.Slice((t + 1) * B * H, B * H);
+            k.LstmStepForward(RecurrentInput(t), H, recurrent, cPrev, peep, B, H, gates.Slice(t * B * G, B * G), cNew, tanhC.Slice(t * B * H, B * H), hNew);
             CarryMaskedStates(t);
         }
     }
@@ -131,13 +117,12 @@ public sealed partial class Lstm : Rnn
     {
         int T = Steps, B = Batch, I = InputSize, H = Units, G = 4 * H;
         var k = Kernels;
-        var wHh = RecurrentWeight;
-        var peep = _peephole is null ? default : _peephole.Value.Span;
+        var peep = _peephole is null ? default : _peephole.Value.Values;
         var dPeep = _peephole is null ? default : _peephole.Gradient.Span;
         Span<float> gates = _gates!.Span, dGates = _dGates!.Span, tanhC = _tanhC!.Span, h = State(0), c = State(1);
         Span<float> dh = DState(0), dc = DState(1), dOut = DOutput;
 
-        k.Pack(wHh, H, transB: false, G, H, _recurrent);
+        var recurrent = PackRecurrent(_recurrent, 0, G, transposed: false);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
@@ -146,7 +131,7 @@ public sealed partial class Lstm : Rnn
             k.LstmCellBackward(gates.Slice(t * B * G, B * G), c.Slice(t * B * H, B * H), c.Slice((t + 1) * B * H, B * H),
                 tanhC.Slice(t * B * H, B * H), peep, dh, B, H, dc, dgt, dPeep);
             // dh_{t-1} [B, H] = dGates_t [B, 4H] · W_hh [4H, H]
-            k.GemmPacked(dgt, G, false, _recurrent, B, dh, H, accumulate: false);
+            k.GemmPacked(dgt, G, false, recurrent, B, dh, H, accumulate: false);
             ScaleRecurrentGradient(dh);
             ReleaseMaskedGradients(t);
         }
@@ -156,6 +141,6 @@ public sealed partial class Lstm : Rnn
         k.Gemm(dGates, G, true, RecurrentInputs, H, false, G, H, T * B, RecurrentWeightGradient, H, accumulate: true);
         AddBiasGradients(dGates, T * B, G, _biasIh, _biasHh);
         // dX [T·B, I] = dGates · W_ih
-        k.Gemm(dGates, G, false, _weightIh.Value.Span, I, false, T * B, I, G, DX, I, accumulate: false);
+        k.Gemm(dGates, G, false, _weightIh.Value.Values, I, false, T * B, I, G, DX, I, accumulate: false);
     }
 }

@@ -3,6 +3,7 @@
 // subclasses run the steps with one input GEMM, one recurrent GEMM plus one fused kernel per step, and one
 // large weight-gradient GEMM after the backward loop.
 using LstmSharp.Internals;
+using LstmSharp.Kernels;
 
 namespace LstmSharp.Layers;
 
@@ -26,7 +27,9 @@ public abstract class Rnn : Layer
     Tensor? _inputMask;      // [B, I] input dropout scales (0 or 1/(1−p)), one per sequence
     Tensor? _recurrentMask;  // [B, H] recurrent dropout scales
     Tensor? _hDropped;       // [T, B, H] h_{t−1} ⊙ recurrent mask, the recurrent GEMM's input
+    Parameter? _weightIh;        // weight_ih_l0, [G·H, I]
     Parameter? _weightHh;        // weight_hh_l0, the weight that weight dropout masks
+    readonly PackedMatrix _packedInput = new();   // W_ihᵀ for the input projection, packed once per update of W_ih
     Tensor? _weightMask;         // [G·H, H] weight dropout scales (0 or 1/(1−p)), one draw per training pass
     bool _weightMaskFixed;       // a test has set the weight mask: training passes reuse it instead of drawing
     Tensor? _droppedWeightHh;    // [G·H, H] W_hh ⊙ weight mask, the weight the steps multiply by
@@ -173,8 +176,35 @@ public abstract class Rnn : Layer
     /// <summary>Registers the weights and, when there are any, the biases.</summary>
     private protected void SetRecurrentParameters(Parameter weightIh, Parameter weightHh, Parameter? biasIh, Parameter? biasHh, params Parameter[] extra)
     {
+        _weightIh = weightIh;
         _weightHh = weightHh;
         SetParameters(biasIh is null ? [weightIh, weightHh, .. extra] : [weightIh, weightHh, biasIh, biasHh!, .. extra]);
+    }
+
+    /// <summary>
+    /// <paramref name="output"/> [T·B, G·H] = X [T·B, I] · W_ihᵀ (+ <paramref name="bias"/> on every row): the inputs of every
+    /// step in one product, on W_ihᵀ packed once per update of W_ih.
+    /// </summary>
+    private protected void ProjectInputs(Span<float> output, ReadOnlySpan<float> bias)
+    {
+        var w = _weightIh!.Value;
+        int inputs = InputSize, width = w.Dim(0);
+        Kernels.Pack(w, 0, inputs, transB: true, inputs, width, _packedInput);
+        Kernels.GemmPacked(X, inputs, false, _packedInput, Steps * Batch, output, width, accumulate: false, bias);
+    }
+
+    /// <summary>
+    /// Packs <paramref name="rows"/> rows of <see cref="RecurrentWeight"/> [G·H, H] from <paramref name="row0"/> on for the steps'
+    /// products (unless <paramref name="packed"/> holds them already, unchanged): transposed [H, rows] for the forward
+    /// h_{t−1}·Wᵀ, as stored [rows, H] for the backward dGates·W.
+    /// </summary>
+    private protected PackedMatrix PackRecurrent(PackedMatrix packed, int row0, int rows, bool transposed)
+    {
+        var w = RecurrentWeight;
+        int H = Units;
+        if (transposed) Kernels.Pack(w, row0 * H, H, transB: true, H, rows, packed);
+        else Kernels.Pack(w, row0 * H, H, transB: false, rows, H, packed);
+        return packed;
     }
 
     /// <summary>Fills <paramref name="sum"/> with b_ih + b_hh (zeros without biases), the bias added to every step's input projection.</summary>
@@ -185,8 +215,8 @@ public abstract class Rnn : Layer
             sum.Clear();
             return;
         }
-        biasIh.Value.Span.CopyTo(sum);
-        Kernels.Add(biasHh!.Value.Span, sum);
+        biasIh.Value.Values.CopyTo(sum);
+        Kernels.Add(biasHh!.Value.Values, sum);
     }
 
     /// <summary>Adds the bias gradient, the column sums of <paramref name="dPre"/> <c>[rows, n]</c>, to both biases (nothing without biases).</summary>
@@ -558,7 +588,7 @@ public abstract class Rnn : Layer
         var w = _weightHh!.Value;
         var mask = Ensure(ref _weightMask, w.Shape).Span;
         if (!_weightMaskFixed) SampleDropout(mask, Options.WeightDropout);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(w.Span, mask, Ensure(ref _droppedWeightHh, w.Shape).Span);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(w.Values, mask, Ensure(ref _droppedWeightHh, w.Shape).Span);
         Ensure(ref _dDroppedWeightHh, w.Shape);
     }
 
@@ -566,7 +596,7 @@ public abstract class Rnn : Layer
     /// The recurrent kernel the steps multiply by, <c>[G·H, H]</c>: <c>weight_hh_l0</c>, or in a training pass with
     /// <see cref="RnnOptions.WeightDropout"/> the pass's W_hh ⊙ mask.
     /// </summary>
-    private protected Span<float> RecurrentWeight => WeightDropoutActive ? _droppedWeightHh!.Span : _weightHh!.Value.Span;
+    private protected Tensor RecurrentWeight => WeightDropoutActive ? _droppedWeightHh! : _weightHh!.Value;
 
     /// <summary>
     /// Where the backward steps add ∂loss/∂(the kernel they multiplied by), <c>[G·H, H]</c>: W_hh's gradient, or with

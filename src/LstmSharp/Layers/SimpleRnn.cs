@@ -16,7 +16,7 @@ public sealed class SimpleRnn : Rnn
     Parameter? _weightIh, _biasIh, _biasHh;
     float[] _bias = [];   // [H] b_ih + b_hh
     Tensor? _dA;          // [T, B, H] ∂loss/∂pre-activation
-    readonly PackedMatrix _recurrent = new();   // W_hhᵀ (forward) or W_hh (backward), packed once per pass
+    readonly PackedMatrix _recurrentT = new(), _recurrent = new();   // W_hhᵀ (forward), W_hh (backward): packed once per update
 
     /// <summary>A simple RNN layer of <paramref name="units"/> hidden units.</summary>
     public SimpleRnn(int units, RnnOptions? options = null)
@@ -47,22 +47,17 @@ public sealed class SimpleRnn : Rnn
 
     private protected override void ForwardSteps()
     {
-        int T = Steps, B = Batch, I = InputSize, H = Units;
+        int T = Steps, B = Batch, H = Units;
         var k = Kernels;
         var h = State(0);
-        var wHh = RecurrentWeight;
         // h[1..T] [T·B, H] = X · W_ihᵀ + b_ih + b_hh, then per step += h_{t-1}·W_hhᵀ and tanh.
-        var pre = h.Slice(B * H, T * B * H);
         SumBiases(_biasIh, _biasHh, _bias);
-        k.Gemm(X, I, false, _weightIh!.Value.Span, I, true, T * B, H, I, pre, H, accumulate: false, _bias);
-        // W_hh is packed once for all steps; a single step multiplies it directly (cheaper than packing).
-        var packed = T > 1;
-        if (packed) k.Pack(wHh, H, transB: true, H, H, _recurrent);
+        ProjectInputs(h.Slice(B * H, T * B * H), _bias);
+        var recurrent = PackRecurrent(_recurrentT, 0, H, transposed: true);
         for (var t = 0; t < T; t++)
         {
             var ht = h.Slice((t + 1) * B * H, B * H);
-            if (packed) k.GemmPacked(RecurrentInput(t), H, false, _recurrent, B, ht, H, accumulate: true);
-            else k.Gemm(RecurrentInput(t), H, false, wHh, H, true, B, H, H, ht, H, accumulate: true);
+            k.GemmPacked(RecurrentInput(t), H, false, recurrent, B, ht, H, accumulate: true);
             k.Tanh(ht);
             CarryMaskedStates(t);
         }
@@ -73,21 +68,20 @@ public sealed class SimpleRnn : Rnn
         int T = Steps, B = Batch, I = InputSize, H = Units;
         var k = Kernels;
         Span<float> h = State(0), dh = DState(0), dOut = DOutput, dA = _dA!.Span;
-        var wHh = RecurrentWeight;
-        k.Pack(wHh, H, transB: false, H, H, _recurrent);
+        var recurrent = PackRecurrent(_recurrent, 0, H, transposed: false);
         for (var t = T - 1; t >= 0; t--)
         {
             k.Add(dOut.Slice(t * B * H, B * H), dh);
             HoldMaskedGradients(t);
             var dAt = dA.Slice(t * B * H, B * H);
             k.TanhBackward(h.Slice((t + 1) * B * H, B * H), dh, dAt);
-            k.GemmPacked(dAt, H, false, _recurrent, B, dh, H, accumulate: false);
+            k.GemmPacked(dAt, H, false, recurrent, B, dh, H, accumulate: false);
             ScaleRecurrentGradient(dh);
             ReleaseMaskedGradients(t);
         }
         k.Gemm(dA, H, true, X, I, false, H, I, T * B, _weightIh!.Gradient.Span, I, accumulate: true);
         k.Gemm(dA, H, true, RecurrentInputs, H, false, H, H, T * B, RecurrentWeightGradient, H, accumulate: true);
         AddBiasGradients(dA, T * B, H, _biasIh, _biasHh);
-        k.Gemm(dA, H, false, _weightIh.Value.Span, I, false, T * B, I, H, DX, I, accumulate: false);
+        k.Gemm(dA, H, false, _weightIh.Value.Values, I, false, T * B, I, H, DX, I, accumulate: false);
     }
 }

@@ -2,7 +2,7 @@
 // context, attentional vector, input feeding): outputs, weights and final states, and finite differences in double
 // for every input, initial state and parameter — each score, with and without input feeding, with padded input and
 // memory steps (one sample's memory is padding after step 0, the other's first input step is padding), on every
-// kernel variant. (The one-step decoder equalling the sequence is in AttentionSeq2SeqTorchParityTests; the file
+// kernel variant; the weights every step multiplies by are packed once per update, and a write is seen. (The one-step decoder equalling the sequence is in AttentionSeq2SeqTorchParityTests; the file
 // round trip in TranslatorTests.)
 using LstmSharp.Kernels;
 using LstmSharp.Layers;
@@ -27,6 +27,34 @@ public sealed class AttentionLstmTests
     }
 
     static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    /// <summary>
+    /// The layer in a model of inputs x, memory, h0, c0 (outputs: the sequence, the weights, the final states) on
+    /// <paramref name="variant"/>, with random parameters and inputs, and all of them in double by name.
+    /// </summary>
+    static (AttentionLstm Layer, AttentionRnnSymbols Call, Model Model, Input[] Inputs, Tensor[] Tensors, Dictionary<string, double[]> Values) Setup(
+        AttentionScore score, bool feeding, KernelVariant variant, int parameterSeed, int inputSeed)
+    {
+        var x = new Input(T, I) { Name = "x" };
+        var memory = new Input(S, Dm) { Name = "memory" };
+        var h0 = new Input(H) { Name = "h0" };
+        var c0 = new Input(H) { Name = "c0" };
+        var layer = new AttentionLstm(H, new AttentionLstmOptions { Score = score, InputFeeding = feeding, AttentionUnits = A, ReturnAttentionScores = true });
+        var call = layer.CallWithState(x, memory, [h0, c0]);
+        var model = new Model([x, memory, h0, c0], [call.Output, call.Weights!, .. call.States], seed: 5);
+        layer.Kernels = model.Kernels = KernelSet.For(variant);
+        var values = new Dictionary<string, double[]>();
+        var seed = parameterSeed;
+        foreach (var (name, p) in model.ParameterKeys())
+        {
+            GradientCheck.RandomFloats(p.Value.Length, seed++, 0.7f).CopyTo(p.Value.Span);
+            values[name] = p.Value.ToDouble();
+        }
+        Input[] inputs = [x, memory, h0, c0];
+        var tensors = inputs.Select((s, i) => new Tensor(GradientCheck.RandomFloats(B * s.Shape.Aggregate(1, (a, d) => a * d), inputSeed + i, 1f), [B, .. s.Shape])).ToArray();
+        for (var i = 0; i < inputs.Length; i++) values[inputs[i].Name] = tensors[i].ToDouble();
+        return (layer, call, model, inputs, tensors, values);
+    }
 
     /// <summary>The layer's equations in double: every step's output [B, T, H], weights [B, T, S] and the final h, c, f.</summary>
     static (double[] Y, double[] W, double[][] Final) Reference(Dictionary<string, double[]> p, AttentionScore score, bool feeding, float[]? xMask, float[]? mMask)
@@ -119,27 +147,10 @@ public sealed class AttentionLstmTests
     [MemberData(nameof(Cases))]
     public void ForwardAndBackward_MatchTheEquationsAndFiniteDifferences(AttentionScore score, bool feeding, bool masked, KernelVariant variant)
     {
-        var x = new Input(T, I) { Name = "x" };
-        var memory = new Input(S, Dm) { Name = "memory" };
-        var h0 = new Input(H) { Name = "h0" };
-        var c0 = new Input(H) { Name = "c0" };
-        var layer = new AttentionLstm(H, new AttentionLstmOptions { Score = score, InputFeeding = feeding, AttentionUnits = A, ReturnAttentionScores = true });
-        var call = layer.CallWithState(x, memory, [h0, c0]);
+        var (layer, call, model, inputs, tensors, values) = Setup(score, feeding, variant, parameterSeed: 60, inputSeed: 30);
         Assert.Equal(feeding ? 3 : 2, call.States.Count);
-        var model = new Model([x, memory, h0, c0], [call.Output, call.Weights!, .. call.States], seed: 5);
-        layer.Kernels = model.Kernels = KernelSet.For(variant);
-        Assert.Throws<ArgumentException>(() => layer.Call(x, new Input(S, Dm + 1)));   // built for memories of Dm features
+        Assert.Throws<ArgumentException>(() => layer.Call(inputs[0], new Input(S, Dm + 1)));   // built for memories of Dm features
 
-        var values = new Dictionary<string, double[]>();
-        var seed = 60;
-        foreach (var (name, p) in model.ParameterKeys())
-        {
-            GradientCheck.RandomFloats(p.Value.Length, seed++, 0.7f).CopyTo(p.Value.Span);
-            values[name] = p.Value.ToDouble();
-        }
-        Input[] inputs = [x, memory, h0, c0];
-        var tensors = inputs.Select((s, i) => new Tensor(GradientCheck.RandomFloats(B * s.Shape.Aggregate(1, (a, d) => a * d), 30 + i, 1f), [B, .. s.Shape])).ToArray();
-        for (var i = 0; i < inputs.Length; i++) values[inputs[i].Name] = tensors[i].ToDouble();
         float[]? xMask = masked ? [0, 1, 1, 1, 1, 1] : null;
         float[]? mMask = masked ? [1, 0, 0, 0, 1, 1, 1, 0] : null;
         Tensor?[] masks = [xMask is null ? null : new Tensor(xMask, B, T), mMask is null ? null : new Tensor(mMask, B, S), null, null];
@@ -160,5 +171,32 @@ public sealed class AttentionLstmTests
             double[][] all = [yv, wv, .. final.Take(call.States.Count)];
             return all.Select((a, i) => Oracles.Reference.Dot(a, upstream[i].Select(v => (double)v).ToArray())).Sum();
         }, analytic);
+    }
+
+    [Theory]
+    [MemberData(nameof(TorchParityTests.Variants), MemberType = typeof(TorchParityTests))]
+    public void StepWeights_PackedOncePerUpdate_AndAWriteSeen(KernelVariant variant)
+    {
+        var (_, _, model, _, tensors, values) = Setup(AttentionScore.Concat, feeding: true, variant, parameterSeed: 90, inputSeed: 50);
+        int Pass(string what)
+        {
+            var before = KernelSet.PacksOnThisThread;
+            var outputs = model.Forward(tensors, training: false);
+            var packs = KernelSet.PacksOnThisThread - before;
+            Approx.Equal(Reference(values, AttentionScore.Concat, feeding: true, null, null).Y, outputs[0], 1e-5, what);
+            return packs;
+        }
+
+        // W_xᵀ, W_hhᵀ, the fed-back columns of W_ih, W_outᵀ and W_qᵀ; then nothing until one of them is written.
+        Assert.Equal(5, Pass("first pass"));
+        Assert.Equal(0, Pass("second pass"));
+        var (outName, weightOut) = model.ParameterKeys().Single(k => k.Key.EndsWith(".weight_out", StringComparison.Ordinal));
+        weightOut.Value.Span[0] += 0.5f;
+        values[outName] = weightOut.Value.ToDouble();
+        Assert.Equal(1, Pass("after a write to weight_out"));
+        var (ihName, weightIh) = model.ParameterKeys().Single(k => k.Key.EndsWith(".weight_ih", StringComparison.Ordinal));
+        weightIh.Value.Span[^1] -= 0.5f;   // a fed-back column: W_x and the feeding columns share the tensor, so both are packed again
+        values[ihName] = weightIh.Value.ToDouble();
+        Assert.Equal(2, Pass("after a write to weight_ih"));
     }
 }

@@ -3,7 +3,8 @@
 // steps that repeat the last output (zero_output_for_mask=False), an Embedding whose id 0 is an ordinary token
 // (mask_zero=False) and a stateful layer inside Bidirectional. Oracles: finite differences in double through
 // the reference forward passes (the reset-before reference is ONNX's GRU_Helper equation; ONNX Runtime checks
-// the layer itself in OnnxExportTests), and explicit initial states for the stateful case.
+// the layer itself in OnnxExportTests), and explicit initial states for the stateful case. Also: the weights the
+// kernels keep packed are packed once per update and every write is seen (the reference on the new values).
 using LstmSharp.Kernels;
 using LstmSharp.Layers;
 using LstmSharp.Tests.Oracles;
@@ -96,6 +97,65 @@ public sealed class RecurrentFormsTests
         var analytic = layer.Parameters.ToDictionary(p => p.Name, p => p.Gradient);
         analytic["x"] = dx;
         GradientCheck.Assert(values, Loss, analytic);
+    }
+
+    public static TheoryData<string, KernelVariant> KindsAndVariants()
+    {
+        var data = new TheoryData<string, KernelVariant>();
+        foreach (var kind in new[] { "lstm", "gru", "gru-reset-before", "rnn" })
+            foreach (var v in KernelSet.Supported)
+                data.Add(kind, v);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(KindsAndVariants))]
+    public void PackedWeights_PackedOncePerUpdate_AndEveryWriteSeen(string kind, KernelVariant variant)
+    {
+        var layer = Make(kind, useBias: true, zeroOutput: true, goBackwards: false);
+        layer.Kernels = KernelSet.For(variant);
+        layer.Build([T, I], seed: 5);
+        var values = GradientCheck.RandomizeParameters(layer, "", seed: 13);
+        var x = new Tensor(GradientCheck.RandomFloats(B * T * I, 43, 1f), B, T, I);
+        values["x"] = x.ToDouble();
+        var dOut = new Tensor(GradientCheck.RandomFloats(B * T * H, 44, 1f), B, T, H);
+        var weightIh = layer.Parameters.Single(p => p.Name == "weight_ih_l0");
+        var weightHh = layer.Parameters.Single(p => p.Name == "weight_hh_l0");
+        void Read(Parameter p) => values[p.Name] = p.Value.ToDouble();
+        int Packs(Action pass)
+        {
+            var before = KernelSet.PacksOnThisThread;
+            pass();
+            return KernelSet.PacksOnThisThread - before;
+        }
+        void Pass(string what) => Approx.Equal(Reference(kind, values, null, false, true).Seq, layer.Forward(x, null), 1e-5, what);
+
+        // Forward: W_ihᵀ and W_hhᵀ (the reset-before GRU: W_hhᵀ's r, z rows and its n rows apart).
+        var forwardPacks = kind == "gru-reset-before" ? 3 : 2;
+        Assert.Equal(forwardPacks, Packs(() => Pass("first pass")));
+        Assert.Equal(0, Packs(() => Pass("second pass")));
+        weightHh.Value.Span[1] += 0.5f;
+        Read(weightHh);
+        Assert.Equal(forwardPacks - 1, Packs(() => Pass("after a write to weight_hh through Span")));
+        weightIh.Value[2, 1] -= 0.5f;
+        Read(weightIh);
+        Assert.Equal(1, Packs(() => Pass("after a write to weight_ih through the indexer")));
+
+        // Backward: W_hh as stored, once until it changes.
+        var backwardPacks = kind == "gru-reset-before" ? 2 : 1;
+        Assert.Equal(backwardPacks, Packs(() => layer.Backward(dOut, null)));
+        Assert.Equal(0, Packs(() =>
+        {
+            layer.Forward(x, null);
+            layer.Backward(dOut, null);
+        }));
+        new LstmSharp.Optimizers.Sgd(0.5f).Step(layer.Parameters);
+        foreach (var p in layer.Parameters) Read(p);
+        Assert.Equal(forwardPacks, Packs(() => Pass("after an optimizer step")));
+
+        // Another kernel variant packs in its own layout.
+        layer.Kernels = KernelSet.For(KernelSet.Supported.First(v => v != variant));
+        Assert.Equal(forwardPacks, Packs(() => Pass("on another kernel variant")));
     }
 
     [Theory]
