@@ -127,12 +127,12 @@ internal static class Report
         {
             md.AppendLine("## Where LstmSharp's LSTM forward time goes");
             md.AppendLine();
-            md.AppendLine("Our kernels alone, called as `Lstm` calls them. Per layer: the input projection (one GEMM over all steps) and one packing of W_hh into micro-kernel panels; " +
+            md.AppendLine("Our kernels alone, called as `Lstm` calls them. Per layer: the input projection (one GEMM over all steps on the packed W_ihᵀ); W_ihᵀ and W_hhᵀ are packed into micro-kernel panels once per weight update (\"pack W_hh\": its cost, paid again only after an optimizer step, so not in the inference estimate); " +
                 "per step the recurrent GEMM `[B,H]·W_hhᵀ` on the packed W_hh and the fused cell kernel. " +
                 "\"pool\" is the step GEMM as the library runs it (split over the worker threads when m·n·k is large enough); \"1 thread\" is the same call with the pool held, so it runs on the caller alone; " +
                 "\"unpacked\" is the plain GEMM that packs W_hh on every call. " +
-                "\"loop µs/step\" runs the T steps as the layer does (one LstmStepForward per step: with a large enough batch, each thread runs its rows' product and cell back to back; fresh buffers each step); when it exceeds pool + cell, the difference is lost between the kernels (worker hand-offs, cache misses) or won by running the cell on every thread. " +
-                "Estimate = Σ layers (input GEMM + pack + T × loop step); the rest of the measured forward is layout copies and bias adds.");
+                "\"loop µs/step\" runs the T steps as the layer does (one LstmStepForward per step: each thread runs its rows' — or, for a batch of at most six, its units' — product and cell back to back; fresh buffers each step); when it differs from pool + cell, the difference is lost between the kernels (worker hand-offs, cache misses) or won by running the cell on every thread. " +
+                "Estimate = Σ layers (input GEMM + T × loop step); the rest of the measured forward is layout copies and bias adds.");
             if (poolRoundTripUs is { } rt) md.AppendLine(s_inv, $"An empty `WorkerPool.Run` over all threads (wake the workers, wait for them) takes **{rt:F1} µs** (median).");
             md.AppendLine();
             md.AppendLine("| config | layer | input GEMM ms | pack W_hh µs | step GEMM (m×n×k) | pool µs | 1 thread µs | unpacked µs | cell µs | step GFLOP/s (pool) | loop µs/step | layer estimate ms |");

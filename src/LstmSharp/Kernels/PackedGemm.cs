@@ -16,6 +16,18 @@ internal static unsafe class PackedGemm
     public const int MR = 6;
     const long ParallelFlops = 1L << 20;
 
+    /// <summary>
+    /// The smallest m·n·k of one recurrent step that is shared out to the worker threads: a step's hand-off (wake, wait,
+    /// the state's cache lines to the other core) costs a few hundred nanoseconds, about what one core spends on this many.
+    /// </summary>
+    const long StepFlops = 1L << 16;
+
+    /// <summary>
+    /// The most rows a product against pre-packed B runs row by row, streaming B's panels once per row without packing A;
+    /// from four rows on, packing A for the micro-kernel (B read once per six rows) measured faster (Zen 5, bench experiment).
+    /// </summary>
+    const int FewRowsMax = 3;
+
     /// <summary>The blocking each variant uses on this machine, sized from its caches.</summary>
     public static readonly GemmBlocking Wide = GemmBlocking.For(32, CacheSizes.Machine), Narrow = GemmBlocking.For(16, CacheSizes.Machine);
 
@@ -76,11 +88,12 @@ internal static unsafe class PackedGemm
     }
 
     /// <summary>
-    /// Whether <see cref="RunPackedRows"/> split over the worker threads by rows pays for a product of <paramref name="m"/>
-    /// rows against <paramref name="b"/>: the same size rule as the column split, and at least two micro-tiles of rows per thread.
+    /// Whether a recurrent step of <paramref name="m"/> rows against <paramref name="b"/> is split over the worker threads by
+    /// rows (<see cref="RunPackedRows"/>): at least <see cref="StepFlops"/>, and a micro-tile of rows for every thread. Each
+    /// thread then reads the rows of the state it wrote itself in the step before.
     /// </summary>
     public static bool SplitsByRows(int m, PackedMatrix b)
-        => WorkerPool.Threads > 1 && (long)m * b.N * b.K >= ParallelFlops && m >= 2 * MR * WorkerPool.Threads;
+        => WorkerPool.Threads > 1 && (long)m * b.N * b.K >= StepFlops && m > MR * (WorkerPool.Threads - 1);
 
     /// <summary>Rows <paramref name="part"/> of <paramref name="parts"/> (whole micro-tiles, the last taking the rest) of <paramref name="m"/>.</summary>
     public static (int Start, int End) RowPart(int m, int part, int parts) => Split(m, MR, part, parts);
@@ -94,6 +107,33 @@ internal static unsafe class PackedGemm
     {
         var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, null);
         job.Sequential(m0, m1, 0, n);
+    }
+
+    /// <summary>
+    /// Whether a recurrent step too short to split by rows is split by units instead (<see cref="RunPackedUnits"/>): op(B)
+    /// [H, blocks·H] holds the gate blocks side by side, every thread gets whole panels of units, and the product is at least
+    /// <see cref="StepFlops"/>. Each thread reads the whole state, half of it written by the other core.
+    /// </summary>
+    public static bool SplitsByUnits(int m, PackedMatrix b, int blocks)
+    {
+        var width = b.N / blocks;
+        return WorkerPool.Threads > 1 && width * blocks == b.N && width % b.Nr == 0 && width / b.Nr >= WorkerPool.Threads
+            && (long)m * b.N * b.K >= StepFlops;
+    }
+
+    /// <summary>Units <paramref name="part"/> of <paramref name="parts"/> (whole panels of <paramref name="nr"/>, the last taking the rest) of <paramref name="width"/>.</summary>
+    public static (int Start, int End) UnitPart(int width, int nr, int part, int parts) => Split(width, nr, part, parts);
+
+    /// <summary>
+    /// All <paramref name="m"/> rows of C (+)= A·B on the columns of units [u0, u1) in each of <paramref name="blocks"/> blocks of
+    /// <paramref name="width"/> columns (an LSTM step's four gate blocks), with B [k, n] packed at <paramref name="packed"/> by
+    /// <see cref="Pack"/>, on the calling thread; u0, u1 and width are whole panels. A is packed once for every block. Each
+    /// element is computed exactly as <see cref="RunPacked"/> computes it.
+    /// </summary>
+    public static void RunPackedUnits(float* a, int lda, float* packed, bool wide, int n, int k, int m, int blocks, int width, int u0, int u1, float* c, int ldc, bool accumulate)
+    {
+        var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, null);
+        job.Units(blocks, width, u0, u1);
     }
 
     static void Dispatch(ref Job job)
@@ -156,7 +196,7 @@ internal static unsafe class PackedGemm
                 }
                 return;
             }
-            if (m <= 4 && !transA)
+            if (m <= FewRowsMax && !transA)
             {
                 if (packed is not null) FewRows(m0, m1, n0, n1);
                 else if (transB) Dots(m0, m1, n0, n1);
@@ -187,29 +227,66 @@ internal static unsafe class PackedGemm
                             var mc = Math.Min(MC, m1 - ic);
                             PackA(a, lda, transA, ic, p0, mc, kc, pPackA);
                             for (var jr = 0; jr < nc; jr += nr)
-                            {
-                                var nrEff = Math.Min(nr, nc - jr);
-                                var panelB = blockB + (long)jr * kc;
-                                for (var ir = 0; ir < mc; ir += MR)
-                                {
-                                    var mrEff = Math.Min(MR, mc - ir);
-                                    var panelA = pPackA + (long)ir * kc;
-                                    var cc = c + (long)(ic + ir) * ldc + jc + jr;
-                                    var tileBias = blockBias is null ? null : blockBias + jr;
-                                    if (mrEff == MR && nrEff == nr)
-                                    {
-                                        MicroKernel(wide, panelA, panelB, kc, cc, ldc, overwrite, tileBias);
-                                    }
-                                    else
-                                    {
-                                        MicroKernel(wide, panelA, panelB, kc, pTile, nr, overwrite: true, bias: null);
-                                        for (var i = 0; i < mrEff; i++)
-                                            StoreEdge(pTile + i * nr, cc + (long)i * ldc, nrEff, overwrite, tileBias);
-                                    }
-                                }
-                            }
+                                Panel(pPackA, mc, kc, blockB + (long)jr * kc, Math.Min(nr, nc - jr), c + (long)ic * ldc + jc + jr, overwrite, blockBias is null ? null : blockBias + jr, pTile);
                         }
                     }
+                }
+            }
+        }
+
+        /// <summary>Rows of every block of the units [u0, u1) against pre-packed B, A packed once per depth block for all of them.</summary>
+        public void Units(int blocks, int width, int u0, int u1)
+        {
+            if (m == 0 || u1 <= u0) return;
+            if (m <= FewRowsMax)
+            {
+                for (var g = 0; g < blocks; g++) FewRows(0, m, g * width + u0, g * width + u1);
+                return;
+            }
+            var nr = Nr;
+            var (KC, MC, _) = Blocking;
+            var packA = Buffer(ref t_packA, KC * (MC + MR));
+            var tile = Buffer(ref t_tile, MR * 32);
+            fixed (float* pPackA = packA, pTile = tile)
+            {
+                for (var p0 = 0; p0 < k; p0 += KC)
+                {
+                    var kc = Math.Min(KC, k - p0);
+                    var overwrite = p0 == 0 && !accumulate;
+                    var depthB = packed + (long)p0 * PaddedN;
+                    for (var ic = 0; ic < m; ic += MC)
+                    {
+                        var mc = Math.Min(MC, m - ic);
+                        PackA(a, lda, false, ic, p0, mc, kc, pPackA);
+                        for (var g = 0; g < blocks; g++)
+                            for (var jr = g * width + u0; jr < g * width + u1; jr += nr)
+                                Panel(pPackA, mc, kc, depthB + (long)jr * kc, Math.Min(nr, n - jr), c + (long)ic * ldc + jr, overwrite, null, pTile);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// C[0:mc, 0:nrEff] (+)= the packed A block (mc rows) · one packed B panel, a micro-kernel per MR rows; partial tiles
+        /// go through <paramref name="tile"/> and are stored element by element.
+        /// </summary>
+        void Panel(float* panelsA, int mc, int kc, float* panelB, int nrEff, float* c, bool overwrite, float* bias, float* tile)
+        {
+            var nr = Nr;
+            for (var ir = 0; ir < mc; ir += MR)
+            {
+                var mrEff = Math.Min(MR, mc - ir);
+                var panelA = panelsA + (long)ir * kc;
+                var cc = c + (long)ir * ldc;
+                if (mrEff == MR && nrEff == nr)
+                {
+                    MicroKernel(wide, panelA, panelB, kc, cc, ldc, overwrite, bias);
+                }
+                else
+                {
+                    MicroKernel(wide, panelA, panelB, kc, tile, nr, overwrite: true, bias: null);
+                    for (var i = 0; i < mrEff; i++)
+                        StoreEdge(tile + i * nr, cc + (long)i * ldc, nrEff, overwrite, bias);
                 }
             }
         }

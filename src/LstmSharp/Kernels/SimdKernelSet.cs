@@ -47,7 +47,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         Contract.LstmCellForward(cPrev, peep, B, H, gates, c, tanhC, h);
         if (B < 2 || B * H < ParallelElements || WorkerPool.Threads < 2)
         {
-            LstmForwardRows(cPrev, peep, H, 0, B, gates, c, tanhC, h);
+            LstmForwardRows(cPrev, peep, H, 0, B, 0, H, gates, c, tanhC, h);
             return;
         }
         fixed (float* pc = cPrev, pp = peep, pg = gates, pcn = c, pt = tanhC, ph = h)
@@ -61,7 +61,8 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         ReadOnlySpan<float> hPrev, int ldh, PackedMatrix recurrent, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int B, int H,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
-        if (!PackedGemm.SplitsByRows(B, recurrent))
+        var byRows = PackedGemm.SplitsByRows(B, recurrent);
+        if (!byRows && !PackedGemm.SplitsByUnits(B, recurrent, blocks: 4))
         {
             base.LstmStepForward(hPrev, ldh, recurrent, cPrev, peep, B, H, gates, c, tanhC, h);
             return;
@@ -76,7 +77,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
                 HPrev = ph, Ldh = ldh, Recurrent = pw, K = recurrent.K, Wide = wide,
                 CPrev = pc, Peep = pp, PeepLength = peep.Length, B = B, H = H, Gates = pg, C = pcn, TanhC = pt, Hidden = phn,
             };
-            WorkerPool.Run(&LstmStepPart, &job, WorkerPool.Threads);
+            WorkerPool.Run(byRows ? &LstmStepPart : &LstmStepUnitsPart, &job, WorkerPool.Threads);
         }
     }
 
@@ -87,7 +88,21 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         var (b0, b1) = PackedGemm.RowPart(j.B, part, parts);
         PackedGemm.RunPackedRows(j.HPrev, j.Ldh, j.Recurrent, wide: j.Wide, 4 * j.H, j.K, j.B, b0, b1, j.Gates, 4 * j.H, accumulate: true);
         int n = j.B * j.H;
-        LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, b0, b1,
+        LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, b0, b1, 0, j.H,
+            new Span<float>(j.Gates, 4 * n), new Span<float>(j.C, n), new Span<float>(j.TanhC, n), new Span<float>(j.Hidden, n));
+    }
+
+    /// <summary>
+    /// Units of one step (a few rows, too few to share out): every row's product with their columns of each gate block,
+    /// then their cell, on one thread.
+    /// </summary>
+    static unsafe void LstmStepUnitsPart(void* state, int part, int parts)
+    {
+        ref var j = ref *(CellJob*)state;
+        var (u0, u1) = PackedGemm.UnitPart(j.H, j.Wide ? 32 : 16, part, parts);
+        PackedGemm.RunPackedUnits(j.HPrev, j.Ldh, j.Recurrent, wide: j.Wide, 4 * j.H, j.K, j.B, 4, j.H, u0, u1, j.Gates, 4 * j.H, accumulate: true);
+        int n = j.B * j.H;
+        LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, 0, j.B, u0, u1,
             new Span<float>(j.Gates, 4 * n), new Span<float>(j.C, n), new Span<float>(j.TanhC, n), new Span<float>(j.Hidden, n));
     }
 
@@ -103,13 +118,13 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
     {
         ref var j = ref *(CellJob*)state;
         int b0 = j.B * part / parts, b1 = j.B * (part + 1) / parts, n = j.B * j.H;
-        LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, b0, b1,
+        LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, b0, b1, 0, j.H,
             new Span<float>(j.Gates, 4 * n), new Span<float>(j.C, n), new Span<float>(j.TanhC, n), new Span<float>(j.Hidden, n));
     }
 
-    /// <summary>Rows b0 … b1−1 of the LSTM forward gate kernel, one pass over each row.</summary>
+    /// <summary>Units j0 … j1−1 of rows b0 … b1−1 of the LSTM forward gate kernel, one pass over each row.</summary>
     static void LstmForwardRows(
-        ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int H, int b0, int b1,
+        ReadOnlySpan<float> cPrev, ReadOnlySpan<float> peep, int H, int b0, int b1, int j0, int j1,
         Span<float> gates, Span<float> c, Span<float> tanhC, Span<float> h)
     {
         // One pass over each row: every gate of a unit is computed while its values are in registers.
@@ -119,8 +134,8 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         {
             var g0 = b * 4 * H;
             var x0 = b * H;
-            var j = 0;
-            for (; j <= H - w; j += w)
+            var j = j0;
+            for (; j <= j1 - w; j += w)
             {
                 var x = x0 + j;
                 var cp = Vector256.Create(cPrev.Slice(x, w));
@@ -148,7 +163,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
                 tc.CopyTo(tanhC.Slice(x, w));
                 (o * tc).CopyTo(h.Slice(x, w));
             }
-            for (; j < H; j++) LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
+            for (; j < j1; j++) LstmForwardElement(cPrev, peep, H, b, j, gates, c, tanhC, h);
         }
     }
 

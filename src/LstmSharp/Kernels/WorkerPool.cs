@@ -1,7 +1,9 @@
 // WorkerPool: a fixed set of background threads that run the parts of one kernel call, so splitting a
 // GEMM across cores allocates nothing (no closures, no tasks). Between calls a worker spins for a short
 // while before it sleeps: a recurrent layer issues one GEMM per time step, microseconds apart, and waking a
-// sleeping thread costs more than such a GEMM. One call at a time: a call that finds the pool busy
+// sleeping thread costs more than such a GEMM. It spins on the pause instruction alone (Thread.SpinWait(1)), never
+// yielding: SpinWait's yields and longer spins left a call waiting microseconds for its worker, which on a
+// one-row step doubled the time (bench experiment on Zen 5). One call at a time: a call that finds the pool busy
 // (another thread's GEMM, or a nested call) runs its parts on the calling thread.
 using System.Diagnostics;
 
@@ -90,8 +92,7 @@ internal static unsafe class WorkerPool
             {
                 // Even when this part throws, the others still read the state (and the caller's stack): wait for them.
                 // The parts are balanced, so they finish about when this one does: spin (never sleeping, never allocating).
-                var spinner = default(SpinWait);
-                while (Volatile.Read(ref s_pending) > 0) spinner.SpinOnce(sleep1Threshold: -1);
+                while (Volatile.Read(ref s_pending) > 0) Thread.SpinWait(1);
             }
             if (s_error is { } error) throw new AggregateException("A kernel failed on a worker thread.", error);
         }
@@ -142,13 +143,12 @@ internal static unsafe class WorkerPool
     static int WaitForCall(int seen)
     {
         var until = Stopwatch.GetTimestamp() + s_spinTicks;
-        var spinner = default(SpinWait);
         int generation;
         while ((generation = Volatile.Read(ref s_generation)) == seen)
         {
             if (Stopwatch.GetTimestamp() < until)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(1);
                 continue;
             }
             Interlocked.Increment(ref s_sleepers);

@@ -42,14 +42,15 @@ public sealed class GateKernelTests
 
     /// <summary>
     /// The whole LSTM step (recurrent product, then the cell) of every variant against the scalar reference, on batches that
-    /// are and are not split by rows over the worker threads (with two or more threads, B ≥ 24 at H = 128 is), with a row
-    /// stride wider than H; and bit-identical to the same variant's product and cell called one after the other.
+    /// are split over the worker threads by rows (with two threads, B ≥ 7 once B·4H·H ≥ 65,536), by units (B ≤ 6, H whole
+    /// panels for each thread: 1 to 3 rows without packing A, more with it, an uneven 96 = 3 panels of 32) and not at all,
+    /// with a row stride wider than H; and bit-identical to the same variant's product and cell called one after the other.
     /// </summary>
     [Theory]
     [MemberData(nameof(Peepholes))]
     public void LstmStep_Simd_MatchesScalarAndTheUnfusedCalls(bool peepholes)
     {
-        foreach (var (batch, H) in new[] { (1, 37), (5, 128), (13, 64), (24, 128), (31, 130), (64, 96) })
+        foreach (var (batch, H) in new[] { (1, 37), (1, 128), (3, 96), (4, 96), (5, 128), (6, 64), (13, 64), (20, 96), (24, 128), (31, 130), (64, 96) })
         {
             var rng = new Random(batch * 1000 + H);
             var ldh = H + 3;
