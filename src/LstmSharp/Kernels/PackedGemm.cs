@@ -14,7 +14,12 @@ internal static unsafe class PackedGemm
 {
     /// <summary>Rows of the micro-kernel's tile (both variants).</summary>
     public const int MR = 6;
-    const long ParallelFlops = 1L << 20;
+
+    /// <summary>
+    /// The smallest m·n·k split over the worker threads: a backward step's [16, 256] · [256, 64] (2^18) measured 3.3 → 2.2 µs
+    /// split on Zen 5, where 2^20 had kept it on one thread.
+    /// </summary>
+    const long ParallelFlops = 1L << 18;
 
     /// <summary>
     /// The smallest m·n·k of one recurrent step that is shared out to the worker threads: a step's hand-off (wake, wait,
@@ -27,6 +32,12 @@ internal static unsafe class PackedGemm
     /// from four rows on, packing A for the micro-kernel (B read once per six rows) measured faster (Zen 5, bench experiment).
     /// </summary>
     const int FewRowsMax = 3;
+
+    /// <summary>
+    /// The most columns a product is computed column by column (dot products, or rows of A added up) instead of in panels
+    /// of 16 or 32 that would be mostly padding: a layer's gradients for one or two inputs.
+    /// </summary>
+    const int NarrowMax = 2;
 
     /// <summary>The blocking each variant uses on this machine, sized from its caches.</summary>
     public static readonly GemmBlocking Wide = GemmBlocking.For(32, CacheSizes.Machine), Narrow = GemmBlocking.For(16, CacheSizes.Machine);
@@ -196,6 +207,11 @@ internal static unsafe class PackedGemm
                 }
                 return;
             }
+            if (n <= NarrowMax && packed is null)
+            {
+                FewColumns(m0, m1, n0, n1);
+                return;
+            }
             if (m <= FewRowsMax && !transA)
             {
                 if (packed is not null) FewRows(m0, m1, n0, n1);
@@ -225,7 +241,7 @@ internal static unsafe class PackedGemm
                         for (var ic = m0; ic < m1; ic += MC)
                         {
                             var mc = Math.Min(MC, m1 - ic);
-                            PackA(a, lda, transA, ic, p0, mc, kc, pPackA);
+                            PackA(a, lda, transA, m, ic, p0, mc, kc, pPackA);
                             for (var jr = 0; jr < nc; jr += nr)
                                 Panel(pPackA, mc, kc, blockB + (long)jr * kc, Math.Min(nr, nc - jr), c + (long)ic * ldc + jc + jr, overwrite, blockBias is null ? null : blockBias + jr, pTile);
                         }
@@ -257,7 +273,7 @@ internal static unsafe class PackedGemm
                     for (var ic = 0; ic < m; ic += MC)
                     {
                         var mc = Math.Min(MC, m - ic);
-                        PackA(a, lda, false, ic, p0, mc, kc, pPackA);
+                        PackA(a, lda, false, m, ic, p0, mc, kc, pPackA);
                         for (var g = 0; g < blocks; g++)
                             for (var jr = g * width + u0; jr < g * width + u1; jr += nr)
                                 Panel(pPackA, mc, kc, depthB + (long)jr * kc, Math.Min(nr, n - jr), c + (long)ic * ldc + jr, overwrite, null, pTile);
@@ -327,19 +343,60 @@ internal static unsafe class PackedGemm
             }
         }
 
-        /// <summary>At most four rows against a row-major B stored [n,k]: one dot product per element (GEMV shape).</summary>
+        /// <summary>
+        /// At most <see cref="NarrowMax"/> columns: with op(A) = Aᵀ, the rows of the stored A scaled by B's column and added
+        /// in order; else one dot product per element, against B's column (gathered once when it is strided).
+        /// </summary>
+        void FewColumns(int m0, int m1, int n0, int n1)
+        {
+            if (!transA && transB)
+            {
+                Dots(m0, m1, n0, n1);
+                return;
+            }
+            var rows = m1 - m0;
+            var scratch = Buffer(ref t_packB, transA ? rows : k);
+            fixed (float* pScratch = scratch)
+            {
+                for (var j = n0; j < n1; j++)
+                {
+                    if (transA)
+                    {
+                        var sums = new Span<float>(pScratch, rows);
+                        sums.Clear();
+                        for (var p = 0; p < k; p++)
+                        {
+                            var scale = transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
+                            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(a + (long)p * lda + m0, rows), scale, sums, sums);
+                        }
+                        for (var i = 0; i < rows; i++) Set(m0 + i, j, sums[i]);
+                    }
+                    else
+                    {
+                        for (var p = 0; p < k; p++) pScratch[p] = b[(long)p * ldb + j];
+                        var column = new ReadOnlySpan<float>(pScratch, k);
+                        for (var i = m0; i < m1; i++) Set(i, j, TensorPrimitives.Dot(new ReadOnlySpan<float>(a + (long)i * lda, k), column));
+                    }
+                }
+            }
+        }
+
+        /// <summary>C[i, j] = (accumulate ? C[i, j] : 0) + sum (+ bias[j]).</summary>
+        void Set(int i, int j, float sum)
+        {
+            var ci = c + (long)i * ldc;
+            var value = accumulate ? ci[j] + sum : sum;
+            ci[j] = bias is null ? value : value + bias[j];
+        }
+
+        /// <summary>At most a few rows against a row-major B stored [n,k]: one dot product per element (GEMV shape).</summary>
         void Dots(int m0, int m1, int n0, int n1)
         {
             for (var i = m0; i < m1; i++)
             {
                 var row = new ReadOnlySpan<float>(a + (long)i * lda, k);
                 var ci = c + (long)i * ldc;
-                for (var j = n0; j < n1; j++)
-                {
-                    var dot = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(b + (long)j * ldb, k));
-                    var value = accumulate ? ci[j] + dot : dot;
-                    ci[j] = bias is null ? value : value + bias[j];
-                }
+                for (var j = n0; j < n1; j++) Set(i, j, TensorPrimitives.Dot(row, new ReadOnlySpan<float>(b + (long)j * ldb, k)));
             }
         }
     }
@@ -383,8 +440,8 @@ internal static unsafe class PackedGemm
         }
     }
 
-    /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] into panels [mc/MR][kc][MR], zero-padding the last panel.</summary>
-    static void PackA(float* a, int lda, bool transA, int i0, int p0, int mc, int kc, float* dst)
+    /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] (of op(A)'s <paramref name="m"/> rows) into panels [mc/MR][kc][MR], zero-padding the last panel.</summary>
+    static void PackA(float* a, int lda, bool transA, int m, int i0, int p0, int mc, int kc, float* dst)
     {
         for (var ir = 0; ir < mc; ir += MR)
         {
@@ -405,7 +462,12 @@ internal static unsafe class PackedGemm
             }
             else
             {
-                for (var p = 0; p < kc; p++)
+                // Each depth's six values are contiguous in A: eight at a time where eight can be read (the two extra land
+                // in the next depth's place, which that depth then overwrites; the last depth stores exactly six).
+                var p = 0;
+                if (Avx.IsSupported && h == MR && i0 + ir + 8 <= m)
+                    for (; p < kc - 1; p++) Vector256.Load(a + (long)(p0 + p) * lda + i0 + ir).Store(panel + p * MR);
+                for (; p < kc; p++)
                 {
                     var src = a + (long)(p0 + p) * lda + i0 + ir;
                     var d = panel + p * MR;
