@@ -131,7 +131,7 @@ internal static class Report
                 "per step the recurrent GEMM `[B,H]·W_hhᵀ` on the packed W_hh and the fused cell kernel. " +
                 "\"pool\" is the step GEMM as the library runs it (split over the worker threads when m·n·k is large enough); \"1 thread\" is the same call with the pool held, so it runs on the caller alone; " +
                 "\"unpacked\" is the plain GEMM that packs W_hh on every call. " +
-                "\"loop µs/step\" runs the T steps as the layer does (one LstmStepForward per step: each thread runs its rows' — or, for a batch of at most six, its units' — product and cell back to back; fresh buffers each step); when it differs from pool + cell, the difference is lost between the kernels (worker hand-offs, cache misses) or won by running the cell on every thread. " +
+                "\"loop µs/step\" runs the T steps as the layer does (one LstmStepForward per step: each thread runs its rows' — or, for a batch of one micro-tile (8 rows with Vector512, 6 with Vector256) or less, its units' — product and cell back to back; fresh buffers each step); when it differs from pool + cell, the difference is lost between the kernels (worker hand-offs, cache misses) or won by running the cell on every thread. " +
                 "Estimate = Σ layers (input GEMM + T × loop step); the rest of the measured forward is layout copies and bias adds.");
             if (poolRoundTripUs is { } rt) md.AppendLine(s_inv, $"An empty `WorkerPool.Run` over all threads (wake the workers, wait for them) takes **{rt:F1} µs** (median).");
             md.AppendLine();

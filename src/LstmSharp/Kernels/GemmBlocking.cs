@@ -10,10 +10,10 @@ internal readonly record struct GemmBlocking(int Kc, int Mc, int Nc)
     /// <summary>The widest B block, in columns.</summary>
     public const int MaxNc = 4096;
 
-    /// <summary>The blocking for a micro-kernel of <see cref="PackedGemm.MR"/> × <paramref name="nr"/> floats on <paramref name="caches"/>.</summary>
-    public static GemmBlocking For(int nr, CacheSizes caches)
+    /// <summary>The blocking for a micro-kernel of <paramref name="mr"/> × <paramref name="nr"/> floats on <paramref name="caches"/>.</summary>
+    public static GemmBlocking For(int mr, int nr, CacheSizes caches)
     {
-        const int mr = PackedGemm.MR, floatBytes = sizeof(float);
+        const int floatBytes = sizeof(float);
 
         // L1: with W ways of S bytes, B's micro-panel gets cB ways and A's cA, cA + cB ≤ W − 1 (one way for C and
         // the rest); KC is the largest depth both panels fit at, over every split.

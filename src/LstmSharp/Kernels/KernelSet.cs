@@ -20,7 +20,7 @@ public enum KernelVariant
     /// <summary>Packed, blocked, multi-threaded GEMM with a 6×16 Vector256 FMA micro-kernel (AVX2/FMA); vectorised gates.</summary>
     Vector256,
 
-    /// <summary>As <see cref="Vector256"/> with a 6×32 Vector512 micro-kernel (AVX-512).</summary>
+    /// <summary>As <see cref="Vector256"/> with an 8×32 Vector512 micro-kernel (AVX-512).</summary>
     Vector512,
 }
 

@@ -1,5 +1,5 @@
 // PackedGemm: C = (accumulate ? C : 0) + op(A)·op(B) (+ a bias row) in the BLIS / GotoBLAS shape: op(B) is packed into
-// k-major panels NR columns wide, op(A) into panels MR rows tall, and an MR×NR register-blocked FMA
+// k-major panels NR columns wide, op(A) into panels MR rows tall (8 with Vector512, 6 with Vector256), and an MR×NR register-blocked FMA
 // micro-kernel runs over the packed blocks, adding the bias as it stores the last depth block. Large products are split over column (or row) ranges across
 // the worker threads; every element is summed in the same order whatever the split, so results do not
 // depend on the thread count. Reference: KernelSet.Gemm.
@@ -12,8 +12,11 @@ namespace LstmSharp.Kernels;
 
 internal static unsafe class PackedGemm
 {
-    /// <summary>Rows of the micro-kernel's tile (both variants).</summary>
-    public const int MR = 6;
+    /// <summary>
+    /// Rows of the micro-kernel's tile: 8 for the 8×32 Vector512 kernel (16 of AVX-512's 32 registers accumulate; a batch
+    /// of 16 splits into one tile per core), 6 for the 6×16 Vector256 one (12 of AVX2's 16).
+    /// </summary>
+    public static int Mr(bool wide) => wide ? 8 : 6;
 
     /// <summary>
     /// The smallest m·n·k split over the worker threads: a backward step's [16, 256] · [256, 64] (2^18) measured 3.3 → 2.2 µs
@@ -29,7 +32,7 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// The most rows a product against pre-packed B runs row by row, streaming B's panels once per row without packing A;
-    /// from four rows on, packing A for the micro-kernel (B read once per six rows) measured faster (Zen 5, bench experiment).
+    /// from four rows on, packing A for the micro-kernel (B read once per tile of rows) measured faster (Zen 5, bench experiment).
     /// </summary>
     const int FewRowsMax = 3;
 
@@ -40,7 +43,7 @@ internal static unsafe class PackedGemm
     const int NarrowMax = 2;
 
     /// <summary>The blocking each variant uses on this machine, sized from its caches.</summary>
-    public static readonly GemmBlocking Wide = GemmBlocking.For(32, CacheSizes.Machine), Narrow = GemmBlocking.For(16, CacheSizes.Machine);
+    public static readonly GemmBlocking Wide = GemmBlocking.For(Mr(true), 32, CacheSizes.Machine), Narrow = GemmBlocking.For(Mr(false), 16, CacheSizes.Machine);
 
 
     [ThreadStatic] static float[]? t_packA;
@@ -49,7 +52,7 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// C = (accumulate ? C : 0) + op(A)·op(B) (+ bias on every row when it is not empty); <paramref name="wide"/> picks
-    /// the 6×32 Vector512 micro-kernel over the 6×16 Vector256 one.
+    /// the 8×32 Vector512 micro-kernel over the 6×16 Vector256 one.
     /// </summary>
     public static void Run(
         bool wide,
@@ -104,10 +107,10 @@ internal static unsafe class PackedGemm
     /// thread then reads the rows of the state it wrote itself in the step before.
     /// </summary>
     public static bool SplitsByRows(int m, PackedMatrix b)
-        => WorkerPool.Threads > 1 && (long)m * b.N * b.K >= StepFlops && m > MR * (WorkerPool.Threads - 1);
+        => WorkerPool.Threads > 1 && (long)m * b.N * b.K >= StepFlops && m > Mr(b.Nr == 32) * (WorkerPool.Threads - 1);
 
     /// <summary>Rows <paramref name="part"/> of <paramref name="parts"/> (whole micro-tiles, the last taking the rest) of <paramref name="m"/>.</summary>
-    public static (int Start, int End) RowPart(int m, int part, int parts) => Split(m, MR, part, parts);
+    public static (int Start, int End) RowPart(int m, bool wide, int part, int parts) => Split(m, Mr(wide), part, parts);
 
     /// <summary>
     /// Rows [m0, m1) of C = (accumulate ? C : 0) + A·B with B [k, n] packed at <paramref name="packed"/> by <see cref="Pack"/>
@@ -150,7 +153,7 @@ internal static unsafe class PackedGemm
     static void Dispatch(ref Job job)
     {
         var workers = WorkerPool.Threads;
-        if (workers > 1 && (long)job.M * job.N * job.K >= ParallelFlops && (job.N >= 2 * job.Nr || job.M >= 2 * MR))
+        if (workers > 1 && (long)job.M * job.N * job.K >= ParallelFlops && (job.N >= 2 * job.Nr || job.M >= 2 * job.Mr))
         {
             fixed (Job* pj = &job) WorkerPool.Run(&RunPart, pj, workers);
         }
@@ -170,7 +173,7 @@ internal static unsafe class PackedGemm
         }
         else
         {
-            var (m0, m1) = Split(job.M, MR, part, parts);
+            var (m0, m1) = Split(job.M, job.Mr, part, parts);
             job.Sequential(m0, m1, 0, job.N);
         }
     }
@@ -190,6 +193,7 @@ internal static unsafe class PackedGemm
         public int N => n;
         public int K => k;
         public int Nr => wide ? 32 : 16;
+        public int Mr => PackedGemm.Mr(wide);
         GemmBlocking Blocking => wide ? Wide : Narrow;
         int PaddedN => (n + Nr - 1) / Nr * Nr;
 
@@ -223,8 +227,8 @@ internal static unsafe class PackedGemm
             var nr = Nr;
             var (KC, MC, NC) = Blocking;
             var packB = Buffer(ref t_packB, KC * (NC + nr));
-            var packA = Buffer(ref t_packA, KC * (MC + MR));
-            var tile = Buffer(ref t_tile, MR * 32);
+            var packA = Buffer(ref t_packA, KC * (MC + Mr));
+            var tile = Buffer(ref t_tile, Mr * 32);
             fixed (float* pPackB = packB, pPackA = packA, pTile = tile)
             {
                 for (var jc = n0; jc < n1; jc += NC)
@@ -241,7 +245,7 @@ internal static unsafe class PackedGemm
                         for (var ic = m0; ic < m1; ic += MC)
                         {
                             var mc = Math.Min(MC, m1 - ic);
-                            PackA(a, lda, transA, m, ic, p0, mc, kc, pPackA);
+                            PackA(a, lda, transA, m, Mr, ic, p0, mc, kc, pPackA);
                             for (var jr = 0; jr < nc; jr += nr)
                                 Panel(pPackA, mc, kc, blockB + (long)jr * kc, Math.Min(nr, nc - jr), c + (long)ic * ldc + jc + jr, overwrite, blockBias is null ? null : blockBias + jr, pTile);
                         }
@@ -261,8 +265,8 @@ internal static unsafe class PackedGemm
             }
             var nr = Nr;
             var (KC, MC, _) = Blocking;
-            var packA = Buffer(ref t_packA, KC * (MC + MR));
-            var tile = Buffer(ref t_tile, MR * 32);
+            var packA = Buffer(ref t_packA, KC * (MC + Mr));
+            var tile = Buffer(ref t_tile, Mr * 32);
             fixed (float* pPackA = packA, pTile = tile)
             {
                 for (var p0 = 0; p0 < k; p0 += KC)
@@ -273,7 +277,7 @@ internal static unsafe class PackedGemm
                     for (var ic = 0; ic < m; ic += MC)
                     {
                         var mc = Math.Min(MC, m - ic);
-                        PackA(a, lda, false, m, ic, p0, mc, kc, pPackA);
+                        PackA(a, lda, false, m, Mr, ic, p0, mc, kc, pPackA);
                         for (var g = 0; g < blocks; g++)
                             for (var jr = g * width + u0; jr < g * width + u1; jr += nr)
                                 Panel(pPackA, mc, kc, depthB + (long)jr * kc, Math.Min(nr, n - jr), c + (long)ic * ldc + jr, overwrite, null, pTile);
@@ -283,18 +287,18 @@ internal static unsafe class PackedGemm
         }
 
         /// <summary>
-        /// C[0:mc, 0:nrEff] (+)= the packed A block (mc rows) · one packed B panel, a micro-kernel per MR rows; partial tiles
+        /// C[0:mc, 0:nrEff] (+)= the packed A block (mc rows) · one packed B panel, a micro-kernel per Mr rows; partial tiles
         /// go through <paramref name="tile"/> and are stored element by element.
         /// </summary>
         void Panel(float* panelsA, int mc, int kc, float* panelB, int nrEff, float* c, bool overwrite, float* bias, float* tile)
         {
-            var nr = Nr;
-            for (var ir = 0; ir < mc; ir += MR)
+            int nr = Nr, mr = Mr;
+            for (var ir = 0; ir < mc; ir += mr)
             {
-                var mrEff = Math.Min(MR, mc - ir);
+                var mrEff = Math.Min(mr, mc - ir);
                 var panelA = panelsA + (long)ir * kc;
                 var cc = c + (long)ir * ldc;
-                if (mrEff == MR && nrEff == nr)
+                if (mrEff == mr && nrEff == nr)
                 {
                     MicroKernel(wide, panelA, panelB, kc, cc, ldc, overwrite, bias);
                 }
@@ -440,37 +444,37 @@ internal static unsafe class PackedGemm
         }
     }
 
-    /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] (of op(A)'s <paramref name="m"/> rows) into panels [mc/MR][kc][MR], zero-padding the last panel.</summary>
-    static void PackA(float* a, int lda, bool transA, int m, int i0, int p0, int mc, int kc, float* dst)
+    /// <summary>Packs op(A)[i0:i0+mc, p0:p0+kc] (of op(A)'s <paramref name="m"/> rows) into panels [mc/mr][kc][mr], zero-padding the last panel.</summary>
+    static void PackA(float* a, int lda, bool transA, int m, int mr, int i0, int p0, int mc, int kc, float* dst)
     {
-        for (var ir = 0; ir < mc; ir += MR)
+        for (var ir = 0; ir < mc; ir += mr)
         {
-            var h = Math.Min(MR, mc - ir);
+            var h = Math.Min(mr, mc - ir);
             var panel = dst + (long)ir * kc;
-            if (h < MR) new Span<float>(panel, kc * MR).Clear();
+            if (h < mr) new Span<float>(panel, kc * mr).Clear();
             if (!transA)
             {
-                // A full panel eight depths at a time as 8×8 transposes of its six rows (and two of zeros).
-                var kc8 = Avx.IsSupported && h == MR ? kc / 8 * 8 : 0;
+                // A full panel eight depths at a time as 8×8 transposes of its rows (six: and two of zeros).
+                var kc8 = Avx.IsSupported && h == mr ? kc / 8 * 8 : 0;
                 var rows = a + (long)(i0 + ir) * lda + p0;
-                for (var p = 0; p < kc8; p += 8) Transpose8x8(rows + p, lda, MR, panel + p * MR, MR, MR);
+                for (var p = 0; p < kc8; p += 8) Transpose8x8(rows + p, lda, mr, panel + p * mr, mr, mr);
                 for (var i = 0; i < h; i++)
                 {
                     var src = rows + (long)i * lda;
-                    for (var p = kc8; p < kc; p++) panel[p * MR + i] = src[p];
+                    for (var p = kc8; p < kc; p++) panel[p * mr + i] = src[p];
                 }
             }
             else
             {
-                // Each depth's six values are contiguous in A: eight at a time where eight can be read (the two extra land
-                // in the next depth's place, which that depth then overwrites; the last depth stores exactly six).
+                // Each depth's mr values are contiguous in A: eight at a time where eight can be read (for six rows the two extra
+                // land in the next depth's place, which that depth then overwrites; the last depth stores exactly mr).
                 var p = 0;
-                if (Avx.IsSupported && h == MR && i0 + ir + 8 <= m)
-                    for (; p < kc - 1; p++) Vector256.Load(a + (long)(p0 + p) * lda + i0 + ir).Store(panel + p * MR);
+                if (Avx.IsSupported && h == mr && i0 + ir + 8 <= m)
+                    for (; p < kc - 1; p++) Vector256.Load(a + (long)(p0 + p) * lda + i0 + ir).Store(panel + p * mr);
                 for (; p < kc; p++)
                 {
                     var src = a + (long)(p0 + p) * lda + i0 + ir;
-                    var d = panel + p * MR;
+                    var d = panel + p * mr;
                     for (var i = 0; i < h; i++) d[i] = src[i];
                 }
             }
@@ -589,15 +593,15 @@ internal static unsafe class PackedGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static void MicroKernel(bool wide, float* pa, float* pb, int kc, float* c, int ldc, bool overwrite, float* bias)
     {
-        if (wide) Kernel6x32(pa, pb, kc, c, ldc, overwrite, bias);
+        if (wide) Kernel8x32(pa, pb, kc, c, ldc, overwrite, bias);
         else Kernel6x16(pa, pb, kc, c, ldc, overwrite, bias);
     }
 
-    /// <summary>C[6,32] (+)= Σ_p A[:,p] ⊗ B[p,:] (+ bias[32]) with two Vector512 columns, twelve accumulators.</summary>
-    static void Kernel6x32(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite, float* bias)
+    /// <summary>C[8,32] (+)= Σ_p A[:,p] ⊗ B[p,:] (+ bias[32]) with two Vector512 columns, sixteen accumulators.</summary>
+    static void Kernel8x32(float* pa, float* pb, int kc, float* c, int ldc, bool overwrite, float* bias)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(pb);
@@ -620,7 +624,13 @@ internal static unsafe class PackedGemm
             var a5 = Vector512.Create(pa[5]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            pa += MR;
+            var a6 = Vector512.Create(pa[6]);
+            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(pa[7]);
+            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+            pa += 8;
             pb += 32;
         }
         var bias1 = bias is null ? null : bias + 16;
@@ -629,7 +639,9 @@ internal static unsafe class PackedGemm
         Store(c20, c, overwrite, bias); Store(c21, c + 16, overwrite, bias1); c += ldc;
         Store(c30, c, overwrite, bias); Store(c31, c + 16, overwrite, bias1); c += ldc;
         Store(c40, c, overwrite, bias); Store(c41, c + 16, overwrite, bias1); c += ldc;
-        Store(c50, c, overwrite, bias); Store(c51, c + 16, overwrite, bias1);
+        Store(c50, c, overwrite, bias); Store(c51, c + 16, overwrite, bias1); c += ldc;
+        Store(c60, c, overwrite, bias); Store(c61, c + 16, overwrite, bias1); c += ldc;
+        Store(c70, c, overwrite, bias); Store(c71, c + 16, overwrite, bias1);
     }
 
     /// <summary>C[6,16] (+)= Σ_p A[:,p] ⊗ B[p,:] (+ bias[16]) with two Vector256 columns, twelve accumulators.</summary>
@@ -659,7 +671,7 @@ internal static unsafe class PackedGemm
             var a5 = Vector256.Create(pa[5]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            pa += MR;
+            pa += 6;
             pb += 16;
         }
         var bias1 = bias is null ? null : bias + 8;

@@ -85,7 +85,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
     static unsafe void LstmStepPart(void* state, int part, int parts)
     {
         ref var j = ref *(CellJob*)state;
-        var (b0, b1) = PackedGemm.RowPart(j.B, part, parts);
+        var (b0, b1) = PackedGemm.RowPart(j.B, j.Wide, part, parts);
         PackedGemm.RunPackedRows(j.HPrev, j.Ldh, j.Recurrent, wide: j.Wide, 4 * j.H, j.K, j.B, b0, b1, j.Gates, 4 * j.H, accumulate: true);
         int n = j.B * j.H;
         LstmForwardRows(new ReadOnlySpan<float>(j.CPrev, n), new ReadOnlySpan<float>(j.Peep, j.PeepLength), j.H, b0, b1, 0, j.H,
