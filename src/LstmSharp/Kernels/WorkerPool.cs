@@ -1,9 +1,11 @@
 // WorkerPool: a fixed set of background threads that run the parts of one kernel call, so splitting a
 // GEMM across cores allocates nothing (no closures, no tasks). Between calls a worker spins for a short
 // while before it sleeps: a recurrent layer issues one GEMM per time step, microseconds apart, and waking a
-// sleeping thread costs more than such a GEMM. It spins on the pause instruction alone (Thread.SpinWait(1)), never
-// yielding: SpinWait's yields and longer spins left a call waiting microseconds for its worker, which on a
-// one-row step doubled the time (bench experiment on Zen 5). One call at a time: a call that finds the pool busy
+// sleeping thread costs more than such a GEMM. For the first 50 µs it spins on the pause instruction alone
+// (Thread.SpinWait(1)): SpinWait's yields and longer spins left a call waiting microseconds for its worker, which on a
+// one-row step doubled the time (bench experiment on Zen 5). After that it yields too, so a machine with more
+// runnable threads than cores is not held up by idle spinning; the caller waiting for its workers does the same.
+// One call at a time: a call that finds the pool busy
 // (another thread's GEMM, or a nested call) runs its parts on the calling thread.
 using System.Diagnostics;
 
@@ -15,6 +17,9 @@ internal static unsafe class WorkerPool
 
     /// <summary>How long an idle worker spins for the next call before it sleeps.</summary>
     static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 µs
+
+    /// <summary>How long a waiting thread spins on pause alone before it starts yielding.</summary>
+    static readonly long s_pauseTicks = Stopwatch.Frequency / 20000; // 50 µs
 
     static int s_threads;   // 0 until first read
 
@@ -92,7 +97,13 @@ internal static unsafe class WorkerPool
             {
                 // Even when this part throws, the others still read the state (and the caller's stack): wait for them.
                 // The parts are balanced, so they finish about when this one does: spin (never sleeping, never allocating).
-                while (Volatile.Read(ref s_pending) > 0) Thread.SpinWait(1);
+                var yieldFrom = Stopwatch.GetTimestamp() + s_pauseTicks;
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref s_pending) > 0)
+                {
+                    if (Stopwatch.GetTimestamp() < yieldFrom) Thread.SpinWait(1);
+                    else spinner.SpinOnce(sleep1Threshold: -1);
+                }
             }
             if (s_error is { } error) throw new AggregateException("A kernel failed on a worker thread.", error);
         }
@@ -142,13 +153,20 @@ internal static unsafe class WorkerPool
     /// <summary>Returns the generation of the first call newer than <paramref name="seen"/>: spinning for it first, then sleeping.</summary>
     static int WaitForCall(int seen)
     {
-        var until = Stopwatch.GetTimestamp() + s_spinTicks;
+        var start = Stopwatch.GetTimestamp();
+        var spinner = default(SpinWait);
         int generation;
         while ((generation = Volatile.Read(ref s_generation)) == seen)
         {
-            if (Stopwatch.GetTimestamp() < until)
+            var waited = Stopwatch.GetTimestamp() - start;
+            if (waited < s_pauseTicks)
             {
                 Thread.SpinWait(1);
+                continue;
+            }
+            if (waited < s_spinTicks)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
                 continue;
             }
             Interlocked.Increment(ref s_sleepers);
