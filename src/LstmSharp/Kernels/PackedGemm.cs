@@ -224,6 +224,11 @@ internal static unsafe class PackedGemm
                 return;
             }
         general:
+            if (packed is not null)
+            {
+                PackedBlocks(m0, m1, 1, 0, n0, n1);
+                return;
+            }
             var nr = Nr;
             var (KC, MC, NC) = Blocking;
             var packB = Buffer(ref t_packB, KC * (NC + nr));
@@ -239,22 +244,20 @@ internal static unsafe class PackedGemm
                         var kc = Math.Min(KC, k - p0);
                         var overwrite = p0 == 0 && !accumulate;
                         var blockBias = bias is not null && p0 + kc == k ? bias + jc : null;
-                        var blockB = pPackB;
-                        if (packed is not null) blockB = packed + (long)p0 * PaddedN + (long)jc * kc;
-                        else PackB(b, ldb, transB, p0, jc, kc, nc, nr, pPackB);
+                        PackB(b, ldb, transB, p0, jc, kc, nc, nr, pPackB);
                         for (var ic = m0; ic < m1; ic += MC)
                         {
                             var mc = Math.Min(MC, m1 - ic);
                             PackA(a, lda, transA, m, Mr, ic, p0, mc, kc, pPackA);
                             for (var jr = 0; jr < nc; jr += nr)
-                                Panel(pPackA, mc, kc, blockB + (long)jr * kc, Math.Min(nr, nc - jr), c + (long)ic * ldc + jc + jr, overwrite, blockBias is null ? null : blockBias + jr, pTile);
+                                Panel(pPackA, mc, kc, pPackB + (long)jr * kc, Math.Min(nr, nc - jr), c + (long)ic * ldc + jc + jr, overwrite, blockBias is null ? null : blockBias + jr, pTile);
                         }
                     }
                 }
             }
         }
 
-        /// <summary>Rows of every block of the units [u0, u1) against pre-packed B, A packed once per depth block for all of them.</summary>
+        /// <summary>Every row against the units [u0, u1) of each block, B pre-packed (see <see cref="RunPackedUnits"/>).</summary>
         public void Units(int blocks, int width, int u0, int u1)
         {
             if (m == 0 || u1 <= u0) return;
@@ -263,6 +266,15 @@ internal static unsafe class PackedGemm
                 for (var g = 0; g < blocks; g++) FewRows(0, m, g * width + u0, g * width + u1);
                 return;
             }
+            PackedBlocks(0, m, blocks, width, u0, u1);
+        }
+
+        /// <summary>
+        /// Rows [m0, m1) against the columns [g·width + u0, g·width + u1) of each of <paramref name="blocks"/> blocks, B
+        /// pre-packed (u0 and width whole panels): A packed once per depth block for all of them, the bias added with the last.
+        /// </summary>
+        void PackedBlocks(int m0, int m1, int blocks, int width, int u0, int u1)
+        {
             var nr = Nr;
             var (KC, MC, _) = Blocking;
             var packA = Buffer(ref t_packA, KC * (MC + Mr));
@@ -273,14 +285,18 @@ internal static unsafe class PackedGemm
                 {
                     var kc = Math.Min(KC, k - p0);
                     var overwrite = p0 == 0 && !accumulate;
+                    var depthBias = bias is not null && p0 + kc == k ? bias : null;
                     var depthB = packed + (long)p0 * PaddedN;
-                    for (var ic = 0; ic < m; ic += MC)
+                    for (var ic = m0; ic < m1; ic += MC)
                     {
-                        var mc = Math.Min(MC, m - ic);
-                        PackA(a, lda, false, m, Mr, ic, p0, mc, kc, pPackA);
+                        var mc = Math.Min(MC, m1 - ic);
+                        PackA(a, lda, transA, m, Mr, ic, p0, mc, kc, pPackA);
                         for (var g = 0; g < blocks; g++)
-                            for (var jr = g * width + u0; jr < g * width + u1; jr += nr)
-                                Panel(pPackA, mc, kc, depthB + (long)jr * kc, Math.Min(nr, n - jr), c + (long)ic * ldc + jr, overwrite, null, pTile);
+                        {
+                            var end = g * width + u1;
+                            for (var jr = g * width + u0; jr < end; jr += nr)
+                                Panel(pPackA, mc, kc, depthB + (long)jr * kc, Math.Min(nr, end - jr), c + (long)ic * ldc + jr, overwrite, depthBias is null ? null : depthBias + jr, pTile);
+                        }
                     }
                 }
             }
