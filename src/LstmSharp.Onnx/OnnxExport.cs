@@ -96,6 +96,8 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         var o = forecaster.Options;
+        if (forecaster.Series.Count > 0)
+            throw new NotSupportedException($"A global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; export the network alone and scale each series outside it.");
         if (o.Transform == SeriesTransform.SeasonalDifference)
             throw new NotSupportedException($"The seasonal-difference transform (season {o.Season}) has no ONNX form here yet; export the network alone and undo the transform outside it.");
         if (o.UsesCalendar)

@@ -64,9 +64,10 @@ public sealed class ForecastEvaluation
     /// Evaluates <paramref name="forecaster"/> at every origin t in <c>[testStart, rows − horizon]</c> of
     /// <paramref name="columns"/>. MASE is scaled by the in-sample error of the seasonal naive forecast (lag
     /// <paramref name="season"/>, or 1) over rows <c>[0, testStart)</c>. <paramref name="times"/>, one per row, for a
-    /// forecaster with calendar features.
+    /// forecaster with calendar features; <paramref name="series"/>, the series' id, for a global forecaster
+    /// (<see cref="Forecaster.Series"/>).
     /// </summary>
-    public static ForecastEvaluation Run(Forecaster forecaster, IReadOnlyList<float[]> columns, int testStart, int season, IReadOnlyList<DateTime>? times = null)
+    public static ForecastEvaluation Run(Forecaster forecaster, IReadOnlyList<float[]> columns, int testStart, int season, IReadOnlyList<DateTime>? times = null, string? series = null)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(columns);
@@ -80,7 +81,7 @@ public sealed class ForecastEvaluation
                 $"it starts at row {testStart} of {n}.", nameof(testStart));
         }
         var origins = Enumerable.Range(testStart, n - h - testStart + 1).ToArray();
-        var (forecasts, quantiles) = forecaster.Predictions(columns, origins, times);
+        var (forecasts, quantiles) = forecaster.Predictions(columns, origins, times, series);
         var y = columns[0];
         var actual = origins.Select(t => y.AsSpan(t, h).ToArray()).ToArray();
         var training = y.AsSpan(0, testStart);

@@ -25,19 +25,21 @@ public sealed class Forecaster
     const string SeasonKey = "lstmsharp.forecast.season";
     const string TestRowsKey = "lstmsharp.forecast.test_rows";
     const string MissingKey = "lstmsharp.forecast.missing";
-    readonly IScaler[] _scalers;   // one per column, fitted on the training part (the target's on its transform)
-    readonly float[][] _scalerValues;
+    readonly IScaler[][] _scalers;   // [series][column], fitted on that series' training part (the target's on its transform)
+    readonly float[][][] _scalerValues;
+    readonly string[] _series;       // the series' ids; empty for a forecaster of one unnamed series
     readonly int _batchSize;   // origins per Predict call, within the work-buffer limit
     readonly HashSet<DateOnly>? _holidays;   // Options.Holidays as a set; null without them
     string? _source;           // the file it was loaded from, for errors about what the network makes
 
-    Forecaster(Model model, ForecastOptions options, string[] columns, float[][] scalerValues, ModelFileLimits? limits = null)
+    Forecaster(Model model, ForecastOptions options, string[] columns, string[] series, float[][][] scalerValues, ModelFileLimits? limits = null)
     {
         Model = model;
         Options = options;
         Columns = columns;
+        _series = series;
         _scalerValues = scalerValues;
-        _scalers = [.. scalerValues.Select(v => CreateScaler(options.Scaling, v))];
+        _scalers = [.. scalerValues.Select(s => s.Select(v => CreateScaler(options.Scaling, v)).ToArray())];
         _holidays = options.Holidays.Count > 0 ? [.. options.Holidays] : null;
         _batchSize = (limits ?? ModelFileLimits.Default).BatchSize(ModelFile.WorkBytesPerSample(model) + 4L * options.Horizon * Math.Max(1, options.Quantiles.Count), 256);
     }
@@ -51,12 +53,19 @@ public sealed class Forecaster
     /// <summary>Input column names; the first is the target.</summary>
     public IReadOnlyList<string> Columns { get; }
 
+    /// <summary>
+    /// The ids of the series a global forecaster was trained on (<see cref="Train(IReadOnlyList{ForecastSeries}, IReadOnlyList{string}, ForecastOptions, IProgress{FitProgress}?, IReadOnlyList{Callback}?)"/>),
+    /// each with its own scalers, in training order; empty for a forecaster of one series (trained on columns alone).
+    /// A global forecaster's forecasts name their series.
+    /// </summary>
+    public IReadOnlyList<string> Series => _series;
+
     /// <summary>Training logs (null for a loaded forecaster).</summary>
     public History? History { get; private set; }
 
     /// <summary>
     /// How the rows it was trained on were read and split (time column, season, test rows, missing values), for
-    /// whoever evaluates or forecasts from new data later; null when not recorded. <see cref="Train"/> leaves it
+    /// whoever evaluates or forecasts from new data later; null when not recorded. <c>Train</c> leaves it
     /// null (it sees columns, not a table); <see cref="Save"/> writes it and <see cref="Load"/> reads it back.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A field out of range (see <see cref="ForecastTrainingData.Validate"/>).</exception>
@@ -73,8 +82,9 @@ public sealed class Forecaster
     /// <summary>The epoch whose weights were kept (early stopping), or the last epoch; 0 for a loaded forecaster.</summary>
     public int BestEpoch { get; private set; }
 
-    /// <summary>The fitted scalers, one per column (the target's fitted on its transform); the ONNX export puts them in the graph.</summary>
-    internal IReadOnlyList<IScaler> Scalers => _scalers;
+    /// <summary>The fitted scalers of a one-series forecaster, one per column (the target's fitted on its transform); the ONNX export puts them in the graph.</summary>
+    internal IReadOnlyList<IScaler> Scalers => _series.Length == 0 ? _scalers[0]
+        : throw new InvalidOperationException($"A global forecaster has scalers per series ({_series.Length} series); name the series.");
 
     /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced or a season when seasonally differenced.</summary>
     public int HistoryNeeded => Options.Lookback + Skip(Options);
@@ -106,96 +116,171 @@ public sealed class Forecaster
     /// </summary>
     public static Forecaster Train(IReadOnlyList<float[]> columns, IReadOnlyList<string> names, int trainEnd, ForecastOptions options,
         IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null, IReadOnlyList<DateTime>? times = null)
+        => Train(options, names, [new ForecastSeries("", columns, trainEnd, times)], global: false, progress, callbacks);
+
+    /// <summary>
+    /// Trains one global forecaster on several series at once (as DeepAR and ES-RNN do): every series has the same
+    /// columns (<paramref name="names"/>, the target first) and its own scalers, fitted on the rows of its own training
+    /// windows, so that series of different sizes share one network. The training windows of every series are shuffled
+    /// together; the latest <see cref="ForecastOptions.ValidationFraction"/> of each series' windows drive early
+    /// stopping. Forecasts then name their series (<see cref="Series"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// No series, an id that is empty or given twice, or a series that <see cref="Train(IReadOnlyList{float[]}, IReadOnlyList{string}, int, ForecastOptions, IProgress{FitProgress}?, IReadOnlyList{Callback}?, IReadOnlyList{DateTime}?)"/>
+    /// would refuse on its own (the message names it).
+    /// </exception>
+    public static Forecaster Train(IReadOnlyList<ForecastSeries> series, IReadOnlyList<string> names, ForecastOptions options,
+        IProgress<FitProgress>? progress = null, IReadOnlyList<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Count == 0) throw new ArgumentException("Expected at least one series; received none.", nameof(series));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var s = 0; s < series.Count; s++)
+        {
+            if (series[s] is not { } one) throw new ArgumentException($"Series {s + 1} is null.", nameof(series));
+            if (string.IsNullOrEmpty(one.Id)) throw new ArgumentException($"Series {s + 1} has no id.", nameof(series));
+            if (!seen.Add(one.Id)) throw new ArgumentException($"The series '{one.Id}' is given twice.", nameof(series));
+        }
+        return Train(options, names, series, global: true, progress, callbacks);
+    }
+
+    /// <summary>Both forms of <c>Train</c>: one series without an id, or a global model of named series.</summary>
+    static Forecaster Train(ForecastOptions options, IReadOnlyList<string> names, IReadOnlyList<ForecastSeries> series, bool global,
+        IProgress<FitProgress>? progress, IReadOnlyList<Callback>? callbacks)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var length = CheckColumns(columns, names);
-        if (options.Strategy == ForecastStrategy.Recursive && columns.Count > 1)
+        ArgumentNullException.ThrowIfNull(names);
+        if (options.Strategy == ForecastStrategy.Recursive && names.Count > 1)
         {
             throw new ArgumentException(
-                $"The recursive strategy feeds each forecast back as the next input, so it needs a univariate series; received {columns.Count} input columns " +
+                $"The recursive strategy feeds each forecast back as the next input, so it needs a univariate series; received {names.Count} input columns " +
                 $"({string.Join(", ", names)}), whose future values are unknown. Use the direct strategy.", nameof(options));
         }
-        if (trainEnd < 1 || trainEnd > length)
-            throw new ArgumentOutOfRangeException(nameof(trainEnd), trainEnd, $"The training part must end within the {length} rows.");
         var skip = Skip(options);
         var hNet = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
-        var windows = trainEnd - skip - options.Lookback - hNet + 1;
-        var validation = HeldOut(windows, options.ValidationFraction);
-        if (windows - validation < 1)
+        var parts = new (float[][] Transformed, int Windows, int Validation, int Length)[series.Count];
+        var scalerValues = new float[series.Count][][];
+        for (var s = 0; s < series.Count; s++)
         {
-            // The fewest windows that leave one for training after the validation share is held out.
-            var least = 1;
-            while (least - HeldOut(least, options.ValidationFraction) < 1) least++;
-            var needed = skip + options.Lookback + hNet - 1 + least;
-            throw new ArgumentException(
-                $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + SkipText(options) +
-                $" give {Math.Max(windows, 0)} window(s)" + (validation > 0 ? $", and {validation} of them are held out for validation" : "") +
-                $"; at least {needed} rows are needed. Shorten the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon), or give more data.", nameof(columns));
-        }
-        var target = columns[0].AsSpan(0, trainEnd);
-        if (options.Transform == SeriesTransform.LogDifference)
-        {
-            for (var i = 0; i < length; i++)
-                if (!(columns[0][i] > 0f))
-                    throw new ArgumentException($"The log-difference transform needs positive values; '{names[0]}' row {i + 1} is {columns[0][i].ToString(CultureInfo.InvariantCulture)}.", nameof(columns));
-        }
-        if (IsConstant(target)) throw new ArgumentException($"'{names[0]}' is constant ({target[0].ToString(CultureInfo.InvariantCulture)}) over the training part: there is nothing to learn.", nameof(columns));
-
-        // Scalers see only the rows of the training windows (inputs and targets), never validation or test rows.
-        var fitEnd = skip + options.Lookback + (windows - validation) - 1 + hNet;
-        var transformed = Transformed(columns, options, length);
-        var scalerValues = new float[columns.Count][];
-        for (var c = 0; c < columns.Count; c++)
-        {
-            var part = transformed[c].AsSpan(skip, fitEnd - skip);
+            var (columns, trainEnd) = (series[s].Columns, series[s].TrainEnd);
+            // A global model's errors say which series they are about.
+            string Of(string message) => global ? $"Series '{series[s].Id}': {message}" : message;
+            int length;
             try
             {
-                scalerValues[c] = Fit(options.Scaling, part);
+                length = CheckColumns(columns, names);
             }
-            catch (ArgumentException e)
+            catch (ArgumentException e) when (global)
             {
-                throw new ArgumentException($"Column '{names[c]}': {e.Message}", nameof(columns), e);
+                throw new ArgumentException(Of(CleanMessage(e)), nameof(series), e);
             }
+            if (trainEnd < 1 || trainEnd > length)
+                throw new ArgumentOutOfRangeException(global ? nameof(series) : nameof(trainEnd), trainEnd, Of($"The training part must end within the {length} rows."));
+            var windows = trainEnd - skip - options.Lookback - hNet + 1;
+            var validation = HeldOut(windows, options.ValidationFraction);
+            if (windows - validation < 1)
+            {
+                // The fewest windows that leave one for training after the validation share is held out.
+                var least = 1;
+                while (least - HeldOut(least, options.ValidationFraction) < 1) least++;
+                var needed = skip + options.Lookback + hNet - 1 + least;
+                throw new ArgumentException(Of(
+                    $"Too few rows: {trainEnd} training rows with lookback {options.Lookback} + horizon {hNet}" + SkipText(options) +
+                    $" give {Math.Max(windows, 0)} window(s)" + (validation > 0 ? $", and {validation} of them are held out for validation" : "") +
+                    $"; at least {needed} rows are needed. Shorten the lookback (ForecastOptions.Lookback) or the horizon (ForecastOptions.Horizon), or give more data."),
+                    global ? nameof(series) : nameof(columns));
+            }
+            var target = columns[0].AsSpan(0, trainEnd);
+            if (options.Transform == SeriesTransform.LogDifference)
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    if (!(columns[0][i] > 0f))
+                    {
+                        throw new ArgumentException(Of($"The log-difference transform needs positive values; '{names[0]}' row {i + 1} is {columns[0][i].ToString(CultureInfo.InvariantCulture)}."),
+                            global ? nameof(series) : nameof(columns));
+                    }
+                }
+            }
+            if (IsConstant(target))
+                throw new ArgumentException(Of($"'{names[0]}' is constant ({target[0].ToString(CultureInfo.InvariantCulture)}) over the training part: there is nothing to learn."), global ? nameof(series) : nameof(columns));
+
+            // Scalers see only the rows of the training windows (inputs and targets), never validation or test rows.
+            var fitEnd = skip + options.Lookback + (windows - validation) - 1 + hNet;
+            var transformed = Transformed(columns, options, length);
+            scalerValues[s] = new float[columns.Count][];
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var part = transformed[c].AsSpan(skip, fitEnd - skip);
+                try
+                {
+                    scalerValues[s][c] = Fit(options.Scaling, part);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException(Of($"Column '{names[c]}': {e.Message}"), global ? nameof(series) : nameof(columns), e);
+                }
+            }
+            parts[s] = (transformed, windows, validation, length);
         }
 
-        var model = Build(options, columns.Count, hNet);
-        var forecaster = new Forecaster(model, options, [.. names], scalerValues);
-        var scaled = forecaster.Scale(transformed);
-        var origins = Enumerable.Range(skip + options.Lookback, windows).ToArray();
-        var x = forecaster.Inputs(scaled, origins, forecaster.CalendarRows(times, length, 0));
-        var y = Tensor.Zeros(windows, hNet);
-        // A point forecaster learns each step's transformed value; a quantile one the sum of those since its anchor.
-        var terms = options.Quantiles.Count > 0 ? CumulativeTerms(options) : null;
-        for (var i = 0; i < windows; i++)
+        var model = Build(options, names.Count, hNet);
+        var forecaster = new Forecaster(model, options, [.. names], global ? [.. series.Select(s => s.Id)] : [], scalerValues);
+        // Each series' windows, the latest of them held out for validation; every series' inputs go into the same tensors.
+        var scaled = parts.Select((p, s) => forecaster.Scale(p.Transformed, s)).ToArray();
+        var calendars = parts.Select((p, s) => forecaster.CalendarRows(series[s].Times, p.Length, 0)).ToArray();
+        var training = new List<(int Series, int Origin)>();
+        var held = new List<(int Series, int Origin)>();
+        for (var s = 0; s < parts.Length; s++)
         {
-            for (var k = 0; k < hNet; k++)
-            {
-                var sum = 0f;
-                foreach (var j in terms?[k] ?? [k]) sum += scaled[0][origins[i] + j];
-                y.Span[i * hNet + k] = sum;
-            }
+            var trainCount = parts[s].Windows - parts[s].Validation;
+            for (var i = 0; i < parts[s].Windows; i++) (i < trainCount ? training : held).Add((s, skip + options.Lookback + i));
         }
+        var x = forecaster.Inputs(scaled, calendars, [.. training]);
+        var y = forecaster.Targets(scaled, [.. training], hNet);
 
-        var trainCount = windows - validation;
         var allCallbacks = new List<Callback>(callbacks ?? []);
         EarlyStopping? stopping = null;
-        if (validation > 0 && options.Patience > 0) allCallbacks.Add(stopping = new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
-        if (validation > 0 && options.LearningRateDecay > 0f)
+        var validated = held.Count > 0;
+        if (validated && options.Patience > 0) allCallbacks.Add(stopping = new EarlyStopping("val_loss", options.Patience, restoreBestWeights: true));
+        if (validated && options.LearningRateDecay > 0f)
             allCallbacks.Insert(0, new ReduceLROnPlateau("val_loss", options.LearningRateDecay, DecayPatience(options.Patience)));
         var fit = new FitOptions
         {
             Epochs = options.Epochs,
             BatchSize = options.BatchSize,
             Seed = options.Seed,
-            ValidationData = validation > 0 ? new ValidationData([.. x.Select(t => t.Slice(trainCount, validation))], [y.Slice(trainCount, validation)]) : null,
+            ValidationData = validated ? new ValidationData(forecaster.Inputs(scaled, calendars, [.. held]), [forecaster.Targets(scaled, [.. held], hNet)]) : null,
             Callbacks = allCallbacks,
             Progress = progress,
             ThrowOnDivergence = true,   // a NaN or infinite loss stops training instead of leaving a NaN model
         };
-        forecaster.History = model.Fit([.. x.Select(t => t.Slice(0, trainCount))], [y.Slice(0, trainCount)], fit);
+        forecaster.History = model.Fit(x, [y], fit);
         forecaster.BestEpoch = stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : forecaster.History.Epochs;
         return forecaster;
+    }
+
+    /// <summary>
+    /// What the network learns for each window: each step's scaled transformed value, or for a quantile forecaster
+    /// the sum of those since the step's anchor (<see cref="CumulativeTerms"/>); <c>[windows, steps]</c>.
+    /// </summary>
+    Tensor Targets(float[][][] scaled, (int Series, int Origin)[] windows, int steps)
+    {
+        var y = Tensor.Zeros(windows.Length, steps);
+        var span = y.Span;
+        var terms = Options.Quantiles.Count > 0 ? CumulativeTerms(Options) : null;
+        for (var i = 0; i < windows.Length; i++)
+        {
+            var (target, origin) = (scaled[windows[i].Series][0], windows[i].Origin);
+            for (var k = 0; k < steps; k++)
+            {
+                var sum = 0f;
+                foreach (var j in terms?[k] ?? [k]) sum += target[origin + j];
+                span[i * steps + k] = sum;
+            }
+        }
+        return y;
     }
 
     /// <summary>Validation windows out of <paramref name="windows"/>: the fraction, rounded, and at least one when the fraction is above 0.</summary>
@@ -261,29 +346,49 @@ public sealed class Forecaster
     /// With <see cref="ForecastOptions.Quantiles"/> these are the medians. <paramref name="times"/>, one per row of
     /// <paramref name="columns"/>, gives the calendar features their dates (those of the steps after the last row
     /// continue its step); it is needed with <see cref="ForecastOptions.UsesCalendar"/> and ignored without.
+    /// <paramref name="series"/> names the series for a global forecaster (one of <see cref="Series"/>, whose scalers
+    /// are used); null for a forecaster of one series.
     /// </summary>
+    /// <exception cref="ArgumentException">A global forecaster without a series, or with one it was not trained on; a series named to a one-series forecaster.</exception>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null)
-        => Predictions(columns, origins, times).Points;
+    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null, string? series = null)
+        => Predictions(columns, origins, times, series).Points;
 
     /// <summary>
     /// The forecast quantiles (<see cref="ForecastOptions.Quantiles"/>) of the next <see cref="ForecastOptions.Horizon"/>
     /// values after row <c>origin − 1</c>, for each origin: <c>[origin][step][quantile]</c>, in the target's units,
     /// increasing along the quantiles at every step (sorted when the network's outputs cross). <paramref name="times"/>
-    /// as for <see cref="Forecast"/>.
+    /// and <paramref name="series"/> as for <see cref="Forecast"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The forecaster was trained without quantiles.</exception>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null)
+    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null, string? series = null)
     {
         if (Options.Quantiles.Count == 0) throw new InvalidOperationException("This forecaster was trained without quantiles (ForecastOptions.Quantiles); it makes point forecasts only.");
-        return Predictions(columns, origins, times).Quantiles!;
+        return Predictions(columns, origins, times, series).Quantiles!;
+    }
+
+    /// <summary>Which of <see cref="Series"/> <paramref name="series"/> is (0 for a one-series forecaster and null); the message of a mismatch lists what is known.</summary>
+    int SeriesIndex(string? series)
+    {
+        if (_series.Length == 0)
+        {
+            return series is null ? 0
+                : throw new ArgumentException($"This forecaster was trained on one series; it has no series '{series}' (give null).", nameof(series));
+        }
+        var known = $"{string.Join(", ", _series.Take(5).Select(s => $"'{s}'"))}{(_series.Length > 5 ? $" and {_series.Length - 5} more" : "")}";
+        if (series is null)
+            throw new ArgumentException($"This global forecaster was trained on {_series.Length} series, each scaled on its own; name the series to forecast ({known}).", nameof(series));
+        var index = Array.IndexOf(_series, series);
+        return index >= 0 ? index
+            : throw new ArgumentException($"This global forecaster was not trained on a series '{series}'; it knows {known}, each with scalers fitted on its own training rows.", nameof(series));
     }
 
     /// <summary>The point forecasts per origin, and the quantiles (null without <see cref="ForecastOptions.Quantiles"/>).</summary>
-    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times)
+    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times, string? series = null)
     {
         ArgumentNullException.ThrowIfNull(origins);
+        var index = SeriesIndex(series);
         var length = CheckColumns(columns, Columns);
         foreach (var t in origins)
         {
@@ -305,12 +410,12 @@ public sealed class Forecaster
                 }
             }
         }
-        var transformed = Transformed(columns, Options, length);
-        var scaled = Scale(transformed);
+        var scaled = Scale(Transformed(columns, Options, length), index);
         var h = Options.Horizon;
         var beyond = origins.Count == 0 ? 0 : Math.Max(0, origins.Max() + h - length);
-        var x = Inputs(scaled, [.. origins], CalendarRows(times, length, beyond));
-        if (Options.Quantiles.Count > 0) return QuantilePredictions(columns, origins, Model.Predict(x, _batchSize)[0].Span);
+        var x = Inputs([scaled], [CalendarRows(times, length, beyond)], [.. origins.Select(t => (0, t))]);
+        var target = _scalers[index][0];
+        if (Options.Quantiles.Count > 0) return QuantilePredictions(columns, origins, Model.Predict(x, _batchSize)[0].Span, target);
         var steps = new float[origins.Count][];
         for (var i = 0; i < origins.Count; i++) steps[i] = new float[h];
         if (Options.Strategy == ForecastStrategy.Direct)
@@ -341,7 +446,7 @@ public sealed class Forecaster
         for (var i = 0; i < origins.Count; i++)
         {
             var z = steps[i];
-            _scalers[0].Inverse(z);
+            target.Inverse(z);
             var t = origins[i];
             var level = t > 0 ? columns[0][t - 1] : 0f;
             for (var k = 0; k < h; k++)
@@ -366,12 +471,12 @@ public sealed class Forecaster
     /// a sum of m scaled values unscales to <c>slope · S + m · offset</c> — and added to the anchor (multiplied by
     /// its exponential for log differences); sorted per step; the medians are the points.
     /// </summary>
-    (float[][] Points, float[][][] Quantiles) QuantilePredictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, ReadOnlySpan<float> outputs)
+    (float[][] Points, float[][][] Quantiles) QuantilePredictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, ReadOnlySpan<float> outputs, IScaler target)
     {
         int h = Options.Horizon, q = Options.Quantiles.Count, s = Options.Season, median = IndexOf(Options.Quantiles, 0.5f);
         var terms = CumulativeTerms(Options);
         float[] unit = [0f, 1f];
-        _scalers[0].Inverse(unit);
+        target.Inverse(unit);
         var (offset, slope) = (unit[0], unit[1] - unit[0]);
         var y = columns[0];
         var points = new float[origins.Count][];
@@ -418,11 +523,11 @@ public sealed class Forecaster
         if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origin} is {values[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
     }
 
-    /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/> (<paramref name="times"/> as for <see cref="Forecast"/>).</summary>
-    public float[] ForecastNext(IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null)
+    /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/> (<paramref name="times"/> and <paramref name="series"/> as for <see cref="Forecast"/>).</summary>
+    public float[] ForecastNext(IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null, string? series = null)
     {
         var length = CheckColumns(columns, Columns);
-        return Forecast(columns, [length], times)[0];
+        return Forecast(columns, [length], times, series)[0];
     }
 
     /// <summary>
@@ -458,13 +563,19 @@ public sealed class Forecaster
             ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed, ["quantiles"] = new JsonArray([.. o.Quantiles.Select(q => (JsonNode?)q)]),
             ["calendar"] = ForecastCalendar.Name(o.Calendar), ["holidays"] = new JsonArray([.. o.Holidays.Select(d => (JsonNode?)d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))]),
             ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
-            ["scalers"] = new JsonArray([.. _scalerValues.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]),
+            // One pair per column; a global forecaster's series each have their list of pairs.
+            ["scalers"] = _series.Length == 0 ? ScalersJson(_scalerValues[0]) : new JsonArray([.. _scalerValues.Select(v => (JsonNode?)ScalersJson(v))]),
         };
+        if (_series.Length > 0) settings["series"] = new JsonArray([.. _series.Select(id => (JsonNode?)id)]);
         Model.Metadata[ModelTasks.Key] = ModelTasks.Forecast;
         Model.Metadata[SettingsKey] = settings.ToJsonString();
         WriteTrainingData(Model.Metadata, TrainingData);
         Model.Save(path);
     }
+
+    static JsonArray ScalersJson(float[][] columns) => new([.. columns.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]);
+
+    static float[][] ReadScalers(JsonNode node) => [.. node.AsArray().Select(v => v!.AsArray().Select(f => (float)f!).ToArray())];
 
     /// <summary>Loads a forecaster saved by <see cref="Save"/>; a model file made for another task is refused.</summary>
     /// <remarks>
@@ -509,9 +620,11 @@ public sealed class Forecaster
             };
             options.Validate();
             var columns = Setting(s, "columns").AsArray().Select(c => (string?)c ?? throw new FormatException("a column name is null")).ToArray();
-            var scalers = Setting(s, "scalers").AsArray().Select(v => v!.AsArray().Select(f => (float)f!).ToArray()).ToArray();
-            CheckSettings(model, options, columns, scalers, limits);
-            var forecaster = new Forecaster(model, options, columns, scalers, limits) { TrainingData = ReadTrainingData(model.Metadata) };
+            // Files written before global forecasters hold one series' scalers.
+            string[] series = s["series"] is JsonArray ids ? [.. ids.Select(id => (string?)id ?? throw new FormatException("a series id is null"))] : [];
+            float[][][] scalers = series.Length == 0 ? [ReadScalers(Setting(s, "scalers"))] : [.. Setting(s, "scalers").AsArray().Select(v => ReadScalers(v!))];
+            CheckSettings(model, options, columns, series, scalers, limits);
+            var forecaster = new Forecaster(model, options, columns, series, scalers, limits) { TrainingData = ReadTrainingData(model.Metadata) };
             forecaster._source = path;
             return forecaster;
         }
@@ -527,18 +640,25 @@ public sealed class Forecaster
     static string CleanMessage(Exception e) => e is ArgumentException ? e.Message.Split(" (Parameter", 2)[0].Trim() : e.Message;
 
     /// <summary>The cross-field checks of <see cref="Load"/>: the settings, columns and scalers against each other and the network.</summary>
-    static void CheckSettings(Model model, ForecastOptions options, string[] columns, float[][] scalers, ModelFileLimits limits)
+    static void CheckSettings(Model model, ForecastOptions options, string[] columns, string[] series, float[][][] scalers, ModelFileLimits limits)
     {
         if (columns.Length == 0) throw new InvalidDataException("the file names no columns");
         if (columns.Any(string.IsNullOrEmpty)) throw new InvalidDataException("a column name is empty");
         if (columns.Distinct(StringComparer.Ordinal).Count() != columns.Length) throw new InvalidDataException("a column is named twice");
         if (options.Strategy == ForecastStrategy.Recursive && columns.Length > 1)
             throw new InvalidDataException($"the recursive strategy needs one column; the file names {columns.Length}");
-        if (scalers.Length != columns.Length) throw new InvalidDataException($"{scalers.Length} scalers for {columns.Length} columns");
-        for (var c = 0; c < scalers.Length; c++)
+        if (series.Any(string.IsNullOrEmpty)) throw new InvalidDataException("a series id is empty");
+        if (series.Distinct(StringComparer.Ordinal).Count() != series.Length) throw new InvalidDataException("a series id is given twice");
+        if (scalers.Length != Math.Max(1, series.Length)) throw new InvalidDataException($"scalers for {scalers.Length} series; the file names {series.Length}");
+        for (var s = 0; s < scalers.Length; s++)
         {
-            if (scalers[c].Length != 2) throw new InvalidDataException($"the scaler of column {c + 1} holds {scalers[c].Length} values; expected 2");
-            CreateScaler(options.Scaling, scalers[c]);
+            var of = series.Length == 0 ? "" : $" of series '{series[s]}'";
+            if (scalers[s].Length != columns.Length) throw new InvalidDataException($"{scalers[s].Length} scalers{of} for {columns.Length} columns");
+            for (var c = 0; c < scalers[s].Length; c++)
+            {
+                if (scalers[s][c].Length != 2) throw new InvalidDataException($"the scaler of column {c + 1}{of} holds {scalers[s][c].Length} values; expected 2");
+                CreateScaler(options.Scaling, scalers[s][c]);
+            }
         }
         var outputs = Outputs(options);
         var lstms = model.Layers.OfType<Lstm>().ToArray();
@@ -649,41 +769,45 @@ public sealed class Forecaster
         return result;
     }
 
-    float[][] Scale(float[][] transformed)
+    /// <summary>The transformed columns scaled by the scalers of series <paramref name="series"/> (0 for a one-series forecaster).</summary>
+    float[][] Scale(float[][] transformed, int series)
     {
         var scaled = new float[transformed.Length][];
         for (var c = 0; c < transformed.Length; c++)
         {
             scaled[c] = (float[])transformed[c].Clone();
-            _scalers[c].Transform(scaled[c]);
+            _scalers[series][c].Transform(scaled[c]);
         }
         return scaled;
     }
 
     /// <summary>
-    /// The network's inputs: x <c>[origins, lookback, columns (+ calendar)]</c> of rows origin − lookback … origin − 1,
-    /// each with its calendar numbers when there are any, and then the calendar of the forecast steps
-    /// <c>[origins, horizon, calendar]</c>, rows origin … origin + horizon − 1.
+    /// The network's inputs for each (series, origin): x <c>[origins, lookback, columns (+ calendar)]</c> of the series'
+    /// rows origin − lookback … origin − 1 (<paramref name="scaled"/> <c>[series][column][row]</c>), each with its
+    /// calendar numbers when there are any (<paramref name="calendars"/> <c>[series][row]</c>), and then the calendar of
+    /// the forecast steps <c>[origins, horizon, calendar]</c>, rows origin … origin + horizon − 1.
     /// </summary>
-    Tensor[] Inputs(float[][] scaled, int[] origins, float[][]? calendar)
+    Tensor[] Inputs(float[][][] scaled, float[][]?[] calendars, (int Series, int Origin)[] origins)
     {
-        int L = Options.Lookback, C = scaled.Length, W = calendar is null ? 0 : CalendarWidth, width = C + W;
+        var calendar = Options.UsesCalendar;
+        int L = Options.Lookback, C = Columns.Count, W = calendar ? CalendarWidth : 0, width = C + W;
         var x = Tensor.Zeros(origins.Length, L, width);
         var span = x.Span;
         for (var i = 0; i < origins.Length; i++)
         {
+            var (columns, days, origin) = (scaled[origins[i].Series], calendars[origins[i].Series], origins[i].Origin);
             for (var l = 0; l < L; l++)
             {
-                var row = origins[i] - L + l;
-                for (var c = 0; c < C; c++) span[(i * L + l) * width + c] = scaled[c][row];
-                calendar?[row].CopyTo(span.Slice((i * L + l) * width + C, W));
+                var row = origin - L + l;
+                for (var c = 0; c < C; c++) span[(i * L + l) * width + c] = columns[c][row];
+                days?[row].CopyTo(span.Slice((i * L + l) * width + C, W));
             }
         }
-        if (calendar is null) return [x];
+        if (!calendar) return [x];
         var h = Options.Horizon;
         var future = Tensor.Zeros(origins.Length, h, W);
         for (var i = 0; i < origins.Length; i++)
-            for (var k = 0; k < h; k++) calendar[origins[i] + k].CopyTo(future.Span.Slice((i * h + k) * W, W));
+            for (var k = 0; k < h; k++) calendars[origins[i].Series]![origins[i].Origin + k].CopyTo(future.Span.Slice((i * h + k) * W, W));
         return [x, future];
     }
 

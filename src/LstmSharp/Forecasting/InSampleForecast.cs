@@ -42,17 +42,17 @@ public sealed class InSampleForecast
 
     /// <summary>
     /// Forecasts every row of <paramref name="columns"/> from <see cref="Forecaster.HistoryNeeded"/> on (<paramref name="times"/>,
-    /// one per row, for a forecaster with calendar features).
+    /// one per row, for a forecaster with calendar features; <paramref name="series"/>, the series' id, for a global forecaster).
     /// </summary>
     /// <exception cref="ArgumentException">The columns do not fit the forecaster, or hold no row after the history it needs.</exception>
-    public static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null)
-        => Run(forecaster, columns, columns is { Count: > 0 } ? columns[0] : [], times);
+    public static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null, string? series = null)
+        => Run(forecaster, columns, columns is { Count: > 0 } ? columns[0] : [], times, series);
 
     /// <summary>
     /// Forecasts every row from the history in <paramref name="columns"/> and scores the forecasts against
     /// <paramref name="actual"/>: a history with some values replaced (anomalies cleaned out) against the series as it was.
     /// </summary>
-    internal static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, float[] actual, IReadOnlyList<DateTime>? times)
+    internal static InSampleForecast Run(Forecaster forecaster, IReadOnlyList<float[]> columns, float[] actual, IReadOnlyList<DateTime>? times, string? series = null)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(columns);
@@ -61,7 +61,7 @@ public sealed class InSampleForecast
         if (rows <= first)
             throw new ArgumentException($"In-sample forecasts need more than the {first} rows of history the forecaster needs; received {rows} rows.", nameof(columns));
         var origins = Enumerable.Range(first, rows - first).ToArray();
-        var (points, quantiles) = forecaster.Predictions(columns, origins, times);
+        var (points, quantiles) = forecaster.Predictions(columns, origins, times, series);
         return new InSampleForecast(first, [.. origins.Select(t => actual[t])], [.. points.Select(p => p[0])],
             forecaster.Options.Quantiles, quantiles is null ? null : [.. quantiles.Select(q => q[0])]);
     }

@@ -29,7 +29,7 @@ public sealed class ForecasterTests : IDisposable
         forecaster.Model.SetWeights(weights);
     }
 
-    static void AssertClose(double expected, float actual, double relative, string what)
+    internal static void AssertClose(double expected, float actual, double relative, string what)
         => Assert.True(Math.Abs(actual - expected) <= relative * Math.Max(1, Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}.");
 
     [Theory]
