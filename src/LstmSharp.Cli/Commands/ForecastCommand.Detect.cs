@@ -68,7 +68,7 @@ internal static partial class ForecastCommand
             var plotPath = r.GetValue(plot)!;
             if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, modelPath);
             if (plotPath.Length > 0) CliFiles.CheckOutput(plotPath, "--plot", dataPath, modelPath);
-            var (forecaster, series) = Open(modelPath, dataPath, r.GetValue(missing)!);
+            var (forecaster, series) = OpenOne(modelPath, dataPath, r.GetValue(missing)!, "detect");
             if (options.Method == AnomalyMethod.Interval && forecaster.Options.Quantiles.Count == 0)
                 throw new CliException($"{modelPath}: --method interval needs a model trained with --quantiles; this one makes point forecasts. Use --method mad, or retrain with --quantiles.");
             var labelColumn = r.GetValue(labels)!;
@@ -187,25 +187,33 @@ internal static partial class ForecastCommand
     static void WriteRows(string path, TimeSeries series, InSampleForecast inSample, Terminal terminal, AnomalyDetection? detection = null, bool[]? labels = null)
     {
         var text = new StringWriter();
-        using (var writer = Sep.New(',').Writer().To(text))
-        {
-            for (var i = 0; i < inSample.Count; i++)
-            {
-                var r = inSample.FirstRow + i;
-                using var row = writer.NewRow();
-                row["row"].Format(r + 1);
-                if (series.TimeColumn is not null) row[series.TimeColumn].Set(series.Times[r]);
-                row[series.Names[0]].Format(inSample.Actual[i]);
-                row["forecast"].Format(inSample.Forecast[i]);
-                row["residual"].Format(inSample.Residual[i]);
-                for (var j = 0; j < inSample.QuantileLevels.Count; j++) row[QuantileColumn(inSample.QuantileLevels[j])].Format(inSample.Quantiles![i][j]);
-                if (detection is null) continue;
-                row["score"].Format(detection.Scores[i]);
-                row["anomaly"].Format(detection.Flagged[i] ? 1 : 0);
-                if (labels is not null) row["label"].Format(labels[r] ? 1 : 0);
-            }
-        }
+        using (var writer = Sep.New(',').Writer().To(text)) AppendRows(writer, null, series.Names[0], series, inSample, detection, labels);
         WriteText(path, text.ToString(), terminal, $"{inSample.Count} rows");
+    }
+
+    /// <summary>
+    /// A row per in-sample forecast: row number, time, actual value (under <paramref name="target"/>), forecast, residual,
+    /// quantiles, and with a detection its score and flag (and the label); first the series id under its column when given.
+    /// </summary>
+    static void AppendRows(SepWriter writer, (string Column, string Id)? series, string target, TimeSeries rows, InSampleForecast inSample,
+        AnomalyDetection? detection = null, bool[]? labels = null)
+    {
+        for (var i = 0; i < inSample.Count; i++)
+        {
+            var r = inSample.FirstRow + i;
+            using var row = writer.NewRow();
+            if (series is var (column, id)) row[column].Set(id);
+            row["row"].Format(r + 1);
+            if (rows.TimeColumn is not null) row[rows.TimeColumn].Set(rows.Times[r]);
+            row[target].Format(inSample.Actual[i]);
+            row["forecast"].Format(inSample.Forecast[i]);
+            row["residual"].Format(inSample.Residual[i]);
+            for (var j = 0; j < inSample.QuantileLevels.Count; j++) row[QuantileColumn(inSample.QuantileLevels[j])].Format(inSample.Quantiles![i][j]);
+            if (detection is null) continue;
+            row["score"].Format(detection.Scores[i]);
+            row["anomaly"].Format(detection.Flagged[i] ? 1 : 0);
+            if (labels is not null) row["label"].Format(labels[r] ? 1 : 0);
+        }
     }
 
     /// <summary>CSV text to <paramref name="path"/> atomically (an existing file is replaced only once the new one is complete), or to stdout for '-'.</summary>

@@ -57,7 +57,11 @@ internal static partial class ForecastCommand
     sealed class SetupOptions
     {
         public DataOptions Data { get; } = new();
-        public Option<string> Target { get; } = new("--target") { Description = "Column to forecast (default: the last column).", DefaultValueFactory = _ => "" };
+        public Option<string> Target { get; } = new("--target")
+        {
+            Description = "Column to forecast (default: the last column). `train`: several, comma-separated, are several series (wide format) forecast by one global model.",
+            DefaultValueFactory = _ => "",
+        };
         public Option<string[]> Features { get; } = new("--features")
         {
             Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true,
@@ -200,8 +204,13 @@ internal static partial class ForecastCommand
 
         public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
+        /// <summary>`tune`: the one series it searches on.</summary>
         public TimeSeries ReadSeries(ParseResult r)
-            => SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
+        {
+            if (r.GetValue(Target)!.Contains(',', StringComparison.Ordinal))
+                throw new CliException($"`lstm forecast tune` searches on one series; --target {r.GetValue(Target)} names several. Tune on one of them, then train every series with `lstm forecast train`.");
+            return SeriesCsv.Read(r.GetValue(Data.Data)!, r.GetValue(Target), FeatureNames(r), TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(Data.Missing)!));
+        }
 
         /// <summary>--time-column, or --date-columns as the comma-joined names the series reads a date from (and the model file records).</summary>
         public string TimeColumn(ParseResult r)
@@ -228,9 +237,14 @@ internal static partial class ForecastCommand
         var rate = new Option<float>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => 0.005f };
         var batch = new Option<int>("--batch-size") { Description = "Mini-batch size.", DefaultValueFactory = _ => 16 };
         var backtest = new Option<int>("--backtest") { Description = "Rolling-origin backtest with this many origins (one horizon apart, retrained at each; 0 = none).", DefaultValueFactory = _ => 0 };
+        var seriesColumn = new Option<string>("--series-column")
+        {
+            Description = "Column of series ids (long format: a row per series and time): one series per id, all forecast by one global model, each scaled on its own (default: one series).",
+            DefaultValueFactory = _ => "",
+        };
         var command = new Command("train", "Train a forecaster, score it on the test part next to naive baselines, plot it and save it.")
         {
-            lookback, units, layers, dropout, rate, batch, backtest,
+            lookback, units, layers, dropout, rate, batch, backtest, seriesColumn,
         };
         setup.AddTo(command);
         var common = CommonOptions.AddTo(command);
@@ -244,55 +258,72 @@ internal static partial class ForecastCommand
             };
             return RunTrain(terminal, r.GetValue(setup.Data.Data)!, r.GetValue(setup.Target), setup.FeatureNames(r), setup.TimeColumn(r), SeriesCsv.ParsePolicy(r.GetValue(setup.Data.Missing)!),
                 options, r.GetValue(setup.Data.Test), r.GetValue(setup.Data.Season), r.GetValue(backtest), r.GetValue(setup.Output)!, r.GetValue(setup.Data.Plot)!, TrainingLog.Open(r.GetValue(setup.LogDir)!),
-                chooseTransform: r.GetValue(setup.Transform) == "auto", chooseCalendar: setup.ChoosesCalendar(r));
+                chooseTransform: r.GetValue(setup.Transform) == "auto", chooseCalendar: setup.ChoosesCalendar(r), seriesColumn: r.GetValue(seriesColumn));
         }));
         return command;
     }
 
+    /// <param name="target">The column to forecast (null or empty: the last column); several, comma-separated, are several series (wide format) of one global forecaster.</param>
     /// <param name="shownAs">How the settings name the data file (default: its path).</param>
     /// <param name="options">Lookback 0 is chosen here from the seasons (see <see cref="AutoLookback"/>); the seasonal
     /// difference takes the detected or given season.</param>
     /// <param name="chooseTransform">`--transform auto`: the seasonal difference when there is a season, else first differences.</param>
     /// <param name="chooseCalendar">`--calendar auto`: the calendar features from the rows' time step (none without dates).</param>
+    /// <param name="seriesColumn">Long format: one series per value of this column, all forecast by one global forecaster; null for none.</param>
     internal static int RunTrain(Terminal terminal, string path, string? target, string[] features, string? timeColumn, MissingPolicy missing,
         ForecastOptions options, int test, int season, int backtest, string output, string plot, TrainingLog? log, JsonObject? search = null, string? shownAs = null,
-        bool chooseTransform = false, bool chooseCalendar = false)
+        bool chooseTransform = false, bool chooseCalendar = false, string? seriesColumn = null)
     {
         if (options.Lookback < 0) throw new CliException($"--lookback must be 0 (chosen from the seasons) or more; received {options.Lookback}.");
+        if (seriesColumn is { Length: 0 }) seriesColumn = null;
         CheckCalendarStrategy(options);
         var seasonal = options.Transform == SeriesTransform.SeasonalDifference;
         // Every other setting is checked before the file is read; the look-back and the transform's season come from the data.
         (options with { Lookback = Math.Max(1, options.Lookback), Season = seasonal ? Math.Max(2, options.Season) : options.Season }).Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         CliFiles.CheckOutput(output, "--output", path);
-        var series = SeriesCsv.Read(path, target, features, timeColumn, missing);
-        if (chooseCalendar && options.Strategy == ForecastStrategy.Direct) options = options with { Calendar = series.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
-        var dates = CalendarDates(path, series, options);
-        var (testStart, resolvedSeason, seasons) = Split(path, series, options.Horizon, test, season, Math.Max(1, options.Lookback) + 1);
+        var read = SeriesCsv.ReadAll(path, (target ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), features, timeColumn, missing, seriesColumn);
+        var first = read[0].Series;
+        if (read[0].Id is not null && backtest > 0)
+            throw new CliException($"--backtest retrains on one series; {read.Count} series (--series-column or several --target columns) are not backtested yet. Leave out --backtest.");
+        if (chooseCalendar && options.Strategy == ForecastStrategy.Direct) options = options with { Calendar = first.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
+        var parts = SplitAll(path, read, options, test, season, Math.Max(1, options.Lookback) + 1);
+        var (global, resolvedSeason, seasons) = (parts.Global, parts.Season, parts.Seasons);
         var automatic = options.Lookback == 0;
-        if (automatic) options = options with { Lookback = AutoLookback(seasons, options.Horizon, testStart) };
+        if (automatic) options = options with { Lookback = AutoLookback(seasons, options.Horizon, parts.TrainRows) };
         var why = "";
         if (chooseTransform)
         {
-            (seasonal, why) = ChooseSeasonalDifference(series.Columns[0].AsSpan(0, testStart), resolvedSeason);
+            (seasonal, why) = ChooseSeasonalDifference(parts);
             options = options with { Transform = seasonal ? SeriesTransform.SeasonalDifference : SeriesTransform.Difference };
         }
         if (seasonal)
         {
             if (resolvedSeason < 2)
             {
-                throw new CliException($"{path}: --transform seasonal-diff needs a season, and none was detected in the {testStart} rows before the test part; " +
+                throw new CliException($"{path}: --transform seasonal-diff needs a season, and none was detected in the {parts.TrainRows} rows before the test part; " +
                     "give it with --season, or choose another --transform.");
             }
             options = options with { Season = resolvedSeason };
         }
-        terminal.Settings("forecast train", [
-            ("data", $"{shownAs ?? CliFiles.Show(path)} ({series.Rows} rows)"), ("target", series.Names[0]), ("features", series.Names.Count > 1 ? string.Join(", ", series.Names.Skip(1)) : "none"),
-            ("time column", series.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({series.Repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
+        var (all, testRows) = (parts.All, first.Rows - parts.All[0].TestStart);
+        string[] names = [TargetName(parts, seriesColumn), .. first.Names.Skip(1)];
+        var rowCount = all.Sum(p => p.Series.Rows);
+        var repaired = all.Sum(p => p.Series.Repaired);
+        List<(string Name, object? Value)> settings = [("data", $"{shownAs ?? CliFiles.Show(path)} ({RowsText([.. all.Select(p => p.Series)])})")];
+        if (global)
+        {
+            settings.Add(("series", (seriesColumn is not null ? $"one per value of '{seriesColumn}' (long format): " : "one per target column (wide format): ") +
+                string.Join(", ", all.Take(5).Select(p => p.Id)) + (all.Count > 5 ? $" and {all.Count - 5} more" : "") + "; one network, each series scaled on its own"));
+        }
+        settings.AddRange([
+            ("target", seriesColumn is null && global ? $"each series' own column ('{names[0]}' in the model)" : names[0]), ("features", names.Length > 1 ? string.Join(", ", names.Skip(1)) : "none"),
+            ("time column", first.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
             ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {why})" : options.Transform), ("scaling", options.Scaling),
-            ("split", $"train+validation {testStart} rows (validation {options.ValidationFraction:P0} of windows), test {series.Rows - testStart} rows"),
-            ("season", SeasonText(season, resolvedSeason, seasons)), ("quantiles", QuantilesText(options.Quantiles)),
-            ("calendar", CalendarText(options, chooseCalendar)),
+            ("split", global ? $"each series: train+validation all but its last {testRows} rows (validation {options.ValidationFraction:P0} of its windows), test its last {testRows} rows"
+                : $"train+validation {all[0].TestStart} rows (validation {options.ValidationFraction:P0} of windows), test {testRows} rows"),
+            ("season", global && season == 0 ? $"{resolvedSeason} (detected in most series{(seasons.Length > 0 ? $"; in at least half: {string.Join(", ", seasons)}" : "")})" : SeasonText(season, resolvedSeason, seasons)),
+            ("quantiles", QuantilesText(options.Quantiles)), ("calendar", CalendarText(options, chooseCalendar)),
             ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, " + (options.UsesCalendar
                 ? $"a decoder per step (context {options.Units} ⊕ calendar {ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0)} → ReLU {options.Units} → {Math.Max(1, options.Quantiles.Count)}) × {options.Horizon} steps"
                 : $"Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})")),
@@ -300,8 +331,10 @@ internal static partial class ForecastCommand
                 (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
                 $", ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
             ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", CliFiles.Show(output)),
-            ("plots", plot.Length == 0 ? "none" : $"{plot}-forecast.png, {plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
+            ("plots", plot.Length == 0 ? "none" : global ? $"{plot}-forecast-<series>.png (the first {Math.Min(all.Count, MostPlots)} series), {plot}-loss.png" : $"{plot}-forecast.png, {plot}-loss.png"),
+            ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
+        terminal.Settings("forecast train", settings);
 
         WarnShortLookback(terminal, options, resolvedSeason);
 
@@ -310,7 +343,7 @@ internal static partial class ForecastCommand
         var watch = new TrainingWatch("forecast", options.Epochs)
         {
             Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
-            LossTitle = $"{series.Names[0]}: loss per epoch",
+            LossTitle = global ? $"{all.Count} series: loss per epoch" : $"{names[0]}: loss per epoch",
             LossAxis = options.Quantiles.Count > 0
                 ? "loss: quantile loss of the scaled " + options.Transform switch
                 {
@@ -322,30 +355,29 @@ internal static partial class ForecastCommand
                     SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
                 },
         };
-        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, series, dates, testStart, options, progress, stop));
+        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, parts, names, options, progress, stop));
         var completed = training.Completed;
-        var evaluation = ForecastEvaluation.Run(forecaster!, series.Columns, testStart, resolvedSeason, dates);
-        ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {options.Horizon} step(s)", evaluation);
-        WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
-
         var result = new JsonObject
         {
-            ["command"] = "forecast train", ["data"] = path, ["target"] = series.Names[0], ["rows"] = series.Rows, ["test_rows"] = series.Rows - testStart,
+            ["command"] = "forecast train", ["data"] = path, ["target"] = names[0], ["rows"] = rowCount, ["test_rows"] = testRows,
             ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["transform"] = SetupOptions.TransformName(options.Transform), ["calendar"] = ForecastCalendar.Name(options.Calendar), ["holidays"] = options.Holidays.Count, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
-            ["test"] = ScoresJson(evaluation), ["model"] = output, ["training"] = training.Json(), ["history"] = training.HistoryJson(),
         };
-        if (evaluation.Intervals is not null) result["intervals"] = IntervalsJson(evaluation.Intervals);
+        if (global) result["series_column"] = seriesColumn;
+        var evaluations = ScoreAll(terminal, forecaster, parts, result);
+        result["model"] = output;
+        result["training"] = training.Json();
+        result["history"] = training.HistoryJson();
         if (search is not null) result["search"] = search;
 
         // Save before the backtest, so neither its retraining nor a Ctrl-C during it can cost the model.
-        forecaster.TrainingData = new ForecastTrainingData { TimeColumn = series.TimeColumn, Season = resolvedSeason, TestRows = series.Rows - testStart, MissingPolicy = missing };
+        forecaster.TrainingData = new ForecastTrainingData { TimeColumn = first.TimeColumn, Season = resolvedSeason, TestRows = testRows, MissingPolicy = missing, SeriesColumn = seriesColumn };
         forecaster.Save(output);
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
         {
-            PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", options.Horizon, forecaster.BestEpoch);
+            var files = PlotAll(parts, evaluations, plot, options.Horizon, forecaster.BestEpoch);
             Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
-            terminal.Line($"Wrote {plot}-forecast.png and {plot}-loss.png.");
+            terminal.Line($"Wrote {string.Join(", ", files)} and {plot}-loss.png.");
         }
         if (backtest > 0 && completed)
         {
@@ -353,8 +385,8 @@ internal static partial class ForecastCommand
             IReadOnlyList<ForecastEvaluation> folds;
             try
             {
-                folds = ForecastEvaluation.Backtest(series.Columns, series.Names, options, backtest, resolvedSeason,
-                    (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"), callbacks: [stop], times: dates);
+                folds = ForecastEvaluation.Backtest(first.Columns, first.Names, options, backtest, resolvedSeason,
+                    (fold, origin) => terminal.Line($"backtest origin {fold}/{backtest}: training on the first {origin} rows"), callbacks: [stop], times: all[0].Dates);
             }
             catch (ArgumentException e)
             {
@@ -364,7 +396,7 @@ internal static partial class ForecastCommand
             if (completed)
             {
                 ShowBacktest(terminal, folds);
-                result["backtest"] = new JsonArray([.. folds.Select(f => (JsonNode?)new JsonObject { ["origin"] = f.Origins[0], ["scores"] = ScoresJson(f) })]);
+                result["backtest"] = new JsonArray([.. folds.Select(f => (JsonNode?)new JsonObject { ["origin"] = f.Origins[0], ["scores"] = ScoresJson(f.Scores) })]);
             }
             else
             {
@@ -376,11 +408,17 @@ internal static partial class ForecastCommand
         return completed ? 0 : Cli.Interrupted;
     }
 
-    static Forecaster Train(string path, TimeSeries series, IReadOnlyList<DateTime>? dates, int trainEnd, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
+    /// <summary>One series' forecaster on its columns, or a global one on every series' (each its own training part).</summary>
+    static Forecaster Train(string path, Parts parts, string[] names, ForecastOptions options, IProgress<FitProgress>? progress, LstmSharp.Callbacks.Callback stop)
     {
         try
         {
-            return Forecaster.Train(series.Columns, series.Names, trainEnd, options, progress, [stop], dates);
+            if (!parts.Global)
+            {
+                var (series, dates, trainEnd) = (parts.All[0].Series, parts.All[0].Dates, parts.All[0].TestStart);
+                return Forecaster.Train(series.Columns, names, trainEnd, options, progress, [stop], dates);
+            }
+            return Forecaster.Train([.. parts.All.Select(p => new ForecastSeries(p.Id!, p.Series.Columns, p.TestStart, p.Dates))], names, options, progress, [stop]);
         }
         catch (ArgumentException e)
         {
@@ -498,17 +536,17 @@ internal static partial class ForecastCommand
         return (testStart, season, seasons);
     }
 
-    static void ShowScores(Terminal terminal, string title, ForecastEvaluation evaluation)
+    static void ShowScores(Terminal terminal, string title, IReadOnlyDictionary<string, ForecastScores> scores, int season, ForecastIntervalScores? intervals)
     {
         terminal.Results(title, ["forecast", "MAE", "RMSE", "MAPE %", "sMAPE %", "MASE"],
-            evaluation.Scores.Select(s => (IReadOnlyList<string>)[
-                s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {evaluation.Season})" : s.Key,
+            scores.Select(s => (IReadOnlyList<string>)[
+                s.Key == ForecastEvaluation.SeasonalNaiveName ? $"{s.Key} (season {season})" : s.Key,
                 Terminal.F(s.Value.Mae), Terminal.F(s.Value.Rmse), Terminal.F(s.Value.Mape, "F2"), Terminal.F(s.Value.Smape, "F2"), Terminal.F(s.Value.Mase)]));
         // What the baselines and the scores mean, in lines short enough not to be wrapped.
-        terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({evaluation.Season} row{(evaluation.Season == 1 ? "" : "s")}) before it.");
+        terminal.Line($"Lower is better for every score. naive: each value forecast as the last one known; seasonal naive: as the value one season ({season} row{(season == 1 ? "" : "s")}) before it.");
         terminal.Line("MASE (mean absolute scaled error) = MAE ÷ the seasonal-naive forecast's mean absolute error on the training part: below 1 beats that baseline in-sample.");
-        WarnUndefined(terminal, evaluation);
-        if (evaluation.Intervals is { } intervals) ShowIntervals(terminal, intervals);
+        WarnUndefined(terminal, scores, season);
+        if (intervals is not null) ShowIntervals(terminal, intervals);
     }
 
     /// <summary>Coverage and width of each prediction interval, then WIS and the quantile loss.</summary>
@@ -537,13 +575,13 @@ internal static partial class ForecastCommand
     static string QuantileColumn(float level) => "q" + level.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A warning when the scores cannot be read as scores: MAE, RMSE or MASE that is NaN or infinite.</summary>
-    static void WarnUndefined(Terminal terminal, ForecastEvaluation evaluation)
+    static void WarnUndefined(Terminal terminal, IReadOnlyDictionary<string, ForecastScores> scores, int season)
     {
-        foreach (var (name, s) in evaluation.Scores)
+        foreach (var (name, s) in scores)
         {
             if (!double.IsFinite(s.Mase))
             {
-                terminal.Warning($"the MASE of '{name}' is {Terminal.F(s.Mase)}: the {evaluation.Season}-step naive forecast of the training part has no error " +
+                terminal.Warning($"the MASE of '{name}' is {Terminal.F(s.Mase)}: the {season}-step naive forecast of the training part has no error " +
                     "(the series repeats itself exactly), so errors cannot be scaled by it; compare MAE and RMSE instead, or choose another --season.");
             }
             if (!double.IsFinite(s.Mae) || !double.IsFinite(s.Rmse))
@@ -552,13 +590,13 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>A warning when forecasts lie far outside the range of the data (finite, but a diverged network's).</summary>
-    static void WarnFarOutside(Terminal terminal, ReadOnlySpan<float> known, IEnumerable<float> forecasts)
+    static void WarnFarOutside(Terminal terminal, ReadOnlySpan<float> known, IEnumerable<float> forecasts, string? series = null)
     {
         var far = Forecaster.FarOutside(known, forecasts);
         if (far.Length == 0) return;
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
         foreach (var v in known) (min, max) = (Math.Min(min, v), Math.Max(max, v));
-        terminal.Warning($"{far.Length} forecast(s) lie more than 1000 times the data's range beyond it (e.g. {Terminal.Format(far[0])}; the data spans " +
+        terminal.Warning($"{(series is null ? "" : $"series '{series}': ")}{far.Length} forecast(s) lie more than 1000 times the data's range beyond it (e.g. {Terminal.Format(far[0])}; the data spans " +
             $"{Terminal.Format(min)} to {Terminal.Format(max)}): the network has probably diverged. Retrain with a lower --learning-rate.");
     }
 
@@ -573,17 +611,17 @@ internal static partial class ForecastCommand
     /// <summary>A score for JSON, which has no infinity or NaN (MAPE is infinite when an actual value is 0): null then.</summary>
     static JsonNode? Number(double value) => double.IsFinite(value) ? value : null;
 
-    static JsonObject ScoresJson(ForecastEvaluation evaluation)
+    static JsonObject ScoresJson(IReadOnlyDictionary<string, ForecastScores> scores)
     {
         var json = new JsonObject();
-        foreach (var (name, s) in evaluation.Scores)
+        foreach (var (name, s) in scores)
             json[name] = new JsonObject { ["mae"] = Number(s.Mae), ["rmse"] = Number(s.Rmse), ["mape"] = Number(s.Mape), ["smape"] = Number(s.Smape), ["mase"] = Number(s.Mase) };
         return json;
     }
 
     /// <summary>The training tail and the test part, with every forecast path and the seasonal-naive baseline.</summary>
-    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon, int keptEpoch) =>
-        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon, keptEpoch), path);
+    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon, int keptEpoch, string? id = null) =>
+        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon, keptEpoch, id), path);
 
     /// <summary>
     /// The forecast plot's model: x in dates when the time column reads as dates (rows counted from 1 otherwise, the
@@ -592,7 +630,7 @@ internal static partial class ForecastCommand
     /// at horizon 1 one line, beyond it every origin's path, thin and translucent so that where they crowd shows
     /// (a fan). The legend names the epoch whose weights were kept (<paramref name="keptEpoch"/>; 0 = unknown).
     /// </summary>
-    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon, int keptEpoch = 0)
+    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon, int keptEpoch = 0, string? id = null)
     {
         var y = series.Columns[0];
         var from = Math.Max(0, testStart - 3 * (series.Rows - testStart));
@@ -626,7 +664,7 @@ internal static partial class ForecastCommand
         var name = horizon == 1 ? $"LSTM (one step ahead{kept})" : $"LSTM ({horizon} steps from each of {evaluation.Origins.Count} origins{kept})";
         lines.Add((name, [.. xs], [.. ys]));
         var xLabel = dates is not null ? series.TimeColumn! : series.TimeColumn is null ? "row" : $"row ({series.TimeColumn} {series.Times[from]} … {series.Times[^1]})";
-        var plot = Plots.Lines($"{series.Names[0]}: forecast vs actual on the test part", xLabel, series.Names[0], lines, dates: dates is not null);
+        var plot = Plots.Lines($"{(id is null || id == series.Names[0] ? series.Names[0] : $"{series.Names[0]}, series {id}")}: forecast vs actual on the test part", xLabel, series.Names[0], lines, dates: dates is not null);
         if (horizon > 1)
         {
             var paths = plot.GetPlottables<ScottPlot.Plottables.Scatter>().Last();
@@ -655,45 +693,74 @@ internal static partial class ForecastCommand
     {
         var data = new DataOptions(savedModel: true);
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
-        var command = new Command("evaluate", "Score a saved forecaster on the last rows of a CSV file next to the naive baselines.") { model };
+        var command = new Command("evaluate", "Score a saved forecaster on the last rows of a CSV file (of each series, for a global one) next to the naive baselines.") { model };
         data.AddTo(command);
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
             var dataPath = r.GetValue(data.Data)!;
-            var (forecaster, series) = Open(r.GetValue(model)!, dataPath, r.GetValue(data.Missing)!);
+            var (forecaster, read) = Open(r.GetValue(model)!, dataPath, r.GetValue(data.Missing)!);
             // 0 = as the training run recorded, and 0 again (the command's own default) when it recorded nothing.
             var test = r.GetValue(data.Test) is var t && t == 0 ? forecaster.TrainingData?.TestRows ?? 0 : t;
             var season = r.GetValue(data.Season) is var s && s == 0 ? forecaster.TrainingData?.Season ?? 0 : s;
-            (var testStart, season, _) = Split(dataPath, series, forecaster.Options.Horizon, test, season, forecaster.HistoryNeeded);
-            terminal.Settings("forecast evaluate", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"), ("columns", string.Join(", ", series.Names)),
-                ("missing", $"{SeriesCsv.PolicyName(series.Policy)} ({series.Repaired})"), ("test", $"last {series.Rows - testStart} rows"), ("season", season)]);
-            var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, season, CalendarDates(dataPath, series, forecaster.Options));
-            ShowScores(terminal, $"test: {series.Rows - testStart} rows, {evaluation.Origins.Count} origin(s) × {forecaster.Options.Horizon} step(s)", evaluation);
-            WarnFarOutside(terminal, series.Columns[0].AsSpan(0, testStart), evaluation.Forecasts.SelectMany(f => f));
+            var parts = SplitAll(dataPath, read, forecaster.Options, test, season, forecaster.HistoryNeeded);
+            var first = parts.All[0];
+            terminal.Settings("forecast evaluate", [("model", CliFiles.Show(r.GetValue(model)!)),
+                ("data", $"{CliFiles.Show(dataPath)} ({RowsText([.. parts.All.Select(p => p.Series)])})"), ("columns", string.Join(", ", first.Series.Names)),
+                ("missing", $"{SeriesCsv.PolicyName(first.Series.Policy)} ({parts.All.Sum(p => p.Series.Repaired)})"),
+                ("test", $"last {first.Series.Rows - first.TestStart} rows{(parts.Global ? " of each series" : "")}"), ("season", parts.Season)]);
+            var json = new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = first.Series.Rows - first.TestStart, ["season"] = parts.Season };
+            var evaluations = ScoreAll(terminal, forecaster, parts, json);
             var plot = r.GetValue(data.Plot)!;
-            if (plot.Length > 0) PlotForecast(series, evaluation, testStart, $"{plot}-forecast.png", forecaster.Options.Horizon, 0);
-            var json = new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = series.Rows - testStart, ["season"] = season, ["test"] = ScoresJson(evaluation) };
-            if (evaluation.Intervals is not null) json["intervals"] = IntervalsJson(evaluation.Intervals);
+            if (plot.Length > 0) PlotAll(parts, evaluations, plot, forecaster.Options.Horizon, 0);
             terminal.Json(json);
             return 0;
         }));
         return command;
     }
 
-    /// <summary>A saved forecaster and its columns from a data file; --missing '' means as the model was trained.</summary>
-    static (Forecaster, TimeSeries) Open(string modelPath, string dataPath, string missing)
+    /// <summary>
+    /// A saved forecaster and its series from a data file, read as it was trained (one series; a global forecaster's
+    /// series by its series column or its target columns); --missing '' means as the model was trained. A series the
+    /// forecaster was not trained on is refused.
+    /// </summary>
+    static (Forecaster, IReadOnlyList<(string? Id, TimeSeries Series)>) Open(string modelPath, string dataPath, string missing)
     {
         var forecaster = Forecaster.Load(modelPath);
         var policy = missing.Length == 0 ? forecaster.TrainingData?.MissingPolicy ?? MissingPolicy.Error : SeriesCsv.ParsePolicy(missing);
-        var series = SeriesCsv.Read(dataPath, forecaster.Columns[0], forecaster.Columns.Skip(1).ToArray(), forecaster.TrainingData?.TimeColumn, policy, optionalTime: true);
-        return (forecaster, series);
+        var global = forecaster.Series.Count > 0;
+        var seriesColumn = global ? forecaster.TrainingData?.SeriesColumn : null;
+        IReadOnlyList<string> targets = global && seriesColumn is null ? forecaster.Series : [forecaster.Columns[0]];
+        var read = SeriesCsv.ReadAll(dataPath, targets, forecaster.Columns.Skip(1).ToArray(), forecaster.TrainingData?.TimeColumn, policy, seriesColumn, optionalTime: true);
+        if (global && read[0].Id is null) read = [(forecaster.Series[0], read[0].Series)];   // wide format, one target column
+        foreach (var (id, _) in read)
+        {
+            if (global && !forecaster.Series.Contains(id!))
+            {
+                var known = string.Join(", ", forecaster.Series.Take(5).Select(k => $"'{k}'")) + (forecaster.Series.Count > 5 ? $" and {forecaster.Series.Count - 5} more" : "");
+                throw new CliException($"{dataPath}: the series '{CliFiles.Quote(id!)}' (column '{seriesColumn}') is not one {modelPath} was trained on; a global forecaster scales each " +
+                    $"series by what it learnt of it, and it knows {known}.");
+            }
+        }
+        return (forecaster, read);
+    }
+
+    /// <summary><see cref="Open"/> for a command that reads one series: a global forecaster is refused.</summary>
+    static (Forecaster, TimeSeries) OpenOne(string modelPath, string dataPath, string missing, string command)
+    {
+        var (forecaster, read) = Open(modelPath, dataPath, missing);
+        if (forecaster.Series.Count > 0)
+        {
+            throw new CliException($"{modelPath} is a global forecaster of {forecaster.Series.Count} series; `lstm forecast {command}` reads one series and is not built for " +
+                "several yet. Use `lstm forecast evaluate` or `predict` (which take every series), or train a forecaster on this series alone.");
+        }
+        return (forecaster, read[0].Series);
     }
 
     static Command Predict(CliHost host)
     {
-        var data = new Argument<string>("data") { Description = "CSV file with recent data: at least lookback (+1 when differenced) rows of the model's columns." };
+        var data = new Argument<string>("data") { Description = "CSV file with recent data: at least lookback (+1 when differenced) rows of the model's columns (of each series, for a global forecaster)." };
         var model = new Option<string>("--model", "-m") { Description = "Model file written by `lstm forecast train`.", DefaultValueFactory = _ => "forecast.safetensors" };
         var missing = new Option<string>("--missing") { Description = "Missing values: interpolate, ffill, drop or error (default: as the model was trained).", DefaultValueFactory = _ => "" };
         var output = new Option<string>("--output", "-o") { Description = "CSV file for the forecasts ('-' = stdout).", DefaultValueFactory = _ => "forecasts.csv" };
@@ -701,63 +768,94 @@ internal static partial class ForecastCommand
         {
             Description = "Instead, the one-step forecast of every row after the history the model needs, each from the actual rows before it, with its residual (actual − forecast).",
         };
-        var command = new Command("predict", "Forecast the steps after the end of a CSV file with a saved forecaster and write them as CSV.") { data, model, missing, output, inSample };
+        var command = new Command("predict", "Forecast the steps after the end of a CSV file (of each series, for a global forecaster) with a saved forecaster and write them as CSV.")
+        {
+            data, model, missing, output, inSample,
+        };
         var common = CommonOptions.AddTo(command);
         command.SetAction(r => CliErrors.Run(host, () =>
         {
             var terminal = common.Open(r, host);
             var dataPath = r.GetValue(data)!;
-            var (forecaster, series) = Open(r.GetValue(model)!, dataPath, r.GetValue(missing)!);
-            SeriesCsv.Fill(dataPath, series, series.Rows);
-            if (series.Rows < forecaster.HistoryNeeded)
-                throw new CliException($"{dataPath}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
-            var path = r.GetValue(output)!;
-            if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, r.GetValue(model)!);
-            terminal.Settings("forecast predict", [("model", CliFiles.Show(r.GetValue(model)!)), ("data", $"{CliFiles.Show(dataPath)} ({series.Rows} rows)"),
-                ("horizon", r.GetValue(inSample) ? "1 (in-sample: every row)" : forecaster.Options.Horizon), ("output", CliFiles.Show(path))]);
-            if (r.GetValue(inSample))
+            var (forecaster, read) = Open(r.GetValue(model)!, dataPath, r.GetValue(missing)!);
+            var global = forecaster.Series.Count > 0;
+            var idColumn = forecaster.TrainingData?.SeriesColumn ?? "series";
+            var needed = forecaster.HistoryNeeded + (r.GetValue(inSample) ? 1 : 0);
+            foreach (var (id, series) in read)
             {
-                if (series.Rows <= forecaster.HistoryNeeded)
-                    throw new CliException($"{dataPath}: too few rows: in-sample forecasts start after the {forecaster.HistoryNeeded} rows of history the model needs; the file has {series.Rows}.");
-                var rows = InSampleForecast.Run(forecaster, series.Columns, CalendarDates(dataPath, series, forecaster.Options));
-                WarnFarOutside(terminal, series.Columns[0], rows.Forecast);
-                WriteRows(path, series, rows, terminal);
-                terminal.Json(new JsonObject
+                var where = Part.Where(dataPath, id);
+                SeriesCsv.Fill(where, series, series.Rows);
+                if (series.Rows < needed)
                 {
-                    ["command"] = "forecast predict", ["target"] = series.Names[0], ["in_sample"] = true, ["first_row"] = rows.FirstRow + 1, ["rows"] = rows.Count,
-                    ["mae"] = rows.Residual.Average(e => Math.Abs((double)e)),
-                });
-                return 0;
-            }
-            var dates = CalendarDates(dataPath, series, forecaster.Options);
-            var forecast = forecaster.ForecastNext(series.Columns, dates);
-            var levels = forecaster.Options.Quantiles;
-            var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows], dates)[0] : null;
-            WarnFarOutside(terminal, series.Columns[0], forecast);
-            var times = series.NextTimes(forecast.Length);
-            var text = new StringWriter();
-            using (var writer = Sep.New(',').Writer().To(text))
-            {
-                for (var k = 0; k < forecast.Length; k++)
-                {
-                    using var row = writer.NewRow();
-                    row["step"].Format(k + 1);
-                    if (times is not null) row[series.TimeColumn!].Set(times[k]);
-                    row[series.Names[0]].Format(forecast[k]);
-                    for (var j = 0; j < levels.Count; j++) row[QuantileColumn(levels[j])].Format(quantiles![k][j]);
+                    throw new CliException(r.GetValue(inSample)
+                        ? $"{where}: too few rows: in-sample forecasts start after the {forecaster.HistoryNeeded} rows of history the model needs; the file has {series.Rows}."
+                        : $"{where}: too few rows: the model needs the last {forecaster.HistoryNeeded} rows; the file has {series.Rows}.");
                 }
             }
-            WriteText(path, text.ToString(), terminal, $"{forecast.Length} forecast(s)");
-            terminal.Json(new JsonObject
+            var path = r.GetValue(output)!;
+            if (path != "-") CliFiles.CheckOutput(path, "--output", dataPath, r.GetValue(model)!);
+            terminal.Settings("forecast predict", [("model", CliFiles.Show(r.GetValue(model)!)),
+                ("data", $"{CliFiles.Show(dataPath)} ({RowsText([.. read.Select(p => p.Series)])})"),
+                ("horizon", r.GetValue(inSample) ? "1 (in-sample: every row)" : forecaster.Options.Horizon), ("output", CliFiles.Show(path))]);
+            var target = forecaster.Columns[0];
+            var text = new StringWriter();
+            if (r.GetValue(inSample))
             {
-                ["command"] = "forecast predict", ["target"] = series.Names[0],
-                ["forecast"] = new JsonArray([.. forecast.Select((v, k) =>
+                var rows = read.Select(p => (p.Id, p.Series, Rows: InSampleForecast.Run(forecaster, p.Series.Columns, CalendarDates(Part.Where(dataPath, p.Id), p.Series, forecaster.Options), p.Id))).ToArray();
+                using (var writer = Sep.New(',').Writer().To(text))
                 {
-                    var step = new JsonObject { ["step"] = k + 1, ["time"] = times?[k], ["value"] = v };
-                    if (quantiles is not null) step["quantiles"] = new JsonObject([.. levels.Select((q, j) => KeyValuePair.Create(QuantileColumn(q), (JsonNode?)quantiles[k][j]))]);
-                    return (JsonNode?)step;
-                })]),
-            });
+                    foreach (var (id, series, sample) in rows)
+                    {
+                        WarnFarOutside(terminal, series.Columns[0], sample.Forecast, id);
+                        AppendRows(writer, global ? (idColumn, id!) : null, target, series, sample);
+                    }
+                }
+                WriteText(path, text.ToString(), terminal, $"{rows.Sum(p => p.Rows.Count)} rows");
+                var result = new JsonObject { ["command"] = "forecast predict", ["target"] = target, ["in_sample"] = true };
+                if (global)
+                {
+                    result["series"] = new JsonArray([.. rows.Select(p => (JsonNode?)new JsonObject
+                    {
+                        ["id"] = p.Id, ["first_row"] = p.Rows.FirstRow + 1, ["rows"] = p.Rows.Count, ["mae"] = p.Rows.Residual.Average(e => Math.Abs((double)e)),
+                    })]);
+                }
+                else
+                {
+                    (result["first_row"], result["rows"], result["mae"]) = (rows[0].Rows.FirstRow + 1, rows[0].Rows.Count, rows[0].Rows.Residual.Average(e => Math.Abs((double)e)));
+                }
+                terminal.Json(result);
+                return 0;
+            }
+            var levels = forecaster.Options.Quantiles;
+            var forecasts = new JsonArray();
+            var count = 0;
+            using (var writer = Sep.New(',').Writer().To(text))
+            {
+                foreach (var (id, series) in read)
+                {
+                    var dates = CalendarDates(Part.Where(dataPath, id), series, forecaster.Options);
+                    var forecast = forecaster.ForecastNext(series.Columns, dates, id);
+                    var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows], dates, id)[0] : null;
+                    WarnFarOutside(terminal, series.Columns[0], forecast, id);
+                    var times = series.NextTimes(forecast.Length);
+                    for (var k = 0; k < forecast.Length; k++)
+                    {
+                        using var row = writer.NewRow();
+                        if (global) row[idColumn].Set(id!);
+                        row["step"].Format(k + 1);
+                        if (times is not null) row[series.TimeColumn!].Set(times[k]);
+                        row[target].Format(forecast[k]);
+                        for (var j = 0; j < levels.Count; j++) row[QuantileColumn(levels[j])].Format(quantiles![k][j]);
+                        var step = new JsonObject { ["step"] = k + 1, ["time"] = times?[k], ["value"] = forecast[k] };
+                        if (global) step["series"] = id;
+                        if (quantiles is not null) step["quantiles"] = new JsonObject([.. levels.Select((q, j) => KeyValuePair.Create(QuantileColumn(q), (JsonNode?)quantiles[k][j]))]);
+                        forecasts.Add((JsonNode)step);
+                        count++;
+                    }
+                }
+            }
+            WriteText(path, text.ToString(), terminal, $"{count} forecast(s)");
+            terminal.Json(new JsonObject { ["command"] = "forecast predict", ["target"] = target, ["forecast"] = forecasts });
             return 0;
         }));
         return command;

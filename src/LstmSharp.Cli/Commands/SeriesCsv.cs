@@ -28,7 +28,7 @@ internal static class SeriesCsv
     };
 
     /// <summary>
-    /// Reads <paramref name="path"/>. The target defaults to the last column but the time column; a first column that is not numeric (a
+    /// Reads <paramref name="path"/> as one series. The target defaults to the last column but the time column; a first column that is not numeric (a
     /// date), or is named like a time, becomes the time column unless one is named. A time column of two to four names
     /// joined by commas that the file has not as one column (<c>--date-columns year,month</c>) builds each row's date from
     /// them: year, month, then day and hour, written <c>yyyy-MM</c>, <c>yyyy-MM-dd</c> or <c>yyyy-MM-ddTHH:00:00</c>.
@@ -39,45 +39,89 @@ internal static class SeriesCsv
     /// time column that the file lacks is ignored (a saved model's, when predicting from another file).
     /// </remarks>
     public static TimeSeries Read(string path, string? target, IReadOnlyList<string> features, string? timeColumn, MissingPolicy missing, bool optionalTime = false)
+        => ReadAll(path, string.IsNullOrEmpty(target) ? [] : [target], features, timeColumn, missing, null, optionalTime)[0].Series;
+
+    /// <summary>
+    /// Reads <paramref name="path"/> as <see cref="Read"/> does, as one series or as several: in long format, one series
+    /// per distinct value of <paramref name="seriesColumn"/> (its rows in file order, the series in order of first
+    /// appearance); in wide format, one series per column of <paramref name="targets"/>, each with the same features.
+    /// The id is null for one series (no series column, at most one target).
+    /// </summary>
+    public static IReadOnlyList<(string? Id, TimeSeries Series)> ReadAll(string path, IReadOnlyList<string> targets, IReadOnlyList<string> features, string? timeColumn,
+        MissingPolicy missing, string? seriesColumn, bool optionalTime = false)
     {
+        if (seriesColumn is { Length: 0 }) seriesColumn = null;
+        if (seriesColumn is not null && targets.Count > 1)
+        {
+            throw new CliException($"Give --series-column (long format: one value column, a row per series and time) or several --target columns (wide format: a column per series), " +
+                $"not both; received --series-column {seriesColumn} and --target {string.Join(',', targets)}.");
+        }
         var table = CliCsv.Read(path);
+        if (seriesColumn is not null) CliCsv.Column(table, seriesColumn, "--series-column");
         var dateParts = DateParts(table, timeColumn);
         if (string.IsNullOrEmpty(timeColumn) || (optionalTime && !table.Columns.Contains(timeColumn) && (dateParts is null || !dateParts.All(table.Columns.Contains))))
         {
             timeColumn = null;
             dateParts = null;
         }
-        if (timeColumn is null && table.Columns.Count > 1 && (!LooksNumeric(table, 0) || TimeNames.Contains(table.Columns[0].ToLowerInvariant())))
-            timeColumn = table.Columns[0];
+        // The time column guessed from the first column that is not the series ids.
+        var first = Enumerable.Range(0, table.Columns.Count).FirstOrDefault(c => table.Columns[c] != seriesColumn, -1);
+        if (timeColumn is null && first >= 0 && table.Columns.Count > (seriesColumn is null ? 1 : 2)
+            && (!LooksNumeric(table, first) || TimeNames.Contains(table.Columns[first].ToLowerInvariant())))
+            timeColumn = table.Columns[first];
         if (timeColumn is not null && dateParts is null) CliCsv.Column(table, timeColumn, "--time-column");
+        if (timeColumn is not null && timeColumn == seriesColumn)
+            throw new CliException($"--series-column {seriesColumn} is also the time column; the series ids and the times must be two columns.");
         bool IsTime(string c) => c == timeColumn || (dateParts?.Contains(c) ?? false);
-        if (string.IsNullOrEmpty(target))
+        if (targets.Count == 0)
         {
-            target = table.Columns.LastOrDefault(c => !IsTime(c))
-                ?? throw new CliException($"{path}: the only column is the time column '{timeColumn}'; there is nothing to forecast.");
+            targets = [table.Columns.LastOrDefault(c => !IsTime(c) && c != seriesColumn)
+                ?? throw new CliException($"{path}: the only column is the time column '{timeColumn}'; there is nothing to forecast.")];
         }
-        if (IsTime(target))
+        foreach (var target in targets)
         {
-            throw new CliException($"{path}: the target '{CliFiles.Quote(target)}' is also the time column; forecast another column (--target), " +
-                "or name another time column (--time-column).");
+            if (IsTime(target))
+            {
+                throw new CliException($"{path}: the target '{CliFiles.Quote(target)}' is also the time column; forecast another column (--target), " +
+                    "or name another time column (--time-column).");
+            }
+            if (target == seriesColumn) throw new CliException($"{path}: the target '{CliFiles.Quote(target)}' is also the --series-column; it holds the series ids.");
         }
-        var names = new List<string> { target };
+        var inputs = new List<string>();
         foreach (var f in features)
         {
-            if (f == target) continue;
+            if (targets.Contains(f)) continue;
             if (IsTime(f)) throw new CliException($"--features names the time column '{f}'; it cannot be an input.");
-            if (!names.Contains(f)) names.Add(f);
+            if (f == seriesColumn) throw new CliException($"--features names the --series-column '{f}'; it holds the series ids, not an input.");
+            if (!inputs.Contains(f)) inputs.Add(f);
         }
-        var columns = names.Select((n, i) => Numbers(table, n, i == 0 ? "--target" : "--features", missing)).ToArray();
+        var values = targets.Concat(inputs).Distinct().ToDictionary(n => n, n => Numbers(table, n, targets.Contains(n) ? "--target" : "--features", missing));
         var times = timeColumn is null ? null : dateParts is null ? CliCsv.Strings(table, timeColumn, "--time-column") : Dates(table, dateParts);
-        try
+        TimeSeries Create(string? id, string target, int[]? rows)
         {
-            return TimeSeries.Create(names, columns, missing, timeColumn, times);
+            string[] names = [target, .. inputs];
+            T[] Pick<T>(T[] all) => rows is null ? all : [.. rows.Select(r => all[r])];
+            try
+            {
+                return TimeSeries.Create(names, [.. names.Select(n => Pick(values[n]))], missing, timeColumn, times is null ? null : Pick(times));
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"{path}: {(id is null ? "" : $"series '{CliFiles.Quote(id)}': ")}{CliErrors.Message(e)}");
+            }
         }
-        catch (ArgumentException e)
+        if (seriesColumn is not null)
         {
-            throw new CliException($"{path}: {CliErrors.Message(e)}");
+            var ids = CliCsv.Strings(table, seriesColumn, "--series-column");
+            var empty = Array.FindIndex(ids, id => id.Trim().Length == 0);
+            if (empty >= 0)
+            {
+                throw new CliException($"{table.Source}:{table.Line(empty)}: column '{CliFiles.Quote(seriesColumn)}' (column {CliCsv.Column(table, seriesColumn, "--series-column") + 1}) is empty; " +
+                    "every row needs the id of its series (--series-column).");
+            }
+            return [.. Enumerable.Range(0, ids.Length).GroupBy(r => ids[r], StringComparer.Ordinal).Select(g => ((string?)g.Key, Create(g.Key, targets[0], [.. g])))];
         }
+        return targets.Count == 1 ? [(null, Create(null, targets[0], null))] : [.. targets.Select(t => ((string?)t, Create(t, t, null)))];
     }
 
     /// <summary><see cref="TimeSeries.Fill"/>, its error naming the file.</summary>

@@ -24,6 +24,13 @@ public sealed record ForecastTrainingData
     /// <summary>How missing values were handled. Default <see cref="MissingPolicy.Error"/>.</summary>
     public MissingPolicy MissingPolicy { get; init; } = MissingPolicy.Error;
 
+    /// <summary>
+    /// For a global forecaster (<see cref="Forecaster.Series"/>) read from one table in long format: the column of
+    /// series ids, one series per distinct value. Null for one series, or for several series in wide format, one target
+    /// column each (the ids are then the column names). Default null.
+    /// </summary>
+    public string? SeriesColumn { get; init; }
+
     /// <summary>Checks every field; the message names the field, the value and the allowed range.</summary>
     public void Validate()
     {
@@ -31,5 +38,6 @@ public sealed record ForecastTrainingData
         Guard.Option(Season >= 0, nameof(Season), Season, "0 (not recorded), 1 (none) or a season length");
         Guard.Option(TestRows >= 0, nameof(TestRows), TestRows, "0 (not recorded) or more");
         Guard.Option(Enum.IsDefined(MissingPolicy), nameof(MissingPolicy), MissingPolicy, "a MissingPolicy");
+        Guard.Option(SeriesColumn is null || SeriesColumn.Length > 0, nameof(SeriesColumn), "''", "null (none) or a column name");
     }
 }

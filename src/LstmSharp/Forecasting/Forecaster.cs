@@ -25,6 +25,7 @@ public sealed class Forecaster
     const string SeasonKey = "lstmsharp.forecast.season";
     const string TestRowsKey = "lstmsharp.forecast.test_rows";
     const string MissingKey = "lstmsharp.forecast.missing";
+    const string SeriesColumnKey = "lstmsharp.forecast.series_column";   // written only for a long-format global forecaster
     readonly IScaler[][] _scalers;   // [series][column], fitted on that series' training part (the target's on its transform)
     readonly float[][][] _scalerValues;
     readonly string[] _series;       // the series' ids; empty for a forecaster of one unnamed series
@@ -680,9 +681,11 @@ public sealed class Forecaster
     {
         if (data is null)
         {
-            foreach (var key in new[] { TimeColumnKey, SeasonKey, TestRowsKey, MissingKey }) metadata.Remove(key);
+            foreach (var key in new[] { TimeColumnKey, SeasonKey, TestRowsKey, MissingKey, SeriesColumnKey }) metadata.Remove(key);
             return;
         }
+        if (data.SeriesColumn is null) metadata.Remove(SeriesColumnKey);
+        else metadata[SeriesColumnKey] = data.SeriesColumn;
         metadata[TimeColumnKey] = data.TimeColumn ?? "";
         metadata[SeasonKey] = data.Season.ToString(CultureInfo.InvariantCulture);
         metadata[TestRowsKey] = data.TestRows.ToString(CultureInfo.InvariantCulture);
@@ -704,6 +707,7 @@ public sealed class Forecaster
         return new ForecastTrainingData
         {
             TimeColumn = string.IsNullOrEmpty(time) ? null : time,
+            SeriesColumn = metadata.TryGetValue(SeriesColumnKey, out var seriesColumn) && seriesColumn.Length > 0 ? seriesColumn : null,
             Season = season is null ? 0 : int.Parse(season, NumberStyles.Integer, CultureInfo.InvariantCulture),
             TestRows = testRows is null ? 0 : int.Parse(testRows, NumberStyles.Integer, CultureInfo.InvariantCulture),
             MissingPolicy = missing switch

@@ -10,7 +10,7 @@ namespace LstmSharp.Tests.Cli;
 
 public sealed class ForecastCalendarCliTests
 {
-    static readonly float[] Week = [1, 2, 1, 3, 2, 8, 9];   // Monday first; weekends high
+    internal static readonly float[] Week = [1, 2, 1, 3, 2, 8, 9];   // Monday first; weekends high
 
     /// <summary>Daily rows from Monday 4 January 2021: the weekday's value + N(0, 0.05²), 5 lower on every holiday; the holidays in holidays.csv.</summary>
     static (string Data, string Holidays) Daily(CliRunner cli, int days = 420)

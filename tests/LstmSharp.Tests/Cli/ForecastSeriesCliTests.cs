@@ -1,0 +1,206 @@
+// `lstm forecast` over several series of one file: long format (--series-column) and wide format (several --target
+// columns) train one global model, score each series and their mean, and evaluate and predict every series from the
+// saved model; bad input (a missing or empty id column, both layouts at once, a series the model does not know,
+// commands that take one series) exits 1 naming it.
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace LstmSharp.Tests.Cli;
+
+public sealed class ForecastSeriesCliTests
+{
+    static readonly float[] Week = ForecastCalendarCliTests.Week;
+    static readonly (string Id, float Scale)[] Stores = [("north", 1), ("south", 10), ("east", 100)];
+    const int Days = 210;
+
+    /// <summary>
+    /// Store s on day i from Monday 4 January 2021: scale_s · (the weekday's value + e_i), e_i ~ N(0, 0.05²) the same
+    /// for every store — so that, scaled per series, the stores are one series to the network.
+    /// </summary>
+    static float[][] Values()
+    {
+        var rng = new Random(5);
+        var noise = Enumerable.Range(0, Days).Select(_ => 0.05 * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble())).ToArray();
+        return [.. Stores.Select(s => Enumerable.Range(0, Days).Select(i => (float)(s.Scale * (Week[i % 7] + noise[i]))).ToArray())];
+    }
+
+    static readonly DateTime Start = new(2021, 1, 4);
+
+    /// <summary>Long format: a row per day and store, the days in order, the stores interleaved.</summary>
+    static string Long(CliRunner cli, float[][] values)
+    {
+        var csv = new StringBuilder("date,store,sales\n");
+        for (var i = 0; i < Days; i++)
+            for (var s = 0; s < Stores.Length; s++) csv.Append(CultureInfo.InvariantCulture, $"{Start.AddDays(i):yyyy-MM-dd},{Stores[s].Id},{values[s][i]:F4}\n");
+        return cli.Write("long.csv", csv.ToString());
+    }
+
+    /// <summary>Wide format: a row per day, a column per store.</summary>
+    static string Wide(CliRunner cli, float[][] values)
+    {
+        var csv = new StringBuilder("date," + string.Join(',', Stores.Select(s => s.Id)) + "\n");
+        for (var i = 0; i < Days; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{Start.AddDays(i):yyyy-MM-dd},{string.Join(',', values.Select(v => v[i].ToString("F4", CultureInfo.InvariantCulture)))}\n");
+        return cli.Write("wide.csv", csv.ToString());
+    }
+
+    static readonly string[] Quick = ["--horizon", "7", "--lookback", "14", "--test", "28", "--transform", "none", "--units", "16", "--epochs", "100", "--plot", ""];
+
+    /// <summary>Each series' scores in the JSON, and the mean over them that "test" must be.</summary>
+    static void AssertScoredPerSeries(JsonNode json)
+    {
+        var series = json["series"]!.AsArray();
+        Assert.Equal(Stores.Select(s => s.Id), series.Select(s => (string?)s!["id"]));
+        var first = (double)series[0]!["test"]!["LSTM"]!["mase"]!;
+        foreach (var one in series)
+        {
+            Assert.Equal(28, (int)one!["test_rows"]!);
+            var lstm = (double)one["test"]!["LSTM"]!["mase"]!;
+            var (seasonal, naive) = ((double)one["test"]!["seasonal naive"]!["mase"]!, (double)one["test"]!["naive"]!["mase"]!);
+            // Each store scaled on its own looks the same to the network, and MASE does not depend on scale: the same score
+            // for each (with a scaler shared by the stores, the small one would drown in the large one's).
+            Assert.True(Math.Abs(lstm - first) < 1e-3 * first, $"{one["id"]}: LSTM MASE {lstm}; {series[0]!["id"]}: {first}");
+            Assert.True(lstm < seasonal && lstm < 0.1 * naive, $"{one["id"]}: LSTM MASE {lstm}, seasonal naive {seasonal}, naive {naive}");
+        }
+        foreach (var name in new[] { "LSTM", "naive", "seasonal naive" })
+        {
+            foreach (var score in new[] { "mase", "mae", "smape" })
+                Assert.Equal(series.Average(s => (double)s!["test"]![name]![score]!), (double)json["test"]![name]![score]!, 9);
+        }
+    }
+
+    [Fact]
+    public void LongFormat_TrainEvaluatePredict_EverySeriesOnItsOwnScale()
+    {
+        using var cli = new CliRunner();
+        var values = Values();
+        var data = Long(cli, values);
+        var model = cli.File("stores.safetensors");
+        var r = cli.Run(["forecast", "train", data, "--series-column", "store", .. Quick, "--output", model, "--json"]);
+        Assert.True(r.Exit == 0, r.Error);
+        var json = JsonNode.Parse(r.Out)!;
+        Assert.Equal("sales", (string?)json["target"]);
+        Assert.Equal("store", (string?)json["series_column"]);
+        Assert.Equal(7, (int)json["season"]!);
+        AssertScoredPerSeries(json);
+        Assert.Contains("(3 series of 210 rows)", r.Error, StringComparison.Ordinal);
+        Assert.Contains("one per value of 'store' (long format): north, south, east", r.Error, StringComparison.Ordinal);
+        Assert.Contains("test per series (MASE): 3 series", r.Error, StringComparison.Ordinal);
+
+        // evaluate reads the same series, test rows and season from the model file and scores them the same.
+        r = cli.Run("forecast", "evaluate", data, "--model", model, "--plot", "", "--json");
+        Assert.True(r.Exit == 0, r.Error);
+        var evaluated = JsonNode.Parse(r.Out)!;
+        Assert.Equal((double)json["test"]!["LSTM"]!["mase"]!, (double)evaluated["test"]!["LSTM"]!["mase"]!, 6);
+        Assert.Equal(3, evaluated["series"]!.AsArray().Count);
+
+        // predict: the week after each store's last day, on its own scale.
+        var forecasts = cli.File("forecasts.csv");
+        r = cli.Run("forecast", "predict", data, "--model", model, "--output", forecasts);
+        Assert.True(r.Exit == 0, r.Error);
+        var lines = File.ReadAllLines(forecasts);
+        Assert.Equal("store,step,date,sales", lines[0]);
+        Assert.Equal(1 + 3 * 7, lines.Length);
+        for (var s = 0; s < Stores.Length; s++)
+        {
+            for (var k = 1; k <= 7; k++)
+            {
+                var fields = lines[s * 7 + k].Split(',');
+                Assert.Equal(Stores[s].Id, fields[0]);
+                Assert.Equal(k, int.Parse(fields[1], CultureInfo.InvariantCulture));
+                Assert.Equal(Start.AddDays(Days - 1 + k), DateTime.ParseExact(fields[2], "yyyy-MM-dd", CultureInfo.InvariantCulture));
+                var expected = Stores[s].Scale * Week[(Days - 1 + k) % 7];
+                Assert.True(Math.Abs(float.Parse(fields[3], CultureInfo.InvariantCulture) - expected) < 0.15 * Stores[s].Scale * 9, lines[s * 7 + k]);
+            }
+        }
+
+        // In-sample rows of every series, each with its id.
+        r = cli.Run("forecast", "predict", data, "--model", model, "--in-sample", "--output", forecasts, "--json");
+        Assert.True(r.Exit == 0, r.Error);
+        lines = File.ReadAllLines(forecasts);
+        Assert.Equal("store,row,date,sales,forecast,residual", lines[0]);
+        Assert.Equal(1 + 3 * (Days - 14), lines.Length);
+        Assert.Equal(Stores.Select(s => s.Id), lines.Skip(1).Select(l => l.Split(',')[0]).Distinct());
+    }
+
+    [Fact]
+    public void WideFormat_SeveralTargets_OneGlobalModelPredictsEachColumn()
+    {
+        using var cli = new CliRunner();
+        var values = Values();
+        var data = Wide(cli, values);
+        var model = cli.File("wide.safetensors");
+        var r = cli.Run(["forecast", "train", data, "--target", "north,south,east", .. Quick, "--output", model, "--json"]);
+        Assert.True(r.Exit == 0, r.Error);
+        var json = JsonNode.Parse(r.Out)!;
+        Assert.Null(json["series_column"]);
+        AssertScoredPerSeries(json);
+        Assert.Contains("one per target column (wide format): north, south, east", r.Error, StringComparison.Ordinal);
+
+        var forecasts = cli.File("forecasts.csv");
+        r = cli.Run("forecast", "predict", data, "--model", model, "--output", forecasts);
+        Assert.True(r.Exit == 0, r.Error);
+        var lines = File.ReadAllLines(forecasts);
+        Assert.Equal("series,step,date,value", lines[0]);
+        Assert.Equal(Stores.Select(s => s.Id), lines.Skip(1).Select(l => l.Split(',')[0]).Distinct());
+        var east = float.Parse(lines[2 * 7 + 1].Split(',')[3], CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(east - 100 * Week[Days % 7]) < 0.15 * 100 * 9, lines[2 * 7 + 1]);
+    }
+
+    [Fact]
+    public void BadSeriesInput_ExitsOneAndSaysWhy()
+    {
+        using var cli = new CliRunner();
+        var values = Values();
+        var data = Long(cli, values);
+        var wide = Wide(cli, values);
+        var model = cli.File("m.safetensors");
+        string[] quick = ["--epochs", "1", "--plot", "", "--output", model];
+
+        var r = cli.Run(["forecast", "train", data, "--series-column", "shop", .. quick]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("--series-column", r.Error, StringComparison.Ordinal);
+        Assert.Contains("'shop'", r.Error, StringComparison.Ordinal);
+
+        r = cli.Run(["forecast", "train", wide, "--series-column", "date", "--target", "north,south", .. quick]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("not both", r.Error, StringComparison.Ordinal);
+
+        var gap = cli.Write("gap.csv", File.ReadAllText(data).Replace("2021-01-06,south,", "2021-01-06,,", StringComparison.Ordinal));
+        r = cli.Run(["forecast", "train", gap, "--series-column", "store", .. quick]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("gap.csv:9: column 'store' (column 2) is empty", r.Error, StringComparison.Ordinal);
+
+        // One store with too few rows is named.
+        var few = cli.Write("few.csv", File.ReadAllText(data) + "2021-08-02,west,1\n2021-08-03,west,2\n");
+        r = cli.Run(["forecast", "train", few, "--series-column", "store", "--test", "7", .. quick]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("few.csv (series 'west')", r.Error, StringComparison.Ordinal);
+
+        r = cli.Run(["forecast", "train", data, "--series-column", "store", "--backtest", "2", .. quick]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("--backtest retrains on one series", r.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(model));
+
+        r = cli.Run(["forecast", "tune", wide, "--target", "north,south", "--trials", "1", "--plot", "", "--output", model]);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("searches on one series", r.Error, StringComparison.Ordinal);
+
+        r = cli.Run(["forecast", "train", data, "--series-column", "store", "--horizon", "7", "--lookback", "14", "--test", "28", .. quick]);
+        Assert.True(r.Exit == 0, r.Error);
+        // A store the model was not trained on, and a command that reads one series.
+        var other = cli.Write("other.csv", File.ReadAllText(data).Replace(",east,", ",west,", StringComparison.Ordinal));
+        r = cli.Run("forecast", "predict", other, "--model", model, "--output", cli.File("f.csv"));
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("the series 'west' (column 'store') is not one", r.Error, StringComparison.Ordinal);
+        Assert.Contains("'north', 'south', 'east'", r.Error, StringComparison.Ordinal);
+        r = cli.Run("forecast", "detect", data, "--model", model, "--output", cli.File("a.csv"), "--plot", "");
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("global forecaster of 3 series", r.Error, StringComparison.Ordinal);
+        r = cli.Run("export", model, "--onnx", cli.File("m.onnx"));
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("global forecaster (3 series", r.Error, StringComparison.Ordinal);
+    }
+}
