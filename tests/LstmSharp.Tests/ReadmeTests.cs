@@ -253,7 +253,30 @@ public sealed class ReadmeTests
         }
     }
 
+    [Fact]
+    public void ManySeries_Runs()
+    {
+        // Three stores: a weekly pattern at three scales.
+        float[] Store(float scale) => [.. Enumerable.Range(0, 140).Select(t => scale * (5 + (t % 7 == 5 || t % 7 == 6 ? 4 : 0) + 0.1f * MathF.Sin(t)))];
+        var sales = new Dictionary<string, float[]> { ["north"] = Store(1), ["south"] = Store(10), ["east"] = Store(100) };
+        // README many series begin
+        // sales: a Dictionary<string, float[]> of each store's daily sales
+        var series = sales.Select(s => new ForecastSeries(s.Key, [s.Value], TrainEnd: s.Value.Length - 14)).ToArray();
+        var options = new ForecastOptions { Lookback = 14, Horizon = 7, Transform = SeriesTransform.SeasonalDifference, Season = 7, Epochs = 30 };
+        var forecaster = Forecaster.Train(series, ["sales"], options);
+        foreach (var (id, values) in sales)
+        {
+            var test = ForecastEvaluation.Run(forecaster, [values], testStart: values.Length - 14, season: 7, series: id);
+            Console.WriteLine($"{id}: MASE {test.Scores[ForecastEvaluation.ModelName].Mase:F3}, next week {string.Join(", ", forecaster.ForecastNext([values], series: id))}");
+        }
+        // README many series end
+        Assert.Equal(["north", "south", "east"], forecaster.Series);
+        var week = forecaster.ForecastNext([sales["east"]], series: "east");
+        for (var k = 0; k < 7; k++) Assert.True(Math.Abs(week[k] - sales["east"][140 - 7 + k]) < 0.1f * 900, $"step {k + 1}: {week[k]}");
+    }
+
     [Theory]
+    [InlineData("README many series")]
     [InlineData("README pytorch")]
     [InlineData("README onnx runtime")]
     [InlineData("README text")]
