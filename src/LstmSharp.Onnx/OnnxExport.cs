@@ -100,6 +100,8 @@ public static class OnnxExport
             throw new NotSupportedException($"A global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; export the network alone and scale each series outside it.");
         if (o.Transform == SeriesTransform.SeasonalDifference)
             throw new NotSupportedException($"The seasonal-difference transform (season {o.Season}) has no ONNX form here yet; export the network alone and undo the transform outside it.");
+        if (o.FutureInputs > 0)
+            throw new NotSupportedException($"A forecaster with future inputs ({string.Join(", ", forecaster.Columns.TakeLast(o.FutureInputs))}) has no ONNX form with its preprocessing here yet; export the network alone.");
         if (o.UsesCalendar)
             throw new NotSupportedException($"A forecaster with calendar features ({ForecastCalendar.Name(o.Calendar)}{(o.Holidays.Count > 0 ? ", holidays" : "")}) has no ONNX form with its preprocessing here yet; export the network alone.");
         if (o.Quantiles.Count > 0)

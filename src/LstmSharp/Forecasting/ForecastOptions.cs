@@ -55,6 +55,19 @@ public sealed record ForecastOptions
     /// <summary>Whether the forecaster reads the calendar of its steps: <see cref="Calendar"/> features or <see cref="Holidays"/>.</summary>
     public bool UsesCalendar => Calendar != CalendarFeatures.None || Holidays.Count > 0;
 
+    /// <summary>
+    /// Input columns whose values are known for the forecast steps too — a promotion planned, a schedule of games, a
+    /// weather forecast: the last <see cref="FutureInputs"/> of the columns after the target. The network reads them
+    /// beside the history as it reads every column, and again beside each forecast step, through the decoder the
+    /// <see cref="Calendar"/> features use; a forecast then needs their values for the steps it reaches past the data
+    /// (the <c>future</c> argument of <see cref="Forecaster.Forecast"/>). Every other input column is known only up to the
+    /// origin. Direct strategy. Default 0.
+    /// </summary>
+    public int FutureInputs { get; init; }
+
+    /// <summary>Whether each forecast step has inputs of its own (<see cref="UsesCalendar"/>, <see cref="FutureInputs"/>), read by a decoder shared by the steps.</summary>
+    public bool UsesDecoder => UsesCalendar || FutureInputs > 0;
+
     /// <summary>How columns are scaled (fitted on the training part only). Default <see cref="ScalingMethod.Standard"/>.</summary>
     public ScalingMethod Scaling { get; init; } = ScalingMethod.Standard;
 
@@ -120,6 +133,9 @@ public sealed record ForecastOptions
         Guard.Option(!UsesCalendar || Strategy == ForecastStrategy.Direct, Calendar != CalendarFeatures.None ? nameof(Calendar) : nameof(Holidays),
             Calendar != CalendarFeatures.None ? Forecasting.ForecastCalendar.Name(Calendar) : $"{Holidays.Count} day(s)",
             "none with the recursive strategy (the calendar of the forecast steps goes to a direct decoder)");
+        Guard.Option(FutureInputs is >= 0 and <= MaxSteps, nameof(FutureInputs), FutureInputs, $"in [0, {MaxSteps}]");
+        Guard.Option(FutureInputs == 0 || Strategy == ForecastStrategy.Direct, nameof(FutureInputs), FutureInputs,
+            "0 with the recursive strategy (the future inputs of the forecast steps go to a direct decoder)");
         Guard.Option(Enum.IsDefined(Scaling), nameof(Scaling), Scaling, "Standard or MinMax");
         Guard.Option(Units >= 1, nameof(Units), Units, "at least 1");
         Guard.Option(Layers >= 1, nameof(Layers), Layers, "at least 1");

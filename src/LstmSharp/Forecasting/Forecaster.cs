@@ -158,6 +158,11 @@ public sealed class Forecaster
                 $"The recursive strategy feeds each forecast back as the next input, so it needs a univariate series; received {names.Count} input columns " +
                 $"({string.Join(", ", names)}), whose future values are unknown. Use the direct strategy.", nameof(options));
         }
+        if (options.FutureInputs > names.Count - 1)
+        {
+            throw new ArgumentException($"ForecastOptions.FutureInputs is {options.FutureInputs}, but there are {names.Count - 1} input column(s) after the target " +
+                $"({string.Join(", ", names)}); the future inputs are the last columns.", nameof(options));
+        }
         var skip = Skip(options);
         var hNet = options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1;
         var parts = new (float[][] Transformed, int Windows, int Validation, int Length)[series.Count];
@@ -311,9 +316,9 @@ public sealed class Forecaster
 
     /// <summary>
     /// The network: stacked LSTMs over the look-back window and a Dense layer of every output; with calendar features,
-    /// their numbers beside each history step, and a decoder shared by the forecast steps in place of the Dense layer
-    /// (MQ-RNN's: a context per step from the last LSTM state, joined with that step's calendar, a ReLU layer, the
-    /// step's outputs).
+    /// their numbers beside each history step, and with them or future inputs a decoder shared by the forecast steps in
+    /// place of the Dense layer (MQ-RNN's: a context per step from the last LSTM state, joined with that step's calendar
+    /// and future inputs, a ReLU layer, the step's outputs).
     /// </summary>
     static Model Build(ForecastOptions options, int inputs, int steps)
     {
@@ -321,7 +326,7 @@ public sealed class Forecaster
         var lstms = Enumerable.Range(0, options.Layers)
             .Select(l => new Lstm(options.Units, new LstmOptions { ReturnSequences = l < options.Layers - 1, Dropout = options.Dropout })).ToArray();
         Model model;
-        if (!options.UsesCalendar)
+        if (!options.UsesDecoder)
         {
             model = new Sequential(options.Seed, new Input(options.Lookback, inputs), [.. lstms, new Dense(steps * outputs)]);
         }
@@ -329,11 +334,11 @@ public sealed class Forecaster
         {
             int width = ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0), units = options.Units;
             var history = new Input(options.Lookback, inputs + width) { Name = "history" };
-            var future = new Input(steps, width) { Name = "calendar" };
+            var future = new Input(steps, width + options.FutureInputs) { Name = "future" };
             Symbol x = history;
             foreach (var lstm in lstms) x = lstm.Call(x);
             var contexts = new Reshape([steps, units], "step_contexts").Call(new Dense(steps * units, name: "contexts").Call(x));
-            var decoded = new Dense(units, Activation.Relu, name: "decoder").Call(new Concatenate(name: "with_calendar").Call(contexts, future));
+            var decoded = new Dense(units, Activation.Relu, name: "decoder").Call(new Concatenate(name: "with_future").Call(contexts, future));
             model = new Model([history, future], [new Flatten("outputs").Call(new Dense(outputs, name: "step_outputs").Call(decoded))], options.Seed, "forecaster");
         }
         model.Compile(new Adam(options.LearningRate) { GlobalClipNorm = options.ClipNorm > 0f ? options.ClipNorm : null },
@@ -348,25 +353,33 @@ public sealed class Forecaster
     /// <paramref name="columns"/>, gives the calendar features their dates (those of the steps after the last row
     /// continue its step); it is needed with <see cref="ForecastOptions.UsesCalendar"/> and ignored without.
     /// <paramref name="series"/> names the series for a global forecaster (one of <see cref="Series"/>, whose scalers
-    /// are used); null for a forecaster of one series.
+    /// are used); null for a forecaster of one series. <paramref name="future"/>, with
+    /// <see cref="ForecastOptions.FutureInputs"/>, holds the values of the future input columns (one array each, in
+    /// column order) for the rows after the last of <paramref name="columns"/>, as many as the forecasts reach past it;
+    /// it is needed only then.
     /// </summary>
-    /// <exception cref="ArgumentException">A global forecaster without a series, or with one it was not trained on; a series named to a one-series forecaster.</exception>
+    /// <exception cref="ArgumentException">
+    /// A global forecaster without a series, or with one it was not trained on; a series named to a one-series forecaster;
+    /// forecasts past the data without the future inputs' values.
+    /// </exception>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null, string? series = null)
-        => Predictions(columns, origins, times, series).Points;
+    public float[][] Forecast(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null, string? series = null,
+        IReadOnlyList<float[]>? future = null)
+        => Predictions(columns, origins, times, series, future).Points;
 
     /// <summary>
     /// The forecast quantiles (<see cref="ForecastOptions.Quantiles"/>) of the next <see cref="ForecastOptions.Horizon"/>
     /// values after row <c>origin − 1</c>, for each origin: <c>[origin][step][quantile]</c>, in the target's units,
     /// increasing along the quantiles at every step (sorted when the network's outputs cross). <paramref name="times"/>
-    /// and <paramref name="series"/> as for <see cref="Forecast"/>.
+    /// <paramref name="series"/> and <paramref name="future"/> as for <see cref="Forecast"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The forecaster was trained without quantiles.</exception>
     /// <exception cref="InvalidDataException">The network made a value that is not finite (damaged weights).</exception>
-    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null, string? series = null)
+    public float[][][] ForecastQuantiles(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times = null, string? series = null,
+        IReadOnlyList<float[]>? future = null)
     {
         if (Options.Quantiles.Count == 0) throw new InvalidOperationException("This forecaster was trained without quantiles (ForecastOptions.Quantiles); it makes point forecasts only.");
-        return Predictions(columns, origins, times, series).Quantiles!;
+        return Predictions(columns, origins, times, series, future).Quantiles!;
     }
 
     /// <summary>Which of <see cref="Series"/> <paramref name="series"/> is (0 for a one-series forecaster and null); the message of a mismatch lists what is known.</summary>
@@ -386,7 +399,8 @@ public sealed class Forecaster
     }
 
     /// <summary>The point forecasts per origin, and the quantiles (null without <see cref="ForecastOptions.Quantiles"/>).</summary>
-    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times, string? series = null)
+    internal (float[][] Points, float[][][]? Quantiles) Predictions(IReadOnlyList<float[]> columns, IReadOnlyList<int> origins, IReadOnlyList<DateTime>? times,
+        string? series = null, IReadOnlyList<float[]>? future = null)
     {
         ArgumentNullException.ThrowIfNull(origins);
         var index = SeriesIndex(series);
@@ -414,6 +428,7 @@ public sealed class Forecaster
         var scaled = Scale(Transformed(columns, Options, length), index);
         var h = Options.Horizon;
         var beyond = origins.Count == 0 ? 0 : Math.Max(0, origins.Max() + h - length);
+        ExtendFutureInputs(scaled, future, beyond, index);
         var x = Inputs([scaled], [CalendarRows(times, length, beyond)], [.. origins.Select(t => (0, t))]);
         var target = _scalers[index][0];
         if (Options.Quantiles.Count > 0) return QuantilePredictions(columns, origins, Model.Predict(x, _batchSize)[0].Span, target);
@@ -464,6 +479,35 @@ public sealed class Forecaster
             result[i] = z;
         }
         return (result, null);
+    }
+
+    /// <summary>
+    /// The scaled future input columns (the last <see cref="ForecastOptions.FutureInputs"/> of <paramref name="scaled"/>)
+    /// continued by <paramref name="beyond"/> values of <paramref name="future"/> (one array per future column, the rows
+    /// after the data), scaled by the series' scalers, for the forecast steps past the last row.
+    /// </summary>
+    void ExtendFutureInputs(float[][] scaled, IReadOnlyList<float[]>? future, int beyond, int series)
+    {
+        int F = Options.FutureInputs, C = Columns.Count;
+        if (F == 0 || beyond == 0) return;
+        var names = string.Join(", ", Columns.Skip(C - F).Select(c => $"'{c}'"));
+        if (future is null || future.Count != F)
+        {
+            throw new ArgumentException($"The forecasts reach {beyond} step(s) past the last row, and this forecaster reads the values of {names} (known in the future) at every step " +
+                $"it forecasts; give them (future: {F} array(s) of at least {beyond} values, in that order){(future is null ? "" : $"; received {future.Count} array(s)")}.", nameof(future));
+        }
+        for (var j = 0; j < F; j++)
+        {
+            var values = future[j] ?? throw new ArgumentException($"The future values of '{Columns[C - F + j]}' are null.", nameof(future));
+            if (values.Length < beyond)
+                throw new ArgumentException($"The forecasts reach {beyond} step(s) past the last row; '{Columns[C - F + j]}' has {values.Length} future value(s).", nameof(future));
+            var bad = Array.FindIndex(values, 0, beyond, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new ArgumentException($"The future value {bad + 1} of '{Columns[C - F + j]}' is {values[bad].ToString(CultureInfo.InvariantCulture)}.", nameof(future));
+            var more = values.AsSpan(0, beyond).ToArray();
+            _scalers[series][C - F + j].Transform(more);
+            scaled[C - F + j] = [.. scaled[C - F + j], .. more];
+        }
     }
 
     /// <summary>
@@ -524,11 +568,15 @@ public sealed class Forecaster
         if (bad >= 0) throw ModelTasks.NotFinite(_source, "The forecaster", $"the forecast from origin {origin} is {values[bad].ToString(CultureInfo.InvariantCulture)} at step {bad + 1}");
     }
 
-    /// <summary>The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/> (<paramref name="times"/> and <paramref name="series"/> as for <see cref="Forecast"/>).</summary>
-    public float[] ForecastNext(IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null, string? series = null)
+    /// <summary>
+    /// The forecast of the next <see cref="ForecastOptions.Horizon"/> values after the end of <paramref name="columns"/>
+    /// (<paramref name="times"/>, <paramref name="series"/> and <paramref name="future"/> — here the future inputs'
+    /// values for the horizon's steps — as for <see cref="Forecast"/>).
+    /// </summary>
+    public float[] ForecastNext(IReadOnlyList<float[]> columns, IReadOnlyList<DateTime>? times = null, string? series = null, IReadOnlyList<float[]>? future = null)
     {
         var length = CheckColumns(columns, Columns);
-        return Forecast(columns, [length], times, series)[0];
+        return Forecast(columns, [length], times, series, future)[0];
     }
 
     /// <summary>
@@ -562,7 +610,7 @@ public sealed class Forecaster
             ["scaling"] = o.Scaling.ToString(), ["units"] = o.Units, ["layers"] = o.Layers, ["dropout"] = o.Dropout,
             ["season"] = o.Season, ["clip_norm"] = o.ClipNorm, ["learning_rate_decay"] = o.LearningRateDecay, ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
             ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed, ["quantiles"] = new JsonArray([.. o.Quantiles.Select(q => (JsonNode?)q)]),
-            ["calendar"] = ForecastCalendar.Name(o.Calendar), ["holidays"] = new JsonArray([.. o.Holidays.Select(d => (JsonNode?)d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))]),
+            ["future_inputs"] = o.FutureInputs, ["calendar"] = ForecastCalendar.Name(o.Calendar), ["holidays"] = new JsonArray([.. o.Holidays.Select(d => (JsonNode?)d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))]),
             ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
             // One pair per column; a global forecaster's series each have their list of pairs.
             ["scalers"] = _series.Length == 0 ? ScalersJson(_scalerValues[0]) : new JsonArray([.. _scalerValues.Select(v => (JsonNode?)ScalersJson(v))]),
@@ -583,8 +631,8 @@ public sealed class Forecaster
     /// A valid forecaster file is a valid model file (see <see cref="Model.Load"/>) made for the forecast task, whose
     /// settings are all present and in range (<see cref="ForecastOptions.Validate"/>; enums by name only), whose
     /// network is the one those settings build — input [lookback, columns], a Dense output of the horizon (direct) or
-    /// of 1 (recursive), as many LSTM layers of as many units as the settings say; with calendar features a graph
-    /// model of inputs [lookback, columns + calendar] and [horizon, calendar] (two feature sets of the same width,
+    /// of 1 (recursive), as many LSTM layers of as many units as the settings say; with calendar features or future
+    /// inputs a graph model of inputs [lookback, columns + calendar] and [horizon, calendar + future inputs] (two feature sets of the same width,
     /// hour of day and day of year, cannot be told apart by shape) — whose columns are distinct,
     /// non-empty names (one only for the recursive strategy), whose scalers are one finite pair per column that the
     /// scaling method accepts, whose forecast steps and work buffers for one origin fit
@@ -614,6 +662,8 @@ public sealed class Forecaster
                 Season = (int?)s["season"] ?? 0, ClipNorm = (float?)s["clip_norm"] ?? 0f, LearningRateDecay = (float?)s["learning_rate_decay"] ?? 0f,
                 // Files written before quantile forecasts made point forecasts.
                 Quantiles = s["quantiles"] is JsonArray { Count: > 0 } quantiles ? [.. quantiles.Select(q => (float)q!)] : [],
+                // Files written before future inputs have none.
+                FutureInputs = (int?)s["future_inputs"] ?? 0,
                 // Files written before calendar features read none.
                 Calendar = s["calendar"] is { } calendar ? ForecastCalendar.Parse((string?)calendar ?? throw new FormatException("the setting 'calendar' is null")) : CalendarFeatures.None,
                 Holidays = s["holidays"] is JsonArray { Count: > 0 } holidays
@@ -664,8 +714,10 @@ public sealed class Forecaster
         var outputs = Outputs(options);
         var lstms = model.Layers.OfType<Lstm>().ToArray();
         var width = ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0);
-        int[][] inputs = options.UsesCalendar ? [[options.Lookback, columns.Length + width], [options.Horizon, width]] : [[options.Lookback, columns.Length]];
-        if ((model is Sequential) == options.UsesCalendar || model.Inputs.Count != inputs.Length || model.Inputs.Where((input, i) => !input.Shape.SequenceEqual(inputs[i])).Any()
+        if (options.FutureInputs > columns.Length - 1)
+            throw new InvalidDataException($"{options.FutureInputs} future input(s) among the {columns.Length - 1} column(s) after the target");
+        int[][] inputs = options.UsesDecoder ? [[options.Lookback, columns.Length + width], [options.Horizon, width + options.FutureInputs]] : [[options.Lookback, columns.Length]];
+        if ((model is Sequential) == options.UsesDecoder || model.Inputs.Count != inputs.Length || model.Inputs.Where((input, i) => !input.Shape.SequenceEqual(inputs[i])).Any()
             || model.OutputShape.Count != 1 || model.OutputShape[0] != outputs || lstms.Length != options.Layers || lstms.Any(l => l.Units != options.Units))
         {
             static string Shapes(IEnumerable<IReadOnlyList<int>> shapes) => string.Join(" and ", shapes.Select(s => $"[{string.Join(", ", s)}]"));
@@ -788,13 +840,13 @@ public sealed class Forecaster
     /// <summary>
     /// The network's inputs for each (series, origin): x <c>[origins, lookback, columns (+ calendar)]</c> of the series'
     /// rows origin − lookback … origin − 1 (<paramref name="scaled"/> <c>[series][column][row]</c>), each with its
-    /// calendar numbers when there are any (<paramref name="calendars"/> <c>[series][row]</c>), and then the calendar of
-    /// the forecast steps <c>[origins, horizon, calendar]</c>, rows origin … origin + horizon − 1.
+    /// calendar numbers when there are any (<paramref name="calendars"/> <c>[series][row]</c>), and then the inputs of
+    /// the forecast steps <c>[origins, horizon, calendar + future inputs]</c>, rows origin … origin + horizon − 1: their
+    /// calendar, then the future input columns (the last <see cref="ForecastOptions.FutureInputs"/>, which reach that far).
     /// </summary>
     Tensor[] Inputs(float[][][] scaled, float[][]?[] calendars, (int Series, int Origin)[] origins)
     {
-        var calendar = Options.UsesCalendar;
-        int L = Options.Lookback, C = Columns.Count, W = calendar ? CalendarWidth : 0, width = C + W;
+        int L = Options.Lookback, C = Columns.Count, W = Options.UsesCalendar ? CalendarWidth : 0, F = Options.FutureInputs, width = C + W;
         var x = Tensor.Zeros(origins.Length, L, width);
         var span = x.Span;
         for (var i = 0; i < origins.Length; i++)
@@ -807,11 +859,20 @@ public sealed class Forecaster
                 days?[row].CopyTo(span.Slice((i * L + l) * width + C, W));
             }
         }
-        if (!calendar) return [x];
+        if (!Options.UsesDecoder) return [x];
         var h = Options.Horizon;
-        var future = Tensor.Zeros(origins.Length, h, W);
+        var future = Tensor.Zeros(origins.Length, h, W + F);
+        var steps = future.Span;
         for (var i = 0; i < origins.Length; i++)
-            for (var k = 0; k < h; k++) calendars[origins[i].Series]![origins[i].Origin + k].CopyTo(future.Span.Slice((i * h + k) * W, W));
+        {
+            var (columns, days, origin) = (scaled[origins[i].Series], calendars[origins[i].Series], origins[i].Origin);
+            for (var k = 0; k < h; k++)
+            {
+                var step = steps.Slice((i * h + k) * (W + F), W + F);
+                days?[origin + k].CopyTo(step);
+                for (var j = 0; j < F; j++) step[W + j] = columns[C - F + j][origin + k];
+            }
+        }
         return [x, future];
     }
 
