@@ -32,7 +32,7 @@ internal static partial class ForecastCommand
     /// series and at least the horizon when there are several) and finds the season they share: the given one, else the
     /// season detected in most series (the shorter on a tie). Dates are read for calendar features.
     /// </summary>
-    static Parts SplitAll(string path, IReadOnlyList<(string? Id, TimeSeries Series)> read, ForecastOptions options, int test, int season, int history)
+    static Parts SplitAll(string path, IReadOnlyList<SeriesRead> read, ForecastOptions options, int test, int season, int history)
     {
         if (read.Count > 1 && test == 0) test = Math.Max(options.Horizon, (int)Math.Round(0.1 * read.Min(p => p.Series.Rows)));
         var parts = new List<Part>();

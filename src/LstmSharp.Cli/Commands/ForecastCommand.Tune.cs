@@ -31,7 +31,7 @@ internal static partial class ForecastCommand
             var path = r.GetValue(setup.Data.Data)!;
             var series = setup.ReadSeries(r);
             var baseline = setup.Read(r, seed);
-            CheckCalendarStrategy(baseline);
+            CheckDecoderStrategy(baseline);
             if (setup.ChoosesCalendar(r) && baseline.Strategy == ForecastStrategy.Direct) baseline = baseline with { Calendar = series.Dates is { } rows ? ForecastCalendar.Auto(rows) : CalendarFeatures.None };
             var dates = CalendarDates(path, series, baseline);
             // The seasonal difference's season comes from the data (Split, below); the rest is checked now.

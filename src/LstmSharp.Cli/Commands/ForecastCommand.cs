@@ -66,6 +66,13 @@ internal static partial class ForecastCommand
         {
             Description = "Other numeric columns to use as inputs, comma-separated or repeated (default: none).", DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true,
         };
+        public Option<string[]> FutureFeatures { get; } = new("--future-features")
+        {
+            Description = "Numeric columns whose values are known for the forecast steps too (a promotion planned, a schedule, a weather forecast), comma-separated or repeated: " +
+                "read beside the history and at every forecast step; `predict` takes their values for the steps after the data from the file's last rows, " +
+                "where the target is empty. Direct strategy (default: none).",
+            DefaultValueFactory = _ => [], AllowMultipleArgumentsPerToken = true,
+        };
         public Option<string> Time { get; } = new("--time-column") { Description = "Column of times for plots and forecast output (default: a non-numeric first column).", DefaultValueFactory = _ => "" };
         public Option<string> DateColumns { get; } = new("--date-columns")
         {
@@ -120,7 +127,7 @@ internal static partial class ForecastCommand
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Calendar, Holidays, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, FutureFeatures, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Calendar, Holidays, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -131,7 +138,7 @@ internal static partial class ForecastCommand
             Transform = r.GetValue(Transform) == "auto" ? SeriesTransform.Difference : ParseTransform(r.GetValue(Transform)!.Split(',')[0].Trim()),
             Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard, Quantiles = ParseQuantiles(r.GetValue(Quantiles)!),
             Calendar = ChoosesCalendar(r) ? CalendarFeatures.None : ParseCalendar(r.GetValue(Calendar)!), Holidays = ReadHolidays(r.GetValue(Holidays)!),
-            ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
+            FutureInputs = FutureNames(r).Length, ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
         };
 
         /// <summary>--calendar auto: the features are chosen from the data's time step (<see cref="LstmSharp.Forecasting.ForecastCalendar.Auto"/>).</summary>
@@ -202,7 +209,19 @@ internal static partial class ForecastCommand
             _ => "diff",
         };
 
-        public string[] FeatureNames(ParseResult r) => [.. r.GetValue(Features)!.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+        /// <summary>--features, then --future-features (the columns known in the future last, as <see cref="ForecastOptions.FutureInputs"/> counts them).</summary>
+        public string[] FeatureNames(ParseResult r)
+        {
+            var future = FutureNames(r);
+            var target = r.GetValue(Target)!.Split(',', StringSplitOptions.TrimEntries);
+            if (future.FirstOrDefault(target.Contains) is { } both)
+                throw new CliException($"--future-features names the target '{CliFiles.Quote(both)}'; its future is what is forecast.");
+            return [.. Names(r.GetValue(Features)!).Where(f => !future.Contains(f)), .. future];
+        }
+
+        string[] FutureNames(ParseResult r) => [.. Names(r.GetValue(FutureFeatures)!).Distinct()];
+
+        static IEnumerable<string> Names(string[] values) => values.SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         /// <summary>`tune`: the one series it searches on.</summary>
         public TimeSeries ReadSeries(ParseResult r)
@@ -276,13 +295,14 @@ internal static partial class ForecastCommand
     {
         if (options.Lookback < 0) throw new CliException($"--lookback must be 0 (chosen from the seasons) or more; received {options.Lookback}.");
         if (seriesColumn is { Length: 0 }) seriesColumn = null;
-        CheckCalendarStrategy(options);
+        CheckDecoderStrategy(options);
         var seasonal = options.Transform == SeriesTransform.SeasonalDifference;
         // Every other setting is checked before the file is read; the look-back and the transform's season come from the data.
         (options with { Lookback = Math.Max(1, options.Lookback), Season = seasonal ? Math.Max(2, options.Season) : options.Season }).Validate();
         if (backtest < 0) throw new CliException($"--backtest must be 0 (none) or more; received {backtest}.");
         CliFiles.CheckOutput(output, "--output", path);
-        var read = SeriesCsv.ReadAll(path, (target ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), features, timeColumn, missing, seriesColumn);
+        var read = SeriesCsv.ReadAll(path, (target ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), features, timeColumn, missing, seriesColumn,
+            options.FutureInputs);
         var first = read[0].Series;
         if (read[0].Id is not null && backtest > 0)
             throw new CliException($"--backtest retrains on one series; {read.Count} series (--series-column or several --target columns) are not backtested yet. Leave out --backtest.");
@@ -317,15 +337,16 @@ internal static partial class ForecastCommand
                 string.Join(", ", all.Take(5).Select(p => p.Id)) + (all.Count > 5 ? $" and {all.Count - 5} more" : "") + "; one network, each series scaled on its own"));
         }
         settings.AddRange([
-            ("target", seriesColumn is null && global ? $"each series' own column ('{names[0]}' in the model)" : names[0]), ("features", names.Length > 1 ? string.Join(", ", names.Skip(1)) : "none"),
+            ("target", seriesColumn is null && global ? $"each series' own column ('{names[0]}' in the model)" : names[0]), ("features", FeaturesText(names, options.FutureInputs)),
             ("time column", first.TimeColumn ?? "none"), ("missing", $"{SeriesCsv.PolicyName(missing)} ({repaired} {(missing == MissingPolicy.Drop ? "rows dropped" : "values filled")})"),
             ("lookback", automatic ? $"{options.Lookback} (from the seasons and horizon)" : options.Lookback), ("horizon", options.Horizon), ("strategy", options.Strategy), ("transform", chooseTransform ? $"{options.Transform} (auto: {why})" : options.Transform), ("scaling", options.Scaling),
             ("split", global ? $"each series: train+validation all but its last {testRows} rows (validation {options.ValidationFraction:P0} of its windows), test its last {testRows} rows"
                 : $"train+validation {all[0].TestStart} rows (validation {options.ValidationFraction:P0} of windows), test {testRows} rows"),
             ("season", global && season == 0 ? $"{resolvedSeason} (detected in most series{(seasons.Length > 0 ? $"; in at least half: {string.Join(", ", seasons)}" : "")})" : SeasonText(season, resolvedSeason, seasons)),
             ("quantiles", QuantilesText(options.Quantiles)), ("calendar", CalendarText(options, chooseCalendar)),
-            ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, " + (options.UsesCalendar
-                ? $"a decoder per step (context {options.Units} ⊕ calendar {ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0)} → ReLU {options.Units} → {Math.Max(1, options.Quantiles.Count)}) × {options.Horizon} steps"
+            ("model", $"{options.Layers} × LSTM({options.Units}), dropout {options.Dropout}, " + (options.UsesDecoder
+                ? $"a decoder per step (context {options.Units} ⊕ calendar {ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0)}" +
+                    (options.FutureInputs > 0 ? $" ⊕ future inputs {options.FutureInputs}" : "") + $" → ReLU {options.Units} → {Math.Max(1, options.Quantiles.Count)}) × {options.Horizon} steps"
                 : $"Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})")),
             ("training", $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
                 (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
@@ -444,11 +465,14 @@ internal static partial class ForecastCommand
         return ratio < 1 ? (true, $"season {season}: {measures}") : (false, $"season {season} not differenced: {measures}");
     }
 
-    /// <summary>--calendar and --holidays go to the direct strategy's decoder; refused with the recursive one in the tool's words.</summary>
-    internal static void CheckCalendarStrategy(ForecastOptions options)
+    /// <summary>--calendar, --holidays and --future-features go to the direct strategy's decoder; refused with the recursive one in the tool's words.</summary>
+    internal static void CheckDecoderStrategy(ForecastOptions options)
     {
-        if (options.UsesCalendar && options.Strategy == ForecastStrategy.Recursive)
-            throw new CliException("--calendar and --holidays need --strategy direct: the calendar of the forecast steps goes to the direct strategy's decoder.");
+        if (options.UsesDecoder && options.Strategy == ForecastStrategy.Recursive)
+        {
+            throw new CliException($"{(options.UsesCalendar ? "--calendar and --holidays need" : "--future-features needs")} --strategy direct: " +
+                "the inputs of the forecast steps go to the direct strategy's decoder.");
+        }
     }
 
     /// <summary>The rows' dates for a forecaster with calendar features (null without them); a series without dates is refused, naming the time column.</summary>
@@ -464,6 +488,14 @@ internal static partial class ForecastCommand
                 "which is not a date (yyyy-MM-dd, yyyy-MM, yyyyMMdd or ISO 8601); use --calendar none, or --date-columns.");
         }
         return dates;
+    }
+
+    /// <summary>The input columns for the settings, those known in the future marked.</summary>
+    static string FeaturesText(string[] names, int future)
+    {
+        if (names.Length == 1) return "none";
+        var past = names.Skip(1).SkipLast(future).ToArray();
+        return string.Join(", ", [.. past, .. names.TakeLast(future).Select(f => $"{f} (known in the future)")]);
     }
 
     static string CalendarText(ForecastOptions options, bool chosen)
@@ -725,15 +757,16 @@ internal static partial class ForecastCommand
     /// series by its series column or its target columns); --missing '' means as the model was trained. A series the
     /// forecaster was not trained on is refused.
     /// </summary>
-    static (Forecaster, IReadOnlyList<(string? Id, TimeSeries Series)>) Open(string modelPath, string dataPath, string missing)
+    static (Forecaster, IReadOnlyList<SeriesRead>) Open(string modelPath, string dataPath, string missing)
     {
         var forecaster = Forecaster.Load(modelPath);
         var policy = missing.Length == 0 ? forecaster.TrainingData?.MissingPolicy ?? MissingPolicy.Error : SeriesCsv.ParsePolicy(missing);
         var global = forecaster.Series.Count > 0;
         var seriesColumn = global ? forecaster.TrainingData?.SeriesColumn : null;
         IReadOnlyList<string> targets = global && seriesColumn is null ? forecaster.Series : [forecaster.Columns[0]];
-        var read = SeriesCsv.ReadAll(dataPath, targets, forecaster.Columns.Skip(1).ToArray(), forecaster.TrainingData?.TimeColumn, policy, seriesColumn, optionalTime: true);
-        if (global && read[0].Id is null) read = [(forecaster.Series[0], read[0].Series)];   // wide format, one target column
+        var read = SeriesCsv.ReadAll(dataPath, targets, forecaster.Columns.Skip(1).ToArray(), forecaster.TrainingData?.TimeColumn, policy, seriesColumn,
+            forecaster.Options.FutureInputs, optionalTime: true);
+        if (global && read[0].Id is null) read = [read[0] with { Id = forecaster.Series[0] }];   // wide format, one target column
         foreach (var (id, _) in read)
         {
             if (global && !forecaster.Series.Contains(id!))
@@ -744,6 +777,22 @@ internal static partial class ForecastCommand
             }
         }
         return (forecaster, read);
+    }
+
+    /// <summary>
+    /// The future inputs' values for the horizon's steps (null without future inputs): the first horizon rows after the
+    /// series' last target value; fewer are refused, naming the columns and what the file holds.
+    /// </summary>
+    static float[][]? FutureValues(string where, Forecaster forecaster, TimeSeries series, float[][] known)
+    {
+        var (f, h) = (forecaster.Options.FutureInputs, forecaster.Options.Horizon);
+        if (f == 0) return null;
+        if (known[0].Length < h)
+        {
+            throw new CliException($"{where}: the model reads {string.Join(", ", forecaster.Columns.TakeLast(f).Select(c => $"'{c}'"))} (known in the future) at each of the {h} steps it forecasts; " +
+                $"give their values in {h} rows after the last '{series.Names[0]}' value, with '{series.Names[0]}' left empty; the file has {known[0].Length} such row(s).");
+        }
+        return [.. known.Select(v => v[..h])];
     }
 
     /// <summary><see cref="Open"/> for a command that reads one series: a global forecaster is refused.</summary>
@@ -831,11 +880,12 @@ internal static partial class ForecastCommand
             var count = 0;
             using (var writer = Sep.New(',').Writer().To(text))
             {
-                foreach (var (id, series) in read)
+                foreach (var (id, series, known) in read)
                 {
                     var dates = CalendarDates(Part.Where(dataPath, id), series, forecaster.Options);
-                    var forecast = forecaster.ForecastNext(series.Columns, dates, id);
-                    var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows], dates, id)[0] : null;
+                    var future = FutureValues(Part.Where(dataPath, id), forecaster, series, known);
+                    var forecast = forecaster.ForecastNext(series.Columns, dates, id, future);
+                    var quantiles = levels.Count > 0 ? forecaster.ForecastQuantiles(series.Columns, [series.Rows], dates, id, future)[0] : null;
                     WarnFarOutside(terminal, series.Columns[0], forecast, id);
                     var times = series.NextTimes(forecast.Length);
                     for (var k = 0; k < forecast.Length; k++)

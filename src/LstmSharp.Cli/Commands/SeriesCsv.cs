@@ -6,6 +6,15 @@ using LstmSharp.Forecasting;
 
 namespace LstmSharp.Cli.Commands;
 
+/// <summary>
+/// One series read from a file: its id (null for the only one), its rows, and for a forecaster with future inputs their
+/// values in the rows after the series' last target value (one array per future input, empty without such rows).
+/// </summary>
+internal sealed record SeriesRead(string? Id, TimeSeries Series, float[][] Future)
+{
+    public void Deconstruct(out string? id, out TimeSeries series) => (id, series) = (Id, Series);
+}
+
 internal static class SeriesCsv
 {
     static readonly string[] TimeNames = ["date", "time", "timestamp", "datetime", "day", "week", "month", "year", "period", "ds"];
@@ -39,16 +48,19 @@ internal static class SeriesCsv
     /// time column that the file lacks is ignored (a saved model's, when predicting from another file).
     /// </remarks>
     public static TimeSeries Read(string path, string? target, IReadOnlyList<string> features, string? timeColumn, MissingPolicy missing, bool optionalTime = false)
-        => ReadAll(path, string.IsNullOrEmpty(target) ? [] : [target], features, timeColumn, missing, null, optionalTime)[0].Series;
+        => ReadAll(path, string.IsNullOrEmpty(target) ? [] : [target], features, timeColumn, missing, null, optionalTime: optionalTime)[0].Series;
 
     /// <summary>
     /// Reads <paramref name="path"/> as <see cref="Read"/> does, as one series or as several: in long format, one series
     /// per distinct value of <paramref name="seriesColumn"/> (its rows in file order, the series in order of first
     /// appearance); in wide format, one series per column of <paramref name="targets"/>, each with the same features.
-    /// The id is null for one series (no series column, at most one target).
+    /// The id is null for one series (no series column, at most one target). With <paramref name="futureInputs"/>, the
+    /// last that many <paramref name="features"/> are known in the future: a series' last rows may leave the target
+    /// empty and give only their values (for the steps forecast after the data); those rows are cut off the series and
+    /// returned as <see cref="SeriesRead.Future"/>.
     /// </summary>
-    public static IReadOnlyList<(string? Id, TimeSeries Series)> ReadAll(string path, IReadOnlyList<string> targets, IReadOnlyList<string> features, string? timeColumn,
-        MissingPolicy missing, string? seriesColumn, bool optionalTime = false)
+    public static IReadOnlyList<SeriesRead> ReadAll(string path, IReadOnlyList<string> targets, IReadOnlyList<string> features, string? timeColumn,
+        MissingPolicy missing, string? seriesColumn, int futureInputs = 0, bool optionalTime = false)
     {
         if (seriesColumn is { Length: 0 }) seriesColumn = null;
         if (seriesColumn is not null && targets.Count > 1)
@@ -95,15 +107,40 @@ internal static class SeriesCsv
             if (f == seriesColumn) throw new CliException($"--features names the --series-column '{f}'; it holds the series ids, not an input.");
             if (!inputs.Contains(f)) inputs.Add(f);
         }
-        var values = targets.Concat(inputs).Distinct().ToDictionary(n => n, n => Numbers(table, n, targets.Contains(n) ? "--target" : "--features", missing));
+        string Option(string n) => targets.Contains(n) ? "--target" : inputs.IndexOf(n) >= inputs.Count - futureInputs ? "--future-features" : "--features";
+        var values = targets.Concat(inputs).Distinct().ToDictionary(n => n, n =>
+        {
+            CliCsv.Column(table, n, Option(n));
+            return table.Numbers(n);
+        });
         var times = timeColumn is null ? null : dateParts is null ? CliCsv.Strings(table, timeColumn, "--time-column") : Dates(table, dateParts);
-        TimeSeries Create(string? id, string target, int[]? rows)
+        var futures = inputs.Skip(inputs.Count - futureInputs).ToArray();
+        SeriesRead Create(string? id, string target, int[] rows)
         {
             string[] names = [target, .. inputs];
-            T[] Pick<T>(T[] all) => rows is null ? all : [.. rows.Select(r => all[r])];
+            var end = rows.Length;
+            if (futureInputs > 0)
+            {
+                while (end > 0 && float.IsNaN(values[target][rows[end - 1]])) end--;
+                foreach (var f in futures)
+                {
+                    foreach (var r in rows[end..])
+                    {
+                        if (float.IsNaN(values[f][r]))
+                        {
+                            throw new CliException($"{table.Source}:{table.Line(r)}: column '{CliFiles.Quote(f)}' (column {CliCsv.Column(table, f, "--future-features") + 1}) is empty in a row after " +
+                                $"the last '{CliFiles.Quote(target)}' value; such rows give the future inputs' values for the steps forecast after the data.");
+                        }
+                    }
+                }
+            }
+            var kept = rows[..end];
+            if (missing == MissingPolicy.Error) foreach (var n in names) CheckGaps(table, n, Option(n), values[n], kept);
+            T[] Pick<T>(T[] all) => [.. kept.Select(r => all[r])];
             try
             {
-                return TimeSeries.Create(names, [.. names.Select(n => Pick(values[n]))], missing, timeColumn, times is null ? null : Pick(times));
+                return new SeriesRead(id, TimeSeries.Create(names, [.. names.Select(n => Pick(values[n]))], missing, timeColumn, times is null ? null : Pick(times)),
+                    [.. futures.Select(f => rows[end..].Select(r => values[f][r]).ToArray())]);
             }
             catch (ArgumentException e)
             {
@@ -119,9 +156,10 @@ internal static class SeriesCsv
                 throw new CliException($"{table.Source}:{table.Line(empty)}: column '{CliFiles.Quote(seriesColumn)}' (column {CliCsv.Column(table, seriesColumn, "--series-column") + 1}) is empty; " +
                     "every row needs the id of its series (--series-column).");
             }
-            return [.. Enumerable.Range(0, ids.Length).GroupBy(r => ids[r], StringComparer.Ordinal).Select(g => ((string?)g.Key, Create(g.Key, targets[0], [.. g])))];
+            return [.. Enumerable.Range(0, ids.Length).GroupBy(r => ids[r], StringComparer.Ordinal).Select(g => Create(g.Key, targets[0], [.. g]))];
         }
-        return targets.Count == 1 ? [(null, Create(null, targets[0], null))] : [.. targets.Select(t => ((string?)t, Create(t, t, null)))];
+        var all = Enumerable.Range(0, table.RowCount).ToArray();
+        return targets.Count == 1 ? [Create(null, targets[0], all)] : [.. targets.Select(t => Create(t, t, all))];
     }
 
     /// <summary><see cref="TimeSeries.Fill"/>, its error naming the file.</summary>
@@ -138,20 +176,17 @@ internal static class SeriesCsv
     }
 
     /// <summary>
-    /// Column <paramref name="name"/> (given by <paramref name="option"/>) as numbers, missing values NaN; under
-    /// <see cref="MissingPolicy.Error"/> the first missing one is an error naming its line.
+    /// Under <see cref="MissingPolicy.Error"/>: the first of <paramref name="rows"/> where column <paramref name="name"/>
+    /// (given by <paramref name="option"/>) is missing is an error naming its line.
     /// </summary>
-    static float[] Numbers(CsvTable table, string name, string option, MissingPolicy missing)
+    static void CheckGaps(CsvTable table, string name, string option, float[] values, int[] rows)
     {
-        var c = CliCsv.Column(table, name, option);
-        var values = table.Numbers(name);
-        var gap = missing == MissingPolicy.Error ? Array.FindIndex(values, float.IsNaN) : -1;
-        if (gap >= 0)
+        foreach (var r in rows)
         {
-            throw new CliException($"{table.Source}:{table.Line(gap)}: column '{CliFiles.Quote(name)}' (column {c + 1}) is missing ('{table.Strings(name)[gap]}'); " +
+            if (!float.IsNaN(values[r])) continue;
+            throw new CliException($"{table.Source}:{table.Line(r)}: column '{CliFiles.Quote(name)}' (column {CliCsv.Column(table, name, option) + 1}) is missing ('{table.Strings(name)[r]}'); " +
                 "choose --missing interpolate, ffill or drop.");
         }
-        return values;
     }
 
     /// <summary>The names of a time column built from several (<c>year,month</c>), null for one the file has as it is (or none).</summary>

@@ -1,7 +1,8 @@
 // `lstm forecast` over several series of one file: long format (--series-column) and wide format (several --target
 // columns) train one global model, score each series and their mean, and evaluate and predict every series from the
 // saved model; bad input (a missing or empty id column, both layouts at once, a series the model does not know,
-// commands that take one series) exits 1 naming it.
+// commands that take one series) exits 1 naming it. Also columns known in the future (--future-features), whose
+// values for the steps after the data `predict` reads from the file's last rows, where the target is empty.
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -202,5 +203,71 @@ public sealed class ForecastSeriesCliTests
         r = cli.Run("export", model, "--onnx", cli.File("m.onnx"));
         Assert.Equal(1, r.Exit);
         Assert.Contains("global forecaster (3 series", r.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Daily sales 10 + 3·promo + N(0, 0.05²) with a promotion on a fixed pseudo-random third of the days; then <paramref name="ahead"/> rows with the promotion planned and no sales yet.</summary>
+    static (string Path, float[] Promo) Promotions(CliRunner cli, int ahead)
+    {
+        var rng = new Random(9);
+        var promo = Enumerable.Range(0, Days + ahead).Select(_ => rng.Next(3) == 0 ? 1f : 0f).ToArray();
+        var csv = new StringBuilder("date,promo,sales\n");
+        for (var i = 0; i < Days + ahead; i++)
+        {
+            var sales = i < Days ? (10 + 3 * promo[i] + 0.05 * (rng.NextDouble() - 0.5)).ToString("F4", CultureInfo.InvariantCulture) : "";
+            csv.Append(CultureInfo.InvariantCulture, $"{Start.AddDays(i):yyyy-MM-dd},{promo[i]},{sales}\n");
+        }
+        return (cli.Write("promo.csv", csv.ToString()), promo);
+    }
+
+    [Fact]
+    public void FutureFeatures_PredictReadsThePlannedPromotionsAfterTheData()
+    {
+        using var cli = new CliRunner();
+        var (data, promo) = Promotions(cli, ahead: 7);
+        var model = cli.File("promo.safetensors");
+        var r = cli.Run("forecast", "train", data, "--future-features", "promo", "--horizon", "7", "--lookback", "14", "--test", "28", "--transform", "none",
+            "--units", "16", "--epochs", "80", "--plot", "", "--output", model, "--json");
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.Contains("promo (known in the future)", r.Error, StringComparison.Ordinal);
+        Assert.Contains("⊕ future inputs 1", r.Error, StringComparison.Ordinal);
+        var json = JsonNode.Parse(r.Out)!;
+        Assert.Equal(Days, (int)json["rows"]!);   // the 7 rows without sales are not rows of the series
+        var mae = (double)json["test"]!["LSTM"]!["mae"]!;
+        Assert.True(mae < 0.3, $"MAE {mae}: the promotion of each step (±3) is known");
+
+        var forecasts = cli.File("forecasts.csv");
+        r = cli.Run("forecast", "predict", data, "--model", model, "--output", forecasts);
+        Assert.True(r.Exit == 0, r.Error);
+        var lines = File.ReadAllLines(forecasts);
+        Assert.Equal(8, lines.Length);
+        for (var k = 1; k <= 7; k++)
+        {
+            var fields = lines[k].Split(',');
+            Assert.Equal(Start.AddDays(Days - 1 + k), DateTime.ParseExact(fields[1], "yyyy-MM-dd", CultureInfo.InvariantCulture));
+            var expected = 10 + 3 * promo[Days - 1 + k];
+            Assert.True(Math.Abs(float.Parse(fields[2], CultureInfo.InvariantCulture) - expected) < 0.75, $"{lines[k]}: expected about {expected}");
+        }
+        r = cli.Run("forecast", "evaluate", data, "--model", model, "--plot", "", "--json");
+        Assert.True(r.Exit == 0, r.Error);
+        Assert.Equal(mae, (double)JsonNode.Parse(r.Out)!["test"]!["LSTM"]!["mae"]!, 6);
+
+        // Too few planned rows, a planned row without its promotion, the recursive strategy, the target as a future input.
+        var (short3, _) = Promotions(cli, ahead: 3);
+        r = cli.Run("forecast", "predict", short3, "--model", model, "--output", forecasts);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("'promo' (known in the future) at each of the 7 steps", r.Error, StringComparison.Ordinal);
+        Assert.Contains("the file has 3 such row(s)", r.Error, StringComparison.Ordinal);
+        var lines7 = File.ReadAllLines(data);
+        lines7[Days + 3] = lines7[Days + 3].Replace(",1,", ",,", StringComparison.Ordinal).Replace(",0,", ",,", StringComparison.Ordinal);
+        var gap = cli.Write("gap.csv", string.Join('\n', lines7) + "\n");
+        r = cli.Run("forecast", "predict", gap, "--model", model, "--output", forecasts);
+        Assert.Equal(1, r.Exit);
+        Assert.Contains($"gap.csv:{Days + 4}: column 'promo' (column 2) is empty in a row after the last 'sales' value", r.Error, StringComparison.Ordinal);
+        r = cli.Run("forecast", "train", data, "--future-features", "promo", "--strategy", "recursive", "--plot", "", "--output", cli.File("r.safetensors"));
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("--future-features needs --strategy direct", r.Error, StringComparison.Ordinal);
+        r = cli.Run("forecast", "train", data, "--target", "sales", "--future-features", "sales", "--plot", "", "--output", cli.File("r.safetensors"));
+        Assert.Equal(1, r.Exit);
+        Assert.Contains("--future-features names the target 'sales'", r.Error, StringComparison.Ordinal);
     }
 }
