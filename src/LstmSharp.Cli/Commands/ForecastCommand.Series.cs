@@ -69,8 +69,8 @@ internal static partial class ForecastCommand
 
     /// <summary>
     /// Forecasts and scores every series' test part; shows the scores (one series: its table; several: MASE per series,
-    /// then the mean of every score over the series) and adds them to <paramref name="json"/>: <c>test</c> (the mean over the
-    /// series when there are several), <c>intervals</c> for one series of quantiles, <c>series</c> (each one's scores) for several.
+    /// then the mean of every score over the series) and adds them to <paramref name="json"/>: <c>test</c> and, for quantiles,
+    /// <c>intervals</c> (the means over the series when there are several), and <c>series</c> (each one's scores) for several.
     /// </summary>
     static ForecastEvaluation[] ScoreAll(Terminal terminal, Forecaster forecaster, Parts parts, JsonObject json)
     {
@@ -92,9 +92,17 @@ internal static partial class ForecastCommand
             evaluations.Average(e => e.Scores[n].Mae), evaluations.Average(e => e.Scores[n].Rmse), evaluations.Average(e => e.Scores[n].Mape),
             evaluations.Average(e => e.Scores[n].Smape), evaluations.Average(e => e.Scores[n].Mase)));
         var wins = evaluations.Count(e => e.Scores.Values.All(s => e.Scores[ForecastEvaluation.ModelName].Mase <= s.Mase));
-        ShowScores(terminal, $"test: mean over the {parts.All.Count} series, each {evaluations[0].Origins.Count} origin(s) × {h} step(s)", mean, parts.Season, null);
+        // Every series has as many test rows, so the mean of the series' coverages is the coverage over all of them.
+        var intervals = evaluations[0].Intervals is null ? null : new ForecastIntervalScores(
+            [.. evaluations[0].Intervals!.Intervals.Select((c, i) => c with
+            {
+                Observed = evaluations.Average(e => e.Intervals!.Intervals[i].Observed), MeanWidth = evaluations.Average(e => e.Intervals!.Intervals[i].MeanWidth),
+            })],
+            evaluations.Average(e => e.Intervals!.Wis), evaluations.Average(e => e.Intervals!.ScaledWis), evaluations.Average(e => e.Intervals!.QuantileLoss));
+        ShowScores(terminal, $"test: mean over the {parts.All.Count} series, each {evaluations[0].Origins.Count} origin(s) × {h} step(s)", mean, parts.Season, intervals);
         terminal.Line($"The LSTM has the lowest MASE of every forecast on {wins} of the {parts.All.Count} series.");
         json["test"] = ScoresJson(mean);
+        if (intervals is not null) json["intervals"] = IntervalsJson(intervals);
         json["series"] = new JsonArray([.. parts.All.Zip(evaluations, (p, e) =>
         {
             var one = new JsonObject { ["id"] = p.Id, ["rows"] = p.Series.Rows, ["test_rows"] = p.Series.Rows - p.TestStart, ["test"] = ScoresJson(e.Scores) };

@@ -127,6 +127,23 @@ public sealed class ForecastSeriesCliTests
     }
 
     [Fact]
+    public void LongFormat_Quantiles_IntervalScoresAreTheMeanOverTheSeries()
+    {
+        using var cli = new CliRunner();
+        var data = Long(cli, Values());
+        var r = cli.Run(["forecast", "train", data, "--series-column", "store", "--quantiles", "0.1,0.9", .. Quick[..^4], "--epochs", "10", "--plot", "",
+            "--output", cli.File("q.safetensors"), "--json"]);
+        Assert.True(r.Exit == 0, r.Error);
+        var json = JsonNode.Parse(r.Out)!;
+        var series = json["series"]!.AsArray();
+        var coverage = (double)json["intervals"]!["coverage"]![0]!["observed"]!;
+        Assert.Equal(series.Average(s => (double)s!["intervals"]!["coverage"]![0]!["observed"]!), coverage, 9);
+        Assert.Equal(series.Average(s => (double)s!["intervals"]!["wis"]!), (double)json["intervals"]!["wis"]!, 9);
+        Assert.Equal(0.8, (double)json["intervals"]!["coverage"]![0]!["nominal"]!, 6);
+        Assert.Contains("prediction intervals (LSTM quantiles)", r.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WideFormat_SeveralTargets_OneGlobalModelPredictsEachColumn()
     {
         using var cli = new CliRunner();
