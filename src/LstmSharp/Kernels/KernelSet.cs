@@ -281,6 +281,20 @@ internal class KernelSet
     }
 
     /// <summary>
+    /// One whole GRU step (reset-after form): hProj [B, 3H] = hIn [B, H] (row stride <paramref name="ldh"/>; the state,
+    /// or its dropped copy) · W_hhᵀ packed in <paramref name="recurrent"/> + <paramref name="biasHh"/> (none when empty),
+    /// then <see cref="GruCellForward"/> with the state <paramref name="hPrev"/>. Fast variants share the rows (or, for a
+    /// few rows, the units) out to the worker threads, each running its product and cell back to back, one hand-off per step.
+    /// </summary>
+    public virtual void GruStepForward(
+        ReadOnlySpan<float> hIn, int ldh, PackedMatrix recurrent, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> xProj, ReadOnlySpan<float> hPrev, int B, int H,
+        Span<float> hProj, Span<float> gates, Span<float> h)
+    {
+        GemmPacked(hIn, ldh, false, recurrent, B, hProj, 3 * H, accumulate: false, biasHh);
+        GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
+    }
+
+    /// <summary>
     /// GRU step (PyTorch / Keras reset_after form), pointwise part. xProj [B,3H] = x·W_ihᵀ + b_ih and
     /// hProj [B,3H] = h_prev·W_hhᵀ + b_hh, blocks (r, z, n):
     ///   r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r⊙h_n), h = (1−z)⊙n + z⊙h_prev.

@@ -113,13 +113,13 @@ internal static unsafe class PackedGemm
     public static (int Start, int End) RowPart(int m, bool wide, int part, int parts) => Split(m, Mr(wide), part, parts);
 
     /// <summary>
-    /// Rows [m0, m1) of C = (accumulate ? C : 0) + A·B with B [k, n] packed at <paramref name="packed"/> by <see cref="Pack"/>
-    /// (<paramref name="wide"/>: in 32-column panels), on the calling thread. Each element is computed exactly as
-    /// <see cref="RunPacked"/> computes it for the whole <paramref name="m"/> rows.
+    /// Rows [m0, m1) of C = (accumulate ? C : 0) + A·B (+ <paramref name="bias"/> [n] when not null) with B [k, n] packed at
+    /// <paramref name="packed"/> by <see cref="Pack"/> (<paramref name="wide"/>: in 32-column panels), on the calling thread.
+    /// Each element is computed exactly as <see cref="RunPacked"/> computes it for the whole <paramref name="m"/> rows.
     /// </summary>
-    public static void RunPackedRows(float* a, int lda, float* packed, bool wide, int n, int k, int m, int m0, int m1, float* c, int ldc, bool accumulate)
+    public static void RunPackedRows(float* a, int lda, float* packed, bool wide, int n, int k, int m, int m0, int m1, float* c, int ldc, bool accumulate, float* bias = null)
     {
-        var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, null);
+        var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, bias);
         job.Sequential(m0, m1, 0, n);
     }
 
@@ -140,13 +140,14 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// All <paramref name="m"/> rows of C (+)= A·B on the columns of units [u0, u1) in each of <paramref name="blocks"/> blocks of
-    /// <paramref name="width"/> columns (an LSTM step's four gate blocks), with B [k, n] packed at <paramref name="packed"/> by
-    /// <see cref="Pack"/>, on the calling thread; u0, u1 and width are whole panels. A is packed once for every block. Each
-    /// element is computed exactly as <see cref="RunPacked"/> computes it.
+    /// <paramref name="width"/> columns (an LSTM step's four gate blocks, a GRU's three), with B [k, n] packed at <paramref name="packed"/> by
+    /// <see cref="Pack"/> (+ <paramref name="bias"/> [n] when not null), on the calling thread; u0, u1 and width are whole
+    /// panels. A is packed once for every block. Each element is computed exactly as <see cref="RunPacked"/> computes it.
     /// </summary>
-    public static void RunPackedUnits(float* a, int lda, float* packed, bool wide, int n, int k, int m, int blocks, int width, int u0, int u1, float* c, int ldc, bool accumulate)
+    public static void RunPackedUnits(float* a, int lda, float* packed, bool wide, int n, int k, int m, int blocks, int width, int u0, int u1, float* c, int ldc, bool accumulate,
+        float* bias = null)
     {
-        var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, null);
+        var job = new Job(wide, a, lda, false, null, 0, false, packed, m, n, k, c, ldc, accumulate, bias);
         job.Units(blocks, width, u0, u1);
     }
 

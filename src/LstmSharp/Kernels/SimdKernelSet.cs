@@ -259,13 +259,74 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
         Span<float> gates, Span<float> h)
     {
         Contract.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
+        GruForwardRows(xProj, hProj, hPrev, H, 0, B, 0, H, gates, h);
+    }
+
+    public override unsafe void GruStepForward(
+        ReadOnlySpan<float> hIn, int ldh, PackedMatrix recurrent, ReadOnlySpan<float> biasHh, ReadOnlySpan<float> xProj, ReadOnlySpan<float> hPrev, int B, int H,
+        Span<float> hProj, Span<float> gates, Span<float> h)
+    {
+        var byRows = PackedGemm.SplitsByRows(B, recurrent);
+        if (!byRows && !PackedGemm.SplitsByUnits(B, recurrent, blocks: 3))
+        {
+            base.GruStepForward(hIn, ldh, recurrent, biasHh, xProj, hPrev, B, H, hProj, gates, h);
+            return;
+        }
+        Contract.GemmPacked(hIn, ldh, false, recurrent, B, hProj, 3 * H, biasHh);
+        Contract.GruCellForward(xProj, hProj, hPrev, B, H, gates, h);
+        CheckPacked(recurrent);
+        fixed (float* pi = hIn, pw = recurrent.Data, pb = biasHh, px = xProj, pp = hPrev, ph = hProj, pg = gates, pn = h)
+        {
+            var job = new GruJob { HIn = pi, Ldh = ldh, Recurrent = pw, K = recurrent.K, Wide = wide, Bias = pb, XProj = px, HPrev = pp, B = B, H = H, HProj = ph, Gates = pg, Hidden = pn };
+            WorkerPool.Run(byRows ? &GruStepPart : &GruStepUnitsPart, &job, WorkerPool.Threads);
+        }
+    }
+
+    /// <summary>Pointers to one GRU step, so its rows or units can be shared out to the worker threads.</summary>
+    unsafe struct GruJob
+    {
+        public float* HIn, Recurrent, Bias, XProj, HPrev, HProj, Gates, Hidden;
+        public int Ldh, K, B, H;
+        public bool Wide;
+
+        public readonly void Cell(int b0, int b1, int j0, int j1)
+        {
+            int n = B * H;
+            GruForwardRows(new ReadOnlySpan<float>(XProj, 3 * n), new ReadOnlySpan<float>(HProj, 3 * n), new ReadOnlySpan<float>(HPrev, n), H, b0, b1, j0, j1,
+                new Span<float>(Gates, 3 * n), new Span<float>(Hidden, n));
+        }
+    }
+
+    /// <summary>Rows of one GRU step: their product with the packed W_hhᵀ (and b_hh), then their cell, on one thread.</summary>
+    static unsafe void GruStepPart(void* state, int part, int parts)
+    {
+        ref var j = ref *(GruJob*)state;
+        var (b0, b1) = PackedGemm.RowPart(j.B, j.Wide, part, parts);
+        PackedGemm.RunPackedRows(j.HIn, j.Ldh, j.Recurrent, wide: j.Wide, 3 * j.H, j.K, j.B, b0, b1, j.HProj, 3 * j.H, accumulate: false, j.Bias);
+        j.Cell(b0, b1, 0, j.H);
+    }
+
+    /// <summary>Units of one GRU step (a few rows): every row's product with their columns of the r, z and n blocks, then their cell, on one thread.</summary>
+    static unsafe void GruStepUnitsPart(void* state, int part, int parts)
+    {
+        ref var j = ref *(GruJob*)state;
+        var (u0, u1) = PackedGemm.UnitPart(j.H, j.Wide ? 32 : 16, part, parts);
+        PackedGemm.RunPackedUnits(j.HIn, j.Ldh, j.Recurrent, wide: j.Wide, 3 * j.H, j.K, j.B, 3, j.H, u0, u1, j.HProj, 3 * j.H, accumulate: false, j.Bias);
+        j.Cell(0, j.B, u0, u1);
+    }
+
+    /// <summary>Units j0 … j1−1 of rows b0 … b1−1 of the GRU forward gate kernel.</summary>
+    static void GruForwardRows(
+        ReadOnlySpan<float> xProj, ReadOnlySpan<float> hProj, ReadOnlySpan<float> hPrev, int H, int b0, int b1, int j0, int j1,
+        Span<float> gates, Span<float> h)
+    {
         var w = Vector256<float>.Count;
-        for (var b = 0; b < B; b++)
+        for (var b = b0; b < b1; b++)
         {
             var g0 = b * 3 * H;
             var x0 = b * H;
-            var j = 0;
-            for (; j <= H - w; j += w)
+            var j = j0;
+            for (; j <= j1 - w; j += w)
             {
                 var r = Sigmoid(Vector256.Create(xProj.Slice(g0 + j, w)) + Vector256.Create(hProj.Slice(g0 + j, w)));
                 var z = Sigmoid(Vector256.Create(xProj.Slice(g0 + H + j, w)) + Vector256.Create(hProj.Slice(g0 + H + j, w)));
@@ -276,7 +337,7 @@ internal sealed class SimdKernelSet(bool wide) : KernelSet
                 // h = n + z⊙(h_prev − n)
                 (n + z * (Vector256.Create(hPrev.Slice(x0 + j, w)) - n)).CopyTo(h.Slice(x0 + j, w));
             }
-            for (; j < H; j++) GruForwardElement(xProj, hProj, hPrev, H, b, j, gates, h);
+            for (; j < j1; j++) GruForwardElement(xProj, hProj, hPrev, H, b, j, gates, h);
         }
     }
 

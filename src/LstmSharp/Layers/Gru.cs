@@ -102,10 +102,9 @@ public sealed class Gru : Rnn
         var recurrent = PackRecurrent(_recurrentT, 0, G, transposed: true);
         for (var t = 0; t < T; t++)
         {
-            var ht = hProj.Slice(t * B * G, B * G);
-            var hPrev = h.Slice(t * B * H, B * H);
-            k.GemmPacked(RecurrentInput(t), H, false, recurrent, B, ht, G, accumulate: false, biasHh);
-            k.GruCellForward(xProj.Slice(t * B * G, B * G), ht, hPrev, B, H, gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
+            // hProj_t = h_{t−1} [B, H] · W_hhᵀ + b_hh, then the cell
+            k.GruStepForward(RecurrentInput(t), H, recurrent, biasHh, xProj.Slice(t * B * G, B * G), h.Slice(t * B * H, B * H), B, H,
+                hProj.Slice(t * B * G, B * G), gates.Slice(t * B * G, B * G), h.Slice((t + 1) * B * H, B * H));
             CarryMaskedStates(t);
         }
     }

@@ -83,6 +83,46 @@ public sealed class GateKernelTests
         }
     }
 
+    /// <summary>
+    /// The whole GRU step (recurrent product with b_hh, then the cell) of every variant against the scalar reference, on
+    /// batches split by rows, by units (H whole panels for each thread; 96 = 3 panels of 32 is uneven) and not at all, with a
+    /// row stride wider than H and without a bias; and bit-identical to the same variant's product and cell called apart.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void GruStep_Simd_MatchesScalarAndTheUnfusedCalls(bool withBias)
+    {
+        foreach (var (batch, H) in new[] { (1, 37), (1, 128), (3, 96), (4, 96), (5, 128), (6, 64), (8, 64), (13, 64), (20, 96), (24, 128), (31, 130), (64, 96) })
+        {
+            var rng = new Random(batch * 1000 + H + 7);
+            var ldh = H + 3;
+            var hIn = Random(rng, batch * ldh, 1);
+            var hPrev = Random(rng, batch * H, 1);
+            var wHh = Random(rng, 3 * H * H, 0.2f);
+            var bias = withBias ? Random(rng, 3 * H, 1) : [];
+            var xProj = Random(rng, batch * 3 * H, 2);
+            var results = new List<float[][]>();
+            foreach (var k in KernelSet.Supported.Select(KernelSet.For))
+            {
+                var packed = new PackedMatrix();
+                k.Pack(wHh, H, transB: true, H, 3 * H, packed);
+                float[] hProj = new float[batch * 3 * H], gates = new float[batch * 3 * H], h = new float[batch * H];
+                k.GruStepForward(hIn, ldh, packed, bias, xProj, hPrev, batch, H, hProj, gates, h);
+                results.Add([hProj, gates, h]);
+
+                float[] hProj2 = new float[batch * 3 * H], gates2 = new float[batch * 3 * H], h2 = new float[batch * H];
+                k.GemmPacked(hIn, ldh, false, packed, batch, hProj2, 3 * H, accumulate: false, bias);
+                k.GruCellForward(xProj, hProj2, hPrev, batch, H, gates2, h2);
+                Assert.Equal(hProj2, hProj);
+                Assert.Equal(gates2, gates);
+                Assert.Equal(h2, h);
+            }
+            for (var v = 1; v < results.Count; v++)
+                AssertClose(results[0], results[v], $"GRU step B={batch} H={H} bias={withBias} variant {KernelSet.Supported[v]}", 2e-5);
+        }
+    }
+
     [Fact]
     public void GruCell_Simd_MatchesScalar()
     {
