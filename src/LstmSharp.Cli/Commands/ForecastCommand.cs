@@ -771,9 +771,8 @@ internal static partial class ForecastCommand
         {
             if (global && !forecaster.Series.Contains(id!))
             {
-                var known = string.Join(", ", forecaster.Series.Take(5).Select(k => $"'{k}'")) + (forecaster.Series.Count > 5 ? $" and {forecaster.Series.Count - 5} more" : "");
                 throw new CliException($"{dataPath}: the series '{CliFiles.Quote(id!)}' (column '{seriesColumn}') is not one {modelPath} was trained on; a global forecaster scales each " +
-                    $"series by what it learnt of it, and it knows {known}.");
+                    $"series by what it learnt of it, and it knows {forecaster.KnownSeries}.");
             }
         }
         return (forecaster, read);

@@ -382,6 +382,9 @@ public sealed class Forecaster
         return Predictions(columns, origins, times, series, future).Quantiles!;
     }
 
+    /// <summary>The first five <see cref="Series"/> quoted, and how many more, for messages about a series it does not know.</summary>
+    internal string KnownSeries => $"{string.Join(", ", _series.Take(5).Select(s => $"'{s}'"))}{(_series.Length > 5 ? $" and {_series.Length - 5} more" : "")}";
+
     /// <summary>Which of <see cref="Series"/> <paramref name="series"/> is (0 for a one-series forecaster and null); the message of a mismatch lists what is known.</summary>
     int SeriesIndex(string? series)
     {
@@ -390,7 +393,7 @@ public sealed class Forecaster
             return series is null ? 0
                 : throw new ArgumentException($"This forecaster was trained on one series; it has no series '{series}' (give null).", nameof(series));
         }
-        var known = $"{string.Join(", ", _series.Take(5).Select(s => $"'{s}'"))}{(_series.Length > 5 ? $" and {_series.Length - 5} more" : "")}";
+        var known = KnownSeries;
         if (series is null)
             throw new ArgumentException($"This global forecaster was trained on {_series.Length} series, each scaled on its own; name the series to forecast ({known}).", nameof(series));
         var index = Array.IndexOf(_series, series);
