@@ -118,6 +118,21 @@ internal sealed class TrainingOutcome(TrainingWatch watch)
         ["epochs_run"] = Epochs.Count, ["kept_epoch"] = KeptEpoch, ["best_epoch"] = BestEpoch, ["monitor"] = Monitor, ["stopped"] = Stopped,
         ["seconds"] = Math.Round(Elapsed.TotalSeconds, 3),
     };
+
+    /// <summary>
+    /// The training of one network (<see cref="Json()"/>) or of an ensemble's networks, for --json: then each network's,
+    /// with the epochs and kept epochs as lists and the total time.
+    /// </summary>
+    public static JsonObject Json(IReadOnlyList<TrainingOutcome> trainings) => trainings.Count == 1 ? trainings[0].Json() : new()
+    {
+        ["networks"] = trainings.Count, ["epochs_run"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Epochs.Count)]),
+        ["kept_epoch"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.KeptEpoch)]), ["stopped"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Stopped)]), ["seconds"] = Math.Round(trainings.Sum(t => t.Elapsed.TotalSeconds), 3),
+        ["members"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Json())]),
+    };
+
+    /// <summary>The history of one network (<see cref="HistoryJson()"/>), or a list of each network's.</summary>
+    public static JsonNode HistoryJson(IReadOnlyList<TrainingOutcome> trainings)
+        => trainings.Count == 1 ? trainings[0].HistoryJson() : new JsonArray([.. trainings.Select(t => (JsonNode)t.HistoryJson())]);
 }
 
 internal static class TrainingDisplay

@@ -223,21 +223,12 @@ internal static partial class ClassifyCommand
         var result = new JsonObject
         {
             ["command"] = "classify train", ["data"] = path, ["completed"] = completed, ["test"] = ReportJson(classifier, report), ["model"] = output,
-            ["training"] = trainings.Count == 1 ? trainings[0].Json() : EnsembleJson(trainings),
-            ["history"] = trainings.Count == 1 ? trainings[0].HistoryJson() : new JsonArray([.. trainings.Select(t => (JsonNode)t.HistoryJson())]),
+            ["training"] = TrainingOutcome.Json(trainings), ["history"] = TrainingOutcome.HistoryJson(trainings),
         };
         if (search is not null) result["search"] = search;
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
     }
-
-    /// <summary>An ensemble's training for --json: each network's, with the epochs and kept epochs as lists and the total time.</summary>
-    static JsonObject EnsembleJson(List<TrainingOutcome> trainings) => new()
-    {
-        ["networks"] = trainings.Count, ["epochs_run"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Epochs.Count)]),
-        ["kept_epoch"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.KeptEpoch)]), ["stopped"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Stopped)]), ["seconds"] = Math.Round(trainings.Sum(t => t.Elapsed.TotalSeconds), 3),
-        ["members"] = new JsonArray([.. trainings.Select(t => (JsonNode)t.Json())]),
-    };
 
     static string PoolingName(TextClassifierOptions o)
         => (o.Pooling == TextPooling.Concat ? "concat pooling (last, max, mean)" : "last state") + (o.HeadDropout > 0f ? $", dropout {o.HeadDropout}" : "");

@@ -113,17 +113,17 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>The forecast plot of each series (the first <see cref="MostPlots"/> of several, one file each); the files written.</summary>
-    static string[] PlotAll(Parts parts, ForecastEvaluation[] evaluations, string plot, int horizon, int keptEpoch)
+    static List<string> PlotAll(Parts parts, ForecastEvaluation[] evaluations, string plot, int horizon, IReadOnlyList<int> keptEpochs)
     {
         var files = new List<string>();
         for (var i = 0; i < Math.Min(parts.All.Count, MostPlots); i++)
         {
             var part = parts.All[i];
             var file = part.Id is null ? $"{plot}-forecast.png" : $"{plot}-forecast-{FileSafe(part.Id)}.png";
-            PlotForecast(part.Series, evaluations[i], part.TestStart, file, horizon, keptEpoch, part.Id);
+            PlotForecast(part.Series, evaluations[i], part.TestStart, file, horizon, keptEpochs, part.Id);
             files.Add(file);
         }
-        return [.. files];
+        return files;
     }
 
     /// <summary>How many rows the data has, for the settings: "144 rows", "4 series of 5698 rows", "3 series of 120–210 rows".</summary>

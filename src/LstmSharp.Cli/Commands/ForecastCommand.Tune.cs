@@ -85,7 +85,7 @@ internal static partial class ForecastCommand
                 terminal.Cancel.ThrowIfCancellationRequested();
                 var scores = ForecastEvaluation.Run(forecaster, columns, origin, season, times).Scores[ForecastEvaluation.ModelName];
                 var score = name switch { "mae" => scores.Mae, "rmse" => scores.Rmse, "smape" => scores.Smape, _ => scores.Mase };
-                return new FoldScore(score, forecaster.BestEpoch);
+                return new FoldScore(score, (int)Math.Round(forecaster.BestEpochs.Average()));   // an ensemble's members' mean
             });
             space.Report(terminal, r, result, name);
             var bestTrial = SearchSpaceOptions.Best(result);

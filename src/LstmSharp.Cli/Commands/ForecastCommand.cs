@@ -108,6 +108,11 @@ internal static partial class ForecastCommand
         public Option<int> Epochs { get; } = new("--epochs") { Description = "Most training epochs.", DefaultValueFactory = _ => 200 };
         public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without a better validation loss (0 = off).", DefaultValueFactory = _ => 30 };
         public Option<float> Validation { get; } = new("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
+        public Option<int> Ensemble { get; } = new("--ensemble")
+        {
+            Description = "Networks trained one after the other (each from its own initial weights and shuffling, on the same windows) whose forecasts are averaged.",
+            DefaultValueFactory = _ => 1,
+        };
         public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
         public Option<string> LogDir { get; } = CommonOptions.LogDir();
 
@@ -127,7 +132,7 @@ internal static partial class ForecastCommand
 
         public void AddTo(Command c)
         {
-            foreach (var option in new Option[] { Target, Features, FutureFeatures, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Calendar, Holidays, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Output, LogDir }) c.Options.Add(option);
+            foreach (var option in new Option[] { Target, Features, FutureFeatures, Time, DateColumns, Horizon, Strategy, Transform, Quantiles, Calendar, Holidays, Scaling, ClipNorm, Decay, Epochs, Patience, Validation, Ensemble, Output, LogDir }) c.Options.Add(option);
             Data.AddTo(c);
         }
 
@@ -139,6 +144,7 @@ internal static partial class ForecastCommand
             Scaling = r.GetValue(Scaling) == "minmax" ? ScalingMethod.MinMax : ScalingMethod.Standard, Quantiles = ParseQuantiles(r.GetValue(Quantiles)!),
             Calendar = ChoosesCalendar(r) ? CalendarFeatures.None : ParseCalendar(r.GetValue(Calendar)!), Holidays = ReadHolidays(r.GetValue(Holidays)!),
             FutureInputs = FutureNames(r).Length, ClipNorm = r.GetValue(ClipNorm), LearningRateDecay = r.GetValue(Decay), Epochs = r.GetValue(Epochs), Patience = r.GetValue(Patience), ValidationFraction = r.GetValue(Validation), Seed = seed,
+            Ensemble = r.GetValue(Ensemble),
         };
 
         /// <summary>--calendar auto: the features are chosen from the data's time step (<see cref="LstmSharp.Forecasting.ForecastCalendar.Auto"/>).</summary>
@@ -348,7 +354,8 @@ internal static partial class ForecastCommand
                 ? $"a decoder per step (context {options.Units} ⊕ calendar {ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0)}" +
                     (options.FutureInputs > 0 ? $" ⊕ future inputs {options.FutureInputs}" : "") + $" → ReLU {options.Units} → {Math.Max(1, options.Quantiles.Count)}) × {options.Horizon} steps"
                 : $"Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})")),
-            ("training", $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
+            ("training", (options.Ensemble > 1 ? $"{options.Ensemble} networks (seeds {string.Join(", ", Enumerable.Range(0, options.Ensemble).Select(m => options.Member(m).Seed))}), forecasts averaged; each " : "") +
+                $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
                 (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
                 $", ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
             ("backtest", backtest == 0 ? "none" : $"{backtest} origins"), ("seed", options.Seed), ("output", CliFiles.Show(output)),
@@ -359,35 +366,44 @@ internal static partial class ForecastCommand
 
         WarnShortLookback(terminal, options, resolvedSeason);
 
-        Forecaster? forecaster = null;
         var validated = options.ValidationFraction > 0f;
-        var watch = new TrainingWatch("forecast", options.Epochs)
+        var lossAxis = options.Quantiles.Count > 0
+            ? "loss: quantile loss of the scaled " + options.Transform switch
+            {
+                SeriesTransform.Difference => "change since the last value", SeriesTransform.LogDifference => "log change since the last value",
+                SeriesTransform.SeasonalDifference => "change since the season's last value", _ => "values",
+            }
+            : "loss: MSE of the scaled " + options.Transform switch
+            {
+                SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
+            };
+        var members = new List<Forecaster>();
+        var trainings = new List<TrainingOutcome>();
+        for (var m = 0; m < options.Ensemble && trainings.LastOrDefault() is not { Completed: false }; m++)
         {
-            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = log,
-            LossTitle = global ? $"{all.Count} series: loss per epoch" : $"{names[0]}: loss per epoch",
-            LossAxis = options.Quantiles.Count > 0
-                ? "loss: quantile loss of the scaled " + options.Transform switch
-                {
-                    SeriesTransform.Difference => "change since the last value", SeriesTransform.LogDifference => "log change since the last value",
-                    SeriesTransform.SeasonalDifference => "change since the season's last value", _ => "values",
-                }
-                : "loss: MSE of the scaled " + options.Transform switch
-                {
-                    SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
-                },
-        };
-        var training = TrainingDisplay.Run(terminal, watch, (progress, stop) => forecaster = Train(path, parts, names, options, progress, stop));
-        var completed = training.Completed;
+            var one = options.Ensemble == 1;
+            var watch = new TrainingWatch(one ? "forecast" : $"forecast {m + 1}/{options.Ensemble}", options.Epochs)
+            {
+                Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = one ? log : log?.Member(m + 1),
+                LossTitle = (global ? $"{all.Count} series" : names[0]) + ": loss per epoch" + (one ? "" : $", network {m + 1} of {options.Ensemble}"), LossAxis = lossAxis,
+            };
+            var member = options.Member(m);
+            trainings.Add(TrainingDisplay.Run(terminal, watch, (progress, stop) => members.Add(Train(path, parts, names, member, progress, stop))));
+        }
+        var completed = trainings[^1].Completed;
+        if (!completed && members.Count < options.Ensemble) terminal.Line($"Interrupted: the forecaster averages the {members.Count} network(s) trained so far.");
+        var forecaster = members.Count == 1 ? members[0] : Forecaster.Join(members);
         var result = new JsonObject
         {
             ["command"] = "forecast train", ["data"] = path, ["target"] = names[0], ["rows"] = rowCount, ["test_rows"] = testRows,
-            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["transform"] = SetupOptions.TransformName(options.Transform), ["calendar"] = ForecastCalendar.Name(options.Calendar), ["holidays"] = options.Holidays.Count, ["epochs_run"] = forecaster!.History!.Epochs, ["best_epoch"] = forecaster.BestEpoch, ["completed"] = completed,
+            ["season"] = resolvedSeason, ["seasons"] = new JsonArray([.. seasons.Select(v => (JsonNode?)v)]), ["lookback"] = options.Lookback, ["transform"] = SetupOptions.TransformName(options.Transform), ["calendar"] = ForecastCalendar.Name(options.Calendar), ["holidays"] = options.Holidays.Count,
+            ["epochs_run"] = Epochs(trainings.Select(t => t.Epochs.Count)), ["best_epoch"] = Epochs(forecaster.BestEpochs), ["completed"] = completed,
         };
         if (global) result["series_column"] = seriesColumn;
         var evaluations = ScoreAll(terminal, forecaster, parts, result);
         result["model"] = output;
-        result["training"] = training.Json();
-        result["history"] = training.HistoryJson();
+        result["training"] = TrainingOutcome.Json(trainings);
+        result["history"] = TrainingOutcome.HistoryJson(trainings);
         if (search is not null) result["search"] = search;
 
         // Save before the backtest, so neither its retraining nor a Ctrl-C during it can cost the model.
@@ -396,9 +412,14 @@ internal static partial class ForecastCommand
         terminal.Line($"Saved the model to {output}.");
         if (plot.Length > 0)
         {
-            var files = PlotAll(parts, evaluations, plot, options.Horizon, forecaster.BestEpoch);
-            Plots.Save(Plots.Loss(training), $"{plot}-loss.png");
-            terminal.Line($"Wrote {string.Join(", ", files)} and {plot}-loss.png.");
+            var files = PlotAll(parts, evaluations, plot, options.Horizon, forecaster.BestEpochs);
+            for (var m = 0; m < trainings.Count; m++)
+            {
+                var file = trainings.Count == 1 ? $"{plot}-loss.png" : $"{plot}-loss-{m + 1}.png";
+                Plots.Save(Plots.Loss(trainings[m]), file);
+                files.Add(file);
+            }
+            terminal.Line($"Wrote {string.Join(", ", files)}.");
         }
         if (backtest > 0 && completed)
         {
@@ -427,6 +448,13 @@ internal static partial class ForecastCommand
         }
         terminal.Json(result);
         return completed ? 0 : Cli.Interrupted;
+    }
+
+    /// <summary>Epoch counts for --json: one network's as a number, an ensemble's as a list.</summary>
+    static JsonNode Epochs(IEnumerable<int> epochs)
+    {
+        var list = epochs.ToArray();
+        return list.Length == 1 ? list[0] : new JsonArray([.. list.Select(e => (JsonNode)e)]);
     }
 
     /// <summary>One series' forecaster on its columns, or a global one on every series' (each its own training part).</summary>
@@ -652,17 +680,17 @@ internal static partial class ForecastCommand
     }
 
     /// <summary>The training tail and the test part, with every forecast path and the seasonal-naive baseline.</summary>
-    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon, int keptEpoch, string? id = null) =>
-        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon, keptEpoch, id), path);
+    static void PlotForecast(TimeSeries series, ForecastEvaluation evaluation, int testStart, string path, int horizon, IReadOnlyList<int> keptEpochs, string? id = null) =>
+        Plots.Save(ForecastPlot(series, evaluation, testStart, horizon, keptEpochs, id), path);
 
     /// <summary>
     /// The forecast plot's model: x in dates when the time column reads as dates (rows counted from 1 otherwise, the
     /// window's first and last labels named), y in the target column's values. Lines: the training tail, the test
     /// part, the seasonal-naive forecast (each test value one season before, with a season) and the LSTM's forecasts —
     /// at horizon 1 one line, beyond it every origin's path, thin and translucent so that where they crowd shows
-    /// (a fan). The legend names the epoch whose weights were kept (<paramref name="keptEpoch"/>; 0 = unknown).
+    /// (a fan). The legend names the epoch whose weights were kept (<paramref name="keptEpochs"/>: one per network; none = unknown).
     /// </summary>
-    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon, int keptEpoch = 0, string? id = null)
+    internal static ScottPlot.Plot ForecastPlot(TimeSeries series, ForecastEvaluation evaluation, int testStart, int horizon, IReadOnlyList<int>? keptEpochs = null, string? id = null)
     {
         var y = series.Columns[0];
         var from = Math.Max(0, testStart - 3 * (series.Rows - testStart));
@@ -692,7 +720,12 @@ internal static partial class ForecastCommand
                 ys.Add(double.NaN);
             }
         }
-        var kept = keptEpoch > 0 ? $", epoch {keptEpoch} kept" : "";
+        var kept = keptEpochs switch
+        {
+            null or [] => "",
+            [var epoch] => $", epoch {epoch} kept",
+            _ => $", {keptEpochs.Count} networks averaged (epochs {string.Join(", ", keptEpochs)} kept)",
+        };
         var name = horizon == 1 ? $"LSTM (one step ahead{kept})" : $"LSTM ({horizon} steps from each of {evaluation.Origins.Count} origins{kept})";
         lines.Add((name, [.. xs], [.. ys]));
         var xLabel = dates is not null ? series.TimeColumn! : series.TimeColumn is null ? "row" : $"row ({series.TimeColumn} {series.Times[from]} … {series.Times[^1]})";
@@ -745,7 +778,7 @@ internal static partial class ForecastCommand
             var json = new JsonObject { ["command"] = "forecast evaluate", ["test_rows"] = first.Series.Rows - first.TestStart, ["season"] = parts.Season };
             var evaluations = ScoreAll(terminal, forecaster, parts, json);
             var plot = r.GetValue(data.Plot)!;
-            if (plot.Length > 0) PlotAll(parts, evaluations, plot, forecaster.Options.Horizon, 0);
+            if (plot.Length > 0) PlotAll(parts, evaluations, plot, forecaster.Options.Horizon, forecaster.BestEpochs);
             terminal.Json(json);
             return 0;
         }));

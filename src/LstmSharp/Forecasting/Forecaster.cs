@@ -61,8 +61,8 @@ public sealed class Forecaster
     /// </summary>
     public IReadOnlyList<string> Series => _series;
 
-    /// <summary>Training logs (null for a loaded forecaster).</summary>
-    public History? History { get; private set; }
+    /// <summary>Each network's training logs: one per member of an <see cref="ForecastOptions.Ensemble"/> (empty for a loaded forecaster).</summary>
+    public IReadOnlyList<History> Histories { get; private set; } = [];
 
     /// <summary>
     /// How the rows it was trained on were read and split (time column, season, test rows, missing values), for
@@ -80,8 +80,8 @@ public sealed class Forecaster
         }
     }
 
-    /// <summary>The epoch whose weights were kept (early stopping), or the last epoch; 0 for a loaded forecaster.</summary>
-    public int BestEpoch { get; private set; }
+    /// <summary>The epoch whose weights each network has (early stopping's best, else the last): one per member of an <see cref="ForecastOptions.Ensemble"/> (empty for a loaded forecaster).</summary>
+    public IReadOnlyList<int> BestEpochs { get; private set; } = [];
 
     /// <summary>The fitted scalers of a one-series forecaster, one per column (the target's fitted on its transform); the ONNX export puts them in the graph.</summary>
     internal IReadOnlyList<IScaler> Scalers => _series.Length == 0 ? _scalers[0]
@@ -151,6 +151,7 @@ public sealed class Forecaster
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Ensemble > 1) return Join([.. Enumerable.Range(0, options.Ensemble).Select(m => Train(options.Member(m), names, series, global, progress, callbacks))]);
         ArgumentNullException.ThrowIfNull(names);
         if (options.Strategy == ForecastStrategy.Recursive && names.Count > 1)
         {
@@ -262,9 +263,54 @@ public sealed class Forecaster
             Progress = progress,
             ThrowOnDivergence = true,   // a NaN or infinite loss stops training instead of leaving a NaN model
         };
-        forecaster.History = model.Fit(x, [y], fit);
-        forecaster.BestEpoch = stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : forecaster.History.Epochs;
+        var history = model.Fit(x, [y], fit);
+        forecaster.Histories = [history];
+        forecaster.BestEpochs = [stopping is { BestEpoch: > 0 } ? stopping.BestEpoch : history.Epochs];
         return forecaster;
+    }
+
+    /// <summary>
+    /// The ensemble of <paramref name="members"/>: one network that runs each member's and averages their outputs (every
+    /// step's, and every quantile's), so that its forecasts are the members' forecasts averaged (in the scaled, transformed
+    /// units; in the target's units too for the transforms other than log differences); it saves, loads and exports as one
+    /// forecaster. The members are forecasters trained on the same series with the same settings but the seed — as
+    /// <see cref="ForecastOptions.Member"/> makes them; the ensemble keeps the first one's <see cref="TrainingData"/>. Each
+    /// member's network is renamed <c>member_1</c>, <c>member_2</c>, … (in order) to keep the layer names apart.
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than two members, a member that is itself an ensemble, or one trained on other columns, series, scalers or settings than the first.</exception>
+    public static Forecaster Join(IReadOnlyList<Forecaster> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (members.Count < 2) throw new ArgumentException($"An ensemble needs at least two members; received {members.Count}.", nameof(members));
+        var first = members[0] ?? throw new ArgumentException("Member 1 is null.", nameof(members));
+        var settings = SharedSettings(first);
+        for (var m = 0; m < members.Count; m++)
+        {
+            if (members[m] is not { } member) throw new ArgumentException($"Member {m + 1} is null.", nameof(members));
+            if (member.Options.Ensemble > 1) throw new ArgumentException($"Member {m + 1} is itself an ensemble of {member.Options.Ensemble} networks; join single networks.", nameof(members));
+            if (m > 0 && SharedSettings(member) != settings)
+            {
+                throw new ArgumentException($"Member {m + 1} was trained with other columns, series, scalers or settings than member 1; the members of an ensemble differ only in their seed.",
+                    nameof(members));
+            }
+        }
+        for (var m = 0; m < members.Count; m++) members[m].Model.Name = $"member_{m + 1}";   // layer names must differ within the ensemble
+        var inputs = first.Model.Inputs.Select(i => new Input([.. i.Shape]) { Name = i.Name }).ToArray();
+        var output = new Average("forecast").Call([.. members.Select(f => f.Model.Call(inputs)[0])]);
+        var model = new Model(inputs, [output], first.Options.Seed, "forecaster");
+        return new Forecaster(model, first.Options with { Ensemble = members.Count }, (string[])first.Columns, first._series, first._scalerValues)
+        {
+            Histories = [.. members.SelectMany(f => f.Histories)], BestEpochs = [.. members.SelectMany(f => f.BestEpochs)], TrainingData = first.TrainingData,
+        };
+    }
+
+    /// <summary>What every member of an ensemble shares: the settings as saved, but the seed and the ensemble size, with the columns, series and scalers.</summary>
+    static string SharedSettings(Forecaster forecaster)
+    {
+        var settings = forecaster.SettingsJson();
+        settings.Remove("seed");
+        settings.Remove("ensemble");
+        return settings.ToJsonString();
     }
 
     /// <summary>
@@ -606,23 +652,29 @@ public sealed class Forecaster
     /// <summary>Saves the network with its settings, column names, scalers and <see cref="TrainingData"/> (atomically, see <see cref="Model.Save"/>).</summary>
     public void Save(string path)
     {
+        Model.Metadata[ModelTasks.Key] = ModelTasks.Forecast;
+        Model.Metadata[SettingsKey] = SettingsJson().ToJsonString();
+        WriteTrainingData(Model.Metadata, TrainingData);
+        Model.Save(path);
+    }
+
+    /// <summary>The settings, columns, series and scalers as the model file holds them.</summary>
+    JsonObject SettingsJson()
+    {
         var o = Options;
         var settings = new JsonObject
         {
             ["lookback"] = o.Lookback, ["horizon"] = o.Horizon, ["strategy"] = o.Strategy.ToString(), ["transform"] = o.Transform.ToString(),
             ["scaling"] = o.Scaling.ToString(), ["units"] = o.Units, ["layers"] = o.Layers, ["dropout"] = o.Dropout,
             ["season"] = o.Season, ["clip_norm"] = o.ClipNorm, ["learning_rate_decay"] = o.LearningRateDecay, ["learning_rate"] = o.LearningRate, ["epochs"] = o.Epochs, ["batch_size"] = o.BatchSize, ["patience"] = o.Patience,
-            ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed, ["quantiles"] = new JsonArray([.. o.Quantiles.Select(q => (JsonNode?)q)]),
+            ["validation_fraction"] = o.ValidationFraction, ["seed"] = o.Seed, ["ensemble"] = o.Ensemble, ["quantiles"] = new JsonArray([.. o.Quantiles.Select(q => (JsonNode?)q)]),
             ["future_inputs"] = o.FutureInputs, ["calendar"] = ForecastCalendar.Name(o.Calendar), ["holidays"] = new JsonArray([.. o.Holidays.Select(d => (JsonNode?)d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))]),
             ["columns"] = new JsonArray([.. Columns.Select(c => (JsonNode?)c)]),
             // One pair per column; a global forecaster's series each have their list of pairs.
             ["scalers"] = _series.Length == 0 ? ScalersJson(_scalerValues[0]) : new JsonArray([.. _scalerValues.Select(v => (JsonNode?)ScalersJson(v))]),
         };
         if (_series.Length > 0) settings["series"] = new JsonArray([.. _series.Select(id => (JsonNode?)id)]);
-        Model.Metadata[ModelTasks.Key] = ModelTasks.Forecast;
-        Model.Metadata[SettingsKey] = settings.ToJsonString();
-        WriteTrainingData(Model.Metadata, TrainingData);
-        Model.Save(path);
+        return settings;
     }
 
     static JsonArray ScalersJson(float[][] columns) => new([.. columns.Select(v => (JsonNode?)new JsonArray([.. v.Select(f => (JsonNode?)f)]))]);
@@ -665,8 +717,8 @@ public sealed class Forecaster
                 Season = (int?)s["season"] ?? 0, ClipNorm = (float?)s["clip_norm"] ?? 0f, LearningRateDecay = (float?)s["learning_rate_decay"] ?? 0f,
                 // Files written before quantile forecasts made point forecasts.
                 Quantiles = s["quantiles"] is JsonArray { Count: > 0 } quantiles ? [.. quantiles.Select(q => (float)q!)] : [],
-                // Files written before future inputs have none.
-                FutureInputs = (int?)s["future_inputs"] ?? 0,
+                // Files written before future inputs have none, and before ensembles one network.
+                FutureInputs = (int?)s["future_inputs"] ?? 0, Ensemble = (int?)s["ensemble"] ?? 1,
                 // Files written before calendar features read none.
                 Calendar = s["calendar"] is { } calendar ? ForecastCalendar.Parse((string?)calendar ?? throw new FormatException("the setting 'calendar' is null")) : CalendarFeatures.None,
                 Holidays = s["holidays"] is JsonArray { Count: > 0 } holidays
@@ -715,18 +767,38 @@ public sealed class Forecaster
             }
         }
         var outputs = Outputs(options);
-        var lstms = model.Layers.OfType<Lstm>().ToArray();
         var width = ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0);
         if (options.FutureInputs > columns.Length - 1)
             throw new InvalidDataException($"{options.FutureInputs} future input(s) among the {columns.Length - 1} column(s) after the target");
         int[][] inputs = options.UsesDecoder ? [[options.Lookback, columns.Length + width], [options.Horizon, width + options.FutureInputs]] : [[options.Lookback, columns.Length]];
-        if ((model is Sequential) == options.UsesDecoder || model.Inputs.Count != inputs.Length || model.Inputs.Where((input, i) => !input.Shape.SequenceEqual(inputs[i])).Any()
-            || model.OutputShape.Count != 1 || model.OutputShape[0] != outputs || lstms.Length != options.Layers || lstms.Any(l => l.Units != options.Units))
+        // An ensemble: its members, then the Average of their outputs; each member is the network of one.
+        Model[] networks = [model];
+        if (options.Ensemble > 1)
         {
-            static string Shapes(IEnumerable<IReadOnlyList<int>> shapes) => string.Join(" and ", shapes.Select(s => $"[{string.Join(", ", s)}]"));
-            throw new InvalidDataException(
-                $"the network (input {Shapes(model.Inputs.Select(i => i.Shape))}, output [{string.Join(", ", model.OutputShape)}], {lstms.Length} LSTM layer(s)) is not the one the settings " +
-                $"build: input {Shapes(inputs)}, output [{outputs}], {options.Layers} LSTM layer(s) of {options.Units} units");
+            var layers = model.Layers;
+            if (model is Sequential || layers.Count != options.Ensemble + 1 || layers[^1] is not Average || layers.Take(options.Ensemble).Any(l => l is not LstmSharp.Model))
+            {
+                throw new InvalidDataException(
+                    $"the settings name an ensemble of {options.Ensemble} networks, but the network is not one ({layers.Count} layer(s): {string.Join(", ", layers.Take(5).Select(l => l.GetType().Name))})");
+            }
+            networks = [.. layers.Take(options.Ensemble).Cast<LstmSharp.Model>()];
+        }
+        if (options.Ensemble > 1) CheckNetwork(model, lstms: null);
+        foreach (var network in networks) CheckNetwork(network, network.Layers.OfType<Lstm>().ToArray());
+
+        // The inputs and output the settings give, and for a network (not an ensemble's Average) its kind and LSTM layers.
+        void CheckNetwork(Model network, Lstm[]? lstms)
+        {
+            if ((lstms is not null && ((network is Sequential) == options.UsesDecoder || lstms.Length != options.Layers || lstms.Any(l => l.Units != options.Units)))
+                || network.Inputs.Count != inputs.Length || network.Inputs.Where((input, i) => !input.Shape.SequenceEqual(inputs[i])).Any()
+                || network.OutputShape.Count != 1 || network.OutputShape[0] != outputs)
+            {
+                static string Shapes(IEnumerable<IReadOnlyList<int>> shapes) => string.Join(" and ", shapes.Select(s => $"[{string.Join(", ", s)}]"));
+                throw new InvalidDataException(
+                    $"the network{(options.Ensemble > 1 && lstms is not null ? $" '{network.Name}'" : "")} (input {Shapes(network.Inputs.Select(i => i.Shape))}, output [{string.Join(", ", network.OutputShape)}]" +
+                    (lstms is null ? "" : $", {lstms.Length} LSTM layer(s)") + $") is not the one the settings build: input {Shapes(inputs)}, output [{outputs}]" +
+                    (lstms is null ? "" : $", {options.Layers} LSTM layer(s) of {options.Units} units"));
+            }
         }
         if (4L * options.Horizon * Math.Max(1, options.Quantiles.Count) > limits.MaxWorkBytes)
             throw new InvalidDataException($"a horizon of {options.Horizon} steps needs more than {nameof(ModelFileLimits)}.{nameof(ModelFileLimits.MaxWorkBytes)} ({limits.MaxWorkBytes} bytes) per origin");

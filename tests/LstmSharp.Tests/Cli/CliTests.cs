@@ -72,6 +72,50 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ForecastTrain_Ensemble_PredictsTheMeanOfTheNetworksTrainedAlone()
+    {
+        using var cli = new CliRunner();
+        string[] Args(string model, params string[] extra) =>
+            ["forecast", "train", Air, "--target", "passengers", "--horizon", "3", "--test", "24", "--epochs", "3", "--lookback", "12", "--units", "8", "--json", "--output", model, .. extra];
+        var ensemble = cli.File("ensemble.safetensors");
+        var plot = cli.File("air");
+        var train = cli.Run(Args(ensemble, "--ensemble", "2", "--plot", plot));
+        Assert.True(train.Exit == 0, train.Error);
+        Assert.Contains("2 networks (seeds 42, 7961), forecasts averaged; each Adam", train.Error, StringComparison.Ordinal);
+        var json = JsonNode.Parse(train.Out)!;
+        Assert.Equal(2, (int)json["training"]!["networks"]!);
+        Assert.Equal(2, json["training"]!["members"]!.AsArray().Count);
+        Assert.Equal(json["training"]!["kept_epoch"]!.AsArray().Select(e => (int)e!), json["best_epoch"]!.AsArray().Select(e => (int)e!));
+        Assert.Equal(2, json["history"]!.AsArray().Count);
+        Assert.All(new[] { "-forecast.png", "-loss-1.png", "-loss-2.png" }, suffix => Assert.True(File.Exists(plot + suffix), plot + suffix));
+
+        // Each network alone, with the seed the ensemble gave it: the ensemble's forecasts are their mean.
+        float[][] Predict(string model)
+        {
+            var output = cli.File(Path.GetFileNameWithoutExtension(model) + ".csv");
+            var predict = cli.Run("forecast", "predict", Air, "--model", model, "--output", output);
+            Assert.True(predict.Exit == 0, predict.Error);
+            return [.. File.ReadAllLines(output).Skip(1).Select(l => new[] { float.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture) })];
+        }
+        var alone = new[] { "42", "7961" }.Select((seed, m) =>
+        {
+            var model = cli.File($"seed-{seed}.safetensors");
+            var one = cli.Run(Args(model, "--seed", seed, "--plot", ""));
+            Assert.True(one.Exit == 0, one.Error);
+            Assert.Equal((int)json["best_epoch"]!.AsArray()[m]!, (int)JsonNode.Parse(one.Out)!["best_epoch"]!);
+            return Predict(model);
+        }).ToArray();
+        var mean = Predict(ensemble);
+        Assert.Equal(3, mean.Length);
+        Assert.NotEqual(alone[0][0][0], alone[1][0][0]);
+        for (var k = 0; k < 3; k++)
+        {
+            var expected = (alone[0][k][0] + (double)alone[1][k][0]) / 2;
+            Assert.True(Math.Abs(mean[k][0] - expected) <= 1e-3 * Math.Abs(expected) + 0.01, $"step {k + 1}: ensemble {mean[k][0]}, mean of the networks alone {expected}");
+        }
+    }
+
+    [Fact]
     public void ForecastQuantiles_TrainEvaluatePredict_IntervalsScoredAndWritten()
     {
         using var cli = new CliRunner();

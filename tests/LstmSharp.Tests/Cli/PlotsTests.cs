@@ -117,7 +117,7 @@ public sealed class PlotsTests
         var testStart = Rows - Test;
         var forecaster = Forecaster.Train(series.Columns, series.Names, testStart, new ForecastOptions { Lookback = 6, Horizon = Horizon, Units = 4, Epochs = 1 });
         var evaluation = ForecastEvaluation.Run(forecaster, series.Columns, testStart, Season);
-        var plot = ForecastCommand.ForecastPlot(series, evaluation, testStart, Horizon, keptEpoch: 7);
+        var plot = ForecastCommand.ForecastPlot(series, evaluation, testStart, Horizon, keptEpochs: [7]);
         var lines = plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToArray();
         Assert.Equal(["training (tail)", "actual (test)", "seasonal naive (the value 12 rows before)", "LSTM (3 steps from each of 8 origins, epoch 7 kept)"], lines.Select(l => l.LegendText));
 

@@ -23,12 +23,14 @@ public sealed class OnnxForecasterExportTests
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Recursive, ScalingMethod.Standard, 1)]
     [InlineData(SeriesTransform.LogDifference, ForecastStrategy.Recursive, ScalingMethod.MinMax, 1)]
     [InlineData(SeriesTransform.None, ForecastStrategy.Recursive, ScalingMethod.Standard, 1)]
-    public void Export_Forecaster_RawWindowsGiveItsForecasts(SeriesTransform transform, ForecastStrategy strategy, ScalingMethod scaling, int columns)
+    [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.Standard, 2, 3)]   // an ensemble: the members' outputs averaged in the graph
+    [InlineData(SeriesTransform.Difference, ForecastStrategy.Recursive, ScalingMethod.Standard, 1, 2)]
+    public void Export_Forecaster_RawWindowsGiveItsForecasts(SeriesTransform transform, ForecastStrategy strategy, ScalingMethod scaling, int columns, int ensemble = 1)
     {
         const int N = 50, H = 3;
         var data = Series(N, columns);
         var forecaster = Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 40,
-            new ForecastOptions { Lookback = 5, Horizon = H, Strategy = strategy, Transform = transform, Scaling = scaling, Units = 3, Epochs = 2, BatchSize = 8, Seed = 5 });
+            new ForecastOptions { Lookback = 5, Horizon = H, Strategy = strategy, Transform = transform, Scaling = scaling, Units = 3, Epochs = 2, BatchSize = 8, Seed = 5, Ensemble = ensemble });
         int[] origins = [forecaster.HistoryNeeded, 23, 41, N];
         var expected = forecaster.Forecast(data, origins);
 
