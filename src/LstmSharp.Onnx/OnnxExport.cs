@@ -87,9 +87,9 @@ public static class OnnxExport
     /// The forecaster as an ONNX model that takes raw values and gives forecasts in the target's units, as
     /// <see cref="Forecaster.Forecast"/> does: input <c>history</c> <c>[batch, HistoryNeeded, columns]</c> (the last
     /// rows before each origin, the target first), output <c>forecast</c> <c>[batch, horizon]</c>. In the graph: the
-    /// target's transform (differences, of logarithms for log-difference), every column's scaler, the network —
+    /// target's transform (differences, of logarithms for log-difference, since a season before for seasonal differences), every column's scaler, the network —
     /// unrolled once per step for the recursive strategy, each forecast becoming the newest input step — the
-    /// target's scaler undone, and the differences summed back (CumSum) from the last observed value.
+    /// target's scaler undone, and the differences summed back (CumSum) from the last observed value (seasonal ones season over season, <see cref="SeasonalSums"/>).
     /// </summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it.</exception>
     public static byte[] ToBytes(Forecaster forecaster)
@@ -98,8 +98,6 @@ public static class OnnxExport
         var o = forecaster.Options;
         if (forecaster.Series.Count > 0)
             throw new NotSupportedException($"A global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; export the network alone and scale each series outside it.");
-        if (o.Transform == SeriesTransform.SeasonalDifference)
-            throw new NotSupportedException($"The seasonal-difference transform (season {o.Season}) has no ONNX form here yet; export the network alone and undo the transform outside it.");
         if (o.FutureInputs > 0)
             throw new NotSupportedException($"A forecaster with future inputs ({string.Join(", ", forecaster.Columns.TakeLast(o.FutureInputs))}) has no ONNX form with its preprocessing here yet; export the network alone.");
         if (o.UsesCalendar)
@@ -115,7 +113,8 @@ public static class OnnxExport
         // window [B, lookback, columns] = the scaled model input: the target transformed, the other columns' last rows.
         var target = g.Slice(history, 0, 1, 2);                                               // [B, n, 1]
         var level = o.Transform == SeriesTransform.LogDifference ? g.Node("Log", [target]) : target;
-        var z = n == lookback ? level : g.Node("Sub", [g.Slice(level, 1, n, 1), g.Slice(level, 0, n - 1, 1)]);
+        var lag = n - lookback;   // 1 for differences, a season for seasonal differences
+        var z = lag == 0 ? level : g.Node("Sub", [g.Slice(level, lag, n, 1), g.Slice(level, 0, n - lag, 1)]);
         if (columns > 1) z = g.Node("Concat", [z, g.Slice(g.Slice(history, 1, columns, 2), n - lookback, n, 1)], [("axis", 2L)]);
         var terms = forecaster.Scalers.Select(ScalerTerms).ToArray();
         var offset = g.Const("scaler.offset", new Tensor([.. terms.Select(t => t.Offset)], columns));
@@ -145,11 +144,29 @@ public static class OnnxExport
         {
             SeriesTransform.Difference => g.Node("Add", [last, g.Node("CumSum", [values, g.Scalar("time_axis", 1)])]),
             SeriesTransform.LogDifference => g.Node("Mul", [last, g.Node("Exp", [g.Node("CumSum", [values, g.Scalar("time_axis", 1)])])]),
+            SeriesTransform.SeasonalDifference => SeasonalSums(g, values, target, n, o.Season, o.Horizon),
             _ => values,
         };
         g.Node("Identity", [values], output: forecast);
         g.Proto.Output.Add(Info(forecast, [Dim("batch"), Dim(o.Horizon)]));
         return g.ToBytes();
+    }
+
+    /// <summary>
+    /// Seasonal differences <paramref name="changes"/> [B, horizon] summed back into values: step k is the history's value
+    /// of the same season (row n − s + k mod s) plus the changes of steps k, k − s, k − 2s, … ≥ 0 — the changes padded to
+    /// whole seasons, summed season over season (CumSum over [B, seasons, s]), added to the last season tiled.
+    /// </summary>
+    static string SeasonalSums(Graph g, string changes, string target, int n, int season, int horizon)
+    {
+        int rounds = (horizon + season - 1) / season, padded = rounds * season;
+        var d = padded == horizon ? changes : g.Node("Pad", [changes, g.Const("season_pads", new long[] { 0, 0, 0, padded - horizon })]);
+        var sums = g.Node("CumSum", [g.Node("Reshape", [d, g.Const("by_season", new long[] { 0, rounds, season })]), g.Scalar("season_axis", 1)]);
+        sums = g.Node("Reshape", [sums, g.Const("by_step", new long[] { 0, padded })]);
+        var lastSeason = g.Node("Squeeze", [g.Slice(target, n - season, n, 1), g.Const("axes2", new long[] { 2 })]);   // [B, s]
+        var anchors = rounds == 1 ? lastSeason : g.Node("Tile", [lastSeason, g.Const("season_repeats", new long[] { 1, rounds })]);
+        var values = g.Node("Add", [anchors, sums]);
+        return padded == horizon ? values : g.Slice(values, 0, horizon, 1);
     }
 
     /// <summary>A scaler as x ↦ (x − Offset) / Scale.</summary>

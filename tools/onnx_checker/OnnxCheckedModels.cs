@@ -40,14 +40,19 @@ internal static class OnnxCheckedModels
         new("merges_nested_model", () => OnnxExport.ToBytes(MergeModel())),
         new("forecaster_direct_log_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.LogDifference, 2))),
         new("forecaster_recursive_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Recursive, SeriesTransform.Difference, 1))),
+        new("forecaster_seasonal_difference_ensemble", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.SeasonalDifference, 1, ensemble: 2))),
     ];
 
-    /// <summary>A forecaster trained for one epoch on a made-up series (only its graph matters here).</summary>
-    static Forecaster Forecaster(ForecastStrategy strategy, SeriesTransform transform, int columns)
+    /// <summary>
+    /// A forecaster trained for one epoch on a made-up series (only its graph matters here). Seasonal differences have
+    /// season 2, so the horizon of 3 runs past it; an ensemble averages its networks in the graph.
+    /// </summary>
+    static Forecaster Forecaster(ForecastStrategy strategy, SeriesTransform transform, int columns, int ensemble = 1)
     {
         float[][] data = [.. Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, 30).Select(t => 10f + t + (2 * MathF.Sin(t + c))).ToArray())];
         return LstmSharp.Forecasting.Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 30,
-            new ForecastOptions { Lookback = 4, Horizon = 3, Strategy = strategy, Transform = transform, Units = 2, Epochs = 1, BatchSize = 8 });
+            new ForecastOptions { Lookback = 4, Horizon = 3, Strategy = strategy, Transform = transform, Units = 2, Epochs = 1, BatchSize = 8,
+                Season = transform == SeriesTransform.SeasonalDifference ? 2 : 0, Ensemble = ensemble });
     }
 
     /// <summary>An embedded encoder whose final states start a decoder, each score of attention over it, the weights as an output.</summary>

@@ -80,7 +80,7 @@ internal static class ExportCommand
         return command;
     }
 
-    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; a global forecaster, the seasonal difference and quantiles (not in that graph yet) are refused.</summary>
+    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; a global forecaster and quantiles (not in that graph yet) are refused.</summary>
     static Forecaster ExportableForecaster(string path)
     {
         var forecaster = Forecaster.Load(path);
@@ -88,11 +88,6 @@ internal static class ExportCommand
         {
             throw new CliException($"{path}: a global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; " +
                 "add --network-only to export the network alone, and scale each series outside it (the scalers are in the model file's metadata).");
-        }
-        if (forecaster.Options.Transform == SeriesTransform.SeasonalDifference)
-        {
-            throw new CliException($"{path}: the seasonal-difference transform (season {forecaster.Options.Season}) has no ONNX form here yet; " +
-                "add --network-only to export the network alone, and undo the transform outside it.");
         }
         if (forecaster.Options.Quantiles.Count > 0)
         {

@@ -25,12 +25,17 @@ public sealed class OnnxForecasterExportTests
     [InlineData(SeriesTransform.None, ForecastStrategy.Recursive, ScalingMethod.Standard, 1)]
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.Standard, 2, 3)]   // an ensemble: the members' outputs averaged in the graph
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Recursive, ScalingMethod.Standard, 1, 2)]
-    public void Export_Forecaster_RawWindowsGiveItsForecasts(SeriesTransform transform, ForecastStrategy strategy, ScalingMethod scaling, int columns, int ensemble = 1)
+    // Seasonal differences: a horizon past the season (2: step 3 adds to step 1's forecast), within it (4) and equal to it (3).
+    [InlineData(SeriesTransform.SeasonalDifference, ForecastStrategy.Direct, ScalingMethod.Standard, 2, 1, 2)]
+    [InlineData(SeriesTransform.SeasonalDifference, ForecastStrategy.Direct, ScalingMethod.MinMax, 1, 1, 4)]
+    [InlineData(SeriesTransform.SeasonalDifference, ForecastStrategy.Direct, ScalingMethod.Standard, 1, 2, 3)]
+    [InlineData(SeriesTransform.SeasonalDifference, ForecastStrategy.Recursive, ScalingMethod.Standard, 1, 1, 2)]
+    public void Export_Forecaster_RawWindowsGiveItsForecasts(SeriesTransform transform, ForecastStrategy strategy, ScalingMethod scaling, int columns, int ensemble = 1, int season = 0)
     {
         const int N = 50, H = 3;
         var data = Series(N, columns);
         var forecaster = Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 40,
-            new ForecastOptions { Lookback = 5, Horizon = H, Strategy = strategy, Transform = transform, Scaling = scaling, Units = 3, Epochs = 2, BatchSize = 8, Seed = 5, Ensemble = ensemble });
+            new ForecastOptions { Lookback = 5, Horizon = H, Strategy = strategy, Transform = transform, Season = season, Scaling = scaling, Units = 3, Epochs = 2, BatchSize = 8, Seed = 5, Ensemble = ensemble });
         int[] origins = [forecaster.HistoryNeeded, 23, 41, N];
         var expected = forecaster.Forecast(data, origins);
 
