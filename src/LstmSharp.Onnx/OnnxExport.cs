@@ -90,6 +90,8 @@ public static class OnnxExport
     /// target's transform (differences, of logarithms for log-difference, since a season before for seasonal differences), every column's scaler, the network —
     /// unrolled once per step for the recursive strategy, each forecast becoming the newest input step — the
     /// target's scaler undone, and the differences summed back (CumSum) from the last observed value (seasonal ones season over season, <see cref="SeasonalSums"/>).
+    /// A quantile forecaster's <c>forecast</c> is the medians, and a second output <c>quantiles</c> <c>[batch, horizon, quantiles]</c>
+    /// holds every quantile, sorted at every step (<see cref="QuantileOutputs"/>).
     /// </summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form here; the message names it.</exception>
     public static byte[] ToBytes(Forecaster forecaster)
@@ -102,8 +104,6 @@ public static class OnnxExport
             throw new NotSupportedException($"A forecaster with future inputs ({string.Join(", ", forecaster.Columns.TakeLast(o.FutureInputs))}) has no ONNX form with its preprocessing here yet; export the network alone.");
         if (o.UsesCalendar)
             throw new NotSupportedException($"A forecaster with calendar features ({ForecastCalendar.Name(o.Calendar)}{(o.Holidays.Count > 0 ? ", holidays" : "")}) has no ONNX form with its preprocessing here yet; export the network alone.");
-        if (o.Quantiles.Count > 0)
-            throw new NotSupportedException($"A quantile forecaster ({string.Join(", ", o.Quantiles)}) has no ONNX form with its preprocessing here yet; export the network alone.");
         int n = forecaster.HistoryNeeded, columns = forecaster.Columns.Count, lookback = o.Lookback;
         var g = new Graph();
         var history = g.Unique("history");
@@ -138,8 +138,13 @@ public static class OnnxExport
             }
             steps = each.Count == 1 ? each[0] : g.Node("Concat", [.. each], [("axis", 1L)]);
         }
-        var values = g.Node("Add", [g.Node("Mul", [steps, g.Const("target.scale", new Tensor([terms[0].Scale], 1))]), g.Const("target.offset", new Tensor([terms[0].Offset], 1))]);
         var last = g.Node("Squeeze", [g.Slice(target, n - 1, n, 1), g.Const("axes2", new long[] { 2 })]);   // [B, 1]
+        if (o.Quantiles.Count > 0)
+        {
+            QuantileOutputs(g, o, steps, g.Node("Squeeze", [target, g.Const("axes2", new long[] { 2 })]), last, n, terms[0], forecast);
+            return g.ToBytes();
+        }
+        var values = g.Node("Add", [g.Node("Mul", [steps, g.Const("target.scale", new Tensor([terms[0].Scale], 1))]), g.Const("target.offset", new Tensor([terms[0].Offset], 1))]);
         values = o.Transform switch
         {
             SeriesTransform.Difference => g.Node("Add", [last, g.Node("CumSum", [values, g.Scalar("time_axis", 1)])]),
@@ -150,6 +155,39 @@ public static class OnnxExport
         g.Node("Identity", [values], output: forecast);
         g.Proto.Output.Add(Info(forecast, [Dim("batch"), Dim(o.Horizon)]));
         return g.ToBytes();
+    }
+
+    /// <summary>
+    /// A quantile forecaster's outputs from the network's <paramref name="steps"/> [B, horizon · quantiles] — each the
+    /// scaled sum of the transformed steps since the step's anchor (<see cref="Forecaster.CumulativeTerms"/>): unscaled as
+    /// a sum of m terms (scale · z + m · offset), added to the anchor (the last value; for seasonal differences the same
+    /// season's last value; times the exponential for log differences), sorted at every step (TopK), as
+    /// <see cref="Forecaster.ForecastQuantiles"/> gives them. Outputs <c>forecast</c> [B, horizon] (the medians) and
+    /// <c>quantiles</c> [B, horizon, quantiles].
+    /// </summary>
+    static void QuantileOutputs(Graph g, ForecastOptions o, string steps, string target, string last, int n, (float Offset, float Scale) scaler, string forecast)
+    {
+        int h = o.Horizon, q = o.Quantiles.Count;
+        var counts = Forecaster.CumulativeTerms(o).Select(t => t.Length).ToArray();
+        var byStep = g.Node("Reshape", [steps, g.Const("by_quantile", new long[] { 0, h, q })]);
+        var change = g.Node("Add", [g.Node("Mul", [byStep, g.Const("target.scale", new Tensor([scaler.Scale], 1))]),
+            g.Const("quantile.offsets", new Tensor([.. counts.Select(m => m * scaler.Offset)], h, 1))]);
+        // The anchor of each step, [B, horizon, 1] (or [B, 1, 1] when every step has the last value).
+        var anchor = o.Transform == SeriesTransform.SeasonalDifference
+            ? g.Node("Gather", [target, g.Const("season_anchors", [.. Enumerable.Range(0, h).Select(k => (long)(n - o.Season + k % o.Season))])], [("axis", 1L)])
+            : last;
+        anchor = g.Node("Unsqueeze", [anchor, g.Const("axes2", new long[] { 2 })]);
+        var values = o.Transform switch
+        {
+            SeriesTransform.None => change,
+            SeriesTransform.LogDifference => g.Node("Mul", [anchor, g.Node("Exp", [change])]),
+            _ => g.Node("Add", [anchor, change]),
+        };
+        var quantiles = g.Unique("quantiles");
+        g.Node("TopK", [values, g.Const("quantile_count", new long[] { q })], [("axis", 2L), ("largest", 0L), ("sorted", 1L)], outputs: [quantiles, g.Unique("quantile_order")]);
+        g.Node("Gather", [quantiles, g.Scalar("median", o.Quantiles.ToList().IndexOf(0.5f))], [("axis", 2L)], output: forecast);
+        g.Proto.Output.Add(Info(forecast, [Dim("batch"), Dim(h)]));
+        g.Proto.Output.Add(Info(quantiles, [Dim("batch"), Dim(h), Dim(q)]));
     }
 
     /// <summary>

@@ -41,18 +41,19 @@ internal static class OnnxCheckedModels
         new("forecaster_direct_log_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.LogDifference, 2))),
         new("forecaster_recursive_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Recursive, SeriesTransform.Difference, 1))),
         new("forecaster_seasonal_difference_ensemble", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.SeasonalDifference, 1, ensemble: 2))),
+        new("forecaster_seasonal_difference_quantiles", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.SeasonalDifference, 1, quantiles: [0.1f, 0.5f, 0.9f]))),
     ];
 
     /// <summary>
     /// A forecaster trained for one epoch on a made-up series (only its graph matters here). Seasonal differences have
-    /// season 2, so the horizon of 3 runs past it; an ensemble averages its networks in the graph.
+    /// season 2, so the horizon of 3 runs past it; an ensemble averages its networks in the graph; quantiles add a sorted output.
     /// </summary>
-    static Forecaster Forecaster(ForecastStrategy strategy, SeriesTransform transform, int columns, int ensemble = 1)
+    static Forecaster Forecaster(ForecastStrategy strategy, SeriesTransform transform, int columns, int ensemble = 1, float[]? quantiles = null)
     {
         float[][] data = [.. Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, 30).Select(t => 10f + t + (2 * MathF.Sin(t + c))).ToArray())];
         return LstmSharp.Forecasting.Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 30,
             new ForecastOptions { Lookback = 4, Horizon = 3, Strategy = strategy, Transform = transform, Units = 2, Epochs = 1, BatchSize = 8,
-                Season = transform == SeriesTransform.SeasonalDifference ? 2 : 0, Ensemble = ensemble });
+                Season = transform == SeriesTransform.SeasonalDifference ? 2 : 0, Ensemble = ensemble, Quantiles = quantiles ?? [] });
     }
 
     /// <summary>An embedded encoder whose final states start a decoder, each score of attention over it, the weights as an output.</summary>

@@ -80,7 +80,7 @@ internal static class ExportCommand
         return command;
     }
 
-    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; a global forecaster and quantiles (not in that graph yet) are refused.</summary>
+    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; a global forecaster (not in that graph yet) is refused.</summary>
     static Forecaster ExportableForecaster(string path)
     {
         var forecaster = Forecaster.Load(path);
@@ -88,11 +88,6 @@ internal static class ExportCommand
         {
             throw new CliException($"{path}: a global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; " +
                 "add --network-only to export the network alone, and scale each series outside it (the scalers are in the model file's metadata).");
-        }
-        if (forecaster.Options.Quantiles.Count > 0)
-        {
-            throw new CliException($"{path}: a quantile forecaster (--quantiles {string.Join(',', forecaster.Options.Quantiles)}) has no ONNX form with its preprocessing here yet; " +
-                "add --network-only to export the network alone (outputs: each step's quantiles of the scaled change since the anchor).");
         }
         return forecaster;
     }

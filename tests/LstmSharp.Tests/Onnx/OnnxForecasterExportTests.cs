@@ -57,4 +57,42 @@ public sealed class OnnxForecasterExportTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(SeriesTransform.Difference, 0, 2)]
+    [InlineData(SeriesTransform.LogDifference, 0, 1)]
+    [InlineData(SeriesTransform.SeasonalDifference, 2, 1)]   // step 3 anchored at step 1's season, two terms
+    [InlineData(SeriesTransform.None, 0, 1)]
+    public void Export_QuantileForecaster_MediansAndSortedQuantilesAsForecastQuantilesGivesThem(SeriesTransform transform, int season, int columns)
+    {
+        const int N = 50, H = 3;
+        var data = Series(N, columns);
+        var forecaster = Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 40,
+            new ForecastOptions { Lookback = 5, Horizon = H, Transform = transform, Season = season, Quantiles = [0.1f, 0.25f, 0.5f, 0.75f, 0.9f], Units = 3, Epochs = 1, BatchSize = 8, Seed = 9 });
+        // Outputs that fall as the level rises (and differ by step): every step's quantiles cross, so the sort is tested.
+        LstmSharp.Tests.Forecasting.ForecasterTests.SetConstantOutput(forecaster, [.. Enumerable.Range(0, H * 5).Select(i => (0.3f * (4 - (i % 5))) - (0.2f * (i / 5)))]);
+        int[] origins = [forecaster.HistoryNeeded, 23, 41, N];
+        var expected = forecaster.ForecastQuantiles(data, origins);
+        var points = forecaster.Forecast(data, origins);
+
+        var n = forecaster.HistoryNeeded;
+        var history = new float[origins.Length * n * columns];
+        for (var i = 0; i < origins.Length; i++)
+            for (var r = 0; r < n; r++)
+                for (var c = 0; c < columns; c++) history[((i * n) + r) * columns + c] = data[c][origins[i] - n + r];
+        using var session = new InferenceSession(OnnxExport.ToBytes(forecaster));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("history", new DenseTensor<float>(history, [origins.Length, n, columns]))]);
+        var forecast = results.Single(r => r.Name == "forecast").AsTensor<float>();
+        var quantiles = results.Single(r => r.Name == "quantiles").AsTensor<float>();
+        Assert.Equal([origins.Length, H, 5], quantiles.Dimensions.ToArray());
+        static void Close(float e, float a, string what) => Assert.True(Math.Abs(a - e) <= 1e-5 * Math.Max(1, Math.Abs(e)), $"{what}: the library gives {e:R}, ONNX Runtime {a:R}.");
+        for (var i = 0; i < origins.Length; i++)
+        {
+            for (var k = 0; k < H; k++)
+            {
+                Close(points[i][k], forecast[i, k], $"origin {origins[i]} step {k + 1} median");
+                for (var j = 0; j < 5; j++) Close(expected[i][k][j], quantiles[i, k, j], $"origin {origins[i]} step {k + 1} quantile {j}");
+            }
+        }
+    }
 }
