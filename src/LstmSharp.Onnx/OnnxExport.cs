@@ -90,6 +90,8 @@ public static class OnnxExport
     /// target's transform (differences, of logarithms for log-difference, since a season before for seasonal differences), every column's scaler, the network —
     /// unrolled once per step for the recursive strategy, each forecast becoming the newest input step — the
     /// target's scaler undone, and the differences summed back (CumSum) from the last observed value (seasonal ones season over season, <see cref="SeasonalSums"/>).
+    /// A global forecaster (<see cref="Forecaster.Series"/>) takes a second input <c>series</c> <c>[batch]</c> (int64): each
+    /// sample's index in <see cref="Forecaster.Series"/>, which picks its row of the scaler tables in the graph.
     /// A quantile forecaster's <c>forecast</c> is the medians, and a second output <c>quantiles</c> <c>[batch, horizon, quantiles]</c>
     /// holds every quantile, sorted at every step (<see cref="QuantileOutputs"/>).
     /// </summary>
@@ -98,8 +100,6 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         var o = forecaster.Options;
-        if (forecaster.Series.Count > 0)
-            throw new NotSupportedException($"A global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; export the network alone and scale each series outside it.");
         if (o.FutureInputs > 0)
             throw new NotSupportedException($"A forecaster with future inputs ({string.Join(", ", forecaster.Columns.TakeLast(o.FutureInputs))}) has no ONNX form with its preprocessing here yet; export the network alone.");
         if (o.UsesCalendar)
@@ -109,6 +109,13 @@ public static class OnnxExport
         var history = g.Unique("history");
         var forecast = g.Unique("forecast");
         g.Proto.Input.Add(Info(history, [Dim("batch"), Dim(n), Dim(columns)]));
+        var global = forecaster.Series.Count > 0;
+        string? series = null;
+        if (global)
+        {
+            series = g.Unique("series");
+            g.Proto.Input.Add(Info(series, [Dim("batch")], TensorProto.Types.DataType.Int64));
+        }
 
         // window [B, lookback, columns] = the scaled model input: the target transformed, the other columns' last rows.
         var target = g.Slice(history, 0, 1, 2);                                               // [B, n, 1]
@@ -116,10 +123,20 @@ public static class OnnxExport
         var lag = n - lookback;   // 1 for differences, a season for seasonal differences
         var z = lag == 0 ? level : g.Node("Sub", [g.Slice(level, lag, n, 1), g.Slice(level, 0, n - lag, 1)]);
         if (columns > 1) z = g.Node("Concat", [z, g.Slice(g.Slice(history, 1, columns, 2), n - lookback, n, 1)], [("axis", 2L)]);
-        var terms = forecaster.Scalers.Select(ScalerTerms).ToArray();
-        var offset = g.Const("scaler.offset", new Tensor([.. terms.Select(t => t.Offset)], columns));
-        var scale = g.Const("scaler.scale", new Tensor([.. terms.Select(t => t.Scale)], columns));
+        // The scalers: constants [columns] for one series; for a global forecaster a table [series, columns] whose rows
+        // each sample's series picks, [B, 1, columns].
+        var terms = forecaster.SeriesScalers.Select(one => one.Select(ScalerTerms).ToArray()).ToArray();
+        var (offset, scale) = (Table("scaler.offset", t => t.Offset), Table("scaler.scale", t => t.Scale));
+        string Table(string name, Func<(float Offset, float Scale), float> part)
+        {
+            if (!global) return g.Const(name, new Tensor([.. terms[0].Select(part)], columns));
+            var rows = g.Node("Gather", [g.Const(name, new Tensor([.. terms.SelectMany(one => one.Select(part))], terms.Length, columns)), series!], [("axis", 0L)]);
+            return g.Node("Unsqueeze", [rows, g.Const("axes1", new long[] { 1 })]);
+        }
         var window = g.Node("Div", [g.Node("Sub", [z, offset]), scale]);
+        // The target's scaler as the outputs [B, steps(, quantiles)] need it: [1] for one series, [B, 1] or [B, 1, 1] for many.
+        string TargetTerm(string table, string name, float value, int rank) => !global ? g.Const(name, new Tensor([value], 1))
+            : rank == 3 ? g.Slice(table, 0, 1, 2) : g.Node("Squeeze", [g.Slice(table, 0, 1, 2), g.Const("axes2", new long[] { 2 })]);
 
         // steps [B, horizon]: the network's outputs, still scaled and transformed.
         string steps;
@@ -141,10 +158,11 @@ public static class OnnxExport
         var last = g.Node("Squeeze", [g.Slice(target, n - 1, n, 1), g.Const("axes2", new long[] { 2 })]);   // [B, 1]
         if (o.Quantiles.Count > 0)
         {
-            QuantileOutputs(g, o, steps, g.Node("Squeeze", [target, g.Const("axes2", new long[] { 2 })]), last, n, terms[0], forecast);
+            QuantileOutputs(g, o, steps, g.Node("Squeeze", [target, g.Const("axes2", new long[] { 2 })]), last, n,
+                TargetTerm(offset, "target.offset", terms[0][0].Offset, 3), TargetTerm(scale, "target.scale", terms[0][0].Scale, 3), forecast);
             return g.ToBytes();
         }
-        var values = g.Node("Add", [g.Node("Mul", [steps, g.Const("target.scale", new Tensor([terms[0].Scale], 1))]), g.Const("target.offset", new Tensor([terms[0].Offset], 1))]);
+        var values = g.Node("Add", [g.Node("Mul", [steps, TargetTerm(scale, "target.scale", terms[0][0].Scale, 2)]), TargetTerm(offset, "target.offset", terms[0][0].Offset, 2)]);
         values = o.Transform switch
         {
             SeriesTransform.Difference => g.Node("Add", [last, g.Node("CumSum", [values, g.Scalar("time_axis", 1)])]),
@@ -165,13 +183,13 @@ public static class OnnxExport
     /// <see cref="Forecaster.ForecastQuantiles"/> gives them. Outputs <c>forecast</c> [B, horizon] (the medians) and
     /// <c>quantiles</c> [B, horizon, quantiles].
     /// </summary>
-    static void QuantileOutputs(Graph g, ForecastOptions o, string steps, string target, string last, int n, (float Offset, float Scale) scaler, string forecast)
+    static void QuantileOutputs(Graph g, ForecastOptions o, string steps, string target, string last, int n, string targetOffset, string targetScale, string forecast)
     {
         int h = o.Horizon, q = o.Quantiles.Count;
         var counts = Forecaster.CumulativeTerms(o).Select(t => t.Length).ToArray();
         var byStep = g.Node("Reshape", [steps, g.Const("by_quantile", new long[] { 0, h, q })]);
-        var change = g.Node("Add", [g.Node("Mul", [byStep, g.Const("target.scale", new Tensor([scaler.Scale], 1))]),
-            g.Const("quantile.offsets", new Tensor([.. counts.Select(m => m * scaler.Offset)], h, 1))]);
+        var change = g.Node("Add", [g.Node("Mul", [byStep, targetScale]),
+            g.Node("Mul", [g.Const("quantile.terms", new Tensor([.. counts.Select(m => (float)m)], h, 1)), targetOffset])]);
         // The anchor of each step, [B, horizon, 1] (or [B, 1, 1] when every step has the last value).
         var anchor = o.Transform == SeriesTransform.SeasonalDifference
             ? g.Node("Gather", [target, g.Const("season_anchors", [.. Enumerable.Range(0, h).Select(k => (long)(n - o.Season + k % o.Season))])], [("axis", 1L)])

@@ -42,6 +42,7 @@ internal static class OnnxCheckedModels
         new("forecaster_recursive_difference", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Recursive, SeriesTransform.Difference, 1))),
         new("forecaster_seasonal_difference_ensemble", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.SeasonalDifference, 1, ensemble: 2))),
         new("forecaster_seasonal_difference_quantiles", () => OnnxExport.ToBytes(Forecaster(ForecastStrategy.Direct, SeriesTransform.SeasonalDifference, 1, quantiles: [0.1f, 0.5f, 0.9f]))),
+        new("forecaster_global_quantiles", () => OnnxExport.ToBytes(GlobalForecaster())),
     ];
 
     /// <summary>
@@ -54,6 +55,14 @@ internal static class OnnxCheckedModels
         return LstmSharp.Forecasting.Forecaster.Train(data, [.. Enumerable.Range(0, columns).Select(c => $"c{c}")], 30,
             new ForecastOptions { Lookback = 4, Horizon = 3, Strategy = strategy, Transform = transform, Units = 2, Epochs = 1, BatchSize = 8,
                 Season = transform == SeriesTransform.SeasonalDifference ? 2 : 0, Ensemble = ensemble, Quantiles = quantiles ?? [] });
+    }
+
+    /// <summary>A global forecaster of two series (a series index input picks each row's scalers) with quantiles.</summary>
+    static Forecaster GlobalForecaster()
+    {
+        float[] Series(float level) => [.. Enumerable.Range(0, 30).Select(t => level + t + (2 * MathF.Sin(t)))];
+        return LstmSharp.Forecasting.Forecaster.Train([new ForecastSeries("a", [Series(10)], 30), new ForecastSeries("b", [Series(500)], 30)], ["y"],
+            new ForecastOptions { Lookback = 4, Horizon = 3, Units = 2, Epochs = 1, BatchSize = 8, Quantiles = [0.1f, 0.5f, 0.9f] });
     }
 
     /// <summary>An embedded encoder whose final states start a decoder, each score of attention over it, the weights as an output.</summary>

@@ -48,8 +48,16 @@ internal static class ExportCommand
                 try
                 {
                     // Saved atomically, and only once the whole graph is made: a refused layer writes nothing.
-                    if (withPreprocessing) OnnxExport.Save(ExportableForecaster(path), onnxPath);
-                    else OnnxExport.Save(network, onnxPath, r.GetValue(lengths));
+                    if (withPreprocessing)
+                    {
+                        var forecaster = Forecaster.Load(path);
+                        OnnxExport.Save(forecaster, onnxPath);
+                        if (forecaster.Series.Count > 0) json["series"] = new JsonArray([.. forecaster.Series.Select(id => (JsonNode?)id)]);
+                    }
+                    else
+                    {
+                        OnnxExport.Save(network, onnxPath, r.GetValue(lengths));
+                    }
                 }
                 catch (NotSupportedException e)
                 {
@@ -60,6 +68,8 @@ internal static class ExportCommand
                 terminal.ResultLine($"{onnxPath}: ONNX, {bytes.Length:N0} bytes" + (withPreprocessing ? ", raw values in and forecasts in the target's units out" : ""));
                 terminal.Results("ONNX inputs and outputs", ["value", "name", "type", "shape"],
                     [.. graph.Input.Select(v => Row("input", v)), .. graph.Output.Select(v => Row("output", v))]);
+                if (json["series"] is JsonArray ids)
+                    terminal.ResultLine($"input 'series': each row's series by its index: {string.Join(", ", ids.Take(10).Select((id, i) => $"{i} = {(string?)id}"))}{(ids.Count > 10 ? $" and {ids.Count - 10} more (all in --json)" : "")}");
                 json["onnx"] = new JsonObject
                 {
                     ["path"] = onnxPath, ["bytes"] = bytes.Length, ["preprocessing"] = withPreprocessing,
@@ -78,18 +88,6 @@ internal static class ExportCommand
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>A forecaster whose preprocessing the ONNX graph can hold; a global forecaster (not in that graph yet) is refused.</summary>
-    static Forecaster ExportableForecaster(string path)
-    {
-        var forecaster = Forecaster.Load(path);
-        if (forecaster.Series.Count > 0)
-        {
-            throw new CliException($"{path}: a global forecaster ({forecaster.Series.Count} series, each with its own scalers) has no ONNX form with its preprocessing here yet; " +
-                "add --network-only to export the network alone, and scale each series outside it (the scalers are in the model file's metadata).");
-        }
-        return forecaster;
     }
 
     static string Type(ValueInfoProto value) => ((TensorProto.Types.DataType)value.Type.TensorType.ElemType).ToString().ToLowerInvariant();

@@ -217,9 +217,13 @@ public sealed class ForecastSeriesCliTests
         r = cli.Run("forecast", "detect", data, "--model", model, "--output", cli.File("a.csv"), "--plot", "");
         Assert.Equal(1, r.Exit);
         Assert.Contains("global forecaster of 3 series", r.Error, StringComparison.Ordinal);
-        r = cli.Run("export", model, "--onnx", cli.File("m.onnx"));
-        Assert.Equal(1, r.Exit);
-        Assert.Contains("global forecaster (3 series", r.Error, StringComparison.Ordinal);
+        // The ONNX export takes each row's series by its index, as the tool says.
+        r = cli.Run("export", model, "--onnx", cli.File("m.onnx"), "--json");
+        Assert.True(r.Exit == 0, r.Error);
+        var exported = JsonNode.Parse(r.Out)!;
+        Assert.Equal(["north", "south", "east"], exported["series"]!.AsArray().Select(id => (string?)id));
+        Assert.Equal(["history", "series"], exported["onnx"]!["inputs"]!.AsArray().Select(i => (string?)i!["name"]));
+        Assert.Contains("input 'series': each row's series by its index: 0 = north, 1 = south, 2 = east", r.Error, StringComparison.Ordinal);
     }
 
     /// <summary>Daily sales 10 + 3·promo + N(0, 0.05²) with a promotion on a fixed pseudo-random third of the days; then <paramref name="ahead"/> rows with the promotion planned and no sales yet.</summary>

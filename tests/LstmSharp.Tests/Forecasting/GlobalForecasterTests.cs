@@ -183,7 +183,40 @@ public sealed class GlobalForecasterTests : IDisposable
         Assert.Contains("'north', 'south'", unknown.Message);
         var single = Forecaster.Train([a], Target, 45, Small());
         Assert.Contains("one series", Assert.Throws<ArgumentException>(() => single.ForecastNext([a], series: "north")).Message);
-        Assert.Contains("global forecaster (2 series", Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(global)).Message);
+    }
+
+    [Theory]
+    [InlineData(SeriesTransform.Difference, false)]
+    [InlineData(SeriesTransform.SeasonalDifference, true)]
+    public void OnnxExport_Global_EachRowScaledByItsSeriesScalers(SeriesTransform transform, bool quantiles)
+    {
+        // Two series of very different levels: a row scaled by the other series' scalers would be far off.
+        (string Id, float[] Y)[] data = [("small", ForecasterTests.Wiggle(50)), ("large", Other(50))];
+        var options = Small(2) with { Transform = transform, Season = transform == SeriesTransform.SeasonalDifference ? 2 : 0, Quantiles = quantiles ? [0.1f, 0.5f, 0.9f] : [] };
+        var global = Forecaster.Train([.. data.Select(d => new ForecastSeries(d.Id, [d.Y], 45))], Target, options);
+        int n = global.HistoryNeeded, h = options.Horizon;
+        int[] origins = [n, 30, 50];
+        // Rows: each origin of each series, the series interleaved.
+        var rows = data.SelectMany((d, s) => origins.Select(t => (Series: s, Y: d.Y, Origin: t))).OrderBy(r => r.Origin).ToArray();
+        var history = rows.SelectMany(r => r.Y[(r.Origin - n)..r.Origin]).ToArray();
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxExport.ToBytes(global));
+        using var results = session.Run([
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("history", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(history, [rows.Length, n, 1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("series", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(rows.Select(r => (long)r.Series).ToArray(), [rows.Length])),
+        ]);
+        var forecast = results.Single(r => r.Name == "forecast").AsTensor<float>();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var id = data[rows[i].Series].Id;
+            var expected = global.Forecast([rows[i].Y], [rows[i].Origin], series: id)[0];
+            var bands = quantiles ? global.ForecastQuantiles([rows[i].Y], [rows[i].Origin], series: id)[0] : null;
+            for (var k = 0; k < h; k++)
+            {
+                ForecasterTests.AssertClose(expected[k], forecast[i, k], 1e-5, $"{id} origin {rows[i].Origin} step {k + 1}");
+                for (var q = 0; q < (bands?[k].Length ?? 0); q++)
+                    ForecasterTests.AssertClose(bands![k][q], results.Single(r => r.Name == "quantiles").AsTensor<float>()[i, k, q], 1e-5, $"{id} origin {rows[i].Origin} step {k + 1} quantile {q}");
+            }
+        }
     }
 
     [Theory]
