@@ -36,7 +36,7 @@ public sealed record AnomalyOptions
     public double? Threshold { get; init; }
 
     /// <summary>
-    /// In <see cref="AnomalyDetection.Run(Forecaster, IReadOnlyList{float[]}, AnomalyOptions?, IReadOnlyList{DateTime}?)"/>, a flagged value is
+    /// In <see cref="AnomalyDetection.Run(Forecaster, IReadOnlyList{float[]}, AnomalyOptions?, IReadOnlyList{DateTime}?, string?)"/>, a flagged value is
     /// replaced by its forecast in the history of the rows after it and those rows are forecast and checked again, so
     /// that one anomaly in the lookback window does not flag the normal rows after it. Default true.
     /// </summary>
@@ -144,7 +144,7 @@ public sealed class AnomalyDetection
         return AnomalyScores.Compute([.. Flagged], [.. labels.Skip(Forecast.FirstRow)]);
     }
 
-    /// <summary>Passes at most of <see cref="Run(Forecaster, IReadOnlyList{float[]}, AnomalyOptions?, IReadOnlyList{DateTime}?)"/> with <see cref="AnomalyOptions.ReplaceFlagged"/>.</summary>
+    /// <summary>Passes at most of <see cref="Run(Forecaster, IReadOnlyList{float[]}, AnomalyOptions?, IReadOnlyList{DateTime}?, string?)"/> with <see cref="AnomalyOptions.ReplaceFlagged"/>.</summary>
     public const int MaxPasses = 50;
 
     /// <summary>The passes made: 1, or more when flagged values were replaced and the rows checked again.</summary>
@@ -157,16 +157,18 @@ public sealed class AnomalyDetection
     /// forecast in the history of the rows after it; a flagged row with such a row in its history waits (its forecast
     /// was made from an anomaly), and the rows are forecast and checked again until a pass confirms nothing new. The
     /// residuals stay against the values as they are. <paramref name="times"/>, one per row, for a forecaster with
-    /// calendar features.
+    /// calendar features; <paramref name="series"/> names the series for a global forecaster (one of
+    /// <see cref="Forecaster.Series"/>, whose scalers are used), null for a forecaster of one series. The cutoff is the
+    /// series' own: each series is checked against its own residuals.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting out of range.</exception>
     /// <exception cref="ArgumentException">The columns do not fit the forecaster, or the interval method with a point forecaster.</exception>
-    public static AnomalyDetection Run(Forecaster forecaster, IReadOnlyList<float[]> columns, AnomalyOptions? options = null, IReadOnlyList<DateTime>? times = null)
+    public static AnomalyDetection Run(Forecaster forecaster, IReadOnlyList<float[]> columns, AnomalyOptions? options = null, IReadOnlyList<DateTime>? times = null, string? series = null)
     {
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentNullException.ThrowIfNull(columns);
         options ??= new AnomalyOptions();
-        var detection = Run(InSampleForecast.Run(forecaster, columns, times), options);
+        var detection = Run(InSampleForecast.Run(forecaster, columns, times, series), options);
         if (!options.ReplaceFlagged) return detection;
         var actual = columns[0];
         var history = (float[])actual.Clone();
@@ -192,7 +194,7 @@ public sealed class AnomalyDetection
                 lastNew = row;
             }
             if (confirmed == 0) break;
-            detection = Run(InSampleForecast.Run(forecaster, [history, .. columns.Skip(1)], actual, times), options);
+            detection = Run(InSampleForecast.Run(forecaster, [history, .. columns.Skip(1)], actual, times, series), options);
             passes++;
         }
         return new AnomalyDetection(detection, passes);

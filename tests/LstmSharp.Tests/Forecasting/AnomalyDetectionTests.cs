@@ -61,6 +61,31 @@ public sealed class AnomalyDetectionTests
     }
 
     [Fact]
+    public void Mad_GlobalForecaster_EachSeriesByItsOwnScalersAndResiduals()
+    {
+        // Two series a hundredfold apart, a spike in the larger; a constant network, so each series' forecast is one number.
+        var a = ForecasterTests.Wiggle(60);
+        var b = a.Select(v => 1000 + 100 * v).ToArray();
+        b[30] += 6000f;
+        var global = Forecaster.Train([new ForecastSeries("a", [a], 60), new ForecastSeries("b", [b], 60)], Target,
+            new ForecastOptions { Lookback = 4, Transform = SeriesTransform.None, Units = 3, Epochs = 1, BatchSize = 8, Seed = 7 });
+        ForecasterTests.SetConstantOutput(global, [0.2f]);
+        var keep = new AnomalyOptions { ReplaceFlagged = false };
+        var detection = AnomalyDetection.Run(global, [b], keep, series: "b");
+        var forecast = global.Forecast([b], [10], series: "b")[0][0];
+        var residuals = b.Skip(4).Select(v => (double)v - forecast).ToArray();
+        var center = Median(residuals);
+        var mad = Median(residuals.Select(r => Math.Abs(r - center)));
+        Assert.Equal(center, detection.Center, 3);
+        Assert.Equal(Enumerable.Range(0, residuals.Length).Where(i => 0.6745 * Math.Abs(residuals[i] - center) / mad > 3.5).Select(i => i + 4), detection.FlaggedRows);
+        Assert.Contains(30, detection.FlaggedRows);
+        // Series a's scalers forecast another level for the same rows: the residuals' centre moves by the difference.
+        var asA = AnomalyDetection.Run(global, [b], keep, series: "a");
+        Assert.Equal(center + forecast - global.Forecast([b], [10], series: "a")[0][0], asA.Center, 2);
+        Assert.Throws<ArgumentException>(() => AnomalyDetection.Run(global, [b], keep));
+    }
+
+    [Fact]
     public void Mad_MostResidualsEqual_MeanDeviationStandsIn()
     {
         // A flat series but two rows: MAD is 0, so the mean absolute deviation · 1.2533 is the scale.
