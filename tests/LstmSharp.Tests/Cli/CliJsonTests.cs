@@ -44,19 +44,50 @@ public sealed class CliJsonTests
     static void AssertTraining(JsonNode json, string command, params string[] logged)
     {
         AssertCommon(json, command);
+        AssertOneTraining(json["training"], json["history"], logged);
+    }
+
+    /// <summary>
+    /// An ensemble's training result: the number of networks, lists of their epochs run, kept epochs and stops, the total
+    /// seconds, and each network's training (as <see cref="AssertTraining"/>) and history.
+    /// </summary>
+    static void AssertEnsembleTraining(JsonNode json, string command, int networks, params string[] logged)
+    {
+        AssertCommon(json, command);
         var training = json["training"]!;
-        AssertKind(training, JsonValueKind.Object, "training");
+        Assert.Equal(networks, (int)training["networks"]!);
+        foreach (var key in new[] { "epochs_run", "kept_epoch", "stopped" })
+        {
+            AssertKind(training[key], JsonValueKind.Array, $"training.{key}");
+            Assert.Equal(networks, training[key]!.AsArray().Count);
+        }
+        AssertKind(training["seconds"], JsonValueKind.Number, "training.seconds");
+        AssertKind(training["members"], JsonValueKind.Array, "training.members");
+        AssertKind(json["history"], JsonValueKind.Array, "history");
+        var (members, histories) = (training["members"]!.AsArray(), json["history"]!.AsArray());
+        Assert.Equal(networks, members.Count);
+        Assert.Equal(networks, histories.Count);
+        for (var m = 0; m < networks; m++)
+        {
+            AssertOneTraining(members[m], histories[m], logged);
+            Assert.Equal((int)training["kept_epoch"]![m]!, (int)members[m]!["kept_epoch"]!);
+        }
+    }
+
+    static void AssertOneTraining(JsonNode? node, JsonNode? history, string[] logged)
+    {
+        AssertKind(node, JsonValueKind.Object, "training");
+        var training = node!;
         foreach (var key in new[] { "epochs_run", "kept_epoch", "best_epoch", "seconds" }) AssertKind(training[key], JsonValueKind.Number, $"training.{key}");
         foreach (var key in new[] { "monitor", "stopped" }) AssertKind(training[key], JsonValueKind.String, $"training.{key}");
         var run = (int)training["epochs_run"]!;
         Assert.True(run >= 1);
         Assert.InRange((int)training["kept_epoch"]!, 1, run);
         Assert.Contains((string)training["stopped"]!, new[] { "all epochs", "early stopping", "time budget" });
-        var history = json["history"]!;
         AssertKind(history, JsonValueKind.Object, "history");
         foreach (var key in (string[])["loss", "lr", "seconds", .. logged])
         {
-            AssertKind(history[key], JsonValueKind.Array, $"history.{key}");
+            AssertKind(history![key], JsonValueKind.Array, $"history.{key}");
             var values = history[key]!.AsArray();
             Assert.Equal(run, values.Count);
             Assert.All(values, v => AssertKind(v, JsonValueKind.Number, $"history.{key}[]"));
@@ -71,6 +102,10 @@ public sealed class CliJsonTests
         var train = Json(cli, "forecast", "train", Air, "--target", "passengers", "--test", "24", "--epochs", "2", "--units", "4", "--plot", "", "--output", model);
         AssertTraining(train, "forecast train", "val_loss");
         Assert.Equal("val_loss", (string)train["training"]!["monitor"]!);
+        var ensemble = Json(cli, "forecast", "train", Air, "--target", "passengers", "--test", "24", "--epochs", "2", "--units", "4", "--plot", "", "--ensemble", "3",
+            "--output", cli.File("three.safetensors"));
+        AssertEnsembleTraining(ensemble, "forecast train", 3, "val_loss");
+        AssertKind(ensemble["best_epoch"], JsonValueKind.Array, "best_epoch");
         AssertCommon(Json(cli, "forecast", "evaluate", Air, "--model", model, "--plot", ""), "forecast evaluate");
         AssertCommon(Json(cli, "forecast", "predict", Air, "--model", model, "--output", cli.File("next.csv")), "forecast predict");
         var demo = Json(cli, "demo", "--epochs", "2", "--plot", "", "--output", cli.File("demo.safetensors"));

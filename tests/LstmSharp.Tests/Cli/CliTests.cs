@@ -100,7 +100,7 @@ public sealed class CliTests
         var alone = new[] { "42", "7961" }.Select((seed, m) =>
         {
             var model = cli.File($"seed-{seed}.safetensors");
-            var one = cli.Run(Args(model, "--seed", seed, "--plot", ""));
+            var one = cli.Run(Args(model, "--seed", seed, "--ensemble", "1", "--plot", ""));
             Assert.True(one.Exit == 0, one.Error);
             Assert.Equal((int)json["best_epoch"]!.AsArray()[m]!, (int)JsonNode.Parse(one.Out)!["best_epoch"]!);
             return Predict(model);
