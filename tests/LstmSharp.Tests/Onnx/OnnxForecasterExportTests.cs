@@ -15,6 +15,17 @@ public sealed class OnnxForecasterExportTests
     static float[][] Series(int n, int columns) =>
         [.. Enumerable.Range(0, columns).Select(c => Enumerable.Range(0, n).Select(t => (float)(10 + (0.3 * t) + (2 * Math.Sin(t + c)))).ToArray())];
 
+    /// <summary>The input <c>history</c> [origins, HistoryNeeded, columns]: the raw rows before each origin.</summary>
+    static NamedOnnxValue History(Forecaster forecaster, float[][] data, int[] origins)
+    {
+        int n = forecaster.HistoryNeeded, columns = data.Length;
+        var history = new float[origins.Length * n * columns];
+        for (var i = 0; i < origins.Length; i++)
+            for (var r = 0; r < n; r++)
+                for (var c = 0; c < columns; c++) history[((i * n) + r) * columns + c] = data[c][origins[i] - n + r];
+        return NamedOnnxValue.CreateFromTensor("history", new DenseTensor<float>(history, [origins.Length, n, columns]));
+    }
+
     [Theory]
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.Standard, 1)]
     [InlineData(SeriesTransform.Difference, ForecastStrategy.Direct, ScalingMethod.MinMax, 2)]
@@ -39,13 +50,8 @@ public sealed class OnnxForecasterExportTests
         int[] origins = [forecaster.HistoryNeeded, 23, 41, N];
         var expected = forecaster.Forecast(data, origins);
 
-        var n = forecaster.HistoryNeeded;
-        var history = new float[origins.Length * n * columns];   // [origins, n, columns]: the raw rows before each origin
-        for (var i = 0; i < origins.Length; i++)
-            for (var r = 0; r < n; r++)
-                for (var c = 0; c < columns; c++) history[((i * n) + r) * columns + c] = data[c][origins[i] - n + r];
         using var session = new InferenceSession(OnnxExport.ToBytes(forecaster));
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("history", new DenseTensor<float>(history, [origins.Length, n, columns]))]);
+        using var results = session.Run([History(forecaster, data, origins)]);
         var actual = results.Single(r => r.Name == "forecast").AsTensor<float>();
         Assert.Equal([origins.Length, H], actual.Dimensions.ToArray());
         for (var i = 0; i < origins.Length; i++)
@@ -75,13 +81,8 @@ public sealed class OnnxForecasterExportTests
         var expected = forecaster.ForecastQuantiles(data, origins);
         var points = forecaster.Forecast(data, origins);
 
-        var n = forecaster.HistoryNeeded;
-        var history = new float[origins.Length * n * columns];
-        for (var i = 0; i < origins.Length; i++)
-            for (var r = 0; r < n; r++)
-                for (var c = 0; c < columns; c++) history[((i * n) + r) * columns + c] = data[c][origins[i] - n + r];
         using var session = new InferenceSession(OnnxExport.ToBytes(forecaster));
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("history", new DenseTensor<float>(history, [origins.Length, n, columns]))]);
+        using var results = session.Run([History(forecaster, data, origins)]);
         var forecast = results.Single(r => r.Name == "forecast").AsTensor<float>();
         var quantiles = results.Single(r => r.Name == "quantiles").AsTensor<float>();
         Assert.Equal([origins.Length, H, 5], quantiles.Dimensions.ToArray());
