@@ -91,7 +91,8 @@ public static class OnnxExport
     /// unrolled once per step for the recursive strategy, each forecast becoming the newest input step — the
     /// target's scaler undone, and the differences summed back (CumSum) from the last observed value (seasonal ones season over season, <see cref="SeasonalSums"/>).
     /// A global forecaster (<see cref="Forecaster.Series"/>) takes a second input <c>series</c> <c>[batch]</c> (int64): each
-    /// sample's index in <see cref="Forecaster.Series"/>, which picks its row of the scaler tables in the graph.
+    /// sample's index in <see cref="Forecaster.Series"/>, which picks its row of the scaler tables in the graph (ONNX's
+    /// Gather: an index in [0, series); a negative one counts from the end, as in NumPy).
     /// A quantile forecaster's <c>forecast</c> is the medians, and a second output <c>quantiles</c> <c>[batch, horizon, quantiles]</c>
     /// holds every quantile, sorted at every step (<see cref="QuantileOutputs"/>).
     /// </summary>

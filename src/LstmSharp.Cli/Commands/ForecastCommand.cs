@@ -110,7 +110,8 @@ internal static partial class ForecastCommand
         public Option<float> Validation { get; } = new("--validation") { Description = "Fraction of the training windows (the latest) used for validation.", DefaultValueFactory = _ => 0.1f };
         public Option<int> Ensemble { get; } = new("--ensemble")
         {
-            Description = "Networks trained one after the other (each from its own initial weights and shuffling, on the same windows) whose forecasts are averaged.",
+            Description = "Networks trained one after the other (each from its own initial weights and shuffling, on the same windows) whose outputs are averaged " +
+                "(every step's and quantile's; for --strategy recursive at every step, before it is fed back).",
             DefaultValueFactory = _ => 1,
         };
         public Option<string> Output { get; } = new("--output", "-o") { Description = "Model file to write.", DefaultValueFactory = _ => "forecast.safetensors" };
@@ -391,7 +392,13 @@ internal static partial class ForecastCommand
             trainings.Add(TrainingDisplay.Run(terminal, watch, (progress, stop) => members.Add(Train(path, parts, names, member, progress, stop))));
         }
         var completed = trainings[^1].Completed;
-        if (!completed && members.Count < options.Ensemble) terminal.Line($"Interrupted: the forecaster averages the {members.Count} network(s) trained so far.");
+        if (!completed && members.Count > 1)
+        {
+            // A network cut short would weigh as much as a trained one: the ensemble is of those that finished.
+            members.RemoveAt(members.Count - 1);
+            trainings.RemoveAt(trainings.Count - 1);
+            terminal.Line($"Interrupted: network {members.Count + 1} is left out; the forecaster averages the {members.Count} network(s) that finished.");
+        }
         var forecaster = members.Count == 1 ? members[0] : Forecaster.Join(members);
         var result = new JsonObject
         {

@@ -113,8 +113,9 @@ public sealed record ForecastOptions
 
     /// <summary>
     /// Networks trained one after the other on the same windows, each from its own initial weights and shuffling
-    /// (<see cref="Member"/>), whose outputs the forecaster averages (each quantile's too), 1 to 100: averaging a few
-    /// seeds cuts the variance of one network's forecasts. Default 1.
+    /// (<see cref="Member"/>), whose outputs the forecaster averages (each step's and each quantile's, before the
+    /// quantiles are sorted; for the recursive strategy at every step, before the average is fed back), 1 to 100:
+    /// averaging a few seeds cuts the variance of one network's forecasts. Default 1.
     /// </summary>
     public int Ensemble { get; init; } = 1;
 

@@ -276,11 +276,16 @@ public sealed class Forecaster
     /// The ensemble of <paramref name="members"/>: one network that runs each member's and averages their outputs (every
     /// step's, and every quantile's), so that its forecasts are the members' forecasts averaged (in the scaled, transformed
     /// units; in the target's units too for the transforms other than log differences); it saves, loads and exports as one
-    /// forecaster. The members are forecasters trained on the same series with the same settings but the seed — as
+    /// forecaster. For the recursive strategy the outputs are averaged at every step, and the average fed back. The
+    /// members are forecasters trained on the same series with the same settings but the seed — as
     /// <see cref="ForecastOptions.Member"/> makes them; the ensemble keeps the first one's <see cref="TrainingData"/>. Each
-    /// member's network is renamed <c>member_1</c>, <c>member_2</c>, … (in order) to keep the layer names apart.
+    /// member's network becomes part of the ensemble (shared, not copied) and is renamed <c>member_1</c>, <c>member_2</c>, …
+    /// (in order) to keep the layer names apart, so a forecaster belongs to one ensemble at most.
     /// </summary>
-    /// <exception cref="ArgumentException">Fewer than two members, a member that is itself an ensemble, or one trained on other columns, series, scalers or settings than the first.</exception>
+    /// <exception cref="ArgumentException">
+    /// Fewer than two members, one given twice, a member that is itself an ensemble, or one trained on other columns,
+    /// series, scalers or settings than the first.
+    /// </exception>
     public static Forecaster Join(IReadOnlyList<Forecaster> members)
     {
         ArgumentNullException.ThrowIfNull(members);
@@ -291,6 +296,11 @@ public sealed class Forecaster
         {
             if (members[m] is not { } member) throw new ArgumentException($"Member {m + 1} is null.", nameof(members));
             if (member.Options.Ensemble > 1) throw new ArgumentException($"Member {m + 1} is itself an ensemble of {member.Options.Ensemble} networks; join single networks.", nameof(members));
+            for (var other = 0; other < m; other++)
+            {
+                if (ReferenceEquals(members[other], member) || ReferenceEquals(members[other].Model, member.Model))
+                    throw new ArgumentException($"Members {other + 1} and {m + 1} are the same network; an ensemble's members are trained apart.", nameof(members));
+            }
             if (m > 0 && SharedSettings(member) != settings)
             {
                 throw new ArgumentException($"Member {m + 1} was trained with other columns, series, scalers or settings than member 1; the members of an ensemble differ only in their seed.",

@@ -140,6 +140,9 @@ public sealed class ForecastEnsembleTests : IDisposable
         var a = Forecaster.Train(data, Names, 40, Small(1));
         var e = Assert.Throws<ArgumentException>(() => Forecaster.Join([a]));
         Assert.Contains("at least two members", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => Forecaster.Join([a, a]));
+        Assert.Contains("Members 1 and 2 are the same network", e.Message, StringComparison.Ordinal);
+        Assert.NotEqual("member_1", a.Model.Name);   // refused before anything was renamed
 
         var wider = Forecaster.Train(data, Names, 40, Small(1) with { Units = 4, Seed = 12 });
         e = Assert.Throws<ArgumentException>(() => Forecaster.Join([a, wider]));
