@@ -138,6 +138,29 @@ internal sealed class TrainingOutcome(TrainingWatch watch)
 internal static class TrainingDisplay
 {
     /// <summary>
+    /// Trains the <paramref name="networks"/> of an ensemble one after the other, each under its own display
+    /// (<paramref name="watch"/> of its index), until one is interrupted. A network cut short would weigh as much as a
+    /// trained one in the average, so it is left out — unless it is the first, which is kept as the run's result — and
+    /// the line says so (<paramref name="what"/> names the model that averages them). Returns each kept network and
+    /// its training, and whether every network finished.
+    /// </summary>
+    public static (List<T> Networks, List<TrainingOutcome> Trainings, bool Completed) RunEach<T>(Terminal terminal, int networks, Func<int, TrainingWatch> watch,
+        Func<int, IProgress<FitProgress>, StopOnCancel, T> train, string what)
+    {
+        var (kept, trainings) = (new List<T>(), new List<TrainingOutcome>());
+        for (var m = 0; m < networks && trainings.LastOrDefault() is not { Completed: false }; m++)
+            trainings.Add(Run(terminal, watch(m), (progress, stop) => kept.Add(train(m, progress, stop))));
+        var completed = trainings[^1].Completed;
+        if (!completed && trainings.Count > 1)
+        {
+            kept.RemoveAt(kept.Count - 1);
+            trainings.RemoveAt(trainings.Count - 1);
+            terminal.Line($"Interrupted: network {trainings.Count + 1} is left out; the {what} averages the {trainings.Count} network(s) that finished.");
+        }
+        return (kept, trainings, completed);
+    }
+
+    /// <summary>
     /// Runs <paramref name="train"/> with a progress reporter and a callback that stops training when Ctrl-C is pressed
     /// or the time budget runs out, showing each epoch as it ends; returns what the run did. A run that diverges prints
     /// the epoch it diverged in and rethrows.

@@ -190,21 +190,11 @@ internal static partial class ClassifyCommand
             ("seed", options.Seed), ("output", CliFiles.Show(output)), ("plot", plot.Length == 0 ? "none" : $"{plot}-loss.png"), ("log", log is null ? "none" : CliFiles.Show(log.Folder)),
         ]);
         var validated = options.ValidationFraction > 0f;
-        var members = new List<TextClassifier>();
-        var trainings = new List<TrainingOutcome>();
-        for (var m = 0; m < options.Ensemble && trainings.LastOrDefault() is not { Completed: false }; m++)
+        var (members, trainings, completed) = TrainingDisplay.RunEach(terminal, options.Ensemble, m => new TrainingWatch(options.Ensemble == 1 ? "classify" : $"classify {m + 1}/{options.Ensemble}", options.Epochs)
         {
-            var label = options.Ensemble == 1 ? "classify" : $"classify {m + 1}/{options.Ensemble}";
-            var watch = new TrainingWatch(label, options.Epochs)
-            {
-                Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = options.Ensemble == 1 ? log : log?.Member(m + 1),
-                LossTitle = $"{Path.GetFileName(path)}: loss per epoch{(options.Ensemble == 1 ? "" : $", network {m + 1} of {options.Ensemble}")}", LossAxis = "loss: cross-entropy (nats per text)",
-            };
-            trainings.Add(TrainingDisplay.Run(terminal, watch, (progress, stop) =>
-                members.Add(TextClassifier.TrainMember([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, m, progress, [stop], pretrained))));
-        }
-        var completed = trainings[^1].Completed;
-        if (!completed && members.Count < options.Ensemble) terminal.Line($"Interrupted: the classifier joins the {members.Count} network(s) trained so far.");
+            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = options.Ensemble == 1 ? log : log?.Member(m + 1),
+            LossTitle = $"{Path.GetFileName(path)}: loss per epoch{(options.Ensemble == 1 ? "" : $", network {m + 1} of {options.Ensemble}")}", LossAxis = "loss: cross-entropy (nats per text)",
+        }, (m, progress, stop) => TextClassifier.TrainMember([.. trainRows.Select(i => texts[i])], [.. trainRows.Select(i => labels[i])], options, m, progress, [stop], pretrained), "classifier");
         var classifier = members.Count == 1 ? members[0] : TextClassifier.Join(members);
         var report = classifier.Evaluate(testTexts, testLabels);
         Show(terminal, $"test: {testTexts.Length} rows{(testFile is null ? "" : $" of {CliFiles.Show(testFile)}")}", classifier, report);

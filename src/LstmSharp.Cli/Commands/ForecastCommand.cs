@@ -355,7 +355,7 @@ internal static partial class ForecastCommand
                 ? $"a decoder per step (context {options.Units} ⊕ calendar {ForecastCalendar.Width(options.Calendar, options.Holidays.Count > 0)}" +
                     (options.FutureInputs > 0 ? $" ⊕ future inputs {options.FutureInputs}" : "") + $" → ReLU {options.Units} → {Math.Max(1, options.Quantiles.Count)}) × {options.Horizon} steps"
                 : $"Dense({(options.Strategy == ForecastStrategy.Direct ? options.Horizon : 1) * Math.Max(1, options.Quantiles.Count)})")),
-            ("training", (options.Ensemble > 1 ? $"{options.Ensemble} networks (seeds {string.Join(", ", Enumerable.Range(0, options.Ensemble).Select(m => options.Member(m).Seed))}), forecasts averaged; each " : "") +
+            ("training", (options.Ensemble > 1 ? $"{options.Ensemble} networks (seeds {string.Join(", ", Enumerable.Range(0, options.Ensemble).Select(m => options.Member(m).Seed))}), outputs averaged; each " : "") +
                 $"Adam {options.LearningRate}" + (options.ClipNorm > 0f ? $", gradients clipped to norm {options.ClipNorm}" : "") +
                 (options.LearningRateDecay > 0f && options.ValidationFraction > 0f ? $", × {options.LearningRateDecay} after {Forecaster.DecayPatience(options.Patience)} epochs without a better val_loss" : "") +
                 $", ≤ {options.Epochs} epochs, batch {options.BatchSize}, patience {options.Patience}"),
@@ -378,27 +378,12 @@ internal static partial class ForecastCommand
             {
                 SeriesTransform.Difference => "differences", SeriesTransform.LogDifference => "log differences", SeriesTransform.SeasonalDifference => "seasonal differences", _ => "values",
             };
-        var members = new List<Forecaster>();
-        var trainings = new List<TrainingOutcome>();
-        for (var m = 0; m < options.Ensemble && trainings.LastOrDefault() is not { Completed: false }; m++)
+        var one = options.Ensemble == 1;
+        var (members, trainings, completed) = TrainingDisplay.RunEach(terminal, options.Ensemble, m => new TrainingWatch(one ? "forecast" : $"forecast {m + 1}/{options.Ensemble}", options.Epochs)
         {
-            var one = options.Ensemble == 1;
-            var watch = new TrainingWatch(one ? "forecast" : $"forecast {m + 1}/{options.Ensemble}", options.Epochs)
-            {
-                Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = one ? log : log?.Member(m + 1),
-                LossTitle = (global ? $"{all.Count} series" : names[0]) + ": loss per epoch" + (one ? "" : $", network {m + 1} of {options.Ensemble}"), LossAxis = lossAxis,
-            };
-            var member = options.Member(m);
-            trainings.Add(TrainingDisplay.Run(terminal, watch, (progress, stop) => members.Add(Train(path, parts, names, member, progress, stop))));
-        }
-        var completed = trainings[^1].Completed;
-        if (!completed && members.Count > 1)
-        {
-            // A network cut short would weigh as much as a trained one: the ensemble is of those that finished.
-            members.RemoveAt(members.Count - 1);
-            trainings.RemoveAt(trainings.Count - 1);
-            terminal.Line($"Interrupted: network {members.Count + 1} is left out; the forecaster averages the {members.Count} network(s) that finished.");
-        }
+            Patience = validated ? options.Patience : 0, KeepsBest = validated && options.Patience > 0, Log = one ? log : log?.Member(m + 1),
+            LossTitle = (global ? $"{all.Count} series" : names[0]) + ": loss per epoch" + (one ? "" : $", network {m + 1} of {options.Ensemble}"), LossAxis = lossAxis,
+        }, (m, progress, stop) => Train(path, parts, names, options.Member(m), progress, stop), "forecaster");
         var forecaster = members.Count == 1 ? members[0] : Forecaster.Join(members);
         var result = new JsonObject
         {

@@ -83,11 +83,7 @@ public sealed class Forecaster
     /// <summary>The epoch whose weights each network has (early stopping's best, else the last): one per member of an <see cref="ForecastOptions.Ensemble"/> (empty for a loaded forecaster).</summary>
     public IReadOnlyList<int> BestEpochs { get; private set; } = [];
 
-    /// <summary>The fitted scalers of a one-series forecaster, one per column (the target's fitted on its transform).</summary>
-    internal IReadOnlyList<IScaler> Scalers => _series.Length == 0 ? _scalers[0]
-        : throw new InvalidOperationException($"A global forecaster has scalers per series ({_series.Length} series); name the series.");
-
-    /// <summary>The fitted scalers of every series (in <see cref="Series"/> order; one for a forecaster of one series), one per column; the ONNX export puts them in the graph.</summary>
+    /// <summary>The fitted scalers of every series (in <see cref="Series"/> order; one for a forecaster of one series), one per column (the target's fitted on its transform); the ONNX export puts them in the graph.</summary>
     internal IReadOnlyList<IReadOnlyList<IScaler>> SeriesScalers => _scalers;
 
     /// <summary>Rows of history a forecast needs: the look-back, plus one when the target is differenced or a season when seasonally differenced.</summary>

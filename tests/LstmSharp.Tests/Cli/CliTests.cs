@@ -81,7 +81,7 @@ public sealed class CliTests
         var plot = cli.File("air");
         var train = cli.Run(Args(ensemble, "--ensemble", "2", "--plot", plot));
         Assert.True(train.Exit == 0, train.Error);
-        Assert.Contains("2 networks (seeds 42, 7961), forecasts averaged; each Adam", train.Error, StringComparison.Ordinal);
+        Assert.Contains("2 networks (seeds 42, 7961), outputs averaged; each Adam", train.Error, StringComparison.Ordinal);
         var json = JsonNode.Parse(train.Out)!;
         Assert.Equal(2, (int)json["training"]!["networks"]!);
         Assert.Equal(2, json["training"]!["members"]!.AsArray().Count);

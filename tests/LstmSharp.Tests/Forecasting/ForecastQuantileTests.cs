@@ -42,7 +42,7 @@ public sealed class ForecastQuantileTests : IDisposable
 
         // The target's scaler as stored: scaled = (z − a) / b for the standard scaler.
         float[] unit = [0f, 1f];
-        forecaster.Scalers[0].Inverse(unit);
+        forecaster.SeriesScalers[0][0].Inverse(unit);
         double offset = unit[0], factor = unit[1] - unit[0];
         var first = forecaster.HistoryNeeded - L;
         int[] origins = [L + first, 21, TrainEnd, N];
